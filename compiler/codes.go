@@ -1,0 +1,83 @@
+package compiler
+
+// Code is a stable diagnostic identifier such as PB1002. Codes never change
+// meaning once published; retired codes are not reused.
+type Code string
+
+// CodeInfo documents one diagnostic code.
+type CodeInfo struct {
+	Code    Code
+	Title   string
+	Summary string
+}
+
+// Diagnostic codes. PB0xxx: reading sources; PB1xxx: the resource model;
+// PB12xx: Pyroscope specifics.
+const (
+	CodeRead            Code = "PB0001"
+	CodeYAMLSyntax      Code = "PB0002"
+	CodeJSONSyntax      Code = "PB0003"
+	CodeCUE             Code = "PB0004"
+	CodeNotResource     Code = "PB0005"
+	CodeDuplicateKey    Code = "PB0006"
+	CodeInputLimit      Code = "PB0007"
+	CodeNoSources       Code = "PB0008"
+	CodeUnknownKind     Code = "PB1001"
+	CodeUnknownField    Code = "PB1002"
+	CodeMissingField    Code = "PB1003"
+	CodeWrongType       Code = "PB1004"
+	CodeInvalidValue    Code = "PB1005"
+	CodeKindSpelling    Code = "PB1006"
+	CodeScope           Code = "PB1007"
+	CodeUncheckedPlugin Code = "PB1008"
+	CodePluginRole      Code = "PB1009"
+	CodeExclusive       Code = "PB1010"
+	CodeTooMany         Code = "PB1011"
+	CodeDuplicate       Code = "PB1012"
+	CodeRegexp          Code = "PB1013"
+	CodeMapKey          Code = "PB1014"
+	CodeUnknownProfile  Code = "PB1201"
+	CodeProfileTypeForm Code = "PB1202"
+	CodeSelectorSyntax  Code = "PB1203"
+	CodeNoService       Code = "PB1204"
+	CodeUICannotCarry   Code = "PB1205"
+	CodeQueryConflict   Code = "PB1206"
+	CodeStaleEndpoint   Code = "PB1207"
+	CodeServiceMatcher  Code = "PB1208"
+	CodeEmptyFilter     Code = "PB1210"
+)
+
+// Codes lists every diagnostic code with its documentation, in code order.
+var Codes = []CodeInfo{
+	{CodeRead, "unreadable source", "A source file or folder could not be read."},
+	{CodeYAMLSyntax, "YAML syntax error", "The file is not valid YAML."},
+	{CodeJSONSyntax, "JSON syntax error", "The file is not valid JSON."},
+	{CodeCUE, "CUE evaluation error", "CUE could not load or evaluate the package (syntax, conflicting values, incomplete values, bad imports)."},
+	{CodeNotResource, "not a resource", "A value was expected to be a Perses resource ({kind, metadata, spec})."},
+	{CodeDuplicateKey, "duplicate key", "A mapping defines the same key twice; only one can win, so this is an error."},
+	{CodeInputLimit, "input too large", "A source exceeds a safety limit (size, nesting depth or alias expansion)."},
+	{CodeNoSources, "no sources", "No CUE, YAML or JSON source was found under the given paths."},
+	{CodeUnknownKind, "unknown kind", "The resource kind is not a Perses kind pyrobuild knows."},
+	{CodeUnknownField, "unknown field", "The field is not part of the model; Perses schemas are closed, so the server would reject it."},
+	{CodeMissingField, "missing required field", "A required field is absent."},
+	{CodeWrongType, "wrong type", "The value has the wrong type (for example a number where a string is expected)."},
+	{CodeInvalidValue, "invalid value", "The value does not satisfy the model's constraint (pattern, range or allowed values)."},
+	{CodeKindSpelling, "kind spelling", "Perses reads kinds case-insensitively; pyrobuild writes the canonical spelling."},
+	{CodeScope, "project scope", "Project-scoped resources need metadata.project; global ones must not have it."},
+	{CodeUncheckedPlugin, "plugin not validated", "The plugin kind is not one pyrobuild has a schema for; its spec is passed through unchecked."},
+	{CodePluginRole, "plugin in the wrong place", "A plugin is used where a plugin of another role is expected (for example a panel plugin as a query)."},
+	{CodeExclusive, "conflicting or missing alternatives", "Exactly one (or at most one) of a set of fields must be given."},
+	{CodeTooMany, "too many items", "A list holds more items than the model allows."},
+	{CodeDuplicate, "duplicate resource", "Two sources define the same resource (kind, project, name)."},
+	{CodeRegexp, "invalid regular expression", "A pattern does not compile as a Go (RE2) regular expression."},
+	{CodeMapKey, "invalid key", "A map key (panel key, datasource key) does not satisfy the naming rule."},
+	{CodeUnknownProfile, "unknown profile type", "A short profile type name is not in pyrobuild's alias table."},
+	{CodeProfileTypeForm, "profile type form", "A profile type is neither a known alias nor a 5- or 6-part Pyroscope profile type ID."},
+	{CodeSelectorSyntax, "label selector syntax", "The query label selector does not parse with the grammar Pyroscope uses."},
+	{CodeNoService, "no service_name", "The query has no service_name=\"…\" matcher; the Perses UI does not run such a query."},
+	{CodeUICannotCarry, "value the Perses UI cannot carry", "The Perses UI rebuilds the query without escaping, so quotes and backslashes in values break it."},
+	{CodeQueryConflict, "query and service/filters disagree", "The authoring query and the wire fields service/filters say different things."},
+	{CodeStaleEndpoint, "stale proxy endpoint", "The proxy allows a Pyroscope route that no longer exists; the plugin calls four other endpoints."},
+	{CodeServiceMatcher, "unusable service_name matcher", "service_name must appear once, with the = operator, to become the query's service."},
+	{CodeEmptyFilter, "empty filter", "A filter with an empty label name or value is dropped by the Perses UI."},
+}

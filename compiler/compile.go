@@ -1,0 +1,237 @@
+// Package compiler turns Perses dashboard sources (CUE, YAML, JSON) into
+// validated, Perses-ready resources: load → validate and lower → emit.
+package compiler
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Options configure a compilation.
+type Options struct {
+	// Paths are files or folders to read (default ".").
+	Paths []string
+	// Skip are folders never to read (the output folder).
+	Skip []string
+	// Strict turns warnings into errors.
+	Strict bool
+	// Workers bounds parallelism (default GOMAXPROCS). Output does not
+	// depend on it.
+	Workers int
+}
+
+// Resource is one compiled resource in wire form.
+type Resource struct {
+	Kind    string
+	Project string // "" for global resources
+	Name    string
+	Global  bool
+	Node    *Node
+	Pos     Pos // where its source starts
+}
+
+// ID is the resource's identity as the Perses API sees it.
+func (r *Resource) ID() string {
+	if r.Global {
+		return r.Kind + "/" + r.Name
+	}
+	return r.Kind + "/" + r.Project + "/" + r.Name
+}
+
+// Result is the outcome of a compilation.
+type Result struct {
+	Resources   []*Resource
+	Diagnostics Diagnostics
+	Sources     map[string]*Source
+	// Units is how many files or CUE packages were read.
+	Units int
+}
+
+// Compile loads, validates and lowers every source under opts.Paths.
+func Compile(opts Options) (*Result, error) {
+	s, err := LoadSchema()
+	if err != nil {
+		return nil, err
+	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	units, diags := discover(paths, opts.Skip)
+	var sources sourceSet
+
+	// Each unit is loaded and validated on its own; results are gathered by
+	// index so the output order never depends on scheduling.
+	type unitResult struct {
+		res   []*Resource
+		diags Diagnostics
+	}
+	results := make([]unitResult, len(units))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(workers, max(len(units), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				raws, ds := loadUnit(units[i], &sources)
+				var res []*Resource
+				for _, raw := range raws {
+					if r := s.checkResource(raw, &ds); r != nil {
+						res = append(res, r)
+					}
+				}
+				results[i] = unitResult{res, ds}
+			}
+		}()
+	}
+	for i := range units {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	out := &Result{Units: len(units), Sources: sources.m}
+	for _, r := range results {
+		out.Resources = append(out.Resources, r.res...)
+		diags = append(diags, r.diags...)
+	}
+	if len(units) == 0 && len(diags) == 0 {
+		diags = append(diags, Diagnostic{Severity: Error, Code: CodeNoSources,
+			Message: fmt.Sprintf("no .cue, .yaml, .yml or .json sources found in %s", strings.Join(paths, ", ")),
+			Hint:    "pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards"})
+	}
+	checkWorld(out.Resources, &diags)
+	if opts.Strict {
+		for i := range diags {
+			if diags[i].Severity == Warning {
+				diags[i].Severity = Error
+			}
+		}
+	}
+	diags.Sort()
+	out.Diagnostics = diags
+	sortResources(out.Resources)
+	if out.Sources == nil {
+		out.Sources = map[string]*Source{}
+	}
+	return out, nil
+}
+
+// checkResource validates one resource and returns its wire form, or nil
+// when it is too broken to identify.
+func (s *Schema) checkResource(raw rawResource, diags *Diagnostics) *Resource {
+	n := raw.node
+	v := &validator{s: s, diags: diags}
+	kn := n.Get("kind")
+	kind, ok := n.Str("kind")
+	if !ok {
+		v.report(Error, CodeWrongType, where(kn, n.Pos), []string{"kind"}, "kind must be a string", "")
+		return nil
+	}
+	rs := s.Resources[kind]
+	if rs == nil {
+		for k, r := range s.Resources {
+			if strings.EqualFold(k, kind) {
+				v.report(Warning, CodeKindSpelling, where(kn, n.Pos), []string{"kind"}, fmt.Sprintf("kind %q is written %q by Perses", kind, k), "pyrobuild writes the canonical spelling")
+				rs = r
+				n.Set("kind", NewString(k, kn))
+				break
+			}
+		}
+	}
+	if rs == nil {
+		var kinds []string
+		for k := range s.Resources {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		hint := didYouMean(kind, kinds)
+		if hint == "" {
+			hint = "pyrobuild compiles Project, Datasource, GlobalDatasource, Secret, GlobalSecret and Dashboard resources"
+		}
+		v.report(Error, CodeUnknownKind, where(kn, n.Pos), []string{"kind"}, fmt.Sprintf("unknown resource kind %q", kind), hint)
+		return nil
+	}
+	meta := n.Get("metadata")
+	if rs.Global && meta != nil {
+		if p := meta.Get("project"); p != nil {
+			v.report(Error, CodeScope, where(&Node{Pos: p.KeyPos}, where(p, n.Pos)), []string{"metadata", "project"}, fmt.Sprintf("%s is a global kind: it has no project", rs.Kind), "remove metadata.project, or use the project-scoped kind")
+			meta.Delete("project")
+		}
+	}
+	var wire *Node
+	if rs.Type != nil {
+		wire = v.walk(rs.Type, n, nil, n.Pos)
+	} else {
+		// Pass-through kinds: the envelope is checked, the spec is kept.
+		mt := s.ProjectMeta
+		if rs.Global {
+			mt = s.GlobalMeta
+		}
+		wire = NewMap(n)
+		wire.Set("kind", n.Get("kind"))
+		if meta == nil {
+			v.report(Error, CodeMissingField, n.Pos, []string{"metadata"}, `missing required field "metadata" in the resource`, "")
+		} else {
+			wire.Set("metadata", v.walk(mt, meta, []string{"metadata"}, n.Pos))
+		}
+		if spec := n.Get("spec"); spec != nil {
+			wire.Set("spec", spec)
+		} else {
+			v.report(Error, CodeMissingField, n.Pos, []string{"spec"}, `missing required field "spec" in the resource`, "")
+		}
+		v.report(Note, CodeUncheckedPlugin, where(kn, n.Pos), []string{"kind"}, fmt.Sprintf("%s resources are passed through: their spec is not validated", rs.Kind), "")
+	}
+	md := wire.Get("metadata")
+	name, _ := md.Str("name")
+	project, _ := md.Str("project")
+	if name == "" || (!rs.Global && project == "") {
+		return nil // reported as a missing field
+	}
+	return &Resource{Kind: rs.Kind, Name: name, Project: project, Global: rs.Global, Node: wire, Pos: n.Pos}
+}
+
+// kindOrder is the order resources are applied in: what others refer to
+// comes first.
+var kindOrder = map[string]int{"Project": 0, "GlobalSecret": 1, "GlobalDatasource": 2, "GlobalVariable": 3, "GlobalRole": 4, "GlobalRoleBinding": 5, "User": 6,
+	"Secret": 10, "Datasource": 11, "Variable": 12, "Folder": 13, "Role": 14, "RoleBinding": 15, "Dashboard": 16, "EphemeralDashboard": 17}
+
+func sortResources(rs []*Resource) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Global != b.Global {
+			return a.Global
+		}
+		if a.Project != b.Project {
+			return a.Project < b.Project
+		}
+		if kindOrder[a.Kind] != kindOrder[b.Kind] {
+			return kindOrder[a.Kind] < kindOrder[b.Kind]
+		}
+		return a.Name < b.Name
+	})
+}
+
+// checkWorld runs the checks that look across resources. All sources of a
+// compilation are one world.
+func checkWorld(rs []*Resource, diags *Diagnostics) {
+	first := map[string]*Resource{}
+	for _, r := range rs {
+		id := r.ID()
+		if prev, dup := first[id]; dup {
+			*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeDuplicate, Pos: r.Pos,
+				Message: fmt.Sprintf("%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos),
+				Hint:    "resource names are unique per kind and project; rename or remove one"})
+			continue
+		}
+		first[id] = r
+	}
+}

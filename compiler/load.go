@@ -1,0 +1,234 @@
+package compiler
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// maxFileSize bounds one source file; larger inputs are almost certainly
+// not hand-written dashboards.
+const maxFileSize = 32 << 20
+
+// unit is one independent piece of loading work: a YAML or JSON file, or
+// the .cue files of one package in one folder.
+type unit struct {
+	kind     string // "yaml", "json", "cue"
+	dir      string // cue: the folder
+	files    []string
+	explicit bool // named on the command line: must hold resources
+}
+
+// discover walks the given paths and groups the sources into units, in a
+// deterministic order.
+func discover(paths []string, skip []string) ([]unit, Diagnostics) {
+	var diags Diagnostics
+	var units []unit
+	cueDirs := map[string]map[string][]string{} // dir -> package -> files
+	skipAbs := map[string]bool{}
+	for _, s := range skip {
+		if a, err := filepath.Abs(s); err == nil {
+			skipAbs[a] = true
+		}
+	}
+	add := func(p string, explicit bool) {
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml":
+			units = append(units, unit{kind: "yaml", files: []string{p}, explicit: explicit})
+		case ".json":
+			units = append(units, unit{kind: "json", files: []string{p}, explicit: explicit})
+		case ".cue":
+			dir := filepath.Dir(p)
+			pkg, err := cuePackageName(p)
+			if err != nil {
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p}, Message: err.Error()})
+				return
+			}
+			if pkg == "" {
+				pkg = "\x00" + p // files without a package clause stand alone
+			}
+			if cueDirs[dir] == nil {
+				cueDirs[dir] = map[string][]string{}
+			}
+			cueDirs[dir][pkg] = append(cueDirs[dir][pkg], p)
+		}
+	}
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: readError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			add(root, true)
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p}, Message: readError(err)})
+				return nil
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "cue.mod" || name == "vendor") {
+					return filepath.SkipDir
+				}
+				if a, err := filepath.Abs(p); err == nil && skipAbs[a] {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 || strings.HasPrefix(name, ".") {
+				return nil
+			}
+			add(p, false)
+			return nil
+		})
+		if err != nil {
+			diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: err.Error()})
+		}
+	}
+	for dir, pkgs := range cueDirs {
+		for _, files := range pkgs {
+			sort.Strings(files)
+			units = append(units, unit{kind: "cue", dir: dir, files: files})
+		}
+	}
+	sort.SliceStable(units, func(i, j int) bool { return units[i].files[0] < units[j].files[0] })
+	// The same file named twice (a folder and a file in it) is loaded once.
+	out := units[:0]
+	seen := map[string]bool{}
+	for _, u := range units {
+		if seen[u.files[0]] {
+			continue
+		}
+		seen[u.files[0]] = true
+		out = append(out, u)
+	}
+	return out, diags
+}
+
+func readError(err error) string {
+	var pe *fs.PathError
+	if ok := asPathError(err, &pe); ok {
+		return fmt.Sprintf("cannot read: %v", pe.Err)
+	}
+	return err.Error()
+}
+
+func asPathError(err error, target **fs.PathError) bool {
+	pe, ok := err.(*fs.PathError)
+	if ok {
+		*target = pe
+	}
+	return ok
+}
+
+func readSource(path string) (*Source, *Diagnostic) {
+	info, err := os.Stat(path)
+	if err == nil && info.Size() > maxFileSize {
+		return nil, &Diagnostic{Severity: Error, Code: CodeInputLimit, Pos: Pos{File: path}, Message: fmt.Sprintf("file is %d MiB; sources are limited to %d MiB", info.Size()>>20, maxFileSize>>20)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: path}, Message: readError(err)}
+	}
+	return newSource(path, b), nil
+}
+
+// looksLikeResource reports whether a document is meant as a Perses
+// resource. Files none of whose documents look like one (CI configs,
+// package.json, …) are skipped when found by walking a folder.
+func looksLikeResource(n *Node) bool {
+	if n.Kind == ListKind {
+		for _, e := range n.Items {
+			if looksLikeResource(e) {
+				return true
+			}
+		}
+		return false
+	}
+	return n.Get("kind") != nil || (n.Get("metadata") != nil && n.Get("spec") != nil)
+}
+
+// rawResource is a resource as loaded, before validation.
+type rawResource struct {
+	node *Node
+	file string
+}
+
+// collectResources takes the resources of one loaded document: one
+// resource, or a list of them.
+func collectResources(n *Node, file string, diags *Diagnostics) []rawResource {
+	if n.Kind == ListKind {
+		var out []rawResource
+		for _, e := range n.Items {
+			out = append(out, collectResources(e, file, diags)...)
+		}
+		return out
+	}
+	if n.Kind != MapKind || n.Get("kind") == nil {
+		*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeNotResource, Pos: n.Pos,
+			Message: fmt.Sprintf("expected a Perses resource ({kind, metadata, spec}), got %s", describeNode(n)),
+			Hint:    "every document must be a resource or a list of resources"})
+		return nil
+	}
+	return []rawResource{{node: n, file: file}}
+}
+
+func describeNode(n *Node) string {
+	switch n.Kind {
+	case MapKind:
+		return "a map without kind"
+	case ListKind:
+		return "a list"
+	case StringKind, NumberKind, BoolKind:
+		return fmt.Sprintf("%s %s", n.Kind, n.Literal())
+	}
+	return n.Kind.String()
+}
+
+// loadUnit reads and parses one unit.
+func loadUnit(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
+	var diags Diagnostics
+	switch u.kind {
+	case "cue":
+		return loadCUE(u, sources)
+	}
+	src, d := readSource(u.files[0])
+	if d != nil {
+		return nil, Diagnostics{*d}
+	}
+	sources.add(src)
+	var docs []*Node
+	if u.kind == "json" {
+		n, d := parseJSON(src)
+		if d != nil {
+			return nil, Diagnostics{*d}
+		}
+		docs = []*Node{n}
+	} else {
+		ns, d := parseYAML(src)
+		if d != nil {
+			return nil, Diagnostics{*d}
+		}
+		docs = ns
+	}
+	if !u.explicit {
+		any := false
+		for _, n := range docs {
+			any = any || looksLikeResource(n)
+		}
+		if !any {
+			return nil, nil
+		}
+	}
+	var out []rawResource
+	for _, n := range docs {
+		out = append(out, collectResources(n, src.Path, &diags)...)
+	}
+	return out, diags
+}

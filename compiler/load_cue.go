@@ -1,0 +1,237 @@
+package compiler
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	"github.com/pyrobuild/pyrobuild/compiler/schema"
+)
+
+// sourceSet holds every source read, for quoting in diagnostics.
+type sourceSet struct {
+	mu sync.Mutex
+	m  map[string]*Source
+}
+
+func (s *sourceSet) add(src *Source) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]*Source{}
+	}
+	s.m[src.Path] = src
+}
+
+func (s *sourceSet) get(path string) *Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[path]
+}
+
+// cuePackageName reads only the package clause of a .cue file.
+func cuePackageName(path string) (string, error) {
+	f, err := parser.ParseFile(path, nil, parser.PackageClauseOnly)
+	if err != nil {
+		return "", nil // the full load reports syntax errors with positions
+	}
+	return f.PackageName(), nil
+}
+
+// findModuleRoot returns the folder holding cue.mod above dir, or "".
+func findModuleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "cue.mod")); err == nil && fi.IsDir() {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// loadCUE evaluates one CUE package in-process. The schema package is laid
+// over the user's module (cue.mod/pkg/<import path>) so sources import it
+// offline, with no registry and no `cue mod tidy`.
+func loadCUE(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
+	absDir, err := filepath.Abs(u.dir)
+	if err != nil {
+		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Pos: Pos{File: u.dir}, Message: err.Error()}}
+	}
+	for _, f := range u.files {
+		src, d := readSource(f)
+		if d != nil {
+			return nil, Diagnostics{*d}
+		}
+		sources.add(src)
+	}
+	root := findModuleRoot(absDir)
+	ov := map[string]load.Source{}
+	if root == "" {
+		root = absDir
+		ov[filepath.Join(root, "cue.mod", "module.cue")] = load.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
+	}
+	pkgDir := filepath.Join(root, "cue.mod", "pkg", filepath.FromSlash(schema.ImportPath))
+	schemaOv, _, err := schemaOverlay(pkgDir)
+	if err != nil {
+		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Message: err.Error()}}
+	}
+	for k, v := range schemaOv {
+		ov[k] = v
+	}
+	names := make([]string, len(u.files))
+	for i, f := range u.files {
+		names[i] = filepath.Base(f)
+	}
+	cl := &cueLoc{absDir: absDir, relDir: u.dir, schemaDir: pkgDir}
+	insts := load.Instances(names, &load.Config{Dir: absDir, Overlay: ov, Tests: false})
+	if len(insts) == 0 {
+		return nil, nil
+	}
+	inst := insts[0]
+	if inst.Err != nil {
+		return nil, cl.errors(inst.Err, u.files[0])
+	}
+	ctx := cuecontext.New()
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		return nil, cl.errors(err, u.files[0])
+	}
+	var diags Diagnostics
+	var out []rawResource
+	cl.sources = sources
+	cl.extract(v, 0, &out, &diags)
+	return out, diags
+}
+
+// cueLoc maps CUE positions (absolute paths) back to the paths the user gave.
+type cueLoc struct {
+	absDir, relDir, schemaDir string
+	sources                   *sourceSet
+}
+
+func (c *cueLoc) pos(p token.Pos) Pos {
+	if !p.IsValid() {
+		return Pos{}
+	}
+	file := p.Filename()
+	if strings.HasPrefix(file, c.schemaDir) {
+		return Pos{} // inside pyrobuild's schema: not the user's doing
+	}
+	if rel, err := filepath.Rel(c.absDir, file); err == nil && !strings.HasPrefix(rel, "..") {
+		file = filepath.Join(c.relDir, rel)
+	}
+	return Pos{File: file, Line: p.Line(), Col: p.Column()}
+}
+
+// errors converts CUE errors to diagnostics at the user's positions.
+func (c *cueLoc) errors(err error, fallback string) Diagnostics {
+	var diags Diagnostics
+	for _, e := range cueerrors.Errors(err) {
+		var at Pos
+		for _, p := range cueerrors.Positions(e) {
+			if at = c.pos(p); at.IsValid() {
+				break
+			}
+		}
+		if !at.IsValid() {
+			at = Pos{File: fallback}
+		}
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		if path := e.Path(); len(path) > 0 {
+			msg = strings.Join(path, ".") + ": " + msg
+		}
+		diags = append(diags, Diagnostic{Severity: Error, Code: CodeCUE, Pos: at, Message: msg, Hint: cueHint(msg)})
+	}
+	return diags
+}
+
+func cueHint(msg string) string {
+	switch {
+	case strings.Contains(msg, "incomplete value"), strings.Contains(msg, "non-concrete value"):
+		return "every field of a resource must have a concrete value; give it one or a default (*value)"
+	case strings.Contains(msg, "field not allowed"):
+		return "the field is not part of the definition it is unified with; check its spelling"
+	case strings.Contains(msg, "cannot find package"), strings.Contains(msg, "import failed"):
+		return "pyrobuild provides \"" + schema.ImportPath + "\"; other imports need a cue.mod of your own"
+	}
+	return ""
+}
+
+// extract finds the resources in an evaluated value: the value itself, the
+// elements of a list, or the fields of a struct (recursively).
+func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diagnostics) {
+	switch v.IncompleteKind() {
+	case cue.ListKind:
+		it, _ := v.List()
+		for it.Next() {
+			c.extract(it.Value(), depth+1, out, diags)
+		}
+	case cue.StructKind:
+		if v.LookupPath(cue.ParsePath("kind")).Exists() || (v.LookupPath(cue.ParsePath("metadata")).Exists() && v.LookupPath(cue.ParsePath("spec")).Exists()) {
+			if err := v.Validate(cue.Concrete(true)); err != nil {
+				*diags = append(*diags, c.errors(err, "")...)
+				return
+			}
+			n := c.node(v, 0)
+			*out = append(*out, rawResource{node: n, file: n.Pos.File})
+			return
+		}
+		if depth > 8 {
+			return
+		}
+		it, _ := v.Fields()
+		for it.Next() {
+			c.extract(it.Value(), depth+1, out, diags)
+		}
+	}
+}
+
+// node converts a concrete CUE value to a Node with the user's positions.
+func (c *cueLoc) node(v cue.Value, depth int) *Node {
+	if d, ok := v.Default(); ok {
+		v = d
+	}
+	n := &Node{Pos: c.pos(v.Pos()), off: -1}
+	if lit, ok := v.Source().(*ast.BasicLit); ok && n.Pos.IsValid() {
+		if src := c.sources.get(n.Pos.File); src != nil {
+			n.src, n.off = src, lit.ValuePos.Offset()
+		}
+	}
+	if depth > maxDepth {
+		return n
+	}
+	switch v.Kind() {
+	case cue.StructKind:
+		n.Kind = MapKind
+		it, _ := v.Fields()
+		for it.Next() {
+			child := c.node(it.Value(), depth+1)
+			child.KeyPos = child.Pos
+			n.Keys = append(n.Keys, it.Selector().Unquoted())
+			n.Vals = append(n.Vals, child)
+		}
+	case cue.ListKind:
+		n.Kind = ListKind
+		n.Items = []*Node{}
+		it, _ := v.List()
+		for it.Next() {
+			n.Items = append(n.Items, c.node(it.Value(), depth+1))
+		}
+	default:
+		s := nodeFromCUE(v)
+		n.Kind, n.Value = s.Kind, s.Value
+	}
+	return n
+}

@@ -1,0 +1,234 @@
+package compiler
+
+import (
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// maxDepth bounds nesting in every loader so hostile input cannot exhaust
+// the stack.
+const maxDepth = 200
+
+// parseJSON parses one JSON value keeping positions. encoding/json checks
+// syntax but forgets where values were, so this small scanner does both.
+func parseJSON(src *Source) (*Node, *Diagnostic) {
+	p := &jsonParser{src: src, data: src.Data}
+	p.skipSpace()
+	n, err := p.value(0)
+	if err == nil {
+		p.skipSpace()
+		if p.i < len(p.data) {
+			err = p.errorf("unexpected %s after the top-level value", p.describe())
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+type jsonParser struct {
+	src  *Source
+	data []byte
+	i    int
+}
+
+func (p *jsonParser) errorf(format string, args ...any) *Diagnostic {
+	return &Diagnostic{Severity: Error, Code: CodeJSONSyntax, Pos: p.src.Pos(p.i), Message: fmt.Sprintf(format, args...)}
+}
+
+func (p *jsonParser) describe() string {
+	if p.i >= len(p.data) {
+		return "end of file"
+	}
+	r, _ := utf8.DecodeRune(p.data[p.i:])
+	return fmt.Sprintf("%q", r)
+}
+
+func (p *jsonParser) skipSpace() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) node(k Kind) *Node {
+	return &Node{Kind: k, Pos: p.src.Pos(p.i), src: p.src, off: p.i}
+}
+
+func (p *jsonParser) value(depth int) (*Node, *Diagnostic) {
+	if depth > maxDepth {
+		d := p.errorf("nesting deeper than %d levels", maxDepth)
+		d.Code = CodeInputLimit
+		return nil, d
+	}
+	if p.i >= len(p.data) {
+		return nil, p.errorf("unexpected end of file, expected a value")
+	}
+	switch c := p.data[p.i]; {
+	case c == '{':
+		return p.object(depth)
+	case c == '[':
+		return p.array(depth)
+	case c == '"':
+		n := p.node(StringKind)
+		s, err := p.str()
+		n.Value = s
+		return n, err
+	case c == '-' || (c >= '0' && c <= '9'):
+		n := p.node(NumberKind)
+		start := p.i
+		for p.i < len(p.data) && isNumByte(p.data[p.i]) {
+			p.i++
+		}
+		lit := string(p.data[start:p.i])
+		var f json.Number
+		if json.Unmarshal(p.data[start:p.i], &f) != nil {
+			p.i = start
+			return nil, p.errorf("invalid number %q", lit)
+		}
+		n.Value = lit
+		return n, nil
+	default:
+		for _, w := range []struct {
+			lit  string
+			kind Kind
+		}{{"true", BoolKind}, {"false", BoolKind}, {"null", NullKind}} {
+			if len(p.data)-p.i >= len(w.lit) && string(p.data[p.i:p.i+len(w.lit)]) == w.lit {
+				n := p.node(w.kind)
+				if w.kind == BoolKind {
+					n.Value = w.lit
+				}
+				p.i += len(w.lit)
+				return n, nil
+			}
+		}
+		return nil, p.errorf("unexpected %s, expected a value", p.describe())
+	}
+}
+
+func isNumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+}
+
+func (p *jsonParser) str() (string, *Diagnostic) {
+	start := p.i
+	p.i++
+	for p.i < len(p.data) {
+		switch c := p.data[p.i]; {
+		case c == '"':
+			p.i++
+			var s string
+			if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
+				p.i = start
+				return "", p.errorf("invalid string: %v", err)
+			}
+			if !utf8.Valid(p.data[start:p.i]) {
+				p.i = start
+				return "", p.errorf("string is not valid UTF-8")
+			}
+			return s, nil
+		case c == '\\':
+			p.i += 2
+		case c < 0x20:
+			return "", p.errorf("control character %q in string", rune(c))
+		default:
+			p.i++
+		}
+	}
+	p.i = start
+	return "", p.errorf("unterminated string")
+}
+
+func (p *jsonParser) object(depth int) (*Node, *Diagnostic) {
+	n := p.node(MapKind)
+	p.i++
+	seen := map[string]Pos{}
+	p.skipSpace()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return n, nil
+	}
+	for {
+		p.skipSpace()
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			return nil, p.errorf("unexpected %s, expected a quoted object key", p.describe())
+		}
+		keyPos := p.src.Pos(p.i)
+		k, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := seen[k]; dup {
+			return nil, &Diagnostic{Severity: Error, Code: CodeDuplicateKey, Pos: keyPos,
+				Message: fmt.Sprintf("duplicate key %q (first defined at line %d)", k, prev.Line),
+				Hint:    "remove one of the two; JSON readers disagree on which one wins"}
+		}
+		seen[k] = keyPos
+		p.skipSpace()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			return nil, p.errorf("unexpected %s, expected ':' after key %q", p.describe(), k)
+		}
+		p.i++
+		p.skipSpace()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		v.KeyPos = keyPos
+		n.Keys = append(n.Keys, k)
+		n.Vals = append(n.Vals, v)
+		p.skipSpace()
+		if p.i < len(p.data) && p.data[p.i] == ',' {
+			p.i++
+			p.skipSpace()
+			if p.i < len(p.data) && p.data[p.i] == '}' {
+				return nil, p.errorf("trailing comma before '}' is not allowed in JSON")
+			}
+			continue
+		}
+		if p.i < len(p.data) && p.data[p.i] == '}' {
+			p.i++
+			return n, nil
+		}
+		return nil, p.errorf("unexpected %s, expected ',' or '}'", p.describe())
+	}
+}
+
+func (p *jsonParser) array(depth int) (*Node, *Diagnostic) {
+	n := p.node(ListKind)
+	n.Items = []*Node{}
+	p.i++
+	p.skipSpace()
+	if p.i < len(p.data) && p.data[p.i] == ']' {
+		p.i++
+		return n, nil
+	}
+	for {
+		p.skipSpace()
+		v, err := p.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		n.Items = append(n.Items, v)
+		p.skipSpace()
+		if p.i < len(p.data) && p.data[p.i] == ',' {
+			p.i++
+			p.skipSpace()
+			if p.i < len(p.data) && p.data[p.i] == ']' {
+				return nil, p.errorf("trailing comma before ']' is not allowed in JSON")
+			}
+			continue
+		}
+		if p.i < len(p.data) && p.data[p.i] == ']' {
+			p.i++
+			return n, nil
+		}
+		return nil, p.errorf("unexpected %s, expected ',' or ']'", p.describe())
+	}
+}

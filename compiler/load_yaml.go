@@ -1,0 +1,221 @@
+package compiler
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// maxYAMLNodes bounds how many nodes one document may expand to through
+// aliases, so an alias bomb fails fast instead of eating memory.
+const maxYAMLNodes = 1_000_000
+
+// parseYAML parses every document of a YAML stream into Nodes.
+func parseYAML(src *Source) ([]*Node, *Diagnostic) {
+	if !utf8.Valid(src.Data) {
+		off := 0
+		for off < len(src.Data) {
+			r, size := utf8.DecodeRune(src.Data[off:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			off += size
+		}
+		return nil, &Diagnostic{Severity: Error, Code: CodeYAMLSyntax, Pos: src.Pos(off), Message: "file is not valid UTF-8"}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
+	var docs []*Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, yamlError(src, err)
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		c := &yamlConv{src: src}
+		n, d := c.conv(doc.Content[0], 0)
+		if d != nil {
+			return nil, d
+		}
+		if n.Kind == NullKind {
+			continue // an empty document, e.g. a trailing "---"
+		}
+		docs = append(docs, n)
+	}
+	return docs, nil
+}
+
+var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlError(src *Source, err error) *Diagnostic {
+	d := &Diagnostic{Severity: Error, Code: CodeYAMLSyntax, Pos: Pos{File: src.Path, Line: 1, Col: 1}, Message: err.Error()}
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		d.Pos = Pos{File: src.Path, Line: line, Col: 1}
+		d.Message = m[2]
+	}
+	return d
+}
+
+type yamlConv struct {
+	src   *Source
+	count int
+}
+
+func (c *yamlConv) pos(y *yaml.Node) (Pos, int) {
+	// yaml.v3 counts columns in characters; diagnostics use bytes.
+	line := c.src.Line(y.Line)
+	col, r := 0, 1
+	for col < len(line) && r < y.Column {
+		_, size := utf8.DecodeRuneInString(line[col:])
+		col += size
+		r++
+	}
+	return Pos{File: c.src.Path, Line: y.Line, Col: col + 1}, c.src.Offset(y.Line, col+1)
+}
+
+func (c *yamlConv) errorf(y *yaml.Node, code Code, format string, args ...any) *Diagnostic {
+	p, _ := c.pos(y)
+	return &Diagnostic{Severity: Error, Code: code, Pos: p, Message: fmt.Sprintf(format, args...)}
+}
+
+func (c *yamlConv) conv(y *yaml.Node, depth int) (*Node, *Diagnostic) {
+	c.count++
+	if c.count > maxYAMLNodes {
+		return nil, c.errorf(y, CodeInputLimit, "document expands to more than %d values (alias bomb?)", maxYAMLNodes)
+	}
+	if depth > maxDepth {
+		return nil, c.errorf(y, CodeInputLimit, "nesting deeper than %d levels", maxDepth)
+	}
+	if y.Kind == yaml.AliasNode {
+		n, d := c.conv(y.Alias, depth+1)
+		if d != nil {
+			return nil, d
+		}
+		// The alias stands where it is written.
+		n.Pos, n.off = c.pos(y)
+		n.src = nil
+		return n, nil
+	}
+	p, off := c.pos(y)
+	n := &Node{Pos: p, src: c.src, off: off}
+	switch y.Kind {
+	case yaml.DocumentNode:
+		return c.conv(y.Content[0], depth)
+	case yaml.MappingNode:
+		n.Kind = MapKind
+		seen := map[string]int{}
+		var merges []*yaml.Node
+		for i := 0; i+1 < len(y.Content); i += 2 {
+			k, v := y.Content[i], y.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				return nil, c.errorf(k, CodeYAMLSyntax, "mapping keys must be plain strings")
+			}
+			if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) {
+				merges = append(merges, v)
+				continue
+			}
+			if line, dup := seen[k.Value]; dup {
+				d := c.errorf(k, CodeDuplicateKey, "duplicate key %q (first defined at line %d)", k.Value, line)
+				d.Hint = "remove one of the two; YAML readers disagree on which one wins"
+				return nil, d
+			}
+			seen[k.Value] = k.Line
+			cv, d := c.conv(v, depth+1)
+			if d != nil {
+				return nil, d
+			}
+			cv.KeyPos, _ = c.pos(k)
+			n.Keys = append(n.Keys, k.Value)
+			n.Vals = append(n.Vals, cv)
+		}
+		for _, m := range merges {
+			if d := c.merge(n, m, depth); d != nil {
+				return nil, d
+			}
+		}
+	case yaml.SequenceNode:
+		n.Kind = ListKind
+		n.Items = make([]*Node, 0, len(y.Content))
+		for _, e := range y.Content {
+			cv, d := c.conv(e, depth+1)
+			if d != nil {
+				return nil, d
+			}
+			n.Items = append(n.Items, cv)
+		}
+	case yaml.ScalarNode:
+		return c.scalar(y, n)
+	}
+	return n, nil
+}
+
+// merge applies a YAML merge key: keys already present win.
+func (c *yamlConv) merge(n *Node, m *yaml.Node, depth int) *Diagnostic {
+	src := []*yaml.Node{m}
+	if m.Kind == yaml.SequenceNode {
+		src = m.Content
+	}
+	for _, s := range src {
+		v, d := c.conv(s, depth+1)
+		if d != nil {
+			return d
+		}
+		if v.Kind != MapKind {
+			return c.errorf(s, CodeYAMLSyntax, "merge key << needs a mapping or a list of mappings")
+		}
+		for i, k := range v.Keys {
+			if n.Get(k) == nil {
+				n.Keys = append(n.Keys, k)
+				n.Vals = append(n.Vals, v.Vals[i])
+			}
+		}
+	}
+	return nil
+}
+
+func (c *yamlConv) scalar(y *yaml.Node, n *Node) (*Node, *Diagnostic) {
+	switch y.ShortTag() {
+	case "!!null":
+		n.Kind = NullKind
+	case "!!bool":
+		var b bool
+		if err := y.Decode(&b); err != nil {
+			return nil, c.errorf(y, CodeYAMLSyntax, "invalid boolean %q", y.Value)
+		}
+		n.Kind, n.Value = BoolKind, strconv.FormatBool(b)
+	case "!!int":
+		var i int64
+		if err := y.Decode(&i); err != nil {
+			var u uint64
+			if err := y.Decode(&u); err != nil {
+				return nil, c.errorf(y, CodeYAMLSyntax, "invalid integer %q", y.Value)
+			}
+			n.Kind, n.Value = NumberKind, strconv.FormatUint(u, 10)
+			break
+		}
+		n.Kind, n.Value = NumberKind, strconv.FormatInt(i, 10)
+	case "!!float":
+		var f float64
+		if err := y.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, c.errorf(y, CodeYAMLSyntax, "%q is not a number JSON can carry", y.Value)
+		}
+		n.Kind, n.Value = NumberKind, strconv.FormatFloat(f, 'g', -1, 64)
+	default:
+		// Strings, and timestamps or binary kept as their text.
+		n.Kind, n.Value = StringKind, y.Value
+	}
+	return n, nil
+}

@@ -1,0 +1,265 @@
+package compiler
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// Kind is the type of a Node.
+type Kind uint8
+
+// Node kinds, matching JSON's value types.
+const (
+	NullKind Kind = iota
+	BoolKind
+	NumberKind
+	StringKind
+	MapKind
+	ListKind
+)
+
+func (k Kind) String() string {
+	return [...]string{"null", "bool", "number", "string", "map", "list"}[k]
+}
+
+// Node is a JSON-like value that remembers where it came from. Every loader
+// (YAML, JSON, CUE) produces Nodes, so checks and lowering are written once.
+type Node struct {
+	Kind Kind
+	// Value holds the scalar: the string for StringKind, the literal text of
+	// a number for NumberKind, "true"/"false" for BoolKind.
+	Value string
+	Keys  []string // MapKind, in source order
+	Vals  []*Node  // MapKind values, parallel to Keys
+	Items []*Node  // ListKind
+
+	Pos    Pos // where the value starts
+	KeyPos Pos // where the key of this map entry starts, if any
+
+	src *Source // for mapping offsets inside a string value
+	off int     // byte offset of the value token in src, -1 if unknown
+}
+
+// NewString returns a string node positioned like at (used when lowering
+// creates values from a source value).
+func NewString(s string, at *Node) *Node {
+	n := &Node{Kind: StringKind, Value: s, off: -1}
+	if at != nil {
+		n.Pos = at.Pos
+	}
+	return n
+}
+
+// NewMap returns an empty map node positioned like at.
+func NewMap(at *Node) *Node {
+	n := &Node{Kind: MapKind, off: -1}
+	if at != nil {
+		n.Pos = at.Pos
+	}
+	return n
+}
+
+// Get returns the value of key k of a map node, or nil.
+func (n *Node) Get(k string) *Node {
+	if n == nil || n.Kind != MapKind {
+		return nil
+	}
+	for i, key := range n.Keys {
+		if key == k {
+			return n.Vals[i]
+		}
+	}
+	return nil
+}
+
+// Str returns the string value of key k, and whether it is a string.
+func (n *Node) Str(k string) (string, bool) {
+	v := n.Get(k)
+	if v == nil || v.Kind != StringKind {
+		return "", false
+	}
+	return v.Value, true
+}
+
+// Set sets key k, keeping its place if present, appending otherwise.
+func (n *Node) Set(k string, v *Node) {
+	for i, key := range n.Keys {
+		if key == k {
+			n.Vals[i] = v
+			return
+		}
+	}
+	n.Keys = append(n.Keys, k)
+	n.Vals = append(n.Vals, v)
+}
+
+// Delete removes key k from a map node.
+func (n *Node) Delete(k string) {
+	for i, key := range n.Keys {
+		if key == k {
+			n.Keys = append(n.Keys[:i:i], n.Keys[i+1:]...)
+			n.Vals = append(n.Vals[:i:i], n.Vals[i+1:]...)
+			return
+		}
+	}
+}
+
+// Clone returns a deep copy of n.
+func (n *Node) Clone() *Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Keys = append([]string(nil), n.Keys...)
+	c.Vals = make([]*Node, len(n.Vals))
+	for i, v := range n.Vals {
+		c.Vals[i] = v.Clone()
+	}
+	if n.Items != nil {
+		c.Items = make([]*Node, len(n.Items))
+		for i, v := range n.Items {
+			c.Items[i] = v.Clone()
+		}
+	}
+	return &c
+}
+
+// Equal reports whether two nodes hold the same data (positions ignored; map
+// key order ignored).
+func (n *Node) Equal(m *Node) bool {
+	if n == nil || m == nil {
+		return n == m
+	}
+	if n.Kind != m.Kind {
+		return false
+	}
+	switch n.Kind {
+	case MapKind:
+		if len(n.Keys) != len(m.Keys) {
+			return false
+		}
+		for i, k := range n.Keys {
+			if !n.Vals[i].Equal(m.Get(k)) {
+				return false
+			}
+		}
+		return true
+	case ListKind:
+		if len(n.Items) != len(m.Items) {
+			return false
+		}
+		for i := range n.Items {
+			if !n.Items[i].Equal(m.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case NumberKind:
+		a, e1 := strconv.ParseFloat(n.Value, 64)
+		b, e2 := strconv.ParseFloat(m.Value, 64)
+		if e1 == nil && e2 == nil {
+			return a == b
+		}
+	}
+	return n.Value == m.Value
+}
+
+// PosAt returns the source position of byte i of a string node's decoded
+// value, so a problem inside a query string points at its exact column. When
+// the literal cannot be mapped (block scalars, interpolations) it returns the
+// start of the value.
+func (n *Node) PosAt(i int) Pos {
+	if n.src == nil || n.off < 0 || n.Kind != StringKind {
+		return n.Pos
+	}
+	raw := n.src.Data[n.off:]
+	if r, ok := rawOffset(raw, n.Value, i); ok {
+		return n.src.Pos(n.off + r)
+	}
+	return n.Pos
+}
+
+// rawOffset maps decoded byte index i of value to a byte offset in raw, the
+// source text starting at the literal's first byte.
+func rawOffset(raw []byte, value string, i int) (int, bool) {
+	if len(raw) == 0 {
+		return 0, false
+	}
+	switch q := raw[0]; q {
+	case '"':
+		if len(raw) >= 3 && raw[1] == '"' && raw[2] == '"' {
+			return 0, false // CUE multi-line string
+		}
+		r, d := 1, 0
+		for r < len(raw) && raw[r] != '"' && raw[r] != '\n' {
+			if d >= i {
+				return r, true
+			}
+			if raw[r] != '\\' {
+				_, size := utf8.DecodeRune(raw[r:])
+				r += size
+				d += size
+				continue
+			}
+			// One escape sequence decodes to one rune.
+			n := escapeLen(raw[r:])
+			v, _, _, err := strconv.UnquoteChar(string(raw[r:r+n]), '"')
+			if err != nil {
+				return 0, false
+			}
+			r += n
+			d += utf8.RuneLen(v)
+		}
+		if d >= i {
+			return r, true
+		}
+		return 0, false
+	case '\'':
+		// YAML single-quoted: '' is one quote.
+		r, d := 1, 0
+		for r < len(raw) && raw[r] != '\n' {
+			if d >= i {
+				return r, true
+			}
+			if raw[r] == '\'' {
+				if r+1 < len(raw) && raw[r+1] == '\'' {
+					r += 2
+					d++
+					continue
+				}
+				break
+			}
+			r++
+			d++
+		}
+		if d >= i {
+			return r, true
+		}
+		return 0, false
+	case '|', '>', '`':
+		return 0, false
+	default:
+		// Plain scalar: the source is the value, as long as it is on one line.
+		if i <= len(value) && len(raw) >= len(value) && string(raw[:len(value)]) == value {
+			return i, true
+		}
+		return 0, false
+	}
+}
+
+func escapeLen(b []byte) int {
+	if len(b) < 2 {
+		return len(b)
+	}
+	switch b[1] {
+	case 'x':
+		return min(4, len(b))
+	case 'u':
+		return min(6, len(b))
+	case 'U':
+		return min(10, len(b))
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		return min(4, len(b))
+	}
+	return 2
+}

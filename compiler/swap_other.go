@@ -1,0 +1,7 @@
+//go:build !linux
+
+package compiler
+
+import "path/filepath"
+
+func swapDirs(tmp, dir string) error { return swapByRename(tmp, dir, filepath.Dir(dir)) }

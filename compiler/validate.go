@@ -1,0 +1,363 @@
+package compiler
+
+import (
+	"fmt"
+
+	"cuelang.org/go/cue"
+	"slices"
+	"strings"
+)
+
+// validator walks a resource against the compiled model. It reports every
+// problem it finds (not only the first), fills in defaults, orders fields as
+// the model declares them, and lowers authoring forms through the plugin
+// hooks. The tree it returns is the wire form.
+type validator struct {
+	s     *Schema
+	diags *Diagnostics
+	// stack holds the maps being walked, outermost first, so rules can look
+	// at their context (e.g. the query kind around a query plugin).
+	stack []*Node
+}
+
+func (v *validator) report(sev Severity, code Code, pos Pos, path []string, msg, hint string) {
+	*v.diags = append(*v.diags, Diagnostic{Severity: sev, Code: code, Pos: pos, Message: msg, Hint: hint, Path: pathString(path)})
+}
+
+func pathString(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		if strings.HasPrefix(p, "[") {
+			b.WriteString(p)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// where returns the best position for a problem with n: its own, or the
+// nearest enclosing one for values the user did not write (defaults).
+func where(n *Node, at Pos) Pos {
+	if n != nil && n.Pos.IsValid() {
+		return n.Pos
+	}
+	return at
+}
+
+func lastName(path []string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if !strings.HasPrefix(path[i], "[") {
+			return path[i]
+		}
+	}
+	return "value"
+}
+
+// walk validates n against t and returns the value to emit (n itself, with
+// defaults filled and fields ordered).
+func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
+	at = where(n, at)
+	switch t.Kind {
+	case AnyType:
+		return n
+	case UnionType:
+		return v.walkUnion(t, n, path, at)
+	case ListType:
+		if n.Kind != ListKind {
+			v.wrongType(n, "a list", path, at)
+			return n
+		}
+		for i, e := range n.Items {
+			n.Items[i] = v.walk(t.Elem, e, append(path, fmt.Sprintf("[%d]", i)), at)
+		}
+		return n
+	case StructType:
+		return v.walkStruct(t, n, path, at)
+	default:
+		if !kindAllowed(t, n) {
+			v.wrongType(n, describeKinds(t), path, at)
+			return n
+		}
+		if msg := v.s.checkLeaf(t, n); msg != "" {
+			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), n.Literal(), msg), "")
+		}
+		return n
+	}
+}
+
+func (v *validator) wrongType(n *Node, want string, path []string, at Pos) {
+	got := n.Kind.String()
+	if n.Kind == StringKind || n.Kind == NumberKind || n.Kind == BoolKind {
+		got = fmt.Sprintf("%s %s", n.Kind, n.Literal())
+	}
+	v.report(Error, CodeWrongType, at, path, fmt.Sprintf("%s must be %s, got %s", lastName(path), want, got), "")
+}
+
+func kindAllowed(t *Type, n *Node) bool {
+	switch n.Kind {
+	case StringKind:
+		return t.Kinds&cueString != 0
+	case BoolKind:
+		return t.Kinds&cueBool != 0
+	case NullKind:
+		return t.Kinds&cueNull != 0
+	case NumberKind:
+		if t.Kinds&cueFloat != 0 {
+			return true
+		}
+		return t.Kinds&cueInt != 0 && !strings.ContainsAny(n.Value, ".eE")
+	}
+	return false
+}
+
+func describeKinds(t *Type) string {
+	var parts []string
+	for _, k := range []struct {
+		bit  cue.Kind
+		name string
+	}{{cueString, "a string"}, {cueInt, "an integer"}, {cueFloat, "a number"}, {cueBool, "a boolean"}, {cueNull, "null"}} {
+		if t.Kinds&k.bit != 0 {
+			parts = append(parts, k.name)
+		}
+	}
+	if t.Kinds&cueInt != 0 && t.Kinds&cueFloat != 0 {
+		parts = slices.DeleteFunc(parts, func(s string) bool { return s == "an integer" })
+	}
+	return strings.Join(parts, " or ")
+}
+
+func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
+	// Pick the alternative of the right shape; among structs, the one whose
+	// literal kind matches.
+	var same []*Type
+	for _, a := range t.Alts {
+		switch {
+		case a.Kind == StructType && n.Kind == MapKind,
+			a.Kind == ListType && n.Kind == ListKind,
+			a.Kind == LeafType && kindAllowed(a, n),
+			a.Kind == AnyType:
+			same = append(same, a)
+		}
+	}
+	if len(same) == 0 {
+		var want []string
+		for _, a := range t.Alts {
+			switch a.Kind {
+			case StructType:
+				want = append(want, "a map")
+			case ListType:
+				want = append(want, "a list")
+			case LeafType:
+				want = append(want, describeKinds(a))
+			}
+		}
+		v.wrongType(n, strings.Join(slices.Compact(want), " or "), path, at)
+		return n
+	}
+	if len(same) > 1 && n.Kind == MapKind {
+		kind, _ := n.Str("kind")
+		var kinds []string
+		for _, a := range same {
+			f := a.Field("kind")
+			if f == nil || f.Type.Literal == nil {
+				continue
+			}
+			kinds = append(kinds, f.Type.Literal.Value)
+			if f.Type.Literal.Value == kind {
+				return v.walk(a, n, path, at)
+			}
+		}
+		pos := at
+		if k := n.Get("kind"); k != nil {
+			pos = where(k, at)
+		}
+		if kind == "" {
+			v.report(Error, CodeMissingField, pos, path, fmt.Sprintf("%s needs a kind: one of %s", lastName(path), strings.Join(kinds, ", ")), "")
+		} else {
+			v.report(Error, CodeInvalidValue, pos, path, fmt.Sprintf("unknown kind %q: expected one of %s", kind, strings.Join(kinds, ", ")), didYouMean(kind, kinds))
+		}
+		return n
+	}
+	return v.walk(same[0], n, path, at)
+}
+
+func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
+	if n.Kind != MapKind {
+		v.wrongType(n, "a map", path, at)
+		return n
+	}
+	v.stack = append(v.stack, n)
+	defer func() { v.stack = v.stack[:len(v.stack)-1] }()
+	out := &Node{Kind: MapKind, Pos: n.Pos, KeyPos: n.KeyPos, src: n.src, off: n.off}
+	// Declared fields first, in the model's order.
+	for _, f := range t.Fields {
+		child := n.Get(f.Name)
+		fpath := append(path[:len(path):len(path)], f.Name)
+		if child == nil {
+			switch {
+			case f.Required:
+				v.report(Error, CodeMissingField, at, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
+			case !f.Optional:
+				if d := fillValue(f.Type); d != nil {
+					out.Set(f.Name, d)
+				} else {
+					v.report(Error, CodeMissingField, at, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
+				}
+			}
+			continue
+		}
+		val := v.walk(f.Type, child, fpath, at)
+		if f.PluginRole != "" {
+			val = v.plugin(f.PluginRole, val, fpath, where(child, at))
+		}
+		for _, c := range f.Checks {
+			v.runCheck(c, val, fpath, where(child, at))
+		}
+		out.Set(f.Name, val)
+	}
+	// Then the rest, in source order.
+	for i, k := range n.Keys {
+		if t.Field(k) != nil {
+			continue
+		}
+		child := n.Vals[i]
+		fpath := append(path[:len(path):len(path)], k)
+		switch {
+		case t.Pattern != nil:
+			if t.KeyType != nil {
+				if msg := v.s.checkLeaf(t.KeyType, &Node{Kind: StringKind, Value: k}); msg != "" {
+					v.report(Error, CodeMapKey, where(&Node{Pos: child.KeyPos}, at), fpath, fmt.Sprintf("invalid key %q in %s: %s", k, describePath(path), msg), "")
+				}
+			}
+			out.Set(k, v.walk(t.Pattern, child, fpath, at))
+		case t.Closed:
+			names := make([]string, 0, len(t.Fields))
+			for _, f := range t.Fields {
+				names = append(names, f.Name)
+			}
+			hint := didYouMean(k, names)
+			if hint == "" {
+				hint = "allowed fields: " + strings.Join(names, ", ")
+			}
+			pos := child.KeyPos
+			if !pos.IsValid() {
+				pos = where(child, at)
+			}
+			v.report(Error, CodeUnknownField, pos, fpath, fmt.Sprintf("unknown field %q in %s", k, describePath(path)), hint)
+		default:
+			out.Set(k, child)
+		}
+	}
+	for _, c := range t.Checks {
+		v.runCheck(c, out, path, at)
+	}
+	return out
+}
+
+// fillValue is what an absent regular field becomes: its default, its only
+// possible value, or (for a struct) the struct with its own regular fields
+// filled. nil means the field must be given.
+func fillValue(t *Type) *Node {
+	switch {
+	case t.Default != nil:
+		return t.Default.Clone()
+	case t.Literal != nil:
+		return t.Literal.Clone()
+	case t.Kind == StructType:
+		out := &Node{Kind: MapKind, off: -1}
+		for _, f := range t.Fields {
+			if f.Required {
+				return nil
+			}
+			if f.Optional {
+				continue
+			}
+			d := fillValue(f.Type)
+			if d == nil {
+				return nil
+			}
+			out.Set(f.Name, d)
+		}
+		return out
+	}
+	return nil
+}
+
+func describePath(path []string) string {
+	if len(path) == 0 {
+		return "the resource"
+	}
+	return pathString(path)
+}
+
+func fieldHint(f *Field) string {
+	if f.Doc == "" {
+		return ""
+	}
+	doc := strings.SplitN(f.Doc, "\n", 2)[0]
+	return f.Name + ": " + strings.TrimPrefix(doc, f.Name+" ")
+}
+
+// plugin validates a plugin's spec against the schema registered for its
+// kind, checks it is used in the right place, and lowers it.
+func (v *validator) plugin(role string, n *Node, path []string, at Pos) *Node {
+	kind, ok := n.Str("kind")
+	if !ok {
+		return n
+	}
+	if role == "Query" && len(v.stack) >= 2 {
+		// The role of a query plugin is the kind of the query around it.
+		role, _ = v.stack[len(v.stack)-2].Str("kind")
+	}
+	p := v.s.Plugins[kind]
+	kpos := where(n.Get("kind"), at)
+	if p == nil {
+		for k := range v.s.Plugins {
+			if strings.EqualFold(k, kind) {
+				v.report(Error, CodeInvalidValue, kpos, append(path, "kind"), fmt.Sprintf("unknown plugin kind %q", kind), fmt.Sprintf("plugin kinds are case-sensitive: did you mean %q?", k))
+				return n
+			}
+		}
+		v.report(Note, CodeUncheckedPlugin, kpos, append(path, "kind"), fmt.Sprintf("plugin %q is not one pyrobuild models: its spec is passed through unchecked", kind), "")
+		return n
+	}
+	if p.Role != role {
+		v.report(Error, CodePluginRole, kpos, append(path, "kind"), fmt.Sprintf("%s is a %s plugin, but it is used as a %s plugin", kind, roleName(p.Role), roleName(role)), roleHint(p))
+		return n
+	}
+	spec := n.Get("spec")
+	if spec == nil {
+		spec = NewMap(n)
+	}
+	spath := append(path[:len(path):len(path)], "spec")
+	spec = v.walk(p.Spec, spec, spath, at)
+	if lower := lowerings[kind]; lower != nil && spec.Kind == MapKind {
+		spec = lower(v, spec, spath, at)
+	}
+	n.Set("spec", spec)
+	return n
+}
+
+func roleName(role string) string {
+	switch role {
+	case "Datasource", "Panel", "Variable":
+		return strings.ToLower(role)
+	}
+	return role
+}
+
+func roleHint(p *PluginSchema) string {
+	switch p.Role {
+	case "ProfileQuery":
+		return fmt.Sprintf("put %s in a query of kind ProfileQuery", p.Kind)
+	case "Panel":
+		return fmt.Sprintf("%s belongs in a panel's spec.plugin", p.Kind)
+	case "Datasource":
+		return fmt.Sprintf("%s belongs in a datasource's spec.plugin", p.Kind)
+	}
+	return ""
+}

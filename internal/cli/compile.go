@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+type compileOptions struct {
+	output string
+	format string
+	strict bool
+	quiet  bool
+}
+
+func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &compileOptions{}
+	cmd := &cobra.Command{
+		Use:   "compile [PATH...]",
+		Short: "Compile dashboard sources into Perses-ready resources",
+		Long: `Compile reads CUE, YAML and JSON sources (files, or folders walked
+recursively), validates every resource against pyrobuild's model of Perses
+and its Pyroscope plugins, lowers the authoring form (short profile types,
+query label selectors) to the form Perses accepts, and writes:
+
+  <output>/bundle.yaml                      every resource, in apply order
+  <output>/global/bundle.yaml               global resources
+  <output>/projects/<project>/bundle.yaml   a project and its resources
+  <output>/projects/<project>/<kinds>/<name>.yaml
+
+Bundles are YAML lists (or JSON arrays), which 'percli apply -f' reads whole.
+The output folder is replaced atomically, and only when there is no error.`,
+		Example: `  pyrobuild compile                       # sources under ., output in build/
+  pyrobuild compile dashboards -o out     # a folder, another output folder
+  pyrobuild compile --format json --strict`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCompile(o, args, true, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "build", "output folder (replaced on success)")
+	f.StringVar(&o.format, "format", "yaml", "output format: yaml or json")
+	f.BoolVar(&o.strict, "strict", false, "treat warnings as errors")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	return cmd
+}
+
+func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &compileOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Validate dashboard sources without writing anything",
+		Example: `  pyrobuild check dashboards
+  pyrobuild check --strict`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCompile(o, args, false, stdout, stderr)
+		},
+	}
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "treat warnings as errors")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	return cmd
+}
+
+func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io.Writer) error {
+	format := compiler.YAML
+	if write {
+		var err error
+		if format, err = compiler.ParseFormat(o.format); err != nil {
+			return usageError{err}
+		}
+	}
+	opts := compiler.Options{Paths: paths, Strict: o.strict}
+	if write {
+		opts.Skip = []string{o.output}
+	}
+	res, err := compiler.Compile(opts)
+	if err != nil {
+		return err
+	}
+	r := &compiler.TextRenderer{Sources: res.Sources, Color: colorWanted(stderr)}
+	for _, d := range res.Diagnostics {
+		if d.Severity == compiler.Note && o.quiet {
+			continue
+		}
+		r.Render(stderr, d)
+	}
+	if res.Diagnostics.HasErrors() {
+		what := "check"
+		if write {
+			what = "compile"
+		}
+		fmt.Fprintf(stderr, "%s failed: %s", what, res.Diagnostics.Summary())
+		if write {
+			fmt.Fprintf(stderr, "; %s left unchanged", filepath.Clean(o.output))
+		}
+		fmt.Fprintln(stderr)
+		return errSources
+	}
+	if !write {
+		if !o.quiet {
+			fmt.Fprintf(stdout, "checked %d resources from %d sources: %s\n", len(res.Resources), res.Units, res.Diagnostics.Summary())
+		}
+		return nil
+	}
+	files := compiler.Layout(res.Resources, format)
+	if err := compiler.WriteTree(o.output, files); err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintf(stdout, "compiled %d resources from %d sources into %s (%s)\n", len(res.Resources), res.Units, filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
+	}
+	return nil
+}

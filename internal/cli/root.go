@@ -1,0 +1,117 @@
+// Package cli defines pyrobuild's commands. Each command is one file with
+// the same anatomy: flags, then a run function that calls the library.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitErrors = 1 // problems in the sources
+	exitUsage  = 2 // bad flags or arguments
+)
+
+// sourceErrors means the sources had errors; they were already printed.
+var errSources = errors.New("errors in the sources")
+
+type usageError struct{ error }
+
+// Run executes pyrobuild with args and returns the process exit code.
+func Run(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errSources):
+		return exitErrors
+	default:
+		var ue usageError
+		if errors.As(err, &ue) || isCobraUsage(err) {
+			fmt.Fprintf(stderr, "pyrobuild: %v\nRun 'pyrobuild --help' for usage.\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "pyrobuild: %v\n", err)
+		return exitErrors
+	}
+}
+
+func isCobraUsage(err error) bool {
+	// cobra reports unknown commands and flags as plain errors; they are
+	// raised before any command runs.
+	return errors.As(err, new(*flagError)) || strings.HasPrefix(err.Error(), "unknown command")
+}
+
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pyrobuild",
+		Short: "Compile and document Perses dashboards for Grafana Pyroscope",
+		Long: `pyrobuild compiles Perses dashboards-as-code (CUE, YAML, JSON) that use the
+Pyroscope datasource, profile queries and flame graph panels. It checks them
+far more deeply than Perses does and writes bundles that percli apply and a
+Perses server accept as they are.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version(),
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.AddCommand(newCompileCmd(stdout, stderr), newCheckCmd(stdout, stderr), newVersionCmd(stdout))
+	return root
+}
+
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
+func newVersionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of pyrobuild",
+		Args:  noArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(stdout, "pyrobuild %s\n", version())
+			if info, ok := debug.ReadBuildInfo(); ok {
+				fmt.Fprintf(stdout, "go %s\n", info.GoVersion)
+			}
+		},
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments", cmd.Name())}
+	}
+	return nil
+}
+
+// colorWanted reports whether w is a terminal and NO_COLOR is unset.
+func colorWanted(w io.Writer) bool {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
