@@ -73,7 +73,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			}
 			name := d.Name()
 			if d.IsDir() {
-				if p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "cue.mod" || name == "vendor") {
+				if p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "cue.mod" || name == "vendor" || name == "testdata") {
 					return filepath.SkipDir
 				}
 				if a, err := filepath.Abs(p); err == nil && skipAbs[a] {

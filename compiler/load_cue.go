@@ -105,12 +105,21 @@ func loadCUE(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
 	ctx := cuecontext.New()
 	v := ctx.BuildInstance(inst)
 	if err := v.Err(); err != nil {
-		return nil, cl.errors(err, u.files[0])
+		if _, ferr := v.Fields(); ferr != nil {
+			return nil, cl.errors(err, u.files[0])
+		}
 	}
+	// An error inside one resource must not hide the others: each resource
+	// is validated on its own while extracting.
 	var diags Diagnostics
 	var out []rawResource
 	cl.sources = sources
 	cl.extract(v, 0, &out, &diags)
+	if !diags.HasErrors() {
+		if err := v.Validate(); err != nil {
+			diags = append(diags, cl.errors(err, u.files[0])...)
+		}
+	}
 	return out, diags
 }
 
@@ -172,7 +181,15 @@ func cueHint(msg string) string {
 // extract finds the resources in an evaluated value: the value itself, the
 // elements of a list, or the fields of a struct (recursively).
 func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diagnostics) {
-	switch v.IncompleteKind() {
+	if err := v.Err(); err != nil && depth > 0 {
+		*diags = append(*diags, c.errors(err, "")...)
+		return
+	}
+	kind := v.IncompleteKind()
+	if depth == 0 && kind != cue.ListKind {
+		kind = cue.StructKind // the package itself, even when a field failed
+	}
+	switch kind {
 	case cue.ListKind:
 		it, _ := v.List()
 		for it.Next() {

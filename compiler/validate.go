@@ -193,6 +193,12 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 	v.stack = append(v.stack, n)
 	defer func() { v.stack = v.stack[:len(v.stack)-1] }()
 	out := &Node{Kind: MapKind, Pos: n.Pos, KeyPos: n.KeyPos, src: n.src, off: n.off}
+	// A missing field is reported where the map is introduced (its key),
+	// not at its first field.
+	missingAt := at
+	if n.KeyPos.IsValid() {
+		missingAt = n.KeyPos
+	}
 	// Declared fields first, in the model's order.
 	for _, f := range t.Fields {
 		child := n.Get(f.Name)
@@ -200,12 +206,12 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 		if child == nil {
 			switch {
 			case f.Required:
-				v.report(Error, CodeMissingField, at, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
+				v.report(Error, CodeMissingField, missingAt, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
 			case !f.Optional:
 				if d := fillValue(f.Type); d != nil {
 					out.Set(f.Name, d)
 				} else {
-					v.report(Error, CodeMissingField, at, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
+					v.report(Error, CodeMissingField, missingAt, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
 				}
 			}
 			continue
@@ -298,8 +304,14 @@ func fieldHint(f *Field) string {
 	if f.Doc == "" {
 		return ""
 	}
-	doc := strings.SplitN(f.Doc, "\n", 2)[0]
-	return f.Name + ": " + strings.TrimPrefix(doc, f.Name+" ")
+	doc := strings.Join(strings.Fields(f.Doc), " ")
+	if i := strings.Index(doc, ". "); i > 0 {
+		doc = doc[:i+1]
+	}
+	if !strings.HasPrefix(doc, f.Name+" ") {
+		doc = f.Name + ": " + doc
+	}
+	return doc
 }
 
 // plugin validates a plugin's spec against the schema registered for its

@@ -1,0 +1,45 @@
+package compiler_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/benchgen"
+)
+
+// BenchmarkCompileCUE compiles N generated CUE dashboards, one package per
+// folder (team-TT/svc-NNNNN/dashboard.cue), each importing the schema
+// package: N units evaluated in parallel. scripts/bench-compile.sh compares
+// the same sources against `cue export` once per file.
+func BenchmarkCompileCUE(b *testing.B) {
+	benchCompile(b, benchgen.WriteCUE)
+}
+
+// BenchmarkCompileYAML compiles the same N dashboards written as YAML.
+func BenchmarkCompileYAML(b *testing.B) {
+	benchCompile(b, benchgen.WriteYAML)
+}
+
+func benchCompile(b *testing.B, write func(string, int) error) {
+	// The schema is compiled once per process; keep that out of the timings.
+	if _, err := compiler.LoadSchema(); err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range benchSizes {
+		if testing.Short() && n > benchSizes[0] {
+			continue
+		}
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			dir := benchRepo(b, n, write)
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
+				checkBenchResult(b, res, err, n)
+			}
+			perOp := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(n)/perOp, "dashboards/s")
+			b.ReportMetric(perOp*1e3/float64(n), "ms/dashboard")
+		})
+	}
+}

@@ -1,0 +1,49 @@
+package compiler_test
+
+import (
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+// benchSizes are the dashboard counts each compile benchmark runs at. With
+// -short only the smallest runs, so `go test -short -bench=.` stays fast.
+var benchSizes = []int{50, 500}
+
+// benchRepo writes n generated dashboards into a fresh temporary folder
+// with write (benchgen.WriteCUE or benchgen.WriteYAML) and returns it.
+func benchRepo(b *testing.B, n int, write func(string, int) error) string {
+	b.Helper()
+	dir := b.TempDir()
+	if err := write(dir, n); err != nil {
+		b.Fatalf("generating %d dashboards: %v", n, err)
+	}
+	return dir
+}
+
+// checkBenchResult fails the benchmark unless res holds exactly n
+// dashboards and no error diagnostics.
+func checkBenchResult(b *testing.B, res *compiler.Result, err error, n int) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Diagnostics.HasErrors() {
+		for i, d := range res.Diagnostics {
+			if i == 10 {
+				b.Logf("… %d more", len(res.Diagnostics)-i)
+				break
+			}
+			b.Log(d)
+		}
+		b.Fatalf("compile failed: %s", res.Diagnostics.Summary())
+	}
+	if len(res.Resources) != n {
+		b.Fatalf("compiled %d resources, want %d", len(res.Resources), n)
+	}
+	for _, r := range res.Resources {
+		if r.Kind != "Dashboard" {
+			b.Fatalf("compiled a %s, want only dashboards", r.Kind)
+		}
+	}
+}

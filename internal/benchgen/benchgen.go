@@ -1,0 +1,224 @@
+// Package benchgen writes synthetic dashboard repositories for benchmarks:
+// N two-panel FlameChart dashboards, each querying Pyroscope in the
+// authoring form (a short profile type and a query label selector).
+//
+// The layout mimics a repository grouped by team: dashboard i lives in
+// team-TT/svc-NNNNN/, with TeamSize dashboards per team and one Perses
+// project per team. Each CUE dashboard is its own package in its own folder,
+// so every dashboard is evaluated on its own, as `cue export FILE` would.
+//
+// The Go benchmarks of package compiler and scripts/bench-compile.sh (through
+// cmd/benchgen) both use this package, so they measure the same sources.
+package benchgen
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// TeamSize is how many dashboards share a team folder and a project.
+const TeamSize = 50
+
+// Dashboard describes dashboard i of a generated repository.
+type Dashboard struct {
+	Index   int
+	Name    string // metadata.name, e.g. svc-00042
+	Project string // metadata.project, e.g. team-00
+	Dir     string // folder relative to the repository root
+}
+
+// Describe returns where and how dashboard i is generated.
+func Describe(i int) Dashboard {
+	name := fmt.Sprintf("svc-%05d", i)
+	project := fmt.Sprintf("team-%02d", i/TeamSize)
+	return Dashboard{Index: i, Name: name, Project: project, Dir: filepath.Join(project, name)}
+}
+
+// CUEFile is the name of each generated CUE dashboard file.
+const CUEFile = "dashboard.cue"
+
+// YAMLFile is the name of each generated YAML dashboard file.
+const YAMLFile = "dashboard.yaml"
+
+// WriteCUE writes n CUE dashboards under dir, each importing pyrobuild's
+// schema package. It returns the first error.
+func WriteCUE(dir string, n int) error {
+	return write(dir, n, CUEFile, CUE)
+}
+
+// WriteYAML writes n YAML dashboards under dir, with the same content as
+// WriteCUE's.
+func WriteYAML(dir string, n int) error {
+	return write(dir, n, YAMLFile, YAML)
+}
+
+// Files returns the path of every dashboard file WriteCUE or WriteYAML
+// writes under dir, in order.
+func Files(dir string, n int, file string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = filepath.Join(dir, Describe(i).Dir, file)
+	}
+	return out
+}
+
+func write(dir string, n int, file string, render func(Dashboard) string) error {
+	if n < 0 {
+		return fmt.Errorf("benchgen: negative dashboard count %d", n)
+	}
+	for i := 0; i < n; i++ {
+		d := Describe(i)
+		folder := filepath.Join(dir, d.Dir)
+		if err := os.MkdirAll(folder, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(folder, file), []byte(render(d)), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selector is the Pyroscope label selector of dashboard d's queries.
+func selector(d Dashboard) string {
+	return fmt.Sprintf(`{service_name="%s", environment="production"}`, d.Name)
+}
+
+// cueString quotes s as a CUE (and JSON) string.
+func cueString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// CUE renders dashboard d as a CUE file in the style of
+// examples/profiling/cpu.cue: a local panel helper unified with the schema.
+func CUE(d Dashboard) string {
+	q := cueString(selector(d))
+	return fmt.Sprintf(`// CPU and memory flame graphs of %[1]s.
+package dashboards
+
+import pb "github.com/pyrobuild/pyrobuild/schema"
+
+// #flame is a flame graph panel showing one profile of one service.
+#flame: {
+	#title:       string
+	#profileType: string
+	#query:       string
+	pb.#Panel & {
+		spec: {
+			display: name: #title
+			plugin: pb.#FlameChart
+			queries: [{
+				kind: "ProfileQuery"
+				spec: plugin: pb.#PyroscopeProfileQuery & {
+					spec: {
+						profileType: #profileType
+						query:       #query
+					}
+				}
+			}]
+		}
+	}
+}
+
+dashboard: pb.#Dashboard & {
+	metadata: {
+		name:    %[2]s
+		project: %[3]s
+		tags: ["profiling", "generated"]
+	}
+	spec: {
+		display: {
+			name:        "%[1]s profiles"
+			description: "CPU and memory of %[1]s in production"
+		}
+		duration:        "30m"
+		refreshInterval: "1m"
+		panels: {
+			cpu: #flame & {#title: "CPU of %[1]s", #profileType: "cpu", #query: %[4]s}
+			memory: #flame & {#title: "Memory of %[1]s", #profileType: "memory", #query: %[4]s}
+		}
+		layouts: [{
+			kind: "Grid"
+			spec: {
+				display: title: "%[1]s"
+				items: [
+					{x: 0, y: 0, width: 12, height: 12, content: "$ref": "#/spec/panels/cpu"},
+					{x: 12, y: 0, width: 12, height: 12, content: "$ref": "#/spec/panels/memory"},
+				]
+			}
+		}]
+	}
+}
+`, d.Name, cueString(d.Name), cueString(d.Project), q)
+}
+
+// YAML renders dashboard d as a YAML file with the same content as CUE(d).
+func YAML(d Dashboard) string {
+	q := "'" + selector(d) + "'"
+	return fmt.Sprintf(`# CPU and memory flame graphs of %[1]s.
+kind: Dashboard
+metadata:
+  name: %[1]s
+  project: %[2]s
+  tags: [profiling, generated]
+spec:
+  display:
+    name: %[1]s profiles
+    description: CPU and memory of %[1]s in production
+  duration: 30m
+  refreshInterval: 1m
+  panels:
+    cpu:
+      kind: Panel
+      spec:
+        display:
+          name: CPU of %[1]s
+        plugin:
+          kind: FlameChart
+          spec: {}
+        queries:
+          - kind: ProfileQuery
+            spec:
+              plugin:
+                kind: PyroscopeProfileQuery
+                spec:
+                  profileType: cpu
+                  query: %[3]s
+    memory:
+      kind: Panel
+      spec:
+        display:
+          name: Memory of %[1]s
+        plugin:
+          kind: FlameChart
+          spec: {}
+        queries:
+          - kind: ProfileQuery
+            spec:
+              plugin:
+                kind: PyroscopeProfileQuery
+                spec:
+                  profileType: memory
+                  query: %[3]s
+  layouts:
+    - kind: Grid
+      spec:
+        display:
+          title: %[1]s
+        items:
+          - x: 0
+            y: 0
+            width: 12
+            height: 12
+            content:
+              $ref: "#/spec/panels/cpu"
+          - x: 12
+            y: 0
+            width: 12
+            height: 12
+            content:
+              $ref: "#/spec/panels/memory"
+`, d.Name, d.Project, q)
+}

@@ -1,0 +1,41 @@
+// Command benchgen writes N synthetic dashboards for benchmarks, in CUE or
+// YAML, laid out as team-TT/svc-NNNNN/dashboard.{cue,yaml}. The CUE
+// dashboards import "github.com/pyrobuild/pyrobuild/schema"; pyrobuild
+// provides it, while plain `cue` needs a cue.mod (see
+// scripts/bench-compile.sh).
+//
+//	go run ./internal/benchgen/cmd/benchgen -n 500 -format cue -out /tmp/dash
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/pyrobuild/pyrobuild/internal/benchgen"
+)
+
+func main() {
+	n := flag.Int("n", 50, "number of dashboards")
+	format := flag.String("format", "cue", "source format: cue or yaml")
+	out := flag.String("out", "", "folder to write into (created if missing)")
+	flag.Parse()
+	if *out == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: benchgen -n N -format cue|yaml -out DIR")
+		os.Exit(2)
+	}
+	var err error
+	switch *format {
+	case "cue":
+		err = benchgen.WriteCUE(*out, *n)
+	case "yaml":
+		err = benchgen.WriteYAML(*out, *n)
+	default:
+		fmt.Fprintf(os.Stderr, "benchgen: unknown format %q (want cue or yaml)\n", *format)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchgen:", err)
+		os.Exit(1)
+	}
+}

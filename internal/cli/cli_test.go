@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCompileExamples(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "build")
+	code, stdout, stderr := run(t, "compile", "../../examples", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "compiled 7 resources") {
+		t.Errorf("stdout: %q", stdout)
+	}
+	for _, f := range []string{"bundle.yaml", "projects/profiling/bundle.yaml", "projects/profiling/dashboards/cpu.yaml", "projects/profiling/datasources/PyroscopeMain.yaml"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// A second run replaces the folder; JSON removes the YAML files.
+	if code, _, stderr := run(t, "compile", "../../examples", "-o", out, "--format", "json"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bundle.yaml")); !os.IsNotExist(err) {
+		t.Errorf("old output survived a successful rebuild: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bundle.json")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestFailedCompileKeepsOutput(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "build")
+	if code, _, stderr := run(t, "compile", "../../examples", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "bundle.yaml"))
+	src := filepath.Join(tmp, "src")
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "bad.yaml"), []byte("kind: Datasource\nmetadata: {name: x, project: p}\nspec:\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"pyroscope:4040\"}}\n"), 0o644)
+	code, _, stderr := run(t, "compile", src, "-o", out)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr, "bad.yaml:4:57: error: invalid directUrl") || !strings.Contains(stderr, "left unchanged") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(out, "bundle.yaml"))
+	if !bytes.Equal(before, after) || len(after) == 0 {
+		t.Error("a failed compile changed the previous output")
+	}
+	ents, _ := os.ReadDir(tmp)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temp litter left: %s", e.Name())
+		}
+	}
+}
+
+func TestRefusesForeignOutputFolder(t *testing.T) {
+	out := t.TempDir()
+	os.WriteFile(filepath.Join(out, "precious.txt"), []byte("mine"), 0o644)
+	code, _, stderr := run(t, "compile", "../../examples", "-o", out)
+	if code == 0 || !strings.Contains(stderr, "refusing to replace") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "precious.txt")); string(b) != "mine" {
+		t.Error("a folder pyrobuild did not write was touched")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"compile", "--no-such-flag"},
+		{"compile", "--format", "toml", "../../examples"},
+		{"no-such-command"},
+		{"version", "extra"},
+	} {
+		if code, _, stderr := run(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, stderr)
+		}
+	}
+}
+
+func TestCheckWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	code, stdout, stderr := run(t, "check", filepath.Join(wd, "../../examples"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "checked 7 resources") {
+		t.Errorf("stdout: %q", stdout)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("check wrote %v", ents)
+	}
+}
+
+func TestStrict(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "d.yaml"), []byte(`kind: Dashboard
+metadata: {name: d, project: p}
+spec:
+  panels:
+    a:
+      kind: Panel
+      spec:
+        plugin: {kind: FlameChart, spec: {}}
+        queries:
+          - kind: ProfileQuery
+            spec:
+              plugin: {kind: PyroscopeProfileQuery, spec: {profileType: cpu, query: '{env="prod"}'}}
+  layouts: []
+`), 0o644)
+	if code, _, stderr := run(t, "check", src); code != 0 || !strings.Contains(stderr, "warning:") {
+		t.Errorf("without --strict: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "check", "--strict", src); code != 1 {
+		t.Errorf("with --strict: exit %d: %s", code, stderr)
+	}
+}
