@@ -528,7 +528,13 @@ func (n *Node) Literal() string {
 func cueMessage(err error) string {
 	msg := err.Error()
 	if i := strings.LastIndex(msg, "(out of bound "); i >= 0 {
-		return "must satisfy " + strings.TrimSuffix(msg[i+len("(out of bound "):], ")")
+		bound := strings.TrimSuffix(msg[i+len("(out of bound "):], ")")
+		for _, b := range []struct{ op, words string }{{">=", "at least "}, {"<=", "at most "}, {">", "greater than "}, {"<", "less than "}} {
+			if strings.HasPrefix(bound, b.op) {
+				return "must be " + b.words + strings.TrimPrefix(bound, b.op)
+			}
+		}
+		return "must satisfy " + bound
 	}
 	if i := strings.Index(msg, ": "); i >= 0 && !strings.Contains(msg[:i], " ") {
 		msg = msg[i+2:]

@@ -83,7 +83,7 @@ func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
 			return n
 		}
 		if msg := v.s.checkLeaf(t, n); msg != "" {
-			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), n.Literal(), msg), "")
+			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), shown(n, path), msg), "")
 		}
 		return n
 	}
@@ -92,7 +92,7 @@ func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
 func (v *validator) wrongType(n *Node, want string, path []string, at Pos) {
 	got := n.Kind.String()
 	if n.Kind == StringKind || n.Kind == NumberKind || n.Kind == BoolKind {
-		got = fmt.Sprintf("%s %s", n.Kind, n.Literal())
+		got = fmt.Sprintf("%s %s", n.Kind, shown(n, path))
 	}
 	v.report(Error, CodeWrongType, at, path, fmt.Sprintf("%s must be %s, got %s", lastName(path), want, got), "")
 }
@@ -372,4 +372,16 @@ func roleHint(p *PluginSchema) string {
 		return fmt.Sprintf("%s belongs in a datasource's spec.plugin", p.Kind)
 	}
 	return ""
+}
+
+// secretFields hold credentials: their values are never repeated in a
+// diagnostic.
+var secretFields = map[string]bool{"password": true, "credentials": true, "clientSecret": true, "key": true}
+
+// shown is how a value appears in a message.
+func shown(n *Node, path []string) string {
+	if secretFields[lastName(path)] {
+		return "<redacted>"
+	}
+	return n.Literal()
 }
