@@ -167,8 +167,8 @@ func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
 		v.report(Error, CodeUICannotCarry, where(vn, at), append(path, "labelValue"), fmt.Sprintf("label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val), "match it with a regular expression instead, e.g. =~ with . in place of the character")
 	}
 	if op == "=~" || op == "!~" {
-		if _, err := regexp.Compile("^(?:" + val + ")$"); err != nil {
-			v.report(Error, CodeRegexp, where(vn, at), append(path, "labelValue"), fmt.Sprintf("invalid regular expression %q: %s", val, regexpReason(err)), "label values are matched as fully anchored RE2 expressions")
+		if err := selector.CheckRegexp(val); err != nil {
+			v.report(Error, CodeRegexp, where(vn, at), append(path, "labelValue"), fmt.Sprintf("invalid regular expression %q: %s", val, err), "label values are matched as fully anchored RE2 expressions")
 		}
 	}
 }

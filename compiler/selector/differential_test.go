@@ -3,6 +3,8 @@ package selector
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -151,6 +153,9 @@ var extraSeeds = []string{
 	`{a="b"}#`, `{a="b"} @ 5`, `foo @ 5`, `{a="b"} offset 5m`, `{a="b"}[5m:1m]`, `-foo`,
 	`+foo`, `foo{a="b"} or bar`, `{a="b", b!="", c=~".+", d!~"^$"}`, `__name__`,
 	`{a=~"\\\\"}`, `{a="\\"}`, `{a='\\'}`, "{a='\n'}", "{a=`\n`}",
+	`{on="x", bool="y", inf="z", nan="w", by="v", or="u"}`, `{a=~"\\p{Han}|\\PL|[\\p{^Lu}]"}`,
+	`{a=~"\\p{Zanabazar_Square}"}`, `{a=~"\\p{Lc}"}`, `{a=~"\\p{LC}"}`, `{a=~"\\p{Any}"}`,
+	`{a=~"\\p{Assigned}"}`, `{a=~"\\pL\\pN"}`, `{a=~"(?i)ſ|k"}`, `{a=~"\\Q\\p{x}\\E"}`,
 }
 
 func TestDifferential(t *testing.T) {
@@ -177,7 +182,109 @@ func FuzzParse(f *testing.F) {
 	for _, in := range extraSeeds {
 		f.Add(in)
 	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 200; i++ {
+		f.Add(generateSelector(rng))
+	}
 	f.Fuzz(func(t *testing.T, input string) {
 		checkAgainstReference(t, input)
 	})
+}
+
+// fragments are the pieces TestDifferentialGenerated glues together: valid
+// tokens, near-misses and junk, so that random sequences reach deep into the
+// grammar far more often than byte-level mutation does.
+var fragments = []string{
+	"{", "}", "{", "}", ",", ",", "=", "!=", "=~", "!~", "==", "!", "~", " ", " ", "\t", "\n", "\r",
+	"# c\n", "#", "(", ")", "[5m]", "[", "]", ".", "-", ":", "@", "\f",
+	"a", "service_name", "_", "__name__", "on", "bool", "inf", "NaN", "sum", "or", "fill", "fill(",
+	"process_cpu:cpu:nanoseconds:cpu:nanoseconds", "memory:alloc::", "1", "1a", "é", "\xff", "\uFFFD",
+	`"x"`, `""`, `'x'`, "`x`", `"a.b"`, `'it''`, `"\"`, `"\q"`, `"\x41"`, `"\x4"`, `"\101"`, `"\400"`,
+	`"\u00e9"`, `"\uD800"`, `"\U0010FFFF"`, `"\U00110000"`, `"\'"`, `'\"'`, `'\''`, "`\\`", `"\xff"`,
+	`".*"`, `"("`, `")"`, `"a|b"`, `"\\pL"`, `"\\pl"`, `"\\p{Greek}"`, `"\\p{greek}"`, `"\\p{Old_Italic}"`,
+	`"\\p{Letter}"`, `"[\\p{^Lu}]"`, `"\\P{Any}"`, `"\\Q(\\E"`, `"x{1001}"`, `"(?i)k"`, `"[[:alpha:]]"`,
+	`"\xff|a"`, `"\xff("`, `"a**"`, `"\\8"`, `"(?P<n>a)"`, `"[z-a]"`, `"\\C"`, "\"", "'", "`",
+}
+
+// Pools for generateSelector.
+var (
+	genMetrics = []string{"", "", "foo", "process_cpu:cpu:nanoseconds:cpu:nanoseconds", "memory:alloc::", "sum", "or", "fill", "on", "Inf", ":", "_x"}
+	genNames   = []string{"a", "service_name", "__name__", "_", "on", "bool", `"a.b"`, `""`, "'x'", "`y`", `"\x41"`, `"\q"`, "1a", "a.b", "é"}
+	genOps     = []string{"=", "!=", "=~", "!~", "=", "=~", "==", "!", "~", ""}
+	genValues  = []string{
+		`"x"`, `""`, `'x'`, "`x`", `"a\nb"`, `"\x41"`, `"\xff"`, `"\101"`, `"\400"`, `"\u00e9"`, `"\uD800"`,
+		`"\U0010FFFF"`, `"\U00110000"`, `"\'"`, `'\"'`, `'\''`, "`\\`", `"\q"`, `"\"`, `"\x4"`, "\"\xff\"", "\"\uFFFD\"",
+		`".*"`, `"("`, `")"`, `"a|b"`, `"a||"`, `"\\pL"`, `"\\pl"`, `"\\p{Greek}"`, `"\\p{greek}"`, `"\\p{Old_Italic}"`,
+		`"\\p{Letter}"`, `"[\\p{^Lu}]"`, `"\\P{Any}"`, `"\\p{Assigned}"`, `"\\p{ASCII}"`, `"\\Q(\\E"`, `"x{1001}"`,
+		`"x{2}{3}"`, `"(?i)k"`, `"[[:alpha:]]"`, `"[[:foo:]]"`, `"\xff|a"`, `"\xff("`, `"a**"`, `"\\8"`, `"(?P<n>a)"`,
+		`"(?<n>a)"`, `"[z-a]"`, `"\\C"`, `".*foo.*|.*bar.*"`, `"\\b\\B\\A\\z"`, `"\\Z"`, `"(?U)a+"`, `"(?s-i:.)"`,
+		"api", "1", `"x`, "",
+	}
+	genSpace = []string{"", "", "", " ", "\t", "\n", "# c\n", "#", "\r\n", "\f"}
+)
+
+// generateSelector builds a mostly well-formed selector from the pools
+// above and sometimes damages it.
+func generateSelector(rng *rand.Rand) string {
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	var b strings.Builder
+	b.WriteString(pick(genSpace))
+	b.WriteString(pick(genMetrics))
+	b.WriteString(pick(genSpace))
+	if b.Len() == 0 || rng.IntN(5) > 0 {
+		b.WriteString("{")
+		for k := rng.IntN(4); k > 0; k-- {
+			b.WriteString(pick(genSpace))
+			b.WriteString(pick(genNames))
+			if rng.IntN(6) > 0 {
+				b.WriteString(pick(genSpace))
+				b.WriteString(pick(genOps))
+				b.WriteString(pick(genSpace))
+				b.WriteString(pick(genValues))
+			}
+			b.WriteString(pick(genSpace))
+			if k > 1 || rng.IntN(3) == 0 {
+				b.WriteString(",")
+			}
+		}
+		b.WriteString(pick(genSpace))
+		if rng.IntN(20) > 0 {
+			b.WriteString("}")
+		}
+	}
+	b.WriteString(pick(genSpace))
+	s := b.String()
+	if rng.IntN(4) == 0 {
+		// Damage: insert, delete or replace a fragment at a random place.
+		i := rng.IntN(len(s) + 1)
+		j := min(len(s), i+rng.IntN(3))
+		frag := pick(fragments)
+		if rng.IntN(3) == 0 {
+			frag = ""
+		}
+		s = s[:i] + frag + s[j:]
+	}
+	return s
+}
+
+func TestDifferentialGenerated(t *testing.T) {
+	n := 50000
+	if testing.Short() {
+		n = 5000
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		var in string
+		if i%4 == 0 {
+			// Random fragment soup.
+			var b strings.Builder
+			for k := rng.IntN(8); k >= 0; k-- {
+				b.WriteString(fragments[rng.IntN(len(fragments))])
+			}
+			in = b.String()
+		} else {
+			in = generateSelector(rng)
+		}
+		checkAgainstReference(t, in)
+	}
 }

@@ -1,13 +1,19 @@
 package selector
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
-	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	// The Prometheus label matcher validates regular expressions with this
+	// fork of the standard library's regexp, whose syntax differs slightly
+	// (for example in the accepted names of \p{...} Unicode classes), so it
+	// is used here too to accept exactly the same expressions.
+	"github.com/grafana/regexp"
+	"github.com/grafana/regexp/syntax"
 )
 
 // reservedWords are the words (compared case-insensitively) that the
@@ -28,7 +34,8 @@ var reservedWords = map[string]bool{
 var setOperators = map[string]bool{"or": true, "and": true, "unless": true}
 
 // Parse parses a label selector. A non-nil error is always an *Error and
-// describes the first problem in the input.
+// describes the first problem in the input. For a "{" that is never closed,
+// the error spans from the "{" to the end of the input.
 func Parse(input string) (*Selector, error) {
 	p := scanner{in: input, comment: -1}
 	sel, err := p.parseSelector()
@@ -39,8 +46,8 @@ func Parse(input string) (*Selector, error) {
 	return sel, nil
 }
 
-// scanner is the recursive-descent parser state over the input bytes; pos is the
-// offset of the next unread byte.
+// scanner holds the state of the recursive-descent parser: the input and
+// the offset pos of the next unread byte.
 type scanner struct {
 	in  string
 	pos int
@@ -720,4 +727,15 @@ func regexpErrorText(err error, v string) string {
 		return fmt.Sprintf("%s %s", se.Code, quote(se.Expr))
 	}
 	return err.Error()
+}
+
+// CheckRegexp reports whether v compiles as a label-matcher regular
+// expression exactly as Pyroscope compiles it (fully anchored, with the
+// regexp engine Prometheus uses). The error text has no "error parsing
+// regexp" prefix.
+func CheckRegexp(v string) error {
+	if err := checkRegexp(v); err != nil {
+		return errors.New(regexpErrorText(err, v))
+	}
+	return nil
 }

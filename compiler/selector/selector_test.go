@@ -71,6 +71,11 @@ var acceptCases = []acceptCase{
 	{in: `{a=#c` + "\n" + `"b"}`, want: []Matcher{mt("a", OpEqual, "b", 1, 2, 6, 9)}},
 	{in: `{a="é"}`, want: []Matcher{mt("a", OpEqual, "é", 1, 2, 3, 7)}},
 	{in: `{a="\uFFFD"}`, want: []Matcher{mt("a", OpEqual, "\uFFFD", 1, 2, 3, 11)}},
+	// Unicode class names follow the regexp fork that Prometheus uses: exact
+	// table names such as Old_Italic are accepted (the standard library of
+	// Go 1.26 rejects them).
+	{in: `{a=~"\\p{Old_Italic}"}`, want: []Matcher{mt("a", OpRegexMatch, `\p{Old_Italic}`, 1, 2, 4, 21)}},
+	{in: `{a=~"\\p{Greek}+"}`, want: []Matcher{mt("a", OpRegexMatch, `\p{Greek}+`, 1, 2, 4, 17)}},
 }
 
 func TestParseAccept(t *testing.T) {
@@ -165,6 +170,13 @@ var rejectCases = []rejectCase{
 	{in: "{a=\"\uFFFD\"}", off: 4, end: 7, msg: `U+FFFD is not allowed`, hint: `\uFFFD`},
 	{in: "{a=\"b\", a.b=\"c\"}", off: 9, end: 10, msg: `unexpected "." in label name "a.b"`},
 	{in: `({a="b"})`, off: 0, end: 1, msg: `unexpected "(": expected a metric name or "{"`},
+	// Found by FuzzParse: the message must stay valid UTF-8.
+	{in: "\"\xc8", off: 0, end: 2, msg: `unexpected string "\xc8: a quoted metric name must be inside braces`},
+	// Unicode class names the standard library of Go 1.26 accepts (aliases,
+	// case-insensitive names) but the regexp fork used by Prometheus rejects.
+	{in: `{a=~"\\pl"}`, off: 4, end: 10, msg: `invalid regular expression "\\pl": invalid character class range`},
+	{in: `{a=~"\\p{Letter}"}`, off: 4, end: 17, msg: `invalid character class range`},
+	{in: `{a!~"[\\p{ascii}]"}`, off: 4, end: 18, msg: `invalid character class range "\\p{ascii}"`},
 }
 
 func TestParseReject(t *testing.T) {
