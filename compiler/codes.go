@@ -14,37 +14,49 @@ type CodeInfo struct {
 // Diagnostic codes. PB0xxx: reading sources; PB1xxx: the resource model;
 // PB12xx: Pyroscope specifics.
 const (
-	CodeRead            Code = "PB0001"
-	CodeYAMLSyntax      Code = "PB0002"
-	CodeJSONSyntax      Code = "PB0003"
-	CodeCUE             Code = "PB0004"
-	CodeNotResource     Code = "PB0005"
-	CodeDuplicateKey    Code = "PB0006"
-	CodeInputLimit      Code = "PB0007"
-	CodeNoSources       Code = "PB0008"
-	CodeUnknownKind     Code = "PB1001"
-	CodeUnknownField    Code = "PB1002"
-	CodeMissingField    Code = "PB1003"
-	CodeWrongType       Code = "PB1004"
-	CodeInvalidValue    Code = "PB1005"
-	CodeKindSpelling    Code = "PB1006"
-	CodeScope           Code = "PB1007"
-	CodeUncheckedPlugin Code = "PB1008"
-	CodePluginRole      Code = "PB1009"
-	CodeExclusive       Code = "PB1010"
-	CodeTooMany         Code = "PB1011"
-	CodeDuplicate       Code = "PB1012"
-	CodeRegexp          Code = "PB1013"
-	CodeMapKey          Code = "PB1014"
-	CodeUnknownProfile  Code = "PB1201"
-	CodeProfileTypeForm Code = "PB1202"
-	CodeSelectorSyntax  Code = "PB1203"
-	CodeNoService       Code = "PB1204"
-	CodeUICannotCarry   Code = "PB1205"
-	CodeQueryConflict   Code = "PB1206"
-	CodeStaleEndpoint   Code = "PB1207"
-	CodeServiceMatcher  Code = "PB1208"
-	CodeEmptyFilter     Code = "PB1210"
+	CodeRead                 Code = "PB0001"
+	CodeYAMLSyntax           Code = "PB0002"
+	CodeJSONSyntax           Code = "PB0003"
+	CodeCUE                  Code = "PB0004"
+	CodeNotResource          Code = "PB0005"
+	CodeDuplicateKey         Code = "PB0006"
+	CodeInputLimit           Code = "PB0007"
+	CodeNoSources            Code = "PB0008"
+	CodeUnknownKind          Code = "PB1001"
+	CodeUnknownField         Code = "PB1002"
+	CodeMissingField         Code = "PB1003"
+	CodeWrongType            Code = "PB1004"
+	CodeInvalidValue         Code = "PB1005"
+	CodeKindSpelling         Code = "PB1006"
+	CodeScope                Code = "PB1007"
+	CodeUncheckedPlugin      Code = "PB1008"
+	CodePluginRole           Code = "PB1009"
+	CodeExclusive            Code = "PB1010"
+	CodeTooMany              Code = "PB1011"
+	CodeDuplicate            Code = "PB1012"
+	CodeRegexp               Code = "PB1013"
+	CodeMapKey               Code = "PB1014"
+	CodeUnresolvedDatasource Code = "PB1101"
+	CodeDefaultDatasource    Code = "PB1102"
+	CodeMissingSecret        Code = "PB1103"
+	CodeRefUnresolved        Code = "PB1104"
+	CodeOrphanPanel          Code = "PB1105"
+	CodeGridOverflow         Code = "PB1106"
+	CodeGridOverlap          Code = "PB1107"
+	CodeDuplicateVariable    Code = "PB1108"
+	CodeUndefinedVariable    Code = "PB1109"
+	CodeVariableCycle        Code = "PB1110"
+	CodeQueryType            Code = "PB1111"
+	CodeUnknownProfile       Code = "PB1201"
+	CodeProfileTypeForm      Code = "PB1202"
+	CodeSelectorSyntax       Code = "PB1203"
+	CodeNoService            Code = "PB1204"
+	CodeUICannotCarry        Code = "PB1205"
+	CodeQueryConflict        Code = "PB1206"
+	CodeStaleEndpoint        Code = "PB1207"
+	CodeServiceMatcher       Code = "PB1208"
+	CodeLiteralCredential    Code = "PB1209"
+	CodeEmptyFilter          Code = "PB1210"
 )
 
 // Codes lists every diagnostic code with its documentation, in code order.
@@ -71,6 +83,17 @@ var Codes = []CodeInfo{
 	{CodeDuplicate, "duplicate resource", "Two sources define the same resource (kind, project, name)."},
 	{CodeRegexp, "invalid regular expression", "A pattern does not compile as a Go (RE2) regular expression."},
 	{CodeMapKey, "invalid key", "A map key (panel key, datasource key) does not satisfy the naming rule."},
+	{CodeUnresolvedDatasource, "unresolved datasource", "A query's datasource selector matches no datasource of that kind in the dashboard, its project or the global scope."},
+	{CodeDefaultDatasource, "several default datasources", "More than one datasource of the same plugin kind is marked default: true in one scope."},
+	{CodeMissingSecret, "secret not found", "A proxy names a Secret (GlobalSecret for global datasources) that is not among the compiled sources; it must exist on the server."},
+	{CodeRefUnresolved, "unresolved $ref", "A layout item points at a panel key that does not exist."},
+	{CodeOrphanPanel, "panel not in any layout", "A panel is defined but no layout places it, so the dashboard never shows it."},
+	{CodeGridOverflow, "grid item too wide", "A grid item ends beyond the 24th column (x + width > 24)."},
+	{CodeGridOverlap, "overlapping grid items", "Two items of one grid overlap; the Perses UI pushes one of them down."},
+	{CodeDuplicateVariable, "duplicate variable", "Two variables of a dashboard have the same name."},
+	{CodeUndefinedVariable, "undefined variable", "A $name or ${name} reference names no variable of the dashboard (or a project/global variable in the sources)."},
+	{CodeVariableCycle, "variable cycle", "Variables refer to each other in a circle, so none can be resolved."},
+	{CodeQueryType, "query type not supported by the panel", "The panel plugin cannot show queries of this kind (a FlameChart shows ProfileQuery queries only)."},
 	{CodeUnknownProfile, "unknown profile type", "A short profile type name is not in pyrobuild's alias table."},
 	{CodeProfileTypeForm, "profile type form", "A profile type is neither a known alias nor a 5- or 6-part Pyroscope profile type ID."},
 	{CodeSelectorSyntax, "label selector syntax", "The query label selector does not parse with the grammar Pyroscope uses."},
@@ -79,5 +102,6 @@ var Codes = []CodeInfo{
 	{CodeQueryConflict, "query and service/filters disagree", "The authoring query and the wire fields service/filters say different things."},
 	{CodeStaleEndpoint, "stale proxy endpoint", "The proxy allows a Pyroscope route that no longer exists; the plugin calls four other endpoints."},
 	{CodeServiceMatcher, "unusable service_name matcher", "service_name must appear once, with the = operator, to become the query's service."},
+	{CodeLiteralCredential, "credential in plain text", "A proxy header carries a credential (Authorization, API key, cookie) in the source; use a Secret."},
 	{CodeEmptyFilter, "empty filter", "A filter with an empty label name or value is dropped by the Perses UI."},
 }

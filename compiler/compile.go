@@ -18,6 +18,10 @@ type Options struct {
 	Skip []string
 	// Strict turns warnings into errors.
 	Strict bool
+	// ServerDatasources name datasources that exist only on the Perses
+	// server, so selectors naming them resolve ("default" stands for a
+	// default datasource of every kind).
+	ServerDatasources []string
 	// Workers bounds parallelism (default GOMAXPROCS). Output does not
 	// depend on it.
 	Workers int
@@ -108,7 +112,10 @@ func Compile(opts Options) (*Result, error) {
 			Message: fmt.Sprintf("no .cue, .yaml, .yml or .json sources found in %s", strings.Join(paths, ", ")),
 			Hint:    "pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards"})
 	}
-	checkWorld(out.Resources, &diags)
+	sortResources(out.Resources)
+	world := &World{Resources: out.Resources, ServerDatasources: opts.ServerDatasources}
+	world.check(&diags)
+	out.Resources = world.Resources
 	if opts.Strict {
 		for i := range diags {
 			if diags[i].Severity == Warning {
@@ -218,20 +225,4 @@ func sortResources(rs []*Resource) {
 		}
 		return a.Name < b.Name
 	})
-}
-
-// checkWorld runs the checks that look across resources. All sources of a
-// compilation are one world.
-func checkWorld(rs []*Resource, diags *Diagnostics) {
-	first := map[string]*Resource{}
-	for _, r := range rs {
-		id := r.ID()
-		if prev, dup := first[id]; dup {
-			*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeDuplicate, Pos: r.Pos,
-				Message: fmt.Sprintf("%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos),
-				Hint:    "resource names are unique per kind and project; rename or remove one"})
-			continue
-		}
-		first[id] = r
-	}
 }

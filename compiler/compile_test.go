@@ -197,7 +197,11 @@ spec:
                 spec:
                   profileType: "cpu"
                   query: '{service_name="api", environment="production"}'
-  layouts: []
+  layouts:
+    - kind: Grid
+      spec:
+        items:
+          - {x: 0, y: 0, width: 24, height: 10, content: {$ref: "#/spec/panels/flame"}}
 `
 	os.WriteFile(filepath.Join(dir, "seed.yaml"), []byte(src), 0o644)
 	res := compileOK(t, Options{Paths: []string{dir}})

@@ -263,3 +263,12 @@ func escapeLen(b []byte) int {
 	}
 	return 2
 }
+
+// List returns the items of a list node; nil for anything else (nil too),
+// so checks can range over optional lists without guarding.
+func (n *Node) List() []*Node {
+	if n == nil || n.Kind != ListKind {
+		return nil
+	}
+	return n.Items
+}

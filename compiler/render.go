@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -117,4 +118,70 @@ var secretLineRe = regexp.MustCompile(`(?i)("?(password|credentials|clientSecret
 
 func maskSecrets(line string) string {
 	return secretLineRe.ReplaceAllString(line, "${1}<redacted>")
+}
+
+// jsonDiagnostic is the machine-readable form of a diagnostic.
+type jsonDiagnostic struct {
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Col      int    `json:"col,omitempty"`
+	EndLine  int    `json:"endLine,omitempty"`
+	EndCol   int    `json:"endCol,omitempty"`
+	Severity string `json:"severity"`
+	Code     Code   `json:"code,omitempty"`
+	Message  string `json:"message"`
+	Hint     string `json:"hint,omitempty"`
+	Path     string `json:"path,omitempty"`
+}
+
+// RenderJSON writes diagnostics as one JSON array (an empty array when
+// there are none), for editors and scripts.
+func RenderJSON(w io.Writer, ds Diagnostics) error {
+	out := make([]jsonDiagnostic, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, jsonDiagnostic{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, EndLine: d.End.Line, EndCol: d.End.Col,
+			Severity: d.Severity.String(), Code: d.Code, Message: d.Message, Hint: d.Hint, Path: d.Path})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+// RenderGitHub writes diagnostics as GitHub Actions workflow commands, which
+// show as annotations on the pull request's lines.
+func RenderGitHub(w io.Writer, ds Diagnostics) {
+	for _, d := range ds {
+		level := map[Severity]string{Error: "error", Warning: "warning", Note: "notice"}[d.Severity]
+		var props []string
+		if d.Pos.File != "" {
+			props = append(props, "file="+ghProp(d.Pos.File))
+		}
+		if d.Pos.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
+		}
+		if d.Pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
+		}
+		if d.Code != "" {
+			props = append(props, "title="+ghProp("pyrobuild "+string(d.Code)))
+		}
+		msg := d.Message
+		if d.Hint != "" {
+			msg += "\nhint: " + d.Hint
+		}
+		sep := " "
+		if len(props) == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(w, "::%s%s%s::%s\n", level, sep, strings.Join(props, ","), ghData(msg))
+	}
+}
+
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghProp(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

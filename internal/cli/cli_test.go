@@ -126,12 +126,59 @@ spec:
           - kind: ProfileQuery
             spec:
               plugin: {kind: PyroscopeProfileQuery, spec: {profileType: cpu, query: '{env="prod"}'}}
-  layouts: []
+  layouts:
+    - kind: Grid
+      spec: {items: [{x: 0, y: 0, width: 24, height: 8, content: {$ref: "#/spec/panels/a"}}]}
 `), 0o644)
-	if code, _, stderr := run(t, "check", src); code != 0 || !strings.Contains(stderr, "warning:") {
+	if code, _, stderr := run(t, "check", src); code != 1 || !strings.Contains(stderr, "no default PyroscopeDatasource") {
+		t.Errorf("without a datasource: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "check", "--server-datasource", "default", src); code != 0 || !strings.Contains(stderr, "warning:") {
 		t.Errorf("without --strict: exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := run(t, "check", "--strict", src); code != 1 {
+	if code, _, stderr := run(t, "check", "--strict", "--server-datasource", "default", src); code != 1 {
 		t.Errorf("with --strict: exit %d: %s", code, stderr)
+	}
+}
+
+func TestDiagnosticsFormats(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "ds.yaml"), []byte("kind: Datasource\nmetadata: {name: x, project: p}\nspec:\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"pyroscope:4040\"}}\n"), 0o644)
+	file := filepath.Join(src, "ds.yaml")
+
+	code, stdout, _ := run(t, "check", "--diagnostics", "json", src)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	want := `[
+  {
+    "file": "` + file + `",
+    "line": 4,
+    "col": 57,
+    "severity": "error",
+    "code": "PB1005",
+    "message": "invalid directUrl \"pyroscope:4040\": a URL starts with http:// or https:// followed by a host",
+    "path": "spec.plugin.spec.directUrl"
+  }
+]
+`
+	if stdout != want {
+		t.Errorf("json:\n%s\nwant:\n%s", stdout, want)
+	}
+
+	_, stdout, _ = run(t, "check", "--diagnostics", "github", src)
+	wantGH := "::error file=" + file + ",line=4,col=57,title=pyrobuild PB1005::invalid directUrl \"pyroscope:4040\": a URL starts with http%3A// or https%3A// followed by a host\n"
+	wantGH = strings.Replace(wantGH, "http%3A// or https%3A//", "http:// or https://", 1) // message data escapes only % and newlines
+	if stdout != wantGH {
+		t.Errorf("github:\n%q\nwant:\n%q", stdout, wantGH)
+	}
+
+	if code, _, _ := run(t, "check", "--diagnostics", "xml", src); code != 2 {
+		t.Errorf("unknown format: exit %d, want 2", code)
+	}
+	// No problems: an empty JSON array, so scripts can always parse stdout.
+	code, stdout, _ = run(t, "check", "--diagnostics", "json", "../../examples")
+	if code != 0 || stdout != "[]\n" {
+		t.Errorf("clean run: exit %d, stdout %q", code, stdout)
 	}
 }

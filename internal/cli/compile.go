@@ -6,15 +6,18 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
 )
 
 type compileOptions struct {
-	output string
-	format string
-	strict bool
-	quiet  bool
+	diagnostics       string
+	serverDatasources []string
+	output            string
+	format            string
+	strict            bool
+	quiet             bool
 }
 
 func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,8 +47,7 @@ The output folder is replaced atomically, and only when there is no error.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "build", "output folder (replaced on success)")
 	f.StringVar(&o.format, "format", "yaml", "output format: yaml or json")
-	f.BoolVar(&o.strict, "strict", false, "treat warnings as errors")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	addCheckFlags(f, o)
 	return cmd
 }
 
@@ -60,12 +62,23 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			return runCompile(o, args, false, stdout, stderr)
 		},
 	}
-	cmd.Flags().BoolVar(&o.strict, "strict", false, "treat warnings as errors")
-	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	addCheckFlags(cmd.Flags(), o)
 	return cmd
 }
 
+func addCheckFlags(f *pflag.FlagSet, o *compileOptions) {
+	f.BoolVar(&o.strict, "strict", false, "treat warnings as errors")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	f.StringVar(&o.diagnostics, "diagnostics", "text", "how to print problems: text, json or github (Actions annotations)")
+	f.StringArrayVar(&o.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
+}
+
 func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io.Writer) error {
+	switch o.diagnostics {
+	case "text", "json", "github":
+	default:
+		return usageError{fmt.Errorf("unknown --diagnostics %q: use text, json or github", o.diagnostics)}
+	}
 	format := compiler.YAML
 	if write {
 		var err error
@@ -73,20 +86,34 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 			return usageError{err}
 		}
 	}
-	opts := compiler.Options{Paths: paths, Strict: o.strict}
+	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources}
 	if write {
 		opts.Skip = []string{o.output}
+	}
+	// In machine-readable modes stdout carries only the diagnostics.
+	info := stdout
+	if o.diagnostics != "text" {
+		info = stderr
 	}
 	res, err := compiler.Compile(opts)
 	if err != nil {
 		return err
 	}
-	r := &compiler.TextRenderer{Sources: res.Sources, Color: colorWanted(stderr)}
-	for _, d := range res.Diagnostics {
-		if d.Severity == compiler.Note && o.quiet {
-			continue
+	switch o.diagnostics {
+	case "json":
+		if err := compiler.RenderJSON(stdout, res.Diagnostics); err != nil {
+			return err
 		}
-		r.Render(stderr, d)
+	case "github":
+		compiler.RenderGitHub(stdout, res.Diagnostics)
+	default:
+		r := &compiler.TextRenderer{Sources: res.Sources, Color: colorWanted(stderr)}
+		for _, d := range res.Diagnostics {
+			if d.Severity == compiler.Note && o.quiet {
+				continue
+			}
+			r.Render(stderr, d)
+		}
 	}
 	if res.Diagnostics.HasErrors() {
 		what := "check"
@@ -102,7 +129,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	}
 	if !write {
 		if !o.quiet {
-			fmt.Fprintf(stdout, "checked %d resources from %d sources: %s\n", len(res.Resources), res.Units, res.Diagnostics.Summary())
+			fmt.Fprintf(info, "checked %d resources from %d sources: %s\n", len(res.Resources), res.Units, res.Diagnostics.Summary())
 		}
 		return nil
 	}
@@ -111,7 +138,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		return err
 	}
 	if !o.quiet {
-		fmt.Fprintf(stdout, "compiled %d resources from %d sources into %s (%s)\n", len(res.Resources), res.Units, filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
+		fmt.Fprintf(info, "compiled %d resources from %d sources into %s (%s)\n", len(res.Resources), res.Units, filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
 	}
 	return nil
 }

@@ -1,0 +1,195 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// World is every resource of one compilation. Checks that look across
+// resources (datasource resolution, secrets, defaults) run on it, after each
+// resource has been validated on its own.
+type World struct {
+	Resources []*Resource
+	// ServerDatasources are datasources that exist only on the server:
+	// selectors naming them are not errors. "default" stands for a default
+	// datasource of every kind.
+	ServerDatasources []string
+	byID              map[string]*Resource
+}
+
+// worldCheck is one rule over the whole world. Each is small and named after
+// what it checks.
+type worldCheck func(w *World, diags *Diagnostics)
+
+var worldChecks = []worldCheck{
+	checkDuplicates,
+	checkDefaultDatasources,
+	checkProxySecrets,
+	checkDashboards,
+}
+
+func (w *World) check(diags *Diagnostics) {
+	for _, c := range worldChecks {
+		c(w, diags)
+	}
+}
+
+func report(diags *Diagnostics, sev Severity, code Code, pos Pos, msg, hint string) {
+	*diags = append(*diags, Diagnostic{Severity: sev, Code: code, Pos: pos, Message: msg, Hint: hint})
+}
+
+// checkDuplicates: a resource (kind, project, name) is defined once.
+func checkDuplicates(w *World, diags *Diagnostics) {
+	first := map[string]*Resource{}
+	var unique []*Resource
+	for _, r := range w.Resources {
+		id := r.ID()
+		if prev, dup := first[id]; dup {
+			report(diags, Error, CodeDuplicate, r.Pos,
+				fmt.Sprintf("%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos),
+				"resource names are unique per kind and project; rename or remove one")
+			continue
+		}
+		first[id] = r
+		unique = append(unique, r)
+	}
+	w.Resources = unique
+	w.byID = first
+}
+
+// datasourceRef is a datasource visible from some scope.
+type datasourceRef struct {
+	name    string
+	kind    string // plugin kind
+	def     bool
+	pos     Pos
+	scope   string // "dashboard", "project" or "global"
+	project string
+}
+
+func datasourceOf(name string, spec *Node, scope, project string) datasourceRef {
+	d := datasourceRef{name: name, scope: scope, project: project, pos: spec.Pos}
+	d.kind, _ = spec.Get("plugin").Str("kind")
+	if def := spec.Get("default"); def != nil && def.Value == "true" {
+		d.def = true
+		if def.Pos.IsValid() {
+			d.pos = def.Pos
+		}
+	}
+	return d
+}
+
+// projectDatasources and globalDatasources index the Datasource resources.
+func (w *World) datasources() (map[string][]datasourceRef, []datasourceRef) {
+	proj := map[string][]datasourceRef{}
+	var global []datasourceRef
+	for _, r := range w.Resources {
+		switch r.Kind {
+		case "Datasource":
+			proj[r.Project] = append(proj[r.Project], datasourceOf(r.Name, r.Node.Get("spec"), "project", r.Project))
+		case "GlobalDatasource":
+			global = append(global, datasourceOf(r.Name, r.Node.Get("spec"), "global", ""))
+		}
+	}
+	return proj, global
+}
+
+// checkDefaultDatasources: at most one default per plugin kind in each
+// scope (a project, the global scope, a dashboard's datasources).
+func checkDefaultDatasources(w *World, diags *Diagnostics) {
+	proj, global := w.datasources()
+	check := func(refs []datasourceRef, where string) {
+		seen := map[string]datasourceRef{}
+		for _, d := range refs {
+			if !d.def {
+				continue
+			}
+			if prev, ok := seen[d.kind]; ok {
+				report(diags, Error, CodeDefaultDatasource, d.pos,
+					fmt.Sprintf("%s and %s are both the default %s %s", prev.name, d.name, d.kind, where),
+					"set default: true on one of them only")
+				continue
+			}
+			seen[d.kind] = d
+		}
+	}
+	projects := make([]string, 0, len(proj))
+	for p := range proj {
+		projects = append(projects, p)
+	}
+	sort.Strings(projects)
+	for _, p := range projects {
+		check(proj[p], fmt.Sprintf("of project %s", p))
+	}
+	check(global, "among global datasources")
+	for _, r := range w.Resources {
+		if r.Kind == "Dashboard" {
+			check(dashboardDatasources(r), fmt.Sprintf("of dashboard %s", r.Name))
+		}
+	}
+}
+
+func dashboardDatasources(r *Resource) []datasourceRef {
+	m := r.Node.Get("spec").Get("datasources")
+	var out []datasourceRef
+	if m == nil {
+		return nil
+	}
+	for i, k := range m.Keys {
+		out = append(out, datasourceOf(k, m.Vals[i], "dashboard", r.Project))
+	}
+	return out
+}
+
+// checkProxySecrets: a proxy's secret names a Secret of the project (a
+// GlobalSecret for a GlobalDatasource). It may exist only on the server, so
+// a missing one is a warning (an error under --strict). Credentials belong
+// in that secret, not in plain headers.
+func checkProxySecrets(w *World, diags *Diagnostics) {
+	for _, r := range w.Resources {
+		var specs []*Node
+		switch r.Kind {
+		case "Datasource", "GlobalDatasource":
+			specs = append(specs, r.Node.Get("spec"))
+		case "Dashboard":
+			if m := r.Node.Get("spec").Get("datasources"); m != nil {
+				specs = append(specs, m.Vals...)
+			}
+		}
+		for _, spec := range specs {
+			proxy := spec.Get("plugin").Get("spec").Get("proxy").Get("spec")
+			if sn := proxy.Get("secret"); sn != nil && sn.Kind == StringKind {
+				kind, id := "Secret", "Secret/"+r.Project+"/"+sn.Value
+				if r.Global {
+					kind, id = "GlobalSecret", "GlobalSecret/"+sn.Value
+				}
+				if w.byID[id] == nil {
+					report(diags, Warning, CodeMissingSecret, sn.Pos,
+						fmt.Sprintf("%s %q is not among the compiled sources", kind, sn.Value),
+						fmt.Sprintf("define it (kind: %s) or make sure it exists on the Perses server", kind))
+				}
+			}
+			if hs := proxy.Get("headers"); hs != nil {
+				for i, h := range hs.Keys {
+					if credentialHeader(h) {
+						report(diags, Warning, CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos),
+							fmt.Sprintf("header %q carries a credential in plain text", h), "put it in a Secret and name the secret in proxy.spec.secret")
+					}
+				}
+			}
+		}
+	}
+}
+
+func credentialHeader(h string) bool {
+	switch strings.ToLower(h) {
+	case "authorization", "x-api-key", "api-key", "x-auth-token", "cookie", "proxy-authorization":
+		return true
+	}
+	return false
+}
+
+// varRefRe finds $name and ${name} references.
+var varRefRe = regexp.MustCompile(`\$(?:\{(\w+)(?:[:.][^}]*)?\}|(\w+))`)

@@ -1,0 +1,374 @@
+package compiler
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// checkDashboards runs the checks that need a whole dashboard and the
+// resources around it.
+func checkDashboards(w *World, diags *Diagnostics) {
+	proj, global := w.datasources()
+	vars := w.outerVariables()
+	for _, r := range w.Resources {
+		if r.Kind != "Dashboard" {
+			continue
+		}
+		spec := r.Node.Get("spec")
+		checkLayouts(spec, diags)
+		defined := checkVariables(spec, vars[r.Project], vars[""], diags)
+		scopes := [][]datasourceRef{dashboardDatasources(r), proj[r.Project], global}
+		panels := spec.Get("panels")
+		if panels == nil {
+			continue
+		}
+		for i, key := range panels.Keys {
+			checkPanelQueries(w, key, panels.Vals[i], scopes, defined, diags)
+		}
+	}
+}
+
+// outerVariables lists the names of project ("<project>") and global ("")
+// variables among the sources.
+func (w *World) outerVariables() map[string]map[string]bool {
+	out := map[string]map[string]bool{"": {}}
+	for _, r := range w.Resources {
+		var scope string
+		switch r.Kind {
+		case "Variable":
+			scope = r.Project
+		case "GlobalVariable":
+			scope = ""
+		default:
+			continue
+		}
+		if out[scope] == nil {
+			out[scope] = map[string]bool{}
+		}
+		name := r.Name
+		if n, ok := r.Node.Get("spec").Get("spec").Str("name"); ok {
+			name = n
+		}
+		out[scope][name] = true
+	}
+	return out
+}
+
+type gridRect struct {
+	x, y, w, h int
+	pos        Pos
+	ref        string
+}
+
+// checkLayouts: every $ref points at a panel, every panel is placed, items
+// fit the 24 columns and do not overlap.
+func checkLayouts(spec *Node, diags *Diagnostics) {
+	panels := spec.Get("panels")
+	placed := map[string]bool{}
+	for _, layout := range spec.Get("layouts").List() {
+		items := layout.Get("spec").Get("items")
+		if items == nil {
+			continue
+		}
+		var rects []gridRect
+		for _, item := range items.List() {
+			ref := item.Get("content").Get("$ref")
+			if ref != nil && ref.Kind == StringKind {
+				key, ok := strings.CutPrefix(strings.TrimPrefix(ref.Value, "#"), "/spec/panels/")
+				switch {
+				case MustSchema().checkLeaf(MustSchema().Defs["#Ref"], ref) != "":
+					// malformed: reported by the schema check
+				case !ok || strings.Contains(key, "/"):
+					report(diags, Error, CodeRefUnresolved, ref.Pos, fmt.Sprintf("$ref %q does not point at a panel", ref.Value), "a grid item's $ref is #/spec/panels/<key>")
+				case panels.Get(key) == nil:
+					report(diags, Error, CodeRefUnresolved, ref.Pos, fmt.Sprintf("$ref %q points at no panel: there is no panel %q", ref.Value, key), refHint(key, panels))
+				default:
+					placed[key] = true
+				}
+			}
+			x, okx := intOf(item.Get("x"))
+			y, oky := intOf(item.Get("y"))
+			wd, okw := intOf(item.Get("width"))
+			h, okh := intOf(item.Get("height"))
+			if !(okx && oky && okw && okh) {
+				continue
+			}
+			if x+wd > 24 && x < 24 && wd <= 24 {
+				report(diags, Error, CodeGridOverflow, where(item.Get("width"), item.Pos),
+					fmt.Sprintf("grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd), fmt.Sprintf("use width: %d, or move it to x: %d", 24-x, 24-wd))
+			}
+			rc := gridRect{x, y, wd, h, item.Pos, ""}
+			if ref != nil {
+				rc.ref = ref.Value
+			}
+			for _, o := range rects {
+				if rc.x < o.x+o.w && o.x < rc.x+rc.w && rc.y < o.y+o.h && o.y < rc.y+rc.h {
+					report(diags, Warning, CodeGridOverlap, item.Pos,
+						fmt.Sprintf("grid item %s overlaps %s (line %d)", rc.ref, o.ref, o.pos.Line), "the Perses UI pushes overlapping items down; give them distinct rows or columns")
+					break
+				}
+			}
+			rects = append(rects, rc)
+		}
+	}
+	if panels == nil {
+		return
+	}
+	for i, key := range panels.Keys {
+		if !placed[key] {
+			p := panels.Vals[i]
+			report(diags, Warning, CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos),
+				fmt.Sprintf("panel %q is in no layout, so the dashboard never shows it", key), fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))
+		}
+	}
+}
+
+func refHint(key string, panels *Node) string {
+	if panels == nil {
+		return ""
+	}
+	if h := didYouMean(key, panels.Keys); h != "" {
+		return h
+	}
+	return "panels: " + strings.Join(panels.Keys, ", ")
+}
+
+func intOf(n *Node) (int, bool) {
+	if n == nil || n.Kind != NumberKind {
+		return 0, false
+	}
+	var i int
+	_, err := fmt.Sscan(n.Value, &i)
+	return i, err == nil
+}
+
+// checkVariables: names are unique, references are defined, and no
+// variable depends on itself. It returns every name a query may use.
+func checkVariables(spec *Node, project, global map[string]bool, diags *Diagnostics) map[string]bool {
+	defined := map[string]bool{}
+	for k := range project {
+		defined[k] = true
+	}
+	for k := range global {
+		defined[k] = true
+	}
+	type variable struct {
+		name string
+		node *Node
+		deps []string
+	}
+	var vs []variable
+	seen := map[string]Pos{}
+	vl := spec.Get("variables")
+	if vl == nil {
+		return defined
+	}
+	for _, v := range vl.List() {
+		nn := v.Get("spec").Get("name")
+		if nn == nil || nn.Kind != StringKind {
+			continue
+		}
+		if prev, dup := seen[nn.Value]; dup {
+			report(diags, Error, CodeDuplicateVariable, nn.Pos, fmt.Sprintf("variable %q is defined twice (first at line %d)", nn.Value, prev.Line), "variable names are unique within a dashboard")
+			continue
+		}
+		seen[nn.Value] = nn.Pos
+		defined[nn.Value] = true
+		vs = append(vs, variable{name: nn.Value, node: v})
+	}
+	for i, v := range vs {
+		body := v.node.Get("spec")
+		var refs []*Node
+		if p := body.Get("plugin"); p != nil {
+			refs = append(refs, p.Get("spec"))
+		}
+		if t := body.Get("value"); t != nil {
+			refs = append(refs, t)
+		}
+		for _, r := range refs {
+			forEachVarRef(r, func(name string, at Pos) {
+				if !defined[name] {
+					report(diags, Error, CodeUndefinedVariable, at, fmt.Sprintf("variable %q refers to $%s, which is not defined", v.name, name), didYouMean(name, keys(defined)))
+					return
+				}
+				vs[i].deps = append(vs[i].deps, name)
+			})
+		}
+	}
+	// Cycles: depth-first search over the dependency graph.
+	deps := map[string][]string{}
+	for _, v := range vs {
+		deps[v.name] = v.deps
+	}
+	state := map[string]int{} // 1 visiting, 2 done
+	var stack []string
+	var visit func(string) bool
+	visit = func(n string) bool {
+		switch state[n] {
+		case 1:
+			i := slices.Index(stack, n)
+			cycle := append(slices.Clone(stack[i:]), n)
+			report(diags, Error, CodeVariableCycle, seen[n], "variables depend on each other in a circle: "+strings.Join(cycle, " → "), "break the circle: one of them must not refer to the others")
+			return true
+		case 2:
+			return false
+		}
+		state[n] = 1
+		stack = append(stack, n)
+		for _, d := range deps[n] {
+			if visit(d) {
+				state[n] = 2
+				stack = stack[:len(stack)-1]
+				return true
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = 2
+		return false
+	}
+	for _, v := range vs {
+		visit(v.name)
+	}
+	return defined
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// forEachVarRef calls f for every $name or ${name} in the strings under n,
+// skipping built-ins ($__from, …) and $1-style capture references.
+func forEachVarRef(n *Node, f func(name string, at Pos)) {
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case StringKind:
+		for _, m := range varRefRe.FindAllStringSubmatchIndex(n.Value, -1) {
+			s, e := m[2], m[3]
+			if s < 0 {
+				s, e = m[4], m[5]
+			}
+			name := n.Value[s:e]
+			if strings.HasPrefix(name, "__") || strings.Trim(name, "0123456789") == "" {
+				continue
+			}
+			f(name, n.PosAt(m[0]))
+		}
+	case MapKind:
+		for _, v := range n.Vals {
+			forEachVarRef(v, f)
+		}
+	case ListKind:
+		for _, v := range n.Items {
+			forEachVarRef(v, f)
+		}
+	}
+}
+
+// supportedQueries lists, for the panel plugins pyrobuild models, the query
+// kinds they can show.
+var supportedQueries = map[string][]string{"FlameChart": {"ProfileQuery"}}
+
+// checkPanelQueries: the panel can show its queries, their variables are
+// defined and their datasources resolve.
+func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceRef, defined map[string]bool, diags *Diagnostics) {
+	pspec := panel.Get("spec")
+	pkind, _ := pspec.Get("plugin").Str("kind")
+	for _, q := range pspec.Get("queries").List() {
+		qk := q.Get("kind")
+		if allowed, ok := supportedQueries[pkind]; ok && qk != nil && !slices.Contains(allowed, qk.Value) {
+			report(diags, Error, CodeQueryType, qk.Pos, fmt.Sprintf("panel %q is a %s, which shows %s queries, not %s", key, pkind, strings.Join(allowed, ", "), qk.Value), "")
+		}
+		plugin := q.Get("spec").Get("plugin")
+		forEachVarRef(plugin.Get("spec"), func(name string, at Pos) {
+			if !defined[name] {
+				report(diags, Error, CodeUndefinedVariable, at, fmt.Sprintf("query of panel %q refers to $%s, which is not defined", key, name), didYouMean(name, keys(defined)))
+			}
+		})
+		w.resolveDatasource(plugin, scopes, diags)
+	}
+}
+
+// datasourceKinds maps query plugins to the datasource plugin they use
+// when their selector names no kind.
+var datasourceKinds = map[string]string{"PyroscopeProfileQuery": "PyroscopeDatasource"}
+
+// resolveDatasource: a query's datasource selector names a datasource of
+// the right kind in the dashboard, its project or the global scope, in that
+// order; without a name, the default one of that kind.
+func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags *Diagnostics) {
+	qkind, _ := plugin.Str("kind")
+	spec := plugin.Get("spec")
+	sel := spec.Get("datasource")
+	kind := datasourceKinds[qkind]
+	at := where(spec, plugin.Pos)
+	name := ""
+	switch {
+	case sel == nil && kind == "":
+		return // a plugin pyrobuild does not model, with no selector
+	case sel == nil:
+	case sel.Kind == StringKind:
+		return // a datasource variable ($ds), checked as a variable
+	case sel.Kind == MapKind:
+		if k, ok := sel.Str("kind"); ok {
+			kind = k
+		}
+		name, _ = sel.Str("name")
+		at = where(sel, at)
+	}
+	if kind == "" {
+		return
+	}
+	for _, s := range w.ServerDatasources {
+		if s == name || (name == "" && s == "default") || strings.EqualFold(s, name) && name != "" {
+			return
+		}
+	}
+	var sameName []datasourceRef
+	var ofKind []string
+	for i, scope := range scopes {
+		for _, d := range scope {
+			match := d.name == name
+			if i > 0 {
+				match = strings.EqualFold(d.name, name)
+			}
+			if d.kind == kind {
+				ofKind = append(ofKind, d.name)
+			}
+			switch {
+			case name == "" && d.def && d.kind == kind:
+				return
+			case name != "" && match && d.kind == kind:
+				return
+			case name != "" && match:
+				sameName = append(sameName, d)
+			}
+		}
+	}
+	if len(sameName) > 0 {
+		d := sameName[0]
+		report(diags, Error, CodeUnresolvedDatasource, at, fmt.Sprintf("datasource %q is a %s, not a %s", name, d.kind, kind), fmt.Sprintf("the %s datasource %q is defined at %s", d.scope, d.name, d.pos))
+		return
+	}
+	if name == "" {
+		hint := fmt.Sprintf("mark one %s default: true, name one in the selector, or pass --server-datasource default if it exists on the server", kind)
+		report(diags, Error, CodeUnresolvedDatasource, at, fmt.Sprintf("no default %s for this query: none of the dashboard's, the project's or the global datasources of that kind has default: true", kind), hint)
+		return
+	}
+	hint := didYouMean(name, ofKind)
+	if hint == "" && len(ofKind) > 0 {
+		hint = fmt.Sprintf("%s datasources in scope: %s", kind, strings.Join(ofKind, ", "))
+	}
+	if hint == "" {
+		hint = fmt.Sprintf("define it, or pass --server-datasource %s if it exists only on the server", name)
+	}
+	report(diags, Error, CodeUnresolvedDatasource, at, fmt.Sprintf("no %s named %q in the dashboard, its project or the global datasources", kind, name), hint)
+}
