@@ -10,8 +10,10 @@ import (
 
 // BenchmarkCompileCUE compiles N generated CUE dashboards, one package per
 // folder (team-TT/svc-NNNNN/dashboard.cue), each importing the schema
-// package: N units evaluated in parallel. scripts/bench-compile.sh compares
-// the same sources against `cue export` once per file.
+// package, plus a project and its default datasource per team of 50
+// (team-TT/project.cue): N+N/50 units evaluated in parallel.
+// scripts/bench-compile.sh compares the same sources against `cue export`
+// once per file.
 func BenchmarkCompileCUE(b *testing.B) {
 	benchCompile(b, benchgen.WriteCUE)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/benchgen"
 )
 
 // benchSizes are the dashboard counts each compile benchmark runs at. With
@@ -21,8 +22,9 @@ func benchRepo(b *testing.B, n int, write func(string, int) error) string {
 	return dir
 }
 
-// checkBenchResult fails the benchmark unless res holds exactly n
-// dashboards and no error diagnostics.
+// checkBenchResult fails the benchmark unless res holds no error
+// diagnostics and exactly the resources of n generated dashboards: n
+// dashboards, and a project and a datasource per team.
 func checkBenchResult(b *testing.B, res *compiler.Result, err error, n int) {
 	b.Helper()
 	if err != nil {
@@ -38,12 +40,15 @@ func checkBenchResult(b *testing.B, res *compiler.Result, err error, n int) {
 		}
 		b.Fatalf("compile failed: %s", res.Diagnostics.Summary())
 	}
-	if len(res.Resources) != n {
-		b.Fatalf("compiled %d resources, want %d", len(res.Resources), n)
+	if want := benchgen.Resources(n); len(res.Resources) != want {
+		b.Fatalf("compiled %d resources, want %d", len(res.Resources), want)
 	}
+	kinds := map[string]int{}
 	for _, r := range res.Resources {
-		if r.Kind != "Dashboard" {
-			b.Fatalf("compiled a %s, want only dashboards", r.Kind)
-		}
+		kinds[r.Kind]++
+	}
+	teams := benchgen.Teams(n)
+	if kinds["Dashboard"] != n || kinds["Project"] != teams || kinds["Datasource"] != teams {
+		b.Fatalf("compiled %v, want %d Dashboard, %d Project, %d Datasource", kinds, n, teams, teams)
 	}
 }

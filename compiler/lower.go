@@ -49,6 +49,7 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 			fmt.Sprintf("query selects profile type %q but profileType is %q", sel.Metric, profileType), "drop the prefix from query; profileType says which profile to show")
 	}
 	var service *Node
+	serviceWarned := false
 	filters := &Node{Kind: ListKind, Items: []*Node{}, Pos: q.Pos, off: -1}
 	for _, m := range sel.Matchers {
 		at := q.PosAt(m.NameOff)
@@ -63,19 +64,21 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 				v.report(Error, CodeServiceMatcher, at, qpath, "query has more than one service_name=… matcher; a profile query shows one service", "use one service_name matcher per query")
 				continue
 			}
-			service = NewString(m.Value, q)
+			// Inside the quotes for mapping offsets; the error about the
+			// value as a whole points at its opening quote.
+			service = q.Sub(m.Value, m.ValueOff+1)
 			service.Pos = q.PosAt(m.ValueOff)
 			if strings.ContainsAny(m.Value, "\"\\\n") {
 				v.report(Error, CodeUICannotCarry, service.Pos, qpath, fmt.Sprintf("service %q contains a quote, backslash or newline: the Perses UI does not escape it when it builds the query", m.Value), "")
 			}
 			continue
 		case m.Name == "service_name":
+			serviceWarned = true
 			v.report(Warning, CodeServiceMatcher, at, qpath, fmt.Sprintf("service_name%s%q becomes a filter: the Perses UI needs service_name=\"…\" to run the query", m.Op, m.Value), "select one service with service_name=\"…\"")
 		}
 		f := &Node{Kind: MapKind, Pos: at, off: -1}
-		name := NewString(m.Name, q)
-		name.Pos = at
-		val := NewString(m.Value, q)
+		name := q.Sub(m.Name, m.NameOff)
+		val := q.Sub(m.Value, m.ValueOff+1)
 		val.Pos = q.PosAt(m.ValueOff)
 		f.Set("labelName", name)
 		f.Set("operator", NewString(string(m.Op), q))
@@ -83,7 +86,7 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 		checkLabelFilter(v, Check{}, f, append(qpath[:len(qpath):len(qpath)], fmt.Sprintf("[%d]", len(filters.Items))), at)
 		filters.Items = append(filters.Items, f)
 	}
-	if service == nil {
+	if service == nil && !serviceWarned {
 		v.report(Warning, CodeNoService, q.Pos, qpath, "query has no service_name=\"…\" matcher: the Perses UI does not run a query without a service", `add service_name="<service>" to the selector`)
 	}
 	// Wire fields given beside the query must agree with it.

@@ -179,6 +179,18 @@ func (n *Node) PosAt(i int) Pos {
 	return n.Pos
 }
 
+// Sub returns a string node for value, which starts at decoded byte i of n,
+// positioned (and mappable) inside n's literal.
+func (n *Node) Sub(value string, i int) *Node {
+	s := &Node{Kind: StringKind, Value: value, Pos: n.PosAt(i), off: -1}
+	if n.src != nil && n.off >= 0 && n.Kind == StringKind {
+		if r, ok := rawOffset(n.src.Data[n.off:], n.Value, i); ok {
+			s.src, s.off = n.src, n.off+r
+		}
+	}
+	return s
+}
+
 // rawOffset maps decoded byte index i of value to a byte offset in raw, the
 // source text starting at the literal's first byte.
 func rawOffset(raw []byte, value string, i int) (int, bool) {

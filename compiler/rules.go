@@ -155,7 +155,11 @@ func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
 	op, _ := n.Str("operator")
 	if name == "" || val == "" {
 		if n.Get("labelName") != nil && n.Get("labelValue") != nil {
-			v.report(Warning, CodeEmptyFilter, at, path, fmt.Sprintf("filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val), "remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
+			empty := n.Get("labelValue")
+			if name == "" {
+				empty = n.Get("labelName")
+			}
+			v.report(Warning, CodeEmptyFilter, where(empty, at), path, fmt.Sprintf("filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val), "remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
 		}
 		return
 	}
@@ -194,6 +198,7 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 	}
 	var res []*regexp.Regexp
 	var methods []string
+	broken := false
 	for i, e := range n.Items {
 		p, _ := e.Str("endpointPattern")
 		m, _ := e.Str("method")
@@ -205,7 +210,12 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		if re, err := regexp.Compile(p); err == nil {
 			res = append(res, re)
 			methods = append(methods, m)
+		} else {
+			broken = true
 		}
+	}
+	if broken {
+		return // the broken pattern is reported; coverage would only echo it
 	}
 	var missing []string
 	for _, want := range pyroscopeEndpoints {

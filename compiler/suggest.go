@@ -4,7 +4,8 @@ import "fmt"
 
 // didYouMean suggests the closest candidate to s, or "" when none is close.
 func didYouMean(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
+	// Suggest only near misses: at most a third of the letters wrong.
+	best, bestD := "", max(2, len([]rune(s))/3)+1
 	for _, c := range candidates {
 		if d := editDistance(lower(s), lower(c)); d < bestD {
 			best, bestD = c, d
