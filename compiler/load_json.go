@@ -14,6 +14,9 @@ const maxDepth = 200
 // syntax but forgets where values were, so this small scanner does both.
 func parseJSON(src *Source) (*Node, *Diagnostic) {
 	p := &jsonParser{src: src, data: src.Data}
+	if len(p.data) >= 3 && string(p.data[:3]) == "\xef\xbb\xbf" {
+		p.i = 3 // a UTF-8 byte order mark, as some Windows editors write
+	}
 	p.skipSpace()
 	n, err := p.value(0)
 	if err == nil {
@@ -185,9 +188,11 @@ func (p *jsonParser) object(depth int) (*Node, *Diagnostic) {
 		n.Vals = append(n.Vals, v)
 		p.skipSpace()
 		if p.i < len(p.data) && p.data[p.i] == ',' {
+			comma := p.i
 			p.i++
 			p.skipSpace()
 			if p.i < len(p.data) && p.data[p.i] == '}' {
+				p.i = comma
 				return nil, p.errorf("trailing comma before '}' is not allowed in JSON")
 			}
 			continue
@@ -218,9 +223,11 @@ func (p *jsonParser) array(depth int) (*Node, *Diagnostic) {
 		n.Items = append(n.Items, v)
 		p.skipSpace()
 		if p.i < len(p.data) && p.data[p.i] == ',' {
+			comma := p.i
 			p.i++
 			p.skipSpace()
 			if p.i < len(p.data) && p.data[p.i] == ']' {
+				p.i = comma
 				return nil, p.errorf("trailing comma before ']' is not allowed in JSON")
 			}
 			continue

@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -65,6 +66,9 @@ func yamlError(src *Source, err error) *Diagnostic {
 		line, _ := strconv.Atoi(m[1])
 		d.Pos = Pos{File: src.Path, Line: line, Col: 1}
 		d.Message = m[2]
+		if strings.Contains(m[2], "cannot start any token") && strings.Contains(src.Line(line), "\t") {
+			d.Hint = "YAML does not allow tabs for indentation: use spaces"
+		}
 	}
 	return d
 }

@@ -325,6 +325,11 @@ func (b *typeBuilder) fill(t *Type, v cue.Value) {
 		}
 		if op == cue.OrOp {
 			for _, a := range args {
+				if ref := b.refName(a); ref != "" && t.Msg == "" {
+					t.Msg = b.def(ref).Msg // e.g. #Duration | *"1h"
+				}
+			}
+			for _, a := range args {
 				if !a.IsConcrete() {
 					t.Enum = nil
 					break

@@ -100,8 +100,13 @@ func tokenWidth(s string) int {
 		return len([]rune(s))
 	}
 	n := 0
-	for _, c := range s {
-		if strings.ContainsRune(" \t,:{}[]()\"'=!~", c) {
+	rs := []rune(s)
+	for i, c := range rs {
+		// A colon ends a YAML key ("name:"), not a value ("a:b:c").
+		if c == ':' && (i+1 == len(rs) || rs[i+1] == ' ') {
+			break
+		}
+		if strings.ContainsRune(" \t,{}[]()\"'=!~", c) {
 			break
 		}
 		n++

@@ -83,7 +83,11 @@ func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
 			return n
 		}
 		if msg := v.s.checkLeaf(t, n); msg != "" {
-			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), shown(n, path), msg), "")
+			hint := ""
+			if t.Enum != nil && n.Kind == StringKind {
+				hint = didYouMean(n.Value, t.Enum)
+			}
+			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), shown(n, path), msg), hint)
 		}
 		return n
 	}
@@ -94,7 +98,16 @@ func (v *validator) wrongType(n *Node, want string, path []string, at Pos) {
 	if n.Kind == StringKind || n.Kind == NumberKind || n.Kind == BoolKind {
 		got = fmt.Sprintf("%s %s", n.Kind, shown(n, path))
 	}
-	v.report(Error, CodeWrongType, at, path, fmt.Sprintf("%s must be %s, got %s", lastName(path), want, got), "")
+	hint := ""
+	switch {
+	case n.Kind == MapKind && want == "a string" && n.src != nil && n.off >= 0 && n.off < len(n.src.Data) && n.src.Data[n.off] == '{':
+		hint = "in YAML an unquoted {…} is a map: quote the value, e.g. '{service_name=\"api\"}'"
+	case n.Kind == StringKind && want == "a boolean":
+		hint = "write true or false"
+	case n.Kind == StringKind && strings.Contains(want, "number") || n.Kind == StringKind && strings.Contains(want, "integer"):
+		hint = "write the number without quotes"
+	}
+	v.report(Error, CodeWrongType, at, path, fmt.Sprintf("%s must be %s, got %s", lastName(path), want, got), hint)
 }
 
 func kindAllowed(t *Type, n *Node) bool {
@@ -155,6 +168,10 @@ func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
 				want = append(want, describeKinds(a))
 			}
 		}
+		if t.Msg != "" {
+			v.report(Error, CodeWrongType, at, path, fmt.Sprintf("invalid %s: %s", lastName(path), t.Msg), "")
+			return n
+		}
 		v.wrongType(n, strings.Join(slices.Compact(want), " or "), path, at)
 		return n
 	}
@@ -181,6 +198,12 @@ func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
 			v.report(Error, CodeInvalidValue, pos, path, fmt.Sprintf("unknown kind %q: expected one of %s", kind, strings.Join(kinds, ", ")), didYouMean(kind, kinds))
 		}
 		return n
+	}
+	if t.Msg != "" && same[0].Kind == LeafType {
+		if msg := v.s.checkLeaf(same[0], n); msg != "" {
+			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), shown(n, path), t.Msg), "")
+			return n
+		}
 	}
 	return v.walk(same[0], n, path, at)
 }
