@@ -128,7 +128,7 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "query-block-scalar.yaml", want: []wantDiag{
 		errAt(compiler.CodeSelectorSyntax, 22, 26, `unexpected identifier "prod"`),
-	}, knownIssue: "a query written as a YAML block scalar (query: |) is reported at the '|' (20:26), not at the offending token inside it (22:26); the text of a literal block is verbatim past its indentation, so it can be mapped"},
+	}},
 	{file: "query-yaml-flow-map.yaml", want: []wantDiag{
 		errAt(compiler.CodeWrongType, 20, 26, "query must be a string").withHint("quote"),
 	}},
@@ -166,10 +166,10 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "datasource-selector-unresolved.yaml", want: []wantDiag{
 		errAt(compiler.CodeUnresolvedDatasource, 21, 27, `no PyroscopeDatasource named "nowhere"`),
-	}, knownIssue: "the error is reported at 20:21, the selector's `kind: PyroscopeDatasource` line, which is fine; the offending value is the name \"nowhere\" at 21:27"},
+	}},
 	{file: "no-default-datasource.yaml", noServerDefault: true, want: []wantDiag{
 		errAt(compiler.CodeUnresolvedDatasource, 18, 17, "no default PyroscopeDatasource for this query"),
-	}, knownIssue: "reported at 19:19, underlining the unrelated `profileType` key (the first key of the query's spec map); expected at the plugin's `spec:` key (18:17), where a missing field of that map is reported (see missing-profile-type.yaml)"},
+	}},
 
 	// ---- PyroscopeDatasource and HTTPProxy ----
 	{file: "datasource-neither-url-nor-proxy.yaml", want: []wantDiag{
@@ -284,10 +284,10 @@ var brokenCases = []brokenCase{
 		errAt(compiler.CodeMapKey, 7, 5, `invalid key "cpu.main" in spec.panels`),
 		// The $ref to it cannot be written either.
 		errAt(compiler.CodeInvalidValue, 22, 21, `invalid $ref "#/spec/panels/cpu.main"`),
-	}, knownIssue: "cascade: the panel cpu.main is also reported as placed in no layout (PB1105 warning at 7:5), although the only $ref names it exactly; a malformed $ref that still names an existing panel should count as placing it"},
+	}},
 	{file: "bad-ref-syntax.yaml", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 22, 21, `invalid $ref "#spec/panels/cpu"`),
-	}, knownIssue: "cascade: one malformed $ref (\"#spec/panels/cpu\") also gives PB1105 at 7:5, \"panel \\\"cpu\\\" is in no layout\", for the very panel it names"},
+	}},
 	{file: "ref-to-missing-panel.yaml", want: []wantDiag{
 		errAt(compiler.CodeRefUnresolved, 28, 21, `$ref "#/spec/panels/memory" points at no panel`),
 	}},
@@ -355,7 +355,7 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "query-kind-misspelt.yaml", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 14, 19, `invalid kind "ProfileQueries"`),
-	}, knownIssue: "cascade: the misspelt query kind ProfileQueries (14:19) gives three errors: the PB1005 above, PB1111 at 14:19 (\"panel \\\"cpu\\\" is a FlameChart, which shows ProfileQuery queries, not ProfileQueries\") and PB1009 at 17:23 (\"… used as a ProfileQueries plugin\"), both treating the invalid kind as real; the enum error also offers no \"did you mean \\\"ProfileQuery\\\"\""},
+	}},
 	{file: "flamechart-with-prometheus-query.yaml", want: []wantDiag{
 		errAt(compiler.CodeQueryType, 14, 19, `panel "cpu" is a FlameChart, which shows ProfileQuery queries, not TimeSeriesQuery`),
 		noteAt(compiler.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
@@ -408,13 +408,13 @@ var brokenCases = []brokenCase{
 	}, knownIssue: "in CUE sources that do not use the schema, a bad value is reported at its label (5:12, `name`), not at the value (5:18) as in YAML, JSON and schema-checked CUE; values take the field's position"},
 	{file: "cue-orphan-panel.cue", want: []wantDiag{
 		warnAt(compiler.CodeOrphanPanel, 13, 4, `panel "memory" is in no layout`),
-	}, knownIssue: "no position at all: in a CUE source unified with pb.#Dashboard the orphan-panel warning is printed as `warning: panel \"memory\" is in no layout…` with no file, line or column (expected at the `memory` label, 13:4)"},
+	}},
 	{file: "cue-no-default-datasource.cue", noServerDefault: true, want: []wantDiag{
 		errAt(compiler.CodeUnresolvedDatasource, 19, 7, "no default PyroscopeDatasource for this query"),
-	}, knownIssue: "no position at all: in a CUE source the \"no default PyroscopeDatasource\" error has no file, line or column (expected at the query plugin's `spec` label, 19:7)"},
+	}},
 	{file: "cue-url-without-scheme.cue", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 11, 20, "a URL starts with http:// or https://"),
-	}, knownIssue: "in CUE sources that use the schema, a constraint failure is the raw CUE error (PB0004 `invalid value \"pyroscope:4040\" (out of bound =~\"^https?://[^\\\\s/$.?#].[^\\\\s]*$\")`) instead of the explained PB1005 message the same mistake gets in YAML or JSON (the schema's @msg)"},
+	}},
 }
 
 func resourceIDs(r *compiler.Result) []string {

@@ -157,8 +157,17 @@ func (c *cueLoc) errors(err error, fallback string) Diagnostics {
 			at = Pos{File: fallback}
 		}
 		format, args := e.Msg()
+		path := e.Path()
+		if format == "invalid value %v (out of bound %s)" && len(args) == 2 && len(path) > 0 {
+			// A schema constraint: explain it as for YAML and JSON.
+			if m, ok := MustSchema().boundMsgs[fmt.Sprint(args[1])]; ok {
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeInvalidValue, Pos: at, Path: strings.Join(path[1:], "."),
+					Message: fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)})
+				continue
+			}
+		}
 		msg := fmt.Sprintf(format, args...)
-		if path := e.Path(); len(path) > 0 {
+		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}
 		diags = append(diags, Diagnostic{Severity: Error, Code: CodeCUE, Pos: at, Message: msg, Hint: cueHint(msg)})
@@ -221,6 +230,18 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		v = d
 	}
 	n := &Node{Pos: c.pos(v.Pos()), off: -1}
+	if !n.Pos.IsValid() {
+		// A value unified with the schema may report the schema's
+		// position; one of its conjuncts is the user's.
+		if op, args := v.Expr(); op == cue.AndOp {
+			for _, a := range args {
+				if p := c.pos(a.Pos()); p.IsValid() {
+					n.Pos = p
+					break
+				}
+			}
+		}
+	}
 	if lit, ok := v.Source().(*ast.BasicLit); ok && n.Pos.IsValid() {
 		if src := c.sources.get(n.Pos.File); src != nil {
 			n.src, n.off = src, lit.ValuePos.Offset()

@@ -120,6 +120,10 @@ type Schema struct {
 	Value       cue.Value        // the CUE package, for documentation
 	ProjectMeta *Type
 	GlobalMeta  *Type
+	// boundMsgs maps a constraint as CUE prints it (=~"^https?://…") to
+	// the explanation of the definition it belongs to, so CUE's own errors
+	// in CUE sources read like pyrobuild's.
+	boundMsgs map[string]string
 
 	mu  sync.Mutex // guards CUE operations on Value (not safe concurrently)
 	ctx *cue.Context
@@ -203,6 +207,18 @@ func compileSchema() (*Schema, error) {
 		s.Defs[name] = b.def(name)
 	}
 	s.ProjectMeta, s.GlobalMeta = s.Defs["#ProjectMetadata"], s.Defs["#GlobalMetadata"]
+	s.boundMsgs = map[string]string{}
+	for _, t := range s.Defs {
+		if t.Kind != LeafType || t.Msg == "" {
+			continue
+		}
+		s.boundMsgs[fmt.Sprint(t.leaf)] = t.Msg
+		if op, args := t.leaf.Expr(); op == cue.AndOp {
+			for _, a := range args {
+				s.boundMsgs[fmt.Sprint(a)] = t.Msg
+			}
+		}
+	}
 
 	res := v.LookupPath(cue.ParsePath("#resources"))
 	it, _ = res.Fields()

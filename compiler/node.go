@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf8"
 )
@@ -248,7 +249,9 @@ func rawOffset(raw []byte, value string, i int) (int, bool) {
 			return r, true
 		}
 		return 0, false
-	case '|', '>', '`':
+	case '|':
+		return literalBlockOffset(raw, value, i)
+	case '>', '`':
 		return 0, false
 	default:
 		// Plain scalar: the source is the value, as long as it is on one line.
@@ -257,6 +260,42 @@ func rawOffset(raw []byte, value string, i int) (int, bool) {
 		}
 		return 0, false
 	}
+}
+
+// literalBlockOffset maps an offset in a YAML literal block (|): the text
+// is the following lines, verbatim past their common indentation.
+func literalBlockOffset(raw []byte, value string, i int) (int, bool) {
+	r := bytes.IndexByte(raw, '\n')
+	if r < 0 {
+		return 0, false
+	}
+	r++
+	ind := 0
+	for r+ind < len(raw) && raw[r+ind] == ' ' {
+		ind++
+	}
+	d := 0
+	for d <= len(value) {
+		for k := 0; k < ind && r < len(raw) && raw[r] == ' '; k++ {
+			r++
+		}
+		for r < len(raw) && raw[r] != '\n' {
+			if d >= i {
+				return r, true
+			}
+			r++
+			d++
+		}
+		if d >= i {
+			return r, true
+		}
+		if r >= len(raw) {
+			break
+		}
+		r++
+		d++
+	}
+	return 0, false
 }
 
 func escapeLen(b []byte) int {

@@ -347,6 +347,9 @@ func (v *validator) plugin(role string, n *Node, path []string, at Pos) *Node {
 	if role == "Query" && len(v.stack) >= 2 {
 		// The role of a query plugin is the kind of the query around it.
 		role, _ = v.stack[len(v.stack)-2].Str("kind")
+		if !slices.Contains(v.s.Defs["#QueryKind"].Enum, role) {
+			role = "" // an unknown query kind is reported on its own
+		}
 	}
 	p := v.s.Plugins[kind]
 	kpos := where(n.Get("kind"), at)
@@ -360,7 +363,7 @@ func (v *validator) plugin(role string, n *Node, path []string, at Pos) *Node {
 		v.report(Note, CodeUncheckedPlugin, kpos, append(path, "kind"), fmt.Sprintf("plugin %q is not one pyrobuild models: its spec is passed through unchecked", kind), "")
 		return n
 	}
-	if p.Role != role {
+	if p.Role != role && role != "" {
 		v.report(Error, CodePluginRole, kpos, append(path, "kind"), fmt.Sprintf("%s is a %s plugin, but it is used as a %s plugin", kind, roleName(p.Role), roleName(role)), roleHint(p))
 		return n
 	}

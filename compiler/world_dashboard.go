@@ -16,17 +16,28 @@ func checkDashboards(w *World, diags *Diagnostics) {
 		if r.Kind != "Dashboard" {
 			continue
 		}
-		spec := r.Node.Get("spec")
-		checkLayouts(spec, diags)
-		defined := checkVariables(spec, vars[r.Project], vars[""], diags)
-		scopes := [][]datasourceRef{dashboardDatasources(r), proj[r.Project], global}
-		panels := spec.Get("panels")
-		if panels == nil {
-			continue
+		before := len(*diags)
+		checkDashboard(w, r, [][]datasourceRef{dashboardDatasources(r), proj[r.Project], global}, vars, diags)
+		// Values a CUE schema filled in have no position of the user's:
+		// point at the dashboard instead.
+		for i := before; i < len(*diags); i++ {
+			if !(*diags)[i].Pos.IsValid() {
+				(*diags)[i].Pos = r.Pos
+			}
 		}
-		for i, key := range panels.Keys {
-			checkPanelQueries(w, key, panels.Vals[i], scopes, defined, diags)
-		}
+	}
+}
+
+func checkDashboard(w *World, r *Resource, scopes [][]datasourceRef, vars map[string]map[string]bool, diags *Diagnostics) {
+	spec := r.Node.Get("spec")
+	checkLayouts(spec, diags)
+	defined := checkVariables(spec, vars[r.Project], vars[""], diags)
+	panels := spec.Get("panels")
+	if panels == nil {
+		return
+	}
+	for i, key := range panels.Keys {
+		checkPanelQueries(w, key, panels.Vals[i], scopes, defined, diags)
 	}
 }
 
@@ -79,7 +90,9 @@ func checkLayouts(spec *Node, diags *Diagnostics) {
 				key, ok := strings.CutPrefix(strings.TrimPrefix(ref.Value, "#"), "/spec/panels/")
 				switch {
 				case MustSchema().checkLeaf(MustSchema().Defs["#Ref"], ref) != "":
-					// malformed: reported by the schema check
+					// Malformed, and reported by the schema check; it still
+					// places the panel it names, so no orphan warning follows.
+					placed[ref.Value[strings.LastIndex(ref.Value, "/")+1:]] = true
 				case !ok || strings.Contains(key, "/"):
 					report(diags, Error, CodeRefUnresolved, ref.Pos, fmt.Sprintf("$ref %q does not point at a panel", ref.Value), "a grid item's $ref is #/spec/panels/<key>")
 				case panels.Get(key) == nil:
@@ -116,8 +129,9 @@ func checkLayouts(spec *Node, diags *Diagnostics) {
 	if panels == nil {
 		return
 	}
+	keyType := MustSchema().Defs["#PanelKey"]
 	for i, key := range panels.Keys {
-		if !placed[key] {
+		if !placed[key] && MustSchema().checkLeaf(keyType, &Node{Kind: StringKind, Value: key}) == "" {
 			p := panels.Vals[i]
 			report(diags, Warning, CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos),
 				fmt.Sprintf("panel %q is in no layout, so the dashboard never shows it", key), fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))
@@ -284,7 +298,10 @@ func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceR
 	pkind, _ := pspec.Get("plugin").Str("kind")
 	for _, q := range pspec.Get("queries").List() {
 		qk := q.Get("kind")
-		if allowed, ok := supportedQueries[pkind]; ok && qk != nil && !slices.Contains(allowed, qk.Value) {
+		if qk == nil || !slices.Contains(MustSchema().Defs["#QueryKind"].Enum, qk.Value) {
+			continue // an unknown query kind is reported by the schema check
+		}
+		if allowed, ok := supportedQueries[pkind]; ok && !slices.Contains(allowed, qk.Value) {
 			report(diags, Error, CodeQueryType, qk.Pos, fmt.Sprintf("panel %q is a %s, which shows %s queries, not %s", key, pkind, strings.Join(allowed, ", "), qk.Value), "")
 		}
 		plugin := q.Get("spec").Get("plugin")
@@ -310,6 +327,9 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags 
 	sel := spec.Get("datasource")
 	kind := datasourceKinds[qkind]
 	at := where(spec, plugin.Pos)
+	if spec != nil && spec.KeyPos.IsValid() {
+		at = spec.KeyPos
+	}
 	name := ""
 	switch {
 	case sel == nil && kind == "":
@@ -323,6 +343,9 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags 
 		}
 		name, _ = sel.Str("name")
 		at = where(sel, at)
+		if nn := sel.Get("name"); nn != nil {
+			at = where(nn, at)
+		}
 	}
 	if kind == "" {
 		return

@@ -4,8 +4,9 @@
 //
 // The layout mimics a repository grouped by team: dashboard i lives in
 // team-TT/svc-NNNNN/, with TeamSize dashboards per team and one Perses
-// project per team. Each CUE dashboard is its own package in its own folder,
-// so every dashboard is evaluated on its own, as `cue export FILE` would.
+// project per team, defined with its default Pyroscope datasource in
+// team-TT/project.{cue,yaml}. Each CUE file is its own package in its own
+// folder, so every file is evaluated on its own, as `cue export FILE` would.
 //
 // The Go benchmarks of package compiler and scripts/bench-compile.sh (through
 // cmd/benchgen) both use this package, so they measure the same sources.
@@ -36,35 +37,30 @@ func Describe(i int) Dashboard {
 	return Dashboard{Index: i, Name: name, Project: project, Dir: filepath.Join(project, name)}
 }
 
-// CUEFile is the name of each generated CUE dashboard file.
-const CUEFile = "dashboard.cue"
+// Teams is how many teams (projects) n dashboards are spread over.
+func Teams(n int) int {
+	return (n + TeamSize - 1) / TeamSize
+}
 
-// YAMLFile is the name of each generated YAML dashboard file.
-const YAMLFile = "dashboard.yaml"
+// Resources is how many resources n generated dashboards compile to: the
+// dashboards, plus a Project and a Datasource per team.
+func Resources(n int) int {
+	return n + 2*Teams(n)
+}
 
-// WriteCUE writes n CUE dashboards under dir, each importing pyrobuild's
-// schema package. It returns the first error.
+// WriteCUE writes n CUE dashboards under dir, with their projects, each file
+// importing pyrobuild's schema package. It returns the first error.
 func WriteCUE(dir string, n int) error {
-	return write(dir, n, CUEFile, CUE)
+	return write(dir, n, ".cue", CUE, CUEProject)
 }
 
 // WriteYAML writes n YAML dashboards under dir, with the same content as
 // WriteCUE's.
 func WriteYAML(dir string, n int) error {
-	return write(dir, n, YAMLFile, YAML)
+	return write(dir, n, ".yaml", YAML, YAMLProject)
 }
 
-// Files returns the path of every dashboard file WriteCUE or WriteYAML
-// writes under dir, in order.
-func Files(dir string, n int, file string) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = filepath.Join(dir, Describe(i).Dir, file)
-	}
-	return out
-}
-
-func write(dir string, n int, file string, render func(Dashboard) string) error {
+func write(dir string, n int, ext string, dashboard func(Dashboard) string, project func(string) string) error {
 	if n < 0 {
 		return fmt.Errorf("benchgen: negative dashboard count %d", n)
 	}
@@ -74,11 +70,69 @@ func write(dir string, n int, file string, render func(Dashboard) string) error 
 		if err := os.MkdirAll(folder, 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(folder, file), []byte(render(d)), 0o644); err != nil {
+		if i%TeamSize == 0 {
+			p := filepath.Join(dir, d.Project, "project"+ext)
+			if err := os.WriteFile(p, []byte(project(d.Project)), 0o644); err != nil {
+				return err
+			}
+		}
+		if err := os.WriteFile(filepath.Join(folder, "dashboard"+ext), []byte(dashboard(d)), 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// CUEProject renders the project of a team and its default Pyroscope
+// datasource as a CUE file.
+func CUEProject(project string) string {
+	return fmt.Sprintf(`// The project of %[1]s and its Pyroscope datasource.
+package team
+
+import pb "github.com/pyrobuild/pyrobuild/schema"
+
+project: pb.#Project & {
+	metadata: name: %[2]s
+	spec: display: name: "Services of %[1]s"
+}
+
+pyroscope: pb.#Datasource & {
+	metadata: {
+		name:    "pyroscope"
+		project: %[2]s
+	}
+	spec: {
+		default: true
+		plugin: pb.#PyroscopeDatasource & {
+			spec: directUrl: "http://pyroscope.monitoring.svc:4040"
+		}
+	}
+}
+`, project, cueString(project))
+}
+
+// YAMLProject renders the project of a team and its default Pyroscope
+// datasource as a YAML file.
+func YAMLProject(project string) string {
+	return fmt.Sprintf(`# The project of %[1]s and its Pyroscope datasource.
+kind: Project
+metadata:
+  name: %[1]s
+spec:
+  display:
+    name: Services of %[1]s
+---
+kind: Datasource
+metadata:
+  name: pyroscope
+  project: %[1]s
+spec:
+  default: true
+  plugin:
+    kind: PyroscopeDatasource
+    spec:
+      directUrl: http://pyroscope.monitoring.svc:4040
+`, project)
 }
 
 // selector is the Pyroscope label selector of dashboard d's queries.

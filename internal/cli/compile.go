@@ -129,7 +129,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	}
 	if !write {
 		if !o.quiet {
-			fmt.Fprintf(info, "checked %d resources from %d sources: %s\n", len(res.Resources), res.Units, res.Diagnostics.Summary())
+			fmt.Fprintf(info, "checked %s from %s: %s\n", plural(len(res.Resources), "resource"), plural(res.Units, "source"), res.Diagnostics.Summary())
 		}
 		return nil
 	}
@@ -138,7 +138,14 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		return err
 	}
 	if !o.quiet {
-		fmt.Fprintf(info, "compiled %d resources from %d sources into %s (%s)\n", len(res.Resources), res.Units, filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
+		fmt.Fprintf(info, "compiled %s from %s into %s (%s)\n", plural(len(res.Resources), "resource"), plural(res.Units, "source"), filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
 	}
 	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
