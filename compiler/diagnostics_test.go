@@ -323,8 +323,14 @@ var brokenCases = []brokenCase{
 		errAt(compiler.CodeDuplicateVariable, 13, 15, `variable "env" is defined twice (first at line 9)`),
 	}},
 	{file: "custom-all-value-without-allow-all.yaml", want: []wantDiag{
-		errAt("", 10, 9, "allowAllValue"),
-	}, knownIssue: "rule 8 is not enforced: customAllValue without allowAllValue: true gives no diagnostic (only the note about the unmodelled StaticListVariable plugin)"},
+		errAt(compiler.CodeInvalidValue, 10, 9, "customAllValue needs allowAllValue: true"),
+	}},
+	{file: "list-default-without-allow-multiple.yaml", want: []wantDiag{
+		errAt(compiler.CodeInvalidValue, 10, 23, "defaultValue lists 2 values but allowMultiple is not true"),
+	}},
+	{file: "constant-text-variable-without-value.yaml", want: []wantDiag{
+		errAt(compiler.CodeInvalidValue, 10, 16, "a constant variable needs a non-empty value"),
+	}},
 	{file: "undefined-variable.yaml", want: []wantDiag{
 		// At the "$" inside the query string.
 		errAt(compiler.CodeUndefinedVariable, 20, 42, "refers to $service, which is not defined"),

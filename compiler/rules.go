@@ -25,6 +25,9 @@ func init() {
 		"selector":           checkSelector,
 		"labelFilter":        checkLabelFilter,
 		"pyroscopeEndpoints": checkPyroscopeEndpoints,
+		"requiresTrue":       checkRequiresTrue,
+		"listRequiresTrue":   checkListRequiresTrue,
+		"nonEmptyWhenTrue":   checkNonEmptyWhenTrue,
 	}
 }
 
@@ -237,4 +240,36 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 
 func endpointsHint() string {
 	return `allow {endpointPattern: "^/pyroscope/render$", method: GET} and {endpointPattern: "^/querier\\.v1\\.QuerierService/(ProfileTypes|LabelNames|LabelValues)$", method: POST}`
+}
+
+func isTrue(n *Node) bool { return n != nil && n.Kind == BoolKind && n.Value == "true" }
+
+// checkRequiresTrue: field A may be given only when field B is true
+// (customAllValue needs allowAllValue).
+func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+	a, b := c.Args[0], c.Args[1]
+	if an := n.Get(a); an != nil && !isTrue(n.Get(b)) {
+		v.report(Error, CodeInvalidValue, where(&Node{Pos: an.KeyPos}, where(an, at)), append(path, a), fmt.Sprintf("%s needs %s: true", a, b), fmt.Sprintf("set %s: true, or remove %s", b, a))
+	}
+}
+
+// checkListRequiresTrue: field A may be a list of several values only when
+// field B is true (a list defaultValue needs allowMultiple; Perses turns a
+// one-element list into a string).
+func checkListRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+	a, b := c.Args[0], c.Args[1]
+	if an := n.Get(a); an != nil && an.Kind == ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
+		v.report(Error, CodeInvalidValue, where(an, at), append(path, a), fmt.Sprintf("%s lists %d values but %s is not true", a, len(an.Items), b), fmt.Sprintf("set %s: true, or give one value", b))
+	}
+}
+
+// checkNonEmptyWhenTrue: field A is not empty when field B is true (a
+// constant text variable needs a value).
+func checkNonEmptyWhenTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+	a, b := c.Args[0], c.Args[1]
+	if isTrue(n.Get(b)) {
+		if an := n.Get(a); an == nil || (an.Kind == StringKind && an.Value == "") {
+			v.report(Error, CodeInvalidValue, where(an, at), append(path, a), fmt.Sprintf("a %s variable needs a non-empty %s", b, a), "")
+		}
+	}
 }
