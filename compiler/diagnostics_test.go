@@ -411,7 +411,7 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "cue-name-with-space.cue", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 5, 18, `invalid name "my project"`),
-	}, knownIssue: "in CUE sources that do not use the schema, a bad value is reported at its label (5:12, `name`), not at the value (5:18) as in YAML, JSON and schema-checked CUE; values take the field's position"},
+	}},
 	{file: "cue-orphan-panel.cue", want: []wantDiag{
 		warnAt(compiler.CodeOrphanPanel, 13, 4, `panel "memory" is in no layout`),
 	}},

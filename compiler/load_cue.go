@@ -242,9 +242,18 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 			}
 		}
 	}
-	if lit, ok := v.Source().(*ast.BasicLit); ok && n.Pos.IsValid() {
-		if src := c.sources.get(n.Pos.File); src != nil {
-			n.src, n.off = src, lit.ValuePos.Offset()
+	src := v.Source()
+	if f, ok := src.(*ast.Field); ok {
+		// A plain field: the key is the label, the value its literal.
+		n.KeyPos = c.pos(f.Label.Pos())
+		src = f.Value
+	}
+	if lit, ok := src.(*ast.BasicLit); ok {
+		if p := c.pos(lit.ValuePos); p.IsValid() {
+			n.Pos = p
+			if s := c.sources.get(p.File); s != nil {
+				n.src, n.off = s, lit.ValuePos.Offset()
+			}
 		}
 	}
 	if depth > maxDepth {
@@ -256,7 +265,9 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		it, _ := v.Fields()
 		for it.Next() {
 			child := c.node(it.Value(), depth+1)
-			child.KeyPos = child.Pos
+			if !child.KeyPos.IsValid() {
+				child.KeyPos = child.Pos
+			}
 			n.Keys = append(n.Keys, it.Selector().Unquoted())
 			n.Vals = append(n.Vals, child)
 		}
