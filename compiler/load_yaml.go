@@ -16,7 +16,7 @@ import (
 
 // maxYAMLNodes bounds how many nodes one document may expand to through
 // aliases, so an alias bomb fails fast instead of eating memory.
-const maxYAMLNodes = 1_000_000
+const maxYAMLNodes = 250_000
 
 // parseYAML parses every document of a YAML stream into Nodes.
 func parseYAML(src *Source) ([]*Node, *Diagnostic) {
