@@ -84,8 +84,9 @@ func Compile(opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			env := &cueEnv{}
 			for i := range next {
-				raws, ds := loadUnit(units[i], &sources)
+				raws, ds := loadUnit(units[i], &sources, env)
 				var res []*Resource
 				for _, raw := range raws {
 					if r := s.checkResource(raw, &ds); r != nil {

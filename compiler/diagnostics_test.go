@@ -412,11 +412,13 @@ var brokenCases = []brokenCase{
 	{file: "cue-name-with-space.cue", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 5, 18, `invalid name "my project"`),
 	}},
+	// A CUE struct unified with a schema definition has no position of its
+	// own; it is reported at the earliest field the user wrote in it.
 	{file: "cue-orphan-panel.cue", want: []wantDiag{
-		warnAt(compiler.CodeOrphanPanel, 13, 4, `panel "memory" is in no layout`),
+		warnAt(compiler.CodeOrphanPanel, 13, 19, `panel "memory" is in no layout`),
 	}},
 	{file: "cue-no-default-datasource.cue", noServerDefault: true, want: []wantDiag{
-		errAt(compiler.CodeUnresolvedDatasource, 19, 7, "no default PyroscopeDatasource for this query"),
+		errAt(compiler.CodeUnresolvedDatasource, 20, 8, "no default PyroscopeDatasource for this query"),
 	}},
 	{file: "cue-url-without-scheme.cue", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 11, 20, "a URL starts with http:// or https://"),

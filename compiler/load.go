@@ -192,11 +192,11 @@ func describeNode(n *Node) string {
 }
 
 // loadUnit reads and parses one unit.
-func loadUnit(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
+func loadUnit(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics) {
 	var diags Diagnostics
 	switch u.kind {
 	case "cue":
-		return loadCUE(u, sources)
+		return loadCUE(u, sources, env)
 	}
 	src, d := readSource(u.files[0])
 	if d != nil {

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/ast/astutil"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
@@ -60,20 +62,151 @@ func findModuleRoot(dir string) string {
 	}
 }
 
-// loadCUE evaluates one CUE package in-process. The schema package is laid
-// over the user's module (cue.mod/pkg/<import path>) so sources import it
-// offline, with no registry and no `cue mod tidy`.
-func loadCUE(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
-	absDir, err := filepath.Abs(u.dir)
-	if err != nil {
-		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Pos: Pos{File: u.dir}, Message: err.Error()}}
+// schemaRoot is where the schema package lives in the overlay used to
+// build it; positions under it are pyrobuild's, not the user's.
+const schemaRoot = "/pyrobuild-schema"
+
+// cueEnv is one worker's CUE context with the schema built in it. Building
+// the schema once per worker, not once per package, is most of the speed.
+// CUE contexts only grow, so a worker starts a fresh one now and then.
+type cueEnv struct {
+	ctx    *cue.Context
+	schema cue.Value
+	uses   int
+}
+
+const cueEnvUses = 250
+
+func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
+	if e.ctx == nil || e.uses >= cueEnvUses {
+		ov, names, err := schemaOverlay(schemaRoot)
+		if err != nil {
+			return nil, cue.Value{}, err
+		}
+		ov[schemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
+		insts := load.Instances(names, &load.Config{Dir: schemaRoot, Overlay: ov})
+		ctx := cuecontext.New()
+		v := ctx.BuildInstance(insts[0])
+		if err := v.Err(); err != nil {
+			return nil, cue.Value{}, err
+		}
+		e.ctx, e.schema, e.uses = ctx, v, 0
 	}
+	e.uses++
+	return e.ctx, e.schema, nil
+}
+
+// loadCUE evaluates one CUE package in-process. Packages that import only
+// pyrobuild's schema and CUE's standard library are built directly in the
+// worker's context; others go through the CUE loader with the schema laid
+// over the user's module (cue.mod/pkg/<import path>), so they too import it
+// offline, with no registry and no `cue mod tidy`.
+func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics) {
+	files := make([]*ast.File, 0, len(u.files))
 	for _, f := range u.files {
 		src, d := readSource(f)
 		if d != nil {
 			return nil, Diagnostics{*d}
 		}
 		sources.add(src)
+		af, err := parser.ParseFile(f, src.Data)
+		if err != nil {
+			cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
+			return nil, cl.errors(err, f)
+		}
+		files = append(files, af)
+	}
+	if merged, aliases, ok := mergeSchemaOnly(files); ok {
+		ctx, sv, err := env.get()
+		if err != nil {
+			return nil, Diagnostics{{Severity: Error, Code: CodeCUE, Message: "embedded schema: " + err.Error()}}
+		}
+		scope := ctx.CompileString("{}")
+		for _, a := range aliases {
+			scope = scope.FillPath(cue.MakePath(cue.Str(a)), sv)
+		}
+		v := ctx.BuildFile(merged, cue.Scope(scope), cue.InferBuiltins(true))
+		cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
+		return cl.resources(v, u.files[0])
+	}
+	return loadCUEModule(u, sources)
+}
+
+// mergeSchemaOnly joins the files of a package into one, replacing imports
+// of the schema by names bound in the scope. It declines (ok false) when a
+// file imports anything but the schema and the standard library.
+func mergeSchemaOnly(files []*ast.File) (*ast.File, []string, bool) {
+	var aliases []string
+	dropped := map[*ast.ImportSpec]bool{}
+	var imports []ast.Decl
+	var decls []ast.Decl
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			path, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return nil, nil, false
+			}
+			switch {
+			case path == schema.ImportPath:
+				name := "schema"
+				if spec.Name != nil {
+					name = spec.Name.Name
+				}
+				aliases = append(aliases, name)
+				dropped[spec] = true
+			case strings.Contains(strings.SplitN(path, "/", 2)[0], "."):
+				return nil, nil, false // a module import: the loader's job
+			}
+		}
+		for i, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.Package:
+				if len(decls) == 0 && len(imports) == 0 && i == 0 {
+					decls = append(decls, d)
+				}
+			case *ast.ImportDecl:
+				var keep []*ast.ImportSpec
+				for _, spec := range d.Specs {
+					if !dropped[spec] {
+						keep = append(keep, spec)
+					}
+				}
+				if len(keep) > 0 {
+					imports = append(imports, &ast.ImportDecl{Specs: keep})
+				}
+			default:
+				decls = append(decls, d)
+			}
+		}
+	}
+	// References to the dropped imports now resolve in the scope.
+	for _, f := range files {
+		astutil.Apply(f, func(c astutil.Cursor) bool {
+			if id, ok := c.Node().(*ast.Ident); ok {
+				if spec, ok := id.Node.(*ast.ImportSpec); ok && dropped[spec] {
+					id.Node, id.Scope = nil, nil
+				}
+			}
+			return true
+		}, nil)
+	}
+	out := &ast.File{Filename: files[0].Filename}
+	if len(decls) > 0 {
+		if pkg, ok := decls[0].(*ast.Package); ok {
+			out.Decls = append(out.Decls, pkg)
+			decls = decls[1:]
+		}
+	}
+	out.Decls = append(out.Decls, imports...)
+	out.Decls = append(out.Decls, decls...)
+	return out, aliases, true
+}
+
+// loadCUEModule evaluates a package through the CUE loader.
+func loadCUEModule(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
+	absDir, err := filepath.Abs(u.dir)
+	if err != nil {
+		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Pos: Pos{File: u.dir}, Message: err.Error()}}
 	}
 	root := findModuleRoot(absDir)
 	ov := map[string]load.Source{}
@@ -93,7 +226,7 @@ func loadCUE(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
 	for i, f := range u.files {
 		names[i] = filepath.Base(f)
 	}
-	cl := &cueLoc{absDir: absDir, relDir: u.dir, schemaDir: pkgDir}
+	cl := &cueLoc{absDir: absDir, relDir: u.dir, schemaDir: pkgDir, sources: sources}
 	insts := load.Instances(names, &load.Config{Dir: absDir, Overlay: ov, Tests: false})
 	if len(insts) == 0 {
 		return nil, nil
@@ -102,22 +235,24 @@ func loadCUE(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
 	if inst.Err != nil {
 		return nil, cl.errors(inst.Err, u.files[0])
 	}
-	ctx := cuecontext.New()
-	v := ctx.BuildInstance(inst)
+	return cl.resources(cuecontext.New().BuildInstance(inst), u.files[0])
+}
+
+// resources takes the resources out of an evaluated package. An error
+// inside one resource must not hide the others: each is validated on its
+// own while extracting.
+func (c *cueLoc) resources(v cue.Value, file string) ([]rawResource, Diagnostics) {
 	if err := v.Err(); err != nil {
 		if _, ferr := v.Fields(); ferr != nil {
-			return nil, cl.errors(err, u.files[0])
+			return nil, c.errors(err, file)
 		}
 	}
-	// An error inside one resource must not hide the others: each resource
-	// is validated on its own while extracting.
 	var diags Diagnostics
 	var out []rawResource
-	cl.sources = sources
-	cl.extract(v, 0, &out, &diags)
+	c.extract(v, 0, &out, &diags)
 	if !diags.HasErrors() {
 		if err := v.Validate(); err != nil {
-			diags = append(diags, cl.errors(err, u.files[0])...)
+			diags = append(diags, c.errors(err, file)...)
 		}
 	}
 	return out, diags
@@ -230,18 +365,6 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		v = d
 	}
 	n := &Node{Pos: c.pos(v.Pos()), off: -1}
-	if !n.Pos.IsValid() {
-		// A value unified with the schema may report the schema's
-		// position; one of its conjuncts is the user's.
-		if op, args := v.Expr(); op == cue.AndOp {
-			for _, a := range args {
-				if p := c.pos(a.Pos()); p.IsValid() {
-					n.Pos = p
-					break
-				}
-			}
-		}
-	}
 	src := v.Source()
 	if f, ok := src.(*ast.Field); ok {
 		// A plain field: the key is the label, the value its literal.
@@ -281,6 +404,17 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 	default:
 		s := nodeFromCUE(v)
 		n.Kind, n.Value = s.Kind, s.Value
+	}
+	if !n.Pos.IsValid() {
+		// A value unified with the schema reports the schema's position.
+		// Like a YAML block map, it then stands where its first field the
+		// user wrote (the earliest) stands. (Asking CUE for the conjuncts costs a third
+		// of the compile time.)
+		for _, c := range append(n.Vals, n.Items...) {
+			if p := where(&Node{Pos: c.KeyPos}, c.Pos); p.IsValid() && (!n.Pos.IsValid() || p.less(n.Pos)) {
+				n.Pos = p
+			}
+		}
 	}
 	return n
 }
