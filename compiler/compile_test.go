@@ -250,3 +250,26 @@ spec:
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestJoinListMatchesEncoder: bundles built from encoded items are the bytes
+// the encoders give for the whole list, including empty and nested values
+// and multi-line strings.
+func TestJoinListMatchesEncoder(t *testing.T) {
+	res := compileOK(t, Options{Paths: []string{"../examples"}})
+	var ns []*Node
+	for _, r := range res.Resources {
+		ns = append(ns, r.Node)
+	}
+	odd := NewMap(nil)
+	odd.Set("kind", NewString("X", nil))
+	odd.Set("text", NewString("line one\n\n  indented\nlast", nil))
+	odd.Set("empty", &Node{Kind: ListKind, Items: []*Node{}})
+	odd.Set("none", NewMap(nil))
+	ns = append(ns, odd)
+	for _, f := range []Format{YAML, JSON} {
+		whole := Encode(&Node{Kind: ListKind, Items: ns}, f)
+		if got := EncodeList(ns, f); !bytes.Equal(got, whole) {
+			t.Errorf("%s: joined list differs from the encoder's:\n%s\nvs\n%s", f, got, whole)
+		}
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -53,7 +55,11 @@ func Encode(n *Node, f Format) []byte {
 // form percli reads whole (it reads only the first document of a
 // multi-document YAML file).
 func EncodeList(ns []*Node, f Format) []byte {
-	return Encode(&Node{Kind: ListKind, Items: ns}, f)
+	items := make([][]byte, len(ns))
+	for i, n := range ns {
+		items[i] = Encode(n, f)
+	}
+	return joinList(items, f)
 }
 
 func writeJSON(b *bytes.Buffer, n *Node, indent string) {
@@ -157,9 +163,10 @@ type OutputFile struct {
 // Projects themselves are written as projects/<name>/project.<ext>.
 func Layout(rs []*Resource, f Format) []OutputFile {
 	ext := "." + string(f)
+	enc := encodeAll(rs, f)
 	var files []OutputFile
-	var all, global []*Node
-	perProject := map[string][]*Node{}
+	var all, global [][]byte
+	perProject := map[string][][]byte{}
 	var projects []string
 	addProject := func(p string) {
 		if _, ok := perProject[p]; !ok {
@@ -168,37 +175,105 @@ func Layout(rs []*Resource, f Format) []OutputFile {
 		}
 	}
 	// Project resources lead their project's bundle.
-	for _, r := range rs {
+	for i, r := range rs {
 		if r.Kind == "Project" {
 			addProject(r.Name)
-			perProject[r.Name] = append(perProject[r.Name], r.Node)
-			files = append(files, OutputFile{"projects/" + r.Name + "/project" + ext, Encode(r.Node, f)})
+			perProject[r.Name] = append(perProject[r.Name], enc[i])
+			files = append(files, OutputFile{"projects/" + r.Name + "/project" + ext, enc[i]})
 		}
 	}
-	for _, r := range rs {
+	for i, r := range rs {
 		switch {
 		case r.Kind == "Project":
 		case r.Global:
-			global = append(global, r.Node)
-			files = append(files, OutputFile{"global/" + kindFolder(r.Kind) + "/" + r.Name + ext, Encode(r.Node, f)})
+			global = append(global, enc[i])
+			files = append(files, OutputFile{"global/" + kindFolder(r.Kind) + "/" + r.Name + ext, enc[i]})
 		default:
 			addProject(r.Project)
-			perProject[r.Project] = append(perProject[r.Project], r.Node)
-			files = append(files, OutputFile{"projects/" + r.Project + "/" + kindFolder(r.Kind) + "/" + r.Name + ext, Encode(r.Node, f)})
+			perProject[r.Project] = append(perProject[r.Project], enc[i])
+			files = append(files, OutputFile{"projects/" + r.Project + "/" + kindFolder(r.Kind) + "/" + r.Name + ext, enc[i]})
 		}
 	}
 	sort.Strings(projects)
 	all = append(all, global...)
 	if len(global) > 0 {
-		files = append(files, OutputFile{"global/bundle" + ext, EncodeList(global, f)})
+		files = append(files, OutputFile{"global/bundle" + ext, joinList(global, f)})
 	}
 	for _, p := range projects {
 		all = append(all, perProject[p]...)
-		files = append(files, OutputFile{"projects/" + p + "/bundle" + ext, EncodeList(perProject[p], f)})
+		files = append(files, OutputFile{"projects/" + p + "/bundle" + ext, joinList(perProject[p], f)})
 	}
-	files = append(files, OutputFile{"bundle" + ext, EncodeList(all, f)})
+	files = append(files, OutputFile{"bundle" + ext, joinList(all, f)})
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files
+}
+
+// encodeAll encodes every resource once, in parallel; bundles reuse the
+// bytes. The result does not depend on scheduling.
+func encodeAll(rs []*Resource, f Format) [][]byte {
+	out := make([][]byte, len(rs))
+	var wg sync.WaitGroup
+	next := make(chan int, len(rs))
+	for i := range rs {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = Encode(rs[i].Node, f)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// joinList makes a YAML sequence or JSON array of encoded resources by
+// indenting them as items, which gives the bytes encoding the list would.
+func joinList(items [][]byte, f Format) []byte {
+	var b bytes.Buffer
+	if f == JSON {
+		if len(items) == 0 {
+			return []byte("[]\n")
+		}
+		b.WriteString("[\n")
+		for i, it := range items {
+			indentLines(&b, bytes.TrimSuffix(it, []byte("\n")), "  ", "  ")
+			if i < len(items)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString("]\n")
+		return b.Bytes()
+	}
+	if len(items) == 0 {
+		return []byte("[]\n")
+	}
+	for _, it := range items {
+		indentLines(&b, bytes.TrimSuffix(it, []byte("\n")), "- ", "  ")
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// indentLines writes text with first before its first line and rest
+// before every other non-empty line.
+func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
+	for i, line := range bytes.Split(text, []byte("\n")) {
+		switch {
+		case i == 0:
+			b.WriteString(first)
+		case len(line) > 0:
+			b.WriteString(rest)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	b.Truncate(b.Len() - 1)
 }
 
 // markerFile marks a folder as pyrobuild's output, so a mistaken -o never
