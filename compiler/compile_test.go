@@ -273,3 +273,41 @@ func TestJoinListMatchesEncoder(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteOutputMatchesLayout: what is streamed to disk is the tree
+// Layout describes, byte for byte, and nothing else but the marker.
+func TestWriteOutputMatchesLayout(t *testing.T) {
+	res := compileOK(t, Options{Paths: []string{"../examples"}})
+	for _, f := range []Format{YAML, JSON} {
+		dir := filepath.Join(t.TempDir(), "out")
+		if err := WriteOutput(dir, res.Resources, f); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]byte{markerFile: nil}
+		for _, of := range Layout(res.Resources, f) {
+			want[of.Path] = of.Data
+		}
+		n := 0
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, p)
+			rel = filepath.ToSlash(rel)
+			w, ok := want[rel]
+			if !ok {
+				t.Errorf("%s: unexpected file %s", f, rel)
+			} else if rel != markerFile {
+				got, _ := os.ReadFile(p)
+				if !bytes.Equal(got, w) {
+					t.Errorf("%s: %s differs from Layout", f, rel)
+				}
+			}
+			n++
+			return nil
+		})
+		if n != len(want) {
+			t.Errorf("%s: %d files on disk, want %d", f, n, len(want))
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package compiler
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -152,78 +154,206 @@ type OutputFile struct {
 	Data []byte
 }
 
-// Layout lays out the output tree:
+// The output tree:
 //
 //	bundle.<ext>                          everything, in apply order
 //	global/bundle.<ext>                   the global resources
 //	global/<kinds>/<name>.<ext>
 //	projects/<project>/bundle.<ext>       the Project, then its resources
+//	projects/<project>/project.<ext>      the Project itself
 //	projects/<project>/<kinds>/<name>.<ext>
-//
-// Projects themselves are written as projects/<name>/project.<ext>.
-func Layout(rs []*Resource, f Format) []OutputFile {
-	ext := "." + string(f)
-	enc := encodeAll(rs, f)
-	var files []OutputFile
-	var all, global [][]byte
-	perProject := map[string][][]byte{}
+
+// bundleGroup is the resources of one bundle below the root one, in order.
+type bundleGroup struct {
+	path  string
+	items []int // indexes into the resources
+}
+
+// plan orders the resources into bundles: the global ones, then each
+// project (sorted) led by its Project resource.
+func plan(rs []*Resource, ext string) []bundleGroup {
+	global := bundleGroup{path: "global/bundle" + ext}
+	byProject := map[string]*bundleGroup{}
 	var projects []string
-	addProject := func(p string) {
-		if _, ok := perProject[p]; !ok {
-			perProject[p] = nil
-			projects = append(projects, p)
+	group := func(p string) *bundleGroup {
+		if g, ok := byProject[p]; ok {
+			return g
 		}
+		g := &bundleGroup{path: "projects/" + p + "/bundle" + ext}
+		byProject[p] = g
+		projects = append(projects, p)
+		return g
 	}
-	// Project resources lead their project's bundle.
 	for i, r := range rs {
 		if r.Kind == "Project" {
-			addProject(r.Name)
-			perProject[r.Name] = append(perProject[r.Name], enc[i])
-			files = append(files, OutputFile{"projects/" + r.Name + "/project" + ext, enc[i]})
+			g := group(r.Name)
+			g.items = append(g.items, i)
 		}
 	}
 	for i, r := range rs {
 		switch {
 		case r.Kind == "Project":
 		case r.Global:
-			global = append(global, enc[i])
-			files = append(files, OutputFile{"global/" + kindFolder(r.Kind) + "/" + r.Name + ext, enc[i]})
+			global.items = append(global.items, i)
 		default:
-			addProject(r.Project)
-			perProject[r.Project] = append(perProject[r.Project], enc[i])
-			files = append(files, OutputFile{"projects/" + r.Project + "/" + kindFolder(r.Kind) + "/" + r.Name + ext, enc[i]})
+			g := group(r.Project)
+			g.items = append(g.items, i)
 		}
 	}
 	sort.Strings(projects)
-	all = append(all, global...)
-	if len(global) > 0 {
-		files = append(files, OutputFile{"global/bundle" + ext, joinList(global, f)})
+	var out []bundleGroup
+	if len(global.items) > 0 {
+		out = append(out, global)
 	}
 	for _, p := range projects {
-		all = append(all, perProject[p]...)
-		files = append(files, OutputFile{"projects/" + p + "/bundle" + ext, joinList(perProject[p], f)})
+		out = append(out, *byProject[p])
 	}
-	files = append(files, OutputFile{"bundle" + ext, joinList(all, f)})
+	return out
+}
+
+func resourcePath(r *Resource, ext string) string {
+	switch {
+	case r.Kind == "Project":
+		return "projects/" + r.Name + "/project" + ext
+	case r.Global:
+		return "global/" + kindFolder(r.Kind) + "/" + r.Name + ext
+	}
+	return "projects/" + r.Project + "/" + kindFolder(r.Kind) + "/" + r.Name + ext
+}
+
+// emitChunk bounds how many encoded resources are held at once.
+const emitChunk = 256
+
+// emit produces the output tree: put receives each resource's file, open
+// each bundle, which is written item by item. Resources are encoded in
+// parallel, a chunk at a time, so memory does not grow with the output.
+func emit(rs []*Resource, f Format, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
+	ext := "." + string(f)
+	root, err := open("bundle" + ext)
+	if err != nil {
+		return err
+	}
+	all := newListWriter(root, f)
+	for _, g := range plan(rs, ext) {
+		w, err := open(g.path)
+		if err != nil {
+			return err
+		}
+		lw := newListWriter(w, f)
+		for start := 0; start < len(g.items); start += emitChunk {
+			chunk := g.items[start:min(start+emitChunk, len(g.items))]
+			enc := encodeAll(rs, chunk, f)
+			for k, i := range chunk {
+				if err := put(resourcePath(rs[i], ext), enc[k]); err != nil {
+					return err
+				}
+				lw.add(enc[k])
+				all.add(enc[k])
+			}
+		}
+		if err := lw.close(); err != nil {
+			return err
+		}
+	}
+	return all.close()
+}
+
+// Layout returns the output tree in memory, sorted by path.
+func Layout(rs []*Resource, f Format) []OutputFile {
+	var files []OutputFile
+	bufs := map[string]*bytes.Buffer{}
+	var order []string
+	put := func(path string, data []byte) error {
+		files = append(files, OutputFile{path, data})
+		return nil
+	}
+	open := func(path string) (io.Writer, error) {
+		b := new(bytes.Buffer)
+		bufs[path] = b
+		order = append(order, path)
+		return b, nil
+	}
+	if err := emit(rs, f, put, open); err != nil {
+		panic(err) // writing to memory does not fail
+	}
+	for _, p := range order {
+		files = append(files, OutputFile{p, bufs[p].Bytes()})
+	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files
 }
 
-// encodeAll encodes every resource once, in parallel; bundles reuse the
-// bytes. The result does not depend on scheduling.
-func encodeAll(rs []*Resource, f Format) [][]byte {
-	out := make([][]byte, len(rs))
+// WriteOutput replaces dir with the output tree of rs, atomically (see
+// replaceDir), streaming it to disk.
+func WriteOutput(dir string, rs []*Resource, f Format) error {
+	return replaceDir(dir, func(tmp string) error {
+		var open []*bufio.Writer
+		var files []*os.File
+		defer func() {
+			for _, fh := range files {
+				fh.Close()
+			}
+		}()
+		create := func(path string) (*os.File, error) {
+			p := filepath.Join(tmp, filepath.FromSlash(path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return nil, err
+			}
+			return os.Create(p)
+		}
+		put := func(path string, data []byte) error {
+			fh, err := create(path)
+			if err != nil {
+				return err
+			}
+			_, err = fh.Write(data)
+			if cerr := fh.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}
+		openBundle := func(path string) (io.Writer, error) {
+			fh, err := create(path)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, fh)
+			w := bufio.NewWriterSize(fh, 64<<10)
+			open = append(open, w)
+			return w, nil
+		}
+		if err := emit(rs, f, put, openBundle); err != nil {
+			return err
+		}
+		for i, w := range open {
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			if err := files[i].Close(); err != nil {
+				return err
+			}
+		}
+		files = nil
+		return nil
+	})
+}
+
+// encodeAll encodes the given resources in parallel. The result does not
+// depend on scheduling.
+func encodeAll(rs []*Resource, idx []int, f Format) [][]byte {
+	out := make([][]byte, len(idx))
 	var wg sync.WaitGroup
-	next := make(chan int, len(rs))
-	for i := range rs {
-		next <- i
+	next := make(chan int, len(idx))
+	for k := range idx {
+		next <- k
 	}
 	close(next)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(idx)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				out[i] = Encode(rs[i].Node, f)
+			for k := range next {
+				out[k] = Encode(rs[idx[k]].Node, f)
 			}
 		}()
 	}
@@ -231,32 +361,59 @@ func encodeAll(rs []*Resource, f Format) [][]byte {
 	return out
 }
 
-// joinList makes a YAML sequence or JSON array of encoded resources by
-// indenting them as items, which gives the bytes encoding the list would.
-func joinList(items [][]byte, f Format) []byte {
+// listWriter writes encoded resources as the items of a YAML sequence or a
+// JSON array, which gives the bytes encoding the whole list would.
+type listWriter struct {
+	w   io.Writer
+	f   Format
+	n   int
+	err error
+}
+
+func newListWriter(w io.Writer, f Format) *listWriter { return &listWriter{w: w, f: f} }
+
+func (l *listWriter) write(b []byte) {
+	if l.err == nil {
+		_, l.err = l.w.Write(b)
+	}
+}
+
+func (l *listWriter) add(item []byte) {
 	var b bytes.Buffer
-	if f == JSON {
-		if len(items) == 0 {
-			return []byte("[]\n")
+	text := bytes.TrimSuffix(item, []byte("\n"))
+	if l.f == JSON {
+		if l.n == 0 {
+			b.WriteString("[\n")
+		} else {
+			b.WriteString(",\n")
 		}
-		b.WriteString("[\n")
-		for i, it := range items {
-			indentLines(&b, bytes.TrimSuffix(it, []byte("\n")), "  ", "  ")
-			if i < len(items)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString("]\n")
-		return b.Bytes()
-	}
-	if len(items) == 0 {
-		return []byte("[]\n")
-	}
-	for _, it := range items {
-		indentLines(&b, bytes.TrimSuffix(it, []byte("\n")), "- ", "  ")
+		indentLines(&b, text, "  ", "  ")
+	} else {
+		indentLines(&b, text, "- ", "  ")
 		b.WriteByte('\n')
 	}
+	l.n++
+	l.write(b.Bytes())
+}
+
+func (l *listWriter) close() error {
+	switch {
+	case l.n == 0:
+		l.write([]byte("[]\n"))
+	case l.f == JSON:
+		l.write([]byte("\n]\n"))
+	}
+	return l.err
+}
+
+// joinList makes a YAML sequence or JSON array of encoded resources.
+func joinList(items [][]byte, f Format) []byte {
+	var b bytes.Buffer
+	lw := newListWriter(&b, f)
+	for _, it := range items {
+		lw.add(it)
+	}
+	lw.close()
 	return b.Bytes()
 }
 
@@ -268,21 +425,39 @@ func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
 		case i == 0:
 			b.WriteString(first)
 		case len(line) > 0:
+			b.WriteByte('\n')
 			b.WriteString(rest)
+		default:
+			b.WriteByte('\n')
 		}
 		b.Write(line)
-		b.WriteByte('\n')
 	}
-	b.Truncate(b.Len() - 1)
 }
 
 // markerFile marks a folder as pyrobuild's output, so a mistaken -o never
 // replaces a folder of the user's.
 const markerFile = ".pyrobuild-output"
 
-// WriteTree replaces dir with exactly files, atomically: the new tree is
-// written beside dir and swapped in; on any failure dir is left as it was.
+// WriteTree replaces dir with exactly files, atomically (see replaceDir).
 func WriteTree(dir string, files []OutputFile) error {
+	return replaceDir(dir, func(tmp string) error {
+		for _, f := range files {
+			p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// replaceDir replaces dir with what fill writes into a fresh folder beside
+// it, then swaps the two; on any failure dir is left as it was. A folder
+// pyrobuild did not write (no marker file) is never replaced.
+func replaceDir(dir string, fill func(tmp string) error) error {
 	dir = filepath.Clean(dir)
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
 	if fi, err := os.Stat(dir); err == nil {
@@ -312,14 +487,11 @@ func WriteTree(dir string, files []OutputFile) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	for _, f := range append(files, OutputFile{markerFile, []byte("This folder is written by pyrobuild and replaced on every build.\n")}) {
-		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			return err
-		}
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, markerFile), []byte("This folder is written by pyrobuild and replaced on every build.\n"), 0o644); err != nil {
+		return err
 	}
 	if err := swapDirs(tmp, dir); err != nil {
 		return err

@@ -133,8 +133,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		}
 		return nil
 	}
-	files := compiler.Layout(res.Resources, format)
-	if err := compiler.WriteTree(o.output, files); err != nil {
+	if err := compiler.WriteOutput(o.output, res.Resources, format); err != nil {
 		return err
 	}
 	if !o.quiet {
