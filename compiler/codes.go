@@ -11,8 +11,9 @@ type CodeInfo struct {
 	Summary string
 }
 
-// Diagnostic codes. PB0xxx: reading sources; PB1xxx: the resource model;
-// PB12xx: Pyroscope specifics.
+// Diagnostic codes. PB0xxx: reading sources; PB10xx: the resource model;
+// PB11xx: checks across resources; PB12xx: Pyroscope specifics; PB13xx:
+// live checks against a Pyroscope server.
 const (
 	CodeRead                 Code = "PB0001"
 	CodeYAMLSyntax           Code = "PB0002"
@@ -57,6 +58,8 @@ const (
 	CodeServiceMatcher       Code = "PB1208"
 	CodeLiteralCredential    Code = "PB1209"
 	CodeEmptyFilter          Code = "PB1210"
+	CodeLiveUnreachable      Code = "PB1301"
+	CodeLiveNoData           Code = "PB1302"
 )
 
 // Codes lists every diagnostic code with its documentation, in code order.
@@ -104,4 +107,6 @@ var Codes = []CodeInfo{
 	{CodeServiceMatcher, "unusable service_name matcher", "service_name must appear once, with the = operator, to become the query's service."},
 	{CodeLiteralCredential, "credential in plain text", "A proxy header carries a credential (Authorization, API key, cookie) in the source; use a Secret."},
 	{CodeEmptyFilter, "empty filter", "A filter with an empty label name or value is dropped by the Perses UI."},
+	{CodeLiveUnreachable, "datasource not reachable (--live)", "check --live could not ask the Pyroscope server (unreachable, time-out, error answer)."},
+	{CodeLiveNoData, "no data (--live)", "check --live found no profiles of that type or service in the datasource over the range checked: the flame graph would be empty."},
 }

@@ -67,10 +67,11 @@ type datasourceRef struct {
 	pos     Pos
 	scope   string // "dashboard", "project" or "global"
 	project string
+	spec    *Node // the datasource spec
 }
 
 func datasourceOf(name string, spec *Node, scope, project string) datasourceRef {
-	d := datasourceRef{name: name, scope: scope, project: project, pos: spec.Pos}
+	d := datasourceRef{name: name, scope: scope, project: project, pos: spec.Pos, spec: spec}
 	d.kind, _ = spec.Get("plugin").Str("kind")
 	if def := spec.Get("default"); def != nil && def.Value == "true" {
 		d.def = true

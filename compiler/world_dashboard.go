@@ -318,25 +318,23 @@ func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceR
 // when their selector names no kind.
 var datasourceKinds = map[string]string{"PyroscopeProfileQuery": "PyroscopeDatasource"}
 
-// resolveDatasource: a query's datasource selector names a datasource of
-// the right kind in the dashboard, its project or the global scope, in that
-// order; without a name, the default one of that kind.
-func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags *Diagnostics) {
+// selectorOf reads a query plugin's datasource selector: the datasource
+// plugin kind and name it asks for, and where to report. ok is false when
+// there is nothing to resolve (a plugin pyrobuild does not model without a
+// selector, or a datasource variable, checked as a variable).
+func selectorOf(plugin *Node) (kind, name string, at Pos, ok bool) {
 	qkind, _ := plugin.Str("kind")
 	spec := plugin.Get("spec")
 	sel := spec.Get("datasource")
-	kind := datasourceKinds[qkind]
-	at := where(spec, plugin.Pos)
+	kind = datasourceKinds[qkind]
+	at = where(spec, plugin.Pos)
 	if spec != nil && spec.KeyPos.IsValid() {
 		at = spec.KeyPos
 	}
-	name := ""
 	switch {
-	case sel == nil && kind == "":
-		return // a plugin pyrobuild does not model, with no selector
 	case sel == nil:
 	case sel.Kind == StringKind:
-		return // a datasource variable ($ds), checked as a variable
+		return "", "", at, false
 	case sel.Kind == MapKind:
 		if k, ok := sel.Str("kind"); ok {
 			kind = k
@@ -347,18 +345,17 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags 
 			at = where(nn, at)
 		}
 	}
-	if kind == "" {
-		return
-	}
-	for _, s := range w.ServerDatasources {
-		if s == name || (name == "" && s == "default") || strings.EqualFold(s, name) && name != "" {
-			return
-		}
-	}
-	var sameName []datasourceRef
-	var ofKind []string
+	return kind, name, at, kind != ""
+}
+
+// lookupDatasource finds what a selector names: the dashboard's datasources
+// (keys case-sensitive), then the project's, then the global ones (names
+// case-insensitive); without a name, the default of that kind. When it
+// finds nothing it returns what came close: datasources of that name but
+// another kind, and the names of those of that kind.
+func lookupDatasource(kind, name string, scopes [][]datasourceRef) (found *datasourceRef, sameName []datasourceRef, ofKind []string) {
 	for i, scope := range scopes {
-		for _, d := range scope {
+		for j, d := range scope {
 			match := d.name == name
 			if i > 0 {
 				match = strings.EqualFold(d.name, name)
@@ -367,14 +364,31 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags 
 				ofKind = append(ofKind, d.name)
 			}
 			switch {
-			case name == "" && d.def && d.kind == kind:
-				return
-			case name != "" && match && d.kind == kind:
-				return
+			case name == "" && d.def && d.kind == kind, name != "" && match && d.kind == kind:
+				return &scopes[i][j], nil, nil
 			case name != "" && match:
 				sameName = append(sameName, d)
 			}
 		}
+	}
+	return nil, sameName, ofKind
+}
+
+// resolveDatasource: a query's datasource selector names a datasource of
+// the right kind in scope (see lookupDatasource).
+func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags *Diagnostics) {
+	kind, name, at, ok := selectorOf(plugin)
+	if !ok {
+		return
+	}
+	for _, s := range w.ServerDatasources {
+		if (name == "" && s == "default") || (name != "" && strings.EqualFold(s, name)) {
+			return
+		}
+	}
+	found, sameName, ofKind := lookupDatasource(kind, name, scopes)
+	if found != nil {
+		return
 	}
 	if len(sameName) > 0 {
 		d := sameName[0]

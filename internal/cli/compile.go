@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -12,6 +14,9 @@ import (
 )
 
 type compileOptions struct {
+	live              bool
+	liveTimeout       time.Duration
+	liveRange         time.Duration
 	diagnostics       string
 	serverDatasources []string
 	output            string
@@ -57,12 +62,16 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "check [PATH...]",
 		Short: "Validate dashboard sources without writing anything",
 		Example: `  pyrobuild check dashboards
-  pyrobuild check --strict`,
+  pyrobuild check --strict --diagnostics github
+  pyrobuild check --live     # also ask Pyroscope whether the queries have data`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompile(o, args, false, stdout, stderr)
 		},
 	}
 	addCheckFlags(cmd.Flags(), o)
+	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether the queried profile types and services have data")
+	cmd.Flags().DurationVar(&o.liveTimeout, "live-timeout", 5*time.Second, "time-out of each --live request")
+	cmd.Flags().DurationVar(&o.liveRange, "live-range", 24*time.Hour, "how far back --live looks for profiles")
 	return cmd
 }
 
@@ -98,6 +107,16 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	res, err := compiler.Compile(opts)
 	if err != nil {
 		return err
+	}
+	if o.live && !res.Diagnostics.HasErrors() {
+		live := compiler.CheckLive(context.Background(), res.Resources, compiler.LiveOptions{Timeout: o.liveTimeout, Range: o.liveRange})
+		if o.strict {
+			for i := range live {
+				live[i].Severity = compiler.Error
+			}
+		}
+		res.Diagnostics = append(res.Diagnostics, live...)
+		res.Diagnostics.Sort()
 	}
 	switch o.diagnostics {
 	case "json":
