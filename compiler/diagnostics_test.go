@@ -325,6 +325,12 @@ var brokenCases = []brokenCase{
 	{file: "custom-all-value-without-allow-all.yaml", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 10, 9, "customAllValue needs allowAllValue: true"),
 	}},
+	{file: "variable-cycle.yaml", want: []wantDiag{
+		errAt(compiler.CodeVariableCycle, 9, 15, "region → zone → region"),
+	}},
+	{file: "proxy-authorization-header.yaml", want: []wantDiag{
+		warnAt(compiler.CodeLiteralCredential, 15, 13, `header "Authorization" carries a credential`),
+	}},
 	{file: "list-default-without-allow-multiple.yaml", want: []wantDiag{
 		errAt(compiler.CodeInvalidValue, 10, 23, "defaultValue lists 2 values but allowMultiple is not true"),
 	}},

@@ -1,0 +1,88 @@
+package compiler_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+var updateReference = flag.Bool("update-reference", false, "rewrite docs/diagnostics.md")
+
+const referencePath = "../docs/diagnostics.md"
+
+// noCorpusExample lists codes whose cause is outside any source file, so
+// the broken-source corpus cannot show them.
+var noCorpusExample = map[compiler.Code]string{
+	compiler.CodeRead:            "pyrobuild compile missing-folder\nerror: cannot read: no such file or directory [PB0001]",
+	compiler.CodeNoSources:       "pyrobuild compile empty-folder\nerror: no .cue, .yaml, .yml or .json sources found in empty-folder [PB0008]\n  hint: pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards",
+	compiler.CodeInputLimit:      "a YAML alias bomb, a file over 32 MiB, or nesting deeper than 200 levels\nlol.yaml:9:7: error: document expands to more than 250000 values (alias bomb?) [PB0007]",
+	compiler.CodeLiveUnreachable: "pyrobuild check --live\ndatasources.yaml:8:12: warning: datasource PyroscopeMain (http://pyroscope.example.com:4040) could not be checked: … no such host [PB1301]",
+	compiler.CodeLiveNoData:      "pyrobuild check --live\nd.yaml:20:169: warning: service \"burnr\" has no profiles in datasource pyro over the last 24h0m0s [PB1302]\n  hint: did you mean \"burner\"?",
+}
+
+// TestDiagnosticsReference keeps docs/diagnostics.md, the reference of
+// every code with an example taken from the broken-source corpus, in step
+// with the code (go test ./compiler -run Reference -update-reference).
+func TestDiagnosticsReference(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("# Diagnostics reference\n\n")
+	b.WriteString("Every problem pyrobuild reports has a stable code. Each entry says what the code means and shows\n")
+	b.WriteString("it on a real broken source from `compiler/testdata/broken/` (the test suite compiles each one).\n")
+	b.WriteString("Errors stop the build (exit 1); warnings do not, unless `--strict`; notes are information.\n\n")
+	b.WriteString("This file is generated: `go test ./compiler -run Reference -update-reference`.\n\n")
+	for _, info := range compiler.Codes {
+		fmt.Fprintf(&b, "## %s: %s\n\n%s\n\n", info.Code, info.Title, info.Summary)
+		example, source := exampleFor(t, info.Code)
+		switch {
+		case example != "":
+			fmt.Fprintf(&b, "From `%s`:\n\n```text\n%s```\n\n", source, example)
+		case noCorpusExample[info.Code] != "":
+			fmt.Fprintf(&b, "```text\n%s\n```\n\n", noCorpusExample[info.Code])
+		default:
+			t.Errorf("%s has no example: add a broken source for it to the corpus", info.Code)
+		}
+	}
+	if *updateReference {
+		if err := os.WriteFile(referencePath, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(referencePath)
+	if err != nil || !bytes.Equal(got, b.Bytes()) {
+		t.Errorf("%s is out of date: run go test ./compiler -run Reference -update-reference", referencePath)
+	}
+}
+
+// exampleFor renders the first diagnostic with code in the corpus, as the
+// terminal shows it, with paths relative to the corpus.
+func exampleFor(t *testing.T, code compiler.Code) (string, string) {
+	for _, c := range brokenCases {
+		if c.knownIssue != "" {
+			continue
+		}
+		for _, w := range c.want {
+			if w.code != code {
+				continue
+			}
+			res, err := compileCase(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &compiler.TextRenderer{Sources: res.Sources}
+			for _, d := range res.Diagnostics {
+				if d.Code == code {
+					var out bytes.Buffer
+					r.Render(&out, d)
+					return strings.ReplaceAll(out.String(), filepath.ToSlash(brokenDir)+"/", ""), "compiler/testdata/broken/" + c.file
+				}
+			}
+		}
+	}
+	return "", ""
+}
