@@ -141,7 +141,7 @@ func mergeSchemaOnly(files []*ast.File) (*ast.File, []string, bool) {
 	var imports []ast.Decl
 	var decls []ast.Decl
 	for _, f := range files {
-		for _, spec := range f.Imports {
+		for spec := range f.ImportSpecs() {
 			path, err := strconv.Unquote(spec.Path.Value)
 			if err != nil {
 				return nil, nil, false
