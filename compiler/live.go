@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -133,12 +132,12 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 		}
 		if pt := u.profileType; pt != nil && pt.Kind == StringKind && !f.profileTypes[pt.Value] {
 			report(&diags, Warning, CodeLiveNoData, pt.Pos, fmt.Sprintf("profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.name, opts.Range),
-				"profile types with data: "+strings.Join(sortedKeys(f.profileTypes), ", "))
+				"profile types with data: "+strings.Join(keys(f.profileTypes), ", "))
 		}
 		if sv := u.service; sv != nil && sv.Kind == StringKind && !strings.Contains(sv.Value, "$") && !f.services[sv.Value] {
-			hint := didYouMean(sv.Value, sortedKeys(f.services))
+			hint := didYouMean(sv.Value, keys(f.services))
 			if hint == "" {
-				hint = "services with data: " + strings.Join(sortedKeys(f.services), ", ")
+				hint = "services with data: " + strings.Join(keys(f.services), ", ")
 			}
 			report(&diags, Warning, CodeLiveNoData, sv.Pos, fmt.Sprintf("service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.name, opts.Range), hint)
 		}
@@ -218,13 +217,4 @@ func connectCall(ctx context.Context, opts LiveOptions, url string, headers map[
 		return fmt.Errorf("%s", resp.Status)
 	}
 	return json.Unmarshal(data, out)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
