@@ -125,6 +125,7 @@ func Compile(opts Options) (*Result, error) {
 		}
 	}
 	diags.Sort()
+	setEnds(diags, out.Sources)
 	out.Diagnostics = diags
 	sortResources(out.Resources)
 	if out.Sources == nil {

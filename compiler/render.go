@@ -59,6 +59,9 @@ func (r *TextRenderer) Render(w io.Writer, d Diagnostic) {
 		if d.Pos.Col > 0 && d.Pos.Col <= len(line)+1 {
 			prefix := expandTabs(line[:d.Pos.Col-1])
 			width := max(1, tokenWidth(line[d.Pos.Col-1:]))
+			if d.End.Line == d.Pos.Line && d.End.Col > d.Pos.Col && d.End.Col <= len(line)+1 {
+				width = displayWidth(line[d.Pos.Col-1 : d.End.Col-1])
+			}
 			fmt.Fprintf(w, " %s | %s%s\n", pad, strings.Repeat(" ", displayWidth(prefix)), r.paint(sevColor(d.Severity), strings.Repeat("^", width)))
 		}
 	}
@@ -115,6 +118,25 @@ func tokenWidth(s string) int {
 		return 1
 	}
 	return min(n, 60)
+}
+
+// setEnds fills in where each diagnostic's token ends, from the source
+// line, for editors and the JSON output.
+func setEnds(ds Diagnostics, sources map[string]*Source) {
+	for i := range ds {
+		d := &ds[i]
+		src := sources[d.Pos.File]
+		if src == nil || d.Pos.Line < 1 || d.Pos.Col < 1 || d.End.IsValid() {
+			continue
+		}
+		line := src.Line(d.Pos.Line)
+		if d.Pos.Col > len(line) {
+			continue
+		}
+		rest := line[d.Pos.Col-1:]
+		w := len(string([]rune(rest)[:max(1, min(tokenWidth(rest), len([]rune(rest))))]))
+		d.End = Pos{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col + w}
+	}
 }
 
 // secretLineRe finds values of credential fields on a source line, so an

@@ -77,6 +77,18 @@ spec:
   default: true
   plugin: {kind: PyroscopeDatasource, spec: {directUrl: "http://b:4040"}}
 `}, want: []string{`ds.yaml:4 PB1102 PyroMain and Second are both the default PyroscopeDatasource of project p`}},
+		{name: "two defaults among global datasources", files: map[string]string{"g.yaml": `kind: GlobalDatasource
+metadata: {name: A}
+spec: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: "http://a:4040"}}}
+---
+kind: GlobalDatasource
+metadata: {name: B}
+spec: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: "http://b:4040"}}}
+`}, want: []string{`g.yaml:7 PB1102 A and B are both the default PyroscopeDatasource among global datasources`}},
+		{name: "two defaults in a dashboard", noWorld: true, files: map[string]string{"d.yaml": dash(q, `  datasources:
+    one: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: "http://a:4040"}}}
+    two: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: "http://b:4040"}}}`)},
+			want: []string{`d.yaml:6 PB1102 one and two are both the default PyroscopeDatasource of dashboard d`}},
 		{name: "missing secret, plain credentials", files: map[string]string{"ds.yaml": `kind: GlobalDatasource
 metadata: {name: G}
 spec:

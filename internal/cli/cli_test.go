@@ -155,6 +155,8 @@ func TestDiagnosticsFormats(t *testing.T) {
     "file": "` + file + `",
     "line": 4,
     "col": 57,
+    "endLine": 4,
+    "endCol": 73,
     "severity": "error",
     "code": "PB1005",
     "message": "invalid directUrl \"pyroscope:4040\": a URL starts with http:// or https:// followed by a host",
