@@ -35,7 +35,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 		}
 	}
 	add := func(p string, explicit bool) {
-		switch strings.ToLower(filepath.Ext(p)) {
+		switch ext := strings.ToLower(filepath.Ext(p)); ext {
 		case ".yaml", ".yml":
 			units = append(units, unit{kind: "yaml", files: []string{p}, explicit: explicit})
 		case ".json":
@@ -54,6 +54,11 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 				cueDirs[dir] = map[string][]string{}
 			}
 			cueDirs[dir][pkg] = append(cueDirs[dir][pkg], p)
+		default:
+			if explicit {
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p},
+					Message: fmt.Sprintf("cannot compile %s files", ext), Hint: "sources are .cue, .yaml, .yml or .json files, or folders holding them"})
+			}
 		}
 	}
 	for _, root := range paths {

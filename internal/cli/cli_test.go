@@ -184,3 +184,14 @@ func TestDiagnosticsFormats(t *testing.T) {
 		t.Errorf("clean run: exit %d, stdout %q", code, stdout)
 	}
 }
+
+func TestUnsupportedFile(t *testing.T) {
+	code, _, stderr := run(t, "check", "../../README.md")
+	if code != 1 || !strings.Contains(stderr, "README.md: error: cannot compile .md files") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	code, _, stderr = run(t, "check", "no/such/folder")
+	if code != 1 || !strings.Contains(stderr, "no/such/folder: error: cannot read") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
