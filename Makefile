@@ -40,10 +40,12 @@ bench:
 bench-compile:
 	bash scripts/bench-compile.sh
 
-## fuzz: run each fuzz target for FUZZTIME (default 30s)
+## fuzz: run each fuzz target for FUZZTIME (default 30s); crashers land in testdata/fuzz
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./compiler/selector/
+	$(GO) test -run='^$$' -fuzz=FuzzYAML -fuzztime=$(FUZZTIME) ./compiler/
+	$(GO) test -run='^$$' -fuzz=FuzzJSON -fuzztime=$(FUZZTIME) ./compiler/
 
 clean:
 	rm -rf bin build

@@ -64,6 +64,9 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 		}
 		scopes := [][]datasourceRef{dashboardDatasources(r), proj[r.Project], global}
 		panels := r.Node.Get("spec").Get("panels")
+		if panels == nil {
+			continue
+		}
 		for _, p := range panels.Vals {
 			for _, q := range p.Get("spec").Get("queries").List() {
 				plugin := q.Get("spec").Get("plugin")

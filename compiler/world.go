@@ -71,7 +71,11 @@ type datasourceRef struct {
 }
 
 func datasourceOf(name string, spec *Node, scope, project string) datasourceRef {
-	d := datasourceRef{name: name, scope: scope, project: project, pos: spec.Pos, spec: spec}
+	d := datasourceRef{name: name, scope: scope, project: project, spec: spec}
+	if spec == nil {
+		return d // a datasource without spec, reported as such
+	}
+	d.pos = spec.Pos
 	d.kind, _ = spec.Get("plugin").Str("kind")
 	if def := spec.Get("default"); def != nil && def.Value == "true" {
 		d.def = true

@@ -323,6 +323,9 @@ var datasourceKinds = map[string]string{"PyroscopeProfileQuery": "PyroscopeDatas
 // there is nothing to resolve (a plugin pyrobuild does not model without a
 // selector, or a datasource variable, checked as a variable).
 func selectorOf(plugin *Node) (kind, name string, at Pos, ok bool) {
+	if plugin == nil {
+		return "", "", Pos{}, false // a query without plugin, reported as such
+	}
 	qkind, _ := plugin.Str("kind")
 	spec := plugin.Get("spec")
 	sel := spec.Get("datasource")
