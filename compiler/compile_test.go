@@ -311,3 +311,24 @@ func TestWriteOutputMatchesLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestYAMLQuotesWhatYAML11Misreads: strings such as yes, on or 1:30 are
+// quoted, so YAML 1.1 readers get strings back.
+func TestYAMLQuotesWhatYAML11Misreads(t *testing.T) {
+	n := NewMap(nil)
+	for _, v := range []string{"yes", "On", "n", "OFF", "1:30", "plain", "process_cpu:cpu:nanoseconds:cpu:nanoseconds"} {
+		n.Set(v, NewString(v, nil))
+	}
+	got := string(Encode(n, YAML))
+	want := `"yes": "yes"
+"On": "On"
+"n": "n"
+"OFF": "OFF"
+"1:30": "1:30"
+plain: plain
+process_cpu:cpu:nanoseconds:cpu:nanoseconds: process_cpu:cpu:nanoseconds:cpu:nanoseconds
+`
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

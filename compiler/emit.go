@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -120,7 +121,7 @@ func toYAML(n *Node) *yaml.Node {
 	case MapKind:
 		y := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		for i, k := range n.Keys {
-			y.Content = append(y.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, toYAML(n.Vals[i]))
+			y.Content = append(y.Content, yamlString(k), toYAML(n.Vals[i]))
 		}
 		return y
 	case ListKind:
@@ -130,7 +131,7 @@ func toYAML(n *Node) *yaml.Node {
 		}
 		return y
 	case StringKind:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: n.Value}
+		return yamlString(n.Value)
 	case NumberKind:
 		tag := "!!int"
 		if strings.ContainsAny(n.Value, ".eE") {
@@ -142,6 +143,21 @@ func toYAML(n *Node) *yaml.Node {
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 }
+
+func yamlString(v string) *yaml.Node {
+	y := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
+	if yaml11Ambiguous.MatchString(v) {
+		// YAML 1.2 (yaml.v3) leaves these plain, but YAML 1.1 readers,
+		// which much Kubernetes and Perses tooling still uses, would read
+		// a boolean or a number.
+		y.Style = yaml.DoubleQuotedStyle
+	}
+	return y
+}
+
+// yaml11Ambiguous matches plain strings that YAML 1.1 reads as booleans or
+// sexagesimal numbers.
+var yaml11Ambiguous = regexp.MustCompile(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
 
 // folder names for each kind, as in the Perses API paths.
 func kindFolder(kind string) string {
