@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -517,11 +518,18 @@ func replaceDir(dir string, fill func(tmp string) error) error {
 }
 
 // cleanStale removes temp folders left by an earlier run that was killed.
+// Recent ones may belong to a run still going (a watcher and a manual
+// compile, say), so only folders untouched for staleAfter go.
 func cleanStale(parent, base string) {
 	ents, _ := os.ReadDir(parent)
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "."+base+".tmp-") || strings.HasPrefix(e.Name(), "."+base+".old-") {
+		if !strings.HasPrefix(e.Name(), "."+base+".tmp-") && !strings.HasPrefix(e.Name(), "."+base+".old-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleAfter {
 			os.RemoveAll(filepath.Join(parent, e.Name()))
 		}
 	}
 }
+
+const staleAfter = 10 * time.Minute

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -193,5 +194,26 @@ func TestUnsupportedFile(t *testing.T) {
 	code, _, stderr = run(t, "check", "no/such/folder")
 	if code != 1 || !strings.Contains(stderr, "no/such/folder: error: cannot read") {
 		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestStaleTempFolders: a temp folder left by a killed run is removed once
+// stale, and a fresh one (another run still writing) is left alone.
+func TestStaleTempFolders(t *testing.T) {
+	tmp := t.TempDir()
+	stale := filepath.Join(tmp, ".build.tmp-killed")
+	fresh := filepath.Join(tmp, ".build.tmp-running")
+	os.MkdirAll(stale, 0o755)
+	os.MkdirAll(fresh, 0o755)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	if code, _, stderr := run(t, "compile", "../../examples", "-o", filepath.Join(tmp, "build")); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("stale temp folder survived")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a recent temp folder, maybe another run's, was removed")
 	}
 }
