@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -178,5 +179,49 @@ spec: {basicAuth: {username: u, passwordFile: /f}}
 				}
 			}
 		})
+	}
+}
+
+// TestMixedSourcesOneWorld: a CUE dashboard resolves datasources defined in
+// YAML, and a wrong name is reported at the CUE line.
+func TestMixedSourcesOneWorld(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "project.yaml"), []byte(worldProject), 0o644)
+	os.WriteFile(filepath.Join(dir, "d.cue"), []byte(`package p
+
+import pb "github.com/pyrobuild/pyrobuild/schema"
+
+d: pb.#Dashboard & {
+	metadata: {name: "d", project: "p"}
+	spec: {
+		panels: a: pb.#Panel & {spec: {
+			plugin: pb.#FlameChart
+			queries: [{kind: "ProfileQuery", spec: plugin: pb.#PyroscopeProfileQuery & {spec: {
+				profileType: "cpu"
+				service:     "api"
+				datasource: {kind: "PyroscopeDatasource", name: "PyroMane"}
+			}}}]
+		}}
+		layouts: [{kind: "Grid", spec: items: [{x: 0, y: 0, width: 24, height: 8, content: "$ref": "#/spec/panels/a"}]}]
+	}
+}
+`), 0o644)
+	res, err := Compile(Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Diagnostics.Count(Error) != 1 || res.Diagnostics.Count(Warning) != 0 {
+		t.Fatalf("diagnostics: %v", res.Diagnostics)
+	}
+	d := res.Diagnostics[0] // d.cue sorts before project.yaml and its note
+	if d.Code != CodeUnresolvedDatasource || filepath.Base(d.Pos.File) != "d.cue" || d.Pos.Line != 13 || d.Hint != `did you mean "PyroMain"?` {
+		t.Errorf("got %s [%s] hint %q", d, d.Code, d.Hint)
+	}
+	// With the right name, the CUE dashboard and the YAML datasource agree.
+	b, _ := os.ReadFile(filepath.Join(dir, "d.cue"))
+	os.WriteFile(filepath.Join(dir, "d.cue"), bytes.Replace(b, []byte("PyroMane"), []byte("PyroMain"), 1), 0o644)
+	res = compileOK(t, Options{Paths: []string{dir}})
+	if len(res.Resources) != 4 {
+		t.Errorf("got %d resources", len(res.Resources))
 	}
 }
