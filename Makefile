@@ -23,9 +23,10 @@ test:
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x $(PKGS)
 
-## lint: formatting, vet and staticcheck
+## lint: formatting, tidy go.mod, vet and staticcheck
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
 
