@@ -208,7 +208,7 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		if staleRoutes[strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")] {
 			pn := e.Get("endpointPattern")
 			v.report(Warning, CodeStaleEndpoint, where(pn, at), append(path, fmt.Sprintf("[%d]", i), "endpointPattern"),
-				fmt.Sprintf("endpoint %q is a route of the old Pyroscope server; current Pyroscope answers 404", p), endpointsHint())
+				staleMessage(p), endpointsHint())
 		}
 		if re, err := regexp.Compile(p); err == nil {
 			res = append(res, re)
@@ -236,6 +236,15 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 	if len(missing) > 0 {
 		v.report(Warning, CodeStaleEndpoint, at, path, fmt.Sprintf("allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")), endpointsHint())
 	}
+}
+
+func staleMessage(p string) string {
+	msg := fmt.Sprintf("endpoint %q is a route of the old Pyroscope server; current Pyroscope answers 404 there", p)
+	if !strings.HasPrefix(p, "^") {
+		// Perses matches patterns anywhere in the path.
+		msg += fmt.Sprintf(" (unanchored, the pattern also matches longer paths such as /pyroscope%s, by accident)", strings.TrimSuffix(p, "$"))
+	}
+	return msg
 }
 
 func endpointsHint() string {
