@@ -79,15 +79,9 @@ const cueEnvUses = 250
 
 func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
 	if e.ctx == nil || e.uses >= cueEnvUses {
-		ov, names, err := schemaOverlay(schemaRoot)
-		if err != nil {
-			return nil, cue.Value{}, err
-		}
-		ov[schemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
-		insts := load.Instances(names, &load.Config{Dir: schemaRoot, Overlay: ov})
 		ctx := cuecontext.New()
-		v := ctx.BuildInstance(insts[0])
-		if err := v.Err(); err != nil {
+		v, err := buildSchema(ctx)
+		if err != nil {
 			return nil, cue.Value{}, err
 		}
 		e.ctx, e.schema, e.uses = ctx, v, 0

@@ -170,21 +170,30 @@ func schemaOverlay(dir string) (map[string]load.Source, []string, error) {
 	return ov, names, err
 }
 
-func compileSchema() (*Schema, error) {
-	const root = "/pyrobuild-schema"
-	ov, names, err := schemaOverlay(root)
+// buildSchema builds the embedded schema package in ctx. Positions in it
+// are under schemaRoot, so they are never taken for the user's.
+func buildSchema(ctx *cue.Context) (cue.Value, error) {
+	ov, names, err := schemaOverlay(schemaRoot)
 	if err != nil {
-		return nil, err
+		return cue.Value{}, err
 	}
-	ov[root+"/cue.mod/module.cue"] = load.FromString(`module: "github.com/pyrobuild/pyrobuild/schema"` + "\nlanguage: version: \"v0.16.0\"\n")
-	insts := load.Instances(names, &load.Config{Dir: root, Overlay: ov})
+	ov[schemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
+	insts := load.Instances(names, &load.Config{Dir: schemaRoot, Overlay: ov})
 	if len(insts) != 1 || insts[0].Err != nil {
-		return nil, fmt.Errorf("embedded schema: %v", insts[0].Err)
+		return cue.Value{}, fmt.Errorf("embedded schema: %v", insts[0].Err)
 	}
-	ctx := cuecontext.New()
 	v := ctx.BuildInstance(insts[0])
 	if err := v.Err(); err != nil {
-		return nil, fmt.Errorf("embedded schema: %w", err)
+		return cue.Value{}, fmt.Errorf("embedded schema: %w", err)
+	}
+	return v, nil
+}
+
+func compileSchema() (*Schema, error) {
+	ctx := cuecontext.New()
+	v, err := buildSchema(ctx)
+	if err != nil {
+		return nil, err
 	}
 	s := &Schema{
 		Value: v, ctx: ctx,
