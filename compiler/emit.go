@@ -455,22 +455,6 @@ func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
 // replaces a folder of the user's.
 const markerFile = ".pyrobuild-output"
 
-// WriteTree replaces dir with exactly files, atomically (see replaceDir).
-func WriteTree(dir string, files []OutputFile) error {
-	return replaceDir(dir, func(tmp string) error {
-		for _, f := range files {
-			p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // replaceDir replaces dir with what fill writes into a fresh folder beside
 // it, then swaps the two; on any failure dir is left as it was. A folder
 // pyrobuild did not write (no marker file) is never replaced.
