@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -117,19 +118,10 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 }
 
 func readError(err error) string {
-	var pe *fs.PathError
-	if ok := asPathError(err, &pe); ok {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
 		return fmt.Sprintf("cannot read: %v", pe.Err)
 	}
 	return err.Error()
-}
-
-func asPathError(err error, target **fs.PathError) bool {
-	pe, ok := err.(*fs.PathError)
-	if ok {
-		*target = pe
-	}
-	return ok
 }
 
 func readSource(path string) (*Source, *Diagnostic) {
