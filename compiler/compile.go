@@ -127,7 +127,6 @@ func Compile(opts Options) (*Result, error) {
 	diags.Sort()
 	setEnds(diags, out.Sources)
 	out.Diagnostics = diags
-	sortResources(out.Resources)
 	if out.Sources == nil {
 		out.Sources = map[string]*Source{}
 	}
