@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -283,7 +285,7 @@ func TestWriteOutputMatchesLayout(t *testing.T) {
 		if err := WriteOutput(dir, res.Resources, f); err != nil {
 			t.Fatal(err)
 		}
-		want := map[string][]byte{markerFile: nil}
+		want := map[string][]byte{outdir.MarkerFile: nil}
 		for _, of := range Layout(res.Resources, f) {
 			want[of.Path] = of.Data
 		}
@@ -297,7 +299,7 @@ func TestWriteOutputMatchesLayout(t *testing.T) {
 			w, ok := want[rel]
 			if !ok {
 				t.Errorf("%s: unexpected file %s", f, rel)
-			} else if rel != markerFile {
+			} else if rel != outdir.MarkerFile {
 				got, _ := os.ReadFile(p)
 				if !bytes.Equal(got, w) {
 					t.Errorf("%s: %s differs from Layout", f, rel)

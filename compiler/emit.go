@@ -13,9 +13,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
 // Format is an output encoding.
@@ -303,7 +304,7 @@ func Layout(rs []*Resource, f Format) []OutputFile {
 // WriteOutput replaces dir with the output tree of rs, atomically (see
 // replaceDir), streaming it to disk.
 func WriteOutput(dir string, rs []*Resource, f Format) error {
-	return replaceDir(dir, func(tmp string) error {
+	return outdir.Replace(dir, func(tmp string) error {
 		var open []*bufio.Writer
 		var files []*os.File
 		defer func() {
@@ -450,70 +451,3 @@ func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
 		b.Write(line)
 	}
 }
-
-// markerFile marks a folder as pyrobuild's output, so a mistaken -o never
-// replaces a folder of the user's.
-const markerFile = ".pyrobuild-output"
-
-// replaceDir replaces dir with what fill writes into a fresh folder beside
-// it, then swaps the two; on any failure dir is left as it was. A folder
-// pyrobuild did not write (no marker file) is never replaced.
-func replaceDir(dir string, fill func(tmp string) error) error {
-	dir = filepath.Clean(dir)
-	parent, base := filepath.Dir(dir), filepath.Base(dir)
-	if fi, err := os.Stat(dir); err == nil {
-		if !fi.IsDir() {
-			return fmt.Errorf("output %s exists and is not a folder", dir)
-		}
-		if _, err := os.Stat(filepath.Join(dir, markerFile)); err != nil {
-			if ents, _ := os.ReadDir(dir); len(ents) > 0 {
-				return fmt.Errorf("output folder %s is not empty and was not written by pyrobuild; refusing to replace it (choose another -o, or empty it)", dir)
-			}
-		}
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	cleanStale(parent, base)
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if err := fill(tmp); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, markerFile), []byte("This folder is written by pyrobuild and replaced on every build.\n"), 0o644); err != nil {
-		return err
-	}
-	if err := swapDirs(tmp, dir); err != nil {
-		return err
-	}
-	ok = true
-	return nil
-}
-
-// cleanStale removes temp folders left by an earlier run that was killed.
-// Recent ones may belong to a run still going (a watcher and a manual
-// compile, say), so only folders untouched for staleAfter go.
-func cleanStale(parent, base string) {
-	ents, _ := os.ReadDir(parent)
-	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), "."+base+".tmp-") && !strings.HasPrefix(e.Name(), "."+base+".old-") {
-			continue
-		}
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleAfter {
-			os.RemoveAll(filepath.Join(parent, e.Name()))
-		}
-	}
-}
-
-const staleAfter = 10 * time.Minute

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package compiler
+package outdir
 
 import "path/filepath"
 
