@@ -37,7 +37,9 @@ func TestDiagnosticsReference(t *testing.T) {
 	b.WriteString("Errors stop the build (exit 1); warnings do not, unless `--strict`; notes are information.\n\n")
 	b.WriteString("This file is generated: `go test ./compiler -run Reference -update-reference`.\n\n")
 	for _, info := range compiler.Codes {
-		fmt.Fprintf(&b, "## %s: %s\n\n%s\n\n", info.Code, info.Title, info.Summary)
+		// The heading is the bare code so its anchor (#pb1203) is the same
+		// on GitHub and on the docs site.
+		fmt.Fprintf(&b, "## %s\n\n**%s.** %s\n\n", info.Code, upperFirst(info.Title), info.Summary)
 		example, source := exampleFor(t, info.Code)
 		switch {
 		case example != "":
@@ -85,4 +87,11 @@ func exampleFor(t *testing.T, code compiler.Code) (string, string) {
 		}
 	}
 	return "", ""
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -13,6 +13,10 @@ type Source struct {
 	lines []int // byte offset of each line start
 }
 
+// NewSource wraps a file's text so diagnostics about it (from the docs
+// site, say) can quote its lines.
+func NewSource(path string, data []byte) *Source { return newSource(path, data) }
+
 func newSource(path string, data []byte) *Source {
 	s := &Source{Path: path, Data: data, lines: []int{0}}
 	for i, b := range data {
