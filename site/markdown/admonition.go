@@ -1,0 +1,215 @@
+package markdown
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// admonitions renders call-out boxes written either way the docs' authors
+// know them, so pages read the same on GitHub and on the site:
+//
+//   - mkdocs: `!!! note "Optional title"` and a body indented 4 spaces;
+//     `??? note` collapsed into <details>, `???+ note` open. More words after
+//     the type are extra classes, as in mkdocs (`!!! note inline end`), and
+//     an empty title `""` drops the title line.
+//   - GitHub: a blockquote whose first line is `[!NOTE]`, `[!TIP]`,
+//     `[!IMPORTANT]`, `[!WARNING]` or `[!CAUTION]`.
+//
+// Any type word is accepted; it becomes the CSS class and, title-cased, the
+// default title.
+type admonitions struct{}
+
+func (admonitions) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(
+		parser.WithBlockParsers(util.Prioritized(admonitionParser{}, 150)),
+		parser.WithASTTransformers(util.Prioritized(admonitions{}, 100)),
+	)
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(
+		util.Prioritized(admonitions{}, 100),
+	))
+}
+
+var kindAdmonition = ast.NewNodeKind("Admonition")
+
+type admonitionNode struct {
+	ast.BaseBlock
+	// class is the type word, lowercased: "note", "warning", ...
+	class string
+	// extra are further classes written after the type (mkdocs only).
+	extra       []string
+	titleText   string
+	noTitle     bool
+	collapsible bool
+	open        bool
+}
+
+func (n *admonitionNode) Kind() ast.NodeKind { return kindAdmonition }
+func (n *admonitionNode) title() string      { return n.titleText }
+func (n *admonitionNode) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, map[string]string{"Class": n.class, "Title": n.titleText}, nil)
+}
+
+// defaultTitle title-cases the type word, as mkdocs does.
+func defaultTitle(class string) string {
+	if class == "" {
+		return ""
+	}
+	return strings.ToUpper(class[:1]) + class[1:]
+}
+
+var admonitionRe = regexp.MustCompile(`^(!!!|\?\?\?\+?)[ \t]+([A-Za-z][\w-]*)((?:[ \t]+[A-Za-z][\w-]*)*)(?:[ \t]+"(.*)")?[ \t]*$`)
+
+type admonitionParser struct{}
+
+func (admonitionParser) Trigger() []byte { return []byte{'!', '?'} }
+
+func (admonitionParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	line, _ := reader.PeekLine()
+	pos := pc.BlockOffset()
+	if pos < 0 || pos >= len(line) {
+		return nil, parser.NoChildren
+	}
+	m := admonitionRe.FindSubmatchIndex(util.TrimRightSpace(line[pos:]))
+	if m == nil {
+		return nil, parser.NoChildren
+	}
+	l := line[pos:]
+	marker := string(l[m[2]:m[3]])
+	n := &admonitionNode{
+		class:       strings.ToLower(string(l[m[4]:m[5]])),
+		extra:       strings.Fields(strings.ToLower(string(l[m[6]:m[7]]))),
+		collapsible: marker != "!!!",
+		open:        marker == "???+",
+	}
+	n.titleText = defaultTitle(n.class)
+	if m[8] >= 0 {
+		if t := string(l[m[8]:m[9]]); t != "" {
+			n.titleText = t
+		} else if !n.collapsible {
+			// mkdocs: an explicit empty title means no title line; a
+			// <summary> cannot be empty, so collapsible ones keep theirs.
+			n.noTitle = true
+		}
+	}
+	reader.AdvanceToEOL()
+	return n, parser.HasChildren
+}
+
+func (admonitionParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
+	return continueIndented(reader)
+}
+
+func (admonitionParser) Close(ast.Node, text.Reader, parser.Context) {}
+
+// CanInterruptParagraph is false: Python-Markdown needs a blank line
+// before the marker too, and prose may start a line with "!!!".
+func (admonitionParser) CanInterruptParagraph() bool { return false }
+func (admonitionParser) CanAcceptIndentedLine() bool { return false }
+
+var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)
+
+// alertTypes are GitHub's alert types; other words in brackets stay a
+// plain blockquote, as on GitHub.
+var alertTypes = map[string]bool{"note": true, "tip": true, "important": true, "warning": true, "caution": true}
+
+// Transform turns GitHub alerts into admonitions. It runs on the finished
+// tree because the marker line is only known to be alone once the
+// blockquote's paragraph is complete.
+func (admonitions) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	var quotes []*ast.Blockquote
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if n.Type() == ast.TypeInline {
+			return ast.WalkSkipChildren, nil
+		}
+		if q, ok := n.(*ast.Blockquote); ok {
+			quotes = append(quotes, q)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, q := range quotes {
+		para, ok := q.FirstChild().(*ast.Paragraph)
+		if !ok || para.Lines().Len() == 0 {
+			continue
+		}
+		first := para.Lines().At(0)
+		m := alertRe.FindSubmatch(first.Value(src))
+		if m == nil || !alertTypes[strings.ToLower(string(m[1]))] {
+			continue
+		}
+		class := strings.ToLower(string(m[1]))
+		adm := &admonitionNode{class: class, titleText: defaultTitle(class)}
+		// Drop the marker line: its inline nodes and its line segment.
+		for c := para.FirstChild(); c != nil && c.Pos() >= 0 && c.Pos() < first.Stop; {
+			next := c.NextSibling()
+			para.RemoveChild(para, c)
+			c = next
+		}
+		para.Lines().SetSliced(1, para.Lines().Len())
+		if para.ChildCount() == 0 {
+			q.RemoveChild(q, para)
+		}
+		for c := q.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			adm.AppendChild(adm, c)
+			c = next
+		}
+		adm.SetPos(q.Pos())
+		adm.SetBlankPreviousLines(q.HasBlankPreviousLines())
+		q.Parent().ReplaceChild(q.Parent(), q, adm)
+	}
+}
+
+func (admonitions) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(kindAdmonition, renderAdmonition)
+}
+
+func renderAdmonition(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	n := node.(*admonitionNode)
+	if !entering {
+		if n.collapsible {
+			_, _ = w.WriteString("</details>\n")
+		} else {
+			_, _ = w.WriteString("</div>\n")
+		}
+		return ast.WalkContinue, nil
+	}
+	tag := "div"
+	if n.collapsible {
+		tag = "details"
+	}
+	_, _ = w.WriteString("<" + tag + ` class="admonition `)
+	_, _ = w.Write(util.EscapeHTML([]byte(n.class)))
+	for _, c := range n.extra {
+		_ = w.WriteByte(' ')
+		_, _ = w.Write(util.EscapeHTML([]byte(c)))
+	}
+	_ = w.WriteByte('"')
+	title := util.EscapeHTML([]byte(n.titleText))
+	switch {
+	case n.collapsible:
+		if n.open {
+			_, _ = w.WriteString(" open")
+		}
+		_, _ = w.WriteString("><summary>")
+		_, _ = w.Write(title)
+		_, _ = w.WriteString("</summary>\n")
+	case n.noTitle:
+		_, _ = w.WriteString(` role="note">` + "\n")
+	default:
+		_, _ = w.WriteString(` role="note"><p class="admonition-title">`)
+		_, _ = w.Write(title)
+		_, _ = w.WriteString("</p>\n")
+	}
+	return ast.WalkContinue, nil
+}

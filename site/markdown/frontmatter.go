@@ -1,0 +1,206 @@
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"gopkg.in/yaml.v3"
+)
+
+// frontMatterExt reads the YAML front matter as a block of the markdown
+// itself rather than cutting it off first: the parser then sees the original
+// file, and every position in the page stays a position in that file.
+type frontMatterExt struct{}
+
+func (frontMatterExt) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithBlockParsers(
+		// Before the thematic break and setext heading parsers, which would
+		// otherwise take the "---" lines.
+		util.Prioritized(frontMatterParser{}, 0),
+	))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(
+		util.Prioritized(frontMatterRenderer{}, 100),
+	))
+}
+
+var kindFrontMatter = ast.NewNodeKind("FrontMatter")
+
+type frontMatterNode struct {
+	ast.BaseBlock
+	closed bool
+}
+
+func (n *frontMatterNode) Kind() ast.NodeKind { return kindFrontMatter }
+func (n *frontMatterNode) IsRaw() bool        { return true }
+func (n *frontMatterNode) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, nil, nil)
+}
+
+type frontMatterParser struct{}
+
+func (frontMatterParser) Trigger() []byte { return []byte{'-'} }
+
+// isDelim reports whether line is a front matter delimiter "---", allowing
+// trailing spaces and a CRLF ending.
+func isDelim(line []byte) bool {
+	return string(bytes.TrimRight(line, " \t\r\n")) == "---"
+}
+
+func (frontMatterParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	line, seg := reader.PeekLine()
+	if seg.Start != 0 || parent.Kind() != ast.KindDocument || !isDelim(line) {
+		return nil, parser.NoChildren
+	}
+	// A file that opens with "---" and never closes it is far more likely a
+	// broken front matter than a page that starts with a thematic break.
+	rest := reader.Source()[seg.Stop:]
+	closed := false
+	for len(rest) > 0 {
+		l := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			l, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if isDelim(l) {
+			closed = true
+			break
+		}
+	}
+	if !closed {
+		pageOf(pc).fail(0, `front matter: no closing "---" line`)
+		return nil, parser.NoChildren
+	}
+	reader.AdvanceToEOL()
+	return &frontMatterNode{}, parser.NoChildren
+}
+
+func (frontMatterParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) parser.State {
+	n := node.(*frontMatterNode)
+	if n.closed {
+		return parser.Close
+	}
+	line, seg := reader.PeekLine()
+	reader.AdvanceToEOL()
+	if isDelim(line) {
+		n.closed = true
+		return parser.Close
+	}
+	n.Lines().Append(seg)
+	return parser.Continue | parser.NoChildren
+}
+
+func (frontMatterParser) Close(node ast.Node, reader text.Reader, pc parser.Context) {
+	p := pageOf(pc)
+	// The YAML starts on line 2 of the file: yaml line n is file line n+1.
+	meta, err := decodeFrontMatter(node.Lines().Value(reader.Source()))
+	if err != nil {
+		p.failAt(err.line+1, err.col, "front matter: "+err.msg)
+		return
+	}
+	p.doc.Meta = meta
+}
+
+func (frontMatterParser) CanInterruptParagraph() bool { return false }
+func (frontMatterParser) CanAcceptIndentedLine() bool { return false }
+
+type frontMatterRenderer struct{}
+
+func (frontMatterRenderer) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(kindFrontMatter, func(util.BufWriter, []byte, ast.Node, bool) (ast.WalkStatus, error) {
+		return ast.WalkSkipChildren, nil
+	})
+}
+
+// yamlError is an error at a 1-based line and byte column of the YAML text.
+type yamlError struct {
+	line, col int
+	msg       string
+}
+
+var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func decodeFrontMatter(y []byte) (FrontMatter, *yamlError) {
+	var meta FrontMatter
+	var root yaml.Node
+	if err := yaml.Unmarshal(y, &root); err != nil {
+		e := &yamlError{line: 1, col: 1, msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+			e.line, _ = strconv.Atoi(m[1])
+			e.msg = m[2]
+		}
+		return meta, e
+	}
+	if len(root.Content) == 0 {
+		return meta, nil // empty front matter
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return meta, nodeError(y, doc, "must be a mapping of keys to values")
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			return meta, nodeError(y, k, "keys must be plain strings")
+		}
+		if line, dup := seen[k.Value]; dup {
+			return meta, nodeError(y, k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, line+1))
+		}
+		seen[k.Value] = k.Line
+		var target any
+		var want string
+		switch k.Value {
+		case "title":
+			target, want = &meta.Title, "a string"
+		case "description":
+			target, want = &meta.Description, "a string"
+		case "nav_title":
+			target, want = &meta.NavTitle, "a string"
+		case "weight":
+			target, want = &meta.Weight, "an integer"
+		case "draft":
+			target, want = &meta.Draft, "true or false"
+		default:
+			var val any
+			if err := v.Decode(&val); err != nil {
+				return meta, nodeError(y, v, fmt.Sprintf("%s: %v", k.Value, err))
+			}
+			if meta.Params == nil {
+				meta.Params = map[string]any{}
+			}
+			meta.Params[k.Value] = val
+			continue
+		}
+		if v.Kind != yaml.ScalarNode || v.Decode(target) != nil {
+			return meta, nodeError(y, v, fmt.Sprintf("%s must be %s", k.Value, want))
+		}
+	}
+	return meta, nil
+}
+
+// nodeError converts yaml.v3's character column to a byte column, the unit
+// of every column this package reports.
+func nodeError(y []byte, n *yaml.Node, msg string) *yamlError {
+	lines := bytes.SplitAfter(y, []byte("\n"))
+	col := n.Column
+	if n.Line >= 1 && n.Line <= len(lines) {
+		l, b := lines[n.Line-1], 0
+		for r := 1; r < n.Column && b < len(l); r++ {
+			_, size := utf8.DecodeRune(l[b:])
+			b += size
+		}
+		col = b + 1
+	}
+	return &yamlError{line: n.Line, col: col, msg: msg}
+}

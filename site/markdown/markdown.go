@@ -1,0 +1,244 @@
+// Package markdown turns the documentation site's markdown pages into HTML
+// plus everything the site generator needs to know about a page: its front
+// matter, headings and table of contents, plain text for the search index,
+// links to check, examples to compile, and which page scripts it needs.
+//
+// The engine is goldmark with GFM, footnotes, definition lists and the
+// typographer, plus small extensions of our own, one per file: front matter,
+// heading anchors, table of contents, search sections, admonitions, content
+// tabs, code highlighting, mermaid diagrams, examples, link rewriting and
+// table wrapping. Every position the engine reports is a 1-based line (and
+// byte column) in the original file, front matter included, so a diagnostic
+// can point at content/foo.md:42.
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// ResolveLink rewrites a link destination written in the page at path
+	// from (a slash path relative to the content root, e.g.
+	// "guide/install.md"). It is called for every link and image destination
+	// that is not absolute: not empty, no URL scheme, not starting with "/"
+	// or "#". dest has markdown backslash escapes and entity references
+	// resolved. It returns the URL to write and ok=true, or ok=false to keep
+	// dest unchanged. It is called from many goroutines at once when pages
+	// render concurrently.
+	ResolveLink func(from, dest string) (url string, ok bool)
+
+	// Highlighter is shared between engines and builds so that warm
+	// rebuilds hit its cache; nil means a new one with the default styles.
+	Highlighter *Highlighter
+}
+
+// Engine renders markdown pages. It is safe for concurrent use by many
+// goroutines: all per-page state lives in the parse, and the only shared
+// state, the Highlighter's cache, is locked.
+type Engine struct {
+	md goldmark.Markdown
+	hl *Highlighter
+}
+
+// New returns an Engine configured by opts.
+func New(opts Options) *Engine {
+	hl := opts.Highlighter
+	if hl == nil {
+		hl = NewHighlighter("", "")
+	}
+	md := goldmark.New(
+		goldmark.WithExtensions(
+			extension.GFM,
+			extension.Footnote,
+			extension.DefinitionList,
+			extension.Typographer,
+			frontMatterExt{},
+			admonitions{},
+			tabs{},
+			mermaid{},
+			examples{},
+			highlight{h: hl},
+			tableWrap{},
+			links{resolve: opts.ResolveLink},
+			anchors{},
+			toc{},
+			sections{},
+		),
+		goldmark.WithParserOptions(parser.WithAttribute()),
+		goldmark.WithRendererOptions(html.WithUnsafe()),
+	)
+	return &Engine{md: md, hl: hl}
+}
+
+// Highlighter returns the engine's highlighter, so the site can write its
+// CSS and report its cache statistics.
+func (e *Engine) Highlighter() *Highlighter { return e.hl }
+
+// Render renders the page at path (a slash path relative to the content
+// root, used for ResolveLink and in errors). It parses the optional front
+// matter, YAML between a first line "---" and a closing "---" line, then the
+// markdown. A bad front matter is reported as an *Error.
+func (e *Engine) Render(path string, src []byte) (*Document, error) {
+	p := newPage(path, src)
+	pc := parser.NewContext()
+	pc.Set(pageKey, p)
+	root := e.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
+	if p.err != nil {
+		return nil, p.err
+	}
+	var buf bytes.Buffer
+	if err := e.md.Renderer().Render(&buf, src, root); err != nil {
+		return nil, err
+	}
+	doc := p.doc
+	doc.HTML = buf.Bytes()
+	doc.IDs = htmlIDs(doc.HTML)
+	doc.Title = doc.Meta.Title
+	if doc.Title == "" {
+		for _, h := range doc.Headings {
+			if h.Level == 1 {
+				doc.Title = h.Text
+				break
+			}
+		}
+	}
+	return doc, nil
+}
+
+// FrontMatter is the YAML front matter of a page.
+type FrontMatter struct {
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	// Weight orders the page in navigation, lightest first.
+	Weight int  `yaml:"weight"`
+	Draft  bool `yaml:"draft"`
+	// NavTitle is a shorter title for the sidebar.
+	NavTitle string `yaml:"nav_title"`
+	// Params holds every other key, decoded as yaml.v3 decodes into any.
+	Params map[string]any `yaml:"-"`
+}
+
+// Document is a rendered page.
+type Document struct {
+	Meta FrontMatter
+	// Title is Meta.Title, else the text of the first h1, else "".
+	Title string
+	// HTML is the body HTML.
+	HTML []byte
+	// TOC lists the h2 and h3 headings in order; it is flat and Level tells
+	// the nesting.
+	TOC []Heading
+	// Headings lists every heading in order, h1 and those inside
+	// admonitions and tabs included.
+	Headings []Heading
+	// Sections split the page's plain text for the search index: one per
+	// heading, plus one with ID "" for any text before the first heading.
+	Sections []Section
+	// Links lists every link and image destination, in source order.
+	Links []Link
+	// IDs holds every id attribute the HTML defines: headings, footnotes,
+	// tabs and ids written in raw HTML.
+	IDs map[string]bool
+	// Examples lists the fenced code blocks marked as examples.
+	Examples []Example
+	// Mermaid tells that the page has a mermaid diagram, so the site loads
+	// the mermaid script only then.
+	Mermaid bool
+	// Tabs tells that the page has content tabs.
+	Tabs bool
+	// Code tells that the page has code blocks, which carry copy buttons.
+	Code bool
+}
+
+// Heading is a heading of a page.
+type Heading struct {
+	Level int
+	ID    string
+	// Text is the heading's plain text, without markup.
+	Text string
+	// Line is where the heading starts in the original file.
+	Line int
+}
+
+// Section is the plain text of a page from one heading up to the next
+// heading of any level.
+type Section struct {
+	// ID is the heading's id, "" for the text before the first heading.
+	ID string
+	// Heading is the heading's plain text.
+	Heading string
+	// Text is the plain text of the blocks under the heading, code included,
+	// with whitespace collapsed.
+	Text  string
+	Level int
+}
+
+// Link is a link or image destination of a page.
+type Link struct {
+	// Dest is the destination as written, with backslash escapes and entity
+	// references resolved.
+	Dest string
+	// URL is the destination written in the HTML, after ResolveLink.
+	URL string
+	// Line and Col (a 1-based byte column) are where the destination is
+	// written in the original file; for a reference link that is in its
+	// link reference definition.
+	Line, Col int
+	Image     bool
+}
+
+// Example is a fenced code block marked as an example by the second word of
+// its info string, as in "```cue example expect=PB1203 title="Bad query"".
+type Example struct {
+	// Lang is the first word of the info string: "yaml", "json", "cue", "go".
+	Lang string
+	// Attrs holds the rest of the info string after "example":
+	// key=value pairs (the value optionally double-quoted) and bare words,
+	// which map to "".
+	Attrs map[string]string
+	Code  []byte
+	// Line is the line in the original file of the first line of Code.
+	Line int
+}
+
+// Error is a problem with a page's source, at a 1-based line and byte column
+// of the original file.
+type Error struct {
+	Path      string
+	Line, Col int
+	Msg       string
+}
+
+// Error formats the error as "path:line:col: msg", the form editors jump to.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, e.Msg)
+}
+
+var (
+	htmlTagRe = regexp.MustCompile(`<[a-zA-Z][^<>]*>`)
+	htmlIDRe  = regexp.MustCompile(`\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=` + "`" + `]+))`)
+)
+
+// htmlIDs finds the ids in the rendered HTML rather than in the AST, so that
+// ids from every source count alike: generated headings, footnotes, tabs and
+// raw HTML written by hand. Text and code never contain a raw "<" followed by
+// a letter (it is escaped), so every match is a real tag.
+func htmlIDs(b []byte) map[string]bool {
+	ids := map[string]bool{}
+	for _, tag := range htmlTagRe.FindAll(b, -1) {
+		for _, m := range htmlIDRe.FindAllSubmatch(tag, -1) {
+			id := string(m[1]) + string(m[2]) + string(m[3])
+			ids[unescapeHTML(id)] = true
+		}
+	}
+	return ids
+}
