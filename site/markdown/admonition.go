@@ -108,9 +108,10 @@ func (admonitionParser) Continue(node ast.Node, reader text.Reader, pc parser.Co
 
 func (admonitionParser) Close(ast.Node, text.Reader, parser.Context) {}
 
-// CanInterruptParagraph is false: Python-Markdown needs a blank line
-// before the marker too, and prose may start a line with "!!!".
-func (admonitionParser) CanInterruptParagraph() bool { return false }
+// CanInterruptParagraph is true as in Python-Markdown, which splits a
+// paragraph at the marker line; it also ends the previous admonition's last
+// paragraph when no blank line separates two admonitions.
+func (admonitionParser) CanInterruptParagraph() bool { return true }
 func (admonitionParser) CanAcceptIndentedLine() bool { return false }
 
 var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)

@@ -40,14 +40,12 @@ func (l links) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 			n.Destination = l.visit(p, src, n, n.Destination, true)
 		case *ast.AutoLink:
 			label := n.Label(src)
-			off := findFrom(src, n.Pos(), label)
-			line, col := p.lineCol(off)
-			p.doc.Links = append(p.doc.Links, Link{
-				Dest: string(label),
-				URL:  string(n.URL(src)),
-				Line: line,
-				Col:  col,
-			})
+			url := string(n.URL(src))
+			if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(url), "mailto:") {
+				url = "mailto:" + url // as the renderer writes it
+			}
+			line, col := p.lineCol(findFrom(src, n.Pos(), label))
+			p.doc.Links = append(p.doc.Links, Link{Dest: string(label), URL: url, Line: line, Col: col})
 		}
 		return ast.WalkContinue, nil
 	})

@@ -110,7 +110,12 @@ func writePlain(b *strings.Builder, n ast.Node, src []byte) {
 func writeInline(b *strings.Builder, n ast.Node, src []byte) {
 	switch n := n.(type) {
 	case *ast.Text:
-		b.Write(n.Segment.Value(src))
+		v := n.Segment.Value(src)
+		if !n.IsRaw() {
+			// As the HTML shows it: `a\_b` reads a_b, `&amp;` reads &.
+			v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+		}
+		b.Write(v)
 		if n.SoftLineBreak() || n.HardLineBreak() {
 			b.WriteByte(' ')
 		}

@@ -76,7 +76,7 @@ func (sections) Transform(doc *ast.Document, reader text.Reader, pc parser.Conte
 				s := lines.At(i)
 				h.Write(s.Value(src))
 			}
-			b.WriteString(tagRe.ReplaceAllString(h.String(), " "))
+			b.WriteString(unescapeHTML(tagRe.ReplaceAllString(h.String(), " ")))
 			return ast.WalkSkipChildren, nil
 		case titled:
 			b.WriteString(n.title())

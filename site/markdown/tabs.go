@@ -97,9 +97,11 @@ func (tabParser) Continue(node ast.Node, reader text.Reader, pc parser.Context) 
 
 func (tabParser) Close(ast.Node, text.Reader, parser.Context) {}
 
-// CanInterruptParagraph is false so that a paragraph followed by a line of
-// "=" stays a setext heading.
-func (tabParser) CanInterruptParagraph() bool { return false }
+// CanInterruptParagraph is true so that tabs written without blank lines
+// between them still start new tabs rather than continue the previous
+// tab's paragraph lazily. A setext underline has no label, so it never
+// matches.
+func (tabParser) CanInterruptParagraph() bool { return true }
 func (tabParser) CanAcceptIndentedLine() bool { return false }
 
 // Transform groups consecutive tabs and numbers them. It runs before
