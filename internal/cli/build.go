@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site"
+)
+
+type siteOptions struct {
+	root              string
+	content           string
+	templates         string
+	dashboards        []string
+	serverDatasources []string
+	baseURL           string
+	title             string
+	repoURL           string
+	editURL           string
+	sourceURL         string
+	diagnostics       string
+	quiet             bool
+}
+
+func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &siteOptions{}
+	var output string
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Build the documentation site",
+		Long: `Build renders the markdown pages of content/ with the layouts of
+templates/ (embedded defaults; a site overrides any file by path), adds
+pages generated from pyrobuild itself (the plugin model reference, the
+diagnostics and command-line references) and a catalog of the dashboards
+compiled from --dashboards, and writes a static site.
+
+Every internal link and #anchor is checked, and every fenced example marked
+'example' is compiled: a problem fails the build at its markdown file:line,
+and the output folder is replaced only when there is none.`,
+		Example: `  pyrobuild build                                # content/ → public/
+  pyrobuild build --dashboards examples -o site  # with a dashboard catalog
+  pyrobuild build --base-url https://example.com/docs/`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := o.config(cmd)
+			if err != nil {
+				return err
+			}
+			return runBuild(cfg, o, output, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&output, "output", "o", "public", "output folder (replaced on success)")
+	addSiteFlags(f, o)
+	f.StringVar(&o.diagnostics, "diagnostics", "text", "how to print problems: text, json or github (Actions annotations)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	return cmd
+}
+
+func addSiteFlags(f *pflag.FlagSet, o *siteOptions) {
+	f.StringVar(&o.root, "root", ".", "the site's folder (content/ and templates/ are read from it)")
+	f.StringVar(&o.content, "content", "content", "folder of markdown pages, relative to --root")
+	f.StringVar(&o.templates, "templates", "templates", "folder of layouts and assets overriding the embedded ones, relative to --root")
+	f.StringArrayVar(&o.dashboards, "dashboards", nil, "dashboard sources to compile for the catalog (repeatable; files or folders)")
+	f.StringArrayVar(&o.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable)")
+	f.StringVar(&o.baseURL, "base-url", "/", "where the site is published: a path (/docs/) or a full URL (needed for sitemap.xml)")
+	f.StringVar(&o.title, "title", "pyrobuild", "the site's title")
+	f.StringVar(&o.repoURL, "repo-url", "", "link to the source repository, shown in the header")
+	f.StringVar(&o.editURL, "edit-url", "", "prefix of 'Edit this page' links, e.g. https://github.com/org/repo/edit/main/")
+	f.StringVar(&o.sourceURL, "source-url", "", "prefix of links from the catalog to dashboard sources, e.g. https://github.com/org/repo/blob/main/")
+}
+
+func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
+	switch o.diagnostics {
+	case "", "text", "json", "github":
+	default:
+		return site.Config{}, usageError{fmt.Errorf("unknown --diagnostics %q: use text, json or github", o.diagnostics)}
+	}
+	root := cmd.Root()
+	return site.Config{
+		Root:              o.root,
+		Content:           o.content,
+		Templates:         o.templates,
+		Dashboards:        o.dashboards,
+		ServerDatasources: o.serverDatasources,
+		BaseURL:           o.baseURL,
+		Title:             o.title,
+		RepoURL:           o.repoURL,
+		EditURL:           o.editURL,
+		SourceURL:         o.sourceURL,
+		CLIReference:      func() []byte { return cliReference(root) },
+	}, nil
+}
+
+func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.Writer) error {
+	b, err := site.NewBuilder(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	s, err := b.Build()
+	if err != nil {
+		return err
+	}
+	info := stdout
+	if o.diagnostics != "text" && o.diagnostics != "" {
+		info = stderr
+	}
+	if err := printDiagnostics(s.Diagnostics, s.Sources, o.diagnostics, o.quiet, stdout, stderr); err != nil {
+		return err
+	}
+	if s.HasErrors() {
+		fmt.Fprintf(stderr, "build failed: %s; %s left unchanged\n", s.Diagnostics.Summary(), filepath.Clean(output))
+		return errSources
+	}
+	if err := s.Write(output); err != nil {
+		return err
+	}
+	if !o.quiet {
+		fmt.Fprintf(info, "built %s into %s (%s)\n", plural(len(s.Pages), "page"), filepath.Clean(output)+string(filepath.Separator), s.Diagnostics.Summary())
+	}
+	return nil
+}
+
+// printDiagnostics prints problems in the chosen form: text on stderr for
+// people, JSON or GitHub annotations on stdout for machines.
+func printDiagnostics(ds compiler.Diagnostics, sources map[string]*compiler.Source, mode string, quiet bool, stdout, stderr io.Writer) error {
+	switch mode {
+	case "json":
+		return compiler.RenderJSON(stdout, ds)
+	case "github":
+		compiler.RenderGitHub(stdout, ds)
+		return nil
+	}
+	r := &compiler.TextRenderer{Sources: sources, Color: colorWanted(stderr)}
+	for _, d := range ds {
+		if d.Severity == compiler.Note && quiet {
+			continue
+		}
+		r.Render(stderr, d)
+	}
+	return nil
+}

@@ -1,0 +1,296 @@
+// Package site builds the plugin documentation site: markdown pages from
+// content/, reference pages generated from the compiler's schemas, and a
+// catalog of the compiled dashboards, laid out with HTML templates into a
+// static site. Every internal link and every example is checked during the
+// build. The preview server (serve.go) reuses a Builder so that rebuilds hit
+// its caches.
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site/markdown"
+)
+
+// Config describes one site.
+type Config struct {
+	// Root is the site's folder; Content and Templates are relative to it
+	// unless absolute. Default ".".
+	Root string
+	// Content holds the markdown pages (default "content").
+	Content string
+	// Templates overrides the embedded layouts and assets, file by file
+	// (default "templates"; ignored when absent).
+	Templates string
+	// Dashboards are the dashboard sources shown in the catalog (files or
+	// folders, as for compile). None: no catalog.
+	Dashboards []string
+	// ServerDatasources are passed to the compiler (see compiler.Options).
+	ServerDatasources []string
+	// BaseURL is where the site is published: a path ("/docs/") or a full
+	// URL ("https://example.com/docs/"). Links carry its path; sitemap.xml
+	// and canonical links need the full form. Default "/".
+	BaseURL string
+	// Title is the site's name (default "pyrobuild").
+	Title string
+	// RepoURL links the header to the source repository.
+	RepoURL string
+	// EditURL, when set, gives every content page an "Edit this page"
+	// link: EditURL + the page's path relative to Root.
+	EditURL string
+	// SourceURL, when set, links catalog pages to their dashboard's source:
+	// SourceURL + the file's path relative to Root.
+	SourceURL string
+	// Footer is the text at the bottom of every page.
+	Footer string
+	// CLIReference, when set, returns the markdown of the CLI reference
+	// page (the command tree lives outside this package).
+	CLIReference func() []byte
+	// Workers bounds parallelism (default GOMAXPROCS); output does not
+	// depend on it.
+	Workers int
+	// SkipExamples leaves examples uncompiled (the benchmark's cold and
+	// warm builds measure rendering alone only when asked).
+	SkipExamples bool
+	// Preview adds live flame graphs to the catalog's dashboard pages,
+	// fetched through the preview server's datasource proxy (serve only:
+	// a static site has no proxy).
+	Preview bool
+}
+
+func (c *Config) withDefaults() Config {
+	out := *c
+	if out.Root == "" {
+		out.Root = "."
+	}
+	if out.Content == "" {
+		out.Content = "content"
+	}
+	if out.Templates == "" {
+		out.Templates = "templates"
+	}
+	if out.BaseURL == "" {
+		out.BaseURL = "/"
+	}
+	if out.Title == "" {
+		out.Title = "pyrobuild"
+	}
+	if out.Footer == "" {
+		out.Footer = "Built with pyrobuild"
+	}
+	if out.Workers <= 0 {
+		out.Workers = runtime.GOMAXPROCS(0)
+	}
+	return out
+}
+
+func (c *Config) rootPath(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Root, p)
+}
+
+// Builder builds a site and keeps what can be reused by the next build of
+// the same site: highlighted code, rendered pages whose source did not
+// change, compiled example results.
+type Builder struct {
+	cfg      Config
+	base     *url.URL // parsed BaseURL
+	basePath string   // always starts and ends with "/"
+	hl       *markdown.Highlighter
+
+	mu       sync.Mutex
+	docs     map[string]cachedDoc  // by source key, checked against a content hash
+	examples map[string]exampleRun // by language + code hash
+	renders  atomic.Int64          // pages rendered afresh, for the preview's log
+
+	// The dashboards' compilation is kept until a dashboard source
+	// changes (Invalidate), so editing a page does not recompile them.
+	dashboards *compiler.Result
+	dashDirty  bool
+}
+
+type cachedDoc struct {
+	hash [32]byte
+	doc  *markdown.Document
+	err  error
+}
+
+// NewBuilder checks cfg and returns a Builder for it.
+func NewBuilder(cfg Config) (*Builder, error) {
+	c := cfg.withDefaults()
+	u, err := url.Parse(c.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("--base-url %q: %v", c.BaseURL, err)
+	}
+	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("--base-url %q: use a path such as /docs/ or an http(s) URL", c.BaseURL)
+	}
+	bp := u.Path
+	if !strings.HasPrefix(bp, "/") {
+		bp = "/" + bp
+	}
+	if !strings.HasSuffix(bp, "/") {
+		bp += "/"
+	}
+	return &Builder{
+		cfg:      c,
+		base:     u,
+		basePath: bp,
+		hl:       markdown.NewHighlighter("", ""),
+		docs:     map[string]cachedDoc{},
+		examples: map[string]exampleRun{},
+	}, nil
+}
+
+// Config returns the builder's configuration with defaults filled in.
+func (b *Builder) Config() Config { return b.cfg }
+
+// Highlighter returns the builder's code highlighter (for its cache
+// statistics).
+func (b *Builder) Highlighter() *markdown.Highlighter { return b.hl }
+
+// proxyPrefix is where the preview server mounts the datasource proxy.
+const proxyPrefix = "/_pyrobuild/proxy"
+
+// Site is one built site, held in memory: the preview server serves it as
+// it is, Write puts it on disk.
+type Site struct {
+	Pages []*Page
+	// Files maps output paths (slash-separated, relative to the site root,
+	// e.g. "guide/install/index.html") to their content.
+	Files map[string][]byte
+	// Diagnostics are the problems found (broken links, failing examples,
+	// bad front matter, dashboard errors). Errors mean the site must not be
+	// published.
+	Diagnostics compiler.Diagnostics
+	// Sources hold the text of every file a diagnostic may quote.
+	Sources map[string]*compiler.Source
+	// Dashboards is the compilation behind the catalog (nil without one).
+	Dashboards *compiler.Result
+	// Inputs are the files the site was built from (for the watcher).
+	Inputs []string
+}
+
+// Page is one page of the site.
+type Page struct {
+	// Key is the page's path in the content tree ("guide/install.md");
+	// generated pages have keys in the same space ("reference/cli.md").
+	Key string
+	// File is the source file as diagnostics name it, relative to the
+	// working directory; generated pages name what they come from.
+	File string
+	// URL is the page's path below the base ("guide/install/", "" for the
+	// home page).
+	URL string
+	// Out is its output file ("guide/install/index.html").
+	Out       string
+	Generated bool
+	Doc       *markdown.Document
+	// Deps are the input files whose change changes the page (beyond its
+	// own source and the templates, which every page depends on).
+	Deps []string
+
+	src []byte
+}
+
+// Title is the page's title for navigation.
+func (p *Page) Title() string {
+	if p.Doc != nil {
+		if p.Doc.Meta.NavTitle != "" {
+			return p.Doc.Meta.NavTitle
+		}
+		if p.Doc.Title != "" {
+			return p.Doc.Title
+		}
+	}
+	name := strings.TrimSuffix(path.Base(p.Key), ".md")
+	if name == "index" {
+		name = path.Base(path.Dir(p.Key))
+	}
+	return titleCase(name)
+}
+
+func titleCase(s string) string {
+	s = strings.NewReplacer("-", " ", "_", " ").Replace(s)
+	if s == "" || s == "." {
+		return "Home"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// link returns the URL of a path below the base ("guide/" → "/docs/guide/").
+func (b *Builder) link(rel string) string {
+	return b.basePath + strings.TrimPrefix(rel, "/")
+}
+
+// absolute returns the full URL of a path below the base, or "" when the
+// base URL has no host.
+func (b *Builder) absolute(rel string) string {
+	if b.base.Host == "" {
+		return ""
+	}
+	u := *b.base
+	u.Path = b.link(rel)
+	return u.String()
+}
+
+// pageURL maps a content key to its URL below the base: pretty URLs, one
+// folder per page, so links never need .html.
+func pageURL(key string) (urlPath, out string) {
+	p := strings.TrimSuffix(key, ".md")
+	switch {
+	case p == "index":
+		return "", "index.html"
+	case strings.HasSuffix(p, "/index"):
+		p = strings.TrimSuffix(p, "index")
+		return p, p + "index.html"
+	}
+	return p + "/", p + "/index.html"
+}
+
+// Write replaces dir with the site, atomically: a failed write leaves the
+// previous site as it was.
+func (s *Site) Write(dir string) error {
+	return writeFiles(dir, s.Files)
+}
+
+// HasErrors reports whether the site must not be published.
+func (s *Site) HasErrors() bool { return s.Diagnostics.HasErrors() }
+
+func readFile(p string) ([]byte, error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimPrefix(data, []byte("\ufeff")), nil
+}
+
+// Invalidate tells the builder which input files changed since its last
+// build, so it recompiles the dashboards only when one of theirs did.
+func (b *Builder) Invalidate(paths []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.dashboards == nil {
+		return
+	}
+	for _, p := range paths {
+		for _, d := range b.cfg.Dashboards {
+			if within(filepath.Clean(d), filepath.Clean(p)) || filepath.Clean(d) == filepath.Clean(p) {
+				b.dashDirty = true
+				return
+			}
+		}
+	}
+}

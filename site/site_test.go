@@ -1,0 +1,282 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func buildSite(t *testing.T, cfg Config) *Site {
+	t.Helper()
+	b, err := NewBuilder(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func basicConfig() Config {
+	return Config{
+		Root:       "testdata/basic",
+		Dashboards: []string{"testdata/basic/dashboards"},
+		BaseURL:    "https://docs.example.com/pb/",
+		Title:      "Demo",
+		EditURL:    "https://git.example.com/demo/edit/main/",
+		Workers:    2,
+	}
+}
+
+func diagText(ds compiler.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString(d.Pos.String() + ": " + d.Severity.String() + ": " + d.Message + " [" + string(d.Code) + "]\n")
+	}
+	return b.String()
+}
+
+func TestBuildBasic(t *testing.T) {
+	s := buildSite(t, basicConfig())
+	if s.HasErrors() {
+		t.Fatalf("unexpected errors:\n%s", diagText(s.Diagnostics))
+	}
+	for _, want := range []string{
+		"index.html", "guide/index.html", "guide/install/index.html", "guide/usage/index.html",
+		"reference/index.html", "reference/plugins/index.html", "reference/diagnostics/index.html",
+		"dashboards/index.html", "dashboards/demo/cpu/index.html",
+		"img/logo.svg", "404.html", "robots.txt", "sitemap.xml", "search-index.json",
+		"assets/css/site.css", "assets/css/chroma.css", "assets/js/site.js",
+		"assets/vendor/mermaid/mermaid.min.js", // the home page has a diagram
+	} {
+		if _, ok := s.Files[want]; !ok {
+			t.Errorf("missing %s", want)
+		}
+	}
+	install := string(s.Files["guide/install/index.html"])
+	for _, want := range []string{
+		`<a href="/pb/guide/install/" data-page="guide/install.md" aria-current="page">`, // current page in the nav
+		`<details data-nav="guide/" open>`,                                               // its folder open
+		`<a href="/pb/">Home</a>`,                                                        // breadcrumbs
+		`<a href="/pb/guide/">Guides</a>`,
+		`src="/pb/img/logo.svg"`, // relative image rewritten
+		`href="/pb/"`,            // ../index.md rewritten
+		`Edit this page`, `https://git.example.com/demo/edit/main/content/guide/install.md`,
+		`rel="next" href="/pb/guide/usage/"`, `rel="prev" href="/pb/guide/"`,
+		`<link rel="canonical" href="https://docs.example.com/pb/guide/install/">`,
+		`class="admonition note"`, `role="tablist"`, `class="highlight example"`,
+		`href="#from-source"`, // the table of contents
+	} {
+		if !strings.Contains(install, want) {
+			t.Errorf("guide/install/index.html lacks %s", want)
+		}
+	}
+	if strings.Contains(install, "mermaid.min.js") {
+		t.Error("a page without diagrams loads mermaid")
+	}
+	if !strings.Contains(string(s.Files["index.html"]), "mermaid.min.js") {
+		t.Error("the home page has a diagram but does not load mermaid")
+	}
+	usage := string(s.Files["guide/usage/index.html"])
+	if !strings.Contains(usage, `href="/pb/reference/diagnostics/#pb1203"`) {
+		t.Error("site-absolute link not rebased under the base path")
+	}
+	if !strings.Contains(string(s.Files["sitemap.xml"]), "<loc>https://docs.example.com/pb/guide/install/</loc>") {
+		t.Errorf("sitemap lacks the install page:\n%s", s.Files["sitemap.xml"])
+	}
+	if !strings.Contains(string(s.Files["robots.txt"]), "Sitemap: https://docs.example.com/pb/sitemap.xml") {
+		t.Errorf("robots.txt: %s", s.Files["robots.txt"])
+	}
+
+	var index []searchEntry
+	if err := json.Unmarshal(s.Files["search-index.json"], &index); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range index {
+		if e.U == "/pb/guide/install/#from-source" && e.H == "From source" && strings.Contains(e.X, "make") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("search index has no entry for the From source section: %+v", index)
+	}
+
+	cat := string(s.Files["dashboards/demo/cpu/index.html"])
+	for _, want := range []string{"CPU profiles", "process_cpu:cpu:nanoseconds:cpu:nanoseconds", "(cpu)", "<code>api</code>", `env=&quot;prod&quot;`, "pyro", "direct http://pyroscope:4040", "grid-preview"} {
+		if !strings.Contains(cat, want) {
+			t.Errorf("catalog page lacks %q", want)
+		}
+	}
+	ref := string(s.Files["reference/plugins/index.html"])
+	for _, want := range []string{`id="pyroscopedatasource"`, `id="httpproxy"`, `id="pyroscopeprofilequery"`, `id="flamechart"`, `id="datasource-selector"`, "directUrl", "maxNodes", "process_cpu:cpu:nanoseconds:cpu:nanoseconds", "Wire form"} {
+		if !strings.Contains(ref, want) {
+			t.Errorf("plugin reference lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(s.Files["reference/diagnostics/index.html"]), `id="pb1203"`) {
+		t.Error("diagnostics reference has no #pb1203")
+	}
+}
+
+// TestBuildGolden pins the full HTML of one page, so layout changes are
+// reviewed (go test ./site -run Golden -update).
+func TestBuildGolden(t *testing.T) {
+	s := buildSite(t, basicConfig())
+	for _, name := range []string{"guide/install/index.html", "404.html"} {
+		got := s.Files[name]
+		golden := filepath.Join("testdata", "golden", strings.ReplaceAll(name, "/", "_"))
+		if *update {
+			os.MkdirAll(filepath.Dir(golden), 0o755)
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run go test ./site -run Golden -update and review the diff)", name, golden)
+		}
+	}
+}
+
+func TestBuildDeterministic(t *testing.T) {
+	a := basicConfig()
+	a.Workers = 1
+	b := basicConfig()
+	b.Workers = 8
+	sa, sb := buildSite(t, a), buildSite(t, b)
+	if len(sa.Files) != len(sb.Files) {
+		t.Fatalf("%d files with 1 worker, %d with 8", len(sa.Files), len(sb.Files))
+	}
+	for name, data := range sa.Files {
+		if !bytes.Equal(data, sb.Files[name]) {
+			t.Errorf("%s differs between 1 and 8 workers", name)
+		}
+	}
+}
+
+func TestBrokenSite(t *testing.T) {
+	s := buildSite(t, Config{Root: "testdata/broken", Workers: 2})
+	got := diagText(s.Diagnostics)
+	for _, want := range []string{
+		`testdata/broken/content/index.md:7:13: error: broken link "missing.md": no page or file is published there [PB2003]`,
+		`testdata/broken/content/index.md:8:16: error: broken link "guide.md#nope": guide.md has no heading or element with id "nope" [PB2004]`,
+		`testdata/broken/content/index.md:9:15: error: broken link "#setup": this page has no heading or element with id "setup" [PB2004]`,
+		`testdata/broken/content/index.md:10:10: error: broken link "/reference/plugins/#flamechat"`,
+		`testdata/broken/content/index.md:11:13: error: broken link "../README.md": it leads outside the content folder [PB2003]`,
+		`testdata/broken/content/guide.md:17:18: error: example: invalid directUrl "pyroscope:4040": a URL starts with http:// or https:// followed by a host`,
+		`testdata/broken/content/guide.md:20:1: error: example should fail with PB1203 but compiles cleanly [PB2005]`,
+		`testdata/broken/content/front.md:2:1: error: front matter: did not find expected ',' or ']' [PB2002]`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing diagnostic\n  %s\nin\n%s", want, got)
+		}
+	}
+	for _, d := range s.Diagnostics {
+		if d.Code == CodeBrokenAnchor && strings.Contains(d.Message, "flamechat") && !strings.Contains(d.Hint, "#flamechart") {
+			t.Errorf("no did-you-mean for #flamechat: %q", d.Hint)
+		}
+	}
+}
+
+func TestWriteKeepsOldSiteOnFailure(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	b, err := NewBuilder(basicConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Write(out)
+	if err != nil || s.HasErrors() {
+		t.Fatalf("first build: %v\n%s", err, diagText(s.Diagnostics))
+	}
+	before := snapshot(t, out)
+	bad, _ := NewBuilder(Config{Root: "testdata/broken"})
+	s, err = bad.Write(out)
+	if err != nil || !s.HasErrors() {
+		t.Fatalf("broken build should report errors, got err=%v", err)
+	}
+	if after := snapshot(t, out); after != before {
+		t.Error("a failed build changed the output folder")
+	}
+}
+
+func snapshot(t *testing.T, dir string) string {
+	var lines []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			lines = append(lines, p+" "+string(rune(len(data))))
+		}
+		return nil
+	})
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func TestTemplateOverride(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "content"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "templates", "layouts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "content", "index.md"), []byte("# Hello\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "templates", "layouts", "page.html"), []byte("<main>{{.Page.Content}}</main>\n"), 0o644)
+	s := buildSite(t, Config{Root: dir})
+	if s.HasErrors() {
+		t.Fatal(diagText(s.Diagnostics))
+	}
+	if got := string(s.Files["index.html"]); !strings.HasPrefix(got, "<main><h1") {
+		t.Errorf("override not used: %q", got)
+	}
+	os.WriteFile(filepath.Join(dir, "templates", "layouts", "page.html"), []byte("<main>\n{{.Page.Content\n</main>\n"), 0o644)
+	s = buildSite(t, Config{Root: dir})
+	got := diagText(s.Diagnostics)
+	if !regexp.MustCompile(`templates/layouts/page.html:\d+(:\d+)?: error: template page.html: .*\[PB2006\]`).MatchString(got) {
+		t.Errorf("template error not reported at its line:\n%s", got)
+	}
+}
+
+// TestRepositoryDocs builds this repository's own documentation site, as
+// `make run` does, and requires it to be free of broken links and failing
+// examples.
+func TestRepositoryDocs(t *testing.T) {
+	s := buildSite(t, Config{Root: "..", Dashboards: []string{"../examples"}, BaseURL: "https://pyrobuild.example/docs/",
+		CLIReference: func() []byte {
+			return []byte("# Command line\n\n## pyrobuild compile\n\n## pyrobuild check\n\n## pyrobuild build\n\n## pyrobuild serve\n")
+		}})
+	var errs compiler.Diagnostics
+	for _, d := range s.Diagnostics {
+		if d.Severity == compiler.Error {
+			errs = append(errs, d)
+		}
+	}
+	if len(errs) > 0 {
+		t.Errorf("the repository's docs have %d errors:\n%s", len(errs), diagText(errs))
+	}
+	if len(s.Pages) < 10 {
+		t.Errorf("only %d pages built", len(s.Pages))
+	}
+}
+
+func TestTemplateErrorIsReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "templates", "layouts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "templates", "layouts", "page.html"), []byte("{{if}}\n"), 0o644)
+	s := buildSite(t, Config{Root: dir})
+	if n := len(s.Diagnostics); n != 1 {
+		t.Errorf("want one diagnostic for a broken template, got:\n%s", diagText(s.Diagnostics))
+	}
+}

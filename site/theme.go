@@ -1,0 +1,197 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/templates"
+)
+
+// theme is the layouts and assets of one build: the embedded defaults,
+// each overridable by a file at the same path in the site's templates/.
+type theme struct {
+	tmpl   *template.Template
+	assets map[string][]byte // path below assets/ → content
+	hashes map[string]string // path below assets/ → short content hash
+	files  []string          // override files read (for the watcher)
+}
+
+// loadTheme merges the embedded theme with the site's overrides and
+// parses the layouts. A template error is a diagnostic at its file:line.
+func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
+	th := &theme{assets: map[string][]byte{}, hashes: map[string]string{}}
+	layouts := map[string][]byte{}
+	layoutFile := map[string]string{}
+	var diags compiler.Diagnostics
+	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := templates.FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b.addThemeFile(th, layouts, layoutFile, p, "templates/"+p+" (embedded)", data)
+		return nil
+	})
+	if err != nil {
+		return nil, compiler.Diagnostics{{Severity: compiler.Error, Code: CodeTemplate, Message: "embedded templates: " + err.Error()}}
+	}
+	if dir := b.cfg.rootPath(b.cfg.Templates); isDir(dir) {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != dir {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			rel, _ := filepath.Rel(dir, p)
+			rel = filepath.ToSlash(rel)
+			if !strings.HasPrefix(rel, "layouts/") && !strings.HasPrefix(rel, "assets/") {
+				return nil // e.g. the Go file of this repository's own templates package
+			}
+			data, err := readFile(p)
+			if err != nil {
+				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
+				return nil
+			}
+			th.files = append(th.files, p)
+			b.addThemeFile(th, layouts, layoutFile, rel, p, data)
+			return nil
+		})
+	}
+	th.assets["css/chroma.css"] = b.hl.CSS()
+	for p, data := range th.assets {
+		sum := sha256.Sum256(data)
+		th.hashes[p] = hex.EncodeToString(sum[:5])
+	}
+
+	t := template.New("").Funcs(template.FuncMap{
+		"asset": func(name string) (string, error) {
+			h, ok := th.hashes[name]
+			if !ok {
+				return "", fmt.Errorf("no asset %q", name)
+			}
+			// The content hash in the query makes browsers fetch a changed
+			// file at once and cache an unchanged one for ever.
+			return b.link("assets/"+name) + "?v=" + h, nil
+		},
+		"rel": func(p string) string { return b.link(p) },
+	})
+	names := make([]string, 0, len(layouts))
+	for n := range layouts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := t.New(n).Parse(string(layouts[n])); err != nil {
+			diags = append(diags, templateDiag(err, layoutFile[n], n))
+		}
+	}
+	if t.Lookup("page.html") == nil {
+		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Message: "no layouts/page.html template"})
+	}
+	th.tmpl = t
+	return th, diags
+}
+
+func (b *Builder) addThemeFile(th *theme, layouts map[string][]byte, layoutFile map[string]string, rel, file string, data []byte) {
+	switch {
+	case strings.HasPrefix(rel, "layouts/") && strings.HasSuffix(rel, ".html"):
+		name := strings.TrimPrefix(rel, "layouts/")
+		layouts[name] = data
+		layoutFile[name] = file
+	case strings.HasPrefix(rel, "assets/"):
+		name := strings.TrimPrefix(rel, "assets/")
+		if strings.HasSuffix(name, ".gz") && strings.HasPrefix(name, "vendor/") {
+			// Vendored libraries are stored compressed in the repository
+			// and the binary; the site serves them plain.
+			name = strings.TrimSuffix(name, ".gz")
+			th.assets[name] = nil
+			th.lazy(name, data)
+			return
+		}
+		th.assets[name] = data
+	}
+}
+
+// inflated caches decompressed vendor files for the life of the process:
+// a preview server rebuilds often and the files never change.
+var inflated sync.Map // string(gz digest) → []byte
+
+// lazy records a compressed asset, inflated once per process.
+func (th *theme) lazy(name string, gz []byte) {
+	key := sha256.Sum256(gz)
+	if v, ok := inflated.Load(key); ok {
+		th.assets[name] = v.([]byte)
+		return
+	}
+	r, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return
+	}
+	data, err := io.ReadAll(r)
+	if err == nil {
+		inflated.Store(key, data)
+		th.assets[name] = data
+	}
+}
+
+var templateLineRe = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:(\d+):)?\s*(.*)$`)
+
+// templateDiag turns an html/template error into a diagnostic at the
+// template's file:line.
+func templateDiag(err error, file, name string) compiler.Diagnostic {
+	d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: file}, Message: err.Error()}
+	if m := templateLineRe.FindStringSubmatch(err.Error()); m != nil {
+		d.Pos.Line, _ = strconv.Atoi(m[2])
+		if m[3] != "" {
+			d.Pos.Col, _ = strconv.Atoi(m[3])
+		}
+		d.Message = "template " + name + ": " + m[4]
+	}
+	return d
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// assetOutputs lists the assets to publish. Vendored libraries go out only
+// when a page uses them, so sites without diagrams stay small.
+func (th *theme) assetOutputs(usesMermaid bool) map[string][]byte {
+	out := map[string][]byte{}
+	for name, data := range th.assets {
+		if data == nil {
+			continue
+		}
+		if strings.HasPrefix(name, "vendor/mermaid/") && !usesMermaid {
+			continue
+		}
+		out[path.Join("assets", name)] = data
+	}
+	return out
+}
