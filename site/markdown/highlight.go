@@ -177,7 +177,9 @@ func styleRules(s *chroma.Style) []cssRule {
 	rules := []cssRule{{sel: ".chroma", decls: entryDecls(bg)}}
 	var types []int
 	for tt := range chroma.StandardTypes {
-		if tt >= 0 { // the negative ones are layout, not tokens
+		// The negative types are layout (line numbers, highlighted lines,
+		// which we do not use), except Error, a real token.
+		if tt >= 0 || tt == chroma.Error {
 			types = append(types, int(tt))
 		}
 	}
