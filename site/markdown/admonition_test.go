@@ -30,7 +30,7 @@ func TestAdmonitions(t *testing.T) {
 		},
 		{
 			name: "nested code block, list and admonition",
-			src: "!!! example\n    Before.\n\n    ```yaml\n    a: 1\n\n    b: 2\n    ```\n\n    - item\n\n    !!! danger\n        Inner.\n\nAfter.\n",
+			src:  "!!! example\n    Before.\n\n    ```yaml\n    a: 1\n\n    b: 2\n    ```\n\n    - item\n\n    !!! danger\n        Inner.\n\nAfter.\n",
 			want: []string{
 				`<div class="admonition example" role="note"><p class="admonition-title">Example</p>`,
 				"<p>Before.</p>\n",
