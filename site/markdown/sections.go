@@ -66,6 +66,9 @@ func (sections) Transform(doc *ast.Document, reader text.Reader, pc parser.Conte
 			writeInline(&b, n, src)
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if t, ok := attrString(n, "title"); ok {
+				b.WriteString(t + " ")
+			}
 			writeLines(n)
 			b.WriteByte(' ')
 			return ast.WalkSkipChildren, nil
