@@ -25,7 +25,7 @@ type searchEntry struct {
 
 // maxSectionText bounds each entry so the index of a large site stays a
 // quick download; the start of a section is what results show anyway.
-const maxSectionText = 1500
+const maxSectionText = 5000
 
 func (b *Builder) searchIndex(pages []*Page) []byte {
 	var entries []searchEntry

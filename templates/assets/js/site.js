@@ -185,7 +185,8 @@
         var w = words[i], s = 0;
         if (e.h.indexOf(w) >= 0) { s += e.h === w ? 12 : 6; }
         if (e.t.indexOf(w) >= 0) { s += 3; }
-        if (e.x.indexOf(w) >= 0) { s += 1; }
+        // Sections that keep returning to the word are about it.
+        for (var at = e.x.indexOf(w), n = 0; at >= 0 && n < 5; at = e.x.indexOf(w, at + w.length), n++) { s += 1; }
         if (!s) { return; }
         score += s;
       }
