@@ -15,7 +15,6 @@ package markdown
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -223,22 +222,70 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Line, e.Col, e.Msg)
 }
 
-var (
-	htmlTagRe = regexp.MustCompile(`<[a-zA-Z][^<>]*>`)
-	htmlIDRe  = regexp.MustCompile(`\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=` + "`" + `]+))`)
-)
-
 // htmlIDs finds the ids in the rendered HTML rather than in the AST, so that
 // ids from every source count alike: generated headings, footnotes, tabs and
-// raw HTML written by hand. Text and code never contain a raw "<" followed by
-// a letter (it is escaped), so every match is a real tag.
+// raw HTML written by hand. Text and code never hold a raw "<" followed by a
+// letter (the renderers escape it), so every such "<" starts a real tag.
 func htmlIDs(b []byte) map[string]bool {
 	ids := map[string]bool{}
-	for _, tag := range htmlTagRe.FindAll(b, -1) {
-		for _, m := range htmlIDRe.FindAllSubmatch(tag, -1) {
-			id := string(m[1]) + string(m[2]) + string(m[3])
-			ids[unescapeHTML(id)] = true
+	for i := 0; i < len(b); i++ {
+		if b[i] != '<' || i+1 >= len(b) || !isASCIILetter(b[i+1]) {
+			continue
 		}
+		i = scanTag(b, i+1, ids)
 	}
 	return ids
 }
+
+// scanTag reads the tag whose name starts at b[i], records its id, and
+// returns the offset of its closing ">" (or the end of b). Quoted values
+// may hold ">".
+func scanTag(b []byte, i int, ids map[string]bool) int {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+		i++ // tag name
+	}
+	for i < len(b) && b[i] != '>' {
+		if isSpace(b[i]) || b[i] == '/' {
+			i++
+			continue
+		}
+		start := i
+		for i < len(b) && !isSpace(b[i]) && b[i] != '=' && b[i] != '>' {
+			i++
+		}
+		name := b[start:i]
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) || b[i] != '=' {
+			continue // an attribute without a value
+		}
+		i++
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		var val []byte
+		if i < len(b) && (b[i] == '"' || b[i] == '\'') {
+			q := b[i]
+			end := bytes.IndexByte(b[i+1:], q)
+			if end < 0 {
+				return len(b)
+			}
+			val = b[i+1 : i+1+end]
+			i += end + 2
+		} else {
+			start := i
+			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+				i++
+			}
+			val = b[start:i]
+		}
+		if len(name) == 2 && (name[0]|0x20) == 'i' && (name[1]|0x20) == 'd' {
+			ids[unescapeHTML(string(val))] = true
+		}
+	}
+	return i
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

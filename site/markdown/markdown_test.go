@@ -93,3 +93,18 @@ func TestConcurrentRender(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestHTMLIDs(t *testing.T) {
+	html := `<h2 id="a">x</h2><p>id="not" &lt;b id="no"&gt;</p><div title="x > y" ID='b' data-id="no" hidden></div>` +
+		`<span id=c>d</span><img src="i.png" alt="e" id = "f&amp;g"/><br><p`
+	got := htmlIDs([]byte(html))
+	want := map[string]bool{"a": true, "b": true, "c": true, "f&g": true}
+	if len(got) != len(want) {
+		t.Errorf("htmlIDs = %v, want %v", got, want)
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("htmlIDs lacks %q: %v", id, got)
+		}
+	}
+}
