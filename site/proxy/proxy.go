@@ -105,6 +105,29 @@ func DashboardPath(project, dashboard, key string) string {
 	return "/" + url.PathEscape(project) + "/@" + url.PathEscape(dashboard) + "/" + url.PathEscape(key)
 }
 
+// PathFor returns where h serves a datasource, given the scope a query's
+// selector resolved to ("project", "global" or "dashboard", the values of
+// compiler.ResolvedDatasource.Scope), its project, the dashboard (for the
+// dashboard scope) and its name. It is false when h does not proxy it: a
+// datasource of another plugin, or one that exists only on the server.
+func (h *Handler) PathFor(scope, project, dashboard, name string) (string, bool) {
+	switch scope {
+	case "project":
+		if h.project[project][name] != nil {
+			return ProjectPath(project, name), true
+		}
+	case "global":
+		if h.global[name] != nil {
+			return GlobalPath(name), true
+		}
+	case "dashboard":
+		if h.dashboard[project][dashboard][name] != nil {
+			return DashboardPath(project, dashboard, name), true
+		}
+	}
+	return "", false
+}
+
 // Handler proxies preview requests to Pyroscope datasources. It is built
 // once per compilation and never changes, so it is safe for concurrent use;
 // serve swaps in a new one after a rebuild.

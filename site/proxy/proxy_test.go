@@ -630,3 +630,31 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestPathFor(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.do(t, "GET", "/profiling/direct/pyroscope/render?query=x", "") // something to log
+	tests := []struct {
+		scope, project, dashboard, name, want string
+	}{
+		{"project", "profiling", "", "proxied", "/profiling/proxied"},
+		{"global", "", "", "shared", "/_global/shared"},
+		{"dashboard", "profiling", "cpu", "local", "/profiling/@cpu/local"},
+		{"project", "profiling", "", "prom", ""},
+		{"project", "profiling", "", "shared", ""},
+		{"server", "profiling", "", "direct", ""},
+	}
+	for _, tt := range tests {
+		got, ok := f.h.PathFor(tt.scope, tt.project, tt.dashboard, tt.name)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("PathFor(%q, %q, %q, %q) = %q, %v; want %q", tt.scope, tt.project, tt.dashboard, tt.name, got, ok, tt.want)
+		}
+	}
+	if p := ProjectPath("my project", "a/b"); p != "/my%20project/a%2Fb" {
+		t.Errorf("ProjectPath escapes to %q", p)
+	}
+	// A name with a slash, escaped by ProjectPath, still routes to it.
+	if _, status, msg, _ := f.h.route(ProjectPath("profiling", "a/b") + "/pyroscope/render"); status != 404 || !strings.Contains(msg, `"a/b"`) {
+		t.Errorf("escaped name routed to %d %q", status, msg)
+	}
+}
