@@ -194,6 +194,7 @@
     var reset = el("button", "pf-reset", "Reset zoom");
     reset.type = "button";
     reset.disabled = true;
+    reset.hidden = !showGraph; // nothing to zoom in the table alone
     var what = model.metadata.name ? model.metadata.name + " · " : "";
     var summary = el("span", "pf-summary", what + "total " + fmt(total));
     bar.append(input, info, reset, summary);
