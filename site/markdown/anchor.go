@@ -32,11 +32,23 @@ func (anchors) Extend(m goldmark.Markdown) {
 func (anchors) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	p := pageOf(pc)
 	var todo []*ast.Heading
-	// Ids written by hand are reserved first, so that a generated id never
-	// takes one that a later heading asks for.
+	// Ids written by hand, as {#id} or in raw HTML, are reserved first, so
+	// that a generated id never takes one written further down.
+	src := reader.Source()
+	reserveHTML := func(segs *text.Segments) {
+		for id := range htmlIDs(segs.Value(src)) {
+			p.ids[id] = true
+		}
+	}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.HTMLBlock:
+			reserveHTML(n.Lines())
+		case *ast.RawHTML:
+			reserveHTML(n.Segments)
 		}
 		if n.Type() == ast.TypeInline {
 			return ast.WalkSkipChildren, nil
@@ -49,7 +61,7 @@ func (anchors) Transform(doc *ast.Document, reader text.Reader, pc parser.Contex
 		return ast.WalkContinue, nil
 	})
 	for _, h := range todo {
-		id := uniqueID(p.ids, slug(plainText(h, reader.Source())))
+		id := uniqueID(p.ids, slug(plainText(h, src)))
 		h.SetAttributeString("id", []byte(id))
 	}
 }

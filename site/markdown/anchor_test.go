@@ -56,6 +56,11 @@ func TestAnchors(t *testing.T) {
 			want: []string{`<h2 id="setup-1">Setup`, `<h2 id="setup">Other<a class="headerlink" href="#setup"`},
 		},
 		{
+			name: "ids in raw HTML reserved",
+			src:  "## Setup\n\n<div id=\"setup\"></div>\n\nText <a id=\"usage\"></a>.\n\n## Usage\n",
+			want: []string{`<h2 id="setup-1">`, `<div id="setup">`, `<a id="usage">`, `<h2 id="usage-1">`},
+		},
+		{
 			name: "heading clashing with a tab id",
 			src:  "=== \"A\"\n    a\n\n## Tab 0 0\n",
 			want: []string{`id="tab-0-0"`, `<h2 id="tab-0-0-1">`},

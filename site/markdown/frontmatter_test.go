@@ -41,6 +41,7 @@ func TestFrontMatterVariants(t *testing.T) {
 		{"none", "# A\n", "A", "<h1 id=\"a\">A</h1>\n"},
 		{"empty", "---\n---\nText\n", "", "<p>Text</p>\n"},
 		{"CRLF and trailing spaces", "--- \r\ntitle: X\r\n---\r\nText\r\n", "X", "<p>Text</p>\n"},
+		{"byte order mark", "\ufeff---\ntitle: B\n---\n", "B", ""},
 		{"only front matter", "---\ntitle: Y\n---", "Y", ""},
 		{"not on line 1 is a thematic break", "\n---\ntitle: Z\n---\n", "", "<hr>\n<h2 id=\"title-z\">title: Z"},
 	}

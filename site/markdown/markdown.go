@@ -87,6 +87,9 @@ func (e *Engine) Highlighter() *Highlighter { return e.hl }
 // matter, YAML between a first line "---" and a closing "---" line, then the
 // markdown. A bad front matter is reported as an *Error.
 func (e *Engine) Render(path string, src []byte) (*Document, error) {
+	// Editors do not count a byte order mark as a column, and it would hide
+	// the front matter's "---".
+	src = bytes.TrimPrefix(src, []byte("\ufeff"))
 	p := newPage(path, src)
 	pc := parser.NewContext()
 	pc.Set(pageKey, p)
