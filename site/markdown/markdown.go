@@ -120,7 +120,7 @@ func (e *Engine) Render(path string, src []byte) (*Document, error) {
 type FrontMatter struct {
 	Title       string `yaml:"title"`
 	Description string `yaml:"description"`
-	// Weight orders the page in navigation, lightest first.
+	// Weight orders the page in navigation.
 	Weight int  `yaml:"weight"`
 	Draft  bool `yaml:"draft"`
 	// NavTitle is a shorter title for the sidebar.

@@ -16,7 +16,6 @@ import (
 // nothing per page themselves.
 type page struct {
 	path string
-	src  []byte
 	// lineStarts holds the offset of the first byte of every line.
 	lineStarts []int
 	doc        *Document
@@ -39,7 +38,6 @@ func newPage(path string, src []byte) *page {
 	}
 	return &page{
 		path:       path,
-		src:        src,
 		lineStarts: starts,
 		doc:        &Document{},
 		ids:        map[string]bool{},
