@@ -36,7 +36,10 @@ func (admonitions) Extend(m goldmark.Markdown) {
 	))
 }
 
-var kindAdmonition = ast.NewNodeKind("Admonition")
+var (
+	kindAdmonition      = ast.NewNodeKind("Admonition")
+	kindAdmonitionTitle = ast.NewNodeKind("AdmonitionTitle")
+)
 
 type admonitionNode struct {
 	ast.BaseBlock
@@ -44,16 +47,29 @@ type admonitionNode struct {
 	class string
 	// extra are further classes written after the type (mkdocs only).
 	extra       []string
-	titleText   string
-	noTitle     bool
 	collapsible bool
 	open        bool
 }
 
 func (n *admonitionNode) Kind() ast.NodeKind { return kindAdmonition }
-func (n *admonitionNode) title() string      { return n.titleText }
 func (n *admonitionNode) Dump(src []byte, level int) {
-	ast.DumpHelper(n, src, level, map[string]string{"Class": n.class, "Title": n.titleText}, nil)
+	ast.DumpHelper(n, src, level, map[string]string{"Class": n.class}, nil)
+}
+
+// admonitionTitle is the first child of an admonitionNode that has a
+// title. A written title is its line segment, so goldmark parses it as
+// inline markdown like any paragraph (titles such as "Use `pb.#Panel`" get
+// their code span). A default title is filled in by the transformer: the
+// block parse walks every node as a block, so inline children cannot exist
+// before then.
+type admonitionTitle struct {
+	ast.BaseBlock
+	fallback string
+}
+
+func (n *admonitionTitle) Kind() ast.NodeKind { return kindAdmonitionTitle }
+func (n *admonitionTitle) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, nil, nil)
 }
 
 // defaultTitle title-cases the type word, as mkdocs does.
@@ -71,16 +87,16 @@ type admonitionParser struct{}
 func (admonitionParser) Trigger() []byte { return []byte{'!', '?'} }
 
 func (admonitionParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
-	line, _ := reader.PeekLine()
+	line, seg := reader.PeekLine()
 	pos := pc.BlockOffset()
 	if pos < 0 || pos >= len(line) {
 		return nil, parser.NoChildren
 	}
-	m := admonitionRe.FindSubmatchIndex(util.TrimRightSpace(line[pos:]))
+	l := line[pos:]
+	m := admonitionRe.FindSubmatchIndex(util.TrimRightSpace(l))
 	if m == nil {
 		return nil, parser.NoChildren
 	}
-	l := line[pos:]
 	marker := string(l[m[2]:m[3]])
 	n := &admonitionNode{
 		class:       strings.ToLower(string(l[m[4]:m[5]])),
@@ -88,15 +104,19 @@ func (admonitionParser) Open(parent ast.Node, reader text.Reader, pc parser.Cont
 		collapsible: marker != "!!!",
 		open:        marker == "???+",
 	}
-	n.titleText = defaultTitle(n.class)
-	if m[8] >= 0 {
-		if t := string(l[m[8]:m[9]]); t != "" {
-			n.titleText = t
-		} else if !n.collapsible {
-			// mkdocs: an explicit empty title means no title line; a
-			// <summary> cannot be empty, so collapsible ones keep theirs.
-			n.noTitle = true
-		}
+	switch {
+	case m[8] >= 0 && m[9] > m[8]:
+		t := &admonitionTitle{}
+		// line starts with the segment's padding, which is not in the
+		// source.
+		start := seg.Start - seg.Padding + pos + m[8]
+		t.Lines().Append(text.NewSegment(start, start+m[9]-m[8]))
+		n.AppendChild(n, t)
+	case m[8] >= 0 && !n.collapsible:
+		// mkdocs: an explicit empty title means no title line. A
+		// <summary> cannot be empty, so collapsible ones keep theirs.
+	default:
+		n.AppendChild(n, &admonitionTitle{fallback: defaultTitle(n.class)})
 	}
 	reader.AdvanceToEOL()
 	return n, parser.HasChildren
@@ -120,9 +140,9 @@ var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)
 // plain blockquote, as on GitHub.
 var alertTypes = map[string]bool{"note": true, "tip": true, "important": true, "warning": true, "caution": true}
 
-// Transform turns GitHub alerts into admonitions. It runs on the finished
-// tree because the marker line is only known to be alone once the
-// blockquote's paragraph is complete.
+// Transform fills in default titles and turns GitHub alerts into
+// admonitions. It runs on the finished tree because the marker line is only
+// known to be alone once the blockquote's paragraph is complete.
 func (admonitions) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
 	var quotes []*ast.Blockquote
@@ -133,8 +153,13 @@ func (admonitions) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 		if n.Type() == ast.TypeInline {
 			return ast.WalkSkipChildren, nil
 		}
-		if q, ok := n.(*ast.Blockquote); ok {
-			quotes = append(quotes, q)
+		switch n := n.(type) {
+		case *ast.Blockquote:
+			quotes = append(quotes, n)
+		case *admonitionTitle:
+			if n.Lines().Len() == 0 {
+				n.AppendChild(n, ast.NewString([]byte(n.fallback)))
+			}
 		}
 		return ast.WalkContinue, nil
 	})
@@ -149,7 +174,10 @@ func (admonitions) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 			continue
 		}
 		class := strings.ToLower(string(m[1]))
-		adm := &admonitionNode{class: class, titleText: defaultTitle(class)}
+		adm := &admonitionNode{class: class}
+		title := &admonitionTitle{}
+		title.AppendChild(title, ast.NewString([]byte(defaultTitle(class))))
+		adm.AppendChild(adm, title)
 		// Drop the marker line: its inline nodes and its line segment.
 		for c := para.FirstChild(); c != nil && c.Pos() >= 0 && c.Pos() < first.Stop; {
 			next := c.NextSibling()
@@ -173,6 +201,7 @@ func (admonitions) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 
 func (admonitions) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
 	r.Register(kindAdmonition, renderAdmonition)
+	r.Register(kindAdmonitionTitle, renderAdmonitionTitle)
 }
 
 func renderAdmonition(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -196,21 +225,29 @@ func renderAdmonition(w util.BufWriter, _ []byte, node ast.Node, entering bool) 
 		_, _ = w.Write(util.EscapeHTML([]byte(c)))
 	}
 	_ = w.WriteByte('"')
-	title := util.EscapeHTML([]byte(n.titleText))
-	switch {
-	case n.collapsible:
+	if n.collapsible {
 		if n.open {
 			_, _ = w.WriteString(" open")
 		}
-		_, _ = w.WriteString("><summary>")
-		_, _ = w.Write(title)
-		_, _ = w.WriteString("</summary>\n")
-	case n.noTitle:
-		_, _ = w.WriteString(` role="note">` + "\n")
-	default:
-		_, _ = w.WriteString(` role="note"><p class="admonition-title">`)
-		_, _ = w.Write(title)
-		_, _ = w.WriteString("</p>\n")
+	} else {
+		_, _ = w.WriteString(` role="note"`)
+	}
+	_ = w.WriteByte('>')
+	if _, ok := n.FirstChild().(*admonitionTitle); !ok {
+		_ = w.WriteByte('\n')
+	}
+	return ast.WalkContinue, nil
+}
+
+func renderAdmonitionTitle(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	start, end := `<p class="admonition-title">`, "</p>\n"
+	if a, ok := node.Parent().(*admonitionNode); ok && a.collapsible {
+		start, end = "<summary>", "</summary>\n"
+	}
+	if entering {
+		_, _ = w.WriteString(start)
+	} else {
+		_, _ = w.WriteString(end)
 	}
 	return ast.WalkContinue, nil
 }

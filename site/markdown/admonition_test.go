@@ -10,8 +10,16 @@ func TestAdmonitions(t *testing.T) {
 	}{
 		{
 			name: "title",
-			src:  "!!! note \"Read <this>\"\n    Body *text*.\n",
-			want: []string{"<div class=\"admonition note\" role=\"note\"><p class=\"admonition-title\">Read &lt;this&gt;</p>\n<p>Body <em>text</em>.</p>\n</div>\n"},
+			src:  "!!! note \"Read this & that\"\n    Body *text*.\n",
+			want: []string{"<div class=\"admonition note\" role=\"note\"><p class=\"admonition-title\">Read this &amp; that</p>\n<p>Body <em>text</em>.</p>\n</div>\n"},
+		},
+		{
+			name: "title is inline markdown",
+			src:  "!!! tip \"Use `pb.#FlameChart` *as is*\"\n    x\n\n- item\n\n\t??? note \"Don't `miss`\"\n\t    y\n",
+			want: []string{
+				`<p class="admonition-title">Use <code>pb.#FlameChart</code> <em>as is</em></p>`,
+				"<summary>Don&rsquo;t <code>miss</code></summary>\n<p>y</p>",
+			},
 		},
 		{
 			name: "default title",

@@ -22,12 +22,6 @@ func (sections) Extend(m goldmark.Markdown) {
 	))
 }
 
-// titled is a block whose own fields hold text the reader sees, such as an
-// admonition's title, which the text of its children does not include.
-type titled interface {
-	title() string
-}
-
 var tagRe = regexp.MustCompile(`<[^>]*>`)
 
 func (sections) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
@@ -81,9 +75,6 @@ func (sections) Transform(doc *ast.Document, reader text.Reader, pc parser.Conte
 			}
 			b.WriteString(unescapeHTML(tagRe.ReplaceAllString(h.String(), " ")))
 			return ast.WalkSkipChildren, nil
-		case titled:
-			b.WriteString(n.title())
-			b.WriteByte(' ')
 		}
 		return ast.WalkContinue, nil
 	})

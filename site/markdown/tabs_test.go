@@ -55,9 +55,9 @@ func TestTabs(t *testing.T) {
 			want: []string{`id="tab-0-0"`, `id="tab-0-1"`, `id="panel-0-0"`, `id="tab-1-0"`, `id="panel-1-0"`, `id="panel-0-1"`},
 		},
 		{
-			name: "label escaped",
-			src:  "=== \"a <b>\"\n    x\n",
-			want: []string{`>a &lt;b&gt;</button>`},
+			name: "label is inline markdown",
+			src:  "=== \"a & `<b>`\"\n    x\n\n- item\n\n\t=== \"*tabbed*\"\n\t    y\n",
+			want: []string{`>a &amp; <code>&lt;b&gt;</code></button>`, `><em>tabbed</em></button>`},
 		},
 		{
 			name: "setext heading is not a tab",
