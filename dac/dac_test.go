@@ -1,0 +1,376 @@
+package dac_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/dac"
+)
+
+// line returns the line it is called from, so expectations follow edits.
+func line() int {
+	_, _, l, _ := runtime.Caller(1)
+	return l
+}
+
+// document is the protocol as a reader sees it.
+type document struct {
+	Pyrobuild int               `json:"pyrobuild"`
+	Resources []json.RawMessage `json:"resources"`
+	Positions map[string]string `json:"positions"`
+}
+
+func write(t *testing.T, rs ...*dac.Resource) document {
+	t.Helper()
+	var b bytes.Buffer
+	if err := dac.Write(&b, rs...); err != nil {
+		t.Fatal(err)
+	}
+	var doc document
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b.String())
+	}
+	return doc
+}
+
+// lookup returns the value at a JSON pointer of a resource.
+func lookup(t *testing.T, raw json.RawMessage, ptr string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		k = strings.NewReplacer("~1", "/", "~0", "~").Replace(k)
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[k]
+		case []any:
+			i, _ := strconv.Atoi(k)
+			if i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// position returns the position of the value at key, inherited from the
+// nearest enclosing value that has one, as pyrobuild reads it.
+func position(doc document, key string) string {
+	for {
+		if p, ok := doc.Positions[key]; ok {
+			return p
+		}
+		i := strings.LastIndex(key, "/")
+		if i < 0 {
+			return ""
+		}
+		key = key[:i]
+	}
+}
+
+func TestProtocol(t *testing.T) {
+	q := dac.ProfileType("cpuu")
+	qLine := line() - 1
+	d := dac.Dashboard("p", "cpu", dac.Row(2, 12, dac.FlameChart("api", dac.ProfileQuery(q, dac.Query(`{service_name="api"}`)))))
+	dLine := line() - 1
+	doc := write(t, dac.Project("p"), d)
+	if doc.Pyrobuild != dac.ProtocolVersion || dac.ProtocolVersion != 1 {
+		t.Errorf("pyrobuild = %d, want %d", doc.Pyrobuild, dac.ProtocolVersion)
+	}
+	if len(doc.Resources) != 2 {
+		t.Fatalf("%d resources", len(doc.Resources))
+	}
+	ptr := "/spec/panels/api/spec/queries/0/spec/plugin/spec/profileType"
+	if v := lookup(t, doc.Resources[1], ptr); v != "cpuu" {
+		t.Errorf("profileType = %v", v)
+	}
+	// The value's position is the ProfileType call's line, at its literal.
+	if got, want := position(doc, "1"+ptr), "dac_test.go:"+strconv.Itoa(qLine)+":23"; got != want {
+		t.Errorf("profileType at %q, want %q", got, want)
+	}
+	if got, want := position(doc, "1/spec/layouts/0/spec/items/0/width"), "dac_test.go:"+strconv.Itoa(dLine)+":37"; got != want {
+		t.Errorf("grid item at %q, want the Row call %q", got, want)
+	}
+	if got, want := position(doc, "1"), "dac_test.go:"+strconv.Itoa(dLine)+":11"; got != want {
+		t.Errorf("dashboard at %q, want %q", got, want)
+	}
+	// Every key names a value that exists.
+	for key := range doc.Positions {
+		idx, ptr, _ := strings.Cut(key, "/")
+		i, err := strconv.Atoi(idx)
+		if err != nil || i >= len(doc.Resources) {
+			t.Errorf("position key %q names no resource", key)
+			continue
+		}
+		if ptr != "" && lookup(t, doc.Resources[i], "/"+ptr) == nil {
+			t.Errorf("position key %q names no value", key)
+		}
+	}
+}
+
+// flameLine is the line of flame's return statement.
+var flameLine int
+
+// flame is a helper of the user's: a value passed through it is reported
+// where the literal is written, a value it writes itself where it does.
+func flame(key, profileType string) *dac.Panel {
+	flameLine = line() + 1
+	return dac.FlameChart(key, dac.ProfileQuery(dac.ProfileType(profileType), dac.Query(`{service_name="api"}`)))
+}
+
+func TestPositionsThroughHelper(t *testing.T) {
+	d := dac.Dashboard("p", "d", dac.Row(1, 8, flame("cpu", "cpuu")))
+	callLine := line() - 1
+	doc := write(t, d)
+	q := "0/spec/panels/cpu/spec/queries/0/spec/plugin/spec/"
+	if got, want := position(doc, q+"profileType"), "dac_test.go:"+strconv.Itoa(callLine)+":58"; got != want {
+		t.Errorf("profileType at %q, want the literal at the call site %q", got, want)
+	}
+	if got, want := position(doc, q+"query"), "dac_test.go:"+strconv.Itoa(flameLine)+":86"; got != want {
+		t.Errorf("query at %q, want the literal in the helper %q", got, want)
+	}
+}
+
+func TestRowsAndPlacement(t *testing.T) {
+	a := dac.FlameChart("a")
+	b := dac.FlameChart("b")
+	c := dac.FlameChart("c")
+	d := dac.Dashboard("p", "d",
+		dac.Row(2, 6, a, b, c),
+		dac.Grid(dac.Title("More"), dac.Collapsible(false),
+			dac.Place(a, 0, 3, 12, 4),
+			dac.Row(5, 2, b),
+		),
+	)
+	doc := write(t, d)
+	r := doc.Resources[0]
+	type item struct{ x, y, w, h float64 }
+	items := func(layout int) []item {
+		var out []item
+		for i := 0; ; i++ {
+			p := "/spec/layouts/" + strconv.Itoa(layout) + "/spec/items/" + strconv.Itoa(i)
+			if lookup(t, r, p) == nil {
+				return out
+			}
+			out = append(out, item{lookup(t, r, p+"/x").(float64), lookup(t, r, p+"/y").(float64), lookup(t, r, p+"/width").(float64), lookup(t, r, p+"/height").(float64)})
+		}
+	}
+	if got, want := items(0), []item{{0, 0, 12, 6}, {12, 0, 12, 6}, {0, 6, 12, 6}}; !equal(got, want) {
+		t.Errorf("Row(2, 6): %v, want %v", got, want)
+	}
+	// 24/5 = 4 columns wide; below what Place put down.
+	if got, want := items(1), []item{{0, 3, 12, 4}, {0, 7, 4, 2}}; !equal(got, want) {
+		t.Errorf("Grid: %v, want %v", got, want)
+	}
+	if v := lookup(t, r, "/spec/layouts/1/spec/display/collapse/open"); v != false {
+		t.Errorf("collapse.open = %v", v)
+	}
+	// A panel placed twice is defined once.
+	var panels map[string]any
+	json.Unmarshal(mustJSON(t, lookup(t, r, "/spec/panels")), &panels)
+	if len(panels) != 3 {
+		t.Errorf("panels %v, want a, b, c", panels)
+	}
+}
+
+func equal[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestMisuse(t *testing.T) {
+	api := dac.FlameChart("api")
+	other := dac.FlameChart("api")
+	l := line()
+	rs := []*dac.Resource{
+		dac.Dashboard("p", "zero", dac.Row(0, 8, api)),
+		dac.Dashboard("p", "dup", dac.Row(2, 8, api, other)),
+		dac.Dashboard("p", "nil", dac.Place(nil, 0, 0, 1, 1)),
+		dac.Dashboard("p", "ds", dac.DashboardDatasource("x", dac.Tags("t")),
+			dac.DashboardDatasource("x")),
+		nil,
+	}
+	var b bytes.Buffer
+	err := dac.Write(&b, rs...)
+	var de *dac.Error
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want *dac.Error", err)
+	}
+	if b.Len() != 0 {
+		t.Errorf("wrote %q despite the errors", b.String())
+	}
+	want := []string{
+		"dac_test.go:" + strconv.Itoa(l+2) + ":34: dac: Row: perRow is 0; a row holds 1 to 24 panels",
+		"dac_test.go:" + strconv.Itoa(l-1) + ":15: dac: two panels have the key \"api\" (the other is at dac_test.go:" + strconv.Itoa(l-2) + ":13)",
+		"dac_test.go:" + strconv.Itoa(l+4) + ":33: dac: a nil *Panel cannot be placed",
+		"dac_test.go:" + strconv.Itoa(l+5) + ":61: dac: Tags: a dashboard datasource has no metadata to tag",
+		"dac_test.go:" + strconv.Itoa(l+6) + ":8: dac: DashboardDatasource: key \"x\" is already used (at dac_test.go:" + strconv.Itoa(l+5) + ":32)",
+		"dac_test.go:" + strconv.Itoa(l+10) + ":13: dac: resource 5 of 5 is nil",
+	}
+	if got := strings.Split(err.Error(), "\n"); !equal(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestValues(t *testing.T) {
+	d := dac.Dashboard("p", "d",
+		dac.Display("D"), dac.Description("about"), dac.Tags("team a"),
+		dac.Duration("6h"), dac.Refresh("30s"),
+		dac.TextVariable("env", "prod", dac.Constant(), dac.Hidden()),
+		dac.ListVariable("svc", []string{"api", "web"}, dac.AllowMultiple(), dac.AllowAll(), dac.DefaultValue("api", "web")),
+		dac.DashboardDatasource("local", dac.Default(), dac.DirectURL("http://pyro:4040")),
+		dac.Row(1, 8, dac.FlameChart("f",
+			dac.Display("F"), dac.Palette(dac.PaletteValue),
+			dac.ShowSettings(false), dac.ShowSeries(true), dac.ShowTable(false), dac.ShowFlameGraph(true), dac.TraceHeight(200),
+			dac.ProfileQuery(dac.ProfileType("memory"), dac.Service("api"), dac.Filter("env", "=~", "prod.*"), dac.MaxNodes(512), dac.UseDatasource("local")),
+			dac.ProfileQuery(dac.ProfileType("cpu"), dac.UseDatasource("$ds")),
+		)),
+	)
+	gd := dac.GlobalDatasource("g", dac.Proxy("http://pyro:4040", dac.AllowEndpoint("GET", "^/x$"), dac.Header("a/b~c", "v")))
+	gs := dac.GlobalSecret("s", dac.Authorization("", "tok"), dac.TLSFiles("/ca", "", "/key"))
+	doc := write(t, d, gd, gs)
+	r := doc.Resources[0]
+	for ptr, want := range map[string]any{
+		"/metadata/tags/0":                                                  "team a",
+		"/spec/display/name":                                                "D",
+		"/spec/display/description":                                         "about",
+		"/spec/duration":                                                    "6h",
+		"/spec/refreshInterval":                                             "30s",
+		"/spec/variables/0/kind":                                            "TextVariable",
+		"/spec/variables/0/spec/constant":                                   true,
+		"/spec/variables/0/spec/display/hidden":                             true,
+		"/spec/variables/1/spec/plugin/kind":                                "StaticListVariable",
+		"/spec/variables/1/spec/plugin/spec/values/1":                       "web",
+		"/spec/variables/1/spec/defaultValue/1":                             "web",
+		"/spec/variables/1/spec/allowAllValue":                              true,
+		"/spec/datasources/local/default":                                   true,
+		"/spec/datasources/local/plugin/spec/directUrl":                     "http://pyro:4040",
+		"/spec/panels/f/spec/display/name":                                  "F",
+		"/spec/panels/f/spec/plugin/spec/palette":                           "value",
+		"/spec/panels/f/spec/plugin/spec/showSettings":                      false,
+		"/spec/panels/f/spec/plugin/spec/traceHeight":                       float64(200),
+		"/spec/panels/f/spec/queries/0/spec/plugin/spec/service":            "api",
+		"/spec/panels/f/spec/queries/0/spec/plugin/spec/filters/0/operator": "=~",
+		"/spec/panels/f/spec/queries/0/spec/plugin/spec/maxNodes":           float64(512),
+		"/spec/panels/f/spec/queries/0/spec/plugin/spec/datasource/name":    "local",
+		"/spec/panels/f/spec/queries/0/spec/plugin/spec/datasource/kind":    "PyroscopeDatasource",
+		"/spec/panels/f/spec/queries/1/spec/plugin/spec/datasource":         "$ds",
+	} {
+		if got := lookup(t, r, ptr); got != want {
+			t.Errorf("%s = %#v, want %#v", ptr, got, want)
+		}
+	}
+	if got := lookup(t, doc.Resources[1], "/spec/plugin/spec/proxy/spec/headers/a~1b~0c"); got != "v" {
+		t.Errorf("header = %v", got)
+	}
+	if _, ok := doc.Positions["1/spec/plugin/spec/proxy/spec/headers/a~1b~0c"]; !ok {
+		t.Errorf("no position for a key with / and ~ (escaped as a JSON pointer): %v", doc.Positions)
+	}
+	if got := lookup(t, doc.Resources[2], "/spec/authorization/type"); got != nil {
+		t.Errorf("empty authorization type written: %v", got)
+	}
+	if got := lookup(t, doc.Resources[2], "/spec/tlsConfig"); len(got.(map[string]any)) != 2 {
+		t.Errorf("tlsConfig = %v, want caFile and keyFile", got)
+	}
+	if d.Kind() != "Dashboard" || d.Name() != "d" || gd.Kind() != "GlobalDatasource" {
+		t.Errorf("Kind/Name: %s %s %s", d.Kind(), d.Name(), gd.Kind())
+	}
+}
+
+// TestStrings: any string survives the trip through the protocol.
+func TestStrings(t *testing.T) {
+	for _, s := range []string{`a"b\c`, "tab\there\nnew", "\x00\x1f", "é ✓ <&>", "\xff", ""} {
+		doc := write(t, dac.Project(s))
+		got := lookup(t, doc.Resources[0], "/metadata/name")
+		want := strings.ToValidUTF8(s, "\uFFFD")
+		if got != want {
+			t.Errorf("%q came back as %q", s, got)
+		}
+	}
+}
+
+// TestOnlyStandardLibrary: the SDK must not pull the compiler (or CUE)
+// into users' programs, which would make them slow to build.
+func TestOnlyStandardLibrary(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range pf.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+				t.Errorf("%s imports %s; the SDK imports only the standard library", f, p)
+			}
+		}
+	}
+}
+
+// TestEmitByHand: Emit prints the same document when a program is run by
+// hand, from any folder; paths are relative to the working directory.
+func TestEmitByHand(t *testing.T) {
+	if os.Getenv("DAC_EMIT_CHILD") == "1" {
+		dac.Emit(dac.Project("by-hand"))
+		os.Exit(0) // before the test framework prints PASS
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Skip(err)
+	}
+	wd, _ := os.Getwd()
+	dir := t.TempDir()
+	cmd := testCommand(exe, dir, "TestEmitByHand")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc document
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	rel, _ := filepath.Rel(dir, filepath.Join(wd, "dac_test.go"))
+	if p := doc.Positions["0"]; !strings.HasPrefix(p, filepath.ToSlash(rel)+":") {
+		t.Errorf("position %q, want it relative to the working directory (%s)", p, rel)
+	}
+}
+
+func testCommand(exe, dir, test string) *exec.Cmd {
+	cmd := exec.Command(exe, "-test.run=^"+test+"$")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DAC_EMIT_CHILD=1")
+	return cmd
+}
