@@ -23,6 +23,11 @@ const (
 	CodeDuplicateKey         Code = "PB0006"
 	CodeInputLimit           Code = "PB0007"
 	CodeNoSources            Code = "PB0008"
+	CodeGoBuild              Code = "PB0009"
+	CodeGoRun                Code = "PB0010"
+	CodeGoTimeout            Code = "PB0011"
+	CodeGoToolchain          Code = "PB0012"
+	CodeGoOutput             Code = "PB0013"
 	CodeUnknownKind          Code = "PB1001"
 	CodeUnknownField         Code = "PB1002"
 	CodeMissingField         Code = "PB1003"
@@ -71,7 +76,12 @@ var Codes = []CodeInfo{
 	{CodeNotResource, "not a resource", "A value was expected to be a Perses resource ({kind, metadata, spec})."},
 	{CodeDuplicateKey, "duplicate key", "A mapping defines the same key twice; only one can win, so this is an error."},
 	{CodeInputLimit, "input too large", "A source exceeds a safety limit (size, nesting depth or alias expansion)."},
-	{CodeNoSources, "no sources", "No CUE, YAML or JSON source was found under the given paths."},
+	{CodeNoSources, "no sources", "No CUE, YAML, JSON or Go source was found under the given paths."},
+	{CodeGoBuild, "Go build error", "A Go source did not build; the error is shown at the .go line the Go compiler names."},
+	{CodeGoRun, "Go program failed", "A Go program panicked (reported at the line of the user's code that panicked), misused the SDK, or exited with an error."},
+	{CodeGoTimeout, "Go program timed out", "A Go program ran longer than the time-out (--go-timeout, 30s by default)."},
+	{CodeGoToolchain, "Go toolchain missing", "Go sources were found but the go command is not installed; pyrobuild needs it to build them."},
+	{CodeGoOutput, "unreadable Go program output", "A Go program printed something that is neither the SDK's document (dac.Emit) nor Perses resources as JSON or YAML."},
 	{CodeUnknownKind, "unknown kind", "The resource kind is not a Perses kind pyrobuild knows."},
 	{CodeUnknownField, "unknown field", "The field is not part of the model; Perses schemas are closed, so the server would reject it."},
 	{CodeMissingField, "missing required field", "A required field is absent."},

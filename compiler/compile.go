@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Options configure a compilation.
@@ -25,6 +26,11 @@ type Options struct {
 	// Workers bounds parallelism (default GOMAXPROCS). Output does not
 	// depend on it.
 	Workers int
+	// GoTimeout bounds how long each Go program may run (default
+	// DefaultGoTimeout).
+	GoTimeout time.Duration
+	// GoCache is the folder of compiled Go programs (default GoCacheDir()).
+	GoCache string
 }
 
 // Resource is one compiled resource in wire form.
@@ -50,8 +56,11 @@ type Result struct {
 	Resources   []*Resource
 	Diagnostics Diagnostics
 	Sources     map[string]*Source
-	// Units is how many files or CUE packages were read.
+	// Units is how many files, CUE packages or Go packages were read.
 	Units int
+	// GoBuilds is how many Go programs had to be built: 0 when the cache
+	// held them all.
+	GoBuilds int
 }
 
 // Compile loads, validates and lowers every source under opts.Paths.
@@ -70,6 +79,15 @@ func Compile(opts Options) (*Result, error) {
 	}
 	units, diags := discover(paths, opts.Skip)
 	var sources sourceSet
+	var goL *goLoader
+	for _, u := range units {
+		if u.kind == "go" && goL == nil {
+			goL = newGoLoader(opts)
+			if goL.goCmd == "" {
+				diags = append(diags, missingToolchain(u))
+			}
+		}
+	}
 
 	// Each unit is loaded and validated on its own; results are gathered by
 	// index so the output order never depends on scheduling.
@@ -86,7 +104,13 @@ func Compile(opts Options) (*Result, error) {
 			defer wg.Done()
 			env := &cueEnv{}
 			for i := range next {
-				raws, ds := loadUnit(units[i], &sources, env)
+				var raws []rawResource
+				var ds Diagnostics
+				if units[i].kind == "go" {
+					raws, ds = goL.load(units[i], &sources)
+				} else {
+					raws, ds = loadUnit(units[i], &sources, env)
+				}
 				var res []*Resource
 				for _, raw := range raws {
 					if r := s.checkResource(raw, &ds); r != nil {
@@ -104,13 +128,19 @@ func Compile(opts Options) (*Result, error) {
 	wg.Wait()
 
 	out := &Result{Units: len(units), Sources: sources.m}
+	if goL != nil {
+		out.GoBuilds = int(goL.builds.Load())
+		if out.GoBuilds > 0 {
+			goL.trimCache()
+		}
+	}
 	for _, r := range results {
 		out.Resources = append(out.Resources, r.res...)
 		diags = append(diags, r.diags...)
 	}
 	if len(units) == 0 && len(diags) == 0 {
 		diags = append(diags, Diagnostic{Severity: Error, Code: CodeNoSources,
-			Message: fmt.Sprintf("no .cue, .yaml, .yml or .json sources found in %s", strings.Join(paths, ", ")),
+			Message: fmt.Sprintf("no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(paths, ", ")),
 			Hint:    "pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards"})
 	}
 	sortResources(out.Resources)

@@ -14,11 +14,11 @@ import (
 // not hand-written dashboards.
 const maxFileSize = 32 << 20
 
-// unit is one independent piece of loading work: a YAML or JSON file, or
-// the .cue files of one package in one folder.
+// unit is one independent piece of loading work: a YAML or JSON file, the
+// .cue files of one package in one folder, or a Go main package.
 type unit struct {
-	kind     string // "yaml", "json", "cue"
-	dir      string // cue: the folder
+	kind     string // "yaml", "json", "cue", "go"
+	dir      string // cue, go: the folder
 	files    []string
 	explicit bool // named on the command line: must hold resources
 }
@@ -29,6 +29,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 	var diags Diagnostics
 	var units []unit
 	cueDirs := map[string]map[string][]string{} // dir -> package -> files
+	goDirs := map[string]*goDir{}
 	skipAbs := map[string]bool{}
 	for _, s := range skip {
 		if a, err := filepath.Abs(s); err == nil {
@@ -55,10 +56,20 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 				cueDirs[dir] = map[string][]string{}
 			}
 			cueDirs[dir][pkg] = append(cueDirs[dir][pkg], p)
+		case ".go":
+			if strings.HasSuffix(p, "_test.go") {
+				return
+			}
+			dir := filepath.Dir(p)
+			if goDirs[dir] == nil {
+				goDirs[dir] = &goDir{}
+			}
+			goDirs[dir].files = append(goDirs[dir].files, p)
+			goDirs[dir].explicit = goDirs[dir].explicit || explicit
 		default:
 			if explicit {
 				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p},
-					Message: fmt.Sprintf("cannot compile %s files", ext), Hint: "sources are .cue, .yaml, .yml or .json files, or folders holding them"})
+					Message: fmt.Sprintf("cannot compile %s files", ext), Hint: "sources are .cue, .yaml, .yml, .json or Go files, or folders holding them"})
 			}
 		}
 	}
@@ -103,6 +114,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			units = append(units, unit{kind: "cue", dir: dir, files: files})
 		}
 	}
+	units = append(units, goUnits(goDirs, &diags)...)
 	sort.SliceStable(units, func(i, j int) bool { return units[i].files[0] < units[j].files[0] })
 	// The same file named twice (a folder and a file in it) is loaded once.
 	out := units[:0]

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,8 +21,10 @@ const referencePath = "../docs/diagnostics.md"
 // noCorpusExample lists codes whose cause is outside any source file, so
 // the broken-source corpus cannot show them.
 var noCorpusExample = map[compiler.Code]string{
+	compiler.CodeGoToolchain:     "pyrobuild compile dashboards (without Go installed)\ndashboards/main.go:1:1: error: Go sources need the go command, which is not on PATH [PB0012]\n  hint: install Go 1.26 or newer from https://go.dev/dl/",
+	compiler.CodeGoTimeout:       "pyrobuild compile dashboards\ndashboards/main.go:10:1: error: program did not finish within 30s [PB0011]\n  hint: a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer",
 	compiler.CodeRead:            "pyrobuild compile missing-folder\nerror: cannot read: no such file or directory [PB0001]",
-	compiler.CodeNoSources:       "pyrobuild compile empty-folder\nerror: no .cue, .yaml, .yml or .json sources found in empty-folder [PB0008]\n  hint: pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards",
+	compiler.CodeNoSources:       "pyrobuild compile empty-folder\nerror: no .cue, .yaml, .yml, .json or Go sources found in empty-folder [PB0008]\n  hint: pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards",
 	compiler.CodeInputLimit:      "a YAML alias bomb, a file over 32 MiB, or nesting deeper than 200 levels\nlol.yaml:9:7: error: document expands to more than 250000 values (alias bomb?) [PB0007]",
 	compiler.CodeLiveUnreachable: "pyrobuild check --live\ndatasources.yaml:8:12: warning: datasource PyroscopeMain (http://pyroscope.example.com:4040) could not be checked: … no such host [PB1301]",
 	compiler.CodeLiveNoData:      "pyrobuild check --live\nd.yaml:20:169: warning: service \"burnr\" has no profiles in datasource pyro over the last 24h0m0s [PB1302]\n  hint: did you mean \"burner\"?",
@@ -64,7 +68,7 @@ func TestDiagnosticsReference(t *testing.T) {
 // exampleFor renders the first diagnostic with code in the corpus, as the
 // terminal shows it, with paths relative to the corpus.
 func exampleFor(t *testing.T, code compiler.Code) (string, string) {
-	for _, c := range brokenCases {
+	for _, c := range slices.Concat(brokenCases, goBrokenCases) {
 		if c.knownIssue != "" {
 			continue
 		}
@@ -81,7 +85,13 @@ func exampleFor(t *testing.T, code compiler.Code) (string, string) {
 				if d.Code == code {
 					var out bytes.Buffer
 					r.Render(&out, d)
-					return strings.ReplaceAll(out.String(), filepath.ToSlash(brokenDir)+"/", ""), "compiler/testdata/broken/" + c.file
+					// Paths relative to the case's folder for Go programs
+					// (testdata/go/broken/<case>/), to the corpus otherwise.
+					prefix := filepath.ToSlash(brokenDir) + "/"
+					if strings.HasPrefix(c.file, "../") {
+						prefix = path.Join(filepath.ToSlash(brokenDir), c.file) + "/"
+					}
+					return strings.ReplaceAll(out.String(), prefix, ""), path.Join("compiler", filepath.ToSlash(brokenDir), c.file)
 				}
 			}
 		}

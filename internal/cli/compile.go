@@ -16,6 +16,7 @@ import (
 type compileOptions struct {
 	live              bool
 	liveTimeout       time.Duration
+	goTimeout         time.Duration
 	liveRange         time.Duration
 	diagnostics       string
 	serverDatasources []string
@@ -30,10 +31,12 @@ func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compile [PATH...]",
 		Short: "Compile dashboard sources into Perses-ready resources",
-		Long: `Compile reads CUE, YAML and JSON sources (files, or folders walked
-recursively), validates every resource against pyrobuild's model of Perses
-and its Pyroscope plugins, lowers the authoring form (short profile types,
-query label selectors) to the form Perses accepts, and writes:
+		Long: `Compile reads CUE, YAML, JSON and Go sources (files, or folders walked
+recursively; Go sources are main packages using pyrobuild's Go SDK, built
+once into a cache and run), validates every resource against pyrobuild's
+model of Perses and its Pyroscope plugins, lowers the authoring form (short
+profile types, query label selectors) to the form Perses accepts, and
+writes:
 
   <output>/bundle.yaml                      every resource, in apply order
   <output>/global/bundle.yaml               global resources
@@ -80,6 +83,7 @@ func addCheckFlags(f *pflag.FlagSet, o *compileOptions) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
 	f.StringVar(&o.diagnostics, "diagnostics", "text", "how to print problems: text, json or github (Actions annotations)")
 	f.StringArrayVar(&o.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
+	f.DurationVar(&o.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
 }
 
 func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io.Writer) error {
@@ -95,7 +99,10 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 			return usageError{err}
 		}
 	}
-	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources}
+	if o.goTimeout <= 0 {
+		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.goTimeout)}
+	}
+	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout}
 	if write {
 		opts.Skip = []string{o.output}
 	}

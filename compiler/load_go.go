@@ -1,0 +1,947 @@
+package compiler
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Go sources are main packages that build resources with pyrobuild's Go SDK
+// (package dac) and print them. pyrobuild builds each package once into a
+// cache keyed by everything the binary depends on, runs the binaries in
+// parallel, and reads what they print: the SDK's protocol, whose position
+// table maps every value to the user's Go call, or plain Perses JSON/YAML.
+
+// dacImport is the import path of the SDK.
+const dacImport = "github.com/pyrobuild/pyrobuild/dac"
+
+// goProtocol is the newest version of the SDK's protocol this compiler
+// reads (dac.ProtocolVersion; the SDK is not imported, to keep the two
+// independent).
+const goProtocol = 1
+
+// DefaultGoTimeout bounds how long one Go program may run.
+const DefaultGoTimeout = 30 * time.Second
+
+// goSDKImports are import path prefixes that mark a main package as a
+// dashboards program: pyrobuild's SDK, and the Perses Go SDKs, whose
+// programs print plain resources.
+var goSDKImports = []string{dacImport, "github.com/perses/perses/go-sdk", "github.com/perses/plugins/"}
+
+// goDir collects the .go files found in one folder.
+type goDir struct {
+	files    []string
+	explicit bool // a file of it was named on the command line
+}
+
+// goUnits picks, among the folders holding .go files, the main packages
+// to build: those that import a dashboards SDK, or that hold a file named
+// on the command line. Build constraints are honoured as go build would,
+// so a `//go:build ignore` generator is not taken for the package.
+func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
+	var units []unit
+	for dir, gd := range dirs {
+		// A package is all the folder's files, whichever of them was named.
+		all := gd.files
+		if entries, err := os.ReadDir(dir); err == nil {
+			all = nil
+			for _, e := range entries {
+				if n := e.Name(); e.Type().IsRegular() && strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") && !strings.HasPrefix(n, ".") {
+					all = append(all, filepath.Join(dir, n))
+				}
+			}
+		}
+		gd.files = all
+		var files []string
+		sdk := false
+		for _, f := range gd.files {
+			if ok, err := build.Default.MatchFile(filepath.Dir(f), filepath.Base(f)); err == nil && !ok {
+				continue
+			}
+			pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil && (pf == nil || pf.Name == nil) {
+				// Unreadable header: go build reports it, if this is the package.
+				files = append(files, f)
+				continue
+			}
+			if pf.Name.Name != "main" {
+				continue
+			}
+			files = append(files, f)
+			for _, im := range pf.Imports {
+				p, _ := strconv.Unquote(im.Path.Value)
+				for _, prefix := range goSDKImports {
+					if p == prefix || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/") {
+						sdk = true
+					}
+				}
+			}
+		}
+		switch {
+		case len(files) == 0 && gd.explicit:
+			*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: gd.files[0]},
+				Message: "not a main package: pyrobuild runs Go programs", Hint: "write package main, with a main function that calls dac.Emit"})
+		case len(files) > 0 && (sdk || gd.explicit):
+			slices.Sort(files)
+			units = append(units, unit{kind: "go", dir: dir, files: files, explicit: gd.explicit})
+		}
+	}
+	return units
+}
+
+// goLoader builds and runs the Go units of one compilation.
+type goLoader struct {
+	timeout time.Duration
+	cache   string // folder of cached binaries
+	goCmd   string // the go command; "" when it is missing
+	builds  atomic.Int64
+
+	mu    sync.Mutex
+	envs  map[string]*goEnvResult // by module root
+	dirs  map[string]*dirHash     // by absolute folder
+	mods  map[string]*goModule    // by go.mod folder
+	cwd   string
+	roots map[string]string // by absolute folder: its go.mod folder, "" for none
+}
+
+type goEnvResult struct {
+	once sync.Once
+	out  string
+	err  error
+}
+
+// dirHash is the content hash of one package folder and its imports.
+type dirHash struct {
+	once    sync.Once
+	sum     []byte
+	imports []string
+}
+
+func newGoLoader(opts Options) *goLoader {
+	g := &goLoader{timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
+		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, roots: map[string]string{}}
+	if g.timeout <= 0 {
+		g.timeout = DefaultGoTimeout
+	}
+	if g.cache == "" {
+		g.cache = GoCacheDir()
+	}
+	g.goCmd, _ = exec.LookPath("go")
+	g.cwd, _ = os.Getwd()
+	return g
+}
+
+// GoCacheDir is where compiled Go sources are kept:
+// $PYROBUILD_CACHE/go, or pyrobuild/go in the user's cache folder
+// (~/.cache on Linux).
+func GoCacheDir() string {
+	if d := os.Getenv("PYROBUILD_CACHE"); d != "" {
+		return filepath.Join(d, "go")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "pyrobuild", "go")
+	}
+	return filepath.Join(os.TempDir(), "pyrobuild-cache", "go")
+}
+
+// missingToolchain is reported once when Go sources are found but the go
+// command is not.
+func missingToolchain(u unit) Diagnostic {
+	return Diagnostic{Severity: Error, Code: CodeGoToolchain, Pos: Pos{File: u.files[0], Line: 1, Col: 1},
+		Message: "Go sources need the go command, which is not on PATH",
+		Hint:    "install Go 1.26 or newer from https://go.dev/dl/"}
+}
+
+// goRun is one Go unit being loaded.
+type goRun struct {
+	g       *goLoader
+	u       unit
+	dir     string // absolute
+	sources *sourceSet
+	main    Pos // the main function, where problems without a line go
+	diags   Diagnostics
+}
+
+// load builds (unless cached), runs and reads one Go unit.
+func (g *goLoader) load(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
+	dir, err := filepath.Abs(u.dir)
+	if err != nil {
+		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Pos: Pos{File: u.dir}, Message: err.Error()}}
+	}
+	r := &goRun{g: g, u: u, dir: dir, sources: sources, main: Pos{File: u.files[0], Line: 1, Col: 1}}
+	for _, f := range u.files {
+		src, d := readSource(f)
+		if d != nil {
+			return nil, Diagnostics{*d}
+		}
+		sources.add(src)
+		if i := bytes.Index(src.Data, []byte("\nfunc main()")); i >= 0 {
+			r.main = src.Pos(i + 1)
+		}
+	}
+	if g.goCmd == "" {
+		return nil, nil // reported once by Compile
+	}
+	bin, ok := r.binary()
+	if !ok {
+		return nil, r.diags
+	}
+	out, ok := r.run(bin)
+	if !ok {
+		return nil, r.diags
+	}
+	res := r.decode(out)
+	return res, r.diags
+}
+
+func (r *goRun) errorf(code Code, at Pos, hint, format string, args ...any) {
+	r.diags = append(r.diags, Diagnostic{Severity: Error, Code: code, Pos: at, Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// binary returns the cached binary of the unit, building it when the cache
+// does not have it.
+func (r *goRun) binary() (string, bool) {
+	key, err := r.g.key(r.dir)
+	if err != nil {
+		r.errorf(CodeGoBuild, r.main, "", "cannot work out what the program depends on: %v", err)
+		return "", false
+	}
+	bin := filepath.Join(r.g.cache, key)
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if fi, err := os.Stat(bin); err == nil && fi.Mode().IsRegular() {
+		// Used entries stay; trimCache removes the ones unused for long.
+		if time.Since(fi.ModTime()) > 24*time.Hour {
+			now := time.Now()
+			_ = os.Chtimes(bin, now, now)
+		}
+		return bin, true
+	}
+	if err := os.MkdirAll(r.g.cache, 0o755); err != nil {
+		r.errorf(CodeGoBuild, r.main, "set PYROBUILD_CACHE to a writable folder", "cannot create the build cache: %v", err)
+		return "", false
+	}
+	tmp, err := os.CreateTemp(r.g.cache, key+".tmp-*")
+	if err != nil {
+		r.errorf(CodeGoBuild, r.main, "set PYROBUILD_CACHE to a writable folder", "cannot write to the build cache: %v", err)
+		return "", false
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	// -buildvcs=false: the binary must not depend on the state of a Git
+	// checkout, which is not part of the key. -trimpath=false, over a
+	// GOFLAGS that sets it: the SDK reports the source paths the binary
+	// records, and reads the sources there to find columns.
+	cmd := exec.Command(r.g.goCmd, "build", "-buildvcs=false", "-trimpath=false", "-o", tmp.Name(), ".")
+	cmd.Dir = r.dir
+	out, err := cmd.CombinedOutput()
+	r.g.builds.Add(1)
+	if err != nil {
+		r.buildErrors(out, err)
+		return "", false
+	}
+	if err := os.Rename(tmp.Name(), bin); err != nil {
+		r.errorf(CodeGoBuild, r.main, "", "cannot store the built program: %v", err)
+		return "", false
+	}
+	return bin, true
+}
+
+// goErrorRe matches a compiler message: file.go:line[:col]: text.
+var goErrorRe = regexp.MustCompile(`^(.+?\.go):(\d+)(?::(\d+))?: (.*)$`)
+
+// buildErrors turns go build's output into diagnostics at the .go lines it
+// names; what has no line (module problems) goes to the main function.
+func (r *goRun) buildErrors(out []byte, err error) {
+	var lines []string
+	positioned := false
+	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(l, "# ") || strings.TrimSpace(l) == "" || strings.HasSuffix(l, "too many errors"):
+			continue
+		case strings.HasPrefix(l, "\t") && len(r.diags) > 0 && positioned:
+			// A continuation ("to add it:\n\tgo get …") is the hint.
+			d := &r.diags[len(r.diags)-1]
+			d.Hint = strings.TrimSpace(strings.TrimSpace(d.Hint + " " + strings.TrimSpace(l)))
+			continue
+		}
+		if m := goErrorRe.FindStringSubmatch(l); m != nil {
+			at := r.goPos(m[1], m[2], m[3])
+			r.diags = append(r.diags, Diagnostic{Severity: Error, Code: CodeGoBuild, Pos: at, Message: m[4]})
+			positioned = true
+			continue
+		}
+		lines = append(lines, strings.TrimSpace(l))
+	}
+	if positioned {
+		return
+	}
+	msg := "go build failed"
+	if len(lines) > 0 {
+		msg = "go build failed: " + strings.TrimPrefix(lines[0], "go: ")
+		lines = lines[1:]
+	} else if err != nil {
+		msg += ": " + err.Error()
+	}
+	r.errorf(CodeGoBuild, r.main, strings.Join(lines, " "), "%s", msg)
+}
+
+// goPos resolves a position the go command or the program printed: a file
+// relative to the package folder (where they ran) or absolute, and a line
+// and optional column.
+func (r *goRun) goPos(file, line, col string) Pos {
+	p := Pos{File: r.displayPath(file)}
+	p.Line, _ = strconv.Atoi(line)
+	p.Col, _ = strconv.Atoi(col)
+	if p.Col == 0 {
+		p.Col = r.firstColumn(p)
+	}
+	return p
+}
+
+// displayPath names a file the way the user named the package's folder:
+// relative to it when inside, relative to the working directory when
+// below it, absolute otherwise.
+func (r *goRun) displayPath(file string) string {
+	file = filepath.FromSlash(file)
+	abs := file
+	if !filepath.IsAbs(file) {
+		abs = filepath.Join(r.dir, file)
+	}
+	if rel, err := filepath.Rel(r.dir, abs); err == nil && filepath.IsLocal(rel) {
+		return filepath.Join(r.u.dir, rel)
+	}
+	if r.g.cwd != "" {
+		if rel, err := filepath.Rel(r.g.cwd, abs); err == nil && filepath.IsLocal(rel) {
+			return rel
+		}
+	}
+	return abs
+}
+
+// source returns a .go file's text, reading it once, or nil.
+func (r *goRun) source(path string) *Source {
+	if !strings.HasSuffix(path, ".go") {
+		return nil // positions come from the program: quote only Go sources
+	}
+	if src := r.sources.get(path); src != nil {
+		return src
+	}
+	src, d := readSource(path)
+	if d != nil {
+		return nil
+	}
+	r.sources.add(src)
+	return src
+}
+
+// firstColumn is the column of the first non-blank byte of p's line: where
+// the statement starts, when only the line is known.
+func (r *goRun) firstColumn(p Pos) int {
+	if src := r.source(p.File); src != nil {
+		line := src.Line(p.Line)
+		return len(line) - len(strings.TrimLeft(line, " \t")) + 1
+	}
+	return 1
+}
+
+// limitedBuffer keeps at most max bytes and remembers that it overflowed.
+type limitedBuffer struct {
+	bytes.Buffer
+	max  int
+	over bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.Len(); len(p) > room {
+		b.over = true
+		b.Buffer.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	return b.Buffer.Write(p)
+}
+
+// run runs the binary in the package folder, as go run would, and returns
+// its standard output.
+func (r *goRun) run(bin string) ([]byte, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.g.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Dir = r.dir
+	stdout := &limitedBuffer{max: maxFileSize}
+	stderr := &limitedBuffer{max: 1 << 20}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// Children that keep the output pipes open must not hold us past the
+	// time-out.
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		r.errorf(CodeGoTimeout, r.main, "a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer",
+			"program did not finish within %s", r.g.timeout)
+		return nil, false
+	case err != nil:
+		r.runErrors(stderr.String(), err)
+		return nil, false
+	case stdout.over:
+		r.errorf(CodeInputLimit, r.main, "", "program printed more than %d MiB", maxFileSize>>20)
+		return nil, false
+	}
+	return stdout.Bytes(), true
+}
+
+// runErrors reports a program that failed: a panic at the user's frame
+// that raised it, the SDK's "file:line:col: message" lines at their
+// positions, anything else at the main function.
+func (r *goRun) runErrors(stderr string, err error) {
+	status := err.Error()
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		status = fmt.Sprintf("status %d", ee.ExitCode())
+	}
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	for i, l := range lines {
+		if msg, ok := strings.CutPrefix(l, "panic: "); ok {
+			r.panicked(msg, lines[i+1:])
+			return
+		}
+		if msg, ok := strings.CutPrefix(l, "fatal error: "); ok {
+			r.panicked(msg, lines[i+1:])
+			return
+		}
+	}
+	found := false
+	for _, l := range lines {
+		if m := goErrorRe.FindStringSubmatch(l); m != nil {
+			r.diags = append(r.diags, Diagnostic{Severity: Error, Code: CodeGoRun, Pos: r.goPos(m[1], m[2], m[3]), Message: m[4]})
+			found = true
+		}
+	}
+	if found {
+		return
+	}
+	hint := strings.TrimSpace(stderr)
+	if len(lines) > 5 {
+		hint = "… " + strings.Join(lines[len(lines)-5:], " ")
+	}
+	r.errorf(CodeGoRun, r.main, strings.ReplaceAll(hint, "\n", " "), "program exited with %s", status)
+}
+
+// panicked reports a panic at the first frame of the goroutine trace that
+// is in the package's own files, else at the first of package main (a
+// helper package of the user's is still better than the main function).
+func (r *goRun) panicked(msg string, trace []string) {
+	at, found := r.main, false
+	for i := 1; i < len(trace); i++ {
+		fn, l := trace[i-1], trace[i]
+		if !strings.HasPrefix(l, "\t") {
+			continue
+		}
+		file, rest, ok := strings.Cut(strings.TrimSpace(l), ".go:")
+		if !ok || strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "panic(") || strings.HasPrefix(fn, dacImport+".") {
+			continue
+		}
+		file += ".go"
+		line, _, _ := strings.Cut(rest, " ")
+		if rel, err := filepath.Rel(r.dir, file); err == nil && filepath.IsLocal(rel) {
+			at = r.goPos(file, line, "")
+			break
+		}
+		if !found && strings.HasPrefix(fn, "main.") {
+			at, found = r.goPos(file, line, ""), true
+		}
+	}
+	r.errorf(CodeGoRun, at, "", "program panicked: %s", msg)
+}
+
+// decode reads what the program printed: the SDK's protocol, or plain
+// Perses resources.
+func (r *goRun) decode(out []byte) []rawResource {
+	src := newSource(r.u.dir+" (output)", out)
+	trimmed := bytes.TrimLeft(out, " \t\r\n\xef\xbb\xbf")
+	if len(trimmed) == 0 {
+		r.errorf(CodeGoOutput, r.main, "call dac.Emit(resources...) at the end of main", "program printed nothing")
+		return nil
+	}
+	var docs []*Node
+	if c := trimmed[0]; c == '{' || c == '[' {
+		n, d := parseJSON(src)
+		if d != nil {
+			r.errorf(CodeGoOutput, r.main, "", "output is not valid JSON (line %d, column %d of the output): %s", d.Pos.Line, d.Pos.Col, d.Message)
+			return nil
+		}
+		if n.Kind == MapKind && n.Get("pyrobuild") != nil {
+			return r.protocol(n)
+		}
+		docs = []*Node{n}
+	} else {
+		ns, d := parseYAML(src)
+		if d != nil {
+			r.errorf(CodeGoOutput, r.main, "a dashboards program prints a pyrobuild document (dac.Emit), or Perses resources as JSON or YAML",
+				"output is neither JSON nor YAML (line %d of the output): %s", d.Pos.Line, d.Message)
+			return nil
+		}
+		docs = ns
+	}
+	// Plain resources carry no positions: everything is at main.
+	var res []rawResource
+	for _, n := range docs {
+		r.placeAll(n, r.main)
+		res = append(res, collectResources(n, r.main.File, &r.diags)...)
+	}
+	return res
+}
+
+// placeAll positions every value of n at p.
+func (r *goRun) placeAll(n *Node, p Pos) {
+	n.Pos, n.KeyPos, n.src, n.off = p, p, nil, -1
+	for _, v := range n.Vals {
+		r.placeAll(v, p)
+	}
+	for _, v := range n.Items {
+		r.placeAll(v, p)
+	}
+}
+
+// protocol reads the SDK's document (see package dac).
+func (r *goRun) protocol(doc *Node) []rawResource {
+	v := doc.Get("pyrobuild")
+	version, err := strconv.Atoi(v.Value)
+	if v.Kind != NumberKind || err != nil || version < 1 {
+		r.errorf(CodeGoOutput, r.main, "", "output has an invalid protocol version %s", v.Literal())
+		return nil
+	}
+	if version > goProtocol {
+		r.errorf(CodeGoOutput, r.main, "the program's pyrobuild Go SDK is newer than this pyrobuild: upgrade pyrobuild (go install github.com/pyrobuild/pyrobuild/cmd/pyrobuild@latest)",
+			"program writes protocol version %d; this pyrobuild reads version %d", version, goProtocol)
+		return nil
+	}
+	table := map[string]string{}
+	if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
+		for i, k := range ps.Keys {
+			if ps.Vals[i].Kind == StringKind {
+				table[k] = ps.Vals[i].Value
+			}
+		}
+	}
+	list := doc.Get("resources")
+	if list == nil || list.Kind != ListKind {
+		r.errorf(CodeGoOutput, r.main, "", `output has no "resources" list`)
+		return nil
+	}
+	var res []rawResource
+	for i, n := range list.Items {
+		r.place(n, strconv.Itoa(i), table, r.main)
+		res = append(res, collectResources(n, n.Pos.File, &r.diags)...)
+	}
+	return res
+}
+
+// place positions n and its values from the table, keyed by the
+// resource's index and each value's JSON pointer; values without an entry
+// inherit their parent's position.
+func (r *goRun) place(n *Node, key string, table map[string]string, outer Pos) {
+	p := outer
+	if s, ok := table[key]; ok {
+		if q, ok := r.parsePos(s); ok {
+			p = q
+		}
+	}
+	n.Pos, n.KeyPos, n.src, n.off = p, p, nil, -1
+	if n.Kind == StringKind {
+		r.mapLiteral(n)
+	}
+	for i, k := range n.Keys {
+		r.place(n.Vals[i], key+"/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(k), table, p)
+	}
+	for i, it := range n.Items {
+		r.place(it, key+"/"+strconv.Itoa(i), table, p)
+	}
+}
+
+// parsePos reads "file:line[:col]", from the right, as file names may hold
+// colons.
+func (r *goRun) parsePos(s string) (Pos, bool) {
+	rest, last, ok := cutLast(s)
+	if !ok {
+		return Pos{}, false
+	}
+	line, col := last, ""
+	if file, l, ok := cutLast(rest); ok {
+		rest, line, col = file, l, last
+	}
+	if rest == "" {
+		return Pos{}, false
+	}
+	return r.goPos(rest, line, col), true
+}
+
+// cutLast splits "a:12" into "a" and "12" when the part after the last
+// colon is a number.
+func cutLast(s string) (string, string, bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", "", false
+	}
+	if _, err := strconv.Atoi(s[i+1:]); err != nil {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// mapLiteral lets a string value that the program wrote as a Go literal at
+// its position map its bytes to columns inside the literal, so an error in
+// a query selector points inside the Go string as it does inside YAML.
+func (r *goRun) mapLiteral(n *Node) {
+	src := r.source(n.Pos.File)
+	if src == nil {
+		return
+	}
+	off := src.Offset(n.Pos.Line, n.Pos.Col)
+	if off < 0 || off >= len(src.Data) {
+		return
+	}
+	switch src.Data[off] {
+	case '"':
+		end := off + 1
+		for end < len(src.Data) && src.Data[end] != '"' && src.Data[end] != '\n' {
+			if src.Data[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end < len(src.Data) {
+			if s, err := strconv.Unquote(string(src.Data[off : end+1])); err == nil && s == n.Value {
+				n.src, n.off = src, off
+			}
+		}
+	case '`':
+		// A raw string's bytes are its value: map from the first one, which
+		// the plain-scalar rule of PosAt does, unless the value starts
+		// like a quoted or block scalar.
+		if bytes.HasPrefix(src.Data[off+1:], []byte(n.Value+"`")) && n.Value != "" && !strings.ContainsAny(n.Value[:1], "\"'|>`") {
+			n.src, n.off = src, off+1
+		}
+	}
+}
+
+// trimCache removes cached binaries unused for 30 days. It runs only after
+// a build, so that warm compilations do not pay for it.
+func (g *goLoader) trimCache() {
+	entries, err := os.ReadDir(g.cache)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 30*24*time.Hour {
+			_ = os.Remove(filepath.Join(g.cache, e.Name()))
+		}
+	}
+}
+
+// ---- the cache key ----
+
+// key is the hex SHA-256 of everything a package's binary depends on: the
+// Go toolchain and build settings, the package's files and its folder (the
+// binary records its paths), the module's go.mod and go.sum (the versions
+// of dependencies, the SDK's among them), a go.work, and the files of every
+// package it imports from a module on disk (the SDK itself when the
+// program is in pyrobuild's module, shared helper packages, replace
+// directives to local folders). Module cache contents are immutable and
+// identified by go.sum, so they are not read.
+func (g *goLoader) key(dir string) (string, error) {
+	h := sha256.New()
+	field := func(name string, data []byte) {
+		fmt.Fprintf(h, "%s %d\n", name, len(data))
+		h.Write(data)
+	}
+	field("pyrobuild-go-cache", []byte("1"))
+	field("dir", []byte(dir))
+	root := g.moduleRoot(dir)
+	env, err := g.env(root, dir)
+	if err != nil {
+		return "", err
+	}
+	field("env", []byte(env))
+	var locals []*goModule
+	if root != "" {
+		m := g.module(root)
+		if m.err != nil {
+			return "", m.err
+		}
+		locals = append(locals, m)
+		field("go.mod", m.goMod)
+		field("go.sum", m.goSum)
+		field("vendor", m.vendor)
+		for _, rep := range m.replaces {
+			if lm := g.module(rep.dir); lm.err == nil {
+				lm = &goModule{path: rep.path, dir: lm.dir, goMod: lm.goMod}
+				locals = append(locals, lm)
+				field("replace "+rep.path, lm.goMod)
+			}
+		}
+	}
+	if work := envLine(env, slices.Index(goEnvVars, "GOWORK")); work != "" && work != "off" {
+		w := g.module(filepath.Dir(work))
+		if b, err := os.ReadFile(work); err == nil {
+			field("go.work", b)
+		}
+		if b, err := os.ReadFile(work + ".sum"); err == nil {
+			field("go.work.sum", b)
+		}
+		for _, use := range w.uses {
+			if lm := g.module(use); lm.err == nil && lm.path != "" {
+				locals = append(locals, lm)
+				field("use "+lm.path, lm.goMod)
+			}
+		}
+	}
+	// The package, then every local package it reaches, breadth first.
+	seen := map[string]bool{dir: true}
+	queue := []string{dir}
+	for len(queue) > 0 {
+		d := queue[0]
+		queue = queue[1:]
+		dh := g.dirHash(d)
+		field("pkg "+d, dh.sum)
+		for _, im := range dh.imports {
+			for _, m := range locals {
+				rest, ok := strings.CutPrefix(im, m.path)
+				if !ok || (rest != "" && rest[0] != '/') {
+					continue
+				}
+				pd := filepath.Join(m.dir, filepath.FromSlash(rest))
+				if !seen[pd] {
+					seen[pd] = true
+					queue = append(queue, pd)
+				}
+				break
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// goEnvVars are the settings that change what go build makes, and GOWORK,
+// the workspace file in effect.
+var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOARM", "GOROOT", "GOWORK", "GOTOOLCHAIN"}
+
+// envLine returns line i of go env's output.
+func envLine(env string, i int) string {
+	lines := strings.Split(env, "\n")
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+// env runs go env once per module (the module's go line can switch the
+// toolchain).
+func (g *goLoader) env(root, dir string) (string, error) {
+	at := root
+	if at == "" {
+		at = dir
+	}
+	g.mu.Lock()
+	e := g.envs[at]
+	if e == nil {
+		e = &goEnvResult{}
+		g.envs[at] = e
+	}
+	g.mu.Unlock()
+	e.once.Do(func() {
+		cmd := exec.Command(g.goCmd, append([]string{"env"}, goEnvVars...)...)
+		cmd.Dir = at
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			e.err = fmt.Errorf("go env: %v: %s", err, strings.TrimSpace(stderr.String()))
+		}
+		e.out = string(out)
+	})
+	return e.out, e.err
+}
+
+// moduleRoot returns the folder of the go.mod above dir, or "".
+func (g *goLoader) moduleRoot(dir string) string {
+	g.mu.Lock()
+	root, ok := g.roots[dir]
+	g.mu.Unlock()
+	if ok {
+		return root
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && fi.Mode().IsRegular() {
+			root = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	g.mu.Lock()
+	g.roots[dir] = root
+	g.mu.Unlock()
+	return root
+}
+
+// dirHash hashes a package folder's files (not its subfolders; test files
+// left out, other files kept, as //go:embed may use them) and lists the
+// imports of its .go files.
+func (g *goLoader) dirHash(dir string) *dirHash {
+	g.mu.Lock()
+	dh := g.dirs[dir]
+	if dh == nil {
+		dh = &dirHash{}
+		g.dirs[dir] = dh
+	}
+	g.mu.Unlock()
+	dh.once.Do(func() {
+		h := sha256.New()
+		entries, _ := os.ReadDir(dir)
+		imports := map[string]bool{}
+		for _, e := range entries {
+			name := e.Name()
+			if !e.Type().IsRegular() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				continue
+			}
+			fmt.Fprintf(h, "%s %d\n", name, len(b))
+			h.Write(b)
+			if strings.HasSuffix(name, ".go") {
+				if f, _ := parser.ParseFile(token.NewFileSet(), name, b, parser.ImportsOnly); f != nil {
+					for _, im := range f.Imports {
+						if p, err := strconv.Unquote(im.Path.Value); err == nil {
+							imports[p] = true
+						}
+					}
+				}
+			}
+		}
+		dh.sum = h.Sum(nil)
+		for p := range imports {
+			dh.imports = append(dh.imports, p)
+		}
+		slices.Sort(dh.imports)
+	})
+	return dh
+}
+
+// goModule is what the key needs of a module on disk.
+type goModule struct {
+	once     sync.Once
+	dir      string
+	path     string // module path
+	goMod    []byte
+	goSum    []byte
+	vendor   []byte // vendor/modules.txt
+	replaces []goReplace
+	uses     []string // go.work: absolute module folders
+	err      error
+}
+
+type goReplace struct{ path, dir string }
+
+// module reads the go.mod (and go.work) of folder dir once.
+func (g *goLoader) module(dir string) *goModule {
+	g.mu.Lock()
+	m := g.mods[dir]
+	if m == nil {
+		m = &goModule{dir: dir}
+		g.mods[dir] = m
+	}
+	g.mu.Unlock()
+	m.once.Do(func() {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.work")); err == nil {
+			for _, use := range goModDirectives(b, "use") {
+				if len(use) > 0 {
+					m.uses = append(m.uses, absFrom(dir, use[0]))
+				}
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err != nil {
+			if len(m.uses) == 0 {
+				m.err = err
+			}
+			return
+		}
+		m.goMod = b
+		m.goSum, _ = os.ReadFile(filepath.Join(dir, "go.sum"))
+		m.vendor, _ = os.ReadFile(filepath.Join(dir, "vendor", "modules.txt"))
+		if mod := goModDirectives(b, "module"); len(mod) > 0 && len(mod[0]) > 0 {
+			m.path = mod[0][0]
+		}
+		for _, rep := range goModDirectives(b, "replace") {
+			// old [v] => new [v]; a new path starting with ./ ../ or / is a folder.
+			i := slices.Index(rep, "=>")
+			if i < 1 || i+1 >= len(rep) {
+				continue
+			}
+			if to := rep[i+1]; strings.HasPrefix(to, "./") || strings.HasPrefix(to, "../") || filepath.IsAbs(to) {
+				m.replaces = append(m.replaces, goReplace{path: rep[0], dir: absFrom(dir, to)})
+			}
+		}
+	})
+	return m
+}
+
+func absFrom(dir, p string) string {
+	p = filepath.FromSlash(p)
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// goModDirectives returns the arguments of every `verb …` line of a go.mod
+// or go.work, inside `verb ( … )` blocks too. It reads just enough of the
+// syntax for the cache key; go build reads the file for real.
+func goModDirectives(b []byte, verb string) [][]string {
+	var out [][]string
+	block := false
+	for _, l := range strings.Split(string(b), "\n") {
+		if i := strings.Index(l, "//"); i >= 0 {
+			l = l[:i]
+		}
+		f := strings.Fields(l)
+		for i, s := range f {
+			if u, err := strconv.Unquote(s); err == nil {
+				f[i] = u
+			}
+		}
+		switch {
+		case len(f) == 0:
+		case block && f[0] == ")":
+			block = false
+		case block:
+			out = append(out, f)
+		case f[0] == verb && len(f) == 2 && f[1] == "(":
+			block = true
+		case f[0] == verb:
+			out = append(out, f[1:])
+		}
+	}
+	return out
+}

@@ -1,0 +1,358 @@
+package compiler_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+// TestMain points the Go build cache of every test at one folder of this
+// run, so the corpus and the reference share builds, and the user's cache
+// is left alone. Tests of the cache itself use folders of their own.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pyrobuild-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("PYROBUILD_CACHE", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// goBrokenCases are broken Go programs, one folder each under
+// testdata/go/broken (paths relative to brokenDir, so the corpus helpers
+// apply). Positions were worked out by reading the .go files; columns
+// count bytes, a tab is one.
+var goBrokenCases = []brokenCase{
+	{file: "../go/broken/type-error", want: []wantDiag{
+		errAt(compiler.CodeGoBuild, 9, 47, "cannot use 30 (untyped int constant) as string value").inFile("../go/broken/type-error/main.go"),
+	}},
+	{file: "../go/broken/unknown-profile-type", want: []wantDiag{
+		// Passed through a helper: reported where the literal is written.
+		errAt(compiler.CodeUnknownProfile, 18, 19, `unknown profile type "cpuu"`).withHint(`did you mean "cpu"?`).inFile("../go/broken/unknown-profile-type/main.go"),
+		// Written in the ProfileType call itself.
+		errAt(compiler.CodeUnknownProfile, 21, 63, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/unknown-profile-type/main.go"),
+	}},
+	{file: "../go/broken/panic", want: []wantDiag{
+		// In the user's helper, not in the runtime.
+		errAt(compiler.CodeGoRun, 9, 2, "program panicked: runtime error: index out of range [2] with length 2").inFile("../go/broken/panic/main.go"),
+	}},
+	{file: "../go/broken/sdk-misuse", want: []wantDiag{
+		errAt(compiler.CodeGoRun, 10, 8, "Row: perRow is 0; a row holds 1 to 24 panels").inFile("../go/broken/sdk-misuse/main.go"),
+	}},
+	{file: "../go/broken/no-output", want: []wantDiag{
+		errAt(compiler.CodeGoOutput, 6, 1, "program printed nothing").withHint("dac.Emit").inFile("../go/broken/no-output/main.go"),
+	}},
+	{file: "../go/broken/grid-overflow", want: []wantDiag{
+		errAt(compiler.CodeGridOverflow, 11, 9, "x + width = 12 + 24 is more than 24").inFile("../go/broken/grid-overflow/main.go"),
+	}},
+	{file: "../go/broken/query-syntax", want: []wantDiag{
+		// Inside the raw string literal: the p of prod.
+		errAt(compiler.CodeSelectorSyntax, 12, 42, `unexpected identifier "prod"`).withHint(`write env="prod"`).inFile("../go/broken/query-syntax/main.go"),
+	}},
+	{file: "../go/broken/unresolved-datasource", want: []wantDiag{
+		errAt(compiler.CodeUnresolvedDatasource, 13, 24, `no PyroscopeDatasource named "nowhere"`).inFile("../go/broken/unresolved-datasource/main.go"),
+	}},
+	{file: "../go/broken/protocol-too-new", want: []wantDiag{
+		errAt(compiler.CodeGoOutput, 10, 1, "program writes protocol version 2; this pyrobuild reads version 1").withHint("upgrade pyrobuild").inFile("../go/broken/protocol-too-new/main.go"),
+	}},
+	{file: "../go/broken/plain-not-resource", want: []wantDiag{
+		errAt(compiler.CodeGoOutput, 10, 1, "output is neither JSON nor YAML").inFile("../go/broken/plain-not-resource/main.go"),
+	}},
+}
+
+func needGo(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not installed")
+	}
+}
+
+func TestGoBrokenSources(t *testing.T) {
+	needGo(t)
+	entries, err := os.ReadDir(filepath.Join("testdata", "go", "broken"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !slices.ContainsFunc(goBrokenCases, func(c brokenCase) bool { return c.file == "../go/broken/"+e.Name() }) {
+			t.Errorf("testdata/go/broken/%s is not used by any case", e.Name())
+		}
+	}
+	for _, c := range goBrokenCases {
+		t.Run(filepath.Base(c.file), func(t *testing.T) {
+			res, err := compileCase(c)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			if probs := c.problems(res); len(probs) > 0 {
+				var got []string
+				for _, d := range res.Diagnostics {
+					got = append(got, "  "+formatDiag(d))
+				}
+				t.Errorf("%s:\n  %s\nall diagnostics:\n%s", c.file, strings.Join(probs, "\n  "), strings.Join(got, "\n"))
+			}
+			for _, d := range res.Diagnostics {
+				if d.Severity >= compiler.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) {
+					t.Errorf("diagnostic without a line and column: %s", formatDiag(d))
+				}
+				if res.Sources[d.Pos.File] == nil {
+					t.Errorf("diagnostic in %s, whose text is not kept for excerpts", d.Pos.File)
+				}
+			}
+		})
+	}
+}
+
+// TestGoExamples compiles examples/go, the Go version of
+// examples/profiling, and checks that its dashboards and datasources come
+// out exactly as the CUE and YAML ones do, project aside; then that a
+// second compilation builds nothing and gives the same bytes.
+func TestGoExamples(t *testing.T) {
+	needGo(t)
+	cache := t.TempDir()
+	opts := compiler.Options{Paths: []string{filepath.Join("..", "examples")}, GoCache: cache}
+	res, err := compiler.Compile(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("unexpected: %s", formatDiag(d))
+	}
+	if res.GoBuilds != 1 {
+		t.Errorf("GoBuilds = %d on a cold cache, want 1", res.GoBuilds)
+	}
+	byID := map[string]*compiler.Resource{}
+	for _, r := range res.Resources {
+		byID[r.ID()] = r
+	}
+	compared := 0
+	for _, r := range res.Resources {
+		if r.Project != "profiling-go" || r.Kind == "Project" {
+			continue
+		}
+		twin := byID[r.Kind+"/profiling/"+r.Name]
+		if twin == nil {
+			t.Errorf("%s has no twin in examples/profiling", r.ID())
+			continue
+		}
+		got := encode(t, r)
+		want := strings.ReplaceAll(encode(t, twin), "project: profiling\n", "project: profiling-go\n")
+		if got != want {
+			t.Errorf("%s differs from its CUE/YAML twin:\n--- go\n%s\n--- twin\n%s", r.ID(), got, want)
+		}
+		compared++
+	}
+	if compared != 6 {
+		t.Errorf("compared %d resources, want 6 (2 datasources, a secret, 3 dashboards)", compared)
+	}
+	// Positions point at the Go sources.
+	for _, r := range res.Resources {
+		if r.Project == "profiling-go" && filepath.Ext(r.Pos.File) != ".go" {
+			t.Errorf("%s is at %s, want a .go file", r.ID(), r.Pos)
+		}
+	}
+
+	warm, err := compiler.Compile(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warm.GoBuilds != 0 {
+		t.Errorf("GoBuilds = %d on a warm cache, want 0", warm.GoBuilds)
+	}
+	if len(warm.Resources) != len(res.Resources) {
+		t.Fatalf("warm compilation gave %d resources, cold %d", len(warm.Resources), len(res.Resources))
+	}
+	for i := range res.Resources {
+		if encode(t, warm.Resources[i]) != encode(t, res.Resources[i]) {
+			t.Errorf("%s: a warm compilation gave other bytes than the cold one", res.Resources[i].ID())
+		}
+	}
+}
+
+func encode(t *testing.T, r *compiler.Resource) string {
+	t.Helper()
+	return string(compiler.Encode(r.Node, compiler.YAML))
+}
+
+// writeModule writes a Go module outside this repository that requires
+// pyrobuild from this checkout (a replace directive, so it builds
+// offline), with the given files.
+func writeModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files["go.mod"] = "module example.com/dashboards\n\ngo 1.26.0\n\nrequire github.com/pyrobuild/pyrobuild v0.0.0\n\nreplace github.com/pyrobuild/pyrobuild => " + filepath.ToSlash(root) + "\n"
+	for name, text := range files {
+		writeFile(t, filepath.Join(dir, name), text)
+	}
+	return dir
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const cacheMain = `package main
+
+import (
+	"example.com/dashboards/shared"
+	"github.com/pyrobuild/pyrobuild/dac"
+)
+
+func main() {
+	dac.Emit(dac.Project(shared.Project), dac.Datasource(shared.Project, "pyro", dac.Default(), dac.DirectURL("http://pyroscope:4040")))
+}
+`
+
+// TestGoCache checks what rebuilds a Go source: its files, the files of
+// the packages it imports from its module, go.mod; and what does not:
+// compiling again, files outside what it depends on.
+func TestGoCache(t *testing.T) {
+	needGo(t)
+	dir := writeModule(t, map[string]string{
+		"dash/main.go":      cacheMain,
+		"shared/project.go": "package shared\n\n// Project is the project of every dashboard.\nconst Project = \"team\"\n",
+		"other/other.go":    "package other\n",
+	})
+	opts := compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()}
+	step := func(what string, wantBuilds int, wantProject string) {
+		t.Helper()
+		res, err := compiler.Compile(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Diagnostics {
+			t.Errorf("%s: unexpected: %s", what, formatDiag(d))
+		}
+		if res.GoBuilds != wantBuilds {
+			t.Errorf("%s: GoBuilds = %d, want %d", what, res.GoBuilds, wantBuilds)
+		}
+		if len(res.Resources) == 0 || res.Resources[0].Name != wantProject {
+			t.Errorf("%s: resources %v, want project %s first", what, resourceIDs(res), wantProject)
+		}
+	}
+	step("cold", 1, "team")
+	step("warm", 0, "team")
+	writeFile(t, filepath.Join(dir, "other", "other.go"), "package other\n\n// Unrelated changes do not rebuild.\n")
+	writeFile(t, filepath.Join(dir, "README.md"), "not Go\n")
+	step("unrelated change", 0, "team")
+	writeFile(t, filepath.Join(dir, "shared", "project.go"), "package shared\n\n// Project is the project of every dashboard.\nconst Project = \"platform\"\n")
+	step("imported package changed", 1, "platform")
+	writeFile(t, filepath.Join(dir, "dash", "main.go"), strings.Replace(cacheMain, "http://pyroscope:4040", "http://pyroscope:4041", 1))
+	step("main package changed", 1, "platform")
+	step("warm again", 0, "platform")
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "go.mod"), string(b)+"\n// a comment changes go.mod\n")
+	step("go.mod changed", 1, "platform")
+	writeFile(t, filepath.Join(dir, "dash", "main_test.go"), "package main\n")
+	step("test file added", 0, "platform")
+}
+
+// TestGoTimeout: a program that runs too long is stopped and reported.
+func TestGoTimeout(t *testing.T) {
+	needGo(t)
+	start := time.Now()
+	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join("testdata", "go", "slow", "main.go")}, GoTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Code != compiler.CodeGoTimeout || !strings.Contains(res.Diagnostics[0].Message, "300ms") {
+		t.Fatalf("want one time-out naming 300ms, got %v", res.Diagnostics)
+	}
+	if d := res.Diagnostics[0]; d.Pos.File != filepath.Join("testdata", "go", "slow", "main.go") || d.Pos.Line != 10 {
+		t.Errorf("time-out at %s, want the main function (main.go:10)", d.Pos)
+	}
+	// The build is not counted against the program: only the run is
+	// timed, and it stops at once.
+	if run := time.Since(start); run > 30*time.Second {
+		t.Errorf("compile took %s", run)
+	}
+}
+
+// TestGoPlainOutput: a program that prints plain Perses JSON, as the
+// Perses Go SDK does, compiles when named; found by walking a folder it is
+// not run, as it does not import a dashboards SDK.
+func TestGoPlainOutput(t *testing.T) {
+	needGo(t)
+	main := filepath.Join("testdata", "go", "plain", "main.go")
+	res, err := compiler.Compile(compiler.Options{Paths: []string{main}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("unexpected: %s", formatDiag(d))
+	}
+	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/plain", "Datasource/plain/pyro", "Dashboard/plain/cpu"}) {
+		t.Fatalf("resources %v", got)
+	}
+	for _, r := range res.Resources {
+		if r.Pos.File != main || r.Pos.Line != 10 {
+			t.Errorf("%s at %s, want %s:10 (func main)", r.ID(), r.Pos, main)
+		}
+	}
+	walked, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Dir(main)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if walked.Units != 0 {
+		t.Errorf("walking the folder ran %d programs, want 0", walked.Units)
+	}
+}
+
+// TestGoMissingToolchain: without the go command, one clear error.
+func TestGoMissingToolchain(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join("..", "examples", "go"), filepath.Join("testdata", "go", "broken", "panic")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 {
+		t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
+	}
+	d := res.Diagnostics[0]
+	if d.Code != compiler.CodeGoToolchain || !strings.Contains(d.Hint, "Go 1.26") || !strings.Contains(d.Hint, "https://go.dev/dl/") {
+		t.Errorf("got %s", formatDiag(d))
+	}
+}
+
+// TestGoSDKNotRequired: a module that does not require the SDK gets go's
+// own message, at the import, with the command that fixes it.
+func TestGoSDKNotRequired(t *testing.T) {
+	needGo(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/nosdk\n\ngo 1.26.0\n")
+	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"github.com/pyrobuild/pyrobuild/dac\"\n\nfunc main() { dac.Emit() }\n")
+	t.Setenv("GOFLAGS", "-mod=mod")
+	t.Setenv("GOPROXY", "off")
+	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) == 0 {
+		t.Fatal("want a diagnostic")
+	}
+	d := res.Diagnostics[0]
+	if d.Code != compiler.CodeGoBuild || d.Pos.Line != 3 || !strings.Contains(d.Message+d.Hint, "github.com/pyrobuild/pyrobuild/dac") {
+		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
+	}
+}
