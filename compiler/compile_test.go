@@ -35,8 +35,8 @@ func TestExamplesGolden(t *testing.T) {
 	for _, f := range []Format{YAML, JSON} {
 		t.Run(string(f), func(t *testing.T) {
 			res := compileOK(t, Options{Paths: []string{"../examples"}})
-			if len(res.Resources) != 7 {
-				t.Fatalf("got %d resources, want 7", len(res.Resources))
+			if len(res.Resources) != 14 {
+				t.Fatalf("got %d resources, want 14 (examples/profiling, and its Go twin in examples/go)", len(res.Resources))
 			}
 			files := Layout(res.Resources, f)
 			golden := filepath.Join("testdata", "golden", string(f))
@@ -112,8 +112,8 @@ func TestLoweredToWireForm(t *testing.T) {
 	for _, r := range res.Resources {
 		visit(r.Node)
 	}
-	if queries != 5 {
-		t.Errorf("saw %d profile queries, want 5", queries)
+	if queries != 10 {
+		t.Errorf("saw %d profile queries, want 10 (5 in examples/profiling, 5 in examples/go)", queries)
 	}
 }
 

@@ -22,7 +22,7 @@ func TestCompileExamples(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "compiled 7 resources") {
+	if !strings.Contains(stdout, "compiled 14 resources") {
 		t.Errorf("stdout: %q", stdout)
 	}
 	for _, f := range []string{"bundle.yaml", "projects/profiling/bundle.yaml", "projects/profiling/dashboards/cpu.yaml", "projects/profiling/datasources/PyroscopeMain.yaml"} {
@@ -105,7 +105,7 @@ func TestCheckWritesNothing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "checked 7 resources") {
+	if !strings.Contains(stdout, "checked 14 resources") {
 		t.Errorf("stdout: %q", stdout)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
