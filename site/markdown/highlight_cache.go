@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"errors"
+	"fmt"
 	"io"
 	"runtime/debug"
+	"sync"
 )
 
 // The highlight cache can outlive the process: `pyrobuild build` saves it
@@ -25,24 +27,38 @@ type savedHighlight struct {
 	HTML []byte
 }
 
-// cacheVersion names what a saved highlight depends on: this format and the
-// chroma release that tokenized it. Empty when the release is unknown (a
-// binary without module information), which disables saving.
+// cacheVersion names what a saved highlight depends on: this format, the
+// chroma release when the binary records it, and a fingerprint of
+// chroma's output on a probe, which changes when its lexers or HTML do
+// (test binaries carry no module versions).
 func cacheVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	for _, d := range info.Deps {
-		if d.Path == "github.com/alecthomas/chroma/v2" {
-			if d.Replace != nil {
-				d = d.Replace
+	versionOnce.Do(func() {
+		v := "pyrobuild-highlight-1"
+		if info, ok := debug.ReadBuildInfo(); ok {
+			for _, d := range info.Deps {
+				if d.Path == "github.com/alecthomas/chroma/v2" {
+					if d.Replace != nil {
+						d = d.Replace
+					}
+					v += " chroma " + d.Version
+				}
 			}
-			return "pyrobuild-highlight-1 chroma " + d.Version
 		}
-	}
-	return ""
+		probe := NewHighlighter("", "")
+		h := sha256.New()
+		for _, c := range [][2]string{{"go", "package main\n\nfunc f() string { return `x` } // c\n"}, {"yaml", "a: [1, 'b']\n# c\n"}, {"cue", "#A: {x!: int & >0}\n"}} {
+			out, _ := probe.highlight(c[0], []byte(c[1]))
+			h.Write(out)
+		}
+		version = fmt.Sprintf("%s probe %x", v, h.Sum(nil)[:8])
+	})
+	return version
 }
+
+var (
+	versionOnce sync.Once
+	version     string
+)
 
 // errCacheVersion means a saved cache was written by another version.
 var errCacheVersion = errors.New("highlight cache written by another version")

@@ -118,11 +118,14 @@ func (e *Engine) Render(path string, src []byte) (*Document, error) {
 
 // FrontMatter is the YAML front matter of a page.
 type FrontMatter struct {
-	Title       string `yaml:"title"`
+	// Title is the page's title; without it the first h1 is.
+	Title string `yaml:"title"`
+	// Description is the page's summary, for meta tags and search results.
 	Description string `yaml:"description"`
 	// Weight orders the page in navigation.
-	Weight int  `yaml:"weight"`
-	Draft  bool `yaml:"draft"`
+	Weight int `yaml:"weight"`
+	// Draft marks a page that is not published.
+	Draft bool `yaml:"draft"`
 	// NavTitle is a shorter title for the sidebar.
 	NavTitle string `yaml:"nav_title"`
 	// Params holds every other key, decoded as yaml.v3 decodes into any.
@@ -131,6 +134,7 @@ type FrontMatter struct {
 
 // Document is a rendered page.
 type Document struct {
+	// Meta is the front matter; zero when there is none.
 	Meta FrontMatter
 	// Title is Meta.Title, else the text of the first h1, else "".
 	Title string
@@ -163,8 +167,10 @@ type Document struct {
 
 // Heading is a heading of a page.
 type Heading struct {
+	// Level is 1 for h1 to 6 for h6.
 	Level int
-	ID    string
+	// ID is the heading's id attribute, generated or written as {#id}.
+	ID string
 	// Text is the heading's plain text, without markup.
 	Text string
 	// Line is where the heading starts in the original file.
@@ -180,7 +186,8 @@ type Section struct {
 	Heading string
 	// Text is the plain text of the blocks under the heading, code included,
 	// with whitespace collapsed.
-	Text  string
+	Text string
+	// Level is the heading's level, 0 for the text before the first heading.
 	Level int
 }
 
@@ -195,7 +202,8 @@ type Link struct {
 	// written in the original file; for a reference link that is in its
 	// link reference definition.
 	Line, Col int
-	Image     bool
+	// Image tells an image's source from a link's target.
+	Image bool
 }
 
 // Example is a fenced code block marked as an example by the second word of
@@ -207,7 +215,8 @@ type Example struct {
 	// key=value pairs (the value optionally double-quoted) and bare words,
 	// which map to "".
 	Attrs map[string]string
-	Code  []byte
+	// Code is the block's content, indentation of enclosing blocks removed.
+	Code []byte
 	// Line is the line in the original file of the first line of Code.
 	Line int
 }
@@ -215,9 +224,12 @@ type Example struct {
 // Error is a problem with a page's source, at a 1-based line and byte column
 // of the original file.
 type Error struct {
-	Path      string
+	// Path is the page's path as given to Render.
+	Path string
+	// Line and Col locate the problem; Col is 1 when only the line is known.
 	Line, Col int
-	Msg       string
+	// Msg says what is wrong, starting with where ("front matter: ...").
+	Msg string
 }
 
 // Error formats the error as "path:line:col: msg", the form editors jump to.
