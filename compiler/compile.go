@@ -86,6 +86,7 @@ func Compile(opts Options) (*Result, error) {
 			if goL.goCmd == "" {
 				diags = append(diags, missingToolchain(u))
 			}
+			goL.prepare(units, &sources, workers)
 		}
 	}
 
@@ -107,7 +108,7 @@ func Compile(opts Options) (*Result, error) {
 				var raws []rawResource
 				var ds Diagnostics
 				if units[i].kind == "go" {
-					raws, ds = goL.load(units[i], &sources)
+					raws, ds = goL.load(units[i])
 				} else {
 					raws, ds = loadUnit(units[i], &sources, env)
 				}

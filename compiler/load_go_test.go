@@ -356,3 +356,36 @@ func TestGoSDKNotRequired(t *testing.T) {
 		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
 	}
 }
+
+// TestGoBatchBuild: the programs of one module are built together; one
+// that does not compile is reported alone, at its line, and two folders of
+// the same name (whose binaries go build would name alike) both build.
+func TestGoBatchBuild(t *testing.T) {
+	needGo(t)
+	program := func(project string) string {
+		return "package main\n\nimport \"github.com/pyrobuild/pyrobuild/dac\"\n\nfunc main() {\n\tdac.Emit(dac.Project(" + project + "))\n}\n"
+	}
+	dir := writeModule(t, map[string]string{
+		"team-a/dash/main.go": program(`"team-a"`),
+		"team-b/dash/main.go": program(`"team-b"`),
+		"team-c/main.go":      program(`"team-c"`),
+		"broken/main.go":      program(`teamD`),
+	})
+	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.GoBuilds != 4 {
+		t.Errorf("GoBuilds = %d, want 4", res.GoBuilds)
+	}
+	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/team-a", "Project/team-b", "Project/team-c"}) {
+		t.Errorf("resources %v", got)
+	}
+	if len(res.Diagnostics) != 1 {
+		t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
+	}
+	d := res.Diagnostics[0]
+	if d.Code != compiler.CodeGoBuild || d.Pos.File != filepath.Join(dir, "broken", "main.go") || d.Pos.Line != 6 || d.Pos.Col != 23 || !strings.Contains(d.Message, "undefined: teamD") {
+		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
+	}
+}
