@@ -16,9 +16,17 @@
 #   RUNS     pyrobuild runs per size, the median is reported (default 3)
 #   OUT      also write the Markdown table to this file (default: stdout only)
 #   CUE_VERSION  cue CLI installed from the Go module proxy (default v0.16.1)
+#   MODE=go  measure Go sources instead: N dashboards programs (one main
+#            package per folder, using pyrobuild's Go SDK from this
+#            checkout), pyrobuild with an empty and a full build cache
+#            against `go run main.go` per program, one after the other (what
+#            `percli dac build` does for Go files), with changed programs
+#            (Go compiles and links each) and unchanged ones (Go's own cache
+#            holds them); SIZES defaults to "50"
 #
 # Usage: scripts/bench-compile.sh
 #        QUICK=1 OUT=BENCHMARKS-compile.md scripts/bench-compile.sh
+#        MODE=go scripts/bench-compile.sh
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,9 +34,11 @@ GO=${GO:-go}
 CUE_VERSION=${CUE_VERSION:-v0.16.1}
 SAMPLE=${SAMPLE:-50}
 RUNS=${RUNS:-3}
+MODE=${MODE:-cue}
 if [[ -z "${SIZES:-}" ]]; then
 	SIZES="50 500"
 	[[ "${QUICK:-0}" == 1 ]] || SIZES="$SIZES 10000"
+	[[ "$MODE" == go ]] && SIZES=50
 fi
 
 log() { printf '%s\n' "$*" >&2; }
@@ -37,6 +47,116 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-compile.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 BIN="$WORK/bin"
 mkdir -p "$BIN"
+
+# now prints the wall clock in seconds with microseconds.
+now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+# calc evaluates an awk expression.
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+fixed() { awk -v x="$1" -v p="${2:-2}" 'BEGIN { printf "%.*f", p, x }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# gen_go writes N dashboards programs into DIR, a module that takes the Go
+# SDK from this checkout; NONCE goes into every program, so a new one makes
+# Go's build cache miss.
+gen_go() {
+	local n=$1 dir=$2 nonce=$3 i name extra
+	mkdir -p "$dir"
+	printf 'module example.com/bench\n\ngo 1.26.0\n\nrequire github.com/pyrobuild/pyrobuild v0.0.0\n\nreplace github.com/pyrobuild/pyrobuild => %s\n' "$ROOT" >"$dir/go.mod"
+	for ((i = 0; i < n; i++)); do
+		name=$(printf 'svc-%05d' "$i")
+		extra=
+		((i == 0)) && extra='
+		dac.Project("bench-go"),
+		dac.Datasource("bench-go", "pyroscope", dac.Default(), dac.DirectURL("http://pyroscope.example.com:4040")),'
+		mkdir -p "$dir/$name"
+		cat >"$dir/$name/main.go" <<-EOF
+			// Dashboard of $name (build $nonce).
+			package main
+
+			import "github.com/pyrobuild/pyrobuild/dac"
+
+			func main() {
+				dac.Emit($extra
+					dac.Dashboard("bench-go", "$name",
+						dac.Row(2, 12,
+							dac.FlameChart("cpu", dac.ProfileQuery(dac.ProfileType("cpu"), dac.Query(\`{service_name="$name", env="prod"}\`))),
+							dac.FlameChart("memory", dac.ProfileQuery(dac.ProfileType("memory"), dac.Query(\`{service_name="$name", env="prod"}\`))),
+						),
+					),
+				)
+			}
+		EOF
+	done
+}
+
+# gorun runs `go run main.go` in every program's folder, one after the
+# other, and prints the seconds it took.
+gorun() {
+	local dir=$1 d t0 t1
+	t0=$(now)
+	for d in "$dir"/svc-*/; do
+		(cd "$d" && "$GO" run main.go >/dev/null)
+	done
+	t1=$(now)
+	calc "$t1 - $t0"
+}
+
+# pyrogo compiles DIR with the build cache CACHE and prints the seconds.
+pyrogo() {
+	local dir=$1 cache=$2 t0 t1
+	t0=$(now)
+	PYROBUILD_CACHE=$cache "$BIN/pyrobuild" compile "$dir" -o "$WORK/out" -q
+	t1=$(now)
+	calc "$t1 - $t0"
+}
+
+if [[ "$MODE" == go ]]; then
+	log "building pyrobuild…"
+	(cd "$ROOT" && "$GO" build -o "$BIN/pyrobuild" ./cmd/pyrobuild)
+	rows=()
+	verdicts=()
+	for n in $SIZES; do
+		dir="$WORK/go-$n"
+		gen_go "$n" "$dir" "pyrobuild-$(now)"
+		log "N=$n: pyrobuild, empty cache…"
+		cold=$(pyrogo "$dir" "$WORK/cache-$n")
+		warms=()
+		for ((r = 0; r < RUNS; r++)); do
+			log "N=$n: pyrobuild, full cache ($((r + 1))/$RUNS)…"
+			warms+=("$(pyrogo "$dir" "$WORK/cache-$n")")
+		done
+		warm=$(median "${warms[@]}")
+		gen_go "$n" "$dir" "go-run-$(now)"
+		log "N=$n: go run per program, changed…"
+		rcold=$(gorun "$dir")
+		log "N=$n: go run per program, unchanged…"
+		rwarm=$(gorun "$dir")
+		rc=$(calc "$rcold / $cold")
+		rw=$(calc "$rwarm / $warm")
+		rows+=("| $n | $(fixed "$rcold") | $(fixed "$cold") | $(fixed "$rc" 1)× | $(fixed "$rwarm") | $(fixed "$warm" 3) | $(fixed "$rw" 0)× |")
+		verdicts+=("N=$n: warm $(fixed "$rw" 0)× (target ≥ 10×): $(awk -v r="$rw" 'BEGIN { print (r >= 10) ? "met" : "MISSED" }'); cold $(fixed "$rc" 1)× (target ≥ 1×): $(awk -v r="$rc" 'BEGIN { print (r >= 1) ? "met" : "MISSED" }')")
+		rm -rf "$dir" "$WORK/cache-$n"
+	done
+	table=$(
+		echo "# pyrobuild compile benchmark: Go sources"
+		echo
+		echo "N generated dashboards programs (two FlameChart panels each), one main package per folder, using pyrobuild's Go SDK. Baseline: \`go run main.go\` in each folder, one after the other, as \`percli dac build\` does; \"changed\" programs were just rewritten (Go compiles and links each), \"unchanged\" ones were run before (Go's cache holds the binaries). pyrobuild: \`pyrobuild compile DIR -q\` with an empty build cache (cold: every program built) and a full one (warm: nothing built; median of $RUNS)."
+		echo
+		echo "| N programs | go run, changed (s) | pyrobuild cold (s) | ratio | go run, unchanged (s) | pyrobuild warm (s) | ratio |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|"
+		printf '%s\n' "${rows[@]}"
+		echo
+		printf -- '- %s\n' "${verdicts[@]}"
+		echo
+		echo "Machine: $(nproc) CPUs, $(uname -sr); $("$GO" version | awk '{ print $3 }'); $(date -u +%Y-%m-%d); load average $(cut -d' ' -f1-3 /proc/loadavg)."
+	)
+	printf '%s\n' "$table"
+	if [[ -n "${OUT:-}" ]]; then
+		printf '%s\n' "$table" >"$OUT"
+		log "wrote $OUT"
+	fi
+	exit 0
+fi
 
 # GNU time reports the peak RSS; install it when missing.
 TIME=/usr/bin/time
@@ -57,11 +177,6 @@ log "building pyrobuild…"
 (cd "$ROOT" && "$GO" build -o "$BIN/pyrobuild" ./cmd/pyrobuild && "$GO" build -o "$BIN/benchgen" ./internal/benchgen/cmd/benchgen)
 PYRO="$BIN/pyrobuild"
 
-# now prints the wall clock in seconds with microseconds.
-now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
-# calc evaluates an awk expression.
-calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
-fixed() { awk -v x="$1" -v p="${2:-2}" 'BEGIN { printf "%.*f", p, x }'; }
 
 # gen writes N dashboards into DIR with a cue.mod that lets plain `cue`
 # resolve the schema import the way pyrobuild does (cue.mod/pkg).
@@ -131,7 +246,6 @@ pyro() {
 	printf '%s %s %s\n' "$(median "${times[@]}")" "$rss" "$(median "${cpus[@]}")"
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
