@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +64,22 @@ var goBrokenCases = []brokenCase{
 	{file: "../go/broken/protocol-too-new", want: []wantDiag{
 		errAt(compiler.CodeGoOutput, 10, 1, "program writes protocol version 2; this pyrobuild reads version 1").withHint("upgrade pyrobuild").inFile("../go/broken/protocol-too-new/main.go"),
 	}},
+	{file: "../go/broken/credential-header", want: []wantDiag{
+		warnAt(compiler.CodeLiteralCredential, 9, 67, `header "Authorization" carries a credential`).inFile("../go/broken/credential-header/main.go"),
+	}, check: func(t *testing.T, r *compiler.Result) {
+		var out bytes.Buffer
+		tr := &compiler.TextRenderer{Sources: r.Sources}
+		for _, d := range r.Diagnostics {
+			tr.Render(&out, d)
+		}
+		if strings.Contains(out.String(), "s3cr3t") {
+			t.Errorf("the credential is quoted:\n%s", out.String())
+		}
+		// Masked to the same width, so that carets stay under their values.
+		if !strings.Contains(out.String(), `dac.Header("Authorization", "*******************")`) {
+			t.Errorf("no masked literal in:\n%s", out.String())
+		}
+	}},
 	{file: "../go/broken/plain-not-resource", want: []wantDiag{
 		errAt(compiler.CodeGoOutput, 10, 1, "output is neither JSON nor YAML").inFile("../go/broken/plain-not-resource/main.go"),
 	}},
@@ -106,6 +123,9 @@ func TestGoBrokenSources(t *testing.T) {
 				if res.Sources[d.Pos.File] == nil {
 					t.Errorf("diagnostic in %s, whose text is not kept for excerpts", d.Pos.File)
 				}
+			}
+			if c.check != nil {
+				c.check(t, res)
 			}
 		})
 	}

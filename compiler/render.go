@@ -143,7 +143,19 @@ func setEnds(ds Diagnostics, sources map[string]*Source) {
 // excerpt never prints a password.
 var secretLineRe = regexp.MustCompile(`(?i)("?(password|credentials|clientSecret|authorization|token|key)"?\s*:\s*)(.+)$`)
 
+// goSecretRe finds credentials passed to Go SDK calls: the string after a
+// credential-like quoted name (dac.Header("Authorization", "…")), and the
+// second argument of BasicAuth and Authorization.
+var goSecretRe = regexp.MustCompile(`(?i)((?:"[^"]*(?:password|credentials|secret|authorization|token|key|cookie)[^"]*"|\b(?:BasicAuth|Authorization)\(\s*(?:"(?:[^"\\]|\\.)*"|\w+))\s*,\s*)("(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)`)
+
 func maskSecrets(line string) string {
+	// Go lines hold many values: the literal keeps its width, so that a
+	// caret under a later value stays under it.
+	line = goSecretRe.ReplaceAllStringFunc(line, func(m string) string {
+		sub := goSecretRe.FindStringSubmatch(m)
+		lit := sub[2]
+		return sub[1] + lit[:1] + strings.Repeat("*", len([]rune(lit))-2) + lit[len(lit)-1:]
+	})
 	return secretLineRe.ReplaceAllString(line, "${1}<redacted>")
 }
 
