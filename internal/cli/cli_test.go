@@ -87,6 +87,8 @@ func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"compile", "--no-such-flag"},
 		{"compile", "--format", "toml", "../../examples"},
+		{"compile", "--go-timeout", "0s", "../../examples"},
+		{"check", "--go-timeout", "soon", "../../examples"},
 		{"no-such-command"},
 		{"version", "extra"},
 	} {
