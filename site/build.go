@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,15 +14,29 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/compiler"
 	"github.com/pyrobuild/pyrobuild/docs"
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/site/markdown"
 )
 
 // Build builds the whole site in memory. The error is for failures of the
 // machine (out of memory, a broken embedded theme); problems in the site's
 // sources are in Site.Diagnostics.
-func (b *Builder) Build() (*Site, error) {
+//
+// A Builder that tracks changes (the preview server's) reuses everything
+// its last build made from inputs that did not change: file contents, the
+// theme, rendered markdown, laid-out pages, search entries.
+func (b *Builder) Build() (*Site, error) { return b.build(nil) }
+
+// sink receives an output file as soon as it is made; it is called from
+// several goroutines.
+type sink func(name string, data []byte) error
+
+// build builds the site. With a sink, pages go to it as they are laid out
+// and are not kept, so writing a large site needs little memory; it is
+// called only when the sources have no errors.
+func (b *Builder) build(out sink) (*Site, error) {
 	s := &Site{Files: map[string][]byte{}, Sources: map[string]*compiler.Source{}}
-	th, diags := b.loadTheme()
+	th, diags := b.cachedTheme()
 	s.Diagnostics = append(s.Diagnostics, diags...)
 	if th == nil {
 		return s, errors.New("the embedded theme is broken")
@@ -37,7 +52,7 @@ func (b *Builder) Build() (*Site, error) {
 	pages, statics, diags := b.loadContent()
 	s.Diagnostics = append(s.Diagnostics, diags...)
 	for _, p := range pages {
-		data, err := readFile(p.File)
+		data, err := b.readSource(p.File)
 		if err != nil {
 			s.Diagnostics = append(s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: p.File}, Message: err.Error()})
 			continue
@@ -66,7 +81,13 @@ func (b *Builder) Build() (*Site, error) {
 		}
 	}
 	pages = b.addGenerated(pages, s)
-	b.render(pages, s)
+	// Writing a site (not serving it) renders in two passes: the first
+	// keeps what links, navigation and search need and drops the HTML; the
+	// second renders each page again (its code is highlighted by then) just
+	// before it is laid out and written. A large site then never holds all
+	// its HTML at once.
+	lean := out != nil && !b.track
+	b.render(pages, s, lean)
 	byURL := map[string]*Page{}
 	var kept []*Page
 	for _, p := range pages {
@@ -89,7 +110,7 @@ func (b *Builder) Build() (*Site, error) {
 	for _, f := range statics {
 		staticURLs[f.rel] = true
 	}
-	for name := range th.assets {
+	for name := range th.hashes {
 		staticURLs["assets/"+name] = true
 	}
 	for _, extra := range []string{"search-index.json", "sitemap.xml", "robots.txt", "404.html"} {
@@ -99,17 +120,20 @@ func (b *Builder) Build() (*Site, error) {
 	if !b.cfg.SkipExamples {
 		s.Diagnostics = append(s.Diagnostics, b.checkExamples(pages)...)
 	}
+	// Keep the text of the pages that have problems, for excerpts.
+	quoted := map[string]bool{}
+	for _, d := range s.Diagnostics {
+		quoted[d.Pos.File] = true
+	}
 	for _, p := range pages {
-		if !p.Generated || strings.HasPrefix(p.File, "reference/") {
+		if quoted[p.File] && (!p.Generated || strings.HasPrefix(p.File, "reference/")) {
 			s.Sources[p.File] = compiler.NewSource(p.File, p.src)
 		}
 	}
 
 	nav := buildNav(pages)
-	navHTML, err := b.renderNav(th, nav)
-	if err != nil {
-		s.Diagnostics = append(s.Diagnostics, templateDiag(err, "layouts/nav.html", "nav.html"))
-	}
+	b.setURLs(nav)
+	navVersion := navDigest(nav)
 	order := navOrder(nav)
 	mermaid := false
 	type job struct {
@@ -137,43 +161,149 @@ func (b *Builder) Build() (*Site, error) {
 			mermaid = true
 		}
 	}
-	outs := make([][]byte, len(pages))
+	var filesMu sync.Mutex
+	var sinkErr error
+	emit := func(name string, data []byte) {
+		filesMu.Lock()
+		defer filesMu.Unlock()
+		if out == nil || s.Diagnostics.HasErrors() {
+			s.Files[name] = data
+			return
+		}
+		s.Files[name] = nil // written, not kept
+		if err := out(name, data); err != nil && sinkErr == nil {
+			sinkErr = err
+		}
+	}
 	errs := make([]error, len(pages))
 	parallel(len(jobs), b.cfg.Workers, func(i int) {
 		j := jobs[i]
-		outs[i], errs[i] = b.layout(th, j.p, pageNav(navHTML, j.p.Key), nav, j.prev, j.next)
+		if j.p.Doc.HTML == nil && j.p.src != nil {
+			doc, err := b.md().Render(j.p.Key, j.p.src)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			j.p.Doc.HTML = doc.HTML
+		}
+		data, err := b.cachedLayout(th, j.p, nav, navVersion, j.prev, j.next)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		emit(j.p.Out, data)
+		if !b.track && out != nil {
+			j.p.Doc.HTML = nil // laid out and written: the biggest part of a page is no longer needed
+		}
 	})
-	for i, p := range pages {
+	for i := range pages {
 		if errs[i] != nil {
 			s.Diagnostics = append(s.Diagnostics, templateDiag(errs[i], "layouts/page.html", "page.html"))
-			continue
 		}
-		s.Files[p.Out] = outs[i]
 	}
-	if nf, err := b.notFound(th, navHTML); err == nil {
-		s.Files["404.html"] = nf
+	if nf, err := b.notFound(th, nav); err == nil {
+		emit("404.html", nf)
 	} else {
 		s.Diagnostics = append(s.Diagnostics, templateDiag(err, "layouts/page.html", "page.html"))
 	}
 	for _, f := range statics {
-		data, err := readFile(f.file)
+		data, err := b.readSource(f.file)
 		if err != nil {
 			s.Diagnostics = append(s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: f.file}, Message: err.Error()})
 			continue
 		}
-		s.Files[f.rel] = data
+		emit(f.rel, data)
 		s.Inputs = append(s.Inputs, f.file)
 	}
-	for k, v := range th.assetOutputs(mermaid) {
-		s.Files[k] = v
+	assets, err := th.assetOutputs(mermaid)
+	if err != nil {
+		return s, err
 	}
-	s.Files["search-index.json"] = b.searchIndex(pages)
+	for k, v := range assets {
+		emit(k, v)
+	}
+	emit("search-index.json", b.searchIndex(pages))
 	if sm := b.sitemap(pages); sm != nil {
-		s.Files["sitemap.xml"] = sm
+		emit("sitemap.xml", sm)
 	}
-	s.Files["robots.txt"] = b.robots()
+	emit("robots.txt", b.robots())
+	if sinkErr != nil {
+		return s, sinkErr
+	}
 	s.Diagnostics.Sort()
+	b.prune(pages)
+	b.mu.Lock()
+	clear(b.navs) // keyed by this build's tree
+	b.mu.Unlock()
 	return s, nil
+}
+
+// cachedTheme loads the theme, or reuses the last one while no template
+// changed (tracking builders only).
+func (b *Builder) cachedTheme() (*theme, compiler.Diagnostics) {
+	b.mu.Lock()
+	th, diags := b.theme, b.themeDiags
+	b.mu.Unlock()
+	if th != nil && b.track {
+		return th, diags
+	}
+	th, diags = b.loadTheme()
+	b.mu.Lock()
+	b.theme, b.themeDiags = th, diags
+	b.mu.Unlock()
+	return th, diags
+}
+
+// readSource reads an input file, or reuses its content while it has not
+// changed (tracking builders only).
+func (b *Builder) readSource(p string) ([]byte, error) {
+	if b.track {
+		b.mu.Lock()
+		data, ok := b.srcs[p]
+		b.mu.Unlock()
+		if ok {
+			return data, nil
+		}
+	}
+	data, err := readFile(p)
+	if err == nil && b.track {
+		b.mu.Lock()
+		b.srcs[p] = data
+		b.mu.Unlock()
+	}
+	return data, err
+}
+
+// cachedLayout lays a page out, or reuses its last layout when nothing it
+// shows changed: its rendered markdown, the navigation, its neighbours.
+func (b *Builder) cachedLayout(th *theme, p *Page, nav []*navNode, navVersion string, prev, next *navNode) ([]byte, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%p|%p|%s|%s|%v", th, p.Doc, navVersion, p.Key, p.Generated)
+	for _, n := range []*navNode{prev, next} {
+		if n != nil {
+			fmt.Fprintf(h, "|%s|%s", n.Title, n.URL)
+		}
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	b.mu.Lock()
+	c, ok := b.layouts[p.Key]
+	b.mu.Unlock()
+	if ok && c.key == key {
+		return c.out, nil
+	}
+	out, err := b.layout(th, p, nav, prev, next)
+	if err == nil && b.track {
+		b.mu.Lock()
+		b.layouts[p.Key] = layoutEntry{key: key, out: out}
+		b.mu.Unlock()
+	}
+	return out, err
+}
+
+type layoutEntry struct {
+	key [32]byte
+	out []byte
 }
 
 // addGenerated adds the pages generated from the schemas, the command tree
@@ -190,18 +320,80 @@ func (b *Builder) addGenerated(pages []*Page, s *Site) []*Page {
 			have[p.Key] = true
 		}
 	}
-	add(&Page{Key: "reference/index.md", File: "reference/index.md (generated)", Generated: true, src: []byte(referenceIndex(b.cfg.CLIReference != nil))})
-	add(&Page{Key: "reference/plugins.md", File: "reference/plugins.md (generated)", Generated: true, src: b.pluginReference()})
-	add(&Page{Key: "reference/diagnostics.md", File: "reference/diagnostics.md (generated)", Generated: true, src: diagnosticsPage()})
+	// Pages that depend only on pyrobuild itself are made once per builder.
+	fixed := []struct {
+		key  string
+		make func() []byte
+	}{
+		{"reference/index.md", func() []byte { return []byte(referenceIndex(b.cfg.CLIReference != nil)) }},
+		{"reference/plugins.md", b.pluginReference},
+		{"reference/diagnostics.md", diagnosticsPage},
+	}
 	if b.cfg.CLIReference != nil {
-		add(&Page{Key: "reference/cli.md", File: "reference/cli.md (generated)", Generated: true, src: b.cfg.CLIReference()})
+		fixed = append(fixed, struct {
+			key  string
+			make func() []byte
+		}{"reference/cli.md", b.cfg.CLIReference})
+	}
+	for _, f := range fixed {
+		if have[f.key] {
+			continue
+		}
+		b.mu.Lock()
+		src, ok := b.generated[f.key]
+		b.mu.Unlock()
+		if !ok {
+			src = f.make()
+			b.mu.Lock()
+			b.generated[f.key] = src
+			b.mu.Unlock()
+		}
+		add(&Page{Key: f.key, File: f.key + " (generated)", Generated: true, src: src})
 	}
 	if s.Dashboards != nil {
-		for _, p := range b.catalogPages(s.Dashboards) {
-			add(p)
+		b.mu.Lock()
+		cat, catFor := b.catalog, b.catalogFor
+		b.mu.Unlock()
+		if catFor != s.Dashboards {
+			cat = b.catalogPages(s.Dashboards)
+			b.mu.Lock()
+			b.catalog, b.catalogFor = cat, s.Dashboards
+			b.mu.Unlock()
+		}
+		for _, p := range cat {
+			c := *p // pages are filled in per build
+			add(&c)
 		}
 	}
 	return pages
+}
+
+// prune drops cached results of pages that no longer exist, so a long
+// preview session does not grow.
+func (b *Builder) prune(pages []*Page) {
+	keys := make(map[string]bool, len(pages))
+	docs := make(map[*markdown.Document]bool, len(pages))
+	for _, p := range pages {
+		keys[p.Key] = true
+		docs[p.Doc] = true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.layouts {
+		if !keys[k] {
+			delete(b.layouts, k)
+		}
+	}
+	for k := range b.docs {
+		if !keys[k] {
+			delete(b.docs, k)
+		}
+	}
+	for d := range b.search {
+		if !docs[d] {
+			delete(b.search, d)
+		}
+	}
 }
 
 func referenceIndex(cli bool) string {
@@ -227,8 +419,8 @@ func diagnosticsPage() []byte {
 
 // render renders every page's markdown, in parallel, reusing the previous
 // build's result for pages whose source did not change.
-func (b *Builder) render(pages []*Page, s *Site) {
-	md := markdown.New(markdown.Options{ResolveLink: b.resolveLink, Highlighter: b.hl})
+func (b *Builder) render(pages []*Page, s *Site, lean bool) {
+	md := b.md()
 	errs := make([]error, len(pages))
 	parallel(len(pages), b.cfg.Workers, func(i int) {
 		p := pages[i]
@@ -245,6 +437,12 @@ func (b *Builder) render(pages []*Page, s *Site) {
 		}
 		doc, err := md.Render(p.Key, p.src)
 		b.renders.Add(1)
+		if lean && err == nil {
+			p.search = b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
+			doc.HTML, doc.Sections = nil, nil
+			p.Doc = doc
+			return
+		}
 		b.mu.Lock()
 		b.docs[p.Key] = cachedDoc{hash: sum, doc: doc, err: err}
 		b.mu.Unlock()
@@ -320,7 +518,11 @@ type layoutData struct {
 }
 
 // layout executes the page template for one page.
-func (b *Builder) layout(th *theme, p *Page, navHTML template.HTML, nav []*navNode, prev, next *navNode) ([]byte, error) {
+func (b *Builder) layout(th *theme, p *Page, nav []*navNode, prev, next *navNode) ([]byte, error) {
+	navHTML, err := b.navFor(th, nav, p.Key)
+	if err != nil {
+		return nil, err
+	}
 	d := p.Doc
 	pd := pageData{
 		Title:       p.Title(),
@@ -354,7 +556,7 @@ func (b *Builder) layout(th *theme, p *Page, navHTML template.HTML, nav []*navNo
 		pd.Scripts = stringList(v)
 	}
 	var out bytes.Buffer
-	err := th.tmpl.ExecuteTemplate(&out, "page.html", layoutData{Site: b.siteData(), Page: pd, Nav: navHTML})
+	err = th.tmpl.ExecuteTemplate(&out, "page.html", layoutData{Site: b.siteData(), Page: pd, Nav: navHTML})
 	return out.Bytes(), err
 }
 
@@ -390,23 +592,61 @@ func (b *Builder) rebase(h []byte) []byte {
 
 // notFound is 404.html. Its links are absolute, as it is served for any
 // missing path.
-func (b *Builder) notFound(th *theme, navHTML template.HTML) ([]byte, error) {
+func (b *Builder) notFound(th *theme, nav []*navNode) ([]byte, error) {
+	navHTML, err := renderNav(th, pageNav(nav, ""))
+	if err != nil {
+		return nil, err
+	}
 	body := fmt.Sprintf(`<h1 id="page-not-found">Page not found</h1>
 <p>There is no page at this address. It may have moved: try the search above, or start from the <a href="%s">home page</a>.</p>`, template.HTMLEscapeString(b.link("")))
 	var out bytes.Buffer
-	err := th.tmpl.ExecuteTemplate(&out, "page.html", layoutData{Site: b.siteData(), Nav: navHTML,
+	err = th.tmpl.ExecuteTemplate(&out, "page.html", layoutData{Site: b.siteData(), Nav: navHTML,
 		Page: pageData{Title: "Page not found", Content: template.HTML(body)}})
 	return out.Bytes(), err
 }
 
-// Write is a convenience for building and writing in one call.
+// Write builds the site straight into dir: pages are written as they are
+// laid out, into a fresh folder that replaces dir only when the build has
+// no errors (the old site stays otherwise). The returned Site holds the
+// diagnostics; its Files are not kept.
 func (b *Builder) Write(dir string) (*Site, error) {
-	s, err := b.Build()
-	if err != nil {
-		return s, err
-	}
-	if s.HasErrors() {
+	var s *Site
+	err := outdir.Replace(dir, func(tmp string) error {
+		var made sync.Map
+		var err error
+		s, err = b.build(func(name string, data []byte) error {
+			p := filepath.Join(tmp, filepath.FromSlash(name))
+			d := filepath.Dir(p)
+			if _, ok := made.Load(d); !ok {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					return err
+				}
+				made.Store(d, true)
+			}
+			return os.WriteFile(p, data, 0o644)
+		})
+		if err != nil {
+			return err
+		}
+		if s.HasErrors() {
+			return errBuildFailed
+		}
+		return nil
+	})
+	if errors.Is(err, errBuildFailed) {
 		return s, nil
 	}
-	return s, s.Write(dir)
+	return s, err
+}
+
+var errBuildFailed = errors.New("the site has errors")
+
+// md returns a markdown engine for this builder.
+func (b *Builder) md() *markdown.Engine {
+	return markdown.New(markdown.Options{ResolveLink: b.resolveLink, Highlighter: b.hl})
+}
+
+func pageURLOnly(key string) string {
+	u, _ := pageURL(key)
+	return u
 }

@@ -2,6 +2,8 @@ package site
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"html/template"
 	"path"
 	"sort"
@@ -16,7 +18,12 @@ type navNode struct {
 	URL      string // "" for a folder without index.md
 	Weight   int
 	Children []*navNode
-	page     *Page
+	// First is the URL of the first page inside a folder, the link of a
+	// folder without index.md.
+	First string
+	// Per page: the page itself, a folder above it.
+	Current, Expanded bool
+	page              *Page
 }
 
 // buildNav arranges pages by folder. Within a folder, pages with a weight
@@ -98,6 +105,12 @@ func (b *Builder) setURLs(nodes []*navNode) {
 			n.URL = b.link(n.page.URL)
 		}
 		b.setURLs(n.Children)
+		if len(n.Children) > 0 {
+			n.First = n.Children[0].URL
+			if n.First == "" {
+				n.First = n.Children[0].First
+			}
+		}
 	}
 }
 
@@ -118,29 +131,63 @@ func navOrder(nodes []*navNode) []*navNode {
 	return out
 }
 
-// renderNav renders the navigation once per build; each page then only
-// marks its own entry (pageNav), which keeps large sites fast.
-func (b *Builder) renderNav(th *theme, nav []*navNode) (template.HTML, error) {
-	b.setURLs(nav)
+// pageNav is the navigation as one page shows it: every top-level entry,
+// and the contents of the folders above the page. Large sites stay light:
+// a page lists its own section, not all thousand pages.
+func pageNav(nodes []*navNode, key string) []*navNode {
+	out := make([]*navNode, len(nodes))
+	for i, n := range nodes {
+		c := *n
+		c.Current = n.page != nil && n.page.Key == key
+		c.Children = nil
+		if len(n.Children) > 0 {
+			c.Expanded = strings.HasPrefix(key, n.Key)
+			if c.Expanded {
+				c.Children = pageNav(n.Children, key)
+			} else {
+				c.Children = n.Children[:1] // marks it a folder; not rendered
+			}
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+// navFor is the navigation HTML of one page. Pages of one folder show the
+// same navigation but for the current entry, so it is rendered once per
+// folder and the entry marked by its data-page attribute; a template that
+// does without the attribute is executed for every page.
+func (b *Builder) navFor(th *theme, nav []*navNode, key string) (template.HTML, error) {
+	folder := parentOfKey(key)
+	cacheKey := fmt.Sprintf("%p\x00%p\x00%s", th, nav, folder)
+	b.mu.Lock()
+	shared, ok := b.navs[cacheKey]
+	b.mu.Unlock()
+	if !ok {
+		var err error
+		if shared, err = renderNav(th, pageNav(nav, folder)); err != nil {
+			return "", err
+		}
+		b.mu.Lock()
+		b.navs[cacheKey] = shared
+		b.mu.Unlock()
+	}
+	attr := ` data-page="` + template.HTMLEscapeString(key) + `"`
+	if i := strings.Index(string(shared), attr); i >= 0 && key != "" {
+		j := i + len(attr)
+		return template.HTML(string(shared[:j]) + ` aria-current="page"` + string(shared[j:])), nil
+	}
+	return renderNav(th, pageNav(nav, key))
+}
+
+// renderNav executes the nav template for one page.
+func renderNav(th *theme, nav []*navNode) (template.HTML, error) {
 	if th.tmpl.Lookup("nav") == nil {
 		return "", nil
 	}
 	var out bytes.Buffer
 	err := th.tmpl.ExecuteTemplate(&out, "nav", nav)
 	return template.HTML(out.String()), err
-}
-
-// pageNav marks the page's own entry as current and opens the folders
-// above it.
-func pageNav(nav template.HTML, key string) template.HTML {
-	s := string(nav)
-	attr := ` data-page="` + template.HTMLEscapeString(key) + `"`
-	s = strings.Replace(s, attr, attr+` aria-current="page"`, 1)
-	for dir := parentOfKey(key); dir != ""; dir = parentDir(dir) {
-		d := `<details data-nav="` + template.HTMLEscapeString(dir) + `"`
-		s = strings.Replace(s, d, d+" open", 1)
-	}
-	return template.HTML(s)
 }
 
 func parentOfKey(key string) string {
@@ -192,4 +239,20 @@ func findFolder(nodes []*navNode, key string) *navNode {
 		}
 	}
 	return nil
+}
+
+// navDigest identifies the navigation's content, so a page's cached layout
+// is reused only while the navigation it shows is the same.
+func navDigest(nodes []*navNode) string {
+	h := sha256.New()
+	var walk func([]*navNode)
+	walk = func(ns []*navNode) {
+		for _, n := range ns {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00(", n.Key, n.Title, n.URL, len(n.Children))
+			walk(n.Children)
+			h.Write([]byte(")"))
+		}
+	}
+	walk(nodes)
+	return string(h.Sum(nil))
 }

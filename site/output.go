@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,38 +29,74 @@ type searchEntry struct {
 const maxSectionText = 5000
 
 func (b *Builder) searchIndex(pages []*Page) []byte {
-	var entries []searchEntry
-	for _, p := range pages {
-		title := p.Title()
-		if p.Doc.Title != "" {
-			title = p.Doc.Title
+	frags := make([][]byte, len(pages))
+	size := 3
+	for i, p := range pages {
+		b.mu.Lock()
+		frag, ok := b.search[p.Doc]
+		b.mu.Unlock()
+		if p.search != nil {
+			frag, ok = p.search, true
 		}
-		u := b.link(p.URL)
-		for _, sec := range p.Doc.Sections {
-			text := truncate(sec.Text, maxSectionText)
-			if sec.ID == "" && strings.TrimSpace(text) == "" {
-				continue
+		if !ok {
+			frag = b.searchEntries(p)
+			if b.track {
+				b.mu.Lock()
+				b.search[p.Doc] = frag
+				b.mu.Unlock()
 			}
-			e := searchEntry{T: title, H: sec.Heading, U: u, X: text}
-			if sec.ID != "" && sec.Level > 1 {
-				e.U = u + "#" + sec.ID
-			}
-			if sec.Level <= 1 {
-				e.H = title
-			}
-			entries = append(entries, e)
 		}
+		frags[i] = frag
+		size += len(frag) + 1
 	}
+	out := make([]byte, 0, size)
+	out = append(out, '[')
+	first := true
+	for _, frag := range frags {
+		if len(frag) == 0 {
+			continue
+		}
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		out = append(out, frag...)
+	}
+	return append(out, "]\n"...)
+}
+
+// searchEntries is the index entries of one page, as comma-separated JSON
+// objects (cached per rendered page).
+func (b *Builder) searchEntries(p *Page) []byte {
+	title := p.Title()
+	if p.Doc.Title != "" {
+		title = p.Doc.Title
+	}
+	u := b.link(p.URL)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(entries); err != nil {
-		return []byte("[]")
+	for _, sec := range p.Doc.Sections {
+		text := truncate(sec.Text, maxSectionText)
+		if sec.ID == "" && strings.TrimSpace(text) == "" {
+			continue
+		}
+		e := searchEntry{T: title, H: sec.Heading, U: u, X: text}
+		if sec.ID != "" && sec.Level > 1 {
+			e.U = u + "#" + sec.ID
+		}
+		if sec.Level <= 1 {
+			e.H = title
+		}
+		if buf.Len() > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(e); err != nil {
+			continue
+		}
+		buf.Truncate(buf.Len() - 1) // Encode's newline
 	}
-	if entries == nil {
-		return []byte("[]\n")
-	}
-	return buf.Bytes()
+	return bytes.Clone(buf.Bytes()) // without the buffer's spare capacity
 }
 
 func truncate(s string, n int) string {
@@ -104,7 +141,9 @@ func (b *Builder) robots() []byte {
 	return []byte(s)
 }
 
-// writeFiles replaces dir with files, atomically.
+// writeFiles replaces dir with files, atomically. Folders are made first,
+// then files are written by several goroutines: on a slow file system each
+// open and write waits on the kernel, not the CPU.
 func writeFiles(dir string, files map[string][]byte) error {
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -112,19 +151,24 @@ func writeFiles(dir string, files map[string][]byte) error {
 	}
 	sort.Strings(names)
 	return outdir.Replace(dir, func(tmp string) error {
-		made := map[string]bool{}
+		made := map[string]bool{tmp: true}
 		for _, n := range names {
-			p := filepath.Join(tmp, filepath.FromSlash(n))
-			if d := filepath.Dir(p); !made[d] {
-				if err := os.MkdirAll(d, 0o755); err != nil {
-					return err
-				}
-				made[d] = true
+			d := filepath.Dir(filepath.Join(tmp, filepath.FromSlash(n)))
+			if made[d] {
+				continue
 			}
-			if err := os.WriteFile(p, files[n], 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w", n, err)
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
 			}
+			made[d] = true
 		}
-		return nil
+		errs := make([]error, len(names))
+		parallel(len(names), 8, func(i int) {
+			n := names[i]
+			if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(n)), files[n], 0o644); err != nil {
+				errs[i] = fmt.Errorf("writing %s: %w", n, err)
+			}
+		})
+		return errors.Join(errs...)
 	})
 }

@@ -9,6 +9,7 @@ package site
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/url"
 	"os"
 	"path"
@@ -62,6 +63,9 @@ type Config struct {
 	// SkipExamples leaves examples uncompiled (the benchmark's cold and
 	// warm builds measure rendering alone only when asked).
 	SkipExamples bool
+	// CacheDir keeps caches between runs (highlighted code), so a rebuild
+	// highlights only what changed. Empty: no cache on disk.
+	CacheDir string
 	// Preview adds live flame graphs to the catalog's dashboard pages,
 	// fetched through the preview server's datasource proxy (serve only:
 	// a static site has no proxy).
@@ -119,6 +123,19 @@ type Builder struct {
 	// changes (Invalidate), so editing a page does not recompile them.
 	dashboards *compiler.Result
 	dashDirty  bool
+
+	// track is set by the preview server, which reports every change
+	// (Invalidate): only then may file contents and the theme be reused.
+	track      bool
+	srcs       map[string][]byte
+	theme      *theme
+	themeDiags compiler.Diagnostics
+	layouts    map[string]layoutEntry
+	generated  map[string][]byte // generated pages that depend only on pyrobuild itself
+	catalog    []*Page
+	catalogFor *compiler.Result
+	search     map[*markdown.Document][]byte
+	navs       map[string]template.HTML // per build and folder, see navFor
 }
 
 type cachedDoc struct {
@@ -144,14 +161,64 @@ func NewBuilder(cfg Config) (*Builder, error) {
 	if !strings.HasSuffix(bp, "/") {
 		bp += "/"
 	}
-	return &Builder{
+	b := &Builder{
 		cfg:      c,
 		base:     u,
 		basePath: bp,
 		hl:       markdown.NewHighlighter("", ""),
-		docs:     map[string]cachedDoc{},
-		examples: map[string]exampleRun{},
-	}, nil
+		docs:      map[string]cachedDoc{},
+		examples:  map[string]exampleRun{},
+		srcs:      map[string][]byte{},
+		layouts:   map[string]layoutEntry{},
+		generated: map[string][]byte{},
+		search:    map[*markdown.Document][]byte{},
+		navs:      map[string]template.HTML{},
+	}
+	b.loadCache()
+	return b, nil
+}
+
+const highlightCacheFile = "highlight.gob"
+
+// loadCache reads the highlight cache a previous run saved. A missing,
+// stale or damaged cache only means a slower build.
+func (b *Builder) loadCache() {
+	if b.cfg.CacheDir == "" {
+		return
+	}
+	f, err := os.Open(filepath.Join(b.cfg.CacheDir, highlightCacheFile))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	b.hl.Load(f)
+}
+
+// SaveCache writes the highlight cache for the next run, atomically, when
+// this one highlighted anything new.
+func (b *Builder) SaveCache() error {
+	if b.cfg.CacheDir == "" {
+		return nil
+	}
+	if _, misses := b.hl.Stats(); misses == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(b.cfg.CacheDir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(b.cfg.CacheDir, ".highlight-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := b.hl.Save(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(b.cfg.CacheDir, highlightCacheFile))
 }
 
 // Config returns the builder's configuration with defaults filled in.
@@ -202,7 +269,8 @@ type Page struct {
 	// own source and the templates, which every page depends on).
 	Deps []string
 
-	src []byte
+	src    []byte
+	search []byte // its search index entries, when made early (lean builds)
 }
 
 // Title is the page's title for navigation.
@@ -282,15 +350,31 @@ func readFile(p string) ([]byte, error) {
 func (b *Builder) Invalidate(paths []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.dashboards == nil {
-		return
-	}
+	templates := filepath.Clean(b.cfg.rootPath(b.cfg.Templates))
 	for _, p := range paths {
+		p = filepath.Clean(p)
+		delete(b.srcs, p)
+		if under(templates, p) {
+			b.theme = nil
+		}
 		for _, d := range b.cfg.Dashboards {
-			if within(filepath.Clean(d), filepath.Clean(p)) || filepath.Clean(d) == filepath.Clean(p) {
+			if under(filepath.Clean(d), p) {
 				b.dashDirty = true
-				return
 			}
 		}
 	}
+}
+
+// TrackChanges makes the builder reuse file contents and the theme between
+// builds; the caller must then report every changed file to Invalidate.
+func (b *Builder) TrackChanges() { b.track = true }
+
+// under reports whether p is dir or inside it, by name (the file may be
+// gone).
+func under(dir, p string) bool {
+	if dir == p {
+		return true
+	}
+	r, err := filepath.Rel(dir, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
 }

@@ -27,6 +27,7 @@ import (
 type theme struct {
 	tmpl   *template.Template
 	assets map[string][]byte // path below assets/ → content
+	gz     map[string][]byte // path below assets/ → gzip-compressed content (vendored libraries)
 	hashes map[string]string // path below assets/ → short content hash
 	files  []string          // override files read (for the watcher)
 }
@@ -34,7 +35,7 @@ type theme struct {
 // loadTheme merges the embedded theme with the site's overrides and
 // parses the layouts. A template error is a diagnostic at its file:line.
 func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
-	th := &theme{assets: map[string][]byte{}, hashes: map[string]string{}}
+	th := &theme{assets: map[string][]byte{}, hashes: map[string]string{}, gz: map[string][]byte{}}
 	layouts := map[string][]byte{}
 	layoutFile := map[string]string{}
 	var diags compiler.Diagnostics
@@ -84,6 +85,9 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 	}
 	th.assets["css/chroma.css"] = b.hl.CSS()
 	for p, data := range th.assets {
+		if _, ok := th.hashes[p]; ok {
+			continue
+		}
 		sum := sha256.Sum256(data)
 		th.hashes[p] = hex.EncodeToString(sum[:5])
 	}
@@ -129,7 +133,7 @@ func (b *Builder) addThemeFile(th *theme, layouts map[string][]byte, layoutFile 
 			// Vendored libraries are stored compressed in the repository
 			// and the binary; the site serves them plain.
 			name = strings.TrimSuffix(name, ".gz")
-			th.assets[name] = nil
+			delete(th.assets, name)
 			th.lazy(name, data)
 			return
 		}
@@ -139,24 +143,32 @@ func (b *Builder) addThemeFile(th *theme, layouts map[string][]byte, layoutFile 
 
 // inflated caches decompressed vendor files for the life of the process:
 // a preview server rebuilds often and the files never change.
-var inflated sync.Map // string(gz digest) → []byte
+var inflated sync.Map // gz digest → []byte
 
-// lazy records a compressed asset, inflated once per process.
+// lazy records a compressed asset. It is inflated only if a page needs it
+// (mermaid is 5 MB); its version is the digest of the compressed form.
 func (th *theme) lazy(name string, gz []byte) {
+	th.gz[name] = gz
+	sum := sha256.Sum256(gz)
+	th.hashes[name] = hex.EncodeToString(sum[:5])
+}
+
+// inflate returns a compressed asset's content, once per process.
+func inflate(gz []byte) ([]byte, error) {
 	key := sha256.Sum256(gz)
 	if v, ok := inflated.Load(key); ok {
-		th.assets[name] = v.([]byte)
-		return
+		return v.([]byte), nil
 	}
 	r, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
-		return
+		return nil, err
 	}
 	data, err := io.ReadAll(r)
-	if err == nil {
-		inflated.Store(key, data)
-		th.assets[name] = data
+	if err != nil {
+		return nil, err
 	}
+	inflated.Store(key, data)
+	return data, nil
 }
 
 var templateLineRe = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:(\d+):)?\s*(.*)$`)
@@ -182,16 +194,23 @@ func isDir(p string) bool {
 
 // assetOutputs lists the assets to publish. Vendored libraries go out only
 // when a page uses them, so sites without diagrams stay small.
-func (th *theme) assetOutputs(usesMermaid bool) map[string][]byte {
+func (th *theme) assetOutputs(usesMermaid bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for name, data := range th.assets {
-		if data == nil {
-			continue
-		}
 		if strings.HasPrefix(name, "vendor/mermaid/") && !usesMermaid {
 			continue
 		}
 		out[path.Join("assets", name)] = data
 	}
-	return out
+	for name, gz := range th.gz {
+		if strings.HasPrefix(name, "vendor/mermaid/") && !usesMermaid {
+			continue
+		}
+		data, err := inflate(gz)
+		if err != nil {
+			return nil, fmt.Errorf("vendored %s: %w", name, err)
+		}
+		out[path.Join("assets", name)] = data
+	}
+	return out, nil
 }

@@ -1,5 +1,6 @@
 // Command benchgen writes N synthetic dashboards for benchmarks, in CUE or
-// YAML, laid out as team-TT/svc-NNNNN/dashboard.{cue,yaml}. The CUE
+// YAML, or a synthetic docs site of N pages (for pyrobuild, or for Hugo to
+// compare with). Dashboards are laid out as team-TT/svc-NNNNN/dashboard.{cue,yaml}. The CUE
 // dashboards import "github.com/pyrobuild/pyrobuild/schema"; pyrobuild
 // provides it, while plain `cue` needs a cue.mod (see
 // scripts/bench-compile.sh).
@@ -17,11 +18,11 @@ import (
 
 func main() {
 	n := flag.Int("n", 50, "number of dashboards")
-	format := flag.String("format", "cue", "source format: cue or yaml")
+	format := flag.String("format", "cue", "what to write: cue or yaml dashboards, or a docs site of N pages for pyrobuild (pages) or Hugo (hugo)")
 	out := flag.String("out", "", "folder to write into (created if missing)")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchgen -n N -format cue|yaml -out DIR")
+		fmt.Fprintln(os.Stderr, "usage: benchgen -n N -format cue|yaml|pages|hugo -out DIR")
 		os.Exit(2)
 	}
 	var err error
@@ -30,8 +31,12 @@ func main() {
 		err = benchgen.WriteCUE(*out, *n)
 	case "yaml":
 		err = benchgen.WriteYAML(*out, *n)
+	case "pages":
+		err = benchgen.WritePages(*out, *n)
+	case "hugo":
+		err = benchgen.WriteHugoSite(*out, *n)
 	default:
-		fmt.Fprintf(os.Stderr, "benchgen: unknown format %q (want cue or yaml)\n", *format)
+		fmt.Fprintf(os.Stderr, "benchgen: unknown format %q (want cue, yaml, pages or hugo)\n", *format)
 		os.Exit(2)
 	}
 	if err != nil {
