@@ -162,10 +162,10 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		bp += "/"
 	}
 	b := &Builder{
-		cfg:      c,
-		base:     u,
-		basePath: bp,
-		hl:       markdown.NewHighlighter("", ""),
+		cfg:       c,
+		base:      u,
+		basePath:  bp,
+		hl:        markdown.NewHighlighter("", ""),
 		docs:      map[string]cachedDoc{},
 		examples:  map[string]exampleRun{},
 		srcs:      map[string][]byte{},

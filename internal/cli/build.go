@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
