@@ -69,6 +69,9 @@ func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 			}
 		}
 		gd.files = all
+		if len(all) == 0 {
+			continue
+		}
 		var files []string
 		sdk := false
 		for _, f := range gd.files {
@@ -852,7 +855,10 @@ func (g *goLoader) key(dir, root string) (string, error) {
 			}
 		}
 	}
-	// The package, then every local package it reaches, breadth first.
+	// The package, then every local package it reaches, breadth first; an
+	// import belongs to the local module with the longest matching path.
+	locals = slices.DeleteFunc(locals, func(m *goModule) bool { return m.path == "" })
+	slices.SortStableFunc(locals, func(a, b *goModule) int { return len(b.path) - len(a.path) })
 	seen := map[string]bool{dir: true}
 	queue := []string{dir}
 	for len(queue) > 0 {

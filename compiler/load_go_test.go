@@ -409,3 +409,40 @@ func TestGoBatchBuild(t *testing.T) {
 		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
 	}
 }
+
+// TestGoCacheReplace: a package from a module replaced by a local folder
+// is part of the key, as the SDK is for programs in pyrobuild's module.
+func TestGoCacheReplace(t *testing.T) {
+	needGo(t)
+	dir := writeModule(t, map[string]string{
+		"dash/main.go":           "package main\n\nimport (\n\t\"example.com/lib/names\"\n\t\"github.com/pyrobuild/pyrobuild/dac\"\n)\n\nfunc main() { dac.Emit(dac.Project(names.Project)) }\n",
+		"lib/go.mod":             "module example.com/lib\n\ngo 1.26.0\n",
+		"lib/names/names.go":     "package names\n\n// Project names the project.\nconst Project = \"one\"\n",
+		"lib/unused/unused.go":   "package unused\n",
+		"lib/names/names_doc.md": "not part of the build, but in the folder\n",
+	})
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "go.mod"), string(b)+"\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ./lib\n")
+	opts := compiler.Options{Paths: []string{filepath.Join(dir, "dash")}, GoCache: t.TempDir()}
+	step := func(what string, wantBuilds int, wantProject string) {
+		t.Helper()
+		res, err := compiler.Compile(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Diagnostics {
+			t.Errorf("%s: unexpected: %s", what, formatDiag(d))
+		}
+		if res.GoBuilds != wantBuilds || len(res.Resources) != 1 || res.Resources[0].Name != wantProject {
+			t.Errorf("%s: %d builds, resources %v; want %d builds, project %s", what, res.GoBuilds, resourceIDs(res), wantBuilds, wantProject)
+		}
+	}
+	step("cold", 1, "one")
+	writeFile(t, filepath.Join(dir, "lib", "unused", "unused.go"), "package unused\n\n// Not imported.\n")
+	step("package not imported changed", 0, "one")
+	writeFile(t, filepath.Join(dir, "lib", "names", "names.go"), "package names\n\n// Project names the project.\nconst Project = \"two\"\n")
+	step("replaced package changed", 1, "two")
+}
