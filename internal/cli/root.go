@@ -71,7 +71,7 @@ Perses server accept as they are.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
-	root.AddCommand(newCompileCmd(stdout, stderr), newCheckCmd(stdout, stderr), newBuildCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newCompileCmd(stdout, stderr), newCheckCmd(stdout, stderr), newBuildCmd(stdout, stderr), newServeCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }
 

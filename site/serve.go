@@ -1,0 +1,383 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site/live"
+	"github.com/pyrobuild/pyrobuild/site/proxy"
+	"github.com/pyrobuild/pyrobuild/site/watch"
+)
+
+// ServeOptions configure the preview server.
+type ServeOptions struct {
+	// Poll watches by polling instead of file system events.
+	Poll bool
+	// Debounce is the quiet time after the last change before a rebuild
+	// (default: the watcher's).
+	Debounce time.Duration
+	// Log receives one line per rebuild and the watcher's notices.
+	Log io.Writer
+	// ProxyTimeout bounds each preview request to a datasource.
+	ProxyTimeout time.Duration
+	// OnRebuild, when set, is called after each rebuild (tests, benchmarks).
+	OnRebuild func(RebuildInfo, *Site)
+}
+
+// RebuildInfo describes one rebuild.
+type RebuildInfo struct {
+	Changed  []string      // input files that changed
+	Pages    []string      // URL paths whose HTML changed
+	Took     time.Duration // from the first file event to the message sent
+	Errors   int
+	Build    string
+	Rendered int // pages rendered afresh (the rest came from the cache)
+}
+
+// Server is the live preview: it serves the site from memory, rebuilds it
+// when a source changes, and tells the browsers which pages to reload.
+type Server struct {
+	b    *Builder
+	opts ServeOptions
+	hub  *live.Hub
+	cur  atomic.Pointer[served]
+	log  io.Writer
+
+	mu      sync.Mutex // serializes rebuilds
+	watcher *watch.Watcher
+}
+
+// served is one build as the server holds it.
+type served struct {
+	site   *Site
+	build  string
+	hashes map[string][32]byte
+	proxy  http.Handler
+}
+
+// NewServer builds the site once and returns a server for it. Problems in
+// the sources do not stop the server: they show in the browser.
+func NewServer(b *Builder, opts ServeOptions) (*Server, error) {
+	b.TrackChanges()
+	s := &Server{b: b, opts: opts, hub: live.NewHub(), log: opts.Log}
+	if s.log == nil {
+		s.log = io.Discard
+	}
+	if _, err := s.rebuild(nil, time.Now()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Site returns the site being served.
+func (s *Server) Site() *Site { return s.cur.Load().site }
+
+// Hub returns the server's live-reload hub.
+func (s *Server) Hub() *live.Hub { return s.hub }
+
+// rebuild builds the site, compares it with the one being served and
+// tells the browsers what changed.
+func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before := s.b.renders.Load()
+	site, err := s.b.Build()
+	if err != nil {
+		return RebuildInfo{}, err
+	}
+	next := &served{site: site, hashes: make(map[string][32]byte, len(site.Files))}
+	h := sha256.New()
+	names := make([]string, 0, len(site.Files))
+	for n := range site.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	prev := s.cur.Load()
+	for _, n := range names {
+		data := site.Files[n]
+		// A file the builder reused is the same slice as before: no need
+		// to hash it again.
+		if prev != nil {
+			if pd, ok := prev.site.Files[n]; ok && len(pd) == len(data) && (len(data) == 0 || &pd[0] == &data[0]) {
+				next.hashes[n] = prev.hashes[n]
+			}
+		}
+		if _, ok := next.hashes[n]; !ok {
+			next.hashes[n] = sha256.Sum256(data)
+		}
+		sum := next.hashes[n]
+		h.Write([]byte(n))
+		h.Write(sum[:])
+	}
+	next.build = hex.EncodeToString(h.Sum(nil))[:12]
+	var rs []*compiler.Resource
+	if site.Dashboards != nil {
+		rs = site.Dashboards.Resources
+	}
+	next.proxy = http.StripPrefix(proxyPrefix, proxy.New(rs, proxy.Options{Timeout: s.opts.ProxyTimeout,
+		Logger: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelWarn}))}))
+	s.cur.Store(next)
+
+	info := RebuildInfo{Changed: changed, Build: next.build, Errors: site.Diagnostics.Count(compiler.Error),
+		Rendered: int(s.b.renders.Load() - before)}
+	msg := live.Message{Type: "reload", Build: next.build}
+	if prev != nil {
+		for _, n := range names {
+			old, ok := prev.hashes[n]
+			if ok && old == next.hashes[n] {
+				continue
+			}
+			switch {
+			case strings.HasSuffix(n, ".html"):
+				p := "/" + strings.TrimSuffix(n, "index.html")
+				msg.Pages = append(msg.Pages, p)
+			case strings.HasSuffix(n, ".css"):
+				sum := next.hashes[n]
+				msg.CSS = append(msg.CSS, "/"+n+"?v="+hex.EncodeToString(sum[:5]))
+			case n == "search-index.json", n == "sitemap.xml", n == "robots.txt":
+			default:
+				msg.All = true // a script or an image: reload to be sure
+			}
+		}
+		for n := range prev.hashes {
+			if _, ok := next.hashes[n]; !ok && strings.HasSuffix(n, ".html") {
+				msg.Pages = append(msg.Pages, "/"+strings.TrimSuffix(n, "index.html"))
+			}
+		}
+		if len(msg.CSS) > 0 && !msg.All {
+			msg.Pages = onlyContentChanges(msg.Pages, prev.site, site)
+		}
+		sort.Strings(msg.Pages)
+		info.Pages = msg.Pages
+		if len(msg.Pages) > 0 || len(msg.CSS) > 0 || msg.All {
+			s.hub.Send(msg)
+		}
+	}
+	s.hub.Send(stateMessage(site, next.build))
+	info.Took = time.Since(first)
+	if s.opts.OnRebuild != nil {
+		s.opts.OnRebuild(info, site)
+	}
+	return info, nil
+}
+
+// stateMessage is the overlay's content: the build's errors and warnings,
+// or "ok".
+func stateMessage(site *Site, build string) live.Message {
+	if !site.HasErrors() {
+		return live.Message{Type: "ok", Build: build}
+	}
+	m := live.Message{Type: "errors", Build: build}
+	for _, d := range site.Diagnostics {
+		if d.Severity == compiler.Note {
+			continue
+		}
+		p := live.Problem{Severity: d.Severity.String(), Code: string(d.Code), Message: d.Message, Hint: d.Hint}
+		if d.Pos.File != "" {
+			p.Where = d.Pos.String()
+		}
+		if src := site.Sources[d.Pos.File]; src != nil && d.Pos.Line > 0 {
+			var b bytes.Buffer
+			(&compiler.TextRenderer{Sources: site.Sources}).Render(&b, d)
+			// The renderer's first line repeats the message: keep the
+			// excerpt with its caret.
+			if _, rest, ok := strings.Cut(b.String(), "\n"); ok {
+				p.Excerpt = strings.TrimRight(stripHint(rest), "\n")
+			}
+		}
+		m.Problems = append(m.Problems, p)
+	}
+	return m
+}
+
+func stripHint(s string) string {
+	if i := strings.Index(s, "\n  hint: "); i >= 0 {
+		return s[:i+1]
+	}
+	if strings.HasPrefix(s, "  hint: ") {
+		return ""
+	}
+	return s
+}
+
+// ServeHTTP serves the site from memory. Paths are looked up in the built
+// file set, never on disk, so no request can read outside the site.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cur := s.cur.Load()
+	switch {
+	case r.URL.Path == live.EventsPath:
+		s.hub.ServeHTTP(w, r)
+		return
+	case r.URL.Path == live.ScriptPath:
+		live.ServeScript(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, proxyPrefix+"/"):
+		cur.proxy.ServeHTTP(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	name, redirect, ok := s.lookup(cur, r.URL.Path)
+	if redirect != "" {
+		http.Redirect(w, r, redirect, http.StatusMovedPermanently)
+		return
+	}
+	status := http.StatusOK
+	if !ok {
+		name, status = "404.html", http.StatusNotFound
+	}
+	data, exists := cur.site.Files[name]
+	if !exists {
+		http.NotFound(w, r)
+		return
+	}
+	ctype := mime.TypeByExtension(path.Ext(name))
+	if ctype == "" {
+		ctype = http.DetectContentType(data)
+	}
+	if strings.HasSuffix(name, ".html") {
+		data = live.Inject(data, cur.build)
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(data)
+	}
+}
+
+// lookup maps a URL path to a built file. It cleans the path first, so
+// "/../x", "/a/%2e%2e/x" and the like can only name files of the site.
+func (s *Server) lookup(cur *served, urlPath string) (name, redirect string, ok bool) {
+	p := path.Clean("/" + urlPath)
+	if strings.Contains(p, "\x00") {
+		return "", "", false
+	}
+	rel := strings.TrimPrefix(p, "/")
+	if strings.HasSuffix(urlPath, "/") && rel != "" {
+		rel += "/"
+	}
+	if rel == "" || strings.HasSuffix(rel, "/") {
+		n := rel + "index.html"
+		_, ok := cur.site.Files[n]
+		return n, "", ok
+	}
+	if _, ok := cur.site.Files[rel]; ok {
+		return rel, "", true
+	}
+	if _, ok := cur.site.Files[rel+"/index.html"]; ok {
+		return "", "/" + rel + "/", false
+	}
+	return "", "", false
+}
+
+// Run serves on ln and rebuilds on every change of the site's inputs until
+// ctx is done. It returns after the server has shut down.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	w, err := watch.New(s.watchRoots(), watch.Options{Poll: s.opts.Poll, Debounce: s.opts.Debounce,
+		Logf: func(format string, args ...any) { fmt.Fprintf(s.log, format+"\n", args...) }})
+	if err != nil {
+		return err
+	}
+	s.watcher = w
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for batch := range w.Batches() {
+			s.b.Invalidate(batch.Paths)
+			info, err := s.rebuild(batch.Paths, batch.First)
+			if err != nil {
+				fmt.Fprintf(s.log, "rebuild failed: %v\n", err)
+				continue
+			}
+			fmt.Fprintf(s.log, "rebuilt in %s: %s changed, %s reloaded, %s\n", info.Took.Round(time.Millisecond),
+				plural(len(info.Changed), "file"), plural(len(info.Pages), "page"), errorWord(info.Errors))
+			for _, in := range s.Site().Inputs {
+				w.Add(in) // sources a rebuild started to use (a new include)
+			}
+		}
+	}()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	w.Close()
+	<-done
+	s.hub.Close()
+	shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdown)
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+func errorWord(n int) string {
+	if n == 0 {
+		return "no errors"
+	}
+	return plural(n, "error")
+}
+
+// watchRoots are the folders whose changes can change the site: content,
+// templates, the dashboard sources.
+func (s *Server) watchRoots() []string {
+	cfg := s.b.cfg
+	var roots []string
+	for _, p := range []string{cfg.rootPath(cfg.Content), cfg.rootPath(cfg.Templates)} {
+		if isDir(p) {
+			roots = append(roots, p)
+		}
+	}
+	for _, d := range cfg.Dashboards {
+		roots = append(roots, filepath.Clean(d))
+	}
+	return roots
+}
+
+var assetVersion = regexp.MustCompile(`\?v=[0-9a-f]{10}`)
+
+// onlyContentChanges drops the pages whose only change is the version of
+// a stylesheet they link: the browser swaps the stylesheet instead of
+// reloading them.
+func onlyContentChanges(pages []string, prev, next *Site) []string {
+	var out []string
+	for _, p := range pages {
+		name := strings.TrimPrefix(p, "/")
+		if name == "" || strings.HasSuffix(name, "/") {
+			name += "index.html"
+		}
+		a, b := prev.Files[name], next.Files[name]
+		if a == nil || b == nil || !bytes.Equal(assetVersion.ReplaceAll(a, nil), assetVersion.ReplaceAll(b, nil)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

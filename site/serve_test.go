@@ -1,0 +1,308 @@
+package site
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pyrobuild/pyrobuild/site/live"
+)
+
+// serveFixture is a small site in a temporary folder, served by a real
+// Server on a real socket.
+type serveFixture struct {
+	t    *testing.T
+	root string
+	url  string
+	srv  *Server
+}
+
+const fixtureDashboards = `kind: Project
+metadata:
+  name: demo
+---
+kind: Datasource
+metadata:
+  name: pyro
+  project: demo
+spec:
+  default: true
+  plugin:
+    kind: PyroscopeDatasource
+    spec:
+      directUrl: PYROSCOPE_URL
+---
+kind: Dashboard
+metadata:
+  name: cpu
+  project: demo
+spec:
+  display:
+    name: CPU
+  duration: 1h
+  panels:
+    api:
+      kind: Panel
+      spec:
+        display:
+          name: API
+        plugin:
+          kind: FlameChart
+          spec: {}
+        queries:
+          - kind: ProfileQuery
+            spec:
+              plugin:
+                kind: PyroscopeProfileQuery
+                spec:
+                  profileType: cpu
+                  query: '{service_name="burner"}'
+  layouts:
+    - kind: Grid
+      spec:
+        items:
+          - x: 0
+            y: 0
+            width: 24
+            height: 14
+            content:
+              $ref: '#/spec/panels/api'
+`
+
+func newServeFixture(t *testing.T, pyroscopeURL string) *serveFixture {
+	t.Helper()
+	root := t.TempDir()
+	write(t, filepath.Join(root, "content", "index.md"), "---\ntitle: Home\n---\n\n# Home\n\nWelcome.\n")
+	write(t, filepath.Join(root, "content", "guide", "a.md"), "---\ntitle: Page A\n---\n\n# Page A\n\nFirst version of A.\n")
+	write(t, filepath.Join(root, "content", "guide", "b.md"), "---\ntitle: Page B\n---\n\n# Page B\n\nSee [A](a.md).\n")
+	write(t, filepath.Join(root, "dashboards", "all.yaml"), strings.ReplaceAll(fixtureDashboards, "PYROSCOPE_URL", pyroscopeURL))
+	write(t, filepath.Join(root, "templates", "assets", "css", "extra.css"), "body { margin: 0 }\n")
+	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(b, ServeOptions{Debounce: 10 * time.Millisecond, Log: testLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return &serveFixture{t: t, root: root, url: "http://" + ln.Addr().String(), srv: srv}
+}
+
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func write(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *serveFixture) get(path string) (int, string) {
+	f.t.Helper()
+	resp, err := http.Get(f.url + path)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// events connects to the event stream and returns the messages as they
+// come.
+func (f *serveFixture) events() <-chan live.Message {
+	f.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	f.t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", f.url+live.EventsPath, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := make(chan live.Message, 64)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var m live.Message
+			if json.Unmarshal([]byte(line), &m) == nil {
+				out <- m
+			}
+		}
+		close(out)
+	}()
+	return out
+}
+
+// next waits for the first message of one of the types.
+func next(t *testing.T, ch <-chan live.Message, types ...string) live.Message {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case m, ok := <-ch:
+			if !ok {
+				t.Fatal("event stream closed")
+			}
+			if slices.Contains(types, m.Type) {
+				return m
+			}
+		case <-timeout:
+			t.Fatalf("no %v message within 5 s", types)
+		}
+	}
+}
+
+func TestServeInjectsReloadScriptOnlyWhenServing(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	code, body := f.get("/guide/a/")
+	if code != 200 || !strings.Contains(body, live.ScriptPath) || !strings.Contains(body, "First version of A") {
+		t.Fatalf("GET /guide/a/: %d, script injected: %v", code, strings.Contains(body, live.ScriptPath))
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	if s, err := f.srv.b.Write(out); err != nil || s.HasErrors() {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "guide", "a", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), live.ScriptPath) || strings.Contains(string(data), "_pyrobuild") {
+		t.Error("a built page carries the preview's script")
+	}
+	if code, _ := f.get("/guide/a"); code != 200 {
+		t.Errorf("GET /guide/a (no slash): %d", code)
+	}
+	if code, body := f.get("/nope/"); code != 404 || !strings.Contains(body, "Page not found") {
+		t.Errorf("missing page: %d", code)
+	}
+}
+
+func TestServeNeverReadsOutsideTheSite(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	secret := filepath.Join(filepath.Dir(f.root), "secret.txt")
+	write(t, secret, "TOP-SECRET")
+	// A symbolic link in content/ to a file outside it is not published.
+	if err := os.Symlink(secret, filepath.Join(f.root, "content", "leak.txt")); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.rebuild([]string{filepath.Join(f.root, "content", "leak.txt")}, time.Now())
+	for _, p := range []string{"/../secret.txt", "/%2e%2e/secret.txt", "/guide/..%2f..%2fsecret.txt", "/..%5csecret.txt",
+		"/leak.txt", "//etc/passwd", "/assets/../../../etc/passwd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd"} {
+		req, _ := http.NewRequest("GET", f.url+"/", nil)
+		req.URL.RawPath, req.URL.Path = "", ""
+		req.URL.Opaque = p
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "TOP-SECRET") || strings.Contains(string(body), "root:") {
+			t.Errorf("%s leaked a file outside the site", p)
+		}
+	}
+}
+
+func TestServeReloadsOnlyChangedPages(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	ev := f.events()
+	next(t, ev, "ok")
+
+	// In-place save of page A: only A reloads (B links to A but shows no
+	// text of it).
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "---\ntitle: Page A\n---\n\n# Page A\n\nSecond version of A.\n")
+	m := next(t, ev, "reload")
+	if !slices.Equal(m.Pages, []string{"/guide/a/"}) || m.All {
+		t.Errorf("after editing A: pages %v (all=%v), want only /guide/a/", m.Pages, m.All)
+	}
+	if _, body := f.get("/guide/a/"); !strings.Contains(body, "Second version of A") {
+		t.Error("the server still serves the old page")
+	}
+
+	// An editor's save: write a temporary file, rename it over the page.
+	tmp := filepath.Join(f.root, "content", "guide", ".b.md.swp")
+	write(t, tmp, "---\ntitle: Page B\n---\n\n# Page B\n\nRenamed into place.\n")
+	if err := os.Rename(tmp, filepath.Join(f.root, "content", "guide", "b.md")); err != nil {
+		t.Fatal(err)
+	}
+	m = next(t, ev, "reload")
+	if !slices.Contains(m.Pages, "/guide/b/") {
+		t.Errorf("after a rename save of B: pages %v", m.Pages)
+	}
+
+	// A new page changes the navigation of its section: the pages there
+	// reload; the home page shows the section folded and does not.
+	write(t, filepath.Join(f.root, "content", "guide", "c.md"), "# Page C\n")
+	m = next(t, ev, "reload")
+	if !slices.Contains(m.Pages, "/guide/a/") || !slices.Contains(m.Pages, "/guide/c/") || slices.Contains(m.Pages, "/") {
+		t.Errorf("after adding C: pages %v", m.Pages)
+	}
+
+	// A broken link shows as an error in the browser, then clears.
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "# Page A\n\n[gone](nowhere.md)\n")
+	m = next(t, ev, "errors")
+	if len(m.Problems) != 1 || !strings.Contains(m.Problems[0].Where, "a.md:3:") || m.Problems[0].Code != string(CodeBrokenLink) || m.Problems[0].Excerpt == "" {
+		t.Errorf("errors message: %+v", m.Problems)
+	}
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "# Page A\n\nFixed.\n")
+	next(t, ev, "ok")
+
+	// A broken dashboard too, reported at its line.
+	dash := filepath.Join(f.root, "dashboards", "all.yaml")
+	orig, _ := os.ReadFile(dash)
+	write(t, dash, strings.Replace(string(orig), "profileType: cpu", "profileType: cpuu", 1))
+	m = next(t, ev, "errors")
+	if len(m.Problems) == 0 || !strings.Contains(m.Problems[0].Where, "all.yaml:") || !strings.Contains(m.Problems[0].Message, "cpuu") {
+		t.Errorf("dashboard error: %+v", m.Problems)
+	}
+	write(t, dash, string(orig))
+	next(t, ev, "ok")
+}
+
+func TestServeSwapsStylesheetsInPlace(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	ev := f.events()
+	next(t, ev, "ok")
+	// Overriding the theme's stylesheet: browsers swap it, no page reloads
+	// (only the stylesheet's version in each page's <link> changed).
+	write(t, filepath.Join(f.root, "templates", "assets", "css", "site.css"), "body { color: blue }\n")
+	m := next(t, ev, "reload")
+	if len(m.CSS) != 1 || !strings.HasPrefix(m.CSS[0], "/assets/css/site.css?v=") || len(m.Pages) > 0 || m.All {
+		t.Errorf("stylesheet change: %+v", m)
+	}
+}
