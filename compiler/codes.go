@@ -13,7 +13,7 @@ type CodeInfo struct {
 
 // Diagnostic codes. PB0xxx: reading sources; PB10xx: the resource model;
 // PB11xx: checks across resources; PB12xx: Pyroscope specifics; PB13xx:
-// live checks against a Pyroscope server.
+// live checks against a Pyroscope server; PB20xx: the docs site.
 const (
 	CodeRead                 Code = "PB0001"
 	CodeYAMLSyntax           Code = "PB0002"
@@ -65,6 +65,14 @@ const (
 	CodeEmptyFilter          Code = "PB1210"
 	CodeLiveUnreachable      Code = "PB1301"
 	CodeLiveNoData           Code = "PB1302"
+	// PB20xx: the docs site (pyrobuild build and serve).
+	CodeContentRead   Code = "PB2001"
+	CodeFrontMatter   Code = "PB2002"
+	CodeBrokenLink    Code = "PB2003"
+	CodeBrokenAnchor  Code = "PB2004"
+	CodeExample       Code = "PB2005"
+	CodeTemplate      Code = "PB2006"
+	CodeDuplicatePage Code = "PB2007"
 )
 
 // Codes lists every diagnostic code with its documentation, in code order.
@@ -119,4 +127,11 @@ var Codes = []CodeInfo{
 	{CodeEmptyFilter, "empty filter", "A filter with an empty label name or value is dropped by the Perses UI."},
 	{CodeLiveUnreachable, "datasource not reachable (--live)", "check --live could not ask the Pyroscope server (unreachable, time-out, error answer)."},
 	{CodeLiveNoData, "no data (--live)", "check --live found no profiles of that type or service in the datasource over the range checked: the flame graph would be empty."},
+	{CodeContentRead, "unreadable page", "A file of the site's content/ folder could not be read, or is a link to a file outside it."},
+	{CodeFrontMatter, "front matter", "A page's YAML front matter is malformed or has a field of the wrong type."},
+	{CodeBrokenLink, "broken link", "A link points to a page or file the site does not publish."},
+	{CodeBrokenAnchor, "broken anchor", "A link's #anchor names no heading or element of the target page."},
+	{CodeExample, "example does not compile as expected", "A fenced example failed to compile, or an expect= example did not fail with the code it names. The example's own problems are reported with their codes at its lines."},
+	{CodeTemplate, "template error", "A layout template does not parse or fails on a page."},
+	{CodeDuplicatePage, "two pages at one address", "Two content files publish the same URL (foo.md and foo/index.md)."},
 }

@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site"
 )
 
 var updateReference = flag.Bool("update-reference", false, "rewrite docs/diagnostics.md")
@@ -27,6 +29,8 @@ var noCorpusExample = map[compiler.Code]string{
 	compiler.CodeNoSources:       "pyrobuild compile empty-folder\nerror: no .cue, .yaml, .yml, .json or Go sources found in empty-folder [PB0008]\n  hint: pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards",
 	compiler.CodeInputLimit:      "a YAML alias bomb, a file over 32 MiB, or nesting deeper than 200 levels\nlol.yaml:9:7: error: document expands to more than 250000 values (alias bomb?) [PB0007]",
 	compiler.CodeLiveUnreachable: "pyrobuild check --live\ndatasources.yaml:8:12: warning: datasource PyroscopeMain (http://pyroscope.example.com:4040) could not be checked: … no such host [PB1301]",
+	compiler.CodeContentRead:     "pyrobuild build\ncontent/guide/logo.svg: warning: symbolic link to outside the content folder skipped [PB2001]\n  hint: copy the file into content/ instead",
+	compiler.CodeTemplate:        "pyrobuild build\ntemplates/layouts/page.html:12: error: template page.html: function \"assett\" not defined [PB2006]",
 	compiler.CodeLiveNoData:      "pyrobuild check --live\nd.yaml:20:169: warning: service \"burnr\" has no profiles in datasource pyro over the last 24h0m0s [PB1302]\n  hint: did you mean \"burner\"?",
 }
 
@@ -37,7 +41,7 @@ func TestDiagnosticsReference(t *testing.T) {
 	var b bytes.Buffer
 	b.WriteString("# Diagnostics reference\n\n")
 	b.WriteString("Every problem pyrobuild reports has a stable code. Each entry says what the code means and shows\n")
-	b.WriteString("it on a real broken source from `compiler/testdata/broken/` (the test suite compiles each one).\n")
+	b.WriteString("it on a real broken source from `compiler/testdata/broken/` or `site/testdata/broken/` (the test suite builds each one).\n")
 	b.WriteString("Errors stop the build (exit 1); warnings do not, unless `--strict`; notes are information.\n\n")
 	b.WriteString("This file is generated: `go test ./compiler -run Reference -update-reference`.\n\n")
 	for _, info := range compiler.Codes {
@@ -45,6 +49,9 @@ func TestDiagnosticsReference(t *testing.T) {
 		// on GitHub and on the docs site.
 		fmt.Fprintf(&b, "## %s\n\n**%s.** %s\n\n", info.Code, upperFirst(info.Title), info.Summary)
 		example, source := exampleFor(t, info.Code)
+		if example == "" {
+			example, source = siteExampleFor(t, info.Code)
+		}
 		switch {
 		case example != "":
 			fmt.Fprintf(&b, "From `%s`:\n\n```text\n%s```\n\n", source, example)
@@ -104,4 +111,34 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+var (
+	siteOnce   sync.Once
+	brokenSite *site.Site
+)
+
+// siteExampleFor renders the first diagnostic with code of the docs site's
+// broken test site (site/testdata/broken), as pyrobuild build prints it.
+func siteExampleFor(t *testing.T, code compiler.Code) (string, string) {
+	siteOnce.Do(func() {
+		b, err := site.NewBuilder(site.Config{Root: "../site/testdata/broken", Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if brokenSite, err = b.Build(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	r := &compiler.TextRenderer{Sources: brokenSite.Sources}
+	for _, d := range brokenSite.Diagnostics {
+		if d.Code != code {
+			continue
+		}
+		var out bytes.Buffer
+		r.Render(&out, d)
+		file := strings.TrimPrefix(d.Pos.File, "../site/testdata/broken/")
+		return strings.ReplaceAll(out.String(), "../site/testdata/broken/", ""), "site/testdata/broken/" + file
+	}
+	return "", ""
 }

@@ -88,6 +88,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 	// its HTML at once.
 	lean := out != nil && !b.track
 	b.render(pages, s, lean)
+	all := pages
 	byURL := map[string]*Page{}
 	var kept []*Page
 	for _, p := range pages {
@@ -125,7 +126,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 	for _, d := range s.Diagnostics {
 		quoted[d.Pos.File] = true
 	}
-	for _, p := range pages {
+	for _, p := range all {
 		if quoted[p.File] && (!p.Generated || strings.HasPrefix(p.File, "reference/")) {
 			s.Sources[p.File] = compiler.NewSource(p.File, p.src)
 		}

@@ -2,13 +2,14 @@ package site
 
 import "github.com/pyrobuild/pyrobuild/compiler"
 
-// Diagnostic codes of the docs site (PB2xxx).
+// The docs site's diagnostic codes, defined with the others in package
+// compiler so that one table documents every code.
 const (
-	CodeContentRead   compiler.Code = "PB2001"
-	CodeFrontMatter   compiler.Code = "PB2002"
-	CodeBrokenLink    compiler.Code = "PB2003"
-	CodeBrokenAnchor  compiler.Code = "PB2004"
-	CodeExample       compiler.Code = "PB2005"
-	CodeTemplate      compiler.Code = "PB2006"
-	CodeDuplicatePage compiler.Code = "PB2007"
+	CodeContentRead   = compiler.CodeContentRead
+	CodeFrontMatter   = compiler.CodeFrontMatter
+	CodeBrokenLink    = compiler.CodeBrokenLink
+	CodeBrokenAnchor  = compiler.CodeBrokenAnchor
+	CodeExample       = compiler.CodeExample
+	CodeTemplate      = compiler.CodeTemplate
+	CodeDuplicatePage = compiler.CodeDuplicatePage
 )

@@ -181,7 +181,8 @@ func TestBrokenSite(t *testing.T) {
 		`testdata/broken/content/index.md:11:13: error: broken link "../README.md": it leads outside the content folder [PB2003]`,
 		`testdata/broken/content/guide.md:17:18: error: example: invalid directUrl "pyroscope:4040": a URL starts with http:// or https:// followed by a host`,
 		`testdata/broken/content/guide.md:20:1: error: example should fail with PB1203 but compiles cleanly [PB2005]`,
-		`testdata/broken/content/front.md:2:1: error: front matter: did not find expected ',' or ']' [PB2002]`,
+		`testdata/broken/content/front.md:3:9: error: front matter: weight must be an integer [PB2002]`,
+		`testdata/broken/content/dup/index.md:1: error: dup.md and dup/index.md both publish /dup/ [PB2007]`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing diagnostic\n  %s\nin\n%s", want, got)
