@@ -6,16 +6,26 @@ BIN      := bin/pyrobuild
 PKGS     := ./...
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run test lint fmt bench bench-compile fuzz clean
+.PHONY: all build run site test lint fmt bench bench-compile bench-site bench-serve fuzz clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/pyrobuild
 
-## run: compile the bundled examples into build/
+PORT     ?= 8080
+REPO     := https://github.com/pyrobuild/pyrobuild
+SITEFLAGS := --dashboards examples --repo-url $(REPO) --edit-url $(REPO)/edit/main/ --source-url $(REPO)/blob/main/
+
+## run: compile the bundled examples into build/, then preview the docs site
+## and the example dashboards at http://127.0.0.1:$(PORT)/ with live reload
 run: build
 	./$(BIN) compile examples -o build
+	./$(BIN) serve $(SITEFLAGS) --port $(PORT)
+
+## site: build the documentation site into public/
+site: build
+	./$(BIN) build $(SITEFLAGS) -o public
 
 ## test: vet, unit and end-to-end tests, and every benchmark once at a tiny size
 test:
@@ -41,6 +51,14 @@ bench:
 bench-compile:
 	bash scripts/bench-compile.sh
 
+## bench-site: pyrobuild build against Hugo on the same 1,000 generated pages
+bench-site:
+	bash scripts/bench-site.sh
+
+## bench-serve: edit → reload latency, pyrobuild serve against hugo server
+bench-serve:
+	bash scripts/bench-serve.sh
+
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); crashers land in testdata/fuzz
 FUZZTIME ?= 30s
 fuzz:
@@ -49,4 +67,4 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzJSON -fuzztime=$(FUZZTIME) ./compiler/
 
 clean:
-	rm -rf bin build
+	rm -rf bin build public

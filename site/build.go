@@ -86,8 +86,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 	// second renders each page again (its code is highlighted by then) just
 	// before it is laid out and written. A large site then never holds all
 	// its HTML at once.
-	lean := out != nil && !b.track
-	b.render(pages, s, lean)
+	b.render(pages, s, out != nil || b.track)
 	all := pages
 	byURL := map[string]*Page{}
 	var kept []*Page
@@ -179,22 +178,16 @@ func (b *Builder) build(out sink) (*Site, error) {
 	errs := make([]error, len(pages))
 	parallel(len(jobs), b.cfg.Workers, func(i int) {
 		j := jobs[i]
-		if j.p.Doc.HTML == nil && j.p.src != nil {
-			doc, err := b.md().Render(j.p.Key, j.p.src)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			j.p.Doc.HTML = doc.HTML
-		}
 		data, err := b.cachedLayout(th, j.p, nav, navVersion, j.prev, j.next)
 		if err != nil {
 			errs[i] = err
 			return
 		}
 		emit(j.p.Out, data)
-		if !b.track && out != nil {
-			j.p.Doc.HTML = nil // laid out and written: the biggest part of a page is no longer needed
+		if b.track || out != nil {
+			// Laid out (and kept, or written): the page's HTML, its biggest
+			// part, is rendered again if its layout is ever needed anew.
+			j.p.Doc.HTML = nil
 		}
 	})
 	for i := range pages {
@@ -292,6 +285,13 @@ func (b *Builder) cachedLayout(th *theme, p *Page, nav []*navNode, navVersion st
 	b.mu.Unlock()
 	if ok && c.key == key {
 		return c.out, nil
+	}
+	if p.Doc.HTML == nil && p.src != nil {
+		doc, err := b.md().Render(p.Key, p.src)
+		if err != nil {
+			return nil, err
+		}
+		p.Doc.HTML = doc.HTML
 	}
 	out, err := b.layout(th, p, nav, prev, next)
 	if err == nil && b.track {
@@ -439,14 +439,21 @@ func (b *Builder) render(pages []*Page, s *Site, lean bool) {
 		doc, err := md.Render(p.Key, p.src)
 		b.renders.Add(1)
 		if lean && err == nil {
-			p.search = b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
+			frag := b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
 			doc.HTML, doc.Sections = nil, nil
-			p.Doc = doc
-			return
+			if b.track {
+				b.mu.Lock()
+				b.search[doc] = frag
+				b.mu.Unlock()
+			} else {
+				p.search = frag
+			}
 		}
-		b.mu.Lock()
-		b.docs[p.Key] = cachedDoc{hash: sum, doc: doc, err: err}
-		b.mu.Unlock()
+		if b.track || !lean {
+			b.mu.Lock()
+			b.docs[p.Key] = cachedDoc{hash: sum, doc: doc, err: err}
+			b.mu.Unlock()
+		}
 		p.Doc, errs[i] = doc, err
 	})
 	for i, err := range errs {

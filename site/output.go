@@ -44,6 +44,7 @@ func (b *Builder) searchIndex(pages []*Page) []byte {
 				b.mu.Lock()
 				b.search[p.Doc] = frag
 				b.mu.Unlock()
+				p.Doc.Sections = nil // kept as the fragment
 			}
 		}
 		frags[i] = frag
