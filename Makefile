@@ -6,7 +6,7 @@ BIN      := bin/pyrobuild
 PKGS     := ./...
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run site test lint fmt bench bench-compile bench-site bench-serve fuzz clean
+.PHONY: all build run site test lint fmt bench bench-go bench-compile bench-site bench-serve fuzz clean
 
 all: build
 
@@ -43,8 +43,12 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## bench: Go benchmarks (use benchstat to compare runs)
+## bench: every side-by-side benchmark (compile, site, serve, scaling) → BENCHMARKS.md
 bench:
+	bash scripts/bench.sh
+
+## bench-go: the Go benchmarks (testing.B; compare runs with benchstat)
+bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 $(PKGS)
 
 ## bench-compile: pyrobuild against `cue export` once per file (percli's method)
