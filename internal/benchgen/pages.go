@@ -87,8 +87,9 @@ func WritePages(dir string, n int) error {
 }
 
 // WriteHugoSite writes the same n pages as a Hugo site with layouts that
-// do comparable work: the page, its table of contents, the section's
-// navigation, highlighting with CSS classes.
+// do the same work as pyrobuild's: the page, its table of contents, the
+// navigation (every section, and the pages of the current one),
+// highlighting with CSS classes.
 func WriteHugoSite(dir string, n int) error {
 	if err := WritePages(dir, n); err != nil {
 		return err
@@ -114,7 +115,7 @@ disableKinds = ["taxonomy", "term", "RSS"]
   unsafe = true
 `,
 		"layouts/_default/baseof.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} · {{ .Site.Title }}</title></head>
-<body><nav>{{ range .Site.Sections }}<details><summary><a href="{{ .RelPermalink }}">{{ .Title }}</a></summary><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></details>{{ end }}</nav>
+<body><nav>{{ $cur := .CurrentSection.RelPermalink }}{{ range .Site.Sections }}{{ if eq .RelPermalink $cur }}<details open><summary><a href="{{ .RelPermalink }}">{{ .Title }}</a></summary><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></details>{{ else }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}</nav>
 <main>{{ block "main" . }}{{ end }}</main></body></html>
 `,
 		"layouts/_default/single.html": `{{ define "main" }}<aside>{{ .TableOfContents }}</aside><article>{{ .Content }}</article>{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}
