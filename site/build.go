@@ -294,6 +294,7 @@ func (b *Builder) cachedLayout(th *theme, p *Page, nav []*navNode, navVersion st
 		p.Doc.HTML = doc.HTML
 	}
 	out, err := b.layout(th, p, nav, prev, next)
+	b.laidOut.Add(1)
 	if err == nil && b.track {
 		b.mu.Lock()
 		b.layouts[p.Key] = layoutEntry{key: key, out: out}

@@ -118,6 +118,7 @@ type Builder struct {
 	docs     map[string]cachedDoc  // by source key, checked against a content hash
 	examples map[string]exampleRun // by language + code hash
 	renders  atomic.Int64          // pages rendered afresh, for the preview's log
+	laidOut  atomic.Int64          // pages laid out afresh
 
 	// The dashboards' compilation is kept until a dashboard source
 	// changes (Invalidate), so editing a page does not recompile them.
