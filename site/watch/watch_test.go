@@ -101,6 +101,8 @@ func TestSaves(t *testing.T) {
 // A real file written afterwards must come alone in the first batch.
 func TestScratchFilesAlone(t *testing.T) {
 	dir := tempDir(t)
+	existing := filepath.Join(dir, "existing.md")
+	write(t, existing, "x")
 	w := start(t, []string{dir}, Options{})
 	for _, name := range []string{".page.md.swp", ".page.md.swx", "page.md~", "4913", ".#page.md", "#page.md#",
 		"page.md___jb_tmp___", "page.md___jb_old___", ".goutputstream-XYZ", "page.tmp", ".DS_Store", ".hidden"} {
@@ -111,6 +113,10 @@ func TestScratchFilesAlone(t *testing.T) {
 	}
 	write(t, filepath.Join(dir, ".git", "HEAD"), "ref")
 	write(t, filepath.Join(dir, "node_modules", "m", "index.js"), "x")
+	// Attribute-only changes are not edits either.
+	if err := os.Chmod(existing, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	sentinel := filepath.Join(dir, "real.md")
 	write(t, sentinel, "x")
 	b := next(t, w)
@@ -630,5 +636,57 @@ func TestPollingCoarseMtime(t *testing.T) {
 			t.Fatal(err)
 		}
 		collect(t, w, p)
+	}
+}
+
+// TestIgnore: the caller's Ignore sees paths in reported form; an ignored
+// folder is not watched at all.
+func TestIgnore(t *testing.T) {
+	dir := tempDir(t)
+	t.Chdir(dir)
+	write(t, filepath.Join("site", "drafts", "d.md"), "d")
+	var asked []string
+	w := start(t, []string{"site"}, Options{Ignore: func(p string) bool {
+		asked = append(asked, p) // called with the watcher's lock held
+		return filepath.Base(p) == "drafts" || strings.HasSuffix(p, ".bak")
+	}})
+	write(t, filepath.Join("site", "drafts", "d.md"), "d2")
+	write(t, filepath.Join("site", "drafts", "new", "e.md"), "e")
+	write(t, filepath.Join("site", "page.md.bak"), "b")
+	write(t, filepath.Join("site", "page.md"), "p")
+	want := filepath.Join("site", "page.md")
+	b := next(t, w)
+	if !slices.Equal(b.Paths, []string{want}) {
+		t.Errorf("batch = %v, want [%s]", b.Paths, want)
+	}
+	dirs, _ := state(w)
+	for _, d := range dirs {
+		if strings.Contains(d, "drafts") {
+			t.Errorf("ignored folder %s is watched", d)
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !slices.Contains(asked, filepath.Join("site", "drafts")) || !slices.Contains(asked, filepath.Join("site", "page.md.bak")) {
+		t.Errorf("Ignore was asked %v; want the reported forms site/drafts and site/page.md.bak", asked)
+	}
+}
+
+// TestOddTrees: names with spaces and non-ASCII letters, an explicitly
+// named hidden root, and a symlink loop (not followed) all work.
+func TestOddTrees(t *testing.T) {
+	parent := tempDir(t)
+	dir := filepath.Join(parent, ".config")
+	odd := filepath.Join(dir, "a b", "ünï cödé.md")
+	write(t, odd, "x")
+	if err := os.Symlink(dir, filepath.Join(dir, "a b", "loop")); err != nil {
+		t.Fatal(err)
+	}
+	w := start(t, []string{dir}, Options{})
+	write(t, odd, "y")
+	onlyPaths(t, collect(t, w, odd), odd)
+
+	if dirs, _ := state(w); len(dirs) != 2 {
+		t.Errorf("watching %v; the symlink must not be followed", dirs)
 	}
 }
