@@ -161,7 +161,11 @@ func (w *Watcher) watchDir(dir string) bool {
 			case errors.Is(err, fs.ErrNotExist):
 				return false
 			default:
-				w.opts.Logf("watch: cannot watch %s: %v", dir, err)
+				// Said once per folder: rescans retry it every poll.
+				if _, said := w.warned[dir]; !said {
+					w.warned[dir] = struct{}{}
+					w.opts.Logf("watch: cannot watch %s: %v", dir, err)
+				}
 				return false
 			}
 		}

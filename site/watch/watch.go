@@ -98,6 +98,8 @@ type Watcher struct {
 	// pending holds the absolute paths touched since the last batch.
 	pending map[string]pend
 	deb     debouncer
+	// warned holds folders whose watch failed and was logged.
+	warned map[string]struct{}
 	// missing is set when a root's folder (or a file root's parent) is gone
 	// and fsnotify therefore cannot tell when it comes back.
 	missing bool
@@ -119,8 +121,10 @@ var ErrClosed = errors.New("watch: watcher closed")
 const eventsPerLock = 64
 
 // New watches roots, which may be files or folders; folders are watched
-// recursively. A root that does not exist is an error, except a file whose
-// folder exists (it is reported when it appears).
+// recursively, without following symlinks inside them. A root that is a
+// symlink is resolved and its target watched. A root that does not exist is
+// an error, except a file whose folder exists (it is reported when it
+// appears).
 func New(roots []string, opts Options) (*Watcher, error) {
 	if opts.Debounce <= 0 {
 		opts.Debounce = 25 * time.Millisecond
@@ -147,6 +151,7 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		wake:    make(chan struct{}, 1),
 		dirs:    map[string]struct{}{},
 		files:   map[string]stamp{},
+		warned:  map[string]struct{}{},
 		pending: map[string]pend{},
 		deb:     debouncer{quiet: opts.Debounce, max: opts.MaxDelay},
 	}
@@ -162,9 +167,11 @@ func New(roots []string, opts Options) (*Watcher, error) {
 	for _, p := range roots {
 		r, err := makeRoot(p)
 		if err != nil {
+			close(w.done) // stops pumpErrors
 			if w.be != nil {
 				_ = w.be.Close()
 			}
+			w.wg.Wait()
 			return nil, err
 		}
 		w.addRoot(r)

@@ -584,6 +584,10 @@ func TestNoLeaks(t *testing.T) {
 			closeWithin(t, w)
 		}
 	}
+	// A New that fails on a bad root must release what it had started.
+	if _, err := New([]string{dir, filepath.Join(dir, "no", "such", "folder")}, Options{}); err == nil {
+		t.Fatal("New with a missing folder root succeeded")
+	}
 	settleResources(t, goroutines, fds)
 }
 
