@@ -13,8 +13,15 @@ import (
 // baseline in step with the disk. All are called with w.mu held.
 
 // addRoot starts watching r and takes the files it holds now as the
-// baseline.
+// baseline. A root that adds nothing (the same as one already there, or
+// inside a folder root and reported in the same form through it) is only
+// remembered, so the root list, which every event is matched against,
+// stays as short as the caller's distinct folders.
 func (w *Watcher) addRoot(r root) {
+	w.added[r.given] = struct{}{}
+	if slices.Contains(w.roots, r) || w.covered(r) {
+		return
+	}
 	w.roots = append(w.roots, r)
 	baseline := func(abs string, fi fs.FileInfo, _ []string) {
 		// Keep an older stamp: a change the poller has not seen yet must
@@ -32,6 +39,40 @@ func (w *Watcher) addRoot(r root) {
 		return
 	}
 	w.scanFileRoot(r, nil, baseline)
+}
+
+// covered reports whether a folder root already reports everything r
+// would, in the same form.
+func (w *Watcher) covered(r root) bool {
+	for i := range w.roots {
+		d := &w.roots[i]
+		if !d.dir {
+			continue
+		}
+		rel, ok := relWithin(d.abs, r.abs)
+		if !ok || rel == "" || filepath.Join(d.given, rel) != r.given || !relAllowed(rel, r.dir) {
+			continue
+		}
+		if !w.ignoredOnTheWay(d.given, rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignoredOnTheWay reports whether Ignore rejects base/rel or any folder
+// between base and it (such a folder is not watched, so nothing below it
+// would be reported).
+func (w *Watcher) ignoredOnTheWay(base, rel string) bool {
+	if w.opts.Ignore == nil {
+		return false
+	}
+	for i := range len(rel) + 1 {
+		if (i == len(rel) || rel[i] == filepath.Separator) && w.opts.Ignore(filepath.Join(base, rel[:i])) {
+			return true
+		}
+	}
+	return false
 }
 
 // watchDirOf is the folder that must be watched for r: a file root is

@@ -98,6 +98,9 @@ type Watcher struct {
 	// pending holds the absolute paths touched since the last batch.
 	pending map[string]pend
 	deb     debouncer
+	// added holds every path given to New or Add, cleaned, so repeated
+	// Adds need no system calls.
+	added map[string]struct{}
 	// warned holds folders whose watch failed and was logged.
 	warned map[string]struct{}
 	// missing is set when a root's folder (or a file root's parent) is gone
@@ -152,6 +155,7 @@ func New(roots []string, opts Options) (*Watcher, error) {
 		dirs:    map[string]struct{}{},
 		files:   map[string]stamp{},
 		warned:  map[string]struct{}{},
+		added:   map[string]struct{}{},
 		pending: map[string]pend{},
 		deb:     debouncer{quiet: opts.Debounce, max: opts.MaxDelay},
 	}
@@ -192,8 +196,21 @@ func (w *Watcher) Batches() <-chan Batch { return w.out }
 func (w *Watcher) Polling() bool { return w.polling.Load() }
 
 // Add watches one more file or folder (folders recursively) at run time.
-// Files already there are taken as the baseline, not reported.
+// Files already there are taken as the baseline, not reported. Adding a
+// path again, or one already covered by a folder root in the same form,
+// costs a map look-up: the server re-adds every input after each rebuild.
 func (w *Watcher) Add(path string) error {
+	given := filepath.Clean(path)
+	w.mu.Lock()
+	closed := w.closed
+	_, known := w.added[given]
+	w.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if known {
+		return nil
+	}
 	r, err := makeRoot(path)
 	if err != nil {
 		return err
@@ -202,9 +219,6 @@ func (w *Watcher) Add(path string) error {
 	defer w.mu.Unlock()
 	if w.closed {
 		return ErrClosed
-	}
-	if slices.Contains(w.roots, r) {
-		return nil
 	}
 	w.addRoot(r)
 	w.missing = w.computeMissing()

@@ -694,3 +694,58 @@ func TestOddTrees(t *testing.T) {
 		t.Errorf("watching %v; the symlink must not be followed", dirs)
 	}
 }
+
+// TestAddCovered: re-adding inputs is cheap and does not grow the root
+// list when a folder root already reports them in the same form; paths a
+// folder root would not report (dotfiles, ignored folders) still become
+// roots of their own.
+func TestAddCovered(t *testing.T) {
+	dir := tempDir(t)
+	t.Chdir(dir)
+	write(t, filepath.Join("content", "a.md"), "a")
+	write(t, filepath.Join("content", ".hidden.cue"), "h")
+	write(t, filepath.Join("content", "drafts", "d.md"), "d")
+	w := start(t, []string{"content"}, Options{Ignore: func(p string) bool { return filepath.Base(p) == "drafts" }})
+	for range 1000 {
+		for _, p := range []string{filepath.Join("content", "a.md"), "content/./sub/../a.md", "content", filepath.Join("content", "new.md")} {
+			if err := w.Add(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w.mu.Lock()
+	n := len(w.roots)
+	w.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d roots after re-adding covered paths, want 1", n)
+	}
+	hidden, draft := filepath.Join("content", ".hidden.cue"), filepath.Join("content", "drafts", "d.md")
+	for _, p := range []string{hidden, draft} {
+		if err := w.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, hidden, "h2")
+	write(t, draft, "d2")
+	write(t, filepath.Join("content", "new.md"), "n")
+	want := []string{hidden, draft, filepath.Join("content", "new.md")}
+	onlyPaths(t, collect(t, w, want...), want...)
+}
+
+func BenchmarkAddKnown(b *testing.B) {
+	dir := tempDir(b)
+	w := start(b, []string{dir}, Options{})
+	var paths []string
+	for i := range 1000 {
+		p := filepath.Join(dir, fmt.Sprintf("p%d.md", i))
+		write(b, p, "x")
+		paths = append(paths, p)
+	}
+	for b.Loop() {
+		for _, p := range paths {
+			if err := w.Add(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
