@@ -598,6 +598,7 @@ func TestFolderChurnBookkeeping(t *testing.T) {
 	goroutines, fds := baseline(t)
 	dir := tempDir(t)
 	w := start(t, []string{dir}, Options{})
+	running := countFDs()
 	for i := range 100 {
 		sub := filepath.Join(dir, fmt.Sprintf("c%d", i%7))
 		write(t, filepath.Join(sub, "d", "f.md"), "x")
@@ -618,6 +619,9 @@ func TestFolderChurnBookkeeping(t *testing.T) {
 		ok := slices.Equal(dirs, []string{dir}) && slices.Equal(list, []string{dir}) && nfiles == 0 && npending == 0
 		return ok, fmt.Sprintf("dirs=%v fsnotify=%v files=%d pending=%d", dirs, list, nfiles, npending)
 	})
+	if n := countFDs(); n > running {
+		t.Errorf("%d fds open after the churn, %d before", n, running)
+	}
 	closeWithin(t, w)
 	settleResources(t, goroutines, fds)
 }
