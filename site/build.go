@@ -91,7 +91,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 	byURL := map[string]*Page{}
 	var kept []*Page
 	for _, p := range pages {
-		if p.Doc == nil {
+		if p.Doc == nil || (p.Doc.Meta.Draft && !b.cfg.Drafts) {
 			continue
 		}
 		p.URL, p.Out = pageURL(p.Key)

@@ -63,6 +63,9 @@ type Config struct {
 	// SkipExamples leaves examples uncompiled (the benchmark's cold and
 	// warm builds measure rendering alone only when asked).
 	SkipExamples bool
+	// Drafts publishes pages whose front matter says draft: true; they are
+	// left out otherwise (and links to them are broken links).
+	Drafts bool
 	// CacheDir keeps caches between runs (highlighted code), so a rebuild
 	// highlights only what changed. Empty: no cache on disk.
 	CacheDir string

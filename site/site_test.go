@@ -281,3 +281,17 @@ func TestTemplateErrorIsReportedOnce(t *testing.T) {
 		t.Errorf("want one diagnostic for a broken template, got:\n%s", diagText(s.Diagnostics))
 	}
 }
+
+func TestDraftsAreLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "content", "index.md"), "# Home\n")
+	write(t, filepath.Join(dir, "content", "wip.md"), "---\ntitle: Work in progress\ndraft: true\n---\n# WIP\n")
+	s := buildSite(t, Config{Root: dir})
+	if _, ok := s.Files["wip/index.html"]; ok {
+		t.Error("a draft was published")
+	}
+	s = buildSite(t, Config{Root: dir, Drafts: true})
+	if _, ok := s.Files["wip/index.html"]; !ok {
+		t.Error("--drafts did not publish the draft")
+	}
+}

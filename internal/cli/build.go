@@ -28,6 +28,7 @@ type siteOptions struct {
 	diagnostics       string
 	quiet             bool
 	cacheDir          string
+	drafts            bool
 }
 
 func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,12 +45,22 @@ compiled from --dashboards, and writes a static site.
 
 Every internal link and #anchor is checked, and every fenced example marked
 'example' is compiled: a problem fails the build at its markdown file:line,
-and the output folder is replaced only when there is none.`,
+and the output folder is replaced only when there is none.
+
+The site section of pyrobuild.yaml sets any of these flags (the file's
+folder is the site's root; the catalog shows site.dashboards, or else the
+file's sources); flags given on the command line win.`,
 		Example: `  pyrobuild build                                # content/ → public/
   pyrobuild build --dashboards examples -o site  # with a dashboard catalog
   pyrobuild build --base-url https://example.com/docs/`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			pc, err := loadConfig(cmd, stderr)
+			if err != nil {
+				return err
+			}
+			pc.applySite(cmd.Flags(), o)
+			override(cmd.Flags(), "output", &output, pc.siteOutput)
 			cfg, err := o.config(cmd)
 			if err != nil {
 				return err
@@ -76,6 +87,7 @@ func addSiteFlags(f *pflag.FlagSet, o *siteOptions) {
 	f.StringVar(&o.repoURL, "repo-url", "", "link to the source repository, shown in the header")
 	f.StringVar(&o.editURL, "edit-url", "", "prefix of 'Edit this page' links, e.g. https://github.com/org/repo/edit/main/")
 	f.StringVar(&o.sourceURL, "source-url", "", "prefix of links from the catalog to dashboard sources, e.g. https://github.com/org/repo/blob/main/")
+	f.BoolVar(&o.drafts, "drafts", false, "publish pages whose front matter says draft: true")
 	f.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "where highlighted code is cached between runs (\"off\" for no cache)")
 }
 
@@ -108,6 +120,7 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 		SourceURL:         o.sourceURL,
 		CLIReference:      func() []byte { return cliReference(root) },
 		CacheDir:          cacheDir(o.cacheDir),
+		Drafts:            o.drafts,
 	}, nil
 }
 
