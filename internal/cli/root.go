@@ -72,6 +72,7 @@ Perses server accept as they are.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.AddCommand(newCompileCmd(stdout, stderr), newCheckCmd(stdout, stderr), newBuildCmd(stdout, stderr), newServeCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newSchemaCmd(stdout))
 	return root
 }
 
