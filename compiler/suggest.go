@@ -48,3 +48,8 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// DidYouMean suggests the closest of candidates to s, as "did you mean
+// "x"?", or "" when none is close. The command line uses it for its own
+// settings, so they read like the compiler's hints.
+func DidYouMean(s string, candidates []string) string { return didYouMean(s, candidates) }

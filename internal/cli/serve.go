@@ -46,12 +46,18 @@ panels are drawn from the panel's Pyroscope datasource, reached through
 the server (which applies the datasource's allowed endpoints and secrets;
 the browser never sees a secret).
 
-The server listens on 127.0.0.1 only, unless --bind says otherwise.`,
+The server listens on 127.0.0.1 only, unless --bind says otherwise. Site
+settings come from pyrobuild.yaml as for 'pyrobuild build'.`,
 		Example: `  pyrobuild serve --dashboards examples        # http://127.0.0.1:8080/
   pyrobuild serve --port 9000 --open
   pyrobuild serve --poll                       # network file systems, containers`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			pc, err := loadConfig(cmd, stderr)
+			if err != nil {
+				return err
+			}
+			pc.applySite(cmd.Flags(), &o.site)
 			cfg, err := o.site.config(cmd)
 			if err != nil {
 				return err

@@ -1,0 +1,314 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+// ConfigFile is the name of the settings file looked up in the current
+// folder when --config is not given.
+const ConfigFile = "pyrobuild.yaml"
+
+// projectConfig holds the settings of pyrobuild.yaml. A nil pointer or
+// slice is a setting the file does not make: the flag's default applies.
+// Paths are already resolved against the file's folder.
+type projectConfig struct {
+	file string // the file read, "" when there is none
+	dir  string // its folder
+
+	sources           []string
+	output            *string
+	format            *string
+	strict            *bool
+	serverDatasources []string
+
+	siteContent    *string
+	siteTemplates  *string
+	siteDashboards []string
+	siteOutput     *string
+	siteBaseURL    *string
+	siteTitle      *string
+	siteRepoURL    *string
+	siteEditURL    *string
+	siteSourceURL  *string
+}
+
+// configKey is one setting of the file.
+type configKey struct {
+	name string
+	// kind is "string", "bool", "path", "strings" (a list), "paths" (a
+	// list of paths, or one path) or "section".
+	kind string
+	// oneOf, for strings, lists the values allowed.
+	oneOf []string
+	str   func(c *projectConfig) **string
+	bool  func(c *projectConfig) **bool
+	list  func(c *projectConfig) *[]string
+	keys  []configKey // of a section
+}
+
+// configKeys is the file's schema. The README's example lists every key;
+// keep both in step.
+var configKeys = []configKey{
+	{name: "sources", kind: "paths", list: func(c *projectConfig) *[]string { return &c.sources }},
+	{name: "output", kind: "path", str: func(c *projectConfig) **string { return &c.output }},
+	{name: "format", kind: "string", oneOf: []string{"yaml", "json"}, str: func(c *projectConfig) **string { return &c.format }},
+	{name: "strict", kind: "bool", bool: func(c *projectConfig) **bool { return &c.strict }},
+	{name: "server_datasources", kind: "strings", list: func(c *projectConfig) *[]string { return &c.serverDatasources }},
+	{name: "site", kind: "section", keys: []configKey{
+		// content and templates stay relative: the site's root (the
+		// file's folder) resolves them, as it does the flags.
+		{name: "content", kind: "string", str: func(c *projectConfig) **string { return &c.siteContent }},
+		{name: "templates", kind: "string", str: func(c *projectConfig) **string { return &c.siteTemplates }},
+		{name: "dashboards", kind: "paths", list: func(c *projectConfig) *[]string { return &c.siteDashboards }},
+		{name: "output", kind: "path", str: func(c *projectConfig) **string { return &c.siteOutput }},
+		{name: "base_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteBaseURL }},
+		{name: "title", kind: "string", str: func(c *projectConfig) **string { return &c.siteTitle }},
+		{name: "repo_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteRepoURL }},
+		{name: "edit_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteEditURL }},
+		{name: "source_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteSourceURL }},
+	}},
+}
+
+// loadConfig reads the file named by --config, or pyrobuild.yaml in the
+// current folder when there is one. Problems in the file are printed to
+// stderr, each at its file:line:col, and make a usage error: a run with
+// settings it cannot read would not do what was asked.
+func loadConfig(cmd *cobra.Command, stderr io.Writer) (*projectConfig, error) {
+	path, explicit := ConfigFile, false
+	if f := cmd.Flag("config"); f != nil && f.Changed {
+		path, explicit = f.Value.String(), true
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if !explicit && errors.Is(err, fs.ErrNotExist) {
+			return &projectConfig{dir: "."}, nil
+		}
+		return nil, usageError{fmt.Errorf("--config: %v", err)}
+	}
+	c, diags := parseConfig(path, data)
+	if len(diags) > 0 {
+		r := &compiler.TextRenderer{Sources: map[string]*compiler.Source{path: compiler.NewSource(path, data)}, Color: colorWanted(stderr)}
+		for _, d := range diags {
+			r.Render(stderr, d)
+		}
+		return nil, usageError{fmt.Errorf("%s: %s", path, diags.Summary())}
+	}
+	return c, nil
+}
+
+// parseConfig reads a config file's text. Every problem is reported, not
+// only the first.
+func parseConfig(path string, data []byte) (*projectConfig, compiler.Diagnostics) {
+	c := &projectConfig{file: path, dir: filepath.Dir(path)}
+	var diags compiler.Diagnostics
+	report := func(n *yaml.Node, hint, format string, args ...any) {
+		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: path, Line: n.Line, Col: n.Column},
+			Message: fmt.Sprintf(format, args...), Hint: hint})
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		var line int
+		msg := err.Error()
+		if _, e := fmt.Sscanf(msg, "yaml: line %d:", &line); e == nil {
+			_, msg, _ = strings.Cut(msg, ": ")
+			_, msg, _ = strings.Cut(msg, ": ")
+		}
+		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: path, Line: line}, Message: "invalid YAML: " + msg})
+		return nil, diags
+	}
+	if len(doc.Content) == 0 {
+		return c, nil // an empty file sets nothing
+	}
+	var walk func(n *yaml.Node, keys []configKey, prefix string)
+	walk = func(n *yaml.Node, keys []configKey, prefix string) {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			what := "the file"
+			if prefix != "" {
+				what = prefix[:len(prefix)-1]
+			}
+			report(n, "", "%s must be a map of settings", what)
+			return
+		}
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			names[i] = k.name
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			kn, v := n.Content[i], n.Content[i+1]
+			name := prefix + kn.Value
+			var key *configKey
+			for j := range keys {
+				if keys[j].name == kn.Value {
+					key = &keys[j]
+				}
+			}
+			if key == nil {
+				hint := compiler.DidYouMean(kn.Value, names)
+				if hint == "" {
+					hint = "known keys: " + strings.Join(names, ", ")
+				}
+				report(kn, hint, "unknown key %q", name)
+				continue
+			}
+			if seen[kn.Value] {
+				report(kn, "", "%s is set twice", name)
+				continue
+			}
+			seen[kn.Value] = true
+			switch key.kind {
+			case "section":
+				walk(v, key.keys, name+".")
+			case "bool":
+				var b bool
+				if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+					report(v, "", "%s must be true or false", name)
+					continue
+				}
+				*key.bool(c) = &b
+			case "string", "path":
+				if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+					report(v, "", "%s must be a string", name)
+					continue
+				}
+				s := v.Value
+				if len(key.oneOf) > 0 && !slices.Contains(key.oneOf, s) {
+					report(v, compiler.DidYouMean(s, key.oneOf), "%s must be %s, not %q", name, joinNames(key.oneOf), s)
+					continue
+				}
+				if key.kind == "path" {
+					s = c.path(s)
+				}
+				*key.str(c) = &s
+			case "paths", "strings":
+				var items []*yaml.Node
+				switch {
+				case v.Kind == yaml.SequenceNode:
+					items = v.Content
+				case v.Kind == yaml.ScalarNode && v.Tag == "!!str" && key.kind == "paths":
+					items = []*yaml.Node{v} // one path
+				default:
+					report(v, "", "%s must be a list of strings", name)
+					continue
+				}
+				list := []string{}
+				ok := true
+				for _, it := range items {
+					if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
+						report(it, "", "an item of %s must be a string", name)
+						ok = false
+						continue
+					}
+					s := it.Value
+					if key.kind == "paths" {
+						s = c.path(s)
+					}
+					list = append(list, s)
+				}
+				if ok {
+					*key.list(c) = list
+				}
+			}
+		}
+	}
+	walk(doc.Content[0], configKeys, "")
+	diags.Sort()
+	return c, diags
+}
+
+// path resolves a path written in the file against the file's folder, so
+// `--config sub/pyrobuild.yaml` means what running in sub/ would.
+func (c *projectConfig) path(p string) string {
+	if filepath.IsAbs(p) || c.dir == "." || c.dir == "" {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// override sets *dst to the file's value unless the flag was given on the
+// command line: flags win over the file.
+func override[T any](f *pflag.FlagSet, flag string, dst *T, v *T) {
+	if v != nil && !f.Changed(flag) {
+		*dst = *v
+	}
+}
+
+func overrideList(f *pflag.FlagSet, flag string, dst *[]string, v []string) {
+	if v != nil && !f.Changed(flag) {
+		*dst = v
+	}
+}
+
+// applyCompile applies the file to compile, check and diff: the sources
+// when no PATH is given, and the settings whose flags were not given.
+func (c *projectConfig) applyCompile(f *pflag.FlagSet, o *compileOptions, args []string) []string {
+	if len(args) == 0 && c.sources != nil {
+		args = c.sources
+	}
+	if f.Lookup("output") != nil {
+		override(f, "output", &o.output, c.output)
+	}
+	if f.Lookup("format") != nil {
+		override(f, "format", &o.format, c.format)
+	}
+	override(f, "strict", &o.strict, c.strict)
+	overrideList(f, "server-datasource", &o.serverDatasources, c.serverDatasources)
+	return args
+}
+
+// applySite applies the file to build and serve. The site's root is the
+// file's folder; its dashboards are site.dashboards, or else the sources.
+func (c *projectConfig) applySite(f *pflag.FlagSet, o *siteOptions) {
+	if c.file != "" {
+		root := c.dir
+		override(f, "root", &o.root, &root)
+	}
+	override(f, "content", &o.content, c.siteContent)
+	override(f, "templates", &o.templates, c.siteTemplates)
+	dashboards := c.siteDashboards
+	if dashboards == nil {
+		dashboards = c.sources
+	}
+	overrideList(f, "dashboards", &o.dashboards, dashboards)
+	overrideList(f, "server-datasource", &o.serverDatasources, c.serverDatasources)
+	override(f, "base-url", &o.baseURL, c.siteBaseURL)
+	override(f, "title", &o.title, c.siteTitle)
+	override(f, "repo-url", &o.repoURL, c.siteRepoURL)
+	override(f, "edit-url", &o.editURL, c.siteEditURL)
+	override(f, "source-url", &o.sourceURL, c.siteSourceURL)
+}
+
+func joinNames(names []string) string {
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	var b bytes.Buffer
+	for i, n := range sorted {
+		switch {
+		case i == 0:
+		case i == len(sorted)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(n)
+	}
+	return b.String()
+}
