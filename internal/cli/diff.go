@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+// exitChanges is diff's exit code when --exit-code is given and there are
+// changes. 1 and 2 already mean errors in the sources and usage errors, so
+// unlike git diff --exit-code, changes do not exit 1: a CI step can tell
+// "changed" from "broken".
+const exitChanges = 3
+
+// errChanges means diff found changes and --exit-code asked to say so; the
+// changes were already printed.
+var errChanges = errors.New("the resources changed")
+
+type diffOptions struct {
+	compile  compileOptions
+	against  string
+	output   string
+	exitCode bool
+}
+
+func newDiffCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &diffOptions{}
+	cmd := &cobra.Command{
+		Use:   "diff [PATH...]",
+		Short: "Show what changed between a previous build and the sources",
+		Long: `Diff compiles the sources, as compile does but without writing anything,
+and compares the resources with those of a previous build: an output folder
+of 'pyrobuild compile' (--against, default build/ or pyrobuild.yaml's
+output), read from its bundle.yaml or bundle.json. It is the review step of
+a GitOps pull request: what will change on the Perses server.
+
+Resources are matched by kind, project and name, and listed as added (+),
+removed (-) or changed (~). For a changed resource, each changed value is
+shown as a JSON pointer (/spec/panels/api/spec/display/name) with its old
+and new value. Maps compare regardless of key order, list items by index.
+Values of credential fields (passwords, tokens, the values of a Secret,
+Authorization headers) are masked.
+
+Problems in the sources are printed on stderr as compile prints them, and
+exit 1. --output json prints one JSON object on stdout for scripts:
+{"added", "removed", "changed", "unchanged", "resources": [{"op", "id",
+"kind", "project", "name", "fields": [{"op", "path", "old", "new"}]}]}.
+
+Exit codes: 0 (with or without changes), 1 errors in the sources, 2 usage
+errors (a missing --against folder too); with --exit-code, 3 when something
+changed.`,
+		Example: `  pyrobuild compile && edit dashboards/cpu.yaml && pyrobuild diff
+  pyrobuild diff --against /tmp/main-build --exit-code
+  pyrobuild diff --output json | jq '.resources[].id'
+
+  # In CI: compare a pull request with its base branch
+  git worktree add /tmp/base origin/main
+  (cd /tmp/base && pyrobuild compile -o /tmp/base-build)
+  pyrobuild diff --against /tmp/base-build`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(cmd, stderr)
+			if err != nil {
+				return err
+			}
+			f := cmd.Flags()
+			if len(args) == 0 && cfg.sources != nil {
+				args = cfg.sources
+			}
+			override(f, "strict", &o.compile.strict, cfg.strict)
+			overrideList(f, "server-datasource", &o.compile.serverDatasources, cfg.serverDatasources)
+			project := "build"
+			if cfg.output != nil {
+				project = *cfg.output
+			}
+			if !f.Changed("against") {
+				o.against = project
+			}
+			return runDiff(o, args, project, stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.against, "against", "build", "the previous build: an output folder of pyrobuild compile (default: pyrobuild.yaml's output, or build)")
+	f.StringVar(&o.output, "output", "text", "how to print the changes: text or json")
+	f.BoolVar(&o.exitCode, "exit-code", false, "exit 3 when something changed (0 otherwise)")
+	f.BoolVar(&o.compile.strict, "strict", false, "treat warnings in the sources as errors")
+	f.BoolVarP(&o.compile.quiet, "quiet", "q", false, "leave notes about the sources out")
+	f.StringArrayVar(&o.compile.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
+	f.DurationVar(&o.compile.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
+	return cmd
+}
+
+// runDiff compiles paths and compares the result with o.against. The
+// project's output folder is skipped as a source, like the folder compared
+// with: both hold compiled resources, which would count twice.
+func runDiff(o *diffOptions, paths []string, projectOutput string, stdout, stderr io.Writer) error {
+	if o.output != "text" && o.output != "json" {
+		return usageError{fmt.Errorf("unknown --output %q: use text or json", o.output)}
+	}
+	if o.compile.goTimeout <= 0 {
+		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.compile.goTimeout)}
+	}
+	if _, err := os.Stat(o.against); errors.Is(err, fs.ErrNotExist) {
+		return usageError{fmt.Errorf("--against %s: no such folder; compile the version to compare with first (pyrobuild compile -o %s), or name its output folder with --against", filepath.Clean(o.against), filepath.Clean(o.against))}
+	}
+	old, err := compiler.ReadOutput(o.against)
+	if err != nil {
+		return usageError{fmt.Errorf("--against: %w", err)}
+	}
+	res, err := compiler.Compile(compiler.Options{Paths: paths, Strict: o.compile.strict, ServerDatasources: o.compile.serverDatasources,
+		GoTimeout: o.compile.goTimeout, Skip: []string{o.against, projectOutput}})
+	if err != nil {
+		return err
+	}
+	// stdout is the diff's; problems go to stderr whatever --output says.
+	if err := printDiagnostics(res.Diagnostics, res.Sources, "text", o.compile.quiet, stdout, stderr); err != nil {
+		return err
+	}
+	if res.Diagnostics.HasErrors() {
+		fmt.Fprintf(stderr, "diff failed: %s\n", res.Diagnostics.Summary())
+		return errSources
+	}
+	d := compiler.Diff(old, res.Resources)
+	if o.output == "json" {
+		err = d.WriteJSON(stdout)
+	} else {
+		err = d.WriteText(stdout, colorWanted(stdout))
+	}
+	if err != nil {
+		return err
+	}
+	if o.exitCode && !d.Empty() {
+		return errChanges
+	}
+	return nil
+}
