@@ -35,6 +35,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errSources):
 		return exitErrors
+	case errors.Is(err, errChanges):
+		return exitChanges
 	default:
 		var ue usageError
 		if errors.As(err, &ue) || isCobraUsage(err) {
@@ -71,7 +73,10 @@ Perses server accept as they are.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.SetVersionTemplate(buildInfo())
+	root.PersistentFlags().String("config", "", "settings file (default: "+ConfigFile+" in the current folder, when there is one)")
 	root.AddCommand(newCompileCmd(stdout, stderr), newCheckCmd(stdout, stderr), newBuildCmd(stdout, stderr), newServeCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newInitCmd(stdout, stderr), newDiffCmd(stdout, stderr))
 	root.AddCommand(newSchemaCmd(stdout))
 	return root
 }
@@ -86,13 +91,10 @@ func version() string {
 func newVersionCmd(stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version of pyrobuild",
+		Short: "Print the version of pyrobuild, its commit and Go version",
 		Args:  noArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintf(stdout, "pyrobuild %s\n", version())
-			if info, ok := debug.ReadBuildInfo(); ok {
-				fmt.Fprintf(stdout, "go %s\n", info.GoVersion)
-			}
+			fmt.Fprint(stdout, buildInfo())
 		},
 	}
 }
