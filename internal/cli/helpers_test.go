@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -72,4 +74,41 @@ func waitFor(t *testing.T, what string, cond func() bool, logs ...*syncBuffer) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// noDatasourceDashboard compiles only with --server-datasource default,
+// and then with a warning (its query names no service): strict decides.
+const noDatasourceDashboard = `kind: Dashboard
+metadata: {name: d, project: p}
+spec:
+  panels:
+    a:
+      kind: Panel
+      spec:
+        plugin: {kind: FlameChart, spec: {}}
+        queries:
+          - kind: ProfileQuery
+            spec:
+              plugin: {kind: PyroscopeProfileQuery, spec: {profileType: cpu, query: '{env="prod"}'}}
+  layouts:
+    - kind: Grid
+      spec: {items: [{x: 0, y: 0, width: 24, height: 8, content: {$ref: "#/spec/panels/a"}}]}
+`
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
