@@ -4,6 +4,7 @@
 package outdir
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,7 +36,7 @@ func Replace(dir string, fill func(tmp string) error) error {
 		return err
 	}
 	cleanStale(parent, base)
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
+	tmp, lock, err := makeTemp(parent, base)
 	if err != nil {
 		return err
 	}
@@ -43,6 +44,9 @@ func Replace(dir string, fill func(tmp string) error) error {
 	defer func() {
 		if !ok {
 			os.RemoveAll(tmp)
+		}
+		if lock != nil {
+			lock.Close()
 		}
 	}()
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -61,17 +65,66 @@ func Replace(dir string, fill func(tmp string) error) error {
 	return nil
 }
 
-// cleanStale removes temp folders left by an earlier run that was killed.
-// Recent ones may belong to a run still going (a watcher and a manual
-// compile, say), so only folders untouched for staleAfter go.
+// makeTemp creates the folder a run writes into, locked for as long as
+// the run lives, so that other runs can tell its folder from the litter of
+// a run that was killed. Where folders cannot be locked, lock is nil.
+func makeTemp(parent, base string) (tmp string, lock *os.File, err error) {
+	for range 3 {
+		tmp, err = os.MkdirTemp(parent, "."+base+".tmp-")
+		if err != nil {
+			return "", nil, err
+		}
+		lock, err = lockDir(tmp)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return tmp, nil, nil
+		}
+		if err == nil {
+			// Another run's cleanStale may have taken the fresh folder for
+			// litter between its creation and the lock: then the lock is on
+			// a removed folder, and this run needs a new one.
+			fi, ferr := lock.Stat()
+			pi, perr := os.Stat(tmp)
+			if ferr == nil && perr == nil && os.SameFile(fi, pi) {
+				return tmp, lock, nil
+			}
+			lock.Close()
+			err = fmt.Errorf("temporary folder %s was removed while being set up", tmp)
+		}
+		os.RemoveAll(tmp)
+	}
+	return "", nil, err
+}
+
+var errLocked = errors.New("locked by a live run")
+
+// cleanStale removes temp folders left by earlier runs that were killed.
+// A run holds a lock on its temp folder while it lives (see makeTemp), so a
+// folder nobody holds is litter and goes at once; without locks, and for
+// the old trees a rename swap leaves (which may be the only copy of the
+// previous output), only folders untouched for staleAfter go, as recent
+// ones may belong to a run still going (a watcher and a manual compile,
+// say).
 func cleanStale(parent, base string) {
 	ents, _ := os.ReadDir(parent)
 	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), "."+base+".tmp-") && !strings.HasPrefix(e.Name(), "."+base+".old-") {
+		isTmp := strings.HasPrefix(e.Name(), "."+base+".tmp-")
+		if !isTmp && !strings.HasPrefix(e.Name(), "."+base+".old-") {
 			continue
 		}
+		p := filepath.Join(parent, e.Name())
+		if isTmp && e.IsDir() {
+			lock, err := lockDir(p)
+			if err == nil {
+				os.RemoveAll(p)
+				lock.Close()
+				continue
+			}
+			if errors.Is(err, errLocked) {
+				continue
+			}
+		}
 		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleAfter {
-			os.RemoveAll(filepath.Join(parent, e.Name()))
+			os.RemoveAll(p)
 		}
 	}
 }
