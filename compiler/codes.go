@@ -83,7 +83,7 @@ var Codes = []CodeInfo{
 	{CodeCUE, "CUE evaluation error", "CUE could not load or evaluate the package (syntax, conflicting values, incomplete values, bad imports)."},
 	{CodeNotResource, "not a resource", "A value was expected to be a Perses resource ({kind, metadata, spec})."},
 	{CodeDuplicateKey, "duplicate key", "A mapping defines the same key twice; only one can win, so this is an error."},
-	{CodeInputLimit, "input too large", "A source exceeds a safety limit (size, nesting depth or alias expansion)."},
+	{CodeInputLimit, "input too large", "A source exceeds a safety limit (size, nesting depth, alias expansion, or the time or memory a CUE package may take to evaluate)."},
 	{CodeNoSources, "no sources", "No CUE, YAML, JSON or Go source was found under the given paths."},
 	{CodeGoBuild, "Go build error", "A Go source did not build; the error is shown at the .go line the Go compiler names."},
 	{CodeGoRun, "Go program failed", "A Go program panicked (reported at the line of the user's code that panicked), misused the SDK, or exited with an error."},

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,6 +32,9 @@ type Options struct {
 	GoTimeout time.Duration
 	// GoCache is the folder of compiled Go programs (default GoCacheDir()).
 	GoCache string
+	// CUETimeout bounds the evaluation of each CUE package (default
+	// $PYROBUILD_CUE_TIMEOUT, else DefaultCUETimeout).
+	CUETimeout time.Duration
 }
 
 // Resource is one compiled resource in wire form.
@@ -99,17 +103,35 @@ func Compile(opts Options) (*Result, error) {
 	results := make([]unitResult, len(units))
 	var wg sync.WaitGroup
 	next := make(chan int)
+	cueLimit := cueTimeout(opts)
+	var outOfMemory atomic.Bool
 	for w := 0; w < min(workers, max(len(units), 1)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			env := &cueEnv{}
 			for i := range next {
+				if outOfMemory.Load() {
+					continue // the compilation failed; finish before memory runs out
+				}
 				var raws []rawResource
 				var ds Diagnostics
-				if units[i].kind == "go" {
+				switch units[i].kind {
+				case "go":
 					raws, ds = goL.load(units[i])
-				} else {
+				case "cue":
+					e := env
+					var abandoned, memory bool
+					raws, ds, abandoned, memory = loadCUEBounded(units[i], cueLimit, func() ([]rawResource, Diagnostics) {
+						return loadUnit(units[i], &sources, e)
+					})
+					if abandoned {
+						env = &cueEnv{} // the old one is still in use
+					}
+					if memory {
+						outOfMemory.Store(true)
+					}
+				default:
 					raws, ds = loadUnit(units[i], &sources, env)
 				}
 				var res []*Resource
@@ -128,7 +150,8 @@ func Compile(opts Options) (*Result, error) {
 	close(next)
 	wg.Wait()
 
-	out := &Result{Units: len(units), Sources: sources.m}
+	// A copy: an abandoned CUE evaluation may still add to the set.
+	out := &Result{Units: len(units), Sources: sources.snapshot()}
 	if goL != nil {
 		out.GoBuilds = int(goL.builds.Load())
 		if out.GoBuilds > 0 {
@@ -158,9 +181,6 @@ func Compile(opts Options) (*Result, error) {
 	diags.Sort()
 	setEnds(diags, out.Sources)
 	out.Diagnostics = diags
-	if out.Sources == nil {
-		out.Sources = map[string]*Source{}
-	}
 	return out, nil
 }
 

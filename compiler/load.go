@@ -80,6 +80,11 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			continue
 		}
 		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				// A named pipe or a device: reading it could block forever.
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: "not a regular file"})
+				continue
+			}
 			add(root, true)
 			continue
 		}
@@ -98,7 +103,9 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 				}
 				return nil
 			}
-			if d.Type()&fs.ModeSymlink != 0 || strings.HasPrefix(name, ".") {
+			// Links are not followed; named pipes and devices could block
+			// a read forever.
+			if !d.Type().IsRegular() || strings.HasPrefix(name, ".") {
 				return nil
 			}
 			add(p, false)
@@ -138,6 +145,9 @@ func readError(err error) string {
 
 func readSource(path string) (*Source, *Diagnostic) {
 	info, err := os.Stat(path)
+	if err == nil && !info.Mode().IsRegular() {
+		return nil, &Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: path}, Message: "not a regular file"}
+	}
 	if err == nil && info.Size() > maxFileSize {
 		return nil, &Diagnostic{Severity: Error, Code: CodeInputLimit, Pos: Pos{File: path}, Message: fmt.Sprintf("file is %d MiB; sources are limited to %d MiB", info.Size()>>20, maxFileSize>>20)}
 	}

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,6 +34,15 @@ func (s *sourceSet) add(src *Source) {
 		s.m = map[string]*Source{}
 	}
 	s.m[src.Path] = src
+}
+
+// snapshot copies the set, never nil.
+func (s *sourceSet) snapshot() map[string]*Source {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]*Source, len(s.m))
+	maps.Copy(m, s.m)
+	return m
 }
 
 func (s *sourceSet) get(path string) *Source {
@@ -256,6 +266,8 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]rawResource, Diagnostics
 type cueLoc struct {
 	absDir, relDir, schemaDir string
 	sources                   *sourceSet
+	// tooDeep is where node met a value nested deeper than maxDepth.
+	tooDeep *Pos
 }
 
 func (c *cueLoc) pos(p token.Pos) Pos {
@@ -339,7 +351,14 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diag
 				*diags = append(*diags, c.errors(err, "")...)
 				return
 			}
+			c.tooDeep = nil
 			n := c.node(v, 0)
+			if c.tooDeep != nil {
+				// As for YAML and JSON: an error, not a value cut short.
+				*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeInputLimit, Pos: where(&Node{Pos: *c.tooDeep}, n.Pos),
+					Message: fmt.Sprintf("nesting deeper than %d levels", maxDepth)})
+				return
+			}
 			*out = append(*out, rawResource{node: n, file: n.Pos.File})
 			return
 		}
@@ -374,6 +393,9 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		}
 	}
 	if depth > maxDepth {
+		if c.tooDeep == nil {
+			c.tooDeep = &n.Pos
+		}
 		return n
 	}
 	switch v.Kind() {

@@ -1,0 +1,87 @@
+package compiler
+
+import (
+	"fmt"
+	"os"
+	"runtime/metrics"
+	"time"
+)
+
+// CUE evaluation has no way to be interrupted, and a few lines of CUE can
+// ask for unbounded work (a comprehension over a large range) or memory (a
+// value that doubles at each step). Each package is therefore evaluated on
+// a goroutine of its own while the worker watches the clock and the heap;
+// past a limit the package is reported and the evaluation abandoned. The
+// command then exits with the error, which ends the evaluation too; a
+// long-running caller (serve) keeps the abandoned goroutine until it ends.
+
+// DefaultCUETimeout bounds the evaluation of one CUE package, unless
+// Options.CUETimeout or $PYROBUILD_CUE_TIMEOUT say otherwise.
+const DefaultCUETimeout = time.Minute
+
+// cueMemoryLimit is how much the heap may grow while one CUE package is
+// evaluated (more when the heap was already larger: the garbage collector
+// lets it grow by as much as is live).
+const cueMemoryLimit = 1 << 30
+
+// cueTimeout is the evaluation time limit of a compilation.
+func cueTimeout(opts Options) time.Duration {
+	if opts.CUETimeout > 0 {
+		return opts.CUETimeout
+	}
+	if d, err := time.ParseDuration(os.Getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return DefaultCUETimeout
+}
+
+// heapBytes is the memory held by heap objects, garbage not yet collected
+// included. Reading it does not stop the world.
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// loadCUEBounded runs load (the evaluation of the CUE unit u) within the
+// time and memory limits. abandoned reports that load is still running
+// and must be left alone, with everything it uses; memory reports that it
+// was stopped for its memory, in which case the compilation should stop
+// before the abandoned evaluation takes the rest.
+func loadCUEBounded(u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
+	type result struct {
+		raws  []rawResource
+		diags Diagnostics
+	}
+	done := make(chan result, 1)
+	start := heapBytes()
+	go func() {
+		r, d := load()
+		done <- result{r, d}
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	allowed := max(uint64(cueMemoryLimit), start)
+	stopped := func(msg, hint string) Diagnostics {
+		return Diagnostics{{Severity: Error, Code: CodeInputLimit, Pos: Pos{File: u.files[0]}, Message: msg, Hint: hint}}
+	}
+	for {
+		select {
+		case r := <-done:
+			return r.raws, r.diags, false, false
+		case <-timer.C:
+			return nil, stopped(fmt.Sprintf("evaluating this CUE package took longer than %s; stopped", timeout),
+				"look for a comprehension over a large range or a value that grows at each step; if the package is just large, raise the limit with PYROBUILD_CUE_TIMEOUT (e.g. 5m)"), true, false
+		case <-tick.C:
+			if h := heapBytes(); h > start && h-start > allowed {
+				return nil, stopped(fmt.Sprintf("evaluating this CUE package used more than %d MiB of memory; stopped", allowed>>20),
+					"look for a value that doubles at each step (s2: s1 + s1) or a comprehension over a large range"), true, true
+			}
+		}
+	}
+}
