@@ -127,7 +127,7 @@ var Codes = []CodeInfo{
 	{CodeEmptyFilter, "empty filter", "A filter with an empty label name or value is dropped by the Perses UI."},
 	{CodeLiveUnreachable, "datasource not reachable (--live)", "check --live could not ask the Pyroscope server (unreachable, time-out, error answer)."},
 	{CodeLiveNoData, "no data (--live)", "check --live found no profiles of that type or service in the datasource over the range checked: the flame graph would be empty."},
-	{CodeContentRead, "unreadable page", "A file of the site's content/ folder could not be read, or is a link to a file outside it."},
+	{CodeContentRead, "unreadable page", "A file of the site's content/ folder could not be read (a page must also be UTF-8 and at most 32 MiB), or is a link to a file outside it, to a folder or to nothing."},
 	{CodeFrontMatter, "front matter", "A page's YAML front matter is malformed or has a field of the wrong type."},
 	{CodeBrokenLink, "broken link", "A link points to a page or file the site does not publish."},
 	{CodeBrokenAnchor, "broken anchor", "A link's #anchor names no heading or element of the target page."},

@@ -52,9 +52,13 @@ func (b *Builder) build(out sink) (*Site, error) {
 	pages, statics, diags := b.loadContent()
 	s.Diagnostics = append(s.Diagnostics, diags...)
 	for _, p := range pages {
-		data, err := b.readSource(p.File)
+		data, err := b.readSource(p.File, maxPageSize)
 		if err != nil {
 			s.Diagnostics = append(s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: p.File}, Message: err.Error()})
+			continue
+		}
+		if d := pageTextProblem(p.File, data); d != nil {
+			s.Diagnostics = append(s.Diagnostics, *d)
 			continue
 		}
 		p.src = data
@@ -201,7 +205,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 		s.Diagnostics = append(s.Diagnostics, templateDiag(err, "layouts/page.html", "page.html"))
 	}
 	for _, f := range statics {
-		data, err := b.readSource(f.file)
+		data, err := b.readSource(f.file, 0)
 		if err != nil {
 			s.Diagnostics = append(s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: f.file}, Message: err.Error()})
 			continue
@@ -249,8 +253,9 @@ func (b *Builder) cachedTheme() (*theme, compiler.Diagnostics) {
 }
 
 // readSource reads an input file, or reuses its content while it has not
-// changed (tracking builders only).
-func (b *Builder) readSource(p string) ([]byte, error) {
+// changed (tracking builders only). Files over limit bytes (0: no limit)
+// are refused before they are read.
+func (b *Builder) readSource(p string, limit int64) ([]byte, error) {
 	if b.track {
 		b.mu.Lock()
 		data, ok := b.srcs[p]
@@ -259,7 +264,7 @@ func (b *Builder) readSource(p string) ([]byte, error) {
 			return data, nil
 		}
 	}
-	data, err := readFile(p)
+	data, err := readFile(p, limit)
 	if err == nil && b.track {
 		b.mu.Lock()
 		b.srcs[p] = data

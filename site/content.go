@@ -1,12 +1,14 @@
 package site
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
 )
@@ -55,11 +57,21 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 			// A link may point outside the site: publish only what the
 			// site's own folder holds.
 			target, err := filepath.EvalSymlinks(p)
-			if err != nil || !within(root, target) {
-				diags = append(diags, compiler.Diagnostic{Severity: compiler.Warning, Code: CodeContentRead, Pos: compiler.Pos{File: p},
-					Message: "symbolic link to outside the content folder skipped", Hint: "copy the file into content/ instead"})
+			skip := func(msg, hint string) error {
+				diags = append(diags, compiler.Diagnostic{Severity: compiler.Warning, Code: CodeContentRead, Pos: compiler.Pos{File: p}, Message: msg, Hint: hint})
 				return nil
 			}
+			if err != nil {
+				return skip("broken symbolic link skipped: "+readError(err), "")
+			}
+			if !within(root, target) {
+				return skip("symbolic link to outside the content folder skipped", "copy the file into content/ instead")
+			}
+			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
+				return skip("symbolic link to a folder or special file skipped", "links to folders are not followed (they could loop); link each file")
+			}
+		} else if !d.Type().IsRegular() {
+			return nil // a named pipe or a device: reading it could block forever
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
@@ -119,4 +131,35 @@ func (b *Builder) resolveLink(from, dest string) (string, bool) {
 		u += "#" + frag
 	}
 	return u, true
+}
+
+// maxPageSize bounds a markdown page, as compile bounds its sources.
+const maxPageSize = 32 << 20
+
+// readError is an error of the file system without the path, which the
+// diagnostic shows already.
+func readError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// pageTextProblem checks that a page is valid UTF-8, the encoding every
+// page declares.
+func pageTextProblem(file string, data []byte) *compiler.Diagnostic {
+	if utf8.Valid(data) {
+		return nil
+	}
+	off := 0
+	for off < len(data) {
+		r, n := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		off += n
+	}
+	return &compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.NewSource(file, data).Pos(off),
+		Message: "page is not valid UTF-8", Hint: "save the file as UTF-8"}
 }

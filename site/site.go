@@ -341,7 +341,14 @@ func (s *Site) Write(dir string) error {
 // HasErrors reports whether the site must not be published.
 func (s *Site) HasErrors() bool { return s.Diagnostics.HasErrors() }
 
-func readFile(p string) ([]byte, error) {
+// readFile reads a file without its byte order mark, refusing files over
+// limit bytes (0: no limit) before reading them.
+func readFile(p string, limit int64) ([]byte, error) {
+	if limit > 0 {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > limit {
+			return nil, fmt.Errorf("file is %d MiB; pages are limited to %d MiB", fi.Size()>>20, limit>>20)
+		}
+	}
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err

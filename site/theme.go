@@ -73,7 +73,7 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 			if !strings.HasPrefix(rel, "layouts/") && !strings.HasPrefix(rel, "assets/") {
 				return nil // e.g. the Go file of this repository's own templates package
 			}
-			data, err := readFile(p)
+			data, err := readFile(p, 0)
 			if err != nil {
 				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
 				return nil

@@ -145,6 +145,9 @@ func decodeFrontMatter(y []byte) (FrontMatter, *yamlError) {
 		return meta, nil // empty front matter
 	}
 	doc := root.Content[0]
+	if deep := deeperThan(doc, maxFrontMatterDepth); deep != nil {
+		return meta, nodeError(y, deep, fmt.Sprintf("nested deeper than %d levels", maxFrontMatterDepth))
+	}
 	if doc.Kind != yaml.MappingNode {
 		return meta, nodeError(y, doc, "must be a mapping of keys to values")
 	}
@@ -187,6 +190,24 @@ func decodeFrontMatter(y []byte) (FrontMatter, *yamlError) {
 		}
 	}
 	return meta, nil
+}
+
+// maxFrontMatterDepth bounds nesting in front matter: parameters for
+// templates are shallow, and a hostile page must not make every template
+// walk ten thousand levels.
+const maxFrontMatterDepth = 100
+
+// deeperThan returns a node nested deeper than max levels below n, or nil.
+func deeperThan(n *yaml.Node, max int) *yaml.Node {
+	if max < 0 {
+		return n
+	}
+	for _, c := range n.Content {
+		if d := deeperThan(c, max-1); d != nil {
+			return d
+		}
+	}
+	return nil
 }
 
 // nodeError converts yaml.v3's character column to a byte column, the unit
