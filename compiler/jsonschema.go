@@ -68,7 +68,16 @@ type jsonSchemaGen struct {
 	skipped []string
 }
 
-const jsonSchemaDraft = "https://json-schema.org/draft/2020-12/schema"
+// The document is draft 2020-12 written in the part draft-07 shares:
+// yaml-language-server, the YAML support of VS Code and other editors,
+// implements draft-07 and reports "Draft 2020-12 schemas are not yet fully
+// supported" as an error on the first line of every file whose schema
+// declares 2020-12 in $schema. So there is no $schema keyword (each
+// validator reads the document as its own default draft), definitions are
+// under $defs (reached by JSON pointer in either draft), and $ref stands
+// alone with its annotations, as draft-07 ignores the keywords beside it
+// (see refAlone). The tests validate with both drafts.
+const jsonSchemaComment = "JSON Schema draft 2020-12, written in the part draft-07 shares (so no $schema keyword), for editors whose YAML support implements draft-07."
 
 func (g *jsonSchemaGen) document() []byte {
 	g.patterns = map[string]string{}
@@ -80,7 +89,7 @@ func (g *jsonSchemaGen) document() []byte {
 	}
 	resource := g.resourceDef()
 	doc := obj(
-		"$schema", jsonSchemaDraft,
+		"$comment", jsonSchemaComment,
 		"title", title,
 		"description", desc,
 		"if", obj("type", "array"),
@@ -97,6 +106,7 @@ func (g *jsonSchemaGen) document() []byte {
 		defs.set(n, g.defs[n])
 	}
 	doc.set("$defs", defs)
+	refAlone(doc)
 	var compact bytes.Buffer
 	writeJS(&compact, doc)
 	var out bytes.Buffer
@@ -836,6 +846,39 @@ func ecmaLiteral(c byte, inClass bool) string {
 		return `\` + string(c)
 	}
 	return string(c)
+}
+
+// refAlone moves each $ref that has validation keywords beside it into an
+// allOf, where draft-07 applies it together with them (it ignores the
+// siblings of $ref; 2020-12 applies both, so the meaning is the same).
+// Annotations stay beside it.
+func refAlone(v any) {
+	switch v := v.(type) {
+	case *jsObj:
+		for _, x := range v.vals {
+			refAlone(x)
+		}
+		if !v.has("$ref") {
+			return
+		}
+		for _, k := range v.keys {
+			switch k {
+			case "$ref", "title", "description", "$comment":
+				continue
+			}
+			ref := v.get("$ref")
+			i := slices.Index(v.keys, "$ref")
+			v.keys = slices.Delete(v.keys, i, i+1)
+			v.vals = slices.Delete(v.vals, i, i+1)
+			all, _ := v.get("allOf").([]any)
+			v.set("allOf", append([]any{obj("$ref", ref)}, all...))
+			return
+		}
+	case []any:
+		for _, x := range v {
+			refAlone(x)
+		}
+	}
 }
 
 // jsObj is a JSON object that keeps its keys in insertion order, so the

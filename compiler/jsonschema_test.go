@@ -40,15 +40,24 @@ func (r ecmaRegexp) MatchString(s string) bool {
 
 func (r ecmaRegexp) String() string { return r.re.String() }
 
+// jsonSchemaDrafts are the drafts the schema is read with: 2020-12, and
+// draft-07, which editors' YAML support implements. It must mean the same
+// in both.
+var jsonSchemaDrafts = []struct {
+	name  string
+	draft *jsonschema.Draft
+}{{"2020-12", jsonschema.Draft2020}, {"draft-07", jsonschema.Draft7}}
+
 // compiledJSONSchema compiles pyrobuild's JSON Schema of a form with a real
-// draft 2020-12 validator (which also checks it against the meta-schema).
-func compiledJSONSchema(t *testing.T, form JSONSchemaForm) *jsonschema.Schema {
+// validator of a draft (which also checks it against the meta-schema).
+func compiledJSONSchema(t *testing.T, form JSONSchemaForm, draft *jsonschema.Draft) *jsonschema.Schema {
 	t.Helper()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(MustSchema().JSONSchema(form)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := jsonschema.NewCompiler()
+	c.DefaultDraft(draft)
 	c.UseRegexpEngine(ecmaEngine)
 	url := "https://pyrobuild.invalid/" + string(form) + ".json"
 	if err := c.AddResource(url, doc); err != nil {
@@ -243,7 +252,13 @@ func TestJSONSchemaGolden(t *testing.T) {
 // TestJSONSchemaExamples: the examples validate in the authoring form, and
 // every compiled output (the golden files) in both forms.
 func TestJSONSchemaExamples(t *testing.T) {
-	authoring, wire := compiledJSONSchema(t, AuthoringForm), compiledJSONSchema(t, WireForm)
+	for _, d := range jsonSchemaDrafts {
+		t.Run(d.name, func(t *testing.T) { testJSONSchemaExamples(t, d.draft) })
+	}
+}
+
+func testJSONSchemaExamples(t *testing.T, draft *jsonschema.Draft) {
+	authoring, wire := compiledJSONSchema(t, AuthoringForm, draft), compiledJSONSchema(t, WireForm, draft)
 	examples, _ := filepath.Glob("../examples/*/*.yaml")
 	if len(examples) == 0 {
 		t.Fatal("no YAML examples found")
@@ -301,7 +316,13 @@ var schemaStricter = map[string]string{
 // (across resources, Go rules) is accepted, so the editor never flags what
 // pyrobuild takes.
 func TestJSONSchemaBrokenSources(t *testing.T) {
-	sch := compiledJSONSchema(t, AuthoringForm)
+	for _, d := range jsonSchemaDrafts {
+		t.Run(d.name, func(t *testing.T) { testJSONSchemaBrokenSources(t, d.draft) })
+	}
+}
+
+func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
+	sch := compiledJSONSchema(t, AuthoringForm, draft)
 	files, _ := filepath.Glob(filepath.Join("testdata", "broken", "*"))
 	rejected := 0
 	for _, p := range files {

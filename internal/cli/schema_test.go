@@ -17,8 +17,8 @@ func TestSchemaCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("stdout is not JSON: %v", err)
 	}
-	if doc["$schema"] != "https://json-schema.org/draft/2020-12/schema" || !strings.Contains(doc["title"].(string), "authoring") {
-		t.Errorf("$schema %v, title %v", doc["$schema"], doc["title"])
+	if doc["$defs"] == nil || !strings.Contains(doc["title"].(string), "authoring") {
+		t.Errorf("title %v, %d keys", doc["title"], len(doc))
 	}
 
 	out := filepath.Join(t.TempDir(), "wire.json")
