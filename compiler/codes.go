@@ -13,7 +13,8 @@ type CodeInfo struct {
 
 // Diagnostic codes. PB0xxx: reading sources; PB10xx: the resource model;
 // PB11xx: checks across resources; PB12xx: Pyroscope specifics; PB13xx:
-// live checks against a Pyroscope server; PB20xx: the docs site.
+// live checks against a Pyroscope server; PB14xx: Kubernetes output;
+// PB20xx: the docs site.
 const (
 	CodeRead                 Code = "PB0001"
 	CodeYAMLSyntax           Code = "PB0002"
@@ -65,6 +66,9 @@ const (
 	CodeEmptyFilter          Code = "PB1210"
 	CodeLiveUnreachable      Code = "PB1301"
 	CodeLiveNoData           Code = "PB1302"
+	// PB14xx: Kubernetes output (compile --crd).
+	CodeCRDSkipped Code = "PB1401"
+	CodeCRDName    Code = "PB1402"
 	// PB20xx: the docs site (pyrobuild build and serve).
 	CodeContentRead   Code = "PB2001"
 	CodeFrontMatter   Code = "PB2002"
@@ -127,6 +131,8 @@ var Codes = []CodeInfo{
 	{CodeEmptyFilter, "empty filter", "A filter with an empty label name or value is dropped by the Perses UI."},
 	{CodeLiveUnreachable, "datasource not reachable (--live)", "check --live could not ask the Pyroscope server (unreachable, time-out, error answer)."},
 	{CodeLiveNoData, "no data (--live)", "check --live found no profiles of that type or service in the datasource over the range checked: the flame graph would be empty."},
+	{CodeCRDSkipped, "not written as a custom resource (--crd)", "The Perses operator has no custom resource for the kind (Secret, GlobalSecret, Folder, …) or does not carry the field (a project's display): compile --crd leaves it out."},
+	{CodeCRDName, "not a Kubernetes name (--crd)", "Kubernetes names are lower-case letters, digits, '-' (and '.', except for namespaces), and the operator names the Perses resource after its custom resource: a name that differs from one only in case is lower-cased, another must be renamed."},
 	{CodeContentRead, "unreadable page", "A file of the site's content/ folder could not be read (a page must also be UTF-8 and at most 32 MiB), or is a link to a file outside it, to a folder or to nothing."},
 	{CodeFrontMatter, "front matter", "A page's YAML front matter is malformed or has a field of the wrong type."},
 	{CodeBrokenLink, "broken link", "A link points to a page or file the site does not publish."},

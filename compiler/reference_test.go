@@ -32,6 +32,8 @@ var noCorpusExample = map[compiler.Code]string{
 	compiler.CodeContentRead:     "pyrobuild build\ncontent/guide/logo.svg: warning: symbolic link to outside the content folder skipped [PB2001]\n  hint: copy the file into content/ instead",
 	compiler.CodeTemplate:        "pyrobuild build\ntemplates/layouts/page.html:12: error: template page.html: function \"assett\" not defined [PB2006]",
 	compiler.CodeLiveNoData:      "pyrobuild check --live\nd.yaml:20:169: warning: service \"burnr\" has no profiles in datasource pyro over the last 24h0m0s [PB1302]\n  hint: did you mean \"burner\"?",
+	compiler.CodeCRDSkipped:      "pyrobuild compile --crd examples\nexamples/profiling/datasources.yaml:40:9: note: Secret/profiling/pyroscope_secret_config is not written: the Perses operator has no custom resource for Secrets [PB1401]\n  hint: create it on the Perses server (percli apply -f with pyrobuild's output without --crd), or give the datasource's custom resource a spec.client, from which the operator makes a secret of its own",
+	compiler.CodeCRDName:         "pyrobuild compile --crd dashboards\ndashboards/memory.yaml:5:9: error: Dashboard name \"memory_v2\" cannot be a Kubernetes name (the operator names the Perses resource after it) [PB1402]\n  hint: a Kubernetes name has at most 253 lower-case letters, digits and '-' or '.', starting and ending with a letter or digit: rename it, e.g. \"memory-v2\"",
 }
 
 // TestDiagnosticsReference keeps docs/diagnostics.md, the reference of

@@ -24,6 +24,7 @@ type compileOptions struct {
 	format            string
 	strict            bool
 	quiet             bool
+	crd               bool
 }
 
 func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,10 +45,18 @@ writes:
   <output>/projects/<project>/<kinds>/<name>.yaml
 
 Bundles are YAML lists (or JSON arrays), which 'percli apply -f' reads whole.
-The output folder is replaced atomically, and only when there is no error.`,
+The output folder is replaced atomically, and only when there is no error.
+
+With --crd, the same folders hold Perses operator custom resources
+(perses.dev/v1alpha2) for kubectl apply -f, Argo CD or Flux instead: a
+PersesDashboard or PersesDatasource in the project's namespace, a
+PersesGlobalDatasource, and a project's Namespace; bundles are
+multi-document YAML (or a JSON v1 List). Secrets have no custom resource
+and are left out, with a note.`,
 		Example: `  pyrobuild compile                       # sources under ., output in build/
   pyrobuild compile dashboards -o out     # a folder, another output folder
-  pyrobuild compile --format json --strict`,
+  pyrobuild compile --format json --strict
+  pyrobuild compile --crd -o deploy       # for kubectl apply -f deploy/bundle.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCompile(o, args, true, stdout, stderr)
 		},
@@ -55,6 +64,7 @@ The output folder is replaced atomically, and only when there is no error.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "build", "output folder (replaced on success)")
 	f.StringVar(&o.format, "format", "yaml", "output format: yaml or json")
+	f.BoolVar(&o.crd, "crd", false, "write Perses operator custom resources (perses.dev/v1alpha2) for kubectl, Argo CD or Flux")
 	addCheckFlags(f, o)
 	return cmd
 }
@@ -125,6 +135,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		res.Diagnostics = append(res.Diagnostics, live...)
 		res.Diagnostics.Sort()
 	}
+	crs := crdObjects(o, write, res)
 	switch o.diagnostics {
 	case "json":
 		if err := compiler.RenderJSON(stdout, res.Diagnostics); err != nil {
@@ -159,7 +170,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		}
 		return nil
 	}
-	if err := compiler.WriteOutput(o.output, res.Resources, format); err != nil {
+	if err := writeCompiled(o, res, crs, format); err != nil {
 		return err
 	}
 	if !o.quiet {

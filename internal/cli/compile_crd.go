@@ -1,0 +1,33 @@
+package cli
+
+import "github.com/pyrobuild/pyrobuild/compiler"
+
+// crdObjects converts the compiled resources to Perses operator custom
+// resources when --crd asks for them and the sources have no error; what
+// the conversion reports joins the compilation's diagnostics (warnings as
+// errors with --strict).
+func crdObjects(o *compileOptions, write bool, res *compiler.Result) []*compiler.Resource {
+	if !write || !o.crd || res.Diagnostics.HasErrors() {
+		return nil
+	}
+	crs, diags := compiler.CRDs(res.Resources)
+	if o.strict {
+		for i := range diags {
+			if diags[i].Severity == compiler.Warning {
+				diags[i].Severity = compiler.Error
+			}
+		}
+	}
+	res.Diagnostics = append(res.Diagnostics, diags...)
+	res.Diagnostics.Sort()
+	return crs
+}
+
+// writeCompiled replaces the output folder with the Perses resources, or
+// with the custom resources made from them under --crd.
+func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format compiler.Format) error {
+	if o.crd {
+		return compiler.WriteCRDOutput(o.output, crs, format)
+	}
+	return compiler.WriteOutput(o.output, res.Resources, format)
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCompileCRD(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "deploy")
+	code, stdout, stderr := run(t, "compile", "../../examples", "-o", out, "--crd")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "compiled 14 resources") || !strings.Contains(stderr, "[PB1401]") {
+		t.Errorf("stdout %q\nstderr %s", stdout, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "projects", "profiling", "dashboards", "cpu.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "apiVersion: perses.dev/v1alpha2\nkind: PersesDashboard\n") {
+		t.Errorf("cpu.yaml:\n%s", b)
+	}
+	if _, err := os.Stat(filepath.Join(out, "projects", "profiling", "secrets")); !os.IsNotExist(err) {
+		t.Errorf("secrets written: %v", err)
+	}
+	bundle, _ := os.ReadFile(filepath.Join(out, "bundle.yaml"))
+	if n := strings.Count(string(bundle), "\n---\n"); n != 11 {
+		t.Errorf("bundle.yaml holds %d documents, want 12", n+1)
+	}
+
+	// -q hides the notes; JSON bundles are v1 Lists.
+	code, _, stderr = run(t, "compile", "../../examples", "-o", out, "--crd", "-q", "--format", "json")
+	if code != 0 || strings.Contains(stderr, "PB1401") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var list struct {
+		APIVersion, Kind string
+		Items            []map[string]any
+	}
+	b, _ = os.ReadFile(filepath.Join(out, "bundle.json"))
+	if err := json.Unmarshal(b, &list); err != nil || list.Kind != "List" || len(list.Items) != 12 {
+		t.Errorf("bundle.json: %v, kind %q, %d items", err, list.Kind, len(list.Items))
+	}
+
+	// A name Kubernetes cannot take fails the build, at the name.
+	src := filepath.Join(t.TempDir(), "src")
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "ds.yaml"), []byte("kind: Datasource\nmetadata: {name: pyro_main, project: p}\nspec:\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"http://x:4040\"}}\n"), 0o644)
+	code, _, stderr = run(t, "compile", src, "-o", filepath.Join(t.TempDir(), "o"), "--crd")
+	if code != 1 || !strings.Contains(stderr, "ds.yaml:2:18: error: Datasource name \"pyro_main\" cannot be a Kubernetes name") || !strings.Contains(stderr, `"pyro-main"`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	// A datasource name lower-cased is a note (selectors ignore case); a
+	// dashboard's is a warning (its address changes), an error with --strict.
+	os.WriteFile(filepath.Join(src, "ds.yaml"), []byte("kind: Datasource\nmetadata: {name: Pyro, project: p}\nspec:\n  default: true\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"http://x:4040\"}}\n"), 0o644)
+	if code, _, stderr := run(t, "compile", src, "-o", filepath.Join(t.TempDir(), "o"), "--crd", "--strict"); code != 0 {
+		t.Errorf("a lower-cased datasource name is a note, even with --strict: exit %d: %s", code, stderr)
+	}
+	os.WriteFile(filepath.Join(src, "cpu.yaml"), []byte(`kind: Dashboard
+metadata: {name: CPU, project: p}
+spec:
+  panels: {p: {kind: Panel, spec: {plugin: {kind: FlameChart}, queries: [{kind: ProfileQuery, spec: {plugin: {kind: PyroscopeProfileQuery, spec: {profileType: cpu, service: api}}}}]}}}
+  layouts: [{kind: Grid, spec: {items: [{x: 0, y: 0, width: 24, height: 8, content: {$ref: "#/spec/panels/p"}}]}}]
+`), 0o644)
+	if code, _, stderr := run(t, "compile", src, "-o", filepath.Join(t.TempDir(), "o"), "--crd"); code != 0 || !strings.Contains(stderr, `warning: Dashboard name "CPU" is written "cpu"`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "compile", src, "-o", filepath.Join(t.TempDir(), "o"), "--crd", "--strict"); code != 1 || !strings.Contains(stderr, `error: Dashboard name "CPU"`) {
+		t.Errorf("--strict: exit %d: %s", code, stderr)
+	}
+}
