@@ -25,6 +25,7 @@ type compileOptions struct {
 	strict            bool
 	quiet             bool
 	crd               bool
+	watch             bool
 }
 
 func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -52,12 +53,29 @@ With --crd, the same folders hold Perses operator custom resources
 PersesDashboard or PersesDatasource in the project's namespace, a
 PersesGlobalDatasource, and a project's Namespace; bundles are
 multi-document YAML (or a JSON v1 List). Secrets have no custom resource
-and are left out, with a note.`,
+and are left out, with a note.
+
+Without PATH, the sources are those of pyrobuild.yaml, or else the current
+folder; the file's output, format, strict and server_datasources apply
+unless their flags are given.
+
+With --watch, compile stays running: it recompiles whenever a source
+changes, prints the problems each time, and replaces the output only when
+a compilation succeeds. Ctrl-C stops it.`,
 		Example: `  pyrobuild compile                       # sources under ., output in build/
   pyrobuild compile dashboards -o out     # a folder, another output folder
   pyrobuild compile --format json --strict
-  pyrobuild compile --crd -o deploy       # for kubectl apply -f deploy/bundle.yaml`,
+  pyrobuild compile --crd -o deploy       # for kubectl apply -f deploy/bundle.yaml
+  pyrobuild compile --watch dashboards    # recompile on every change`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(cmd, stderr)
+			if err != nil {
+				return err
+			}
+			args = cfg.applyCompile(cmd.Flags(), o, args)
+			if o.watch {
+				return runCompileWatch(cmd.Context(), o, args, stdout, stderr)
+			}
 			return runCompile(o, args, true, stdout, stderr)
 		},
 	}
@@ -65,6 +83,7 @@ and are left out, with a note.`,
 	f.StringVarP(&o.output, "output", "o", "build", "output folder (replaced on success)")
 	f.StringVar(&o.format, "format", "yaml", "output format: yaml or json")
 	f.BoolVar(&o.crd, "crd", false, "write Perses operator custom resources (perses.dev/v1alpha2) for kubectl, Argo CD or Flux")
+	f.BoolVarP(&o.watch, "watch", "w", false, "recompile whenever a source changes, until Ctrl-C")
 	addCheckFlags(f, o)
 	return cmd
 }
@@ -78,7 +97,11 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
   pyrobuild check --strict --diagnostics github
   pyrobuild check --live     # also ask Pyroscope whether the queries have data`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCompile(o, args, false, stdout, stderr)
+			cfg, err := loadConfig(cmd, stderr)
+			if err != nil {
+				return err
+			}
+			return runCompile(o, cfg.applyCompile(cmd.Flags(), o, args), false, stdout, stderr)
 		},
 	}
 	addCheckFlags(cmd.Flags(), o)
