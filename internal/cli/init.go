@@ -72,6 +72,7 @@ unless --project says otherwise.`,
 	f.StringVar(&o.project, "project", "", "the Perses project's name (default: the folder's name)")
 	f.StringVar(&o.module, "module", "", "the Go module's path, with --lang go (default example.com/PROJECT)")
 	f.BoolVar(&o.force, "force", false, "overwrite files that exist already")
+	cmd.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions(initkit.Langs, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -45,4 +45,8 @@ func TestCompletion(t *testing.T) {
 	if !strings.Contains(stdout, "--watch") {
 		t.Errorf("flags:\n%s", stdout)
 	}
+	_, stdout, _ = run(t, "__complete", "init", "--lang", "")
+	if !strings.HasPrefix(stdout, "cue\ngo\nyaml\n") {
+		t.Errorf("init --lang:\n%s", stdout)
+	}
 }
