@@ -302,12 +302,19 @@ func (c *cueLoc) errors(err error, fallback string) Diagnostics {
 		if format == "invalid value %v (out of bound %s)" && len(args) == 2 && len(path) > 0 {
 			// A schema constraint: explain it as for YAML and JSON.
 			if m, ok := MustSchema().boundMsgs[fmt.Sprint(args[1])]; ok {
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeInvalidValue, Pos: at, Path: strings.Join(path[1:], "."),
-					Message: fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)})
+				msg := fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)
+				if credentialPath(path) {
+					msg = maskQuoted(msg)
+				}
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeInvalidValue, Pos: at, Path: strings.Join(path[1:], "."), Message: msg})
 				continue
 			}
 		}
 		msg := fmt.Sprintf(format, args...)
+		if credentialPath(path) {
+			// CUE quotes the values in conflict: never a credential.
+			msg = maskQuoted(msg)
+		}
 		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}

@@ -55,7 +55,11 @@ func (r *TextRenderer) Render(w io.Writer, d Diagnostic) {
 		line := src.Line(d.Pos.Line)
 		num := fmt.Sprintf("%d", d.Pos.Line)
 		pad := strings.Repeat(" ", len(num))
-		fmt.Fprintf(w, " %s | %s\n", num, maskSecrets(expandTabs(line)))
+		shown := maskSecrets(expandTabs(line))
+		if credentialPath(strings.Split(d.Path, ".")) {
+			shown = maskValue(shown)
+		}
+		fmt.Fprintf(w, " %s | %s\n", num, shown)
 		if d.Pos.Col > 0 && d.Pos.Col <= len(line)+1 {
 			prefix := expandTabs(line[:d.Pos.Col-1])
 			width := max(1, tokenWidth(line[d.Pos.Col-1:]))
@@ -147,6 +151,39 @@ var secretLineRe = regexp.MustCompile(`(?i)("?(password|credentials|clientSecret
 // credential-like quoted name (dac.Header("Authorization", "…")), and the
 // second argument of BasicAuth and Authorization.
 var goSecretRe = regexp.MustCompile(`(?i)((?:"[^"]*(?:password|credentials|secret|authorization|token|key|cookie)[^"]*"|\b(?:BasicAuth|Authorization)\(\s*(?:"(?:[^"\\]|\\.)*"|\w+))\s*,\s*)("(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)`)
+
+// credentialElemRe matches the names of fields and headers that hold
+// credentials, or structs (basicAuth, headers, …) whose values may.
+var credentialElemRe = regexp.MustCompile(`(?i)basicauth|authorization|oauth|tlsconfig|headers|password|credential|secret|token|cookie|api-?key|^key$`)
+
+// credentialPath reports whether a value at path (field names from the
+// resource's root) may be a credential. A misspelt field (pasword) is
+// then masked too: its value is meant as a credential all the same.
+func credentialPath(path []string) bool {
+	for _, e := range path {
+		if credentialElemRe.MatchString(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyValueRe is a "key: value" line of YAML, JSON or CUE.
+var keyValueRe = regexp.MustCompile(`^(\s*(?:-\s+)?"?[^"\s:]+"?\s*:\s*)\S.*$`)
+
+// maskValue hides the value of a "key: value" line.
+func maskValue(line string) string {
+	return keyValueRe.ReplaceAllString(line, "${1}<redacted>")
+}
+
+// quotedValueRe is a quoted string in a message, unless it follows =~ or
+// !~ (a pattern the schema imposes, not a value of the user's).
+var quotedValueRe = regexp.MustCompile(`(^|[^~])"(?:[^"\\]|\\.)*"`)
+
+// maskQuoted hides the quoted values of a message about a credential.
+func maskQuoted(msg string) string {
+	return quotedValueRe.ReplaceAllString(msg, `${1}"<redacted>"`)
+}
 
 func maskSecrets(line string) string {
 	// Go lines hold many values: the literal keeps its width, so that a
