@@ -62,6 +62,11 @@ func ReadOutput(dir string) ([]*Resource, error) {
 			items = doc.Items
 		}
 		for _, n := range items {
+			if n.Get("apiVersion") != nil {
+				// Perses resources have no apiVersion; Kubernetes objects
+				// (compile --crd) do, and name things differently.
+				return nil, fmt.Errorf("%s holds Kubernetes objects (pyrobuild compile --crd): diff compares builds written without --crd", dir)
+			}
 			kind, _ := n.Str("kind")
 			name, _ := n.Get("metadata").Str("name")
 			project, _ := n.Get("metadata").Str("project")

@@ -85,6 +85,11 @@ func TestDiffAgainstOutput(t *testing.T) {
 			t.Errorf("%s: a build differs from its own sources:\n%s", f, b.String())
 		}
 	}
+	crd := t.TempDir()
+	os.WriteFile(filepath.Join(crd, "bundle.yaml"), []byte("apiVersion: perses.dev/v1alpha2\nkind: PersesDashboard\nmetadata: {name: cpu, namespace: shop}\n"), 0o644)
+	if _, err := ReadOutput(crd); err == nil || !strings.Contains(err.Error(), "--crd") {
+		t.Errorf("a --crd build: %v", err)
+	}
 	if _, err := ReadOutput(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no bundle.yaml") {
 		t.Errorf("empty folder: %v", err)
 	}
