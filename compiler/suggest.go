@@ -4,17 +4,25 @@ import "fmt"
 
 // didYouMean suggests the closest candidate to s, or "" when none is close.
 func didYouMean(s string, candidates []string) string {
-	// Suggest only near misses: at most a third of the letters wrong.
+	best := Closest(s, candidates)
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("did you mean %q?", best)
+}
+
+// Closest returns the candidate nearest to s, ignoring ASCII case, when it
+// is a likely typo of s (at most about a third of the letters wrong), or
+// "". Every "did you mean" of pyrobuild (compiler, docs site, preview
+// proxy) uses it, so they agree on what is close.
+func Closest(s string, candidates []string) string {
 	best, bestD := "", max(2, len([]rune(s))/3)+1
 	for _, c := range candidates {
 		if d := editDistance(lower(s), lower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("did you mean %q?", best)
+	return best
 }
 
 func lower(s string) string {

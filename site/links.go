@@ -82,7 +82,7 @@ func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, fil
 	}
 	sort.Strings(ids)
 	hint := ""
-	if s := closest(frag, ids); s != "" {
+	if s := compiler.Closest(frag, ids); s != "" {
 		hint = fmt.Sprintf("did you mean #%s?", s)
 	} else if len(page.Doc.TOC) > 0 {
 		var some []string
@@ -113,40 +113,8 @@ func (b *Builder) suggestPage(rel string, byURL map[string]*Page) string {
 		urls = append(urls, u)
 	}
 	sort.Strings(urls)
-	if s := closest(rel, urls); s != "" {
+	if s := compiler.Closest(rel, urls); s != "" {
 		return fmt.Sprintf("did you mean %s (%s)?", b.link(s), byURL[s].Key)
 	}
 	return ""
-}
-
-// closest returns the candidate nearest to s by edit distance, if it is
-// near enough to be a likely typo.
-func closest(s string, cands []string) string {
-	best, bestD := "", max(2, len(s)/3)+1
-	for _, c := range cands {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -499,7 +499,7 @@ func (h *Handler) unknown(names []string) (msg, hint string) {
 		known = append(known, k)
 	}
 	slices.Sort(known)
-	if s := suggest(name, known); s != "" {
+	if s := compiler.Closest(name, known); s != "" {
 		return msg, fmt.Sprintf("did you mean %q?", s)
 	}
 	if len(names) == 2 && names[0] != globalSegment && h.global[name] != nil {
@@ -610,38 +610,3 @@ func size(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// suggest returns the candidate closest to name, if close enough to be a
-// likely typo.
-func suggest(name string, candidates []string) string {
-	best, bestD := "", len(name)/3+2
-	for _, c := range candidates {
-		if strings.EqualFold(c, name) {
-			return c
-		}
-		if d := distance(strings.ToLower(name), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b, by bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

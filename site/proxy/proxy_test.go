@@ -622,15 +622,6 @@ func TestUpstreamFailures(t *testing.T) {
 	}
 }
 
-func TestSuggest(t *testing.T) {
-	known := []string{"PyroscopeMain", "PyroscopeProxied"}
-	for in, want := range map[string]string{"pyroscopemain": "PyroscopeMain", "PyroscopeProxyed": "PyroscopeProxied", "loki": ""} {
-		if got := suggest(in, known); got != want {
-			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestPathFor(t *testing.T) {
 	f := newFixture(t, Options{})
 	f.do(t, "GET", "/profiling/direct/pyroscope/render?query=x", "") // something to log
