@@ -334,3 +334,21 @@ process_cpu:cpu:nanoseconds:cpu:nanoseconds: process_cpu:cpu:nanoseconds:cpu:nan
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestOutputFoldersAreNotSources: a folder pyrobuild wrote (here a compile
+// output under another name) is skipped when its parent is compiled.
+func TestOutputFoldersAreNotSources(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("kind: Project\nmetadata:\n  name: p\n"), 0o644)
+	res, err := Compile(Options{Paths: []string{dir}})
+	if err != nil || res.Diagnostics.HasErrors() {
+		t.Fatal(err, res.Diagnostics)
+	}
+	if err := WriteOutput(filepath.Join(dir, "out"), res.Resources, YAML); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Compile(Options{Paths: []string{dir}})
+	if err != nil || res.Diagnostics.HasErrors() || len(res.Resources) != 1 {
+		t.Errorf("compiling again read the output folder: %d resources, %v", len(res.Resources), res.Diagnostics)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
 // maxFileSize bounds one source file; larger inputs are almost certainly
@@ -99,6 +101,11 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 					return filepath.SkipDir
 				}
 				if a, err := filepath.Abs(p); err == nil && skipAbs[a] {
+					return filepath.SkipDir
+				}
+				// Any folder pyrobuild wrote (a compile output under
+				// another -o, a docs site) holds outputs, not sources.
+				if _, err := os.Stat(filepath.Join(p, outdir.MarkerFile)); err == nil && p != root {
 					return filepath.SkipDir
 				}
 				return nil
