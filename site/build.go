@@ -569,10 +569,17 @@ func (b *Builder) layout(th *theme, p *Page, nav []*navNode, prev, next *navNode
 	if v, ok := d.Meta.Params["scripts"]; ok {
 		pd.Scripts = stringList(v)
 	}
-	var out bytes.Buffer
-	err = th.tmpl.ExecuteTemplate(&out, "page.html", layoutData{Site: b.siteData(), Page: pd, Nav: navHTML})
-	return out.Bytes(), err
+	out := layoutBuffers.Get().(*bytes.Buffer)
+	defer layoutBuffers.Put(out)
+	out.Reset()
+	err = th.tmpl.ExecuteTemplate(out, "page.html", layoutData{Site: b.siteData(), Page: pd, Nav: navHTML})
+	// A copy of exactly the page's size: the buffer's spare capacity would
+	// otherwise be kept with every page the preview server holds.
+	return bytes.Clone(out.Bytes()), err
 }
+
+// layoutBuffers recycles the buffers pages are laid out in.
+var layoutBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func stringList(v any) []string {
 	var out []string
