@@ -113,7 +113,7 @@ func (h *Highlighter) highlight(lang string, code []byte) ([]byte, bool) {
 	if err := h.format.Format(&b, h.light, it); err != nil {
 		return nil, false
 	}
-	out = b.Bytes()
+	out = bytes.Clone(b.Bytes()) // cached: without the buffer's spare capacity
 	h.mu.Lock()
 	h.put(key, out)
 	h.mu.Unlock()
