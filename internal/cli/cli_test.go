@@ -199,8 +199,9 @@ func TestUnsupportedFile(t *testing.T) {
 	}
 }
 
-// TestStaleTempFolders: a temp folder left by a killed run is removed once
-// stale, and a fresh one (another run still writing) is left alone.
+// TestStaleTempFolders: a temp folder left by a killed run is removed
+// (at once where runs lock their folder, else once stale), and one that
+// another run holds (still writing) is left alone.
 func TestStaleTempFolders(t *testing.T) {
 	tmp := t.TempDir()
 	stale := filepath.Join(tmp, ".build.tmp-killed")
@@ -209,6 +210,7 @@ func TestStaleTempFolders(t *testing.T) {
 	os.MkdirAll(fresh, 0o755)
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(stale, old, old)
+	holdLock(t, fresh)
 	if code, _, stderr := run(t, "compile", "../../examples", "-o", filepath.Join(tmp, "build")); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -32,3 +32,17 @@ func asNobody(t *testing.T, bin, dir string) func(*exec.Cmd) {
 		cmd.Env = append(cmd.Env, "HOME="+dir)
 	}
 }
+
+// holdLock locks dir as a live run locks its temp folder, until the test
+// ends.
+func holdLock(t *testing.T, dir string) {
+	t.Helper()
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+}
