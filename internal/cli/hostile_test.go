@@ -18,7 +18,8 @@ type hostileCase struct {
 	code  int      // expected exit code
 	want  []string // in stderr: the file, the limit, a hint
 	env   []string
-	// limit is how long the run may take; a hang fails the test.
+	// limit is how long the run may take (default 30 s); a hang fails the
+	// test. Only the CUE bombs set it, and they skip under -short.
 	limit time.Duration
 	root  bool // still meaningful when running as root
 }
@@ -265,6 +266,9 @@ items: [for a in list.Range(0, 5000, 1) for b in list.Range(0, 5000, 1) {a*b}]
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			if c.limit > 0 && testing.Short() {
+				t.Skip("a CUE bomb: seconds of CPU, a GiB of memory")
+			}
 			dir := t.TempDir()
 			args := c.setup(t, dir)
 			out := filepath.Join(dir, "out put ☃")

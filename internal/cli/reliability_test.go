@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -33,6 +34,38 @@ func TestReliability(t *testing.T) {
 	t.Run("hostile", func(t *testing.T) { testHostileInputs(t, bin) })
 	t.Run("determinism", func(t *testing.T) { testDeterminism(t, bin) })
 	t.Run("secrets", func(t *testing.T) { testSecretsNeverLeak(t, bin) })
+	t.Run("serve/sigterm", func(t *testing.T) { testServeStopsOnSIGTERM(t, bin) })
+}
+
+// testServeStopsOnSIGTERM: serve shuts down cleanly (exit 0, "stopped")
+// on SIGTERM, as a container runtime or systemd stops it. SIGINT is
+// tested with the secrets.
+func testServeStopsOnSIGTERM(t *testing.T, bin string) {
+	dir := t.TempDir()
+	putFile(t, filepath.Join(dir, "content", "index.md"), []byte("# Home\n"))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--root", dir, "--cache-dir", "off", "--port", "0")
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(stdout.String(), "Serving") {
+		if ctx.Err() != nil {
+			t.Fatalf("serve did not start:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil || ctx.Err() != nil {
+		t.Fatalf("serve after SIGTERM: %v (%v)\n%s", err, ctx.Err(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Errorf("serve did not say it stopped:\n%s", stderr.String())
+	}
 }
 
 // buildPyrobuild builds the command into a temporary folder.
