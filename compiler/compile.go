@@ -110,6 +110,12 @@ func Compile(opts Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			env := &cueEnv{}
+			var runner *cueRunner
+			defer func() {
+				if runner != nil {
+					runner.close()
+				}
+			}()
 			for i := range next {
 				if outOfMemory.Load() {
 					continue // the compilation failed; finish before memory runs out
@@ -120,13 +126,16 @@ func Compile(opts Options) (*Result, error) {
 				case "go":
 					raws, ds = goL.load(units[i])
 				case "cue":
+					if runner == nil {
+						runner = newCUERunner()
+					}
 					e := env
 					var abandoned, memory bool
-					raws, ds, abandoned, memory = loadCUEBounded(units[i], cueLimit, func() ([]rawResource, Diagnostics) {
+					raws, ds, abandoned, memory = runner.load(units[i], cueLimit, func() ([]rawResource, Diagnostics) {
 						return loadUnit(units[i], &sources, e)
 					})
 					if abandoned {
-						env = &cueEnv{} // the old one is still in use
+						runner, env = nil, &cueEnv{} // the old ones are still in use
 					}
 					if memory {
 						outOfMemory.Store(true)

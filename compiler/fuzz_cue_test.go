@@ -18,6 +18,7 @@ func FuzzCUE(f *testing.F) {
 	dir := f.TempDir()
 	s := MustSchema()
 	env := &cueEnv{}
+	runner := newCUERunner()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file := filepath.Join(dir, "f.cue")
 		if err := os.WriteFile(file, data, 0o644); err != nil {
@@ -25,11 +26,12 @@ func FuzzCUE(f *testing.F) {
 		}
 		u := unit{kind: "cue", dir: dir, files: []string{file}}
 		var sources sourceSet
-		raws, diags, abandoned, _ := loadCUEBounded(u, time.Second, func() ([]rawResource, Diagnostics) {
-			return loadUnit(u, &sources, env)
+		e := env
+		raws, diags, abandoned, _ := runner.load(u, time.Second, func() ([]rawResource, Diagnostics) {
+			return loadUnit(u, &sources, e)
 		})
 		if abandoned {
-			env = &cueEnv{}
+			runner, env = newCUERunner(), &cueEnv{}
 			return
 		}
 		var rs []*Resource

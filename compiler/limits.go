@@ -10,7 +10,7 @@ import (
 // CUE evaluation has no way to be interrupted, and a few lines of CUE can
 // ask for unbounded work (a comprehension over a large range) or memory (a
 // value that doubles at each step). Each package is therefore evaluated on
-// a goroutine of its own while the worker watches the clock and the heap;
+// another goroutine while the worker watches the clock and the heap;
 // past a limit the package is reported and the evaluation abandoned. The
 // command then exits with the error, which ends the evaluation too; a
 // long-running caller (serve) keeps the abandoned goroutine until it ends.
@@ -46,34 +46,61 @@ func heapBytes() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// loadCUEBounded runs load (the evaluation of the CUE unit u) within the
-// time and memory limits. abandoned reports that load is still running
-// and must be left alone, with everything it uses; memory reports that it
-// was stopped for its memory, in which case the compilation should stop
-// before the abandoned evaluation takes the rest.
-func loadCUEBounded(u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
-	type result struct {
-		raws  []rawResource
-		diags Diagnostics
-	}
-	done := make(chan result, 1)
-	start := heapBytes()
+// cueRunner evaluates CUE packages, one at a time, on a goroutine of its
+// own that lives as long as the worker: a fresh goroutine per package
+// would grow a deep stack again for each, which costs a tenth of the
+// compile time.
+type cueRunner struct {
+	jobs chan cueJob
+}
+
+type cueJob struct {
+	load func() ([]rawResource, Diagnostics)
+	done chan<- cueResult
+}
+
+type cueResult struct {
+	raws  []rawResource
+	diags Diagnostics
+}
+
+func newCUERunner() *cueRunner {
+	r := &cueRunner{jobs: make(chan cueJob)}
 	go func() {
-		r, d := load()
-		done <- result{r, d}
+		for j := range r.jobs {
+			raws, diags := j.load()
+			j.done <- cueResult{raws, diags}
+		}
 	}()
+	return r
+}
+
+// close ends the runner's goroutine once its current job, if any, ends.
+func (r *cueRunner) close() { close(r.jobs) }
+
+// load runs load (the evaluation of the CUE unit u) within the time and
+// memory limits. abandoned reports that load is still running: the
+// runner is closed and must be replaced, and whatever load uses left
+// alone. memory reports that it was stopped for its memory, in which case
+// the compilation should stop before the abandoned evaluation takes the
+// rest.
+func (r *cueRunner) load(u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
+	done := make(chan cueResult, 1)
+	start := heapBytes()
+	r.jobs <- cueJob{load, done}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	allowed := max(uint64(cueMemoryLimit), start)
 	stopped := func(msg, hint string) Diagnostics {
+		r.close()
 		return Diagnostics{{Severity: Error, Code: CodeInputLimit, Pos: Pos{File: u.files[0]}, Message: msg, Hint: hint}}
 	}
 	for {
 		select {
-		case r := <-done:
-			return r.raws, r.diags, false, false
+		case res := <-done:
+			return res.raws, res.diags, false, false
 		case <-timer.C:
 			return nil, stopped(fmt.Sprintf("evaluating this CUE package took longer than %s; stopped", timeout),
 				"look for a comprehension over a large range or a value that grows at each step; if the package is just large, raise the limit with PYROBUILD_CUE_TIMEOUT (e.g. 5m)"), true, false
