@@ -45,6 +45,8 @@ func TestServeUnderChurn(t *testing.T) {
 	}
 	dash := filepath.Join(root, "dashboards", "all.yaml")
 	write(t, dash, strings.ReplaceAll(fixtureDashboards, "PYROSCOPE_URL", "http://127.0.0.1:1"))
+	// A CUE source too: its evaluation runs on goroutines of its own.
+	write(t, filepath.Join(root, "dashboards", "extra.cue"), "package extra\n\nimport pb \"github.com/pyrobuild/pyrobuild/schema\"\n\nextra: pb.#Project & {metadata: name: \"extra\"}\n")
 
 	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
 	if err != nil {
@@ -185,6 +187,9 @@ func TestServeUnderChurn(t *testing.T) {
 	}
 	if code, body := get("/dashboards/demo/cpu/"); code != 200 || !strings.Contains(body, "CPU 1998") {
 		t.Errorf("the last dashboard edit is not served: %d", code)
+	}
+	if s := srv.Site(); s.HasErrors() || s.Dashboards == nil || len(s.Dashboards.Resources) != 4 {
+		t.Errorf("the final site has errors or lacks resources: %v", s.Diagnostics)
 	}
 	t.Logf("%d edits in %s: %d rebuilds, %d messages to the browser", edits, churn.Round(time.Millisecond), rebuilds.Load(), messages.Load())
 
