@@ -193,7 +193,7 @@ func testSecretsNeverLeak(t *testing.T, bin string) {
 	// The Pyroscope behind the proxy answers every request with an error
 	// that names nothing secret; the proxy adds the credentials to what it
 	// sends there, which is where they belong.
-	var sawAuth strings.Builder
+	var sawAuth lockedBuffer
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&sawAuth, "%s|", r.Header.Get("Authorization"))
 		http.Error(w, `{"code":"unauthenticated","message":"invalid credentials"}`, http.StatusUnauthorized)
