@@ -241,6 +241,7 @@ func testSecretsNeverLeak(t *testing.T, bin string) {
 			t.Errorf("compile bad: exit %d", r.code)
 		}
 		scanRun("check", "good", "--strict", "--diagnostics", mode)
+		scanRun("check", "good", "--live", "--live-timeout", "5s", "--diagnostics", mode)
 		scanRun("check", "bad", "--diagnostics", mode)
 		if r := scanRun("build", "--root", "site", "--dashboards", "good", "--cache-dir", "off", "-o", "public", "--diagnostics", mode); r.code != 0 {
 			t.Fatalf("build: exit %d\n%s", r.code, lastLines(r.stderr))
