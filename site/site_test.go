@@ -250,28 +250,6 @@ func TestTemplateOverride(t *testing.T) {
 	}
 }
 
-// TestRepositoryDocs builds this repository's own documentation site, as
-// `make run` does, and requires it to be free of broken links and failing
-// examples.
-func TestRepositoryDocs(t *testing.T) {
-	s := buildSite(t, Config{Root: "..", Dashboards: []string{"../examples"}, BaseURL: "https://pyrobuild.example/docs/",
-		CLIReference: func() []byte {
-			return []byte("# Command line\n\n## pyrobuild compile\n\n## pyrobuild check\n\n## pyrobuild build\n\n## pyrobuild serve\n")
-		}})
-	var errs compiler.Diagnostics
-	for _, d := range s.Diagnostics {
-		if d.Severity == compiler.Error {
-			errs = append(errs, d)
-		}
-	}
-	if len(errs) > 0 {
-		t.Errorf("the repository's docs have %d errors:\n%s", len(errs), diagText(errs))
-	}
-	if len(s.Pages) < 10 {
-		t.Errorf("only %d pages built", len(s.Pages))
-	}
-}
-
 func TestTemplateErrorIsReportedOnce(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "templates", "layouts"), 0o755)

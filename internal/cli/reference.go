@@ -12,6 +12,9 @@ import (
 // cliReference writes the command-line reference page of the docs site
 // from the command tree itself, so it cannot disagree with --help.
 func cliReference(root *cobra.Command) []byte {
+	// cobra adds its completion command only when it executes; the
+	// reference lists it whether or not that has happened yet.
+	root.InitDefaultCompletionCmd()
 	var w bytes.Buffer
 	w.WriteString("---\ntitle: Command line\ndescription: Every pyrobuild command and flag, generated from the commands themselves.\nweight: 30\n---\n\n")
 	w.WriteString("# Command line\n\n")

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"io"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site"
+)
+
+// TestRepositoryDocs builds this repository's own documentation site as
+// `make site` does, with the command-line reference generated from the real
+// command tree, and requires it to be free of broken links (anchors into the
+// CLI reference included) and failing examples.
+func TestRepositoryDocs(t *testing.T) {
+	root := newRoot(io.Discard, io.Discard)
+	b, err := site.NewBuilder(site.Config{
+		Root:         "../..",
+		Dashboards:   []string{"../../examples"},
+		BaseURL:      "https://pyrobuild.example/docs/",
+		CLIReference: func() []byte { return cliReference(root) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs compiler.Diagnostics
+	for _, d := range s.Diagnostics {
+		if d.Severity == compiler.Error {
+			errs = append(errs, d)
+		}
+	}
+	if len(errs) > 0 {
+		var text string
+		for _, d := range errs {
+			text += d.String() + "\n"
+		}
+		t.Errorf("the repository's docs have %d errors:\n%s", len(errs), text)
+	}
+	if len(s.Pages) < 10 {
+		t.Errorf("only %d pages built", len(s.Pages))
+	}
+}
