@@ -10,6 +10,8 @@ import (
 	"go/build"
 	"go/parser"
 	"go/token"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -948,9 +950,10 @@ func (g *goLoader) moduleRoot(dir string) string {
 	return root
 }
 
-// dirHash hashes a package folder's files (not its subfolders; test files
-// left out, other files kept, as //go:embed may use them) and lists the
-// imports of its .go files.
+// dirHash hashes a package folder's files (test files left out, other files
+// kept, as //go:embed may use them) and lists the imports of its .go files.
+// Subfolders are hashed too when a file of the package embeds: a pattern
+// may name files below it, and Go only learns which at build time.
 func (g *goLoader) dirHash(dir string) *dirHash {
 	g.mu.Lock()
 	dh := g.dirs[dir]
@@ -963,6 +966,7 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 		h := sha256.New()
 		entries, _ := os.ReadDir(dir)
 		imports := map[string]bool{}
+		embeds := false
 		for _, e := range entries {
 			name := e.Name()
 			if !e.Type().IsRegular() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".") {
@@ -975,6 +979,7 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 			fmt.Fprintf(h, "%s %d\n", name, len(b))
 			h.Write(b)
 			if strings.HasSuffix(name, ".go") {
+				embeds = embeds || bytes.Contains(b, []byte("//go:embed"))
 				if f, _ := parser.ParseFile(token.NewFileSet(), name, b, parser.ImportsOnly); f != nil {
 					for _, im := range f.Imports {
 						if p, err := strconv.Unquote(im.Path.Value); err == nil {
@@ -984,6 +989,9 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 				}
 			}
 		}
+		if embeds {
+			hashSubfolders(h, dir)
+		}
 		dh.sum = h.Sum(nil)
 		for p := range imports {
 			dh.imports = append(dh.imports, p)
@@ -991,6 +999,36 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 		slices.Sort(dh.imports)
 	})
 	return dh
+}
+
+// hashSubfolders adds every file below dir's subfolders to h, in walk
+// (lexical) order, leaving out nested modules, which an embed cannot reach.
+func hashSubfolders(h io.Writer, dir string) {
+	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return nil
+		}
+		if e.IsDir() {
+			if e.Name() == ".git" {
+				return fs.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if filepath.Dir(p) == dir || !e.Type().IsRegular() {
+			return nil // the package's own files are hashed already
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(b))
+		h.Write(b)
+		return nil
+	})
 }
 
 // goModule is what the key needs of a module on disk.

@@ -446,3 +446,35 @@ func TestGoCacheReplace(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "lib", "names", "names.go"), "package names\n\n// Project names the project.\nconst Project = \"two\"\n")
 	step("replaced package changed", 1, "two")
 }
+
+// TestGoCacheEmbed: a file a program embeds from a subfolder is part of the
+// cache key, so changing it rebuilds the program.
+func TestGoCacheEmbed(t *testing.T) {
+	needGo(t)
+	dir := writeModule(t, map[string]string{
+		"dash/main.go":              "package main\n\nimport (\n\t_ \"embed\"\n\t\"strings\"\n\n\t\"github.com/pyrobuild/pyrobuild/dac\"\n)\n\n//go:embed data/project.txt\nvar project string\n\nfunc main() { dac.Emit(dac.Project(strings.TrimSpace(project))) }\n",
+		"dash/data/project.txt":     "first\n",
+		"dash/nested/go.mod":        "module example.com/nested\n\ngo 1.26.0\n",
+		"dash/nested/unrelated.txt": "a nested module is not embeddable\n",
+	})
+	opts := compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()}
+	step := func(what string, wantBuilds int, wantProject string) {
+		t.Helper()
+		res, err := compiler.Compile(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Diagnostics {
+			t.Errorf("%s: unexpected: %s", what, formatDiag(d))
+		}
+		if res.GoBuilds != wantBuilds || len(res.Resources) != 1 || res.Resources[0].Name != wantProject {
+			t.Errorf("%s: %d builds, resources %v; want %d builds, project %s", what, res.GoBuilds, resourceIDs(res), wantBuilds, wantProject)
+		}
+	}
+	step("cold", 1, "first")
+	step("warm", 0, "first")
+	writeFile(t, filepath.Join(dir, "dash", "data", "project.txt"), "second\n")
+	step("embedded file changed", 1, "second")
+	writeFile(t, filepath.Join(dir, "dash", "nested", "unrelated.txt"), "changed\n")
+	step("nested module changed", 0, "second")
+}
