@@ -210,11 +210,16 @@ func renderAdmonition(w util.BufWriter, _ []byte, node ast.Node, entering bool) 
 		if n.collapsible {
 			_, _ = w.WriteString("</details>\n")
 		} else {
-			_, _ = w.WriteString("</div>\n")
+			_, _ = w.WriteString("</aside>\n")
 		}
 		return ast.WalkContinue, nil
 	}
-	tag := "div"
+	// A box is an <aside> named after its kind, so a screen reader says
+	// "Warning" or "Tip" even when the title says something else. Not
+	// role="note" for all kinds (a warning is not a note), and not
+	// role="alert", which is for live, time-sensitive messages. A
+	// collapsible box is a <details>, named by its <summary>.
+	tag := "aside"
 	if n.collapsible {
 		tag = "details"
 	}
@@ -230,7 +235,9 @@ func renderAdmonition(w util.BufWriter, _ []byte, node ast.Node, entering bool) 
 			_, _ = w.WriteString(" open")
 		}
 	} else {
-		_, _ = w.WriteString(` role="note"`)
+		_, _ = w.WriteString(` aria-label="`)
+		_, _ = w.Write(util.EscapeHTML([]byte(defaultTitle(n.class))))
+		_ = w.WriteByte('"')
 	}
 	_ = w.WriteByte('>')
 	if _, ok := n.FirstChild().(*admonitionTitle); !ok {

@@ -1,6 +1,9 @@
 package markdown
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAdmonitions(t *testing.T) {
 	tests := []struct {
@@ -11,7 +14,7 @@ func TestAdmonitions(t *testing.T) {
 		{
 			name: "title",
 			src:  "!!! note \"Read this & that\"\n    Body *text*.\n",
-			want: []string{"<div class=\"admonition note\" role=\"note\"><p class=\"admonition-title\">Read this &amp; that</p>\n<p>Body <em>text</em>.</p>\n</div>\n"},
+			want: []string{"<aside class=\"admonition note\" aria-label=\"Note\"><p class=\"admonition-title\">Read this &amp; that</p>\n<p>Body <em>text</em>.</p>\n</aside>\n"},
 		},
 		{
 			name: "title is inline markdown",
@@ -24,34 +27,34 @@ func TestAdmonitions(t *testing.T) {
 		{
 			name: "default title",
 			src:  "!!! warning\n    Careful.\n",
-			want: []string{"<div class=\"admonition warning\" role=\"note\"><p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</div>\n"},
+			want: []string{"<aside class=\"admonition warning\" aria-label=\"Warning\"><p class=\"admonition-title\">Warning</p>\n<p>Careful.</p>\n</aside>\n"},
 		},
 		{
 			name: "empty title drops the title line",
 			src:  "!!! tip \"\"\n    Quiet.\n",
-			want: []string{"<div class=\"admonition tip\" role=\"note\">\n<p>Quiet.</p>\n</div>\n"},
+			want: []string{"<aside class=\"admonition tip\" aria-label=\"Tip\">\n<p>Quiet.</p>\n</aside>\n"},
 		},
 		{
 			name: "unknown type and extra classes",
 			src:  "!!! Pyro inline end\n    x\n",
-			want: []string{`<div class="admonition pyro inline end" role="note"><p class="admonition-title">Pyro</p>`},
+			want: []string{`<aside class="admonition pyro inline end" aria-label="Pyro"><p class="admonition-title">Pyro</p>`},
 		},
 		{
 			name: "nested code block, list and admonition",
 			src:  "!!! example\n    Before.\n\n    ```yaml\n    a: 1\n\n    b: 2\n    ```\n\n    - item\n\n    !!! danger\n        Inner.\n\nAfter.\n",
 			want: []string{
-				`<div class="admonition example" role="note"><p class="admonition-title">Example</p>`,
+				`<aside class="admonition example" aria-label="Example"><p class="admonition-title">Example</p>`,
 				"<p>Before.</p>\n",
 				`<div class="highlight" data-lang="yaml">`,
 				`<span class="nt">a</span>`, `<span class="nt">b</span>`,
 				"</code></pre></div>\n<ul>\n<li>item</li>\n</ul>\n",
-				"<div class=\"admonition danger\" role=\"note\"><p class=\"admonition-title\">Danger</p>\n<p>Inner.</p>\n</div>\n</div>\n<p>After.</p>\n",
+				"<aside class=\"admonition danger\" aria-label=\"Danger\"><p class=\"admonition-title\">Danger</p>\n<p>Inner.</p>\n</aside>\n</aside>\n<p>After.</p>\n",
 			},
 		},
 		{
 			name: "indented code inside",
 			src:  "!!! note\n        code line\n",
-			want: []string{"<p class=\"admonition-title\">Note</p>\n<div class=\"highlight\" data-lang=\"\"><button class=\"copy\" type=\"button\" aria-label=\"Copy code\">Copy</button><pre class=\"chroma\"><code>code line\n</code></pre></div>\n</div>\n"},
+			want: []string{"<p class=\"admonition-title\">Note</p>\n<div class=\"highlight\" data-lang=\"\"><button class=\"copy\" type=\"button\" aria-label=\"Copy code\">Copy</button><pre class=\"chroma\"><code>code line\n</code></pre></div>\n</aside>\n"},
 		},
 		{
 			name: "collapsed",
@@ -66,41 +69,41 @@ func TestAdmonitions(t *testing.T) {
 		{
 			name: "body ends at the first unindented line",
 			src:  "!!! note\n    In.\n\nOut.\n",
-			want: []string{"<p>In.</p>\n</div>\n<p>Out.</p>\n"},
+			want: []string{"<p>In.</p>\n</aside>\n<p>Out.</p>\n"},
 		},
 		{
 			name: "inside a list item",
 			src:  "- item\n\n    !!! tip\n        Deep.\n",
-			want: []string{"<li>\n<p>item</p>\n<div class=\"admonition tip\" role=\"note\"><p class=\"admonition-title\">Tip</p>\n<p>Deep.</p>\n</div>\n</li>"},
+			want: []string{"<li>\n<p>item</p>\n<aside class=\"admonition tip\" aria-label=\"Tip\"><p class=\"admonition-title\">Tip</p>\n<p>Deep.</p>\n</aside>\n</li>"},
 		},
 		{
 			name: "interrupts a paragraph",
 			src:  "Text\n!!! note\n    x\n!!! tip\n    y\n",
-			want: []string{"<p>Text</p>\n<div class=\"admonition note\" role=\"note\"><p class=\"admonition-title\">Note</p>\n<p>x</p>\n</div>\n<div class=\"admonition tip\""},
+			want: []string{"<p>Text</p>\n<aside class=\"admonition note\" aria-label=\"Note\"><p class=\"admonition-title\">Note</p>\n<p>x</p>\n</aside>\n<aside class=\"admonition tip\""},
 		},
 		{
 			name: "GitHub note",
 			src:  "> [!NOTE]\n> Useful **info**.\n",
-			want: []string{"<div class=\"admonition note\" role=\"note\"><p class=\"admonition-title\">Note</p>\n<p>Useful <strong>info</strong>.</p>\n</div>\n"},
+			want: []string{"<aside class=\"admonition note\" aria-label=\"Note\"><p class=\"admonition-title\">Note</p>\n<p>Useful <strong>info</strong>.</p>\n</aside>\n"},
 		},
 		{
 			name: "GitHub caution, lowercase marker, several blocks",
 			src:  "> [!caution]\n> One.\n>\n> ```go\n> x := 1\n> ```\n",
 			want: []string{
-				"<div class=\"admonition caution\" role=\"note\"><p class=\"admonition-title\">Caution</p>\n<p>One.</p>\n",
+				"<aside class=\"admonition caution\" aria-label=\"Caution\"><p class=\"admonition-title\">Caution</p>\n<p>One.</p>\n",
 				`<div class="highlight" data-lang="go">`,
-				"</div>\n</div>\n",
+				"</div>\n</aside>\n",
 			},
 		},
 		{
 			name: "GitHub marker alone",
 			src:  "> [!IMPORTANT]\n",
-			want: []string{"<div class=\"admonition important\" role=\"note\"><p class=\"admonition-title\">Important</p>\n</div>\n"},
+			want: []string{"<aside class=\"admonition important\" aria-label=\"Important\"><p class=\"admonition-title\">Important</p>\n</aside>\n"},
 		},
 		{
 			name: "GitHub tip and warning",
 			src:  "> [!TIP]\n> a\n\n> [!WARNING]\n> b\n",
-			want: []string{`<div class="admonition tip" role="note">`, `<div class="admonition warning" role="note">`},
+			want: []string{`<aside class="admonition tip" aria-label="Tip">`, `<aside class="admonition warning" aria-label="Warning">`},
 		},
 		{
 			name: "unknown bracket word stays a blockquote",
@@ -118,4 +121,22 @@ func TestAdmonitions(t *testing.T) {
 			checkHTML(t, render(t, tt.src).HTML, tt.want...)
 		})
 	}
+}
+
+// TestAdmonitionLabels: every kind of box is an <aside> named after its
+// kind, the same way for all of them: a warning is not announced as a note,
+// and none is a live alert.
+func TestAdmonitionLabels(t *testing.T) {
+	for _, kind := range []string{"note", "info", "tip", "warning", "danger", "caution"} {
+		html := string(render(t, "!!! "+kind+" \"Whatever the title\"\n    Body.\n").HTML)
+		label := defaultTitle(kind)
+		checkHTML(t, []byte(html), `<aside class="admonition `+kind+`" aria-label="`+label+`">`, "</aside>\n")
+		for _, bad := range []string{`role="note"`, `role="alert"`, "<div class=\"admonition"} {
+			if strings.Contains(html, bad) {
+				t.Errorf("%s: %s in %q", kind, bad, html)
+			}
+		}
+	}
+	// GitHub's alerts alike.
+	checkHTML(t, render(t, "> [!WARNING]\n> b\n").HTML, `<aside class="admonition warning" aria-label="Warning">`)
 }

@@ -8,6 +8,6 @@ func TestTableWrap(t *testing.T) {
 		"<p>Before.</p>\n<div class=\"table-wrap\"><table>\n<thead>\n<tr>\n<th>a</th>\n<th style=\"text-align:center\">b</th>",
 		"</tbody>\n</table>\n</div>\n",
 		"<p class=\"admonition-title\">Note</p>\n<div class=\"table-wrap\"><table>",
-		"</table>\n</div>\n</div>\n",
+		"</table>\n</div>\n</aside>\n",
 	)
 }
