@@ -44,6 +44,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 	if s.Diagnostics.HasErrors() {
 		// Laying pages out with a broken template would only repeat the
 		// template's error once per page.
+		th.quote(s)
 		s.Diagnostics.Sort()
 		return s, nil
 	}
@@ -196,13 +197,13 @@ func (b *Builder) build(out sink) (*Site, error) {
 	})
 	for i := range pages {
 		if errs[i] != nil {
-			s.Diagnostics = append(s.Diagnostics, templateDiag(errs[i], "layouts/page.html", "page.html"))
+			s.Diagnostics = append(s.Diagnostics, th.diag(errs[i], "page.html"))
 		}
 	}
 	if nf, err := b.notFound(th, nav); err == nil {
 		emit("404.html", nf)
 	} else {
-		s.Diagnostics = append(s.Diagnostics, templateDiag(err, "layouts/page.html", "page.html"))
+		s.Diagnostics = append(s.Diagnostics, th.diag(err, "page.html"))
 	}
 	for _, f := range statics {
 		data, err := b.readSource(f.file, 0)
@@ -228,6 +229,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 	if sinkErr != nil {
 		return s, sinkErr
 	}
+	th.quote(s)
 	s.Diagnostics.Sort()
 	b.prune(pages)
 	b.mu.Lock()

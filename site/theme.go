@@ -30,14 +30,19 @@ type theme struct {
 	gz     map[string][]byte // path below assets/ → gzip-compressed content (vendored libraries)
 	hashes map[string]string // path below assets/ → short content hash
 	files  []string          // override files read (for the watcher)
+	// layoutFile and layoutSrc are each layout's file (as diagnostics
+	// name it) and text, by template name, so that an error names the
+	// template it happened in and quotes it.
+	layoutFile map[string]string
+	layoutSrc  map[string][]byte
 }
 
 // loadTheme merges the embedded theme with the site's overrides and
 // parses the layouts. A template error is a diagnostic at its file:line.
 func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
-	th := &theme{assets: map[string][]byte{}, hashes: map[string]string{}, gz: map[string][]byte{}}
-	layouts := map[string][]byte{}
-	layoutFile := map[string]string{}
+	th := &theme{assets: map[string][]byte{}, hashes: map[string]string{}, gz: map[string][]byte{},
+		layoutFile: map[string]string{}, layoutSrc: map[string][]byte{}}
+	layouts, layoutFile := th.layoutSrc, th.layoutFile
 	var diags compiler.Diagnostics
 	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -111,7 +116,7 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 	sort.Strings(names)
 	for _, n := range names {
 		if _, err := t.New(n).Parse(string(layouts[n])); err != nil {
-			diags = append(diags, templateDiag(err, layoutFile[n], n))
+			diags = append(diags, th.diag(err, n))
 		}
 	}
 	if t.Lookup("page.html") == nil {
@@ -171,20 +176,46 @@ func inflate(gz []byte) ([]byte, error) {
 	return data, nil
 }
 
-var templateLineRe = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:(\d+):)?\s*(.*)$`)
+// templateLineRe matches the errors of text/template ("template: NAME:LINE:
+// …") and of html/template's escaper ("html/template:NAME:LINE:COL: …").
+var templateLineRe = regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+):(?:(\d+):)?\s*(.*)$`)
 
-// templateDiag turns an html/template error into a diagnostic at the
-// template's file:line.
-func templateDiag(err error, file, name string) compiler.Diagnostic {
-	d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: file}, Message: err.Error()}
+// diag turns an error of parsing or executing a layout into a diagnostic
+// at the file:line of the template it happened in, named as parse and
+// execution errors alike name it (the file as found, e.g.
+// templates/layouts/page.html, or the embedded one). name is the template
+// to blame when the error does not say.
+func (th *theme) diag(err error, name string) compiler.Diagnostic {
+	d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: th.layoutFile[name]}, Message: err.Error()}
 	if m := templateLineRe.FindStringSubmatch(err.Error()); m != nil {
+		if f, ok := th.layoutFile[m[1]]; ok {
+			d.Pos.File = f
+		}
 		d.Pos.Line, _ = strconv.Atoi(m[2])
 		if m[3] != "" {
 			d.Pos.Col, _ = strconv.Atoi(m[3])
 		}
-		d.Message = "template " + name + ": " + m[4]
+		d.Message = "template " + m[1] + ": " + m[4]
 	}
 	return d
+}
+
+// quote adds the text of the layouts that s's diagnostics point at to
+// s.Sources, so the problem shows with an excerpt.
+func (th *theme) quote(s *Site) {
+	if th == nil {
+		return
+	}
+	for _, d := range s.Diagnostics {
+		if d.Code != CodeTemplate || d.Pos.File == "" || s.Sources[d.Pos.File] != nil {
+			continue
+		}
+		for name, f := range th.layoutFile {
+			if f == d.Pos.File {
+				s.Sources[f] = compiler.NewSource(f, th.layoutSrc[name])
+			}
+		}
+	}
 }
 
 func isDir(p string) bool {
