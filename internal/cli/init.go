@@ -1,13 +1,18 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,12 +23,20 @@ type initOptions struct {
 	lang    string
 	project string
 	module  string
+	sdk     string
 	force   bool
 }
 
-// initSDKReplace, when set, makes `init --lang go` point go.mod at this
-// local checkout of pyrobuild: the tests build the scaffold offline.
-var initSDKReplace string
+// initVersion is the version of the running pyrobuild, which the Go SDK
+// is pinned to; the tests replace it.
+var initVersion = version
+
+// sdkModule is the module of pyrobuild's Go SDK.
+const sdkModule = "github.com/pyrobuild/pyrobuild"
+
+// goModTidyTimeout bounds the `go mod tidy` that init runs, which may
+// have to download the SDK.
+const goModTidyTimeout = 3 * time.Minute
 
 func newInitCmd(stdout, stderr io.Writer) *cobra.Command {
 	o := &initOptions{}
@@ -42,9 +55,14 @@ if needed):
   .github/workflows/pyrobuild.yml  CI: check on pull requests (annotations
                                    on the lines), then show the diff
 
-With --lang go it also writes go.mod, requiring pyrobuild's Go SDK; run
-'go mod tidy' once to resolve it. An existing go.mod is kept, and an
-existing .gitignore gets the missing lines.
+With --lang go it also writes go.mod, requiring pyrobuild's Go SDK at the
+version of this pyrobuild (latest for a development build), and runs
+'go mod tidy' in the project so that it compiles at once. When that fails
+(no go command, offline) the files stay written: init warns, names the
+command to run later and exits 0. --sdk DIR makes go.mod use a local
+checkout of pyrobuild instead (a replace directive), which needs no
+network. An existing go.mod is kept, and an existing .gitignore gets the
+missing lines.
 
 Init never overwrites a file: when some exist already it lists them and
 writes nothing, unless --force is given. The project is named after DIR
@@ -52,6 +70,7 @@ unless --project says otherwise.`,
 		Example: `  pyrobuild init shop-dashboards        # YAML dashboards in ./shop-dashboards
   pyrobuild init --lang cue
   pyrobuild init --lang go --project shop .
+  pyrobuild init --lang go --sdk ../pyrobuild shop  # the SDK of a local checkout
   cd shop-dashboards && pyrobuild serve  # preview at http://127.0.0.1:8080/`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -71,8 +90,12 @@ unless --project says otherwise.`,
 	f.StringVar(&o.lang, "lang", "yaml", "language of the dashboard: "+strings.Join(initkit.Langs, ", "))
 	f.StringVar(&o.project, "project", "", "the Perses project's name (default: the folder's name)")
 	f.StringVar(&o.module, "module", "", "the Go module's path, with --lang go (default example.com/PROJECT)")
+	f.StringVar(&o.sdk, "sdk", "", "with --lang go, build against the pyrobuild checkout in `DIR` (a replace directive in go.mod) instead of a released SDK")
 	f.BoolVar(&o.force, "force", false, "overwrite files that exist already")
 	cmd.RegisterFlagCompletionFunc("lang", cobra.FixedCompletions(initkit.Langs, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("sdk", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	})
 	return cmd
 }
 
@@ -88,11 +111,23 @@ func runInit(o *initOptions, dir string, stdout, stderr io.Writer) error {
 	} else if !initkit.ValidName(project) {
 		return usageError{fmt.Errorf("--project %q: a name is 1 to 75 letters, digits, '.', '_' or '-', with no '..' and no leading or trailing '.'", project)}
 	}
-	opts := initkit.Options{Lang: o.lang, Project: project, Module: o.module, SDKReplace: initSDKReplace}
-	if v := version(); releaseRe.MatchString(v) {
+	opts := initkit.Options{Lang: o.lang, Project: project, Module: o.module}
+	if o.sdk != "" {
+		if o.lang != "go" {
+			return usageError{fmt.Errorf("--sdk is for --lang go, not --lang %s", o.lang)}
+		}
+		replace, err := sdkReplacePath(o.sdk, dir)
+		if err != nil {
+			return usageError{fmt.Errorf("--sdk %s: %w", o.sdk, err)}
+		}
+		opts.SDKReplace = replace
+	}
+	sdkVersion := "latest"
+	if v := initVersion(); releaseRe.MatchString(v) {
 		// The project builds with the SDK of the pyrobuild that made it,
 		// and CI installs that same pyrobuild.
 		opts.SDKVersion, opts.InstallVersion = v, v
+		sdkVersion = v
 	}
 	files, err := initkit.Files(opts)
 	if err != nil {
@@ -121,18 +156,88 @@ func runInit(o *initOptions, dir string, stdout, stderr io.Writer) error {
 			keptGoMod = true
 		}
 	}
+	tidied := true
+	if o.lang == "go" && !keptGoMod {
+		tidied = goModTidy(dir, stdout, stderr)
+	}
 	fmt.Fprintln(stdout, "\nNext:")
 	if filepath.Clean(dir) != "." {
 		fmt.Fprintf(stdout, "  cd %s\n", dir)
 	}
-	if o.lang == "go" && initSDKReplace == "" {
-		if keptGoMod {
-			fmt.Fprintln(stdout, "  go get github.com/pyrobuild/pyrobuild/dac   # your go.mod was kept: add the SDK")
-		} else {
-			fmt.Fprintln(stdout, "  go mod tidy          # resolves the Go SDK and writes go.sum")
-		}
+	switch {
+	case o.lang == "go" && keptGoMod:
+		fmt.Fprintf(stdout, "  go get %s/dac@%s   # your go.mod was kept: add the SDK\n", sdkModule, sdkVersion)
+	case !tidied:
+		fmt.Fprintln(stdout, "  go mod tidy          # resolves the Go SDK and writes go.sum")
 	}
 	fmt.Fprintln(stdout, "  pyrobuild compile    # dashboards/ → build/, for percli apply -f build/bundle.yaml")
 	fmt.Fprintln(stdout, "  pyrobuild serve      # the site and a live preview of the dashboard")
 	return nil
+}
+
+// sdkReplacePath checks that sdk is a checkout of pyrobuild and returns
+// how the go.mod in dir names it: absolute when sdk is, else relative to
+// dir ("../pyrobuild"), as go.mod reads it.
+func sdkReplacePath(sdk, dir string) (string, error) {
+	abs, err := filepath.Abs(sdk)
+	if err != nil {
+		return "", err
+	}
+	mod, err := os.ReadFile(filepath.Join(abs, "go.mod"))
+	if err != nil {
+		return "", fmt.Errorf("not a checkout of pyrobuild: %w", err)
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(string(mod)), "\n")
+	if strings.TrimSpace(strings.TrimPrefix(first, "module")) != sdkModule {
+		return "", fmt.Errorf("not a checkout of pyrobuild: its go.mod is not module %s", sdkModule)
+	}
+	path := abs
+	if absDir, err := filepath.Abs(dir); err == nil && !filepath.IsAbs(sdk) {
+		if rel, err := filepath.Rel(absDir, abs); err == nil && !filepath.IsAbs(rel) {
+			path = rel
+			if path != ".." && !strings.HasPrefix(path, ".."+string(filepath.Separator)) {
+				path = "." + string(filepath.Separator) + path
+			}
+		}
+	}
+	path = filepath.ToSlash(path)
+	if strings.ContainsAny(path, " \t\"'`\\()") {
+		path = strconv.Quote(path)
+	}
+	return path, nil
+}
+
+// goModTidy runs `go mod tidy` in dir, so that the Go dashboards compile
+// at once. It reports whether that worked; when it did not, it warns with
+// the command to run.
+func goModTidy(dir string, stdout, stderr io.Writer) bool {
+	command := "go mod tidy"
+	if filepath.Clean(dir) != "." {
+		command = fmt.Sprintf("cd %s && go mod tidy", dir)
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		fmt.Fprintf(stderr, "pyrobuild: warning: no go command on PATH, so the Go SDK is not resolved yet: the files are written; install Go (https://go.dev/dl/), then run:\n  %s\n", command)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), goModTidyTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, goCmd, "mod", "tidy")
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("it did not finish within %s", goModTidyTimeout)
+		}
+		fmt.Fprintf(stderr, "pyrobuild: warning: go mod tidy failed (%v), so the Go SDK is not resolved yet: the files are written; when the network is back (or with --sdk DIR, a local checkout), run:\n  %s\n", err, command)
+		if text := strings.TrimSpace(out.String()); text != "" {
+			for _, l := range strings.Split(text, "\n") {
+				fmt.Fprintf(stderr, "  | %s\n", l)
+			}
+		}
+		return false
+	}
+	fmt.Fprintf(stdout, "  %-12s %s\n", "ran", "go mod tidy (the Go SDK is resolved)")
+	return true
 }

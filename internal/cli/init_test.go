@@ -21,22 +21,30 @@ import (
 func TestInitRoundTrip(t *testing.T) {
 	for _, lang := range initkit.Langs {
 		t.Run(lang, func(t *testing.T) {
+			args := []string{"init", "--lang", lang}
 			if lang == "go" {
 				if _, err := exec.LookPath("go"); err != nil {
 					t.Skip("no go toolchain")
 				}
-				repo, err := filepath.Abs("../..")
-				if err != nil {
-					t.Fatal(err)
-				}
-				initSDKReplace = repo
-				defer func() { initSDKReplace = "" }()
+				// The SDK of this checkout, and no network: init's
+				// go mod tidy must work offline with --sdk.
+				args = append(args, "--sdk", "../..")
+				t.Setenv("GOPROXY", "off")
+				t.Setenv("GOFLAGS", "-mod=mod")
 				t.Setenv("PYROBUILD_CACHE", t.TempDir())
 			}
 			dir := filepath.Join(t.TempDir(), "shop")
-			code, stdout, stderr := run(t, "init", dir, "--lang", lang)
-			if code != 0 {
-				t.Fatalf("init: exit %d: %s", code, stderr)
+			code, stdout, stderr := run(t, append(args, dir)...)
+			if code != 0 || (lang == "go") != strings.Contains(stdout, "ran          go mod tidy") || strings.Contains(stdout, "  go mod tidy  ") || stderr != "" {
+				t.Fatalf("init: exit %d: %s%s", code, stdout, stderr)
+			}
+			if lang == "go" {
+				mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+				repo, _ := filepath.Abs("../..")
+				rel, _ := filepath.Rel(dir, repo)
+				if !strings.Contains(string(mod), "replace github.com/pyrobuild/pyrobuild => "+filepath.ToSlash(rel)+"\n") {
+					t.Errorf("go.mod does not use the checkout:\n%s", mod)
+				}
 			}
 			for _, f := range []string{"pyrobuild.yaml", ".gitignore", ".github/workflows/pyrobuild.yml", "content/index.md"} {
 				if !strings.Contains(stdout, "created      "+f) || !exists(filepath.Join(dir, f)) {
@@ -163,5 +171,84 @@ func TestInitUsage(t *testing.T) {
 	weird := filepath.Join(dir, "My Dashboards!")
 	if code, stdout, stderr := run(t, "init", weird); code != 0 || !strings.Contains(stdout, `Project "My-Dashboards"`) {
 		t.Errorf("exit %d: %s%s", code, stdout, stderr)
+	}
+}
+
+// TestInitGoSDK: the SDK is pinned to the running pyrobuild's version
+// (latest for a development build), init runs go mod tidy, and when that
+// cannot work (offline, no go command) the files stay, with a warning
+// naming the command, and init succeeds.
+func TestInitGoSDK(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go toolchain")
+	}
+	t.Setenv("GOPROXY", "off") // the SDK cannot be downloaded
+	t.Setenv("GOFLAGS", "-mod=mod")
+	defer func(v func() string) { initVersion = v }(initVersion)
+	for _, c := range []struct{ version, require, install string }{
+		{"v0.3.1", "require github.com/pyrobuild/pyrobuild v0.3.1\n", "pyrobuild@v0.3.1"},
+		{"devel", "require github.com/pyrobuild/pyrobuild latest\n", "pyrobuild@latest"},
+		{"v0.3.2-0.20260101120000-0a0e934c1d2e+dirty", "require github.com/pyrobuild/pyrobuild latest\n", "pyrobuild@latest"},
+	} {
+		initVersion = func() string { return c.version }
+		dir := filepath.Join(t.TempDir(), "shop")
+		code, stdout, stderr := run(t, "init", "--lang", "go", dir)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.version, code, stderr)
+		}
+		mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if !strings.Contains(string(mod), c.require) || strings.Contains(string(mod), "replace") {
+			t.Errorf("%s: go.mod:\n%s", c.version, mod)
+		}
+		if ci, _ := os.ReadFile(filepath.Join(dir, ".github/workflows/pyrobuild.yml")); !strings.Contains(string(ci), c.install) {
+			t.Errorf("%s: the workflow does not install %s:\n%s", c.version, c.install, ci)
+		}
+		want := "pyrobuild: warning: go mod tidy failed"
+		if !strings.Contains(stderr, want) || !strings.Contains(stderr, "\n  cd "+dir+" && go mod tidy\n") || !strings.Contains(stderr, "GOPROXY=off") {
+			t.Errorf("%s: stderr lacks the warning and the command:\n%s", c.version, stderr)
+		}
+		if !strings.Contains(stdout, "  go mod tidy          # resolves") || !exists(filepath.Join(dir, "dashboards/main.go")) {
+			t.Errorf("%s: stdout:\n%s", c.version, stdout)
+		}
+	}
+
+	// No go command at all.
+	t.Setenv("PATH", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "shop")
+	code, _, stderr := run(t, "init", "--lang", "go", dir)
+	if code != 0 || !strings.Contains(stderr, "no go command on PATH") || !strings.Contains(stderr, "\n  cd "+dir+" && go mod tidy\n") || !exists(filepath.Join(dir, "go.mod")) {
+		t.Errorf("without go: exit %d: %s", code, stderr)
+	}
+}
+
+// TestInitSDKFlag: --sdk writes a replace directive relative to the
+// project's folder, and refuses what is not a checkout of pyrobuild or a
+// language other than go.
+func TestInitSDKFlag(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // go mod tidy is TestInitRoundTrip's
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"my pyrobuild/go.mod": "module github.com/pyrobuild/pyrobuild\n\ngo 1.26.0\n",
+		"other/go.mod":        "module example.com/other\n",
+	})
+	t.Chdir(root)
+	if code, _, stderr := run(t, "init", "--lang", "go", "--sdk", "my pyrobuild", "work/shop"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	mod, _ := os.ReadFile("work/shop/go.mod")
+	if !strings.Contains(string(mod), "\nreplace github.com/pyrobuild/pyrobuild => \"../../my pyrobuild\"\n") {
+		t.Errorf("go.mod:\n%s", mod)
+	}
+	for _, args := range [][]string{
+		{"init", "--lang", "go", "--sdk", "other", "a"},
+		{"init", "--lang", "go", "--sdk", "missing", "b"},
+		{"init", "--lang", "yaml", "--sdk", "my pyrobuild", "c"},
+	} {
+		if code, _, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, "--sdk") {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, stderr)
+		}
+		if exists(args[len(args)-1]) {
+			t.Errorf("%v wrote the project", args)
+		}
 	}
 }

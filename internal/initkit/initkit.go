@@ -48,8 +48,9 @@ type Options struct {
 	// else "latest", which `go mod tidy` resolves.
 	SDKVersion string
 	// SDKReplace, when set, points go.mod at a local checkout of
-	// pyrobuild (a replace directive), so the project builds offline from
-	// it; the tests use it.
+	// pyrobuild (a replace directive, from init --sdk), so the project
+	// builds offline from it. It is written as it is: a path relative to
+	// the project's folder or absolute, quoted when it needs to be.
 	SDKReplace string
 	// InstallVersion is the version the CI workflow installs (default
 	// "latest").
