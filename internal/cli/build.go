@@ -27,7 +27,7 @@ type siteOptions struct {
 	sourceURL         string
 	diagnostics       string
 	quiet             bool
-	cacheDir          string
+	cacheDir          cacheDirFlag
 	drafts            bool
 }
 
@@ -88,7 +88,44 @@ func addSiteFlags(f *pflag.FlagSet, o *siteOptions) {
 	f.StringVar(&o.editURL, "edit-url", "", "prefix of 'Edit this page' links, e.g. https://github.com/org/repo/edit/main/")
 	f.StringVar(&o.sourceURL, "source-url", "", "prefix of links from the catalog to dashboard sources, e.g. https://github.com/org/repo/blob/main/")
 	f.BoolVar(&o.drafts, "drafts", false, "publish pages whose front matter says draft: true")
-	f.StringVar(&o.cacheDir, "cache-dir", defaultCacheDir(), "where highlighted code is cached between runs (\"off\" for no cache)")
+	f.Var(&o.cacheDir, "cache-dir", "where highlighted code is cached between runs (\"off\" for no cache; on macOS the default is ~/Library/Caches/pyrobuild, on Windows %LocalAppData%\\pyrobuild)")
+}
+
+// cacheDirFlag is --cache-dir. Its default depends on the user's home
+// folder, so it is worked out when used rather than when the flag is
+// declared: --help and the generated CLI reference then show the rule,
+// the same on every machine, instead of the home folder of whoever ran
+// them.
+type cacheDirFlag struct {
+	dir string
+	set bool
+}
+
+// cacheDirDefault describes the default of --cache-dir (os.UserCacheDir on
+// Linux and other Unix systems).
+const cacheDirDefault = "$XDG_CACHE_HOME/pyrobuild or ~/.cache/pyrobuild"
+
+func (c *cacheDirFlag) String() string {
+	if !c.set {
+		return cacheDirDefault
+	}
+	return c.dir
+}
+
+func (c *cacheDirFlag) Set(s string) error {
+	c.dir, c.set = s, true
+	return nil
+}
+
+func (c *cacheDirFlag) Type() string { return "string" }
+
+// path is the cache folder to use: "" for none (--cache-dir off, or no
+// user cache folder).
+func (c *cacheDirFlag) path() string {
+	if !c.set {
+		return defaultCacheDir()
+	}
+	return cacheDir(c.dir)
 }
 
 // defaultCacheDir is pyrobuild's folder in the user's cache (on Linux
@@ -119,7 +156,7 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 		EditURL:           o.editURL,
 		SourceURL:         o.sourceURL,
 		CLIReference:      func() []byte { return cliReference(root) },
-		CacheDir:          cacheDir(o.cacheDir),
+		CacheDir:          o.cacheDir.path(),
 		Drafts:            o.drafts,
 	}, nil
 }
@@ -155,6 +192,11 @@ func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.
 		fmt.Fprintf(stderr, "pyrobuild: warning: cache not saved: %v\n", err)
 	}
 	if !o.quiet {
+		if !b.AbsoluteBaseURL() {
+			// Not a problem of the sources, so not a diagnostic, but a site
+			// published without them would lose them silently.
+			fmt.Fprintf(stderr, "pyrobuild: note: no sitemap.xml and no canonical links: they need the site's full URL, e.g. --base-url https://example.com/docs/ (or site.base_url in %s)\n", ConfigFile)
+		}
 		fmt.Fprintf(info, "built %s into %s (%s)\n", plural(len(s.Pages), "page"), filepath.Clean(output)+string(filepath.Separator), s.Diagnostics.Summary())
 	}
 	return nil
