@@ -65,8 +65,10 @@ network. An existing go.mod is kept, and an existing .gitignore gets the
 missing lines.
 
 Init never overwrites a file: when some exist already it lists them and
-writes nothing, unless --force is given. The project is named after DIR
-unless --project says otherwise.`,
+writes nothing, unless --force is given. The project is named after DIR,
+made a name Kubernetes also takes as a namespace (lower-case letters,
+digits and '-', at most 63: "My Dash_boards" gives my-dash-boards), unless
+--project says otherwise; that name is kept as given.`,
 		Example: `  pyrobuild init shop-dashboards        # YAML dashboards in ./shop-dashboards
   pyrobuild init --lang cue
   pyrobuild init --lang go --project shop .
@@ -88,7 +90,7 @@ unless --project says otherwise.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.lang, "lang", "yaml", "language of the dashboard: "+strings.Join(initkit.Langs, ", "))
-	f.StringVar(&o.project, "project", "", "the Perses project's name (default: the folder's name)")
+	f.StringVar(&o.project, "project", "", "the Perses project's name, kept as given (default: the folder's name as a Kubernetes namespace name)")
 	f.StringVar(&o.module, "module", "", "the Go module's path, with --lang go (default example.com/PROJECT)")
 	f.StringVar(&o.sdk, "sdk", "", "with --lang go, build against the pyrobuild checkout in `DIR` (a replace directive in go.mod) instead of a released SDK")
 	f.BoolVar(&o.force, "force", false, "overwrite files that exist already")

@@ -169,8 +169,28 @@ func TestInitUsage(t *testing.T) {
 	}
 	// The project is named after the folder, made valid.
 	weird := filepath.Join(dir, "My Dashboards!")
-	if code, stdout, stderr := run(t, "init", weird); code != 0 || !strings.Contains(stdout, `Project "My-Dashboards"`) {
+	if code, stdout, stderr := run(t, "init", weird); code != 0 || !strings.Contains(stdout, `Project "my-dashboards"`) {
 		t.Errorf("exit %d: %s%s", code, stdout, stderr)
+	}
+}
+
+// TestInitProjectNameForKubernetes: the name init derives from a folder is
+// one Kubernetes takes as a namespace, so the project compiles with --crd
+// as it is; a --project is kept as given.
+func TestInitProjectNameForKubernetes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "My Dash_boards")
+	if code, stdout, stderr := run(t, "init", dir); code != 0 || !strings.Contains(stdout, `Project "my-dash-boards"`) {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	t.Chdir(dir)
+	code, stdout, stderr := run(t, "compile", "--crd", "-o", "deploy")
+	if code != 0 || strings.Contains(stderr, "warning") || !exists("deploy/projects/my-dash-boards/dashboards/cpu.yaml") {
+		t.Errorf("compile --crd: exit %d: %s%s", code, stdout, stderr)
+	}
+
+	other := filepath.Join(t.TempDir(), "x")
+	if code, stdout, stderr := run(t, "init", other, "--project", "My_Shop"); code != 0 || !strings.Contains(stdout, `Project "My_Shop"`) {
+		t.Errorf("--project: exit %d: %s%s", code, stdout, stderr)
 	}
 }
 

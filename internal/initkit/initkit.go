@@ -77,30 +77,33 @@ func ValidName(name string) bool {
 	return nameRe.MatchString(name) && !strings.Contains(name, "..") && !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".")
 }
 
-// ProjectName derives a project name from a folder's name: characters
-// Perses does not allow become '-'. It returns "dashboards" when nothing
-// usable is left.
+// ProjectName derives a project name from a folder's name that both
+// Perses and Kubernetes take (the operator makes the project a namespace):
+// a DNS-1123 label of at most 63 lower-case letters, digits and '-',
+// starting and ending with a letter or digit. Capitals are lowered, and
+// each run of other characters becomes one '-'. It returns "dashboards"
+// when nothing usable is left.
 func ProjectName(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		abs = dir
 	}
 	var b strings.Builder
-	for _, r := range filepath.Base(abs) {
-		if r < 128 && (r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+	dash := false
+	for _, r := range strings.ToLower(filepath.Base(abs)) {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' {
 			b.WriteRune(r)
-		} else {
+			dash = false
+		} else if !dash {
 			b.WriteRune('-')
+			dash = true
 		}
 	}
-	name := strings.Trim(b.String(), ".-")
-	for strings.Contains(name, "..") {
-		name = strings.ReplaceAll(name, "..", ".")
+	name := strings.Trim(b.String(), "-")
+	if len(name) > 63 {
+		name = strings.TrimRight(name[:63], "-")
 	}
-	if len(name) > 75 {
-		name = strings.TrimRight(name[:75], ".")
-	}
-	if !ValidName(name) {
+	if name == "" {
 		return "dashboards"
 	}
 	return name
