@@ -15,7 +15,7 @@ build:
 
 PORT     ?= 8080
 REPO     := https://github.com/pyrobuild/pyrobuild
-SITEFLAGS := --dashboards examples --repo-url $(REPO) --edit-url $(REPO)/edit/main/ --source-url $(REPO)/blob/main/
+SITEFLAGS := --dashboards examples --base-url https://pyrobuild.github.io/pyrobuild/ --repo-url $(REPO) --edit-url $(REPO)/edit/main/ --source-url $(REPO)/blob/main/
 
 ## run: compile the bundled examples into build/, then preview the docs site
 ## and the example dashboards at http://127.0.0.1:$(PORT)/ with live reload

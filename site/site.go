@@ -225,6 +225,11 @@ func (b *Builder) SaveCache() error {
 	return os.Rename(tmp.Name(), filepath.Join(b.cfg.CacheDir, highlightCacheFile))
 }
 
+// AbsoluteBaseURL reports whether the base URL names the site's host
+// (https://example.com/docs/), which sitemap.xml and canonical links need;
+// with only a path (/docs/) they are left out.
+func (b *Builder) AbsoluteBaseURL() bool { return b.base.Host != "" }
+
 // Config returns the builder's configuration with defaults filled in.
 func (b *Builder) Config() Config { return b.cfg }
 
