@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"mime"
@@ -63,6 +64,9 @@ type Server struct {
 
 	mu      sync.Mutex // serializes rebuilds
 	watcher *watch.Watcher
+	// good is the last build whose pages could be laid out: while the
+	// templates are broken the server keeps serving it, under the overlay.
+	good *Site
 }
 
 // served is one build as the server holds it.
@@ -71,6 +75,9 @@ type served struct {
 	build  string
 	hashes map[string][32]byte
 	proxy  http.Handler
+	// fallback: no build has laid pages out yet (broken templates from the
+	// start); pages are the built-in error page until one does.
+	fallback bool
 }
 
 // NewServer builds the site once and returns a server for it. Problems in
@@ -99,11 +106,12 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	before := s.b.renders.Load()
-	site, err := s.b.Build()
+	built, err := s.b.Build()
 	if err != nil {
 		return RebuildInfo{}, err
 	}
-	next := &served{site: site, hashes: make(map[string][32]byte, len(site.Files))}
+	site, fallback := s.keepGood(built)
+	next := &served{site: site, hashes: make(map[string][32]byte, len(site.Files)), fallback: fallback}
 	h := sha256.New()
 	names := make([]string, 0, len(site.Files))
 	for n := range site.Files {
@@ -179,6 +187,55 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 	return info, nil
 }
 
+// keepGood decides what to serve after a build. A build whose templates
+// fail lays out no page (or not all of them): the last good build stays
+// served, with the new build's problems, so that the overlay shows over
+// the last page built and the site recovers when the template is fixed.
+// With no good build yet, the fallback is the built-in error page. A page
+// that failed on its own (broken front matter) keeps its last good
+// version likewise.
+func (s *Server) keepGood(built *Site) (site *Site, fallback bool) {
+	if templateBroken(built) {
+		if s.good == nil {
+			return built, true
+		}
+		kept := *s.good
+		kept.Diagnostics, kept.Sources = built.Diagnostics, built.Sources
+		kept.Inputs = append(built.Inputs[:len(built.Inputs):len(built.Inputs)], s.good.Inputs...)
+		return &kept, false
+	}
+	if s.good != nil && built.HasErrors() {
+		failed := map[string]bool{}
+		for _, d := range built.Diagnostics {
+			if d.Severity == compiler.Error {
+				failed[d.Pos.File] = true
+			}
+		}
+		for _, p := range s.good.Pages {
+			if _, ok := built.Files[p.Out]; ok || !failed[p.File] {
+				continue // laid out anew, or gone
+			}
+			if data, ok := s.good.Files[p.Out]; ok {
+				built.Files[p.Out] = data
+				built.Pages = append(built.Pages[:len(built.Pages):len(built.Pages)], p)
+			}
+		}
+	}
+	s.good = built
+	return built, false
+}
+
+// templateBroken reports whether a build's templates failed, so that its
+// pages are missing.
+func templateBroken(site *Site) bool {
+	for _, d := range site.Diagnostics {
+		if d.Severity == compiler.Error && d.Code == CodeTemplate {
+			return true
+		}
+	}
+	return false
+}
+
 // stateMessage is the overlay's content: the build's errors and warnings,
 // or "ok".
 func stateMessage(site *Site, build string) live.Message {
@@ -248,9 +305,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name, status = "404.html", http.StatusNotFound
 	}
 	data, exists := cur.site.Files[name]
+	if cur.fallback && (!ok || strings.HasSuffix(name, ".html")) {
+		// No page could be built yet: the error page, which carries the
+		// reload script, so that fixing the template reloads the browser.
+		data, exists, status = errorPage(cur.site), true, http.StatusInternalServerError
+		name = "error.html"
+	}
 	if !exists {
-		http.NotFound(w, r)
-		return
+		data, name = errorPage(cur.site), "404.html"
 	}
 	ctype := mime.TypeByExtension(path.Ext(name))
 	if ctype == "" {
@@ -265,6 +327,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(data)
+	}
+}
+
+// errorPage is the built-in page served when the site has none to show:
+// the problems in plain HTML (the overlay shows them too, with the live
+// script).
+func errorPage(site *Site) []byte {
+	var b bytes.Buffer
+	title := "Page not found"
+	if site.HasErrors() {
+		title = "The site could not be built"
+	}
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\" data-pb-fallback=\"1\">\n<head><meta charset=\"utf-8\"><title>pyrobuild: %s</title></head>\n<body>\n<h1>%s</h1>\n", title, title)
+	if site.HasErrors() {
+		b.WriteString("<p>Fix the sources and save: this page reloads by itself.</p>\n<pre>")
+		var text bytes.Buffer
+		printDiagnostics(&text, site)
+		b.WriteString(template.HTMLEscapeString(text.String()))
+		b.WriteString("</pre>\n")
+	}
+	b.WriteString("</body>\n</html>\n")
+	return b.Bytes()
+}
+
+// printDiagnostics writes a site's errors and warnings as the command line
+// shows them.
+func printDiagnostics(w io.Writer, site *Site) {
+	r := &compiler.TextRenderer{Sources: site.Sources}
+	for _, d := range site.Diagnostics {
+		if d.Severity != compiler.Note {
+			r.Render(w, d)
+		}
 	}
 }
 

@@ -118,3 +118,101 @@ func TestBrowserLiveReload(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "dashboard-preview")
 }
+
+// liveTab drives one browser tab on a serve fixture.
+type liveTab struct {
+	t   *testing.T
+	ctx context.Context
+	url string
+}
+
+func (b liveTab) eval(js string) string {
+	b.t.Helper()
+	c, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a predicate, across page reloads, for up to d.
+func (b liveTab) waitFor(what, js string, d time.Duration) {
+	b.t.Helper()
+	start := time.Now()
+	for {
+		c, cancel := context.WithTimeout(b.ctx, time.Second)
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](js))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if time.Since(start) > d {
+			b.t.Fatalf("%s: not within %s (last error: %v)", what, d, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (b liveTab) navigate(path string) {
+	b.t.Helper()
+	c, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, chromedp.Navigate(b.url+path)); err != nil {
+		b.t.Fatal(err)
+	}
+	b.waitFor("live connection", `document.documentElement.dataset.pbLive === "connected"`, 5*time.Second)
+}
+
+// TestBrowserServeTemplateErrors: break a template and see the overlay
+// over the last page built; fix it and see the overlay go. Broken from the
+// start, the server's error page shows the overlay, and fixing the
+// template brings the page in without a reload by hand.
+func TestBrowserServeTemplateErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	ctx := browsertest.New(t)
+	const article = `(() => { const a = document.querySelector("article"); return !!a && a.textContent.includes("First version of A") })()`
+	const overlay = `!!document.getElementById("pyrobuild-overlay")`
+	layout := func(root string) string { return filepath.Join(root, "templates", "layouts", "page.html") }
+
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	tab := liveTab{t, ctx, f.url}
+	tab.navigate("/guide/a/")
+	tab.waitFor("page A", article, 3*time.Second)
+	tab.eval(`window.__sameDocument = "yes"; ""`)
+	write(t, layout(f.root), "<main>{{ .Nope.Bad }}</main>\n")
+	tab.waitFor("the overlay", overlay, 3*time.Second)
+	text := tab.eval(`document.getElementById("pyrobuild-overlay").textContent`)
+	for _, want := range []string{"page.html:1:", "can't evaluate field Nope", "PB2006", "The page below is the last one built", ".Nope.Bad"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("overlay lacks %q: %s", want, text)
+		}
+	}
+	browsertest.Screenshot(t, ctx, "template-error")
+	if err := os.Remove(layout(f.root)); err != nil {
+		t.Fatal(err)
+	}
+	tab.waitFor("the overlay to clear", "!"+overlay, 3*time.Second)
+	tab.waitFor("page A", article, time.Second)
+	if tab.eval(`String(window.__sameDocument)`) != "yes" {
+		t.Error("the page reloaded although nothing in it changed")
+	}
+
+	g := newServeFixtureWith(t, "http://127.0.0.1:1", func(root string) { write(t, layout(root), "<main>{{ if }}</main>\n") })
+	tab = liveTab{t, ctx, g.url}
+	tab.navigate("/guide/a/")
+	tab.waitFor("the overlay on the error page", overlay, 3*time.Second)
+	text = tab.eval(`document.getElementById("pyrobuild-overlay").textContent`)
+	for _, want := range []string{"page.html:1", "missing value for if", "No page could be built yet"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("overlay lacks %q: %s", want, text)
+		}
+	}
+	browsertest.Screenshot(t, ctx, "template-error-first-build")
+	write(t, layout(g.root), "<main><article>{{ .Page.Content }}</article></main>\n")
+	tab.waitFor("page A after the fix, without a reload by hand", article, 3*time.Second)
+	tab.waitFor("no overlay", "!"+overlay, time.Second)
+}

@@ -80,12 +80,22 @@ spec:
 
 func newServeFixture(t *testing.T, pyroscopeURL string) *serveFixture {
 	t.Helper()
+	return newServeFixtureWith(t, pyroscopeURL, nil)
+}
+
+// newServeFixtureWith is newServeFixture with a chance to change the site's
+// files before the first build.
+func newServeFixtureWith(t *testing.T, pyroscopeURL string, setup func(root string)) *serveFixture {
+	t.Helper()
 	root := t.TempDir()
 	write(t, filepath.Join(root, "content", "index.md"), "---\ntitle: Home\n---\n\n# Home\n\nWelcome.\n")
 	write(t, filepath.Join(root, "content", "guide", "a.md"), "---\ntitle: Page A\n---\n\n# Page A\n\nFirst version of A.\n")
 	write(t, filepath.Join(root, "content", "guide", "b.md"), "---\ntitle: Page B\n---\n\n# Page B\n\nSee [A](a.md).\n")
 	write(t, filepath.Join(root, "dashboards", "all.yaml"), strings.ReplaceAll(fixtureDashboards, "PYROSCOPE_URL", pyroscopeURL))
 	write(t, filepath.Join(root, "templates", "assets", "css", "extra.css"), "body { margin: 0 }\n")
+	if setup != nil {
+		setup(root)
+	}
 	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
 	if err != nil {
 		t.Fatal(err)
@@ -304,5 +314,107 @@ func TestServeSwapsStylesheetsInPlace(t *testing.T) {
 	m := next(t, ev, "reload")
 	if len(m.CSS) != 1 || !strings.HasPrefix(m.CSS[0], "/assets/css/site.css?v=") || len(m.Pages) > 0 || m.All {
 		t.Errorf("stylesheet change: %+v", m)
+	}
+}
+
+// A broken template keeps the last good build served, under the overlay,
+// and the page comes back when the template is fixed; no reload is asked
+// for while it is broken (the browser would only load a worse page).
+func TestServeKeepsLastGoodBuildWhileTemplatesAreBroken(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	ev := f.events()
+	first := next(t, ev, "ok")
+	layout := filepath.Join(f.root, "templates", "layouts", "page.html")
+	orig, err := os.ReadFile("../templates/layouts/page.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, text, where, excerpt string }{
+		{"syntax error", "{{ if }}\n" + string(orig), "page.html:1", "{{ if }}"},
+		{"execution error", "<p>{{ .Nope.Bad }}</p>\n" + string(orig), "page.html:1:", ".Nope.Bad"},
+	} {
+		write(t, layout, tc.text)
+		m := next(t, ev, "errors", "reload")
+		if m.Type != "errors" {
+			t.Fatalf("%s: a reload was asked for: %+v", tc.name, m)
+		}
+		if len(m.Problems) != 1 || m.Problems[0].Code != string(CodeTemplate) || !strings.HasSuffix(strings.SplitN(m.Problems[0].Where, ":", 2)[0], filepath.Join("templates", "layouts", "page.html")) ||
+			!strings.Contains(m.Problems[0].Where, tc.where) || !strings.Contains(m.Problems[0].Excerpt, tc.excerpt) {
+			t.Errorf("%s: problems %+v", tc.name, m.Problems)
+		}
+		if m.Build != first.Build {
+			t.Errorf("%s: build %s, want the last good one %s", tc.name, m.Build, first.Build)
+		}
+		for path, want := range map[string]string{"/guide/a/": "First version of A", "/nope/": "Page not found", "/assets/css/extra.css": "margin: 0"} {
+			code, body := f.get(path)
+			if code == 500 || !strings.Contains(body, want) {
+				t.Errorf("%s: GET %s: %d, want the last good build's (%q)", tc.name, path, code, want)
+			}
+			if strings.HasSuffix(path, "/") && !strings.Contains(body, live.ScriptPath) {
+				t.Errorf("%s: GET %s: no reload script", tc.name, path)
+			}
+		}
+	}
+	if err := os.Remove(layout); err != nil {
+		t.Fatal(err)
+	}
+	if m := next(t, ev, "ok"); m.Build != first.Build {
+		t.Errorf("fixed: build %s, want %s", m.Build, first.Build)
+	}
+
+	// A page with broken front matter keeps its last good version too.
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "---\ntitle: [unclosed\n---\n\n# Page A\n\nBroken.\n")
+	m := next(t, ev, "errors")
+	if len(m.Problems) == 0 || m.Problems[0].Code != string(CodeFrontMatter) {
+		t.Errorf("front matter: %+v", m.Problems)
+	}
+	if code, body := f.get("/guide/a/"); code != 200 || !strings.Contains(body, "First version of A") {
+		t.Errorf("GET /guide/a/ with broken front matter: %d", code)
+	}
+	// Still there after another rebuild that leaves it broken.
+	write(t, filepath.Join(f.root, "content", "guide", "b.md"), "---\ntitle: Page B\n---\n\n# Page B\n\nB again.\n")
+	next(t, ev, "reload")
+	if code, body := f.get("/guide/a/"); code != 200 || !strings.Contains(body, "First version of A") {
+		t.Errorf("GET /guide/a/ with broken front matter, after another edit: %d", code)
+	}
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "---\ntitle: Page A\n---\n\n# Page A\n\nFixed A.\n")
+	next(t, ev, "ok")
+	if _, body := f.get("/guide/a/"); !strings.Contains(body, "Fixed A") {
+		t.Error("the fixed page is not served")
+	}
+}
+
+// With templates broken from the start there is no page to show: the
+// server answers with its own error page, which lists the problems and
+// carries the reload script, and asks for a reload once the site builds.
+func TestServeErrorPageUntilTheFirstGoodBuild(t *testing.T) {
+	f := newServeFixtureWith(t, "http://127.0.0.1:1", func(root string) {
+		write(t, filepath.Join(root, "templates", "layouts", "page.html"), "<main>{{ .Nope.Bad }}</main>\n")
+	})
+	ev := f.events()
+	m := next(t, ev, "errors")
+	if len(m.Problems) != 1 || !strings.Contains(m.Problems[0].Where, "page.html:1:") {
+		t.Errorf("problems: %+v", m.Problems)
+	}
+	for _, path := range []string{"/", "/guide/a/", "/nope/"} {
+		code, body := f.get(path)
+		if code != 500 || !strings.Contains(body, live.ScriptPath) || !strings.Contains(body, `data-pb-fallback="1"`) ||
+			!strings.Contains(body, "page.html:1:") || !strings.Contains(body, "can&#39;t evaluate field Nope") {
+			t.Errorf("GET %s: %d\n%s", path, code, body)
+		}
+	}
+	if code, _ := f.get("/assets/css/extra.css"); code != 200 {
+		t.Errorf("GET a stylesheet: %d", code)
+	}
+	if err := os.Remove(filepath.Join(f.root, "templates", "layouts", "page.html")); err != nil {
+		t.Fatal(err)
+	}
+	m = next(t, ev, "reload")
+	if !slices.Contains(m.Pages, "/guide/a/") {
+		t.Errorf("reload after the fix: %+v", m)
+	}
+	next(t, ev, "ok")
+	if code, body := f.get("/guide/a/"); code != 200 || !strings.Contains(body, "First version of A") {
+		t.Errorf("GET /guide/a/ after the fix: %d", code)
 	}
 }

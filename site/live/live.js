@@ -6,6 +6,9 @@
   var build = me ? me.dataset.build : "";
   var root = document.documentElement;
   var state = window.__pyrobuildLive = { build: build, messages: 0, last: null };
+  // The server's built-in error page (no page could be built yet): any
+  // newer build replaces it.
+  var fallback = root.dataset.pbFallback === "1";
   var scrollKey = "pyrobuild-scroll:" + location.pathname;
 
   try {
@@ -57,7 +60,10 @@
     var html = '<div style="max-width:60rem;margin:0 auto">' +
       '<button type="button" id="pyrobuild-overlay-close" style="float:right;font:inherit;background:none;color:inherit;border:1px solid #555;border-radius:4px;padding:.2rem .6rem;cursor:pointer">Dismiss</button>' +
       '<h2 style="margin:0 0 1rem;color:#ff8a80;font-size:1.2rem">pyrobuild: ' + errors + (errors === 1 ? " error" : " errors") +
-      '</h2><p style="margin:0 0 1.5rem;color:#a9b1bb">The page below is the last one built. Fix the source and save: this clears by itself.</p><ol style="padding-left:1.2rem">';
+      '</h2><p style="margin:0 0 1.5rem;color:#a9b1bb">' + (fallback
+        ? "No page could be built yet. Fix the source and save: the site loads by itself."
+        : "The page below is the last one built. Fix the source and save: this clears by itself.") +
+      '</p><ol style="padding-left:1.2rem">';
     problems.forEach(function (p) {
       var colour = p.severity === "error" ? "#ff8a80" : "#f2b24c";
       html += '<li class="pyrobuild-problem" style="margin-bottom:1.2rem">' +
@@ -80,6 +86,10 @@
     state.last = m;
     if (m.type === "errors") {
       showProblems(m.problems || []);
+      return;
+    }
+    if (fallback && m.build !== build && (m.type === "ok" || m.type === "reload")) {
+      reload();
       return;
     }
     if (m.type === "ok") {
