@@ -18,6 +18,37 @@ func BenchmarkCompileCUE(b *testing.B) {
 	benchCompile(b, benchgen.WriteCUE)
 }
 
+// BenchmarkCompileCUECached recompiles the same N CUE dashboards with a
+// Cache that holds them all, as serve and compile --watch do after an edit
+// of one file elsewhere: validation and the checks across resources run,
+// nothing is evaluated. Compare with BenchmarkCompileCUE.
+func BenchmarkCompileCUECached(b *testing.B) {
+	if _, err := compiler.LoadSchema(); err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range benchSizes {
+		if testing.Short() && n > benchSizes[0] {
+			continue
+		}
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			dir := benchRepo(b, n, benchgen.WriteCUE)
+			cache := compiler.NewCache()
+			res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Cache: cache})
+			checkBenchResult(b, res, err, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Cache: cache})
+				checkBenchResult(b, res, err, n)
+				if res.Reused != res.Units {
+					b.Fatalf("%d of %d units reused", res.Reused, res.Units)
+				}
+			}
+			perOp := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(perOp*1e3/float64(n), "ms/dashboard")
+		})
+	}
+}
+
 // BenchmarkCompileYAML compiles the same N dashboards written as YAML.
 func BenchmarkCompileYAML(b *testing.B) {
 	benchCompile(b, benchgen.WriteYAML)

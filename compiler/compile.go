@@ -35,6 +35,9 @@ type Options struct {
 	// CUETimeout bounds the evaluation of each CUE package (default
 	// $PYROBUILD_CUE_TIMEOUT, else DefaultCUETimeout).
 	CUETimeout time.Duration
+	// Cache, when set, keeps loaded units for the next compilation of the
+	// same sources, which then loads only the units whose files changed.
+	Cache *Cache
 }
 
 // Resource is one compiled resource in wire form.
@@ -65,6 +68,8 @@ type Result struct {
 	// GoBuilds is how many Go programs had to be built: 0 when the cache
 	// held them all.
 	GoBuilds int
+	// Reused is how many units came from Options.Cache unchanged.
+	Reused int
 }
 
 // Compile loads, validates and lowers every source under opts.Paths.
@@ -105,6 +110,10 @@ func Compile(opts Options) (*Result, error) {
 	next := make(chan int)
 	cueLimit := cueTimeout(opts)
 	var outOfMemory atomic.Bool
+	cache := opts.Cache
+	if cache != nil {
+		cache.begin()
+	}
 	for w := 0; w < min(workers, max(len(units), 1)); w++ {
 		wg.Add(1)
 		go func() {
@@ -122,17 +131,27 @@ func Compile(opts Options) (*Result, error) {
 				}
 				var raws []rawResource
 				var ds Diagnostics
-				switch units[i].kind {
-				case "go":
+				hit, abandoned := false, false
+				var closed atomic.Bool // written by a CUE evaluation that may be abandoned
+				if cache != nil && cacheable(units[i]) {
+					if sum, ok := unitSum(units[i]); ok {
+						raws, ds, hit = cache.get(units[i], sum, &sources)
+					}
+				}
+				switch {
+				case hit:
+				case units[i].kind == "go":
 					raws, ds = goL.load(units[i])
-				case "cue":
+				case units[i].kind == "cue":
 					if runner == nil {
 						runner = newCUERunner()
 					}
 					e := env
-					var abandoned, memory bool
+					var memory bool
 					raws, ds, abandoned, memory = runner.load(units[i], cueLimit, func() ([]rawResource, Diagnostics) {
-						return loadUnit(units[i], &sources, e)
+						r, d, c := loadUnit(units[i], &sources, e)
+						closed.Store(c)
+						return r, d
 					})
 					if abandoned {
 						runner, env = nil, &cueEnv{} // the old ones are still in use
@@ -141,7 +160,12 @@ func Compile(opts Options) (*Result, error) {
 						outOfMemory.Store(true)
 					}
 				default:
-					raws, ds = loadUnit(units[i], &sources, env)
+					var c bool
+					raws, ds, c = loadUnit(units[i], &sources, env)
+					closed.Store(c)
+				}
+				if cache != nil && !hit && !abandoned && closed.Load() {
+					cache.put(units[i], raws, ds, &sources)
 				}
 				var res []*Resource
 				for _, raw := range raws {
@@ -161,6 +185,10 @@ func Compile(opts Options) (*Result, error) {
 
 	// A copy: an abandoned CUE evaluation may still add to the set.
 	out := &Result{Units: len(units), Sources: sources.snapshot()}
+	if cache != nil {
+		cache.end()
+		out.Reused = cache.hits
+	}
 	if goL != nil {
 		out.GoBuilds = int(goL.builds.Load())
 		if out.GoBuilds > 0 {

@@ -28,7 +28,8 @@ func FuzzCUE(f *testing.F) {
 		var sources sourceSet
 		e := env
 		raws, diags, abandoned, _ := runner.load(u, time.Second, func() ([]rawResource, Diagnostics) {
-			return loadUnit(u, &sources, e)
+			raws, diags, _ := loadUnit(u, &sources, e)
+			return raws, diags
 		})
 		if abandoned {
 			runner, env = newCUERunner(), &cueEnv{}

@@ -217,29 +217,29 @@ func describeNode(n *Node) string {
 	return n.Kind.String()
 }
 
-// loadUnit reads and parses one unit.
-func loadUnit(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics) {
-	var diags Diagnostics
+// loadUnit reads and parses one unit. closed reports whether the result
+// depends on the unit's own files alone (so a Cache may keep it).
+func loadUnit(u unit, sources *sourceSet, env *cueEnv) (raws []rawResource, diags Diagnostics, closed bool) {
 	switch u.kind {
 	case "cue":
 		return loadCUE(u, sources, env)
 	}
 	src, d := readSource(u.files[0])
 	if d != nil {
-		return nil, Diagnostics{*d}
+		return nil, Diagnostics{*d}, false
 	}
 	sources.add(src)
 	var docs []*Node
 	if u.kind == "json" {
 		n, d := parseJSON(src)
 		if d != nil {
-			return nil, Diagnostics{*d}
+			return nil, Diagnostics{*d}, true
 		}
 		docs = []*Node{n}
 	} else {
 		ns, d := parseYAML(src)
 		if d != nil {
-			return nil, Diagnostics{*d}
+			return nil, Diagnostics{*d}, true
 		}
 		docs = ns
 	}
@@ -249,12 +249,11 @@ func loadUnit(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnosti
 			any = any || looksLikeResource(n)
 		}
 		if !any {
-			return nil, nil
+			return nil, nil, true
 		}
 	}
-	var out []rawResource
 	for _, n := range docs {
-		out = append(out, collectResources(n, src.Path, &diags)...)
+		raws = append(raws, collectResources(n, src.Path, &diags)...)
 	}
-	return out, diags
+	return raws, diags, true
 }

@@ -105,25 +105,25 @@ func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
 // worker's context; others go through the CUE loader with the schema laid
 // over the user's module (cue.mod/pkg/<import path>), so they too import it
 // offline, with no registry and no `cue mod tidy`.
-func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics) {
+func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics, bool) {
 	files := make([]*ast.File, 0, len(u.files))
 	for _, f := range u.files {
 		src, d := readSource(f)
 		if d != nil {
-			return nil, Diagnostics{*d}
+			return nil, Diagnostics{*d}, false
 		}
 		sources.add(src)
 		af, err := parser.ParseFile(f, src.Data)
 		if err != nil {
 			cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
-			return nil, cl.errors(err, f)
+			return nil, cl.errors(err, f), true
 		}
 		files = append(files, af)
 	}
 	if merged, aliases, ok := mergeSchemaOnly(files); ok {
 		ctx, sv, err := env.get()
 		if err != nil {
-			return nil, Diagnostics{{Severity: Error, Code: CodeCUE, Message: "embedded schema: " + err.Error()}}
+			return nil, Diagnostics{{Severity: Error, Code: CodeCUE, Message: "embedded schema: " + err.Error()}}, false
 		}
 		scope := ctx.CompileString("{}")
 		for _, a := range aliases {
@@ -131,9 +131,11 @@ func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostic
 		}
 		v := ctx.BuildFile(merged, cue.Scope(scope), cue.InferBuiltins(true))
 		cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
-		return cl.resources(v, u.files[0])
+		raws, diags := cl.resources(v, u.files[0])
+		return raws, diags, true
 	}
-	return loadCUEModule(u, sources)
+	raws, diags := loadCUEModule(u, sources)
+	return raws, diags, false // imports of the user's own packages are not tracked
 }
 
 // mergeSchemaOnly joins the files of a package into one, replacing imports

@@ -71,7 +71,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 		res := b.dashboards
 		if res == nil || b.dashDirty {
 			var err error
-			if res, err = compiler.Compile(compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers}); err != nil {
+			if res, err = compiler.Compile(compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers, Cache: b.dashCache}); err != nil {
 				b.mu.Unlock()
 				return s, err
 			}
@@ -441,11 +441,15 @@ func (b *Builder) render(pages []*Page, s *Site, lean bool) {
 		c, ok := b.docs[p.Key]
 		b.mu.Unlock()
 		if ok && c.hash == sum {
-			p.Doc, errs[i] = c.doc, c.err
+			p.Doc, p.raw, errs[i] = c.doc, c.raw, c.err
 			return
 		}
 		doc, err := md.Render(p.Key, p.src)
 		b.renders.Add(1)
+		var raw []markdown.Link
+		if err == nil {
+			raw = b.rawHTMLLinks(p.Key, p.src, doc.HTML)
+		}
 		if lean && err == nil {
 			frag := b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
 			doc.HTML, doc.Sections = nil, nil
@@ -459,10 +463,10 @@ func (b *Builder) render(pages []*Page, s *Site, lean bool) {
 		}
 		if b.track || !lean {
 			b.mu.Lock()
-			b.docs[p.Key] = cachedDoc{hash: sum, doc: doc, err: err}
+			b.docs[p.Key] = cachedDoc{hash: sum, doc: doc, err: err, raw: raw}
 			b.mu.Unlock()
 		}
-		p.Doc, errs[i] = doc, err
+		p.Doc, p.raw, errs[i] = doc, raw, err
 	})
 	for i, err := range errs {
 		if err == nil {
@@ -547,7 +551,7 @@ func (b *Builder) layout(th *theme, p *Page, nav []*navNode, prev, next *navNode
 		Home:        p.URL == "",
 		Mermaid:     d.Mermaid,
 		Generated:   p.Generated,
-		Content:     template.HTML(b.rebase(d.HTML)),
+		Content:     template.HTML(b.rebase(b.resolveRaw(p, d.HTML))),
 		TOC:         d.TOC,
 		Breadcrumbs: b.breadcrumbs(p, nav),
 	}

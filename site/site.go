@@ -127,6 +127,7 @@ type Builder struct {
 	// changes (Invalidate), so editing a page does not recompile them.
 	dashboards *compiler.Result
 	dashDirty  bool
+	dashCache  *compiler.Cache // with TrackChanges: recompiles load only changed sources
 
 	// track is set by the preview server, which reports every change
 	// (Invalidate): only then may file contents and the theme be reused.
@@ -146,6 +147,7 @@ type cachedDoc struct {
 	hash [32]byte
 	doc  *markdown.Document
 	err  error
+	raw  []markdown.Link // links in the page's HTML, see rawHTMLLinks
 }
 
 // NewBuilder checks cfg and returns a Builder for it.
@@ -280,6 +282,9 @@ type Page struct {
 
 	src    []byte
 	search []byte // its search index entries, when made early (lean builds)
+	// raw are the links of the HTML written in the page, found when it is
+	// rendered (its HTML is not kept).
+	raw []markdown.Link
 }
 
 // Title is the page's title for navigation.
@@ -383,7 +388,10 @@ func (b *Builder) Invalidate(paths []string) {
 
 // TrackChanges makes the builder reuse file contents and the theme between
 // builds; the caller must then report every changed file to Invalidate.
-func (b *Builder) TrackChanges() { b.track = true }
+func (b *Builder) TrackChanges() {
+	b.track = true
+	b.dashCache = compiler.NewCache()
+}
 
 // under reports whether p is dir or inside it, by name (the file may be
 // gone).

@@ -1,0 +1,139 @@
+package compiler
+
+import (
+	"crypto/sha256"
+	"os"
+	"strings"
+	"sync"
+)
+
+// Cache keeps what loading each unit (a YAML or JSON file, a CUE package)
+// gave, keyed by the unit's files and their contents, so a compilation
+// that runs again after an edit (serve, compile --watch) only loads the
+// units whose files changed. Validation, lowering and the checks across
+// resources run every time: they are cheap, and the checks depend on all
+// units. A Cache may be shared by compilations run one after the other.
+//
+// Units whose result depends on more than their own files (a CUE package
+// importing the user's own packages, a Go program) are loaded every time.
+type Cache struct {
+	mu    sync.Mutex
+	units map[string]*cachedUnit
+	seen  map[string]bool // keys used by the compilation in progress
+	hits  int
+}
+
+type cachedUnit struct {
+	sum     [sha256.Size]byte
+	raws    []rawResource // pristine: cloned before every use
+	diags   Diagnostics
+	sources []*Source
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache {
+	return &Cache{units: map[string]*cachedUnit{}}
+}
+
+// cacheable reports whether a unit's kind can be cached at all.
+func cacheable(u unit) bool {
+	return u.kind == "yaml" || u.kind == "json" || u.kind == "cue"
+}
+
+func unitKey(u unit) string {
+	return u.kind + "\x00" + strings.Join(u.files, "\x00")
+}
+
+// unitSum hashes the unit's files as they are on disk; ok is false when
+// one cannot be read (the load reports why).
+func unitSum(u unit) (sum [sha256.Size]byte, ok bool) {
+	data := make([][]byte, len(u.files))
+	for i, f := range u.files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return sum, false
+		}
+		data[i] = b
+	}
+	return filesSum(u.files, data), true
+}
+
+func filesSum(files []string, data [][]byte) (sum [sha256.Size]byte) {
+	h := sha256.New()
+	for i, f := range files {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+		h.Write(data[i])
+		h.Write([]byte{0})
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum
+}
+
+// begin starts a compilation: entries it does not use are dropped at end.
+func (c *Cache) begin() {
+	c.mu.Lock()
+	c.seen = map[string]bool{}
+	c.hits = 0
+	c.mu.Unlock()
+}
+
+// get returns a copy of what loading u gave last time, if its files are
+// unchanged, and adds the unit's sources to sources.
+func (c *Cache) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawResource, Diagnostics, bool) {
+	key := unitKey(u)
+	c.mu.Lock()
+	c.seen[key] = true
+	e := c.units[key]
+	if e == nil || e.sum != sum {
+		c.mu.Unlock()
+		return nil, nil, false
+	}
+	c.hits++
+	c.mu.Unlock()
+	for _, src := range e.sources {
+		sources.add(src)
+	}
+	return cloneRaws(e.raws), append(Diagnostics(nil), e.diags...), true
+}
+
+// put records what loading u gave, before validation changes the nodes.
+// It is keyed by the contents the load read, not by an earlier look at the
+// files, so an edit made during the load cannot pair old bytes with a new
+// result.
+func (c *Cache) put(u unit, raws []rawResource, diags Diagnostics, sources *sourceSet) {
+	e := &cachedUnit{raws: cloneRaws(raws), diags: append(Diagnostics(nil), diags...)}
+	data := make([][]byte, len(u.files))
+	for i, f := range u.files {
+		src := sources.get(f)
+		if src == nil {
+			return
+		}
+		e.sources = append(e.sources, src)
+		data[i] = src.Data
+	}
+	e.sum = filesSum(u.files, data)
+	c.mu.Lock()
+	c.units[unitKey(u)] = e
+	c.mu.Unlock()
+}
+
+// end drops the entries of units the compilation did not have (deleted or
+// renamed files), so the cache holds only the current sources.
+func (c *Cache) end() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.units {
+		if !c.seen[k] {
+			delete(c.units, k)
+		}
+	}
+}
+
+func cloneRaws(raws []rawResource) []rawResource {
+	out := make([]rawResource, len(raws))
+	for i, r := range raws {
+		out[i] = rawResource{node: r.node.Clone(), file: r.file}
+	}
+	return out
+}
