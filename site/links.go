@@ -1,22 +1,28 @@
 package site
 
 import (
+	"bytes"
 	"fmt"
+	"html"
+	"html/template"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site/markdown"
 )
 
-// checkLinks verifies every internal link and #anchor of every page: the
-// target page or file exists and defines the anchor. External links are
-// not fetched (a build must not depend on the network).
+// checkLinks verifies every internal link and #anchor of every page, in
+// markdown and in the HTML written in it: the target page or file exists
+// and defines the anchor. External links are not fetched (a build must not
+// depend on the network).
 func (b *Builder) checkLinks(pages []*Page, byURL map[string]*Page, files map[string]bool) compiler.Diagnostics {
 	var diags compiler.Diagnostics
 	for _, p := range pages {
-		for _, l := range p.Doc.Links {
+		for _, l := range append(p.Doc.Links[:len(p.Doc.Links):len(p.Doc.Links)], p.raw...) {
 			if d, bad := b.checkLink(p, l.Dest, l.URL, byURL, files); bad {
 				d.Pos = compiler.Pos{File: p.File, Line: l.Line, Col: l.Col}
 				if p.Generated && !strings.HasPrefix(p.Key, "reference/") {
@@ -117,4 +123,200 @@ func (b *Builder) suggestPage(rel string, byURL map[string]*Page) string {
 		return fmt.Sprintf("did you mean %s (%s)?", b.link(s), byURL[s].Key)
 	}
 	return ""
+}
+
+// rawHTMLLinks finds the href and src attributes of the HTML written in a
+// page's markdown, blocks and inline alike, which the markdown's own links
+// do not include. A tag of the source is taken as HTML when the rendered
+// page holds it as written: markdown passes HTML through as it is, while
+// a tag shown in code (a code span, a fenced block) is escaped, and a tag
+// in an HTML comment is skipped. Relative destinations are resolved as
+// markdown links are (the layout rewrites them the same way, see
+// resolveRaw), so <a href="install.md"> works on GitHub and on the site.
+func (b *Builder) rawHTMLLinks(key string, src, rendered []byte) []markdown.Link {
+	if bytes.IndexByte(src, '<') < 0 {
+		return nil
+	}
+	var links []markdown.Link
+	var collapsed []byte // the rendered page with whitespace collapsed, when needed
+	seen := map[string]int{}
+	line, lineStart := 1, 0
+	pos := func(off int) (int, int) {
+		for i := lineStart; i < off; i++ {
+			if src[i] == '\n' {
+				line, lineStart = line+1, i+1
+			}
+		}
+		return line, off - lineStart + 1
+	}
+	for i := 0; i < len(src); i++ {
+		if src[i] != '<' {
+			continue
+		}
+		if bytes.HasPrefix(src[i:], []byte("<!--")) {
+			end := bytes.Index(src[i+4:], []byte("-->"))
+			if end < 0 {
+				break
+			}
+			i += 4 + end + 2
+			continue
+		}
+		if i+1 >= len(src) || !isLetter(src[i+1]) {
+			continue
+		}
+		attrs, end := scanAttrs(src, i+1)
+		if end >= len(src) {
+			break
+		}
+		var found []rawAttr
+		for _, a := range attrs {
+			if a.name == "href" || a.name == "src" {
+				found = append(found, a)
+			}
+		}
+		tag := src[i : end+1]
+		if len(found) == 0 {
+			i = end
+			continue
+		}
+		seen[string(tag)]++
+		in := bytes.Count(rendered, tag)
+		if in == 0 && bytes.IndexByte(tag, '\n') >= 0 {
+			// A tag over several lines inside an indented block (an
+			// admonition, a tab) is rendered without the indentation.
+			if collapsed == nil {
+				collapsed = collapseSpace(rendered)
+			}
+			in = bytes.Count(collapsed, collapseSpace(tag))
+		}
+		if seen[string(tag)] > in {
+			i = end // code, not HTML
+			continue
+		}
+		for _, a := range found {
+			dest := html.UnescapeString(a.value)
+			l, c := pos(a.off)
+			lk := markdown.Link{Dest: dest, URL: dest, Line: l, Col: c, Image: a.name == "src"}
+			if relativeDest(dest) {
+				if u, ok := b.resolveLink(key, dest); ok {
+					lk.URL = u
+				}
+			}
+			links = append(links, lk)
+		}
+		i = end
+	}
+	return links
+}
+
+// rawAttr is an attribute of a tag: its lowercased name, its value as
+// written, and the value's offset.
+type rawAttr struct {
+	name, value string
+	off         int
+}
+
+// scanAttrs reads the tag whose name starts at b[i] and returns its
+// attributes and the offset of its closing ">" (len(b) when there is
+// none). Quoted values may hold ">".
+func scanAttrs(b []byte, i int) ([]rawAttr, int) {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
+	for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+		if b[i] == '<' {
+			return nil, i - 1 // not a tag after all ("a<b")
+		}
+		i++
+	}
+	var attrs []rawAttr
+	for i < len(b) && b[i] != '>' {
+		if isSpace(b[i]) || b[i] == '/' {
+			i++
+			continue
+		}
+		start := i
+		for i < len(b) && !isSpace(b[i]) && b[i] != '=' && b[i] != '>' {
+			i++
+		}
+		name := strings.ToLower(string(b[start:i]))
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) || b[i] != '=' {
+			continue
+		}
+		i++
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i < len(b) && (b[i] == '"' || b[i] == '\'') {
+			q := b[i]
+			end := bytes.IndexByte(b[i+1:], q)
+			if end < 0 {
+				return attrs, len(b)
+			}
+			attrs = append(attrs, rawAttr{name, string(b[i+1 : i+1+end]), i + 1})
+			i += end + 2
+		} else {
+			start := i
+			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+				i++
+			}
+			attrs = append(attrs, rawAttr{name, string(b[start:i]), start})
+		}
+	}
+	return attrs, i
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+func collapseSpace(b []byte) []byte {
+	return bytes.Join(bytes.Fields(b), []byte(" "))
+}
+
+// relativeDest reports whether a destination is relative to the page, as
+// the markdown engine decides for links: not empty, not a fragment, not
+// rooted, without a URL scheme.
+func relativeDest(dest string) bool {
+	if dest == "" || dest[0] == '/' || dest[0] == '#' {
+		return false
+	}
+	u, err := url.Parse(dest)
+	return err != nil || u.Scheme == "" && u.Host == ""
+}
+
+var rawAttrRe = regexp.MustCompile(`(\s(?:href|src)=)(?:"([^"]*)"|'([^']*)')`)
+
+// resolveRaw rewrites the relative links of a page's HTML as the markdown
+// engine rewrote its markdown links: HTML written in the page says
+// href="install.md" as on GitHub, and the site publishes that page at
+// /guide/install/. Only pages with such links are scanned; the links the
+// engine wrote are site-absolute by now, or were left alone by the same
+// resolver.
+func (b *Builder) resolveRaw(p *Page, h []byte) []byte {
+	need := false
+	for _, l := range p.raw {
+		if l.URL != l.Dest {
+			need = true
+			break
+		}
+	}
+	if !need {
+		return h
+	}
+	return rawAttrRe.ReplaceAllFunc(h, func(m []byte) []byte {
+		sub := rawAttrRe.FindSubmatch(m)
+		v := sub[2]
+		if v == nil {
+			v = sub[3]
+		}
+		dest := html.UnescapeString(string(v))
+		if !relativeDest(dest) {
+			return m
+		}
+		u, ok := b.resolveLink(p.Key, dest)
+		if !ok {
+			return m
+		}
+		return append(append(append([]byte(nil), sub[1]...), '"'), template.HTMLEscapeString(u)+`"`...)
+	})
 }

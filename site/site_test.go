@@ -273,3 +273,72 @@ func TestDraftsAreLeftOut(t *testing.T) {
 		t.Error("--drafts did not publish the draft")
 	}
 }
+
+// TestRawHTMLLinks: links written in HTML, in a block or inline, are
+// checked as markdown links are, at their markdown line:col; a tag shown
+// as code or in a comment is not a link; and relative ones are rewritten
+// as markdown links are, so they work on the site as on GitHub.
+func TestRawHTMLLinks(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "content", "index.md"), "# Home\n"+
+		"\n"+
+		`<a href="nope-html/">block</a>`+"\n"+
+		"\n"+
+		`Text <a href="nope-inline.md">inline</a>, <a href="guide.md#setup">ok</a>, <img src="img/x.png" alt=""> and <a href='#nope-anchor'>x</a>.`+"\n"+
+		"\n"+
+		"<div>\n"+
+		`<a class="x" href="guide.md#missing">anchor</a>`+"\n"+
+		"</div>\n"+
+		"\n"+
+		"`<a href=\"in-code.md\">` is code.\n"+
+		"\n"+
+		"```html\n"+
+		`<a href="in-fence.md">`+"\n"+
+		"```\n"+
+		"\n"+
+		`<!-- <a href="commented.md"> -->`+"\n"+
+		"\n"+
+		"!!! note\n"+
+		`    <a href="in-admonition.md">x</a>`+"\n"+
+		"\n"+
+		`<a href="https://example.com/nope">external</a> <a href="/guide/#setup">rooted</a>`+"\n")
+	write(t, filepath.Join(dir, "content", "guide.md"), "# Guide\n\n## Setup\n")
+	write(t, filepath.Join(dir, "content", "img", "x.png"), "png")
+	write(t, filepath.Join(dir, "content", "sub", "page.md"), "# Sub\n\n<p><a href=\"../guide.md#setup\">up</a> <img src=\"../img/x.png\"></p>\n")
+	s := buildSite(t, Config{Root: dir, BaseURL: "/docs/"})
+	got := diagText(s.Diagnostics)
+	idx := filepath.Join(dir, "content", "index.md")
+	want := []string{
+		idx + `:3:10: error: broken link "nope-html/": no page or file is published there [PB2003]`,
+		idx + `:5:15: error: broken link "nope-inline.md": no page or file is published there [PB2003]`,
+		idx + `:5:118: error: broken link "#nope-anchor": this page has no heading or element with id "nope-anchor" [PB2004]`,
+		idx + `:8:20: error: broken link "guide.md#missing": guide.md has no heading or element with id "missing" [PB2004]`,
+		idx + `:20:14: error: broken link "in-admonition.md": no page or file is published there [PB2003]`,
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing diagnostic\n  %s\nin\n%s", w, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != len(want) {
+		t.Errorf("want %d diagnostics, got %d:\n%s", len(want), n, got)
+	}
+
+	// The same pages without the broken links: relative links in HTML lead
+	// where markdown links would.
+	write(t, filepath.Join(dir, "content", "index.md"), "# Home\n\n<a href=\"guide.md#setup\">ok</a> <img src=\"img/x.png\">\n")
+	s = buildSite(t, Config{Root: dir, BaseURL: "/docs/"})
+	if s.HasErrors() {
+		t.Fatal(diagText(s.Diagnostics))
+	}
+	for name, wants := range map[string][]string{
+		"index.html":          {`<a href="/docs/guide/#setup">ok</a>`, `<img src="/docs/img/x.png">`},
+		"sub/page/index.html": {`<a href="/docs/guide/#setup">up</a>`, `<img src="/docs/img/x.png">`},
+	} {
+		for _, w := range wants {
+			if !strings.Contains(string(s.Files[name]), w) {
+				t.Errorf("%s lacks %s", name, w)
+			}
+		}
+	}
+}
