@@ -53,25 +53,11 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 		if d.IsDir() {
 			return nil
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			// A link may point outside the site: publish only what the
-			// site's own folder holds.
-			target, err := filepath.EvalSymlinks(p)
-			skip := func(msg, hint string) error {
-				diags = append(diags, compiler.Diagnostic{Severity: compiler.Warning, Code: CodeContentRead, Pos: compiler.Pos{File: p}, Message: msg, Hint: hint})
-				return nil
+		if skip, warn := skipLink(root, "content", p, d); skip {
+			if warn != nil {
+				diags = append(diags, *warn)
 			}
-			if err != nil {
-				return skip("broken symbolic link skipped: "+readError(err), "")
-			}
-			if !within(root, target) {
-				return skip("symbolic link to outside the content folder skipped", "copy the file into content/ instead")
-			}
-			if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
-				return skip("symbolic link to a folder or special file skipped", "links to folders are not followed (they could loop); link each file")
-			}
-		} else if !d.Type().IsRegular() {
-			return nil // a named pipe or a device: reading it could block forever
+			return nil
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
@@ -88,6 +74,32 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 	sort.Slice(pages, func(i, j int) bool { return pages[i].Key < pages[j].Key })
 	sort.Slice(statics, func(i, j int) bool { return statics[i].rel < statics[j].rel })
 	return pages, statics, diags
+}
+
+// skipLink decides whether a file met while walking one of the site's
+// folders (root, called folder in messages) is left out: a named pipe or a
+// device (reading it could block forever), and a symbolic link that is
+// broken, leads to a folder or special file, or leads outside root. A link
+// may point anywhere on the machine: publish only what the site's own
+// folder holds. A skipped link comes with its warning.
+func skipLink(root, folder, p string, d fs.DirEntry) (skip bool, warn *compiler.Diagnostic) {
+	if d.Type()&fs.ModeSymlink == 0 {
+		return !d.Type().IsRegular(), nil
+	}
+	w := func(msg, hint string) (bool, *compiler.Diagnostic) {
+		return true, &compiler.Diagnostic{Severity: compiler.Warning, Code: CodeContentRead, Pos: compiler.Pos{File: p}, Message: msg, Hint: hint}
+	}
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return w("broken symbolic link skipped: "+readError(err), "")
+	}
+	if !within(root, target) {
+		return w("symbolic link to outside the "+folder+" folder skipped", "copy the file into "+folder+"/ instead")
+	}
+	if fi, err := os.Stat(target); err != nil || !fi.Mode().IsRegular() {
+		return w("symbolic link to a folder or special file skipped", "links to folders are not followed (they could loop); link each file")
+	}
+	return false, nil
 }
 
 // within reports whether p is inside (or is) the folder dir.

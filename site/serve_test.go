@@ -230,8 +230,14 @@ func TestServeNeverReadsOutsideTheSite(t *testing.T) {
 	if err := os.Symlink(secret, filepath.Join(f.root, "content", "leak.txt")); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.rebuild([]string{filepath.Join(f.root, "content", "leak.txt")}, time.Now())
-	for _, p := range []string{"/../secret.txt", "/%2e%2e/secret.txt", "/guide/..%2f..%2fsecret.txt", "/..%5csecret.txt",
+	// Nor is one in templates/ (it would be an asset, at /assets/leak.css).
+	if err := os.Symlink(secret, filepath.Join(f.root, "templates", "assets", "leak.css")); err != nil {
+		t.Fatal(err)
+	}
+	changed := []string{filepath.Join(f.root, "content", "leak.txt"), filepath.Join(f.root, "templates", "assets", "leak.css")}
+	f.srv.b.Invalidate(changed)
+	f.srv.rebuild(changed, time.Now())
+	for _, p := range []string{"/../secret.txt", "/assets/leak.css", "/%2e%2e/secret.txt", "/guide/..%2f..%2fsecret.txt", "/..%5csecret.txt",
 		"/leak.txt", "//etc/passwd", "/assets/../../../etc/passwd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd"} {
 		req, _ := http.NewRequest("GET", f.url+"/", nil)
 		req.URL.RawPath, req.URL.Path = "", ""

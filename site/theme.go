@@ -78,6 +78,15 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 			if !strings.HasPrefix(rel, "layouts/") && !strings.HasPrefix(rel, "assets/") {
 				return nil // e.g. the Go file of this repository's own templates package
 			}
+			// The same rule as content/: a template or asset linked from
+			// outside the folder (ln -s /etc/passwd templates/assets/x.css)
+			// would be served and published.
+			if skip, warn := skipLink(dir, "templates", p, d); skip {
+				if warn != nil {
+					diags = append(diags, *warn)
+				}
+				return nil
+			}
 			data, err := readFile(p, 0)
 			if err != nil {
 				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
