@@ -93,8 +93,16 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check [PATH...]",
 		Short: "Validate dashboard sources without writing anything",
+		Long: `Check compiles the sources as compile does and reports the same problems,
+but writes nothing.
+
+With --crd it also checks what compile --crd checks when it makes Perses
+operator custom resources: names and project namespaces Kubernetes
+refuses (PB1402), resources left out (PB1401), so that CI annotations
+(--diagnostics github) show them before a deployment does.`,
 		Example: `  pyrobuild check dashboards
   pyrobuild check --strict --diagnostics github
+  pyrobuild check --crd      # also the Kubernetes names of compile --crd
   pyrobuild check --live     # also ask Pyroscope whether the queries have data`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd, stderr)
@@ -105,6 +113,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	addCheckFlags(cmd.Flags(), o)
+	cmd.Flags().BoolVar(&o.crd, "crd", false, "also check the Perses operator custom resources that compile --crd would write: Kubernetes names and namespaces")
 	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether the queried profile types and services have data")
 	cmd.Flags().DurationVar(&o.liveTimeout, "live-timeout", 5*time.Second, "time-out of each --live request")
 	cmd.Flags().DurationVar(&o.liveRange, "live-range", 24*time.Hour, "how far back --live looks for profiles")
@@ -158,7 +167,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		res.Diagnostics = append(res.Diagnostics, live...)
 		res.Diagnostics.Sort()
 	}
-	crs := crdObjects(o, write, res)
+	crs := crdObjects(o, res)
 	switch o.diagnostics {
 	case "json":
 		if err := compiler.RenderJSON(stdout, res.Diagnostics); err != nil {

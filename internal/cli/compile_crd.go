@@ -3,11 +3,12 @@ package cli
 import "github.com/pyrobuild/pyrobuild/compiler"
 
 // crdObjects converts the compiled resources to Perses operator custom
-// resources when --crd asks for them and the sources have no error; what
-// the conversion reports joins the compilation's diagnostics (warnings as
+// resources when --crd asks for them (compile --crd writes them, check
+// --crd only checks them) and the sources have no error; what the
+// conversion reports joins the compilation's diagnostics (warnings as
 // errors with --strict).
-func crdObjects(o *compileOptions, write bool, res *compiler.Result) []*compiler.Resource {
-	if !write || !o.crd || res.Diagnostics.HasErrors() {
+func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
+	if !o.crd || res.Diagnostics.HasErrors() {
 		return nil
 	}
 	crs, diags := compiler.CRDs(res.Resources)

@@ -73,3 +73,30 @@ spec:
 		t.Errorf("--strict: exit %d: %s", code, stderr)
 	}
 }
+
+// TestCheckCRD: check --crd reports what compile --crd would (a name
+// Kubernetes refuses, a project that cannot be a namespace), as GitHub
+// annotations too, and writes nothing; without --crd check does not.
+func TestCheckCRD(t *testing.T) {
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"ds.yaml":   "kind: Datasource\nmetadata: {name: pyro_main, project: shop}\nspec:\n  default: true\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"http://x:4040\"}}\n",
+		"shop.yaml": "kind: Datasource\nmetadata: {name: pyro, project: My_Shop}\nspec:\n  default: true\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"http://x:4040\"}}\n",
+	})
+	t.Chdir(src)
+	if code, stdout, stderr := run(t, "check", "."); code != 0 || !strings.Contains(stdout, "checked 2 resources") {
+		t.Fatalf("check without --crd: exit %d: %s%s", code, stdout, stderr)
+	}
+	code, _, stderr := run(t, "check", ".", "--crd")
+	if code != 1 || !strings.Contains(stderr, `ds.yaml:2:18: error: Datasource name "pyro_main" cannot be a Kubernetes name`) ||
+		!strings.Contains(stderr, `project "My_Shop" cannot be`) || !strings.Contains(stderr, "[PB1402]") || !strings.Contains(stderr, "check failed: 2 errors") {
+		t.Errorf("check --crd: exit %d: %s", code, stderr)
+	}
+	code, stdout, _ := run(t, "check", ".", "--crd", "--diagnostics", "github")
+	if code != 1 || !strings.Contains(stdout, "::error file=ds.yaml,line=2,col=18,title=pyrobuild PB1402::Datasource name") {
+		t.Errorf("check --crd --diagnostics github: exit %d:\n%s", code, stdout)
+	}
+	if ents, _ := os.ReadDir(src); len(ents) != 2 {
+		t.Errorf("check --crd wrote files: %v", ents)
+	}
+}
