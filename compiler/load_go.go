@@ -449,6 +449,30 @@ func (r *goRun) buildErrors(out []byte, err error) {
 	r.errorf(CodeGoBuild, r.main, strings.Join(lines, " "), "%s", msg)
 }
 
+// goPosRe matches a position inside a message: file.go:line[:col].
+var goPosRe = regexp.MustCompile(`[^\s()"'\x60]+\.go:\d+(?::\d+)?`)
+
+// rewritePositions names the files of the positions a message of the
+// program quotes (the other panel "at main.go:8:21", relative to the
+// folder the program ran in) as the diagnostics name them.
+func (r *goRun) rewritePositions(msg string) string {
+	return goPosRe.ReplaceAllStringFunc(msg, func(s string) string {
+		p, ok := r.parsePos(s)
+		if !ok {
+			return s
+		}
+		file := s[:strings.Index(s, ".go:")+3]
+		abs := filepath.FromSlash(file)
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(r.dir, abs)
+		}
+		if fi, err := os.Stat(abs); err != nil || !fi.Mode().IsRegular() {
+			return s // not a file: leave the text alone
+		}
+		return p.String()
+	})
+}
+
 // goPos resolves a position the go command or the program printed: a file
 // relative to the package folder (where they ran) or absolute, and a line
 // and optional column.
@@ -575,7 +599,7 @@ func (r *goRun) runErrors(stderr string, err error) {
 	found := false
 	for _, l := range lines {
 		if m := goErrorRe.FindStringSubmatch(l); m != nil {
-			r.diags = append(r.diags, Diagnostic{Severity: Error, Code: CodeGoRun, Pos: r.goPos(m[1], m[2], m[3]), Message: m[4]})
+			r.diags = append(r.diags, Diagnostic{Severity: Error, Code: CodeGoRun, Pos: r.goPos(m[1], m[2], m[3]), Message: r.rewritePositions(m[4])})
 			found = true
 		}
 	}

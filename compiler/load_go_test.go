@@ -83,6 +83,15 @@ var goBrokenCases = []brokenCase{
 	{file: "../go/broken/plain-not-resource", want: []wantDiag{
 		errAt(compiler.CodeGoOutput, 10, 1, "output is neither JSON nor YAML").inFile("../go/broken/plain-not-resource/main.go"),
 	}},
+	{file: "../go/broken/same-line-literal", want: []wantDiag{
+		// The second "memroy" of the line, ProfileType's; the first is Display's.
+		errAt(compiler.CodeUnknownProfile, 8, 87, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/same-line-literal/main.go"),
+	}},
+	{file: "../go/broken/duplicate-key", want: []wantDiag{
+		// At the second FlameChart call of the line; the first is named with
+		// its folder, as diagnostics name files.
+		errAt(compiler.CodeGoRun, 8, 81, `two panels have the key "x" (the other is at `+filepath.Join("testdata", "go", "broken", "duplicate-key", "main.go")+":8:60)").inFile("../go/broken/duplicate-key/main.go"),
+	}},
 }
 
 func needGo(t testing.TB) {

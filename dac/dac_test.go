@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,6 +145,75 @@ func TestPositionsThroughHelper(t *testing.T) {
 	}
 	if got, want := position(doc, q+"query"), "dac_test.go:"+strconv.Itoa(flameLine)+":86"; got != want {
 		t.Errorf("query at %q, want the literal in the helper %q", got, want)
+	}
+}
+
+// column returns the 1-based column of the n-th (from 1) occurrence of sub
+// on the source line l of this file.
+func column(t *testing.T, l int, sub string, n int) int {
+	t.Helper()
+	b, err := os.ReadFile("dac_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Split(string(b), "\n")[l-1]
+	at := -1
+	for range n {
+		i := strings.Index(text[at+1:], sub)
+		if i < 0 {
+			t.Fatalf("line %d has fewer than %d %q", l, n, sub)
+		}
+		at += 1 + i
+	}
+	return at + 1
+}
+
+// TestSameLineCalls: a literal is found among the arguments of the call
+// that passed it, not wherever it first appears on the line, and two calls
+// of one function on one line are told apart.
+func TestSameLineCalls(t *testing.T) {
+	d := dac.Dashboard("p", "d", dac.Row(1, 8, dac.FlameChart("a", dac.Display("memroy"), dac.ProfileQuery(dac.ProfileType("memroy")))))
+	l := line() - 1
+	doc := write(t, d)
+	at := func(ptr string) string { return position(doc, "0/spec/panels/a/spec/"+ptr) }
+	if got, want := at("queries/0/spec/plugin/spec/profileType"), "dac_test.go:"+strconv.Itoa(l)+":"+strconv.Itoa(column(t, l, `"memroy"`, 2)); got != want {
+		t.Errorf("profileType at %q, want ProfileType's literal %q", got, want)
+	}
+	if got, want := at("display/name"), "dac_test.go:"+strconv.Itoa(l)+":"+strconv.Itoa(column(t, l, `"memroy"`, 1)); got != want {
+		t.Errorf("display name at %q, want Display's literal %q", got, want)
+	}
+
+	// Through a helper called twice on one line.
+	d = dac.Dashboard("p", "d", dac.Row(2, 8, flame("cpu", "cpuu"), flame("mem", "cpuu")))
+	l = line() - 1
+	doc = write(t, d)
+	for i, key := range []string{"cpu", "mem"} {
+		ptr := "0/spec/panels/" + key + "/spec/queries/0/spec/plugin/spec/profileType"
+		if got, want := position(doc, ptr), "dac_test.go:"+strconv.Itoa(l)+":"+strconv.Itoa(column(t, l, `"cpuu"`, i+1)); got != want {
+			t.Errorf("%s: profileType at %q, want %q", key, got, want)
+		}
+	}
+
+	// Two panels of one key on one line: each at its own call.
+	err := dac.Write(io.Discard, dac.Dashboard("p", "dup", dac.Row(1, 8, dac.FlameChart("x"), dac.FlameChart("x"))))
+	l = line() - 1
+	first, second := column(t, l, "FlameChart", 1), column(t, l, "FlameChart", 2)
+	want := fmt.Sprintf("dac_test.go:%d:%d: dac: two panels have the key \"x\" (the other is at dac_test.go:%d:%d)", l, second, l, first)
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+
+	// A call made in a loop is one call.
+	var panels []*dac.Panel
+	for _, k := range []string{"a", "b", "c"} {
+		panels = append(panels, dac.FlameChart(k, dac.Display("same")))
+	}
+	l = line() - 2
+	doc = write(t, dac.Dashboard("p", "d", dac.Row(3, 8, panels...)))
+	for _, k := range []string{"a", "b", "c"} {
+		if got, want := position(doc, "0/spec/panels/"+k+"/spec/display/name"), "dac_test.go:"+strconv.Itoa(l)+":"+strconv.Itoa(column(t, l, `"same"`, 1)); got != want {
+			t.Errorf("%s: display at %q, want %q", k, got, want)
+		}
 	}
 }
 

@@ -1,10 +1,14 @@
 package dac
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +20,10 @@ type frame struct {
 	file string // as the runtime reports it: absolute unless built with -trimpath
 	line int
 	fn   string // the function called there, to find the column
+	// pc is the call's program counter and entry that of the function
+	// making it: several calls of one function on one line have one
+	// line but distinct program counters (see callSites).
+	pc, entry uintptr
 }
 
 // pos is where a builder was called: the user's call into this package,
@@ -58,7 +66,9 @@ func caller() pos {
 			// Past main, or into the testing package: not the user's.
 			return p
 		default:
-			p.frames = append(p.frames, frame{file: f.File, line: f.Line, fn: fn})
+			fr := frame{file: f.File, line: f.Line, fn: fn, pc: f.PC, entry: f.Entry}
+			sites.add(fr)
+			p.frames = append(p.frames, fr)
 			if len(p.frames) == maxFrames {
 				return p
 			}
@@ -298,41 +308,112 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// callSites records, for each line of the user's code and function called
+// there, the program counters of the calls made, so that a call can be
+// told apart from another call of the same function on the same line: the
+// i-th lowest program counter is the i-th call in the order Go evaluates
+// them (compilers lay out a function's calls in that order), which is the
+// order of their closing parentheses. Counters are compared within one
+// compiled function (entry), as an inlined or generic function has copies.
+type callSites struct {
+	mu  sync.Mutex
+	pcs map[siteKey][]uintptr // sorted
+}
+
+type siteKey struct {
+	file  string
+	line  int
+	fn    string
+	entry uintptr
+}
+
+var sites = &callSites{}
+
+func (s *callSites) add(f frame) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pcs == nil {
+		s.pcs = map[siteKey][]uintptr{}
+	}
+	k := siteKey{f.file, f.line, f.fn, f.entry}
+	l := s.pcs[k]
+	i, found := slices.BinarySearch(l, f.pc)
+	if !found {
+		s.pcs[k] = slices.Insert(l, i, f.pc)
+	}
+}
+
+// rank returns the index of f's call among the calls of its function seen
+// on its line, and how many there are.
+func (s *callSites) rank(f frame) (int, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.pcs[siteKey{f.file, f.line, f.fn, f.entry}]
+	i, _ := slices.BinarySearch(l, f.pc)
+	return i, len(l)
+}
+
 // columnFinder formats positions as file:line:col. The runtime knows only
 // lines, so the column is found in the source, which is where the binary
 // was built from (it is, for pyrobuild and for go run): the Go literal a
-// string value was written as, else the name of the function called.
+// string value was written as, among the arguments of the call that
+// passed it, else the name of the function called.
 type columnFinder struct {
 	mu    sync.Mutex
 	cwd   string
-	lines map[string][]string
+	files map[string]*srcFile
 }
 
 var columns = &columnFinder{}
 
+// srcFile is what the finder knows of one source file.
+type srcFile struct {
+	lines []string
+	calls map[int][]*srcCall // by the line of the called name; nil when the file does not parse
+}
+
+// srcCall is one call expression of a source file.
+type srcCall struct {
+	name      string // the function called, as written: Row for dac.Row(…)
+	line, col int    // of the name
+	end       token.Pos
+	lits      []srcLit // the string literals passed to it
+}
+
+// srcLit is a string literal at a position.
+type srcLit struct {
+	value     string
+	line, col int
+}
+
 // format formats p; for a string value, lit is the value, and the first
-// of p's frames whose line holds it as a literal wins, so a value passed
-// through a helper of the user's is reported where it was written.
+// of p's frames whose call has it as a literal argument wins, so a value
+// passed through a helper of the user's is reported where it was written.
 func (c *columnFinder) format(p pos, lit *string) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.lines == nil {
-		c.lines = map[string][]string{}
+	if c.files == nil {
+		c.files = map[string]*srcFile{}
 		c.cwd, _ = os.Getwd()
 	}
 	if lit != nil {
 		for _, f := range p.frames {
-			if col := c.literalColumn(f, *lit); col > 0 {
-				return c.format1(f, col)
+			if line, col := c.literal(f, *lit); col > 0 {
+				return c.format1(f.file, line, col)
 			}
 		}
 	}
 	f := p.frames[0]
-	return c.format1(f, c.callColumn(f))
+	col := 0
+	if call := c.call(f, nil); call != nil {
+		col = call.col
+	} else {
+		col = lineCallColumn(c.file(f.file).line(f.line), f.fn)
+	}
+	return c.format1(f.file, f.line, col)
 }
 
-func (c *columnFinder) format1(f frame, col int) string {
-	file := f.file
+func (c *columnFinder) format1(file string, line, col int) string {
 	// Relative to the working directory, so that output does not depend on
 	// where the checkout is (pyrobuild runs programs in their folder).
 	if c.cwd != "" && filepath.IsAbs(file) {
@@ -340,53 +421,181 @@ func (c *columnFinder) format1(f frame, col int) string {
 			file = rel
 		}
 	}
-	s := filepath.ToSlash(file) + ":" + strconv.Itoa(f.line)
+	s := filepath.ToSlash(file) + ":" + strconv.Itoa(line)
 	if col > 0 {
 		s += ":" + strconv.Itoa(col)
 	}
 	return s
 }
 
-// line returns the source line of f, or "".
-func (c *columnFinder) line(f frame) string {
-	lines, ok := c.lines[f.file]
-	if !ok {
-		if b, err := os.ReadFile(f.file); err == nil {
-			lines = strings.Split(string(b), "\n")
+// file reads and parses a source file once.
+func (c *columnFinder) file(name string) *srcFile {
+	if sf, ok := c.files[name]; ok {
+		return sf
+	}
+	sf := &srcFile{}
+	c.files[name] = sf
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return sf
+	}
+	sf.lines = strings.Split(string(b), "\n")
+	fset := token.NewFileSet()
+	af, err := parser.ParseFile(fset, name, b, parser.SkipObjectResolution)
+	if err != nil {
+		return sf
+	}
+	sf.calls = map[int][]*srcCall{}
+	ast.Inspect(af, func(n ast.Node) bool {
+		ce, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
 		}
-		c.lines[f.file] = lines
+		id := calledName(ce.Fun)
+		if id == nil {
+			return true
+		}
+		at := fset.Position(id.Pos())
+		call := &srcCall{name: id.Name, line: at.Line, col: at.Column, end: ce.Rparen}
+		addLit := func(bl *ast.BasicLit) {
+			if bl.Kind != token.STRING {
+				return
+			}
+			v, err := strconv.Unquote(bl.Value)
+			if err != nil {
+				return
+			}
+			p := fset.Position(bl.Pos())
+			call.lits = append(call.lits, srcLit{value: v, line: p.Line, col: p.Column})
+		}
+		// The literals passed directly, in composite literals too; not
+		// those of nested calls, which are those calls' own (a value
+		// passed as a variable is not the literal of another call that
+		// happens to be equal).
+		for _, a := range ce.Args {
+			ast.Inspect(a, func(m ast.Node) bool {
+				switch m := m.(type) {
+				case *ast.BasicLit:
+					addLit(m)
+				case *ast.CallExpr, *ast.FuncLit:
+					return false
+				}
+				return true
+			})
+		}
+		sf.calls[at.Line] = append(sf.calls[at.Line], call)
+		return true
+	})
+	// In the order of evaluation, which is the order of the calls'
+	// closing parentheses: arguments are called before the call.
+	for _, l := range sf.calls {
+		slices.SortFunc(l, func(a, b *srcCall) int { return int(a.end) - int(b.end) })
 	}
-	if f.line < 1 || f.line > len(lines) {
-		return ""
-	}
-	return lines[f.line-1]
+	return sf
 }
 
-// literalColumn finds s written as a Go string literal on f's line.
-func (c *columnFinder) literalColumn(f frame, s string) int {
-	line := c.line(f)
+// calledName is the name a call expression calls: f, pkg.F, x.M, F[T].
+func calledName(e ast.Expr) *ast.Ident {
+	for {
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			return x.Sel
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// line returns line n of the file, or "".
+func (sf *srcFile) line(n int) string {
+	if n < 1 || n > len(sf.lines) {
+		return ""
+	}
+	return sf.lines[n-1]
+}
+
+// call finds the call expression f made: among the calls of f.fn on f's
+// line, the one whose rank in evaluation order is that of f's program
+// counter among those seen there, when all of them were seen; else the
+// only one passing lit, if lit is given; else the first. It returns nil
+// when the line has no call of f.fn (the file changed, or the function
+// was called through a variable).
+func (c *columnFinder) call(f frame, lit *string) *srcCall {
+	if f.fn == "" {
+		return nil
+	}
+	var cands []*srcCall
+	for _, call := range c.file(f.file).calls[f.line] {
+		if call.name == f.fn {
+			cands = append(cands, call)
+		}
+	}
+	switch len(cands) {
+	case 0:
+		return nil
+	case 1:
+		return cands[0]
+	}
+	if i, n := sites.rank(f); n == len(cands) && i < n {
+		return cands[i]
+	}
+	if lit != nil {
+		var with []*srcCall
+		for _, call := range cands {
+			if slices.ContainsFunc(call.lits, func(l srcLit) bool { return l.value == *lit }) {
+				with = append(with, call)
+			}
+		}
+		if len(with) > 0 {
+			return with[0]
+		}
+	}
+	return cands[0]
+}
+
+// literal finds s written as a Go string literal among the arguments of
+// f's call, and returns its line and column; 0, 0 when it is not there.
+func (c *columnFinder) literal(f frame, s string) (int, int) {
+	if call := c.call(f, &s); call != nil {
+		for _, l := range call.lits {
+			if l.value == s {
+				return l.line, l.col
+			}
+		}
+		return 0, 0
+	}
+	// No call found (the source does not parse): the literal on the line.
+	line := c.file(f.file).line(f.line)
 	if line == "" {
-		return 0
+		return 0, 0
 	}
 	if i := strings.Index(line, strconv.Quote(s)); i >= 0 {
-		return i + 1
+		return f.line, i + 1
 	}
 	if !strings.ContainsAny(s, "`\n") {
 		if i := strings.Index(line, "`"+s+"`"); i >= 0 {
-			return i + 1
+			return f.line, i + 1
 		}
 	}
-	return 0
+	return 0, 0
 }
 
-// callColumn finds the call of f's function on its line.
-func (c *columnFinder) callColumn(f frame) int {
-	if f.fn == "" {
+// lineCallColumn finds a call of fn on a line: where no parsed call is
+// known.
+func lineCallColumn(line, fn string) int {
+	if fn == "" {
 		return 0
 	}
-	line := c.line(f)
 	for from := 0; ; {
-		i := strings.Index(line[from:], f.fn+"(")
+		i := strings.Index(line[from:], fn+"(")
 		if i < 0 {
 			return 0
 		}
