@@ -62,6 +62,10 @@ type Server struct {
 	cur  atomic.Pointer[served]
 	log  io.Writer
 
+	// anyHost: the listener is not on loopback (--bind 0.0.0.0): any Host
+	// header is accepted. Otherwise only loopback names are (DNS rebinding).
+	anyHost bool
+
 	mu      sync.Mutex // serializes rebuilds
 	watcher *watch.Watcher
 	// good is the last build whose pages could be laid out: while the
@@ -278,6 +282,18 @@ func stripHint(s string) string {
 // ServeHTTP serves the site from memory. Paths are looked up in the built
 // file set, never on disk, so no request can read outside the site.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.anyHost && !loopbackHost(r.Host) {
+		// A page of another site whose name resolves to 127.0.0.1 (DNS
+		// rebinding) would otherwise read the preview, and the profiles
+		// behind the datasource proxy with the datasource's credentials.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, "pyrobuild serve: refused a request for host %q. The preview answers only to localhost, 127.0.0.1 and [::1]\n"+
+			"(this keeps other web sites out, through DNS rebinding). Open it as http://localhost:PORT/, or pass\n"+
+			"--bind with a network address to serve it under other names.\n", r.Host)
+		return
+	}
 	cur := s.cur.Load()
 	switch {
 	case r.URL.Path == live.EventsPath:
@@ -328,6 +344,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(data)
 	}
+}
+
+// loopbackHost reports whether a Host header names this machine by a
+// loopback name or address (any port): localhost, *.localhost (which
+// resolve to loopback by RFC 6761), 127.0.0.0/8, [::1].
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // errorPage is the built-in page served when the site has none to show:
@@ -396,6 +427,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	s.watcher = w
+	if a, ok := ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+		s.anyHost = true // the user opted in to the network (--bind)
+	}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

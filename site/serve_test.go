@@ -104,7 +104,13 @@ func newServeFixtureWith(t *testing.T, pyroscopeURL string, setup func(root stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return &serveFixture{t: t, root: root, url: runServer(t, srv, "127.0.0.1:0"), srv: srv}
+}
+
+// runServer runs srv on addr until the test ends and returns its URL.
+func runServer(t *testing.T, srv *Server, addr string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +123,7 @@ func newServeFixtureWith(t *testing.T, pyroscopeURL string, setup func(root stri
 			t.Errorf("Run: %v", err)
 		}
 	})
-	return &serveFixture{t: t, root: root, url: "http://" + ln.Addr().String(), srv: srv}
+	return "http://" + ln.Addr().String()
 }
 
 type testLog struct{ t *testing.T }
@@ -422,5 +428,65 @@ func TestServeErrorPageUntilTheFirstGoodBuild(t *testing.T) {
 	next(t, ev, "ok")
 	if code, body := f.get("/guide/a/"); code != 200 || !strings.Contains(body, "First version of A") {
 		t.Errorf("GET /guide/a/ after the fix: %d", code)
+	}
+}
+
+// getHost sends GET path to url with the Host header set to host.
+func getHost(t *testing.T, url, path, host string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// Bound to loopback, the server answers only to loopback names: a page of
+// another site whose name is made to resolve to 127.0.0.1 (DNS rebinding)
+// must not read the preview, nor the datasources through its proxy.
+func TestServeRefusesForeignHostsOnLoopback(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	port := f.url[strings.LastIndex(f.url, ":")+1:]
+	for _, host := range []string{"localhost", "localhost:" + port, "LOCALHOST:" + port, "127.0.0.1:" + port, "127.0.0.1",
+		"[::1]:" + port, "[::1]", "docs.localhost:" + port, "127.1.2.3:" + port, "localhost.:" + port} {
+		if code, body := getHost(t, f.url, "/guide/a/", host); code != 200 || !strings.Contains(body, "First version of A") {
+			t.Errorf("Host %s: %d", host, code)
+		}
+	}
+	for _, host := range []string{"evil.example.com", "evil.example.com:" + port, "localhost.evil.example.com:" + port,
+		"127.0.0.1.nip.io:" + port, "192.168.1.10:" + port, "[::ffff:8.8.8.8]:" + port, "0.0.0.0:" + port} {
+		for _, path := range []string{"/guide/a/", "/_pyrobuild/proxy/demo/pyro/pyroscope/render?query=x", live.EventsPath, live.ScriptPath} {
+			code, body := getHost(t, f.url, path, host)
+			if code != http.StatusForbidden || !strings.Contains(body, "only to localhost") || strings.Contains(body, "Page A") {
+				t.Errorf("Host %s, %s: %d %q", host, path, code, body)
+			}
+		}
+	}
+}
+
+// Bound to every interface (--bind 0.0.0.0), the user asked to be reached
+// under any name.
+func TestServeAcceptsAnyHostWhenBoundToTheNetwork(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "content", "index.md"), "# Home\n\nWelcome.\n")
+	b, err := NewBuilder(Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(b, ServeOptions{Log: testLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := runServer(t, srv, "0.0.0.0:0")
+	u = "http://127.0.0.1:" + u[strings.LastIndex(u, ":")+1:]
+	if code, body := getHost(t, u, "/", "docs.example.com"); code != 200 || !strings.Contains(body, "Welcome") {
+		t.Errorf("Host docs.example.com: %d", code)
 	}
 }

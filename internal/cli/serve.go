@@ -46,8 +46,11 @@ panels are drawn from the panel's Pyroscope datasource, reached through
 the server (which applies the datasource's allowed endpoints and secrets;
 the browser never sees a secret).
 
-The server listens on 127.0.0.1 only, unless --bind says otherwise. Site
-settings come from pyrobuild.yaml as for 'pyrobuild build'.`,
+The server listens on 127.0.0.1 only, unless --bind says otherwise, and
+then answers only requests addressed to localhost, 127.0.0.1 or [::1]
+(others get 403, so that no web site can reach it through DNS rebinding);
+bound to a network address it answers under any name. Site settings come
+from pyrobuild.yaml as for 'pyrobuild build'.`,
 		Example: `  pyrobuild serve --dashboards examples        # http://127.0.0.1:8080/
   pyrobuild serve --port 9000 --open
   pyrobuild serve --poll                       # network file systems, containers`,
