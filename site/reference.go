@@ -2,10 +2,13 @@ package site
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
@@ -20,11 +23,36 @@ type referenceSection struct {
 	title string // heading; its slug is the anchor other pages link to
 	def   string // the definition documented
 	intro string // what it is, before the schema's own doc comment
-	// example is a complete source compiled during the build; its lowered
-	// form is shown beside it when lowered is set.
+	// example is a complete source compiled during the build; when lowered
+	// is set, the wire form pyrobuild compiles it to (also made during the
+	// build) is shown beside it.
 	example string
 	lowered string // kind of the resource whose wire form to show
 }
+
+// aliasTableTitle is the heading of the profile type short names table,
+// which the schema's doc comments call #profileTypeAliases.
+const aliasTableTitle = "Profile type short names"
+
+// shopProject is the project and datasource the dashboard examples need
+// to compile on their own.
+const shopProject = `---
+# The project and the datasource the dashboard uses.
+kind: Project
+metadata:
+  name: shop
+---
+kind: Datasource
+metadata:
+  name: pyroscope
+  project: shop
+spec:
+  default: true
+  plugin:
+    kind: PyroscopeDatasource
+    spec:
+      directUrl: http://pyroscope.example.com:4040
+`
 
 var pluginSections = []referenceSection{
 	{title: "PyroscopeDatasource", def: "#PyroscopeDatasourceSpec",
@@ -71,22 +99,7 @@ spec:
 	{title: "HTTPAllowedEndpoint", def: "#HTTPAllowedEndpoint"},
 	{title: "PyroscopeProfileQuery", def: "#PyroscopeProfileQuerySpec",
 		intro: "The query plugin: which profile of which service a panel shows. Used as `spec.plugin` of a panel query of kind `ProfileQuery`. pyrobuild accepts the short authoring form (a `query` label selector, short profile type names) and emits the wire form the Perses plugin accepts (`service` and `filters`, full profile type IDs).",
-		example: `kind: Project
-metadata:
-  name: shop
----
-kind: Datasource
-metadata:
-  name: pyroscope
-  project: shop
-spec:
-  default: true
-  plugin:
-    kind: PyroscopeDatasource
-    spec:
-      directUrl: http://pyroscope.example.com:4040
----
-kind: Dashboard
+		example: `kind: Dashboard
 metadata:
   name: checkout
   project: shop
@@ -122,10 +135,45 @@ spec:
             height: 12
             content:
               $ref: '#/spec/panels/cpu'
-`, lowered: "Dashboard"},
+` + shopProject, lowered: "Dashboard"},
 	{title: "LabelFilter", def: "#LabelFilter"},
 	{title: "FlameChart", def: "#FlameChartSpec",
-		intro: "The flame graph panel plugin, `spec.plugin` of a panel with `kind: FlameChart`. Every option has a default, so `spec: {}` is a complete FlameChart; pyrobuild writes the defaults out because the plugin's schema requires them."},
+		intro: "The flame graph panel plugin, `spec.plugin` of a panel with `kind: FlameChart`. Every option but `traceHeight` has a default, so `spec: {}` is a complete FlameChart; pyrobuild writes the defaults out because the plugin's schema requires them.",
+		example: `kind: Dashboard
+metadata:
+  name: memory
+  project: shop
+spec:
+  panels:
+    heap:
+      kind: Panel
+      spec:
+        display:
+          name: Heap in use
+        plugin:
+          kind: FlameChart
+          spec:
+            showSeries: true
+            traceHeight: 160
+        queries:
+          - kind: ProfileQuery
+            spec:
+              plugin:
+                kind: PyroscopeProfileQuery
+                spec:
+                  profileType: memory
+                  query: '{service_name="checkout"}'
+  layouts:
+    - kind: Grid
+      spec:
+        items:
+          - x: 0
+            y: 0
+            width: 24
+            height: 12
+            content:
+              $ref: '#/spec/panels/heap'
+` + shopProject, lowered: "Dashboard"},
 	{title: "Datasource selector", def: "#PyroscopeDatasourceSelector",
 		intro: "How a profile query picks its datasource (`spec.datasource` of PyroscopeProfileQuery)."},
 }
@@ -144,6 +192,7 @@ func (b *Builder) pluginReference() []byte {
 	for _, sec := range pluginSections {
 		linked[sec.def] = sec.title
 	}
+	linked["#profileTypeAliases"] = aliasTableTitle
 	shared := map[string]*compiler.Type{}
 	for _, sec := range pluginSections {
 		t := s.Defs[sec.def]
@@ -159,7 +208,7 @@ func (b *Builder) pluginReference() []byte {
 			w.WriteString(sec.intro + "\n\n")
 		}
 		if doc := strings.TrimSpace(t.Doc); doc != "" {
-			w.WriteString(docText(doc) + "\n\n")
+			w.WriteString(docLinks(doc, sec.def, sec.title, linked, shared) + "\n\n")
 		}
 		writeTypeBody(&w, t, linked, shared)
 		if sec.example != "" {
@@ -180,7 +229,7 @@ func (b *Builder) pluginReference() []byte {
 			t := shared[n]
 			fmt.Fprintf(&w, "### %s\n\n", strings.TrimPrefix(n, "#"))
 			if doc := strings.TrimSpace(t.Doc); doc != "" {
-				w.WriteString(docText(doc) + "\n\n")
+				w.WriteString(docLinks(doc, n, strings.TrimPrefix(n, "#"), linked, shared) + "\n\n")
 			}
 			if t.Msg != "" {
 				w.WriteString(upper(t.Msg) + ".\n\n")
@@ -219,7 +268,11 @@ func writeTypeBody(w *bytes.Buffer, t *compiler.Type, linked map[string]string, 
 				var rows [][4]string
 				collectFields(a, "", linked, shared, &rows)
 				for _, r := range rows {
-					fmt.Fprintf(w, "    - %s (%s, %s): %s\n", r[0], r[1], r[2], r[3])
+					fmt.Fprintf(w, "    - %s (%s, %s)", r[0], r[1], r[2])
+					if r[3] != "" {
+						fmt.Fprintf(w, ": %s", r[3])
+					}
+					w.WriteString("\n")
 				}
 			}
 		}
@@ -236,21 +289,7 @@ func writeTypeBody(w *bytes.Buffer, t *compiler.Type, linked map[string]string, 
 func collectFields(t *compiler.Type, prefix string, linked map[string]string, shared map[string]*compiler.Type, rows *[][4]string) {
 	for _, f := range t.Fields {
 		name := prefix + f.Name
-		presence := "optional"
-		switch {
-		case f.Required:
-			presence = "**required**"
-		case f.Type.Default != nil:
-			presence = "default `" + f.Type.Default.Literal() + "`"
-		case !f.Optional && f.Type.Literal == nil:
-			presence = "**required**"
-		case f.Type.Literal != nil:
-			presence = "always `" + f.Type.Literal.Literal() + "`"
-		}
-		if f.Authoring {
-			presence += ", authoring"
-		}
-		desc := docText(f.Doc)
+		desc := docLinks(f.Doc, "", "", linked, shared)
 		var rules []string
 		for _, c := range append(append([]compiler.Check(nil), f.Checks...), f.Type.Checks...) {
 			if d := c.Describe(); d != "" {
@@ -258,21 +297,69 @@ func collectFields(t *compiler.Type, prefix string, linked map[string]string, sh
 			}
 		}
 		if len(rules) > 0 {
-			desc = strings.TrimSpace(desc + " Must be " + strings.Join(rules, "; ") + ".")
+			// Rules are phrases of their own ("must compile as …", "a
+			// label selector …"), as the struct rules below a table are.
+			desc = strings.TrimSpace(desc + " Rule: " + strings.Join(rules, "; ") + ".")
 		}
 		if f.Type.Msg != "" && f.Type.Name == "" {
-			desc = strings.TrimSpace(desc + " " + upper(f.Type.Msg) + ".")
+			desc = strings.TrimSpace(desc + " " + sentence(f.Type.Msg, f.Name) + ".")
 		}
 		anon := f.Type.Kind == compiler.StructType && f.Type.Name == "" && len(f.Type.Fields) > 0
 		typ := typeName(f.Type, linked, shared)
 		if anon {
 			typ = "object"
 		}
-		*rows = append(*rows, [4]string{"`" + name + "`", typ, presence, cell(desc)})
+		*rows = append(*rows, [4]string{"`" + name + "`", typ, presence(f), cell(desc)})
 		if anon {
 			collectFields(f.Type, name+".", linked, shared, rows)
 		}
 	}
+}
+
+// presence says whether a field must be given, may be left out, or is
+// filled in with a default when absent.
+func presence(f *compiler.Field) string {
+	var p string
+	switch {
+	case f.Required:
+		p = "**required**"
+	case f.Optional:
+		// Absent stays absent: a default of the field's type is not filled
+		// in (CUE gives every list type [...T] the default []).
+		p = "optional"
+	case f.Type.Default != nil:
+		p = "default `" + defaultText(f.Type.Default) + "`"
+	case f.Type.Literal != nil:
+		p = "always `" + f.Type.Literal.Literal() + "`"
+	default:
+		p = "**required**"
+	}
+	if f.Authoring {
+		p += ", authoring"
+	}
+	return p
+}
+
+// defaultText is a default value as a source would write it.
+func defaultText(n *compiler.Node) string {
+	switch n.Kind {
+	case compiler.ListKind, compiler.MapKind:
+		var b bytes.Buffer
+		if json.Compact(&b, compiler.Encode(n, compiler.JSON)) == nil {
+			return b.String()
+		}
+	}
+	return n.Literal()
+}
+
+// sentence makes a message a sentence, leaving a field name it starts with
+// as the field is spelt ("`profileType` must not be empty", not
+// "ProfileType must not be empty").
+func sentence(msg, field string) string {
+	if field != "" && strings.HasPrefix(msg, field+" ") {
+		return "`" + field + "`" + strings.TrimPrefix(msg, field)
+	}
+	return upper(msg)
 }
 
 // typeName is a type as the reader needs it: named definitions link to
@@ -323,6 +410,13 @@ func typeName(t *compiler.Type, linked map[string]string, shared map[string]*com
 	}
 	c := t.Constraint()
 	c = strings.TrimPrefix(strings.TrimPrefix(c, "*true | "), "*false | ")
+	if re, ok := strings.CutPrefix(c, "=~"); ok {
+		// A lone pattern: the regular expression as the source writes it,
+		// not as a quoted CUE string with doubled backslashes.
+		if re, err := strconv.Unquote(re); err == nil {
+			return "string matching `" + cell(re) + "`"
+		}
+	}
 	switch {
 	case strings.HasPrefix(c, "int"):
 		return "integer" + strings.TrimPrefix(strings.ReplaceAll(c, "int & >=0", " ≥ 0"), "int")
@@ -342,20 +436,31 @@ func writeChecks(w *bytes.Buffer, checks []compiler.Check) {
 	}
 }
 
+// sideBySide lays out the authoring and wire forms of an example as two
+// columns, one under the other on a narrow screen. The markdown between
+// the tags is rendered as markdown (each tag is an HTML block of its own).
+const (
+	sideBySideOpen = `<div class="side-by-side" style="display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 0 1.5rem">`
+	columnOpen     = `<div style="min-width: 0">`
+)
+
 // writeExample shows a section's example, compiled during the build, and
-// the wire form pyrobuild emits for it.
+// beside it the wire form pyrobuild compiles it to.
 func (b *Builder) writeExample(w *bytes.Buffer, sec referenceSection) {
 	if sec.lowered == "" {
 		fmt.Fprintf(w, "```yaml example title=\"%s\"\n%s```\n\n", sec.title+" example", sec.example)
 		return
 	}
 	wire := b.lowerExample(sec.example, sec.lowered)
-	w.WriteString("=== \"Authoring form\"\n\n")
-	fmt.Fprintf(w, "    ```yaml example\n%s    ```\n\n", indent(sec.example, "    "))
+	w.WriteString(sideBySideOpen + "\n" + columnOpen + "\n\n")
+	w.WriteString("**Authoring form** (what you write)\n\n")
+	fmt.Fprintf(w, "```yaml example\n%s```\n\n</div>\n", sec.example)
 	if wire != "" {
-		w.WriteString("=== \"Wire form (what pyrobuild writes)\"\n\n")
-		fmt.Fprintf(w, "    ```yaml\n%s    ```\n\n", indent(wire, "    "))
+		w.WriteString(columnOpen + "\n\n")
+		fmt.Fprintf(w, "**Wire form** (what pyrobuild writes for the %s)\n\n", sec.lowered)
+		fmt.Fprintf(w, "```yaml\n%s```\n\n</div>\n", wire)
 	}
+	w.WriteString("</div>\n\n")
 }
 
 // lowerExample compiles an example and returns the wire form of its
@@ -383,13 +488,37 @@ func (b *Builder) lowerExample(src, kind string) string {
 }
 
 func writeAliasTable(w *bytes.Buffer, s *compiler.Schema) {
-	w.WriteString("### Profile type short names\n\n")
+	fmt.Fprintf(w, "### %s\n\n", aliasTableTitle)
 	w.WriteString("`profileType` accepts these short names and writes the full Pyroscope profile type ID. Pyroscope itself has no short names.\n\n")
 	w.WriteString("| short name | profile type ID | meaning |\n|---|---|---|\n")
 	for _, a := range s.AliasOrder {
 		fmt.Fprintf(w, "| `%s` | `%s` | %s |\n", a, s.Aliases[a], cell(docText(s.AliasDocs[a])))
 	}
 	w.WriteString("\n")
+}
+
+// defRef is a CUE definition named in a doc comment: #HTTPProxy.
+var defRef = regexp.MustCompile(`#[A-Za-z_][A-Za-z0-9_]*`)
+
+// docLinks turns a CUE doc comment into one paragraph for the page. CUE
+// names of definitions become links to their section (or to the shared
+// definitions), or plain names where the page has no section for them;
+// self, the definition the comment documents, is called by its title.
+func docLinks(doc, self, title string, linked map[string]string, shared map[string]*compiler.Type) string {
+	return defRef.ReplaceAllStringFunc(docText(doc), func(name string) string {
+		if name == self {
+			return title
+		}
+		if t := linked[name]; t != "" {
+			return fmt.Sprintf("[%s](#%s)", t, slug(t))
+		}
+		if t := compiler.MustSchema().Defs[name]; t != nil && t.Kind == compiler.LeafType {
+			shared[name] = t
+			n := strings.TrimPrefix(name, "#")
+			return fmt.Sprintf("[%s](#%s)", n, slug(n))
+		}
+		return "`" + strings.TrimPrefix(name, "#") + "`"
+	})
 }
 
 // docText turns a CUE doc comment into one paragraph.
@@ -408,20 +537,6 @@ func upper(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func indent(s, prefix string) string {
-	var b strings.Builder
-	for _, line := range strings.SplitAfter(s, "\n") {
-		if line == "" {
-			continue
-		}
-		if strings.TrimSpace(line) != "" {
-			b.WriteString(prefix)
-		}
-		b.WriteString(line)
-	}
-	return b.String()
 }
 
 // slug is the heading anchor the markdown engine gives a title, for links
