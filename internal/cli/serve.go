@@ -114,8 +114,12 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s:%d: %w (is another server using it? try --port)", o.bind, o.port, err)
 	}
-	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(stdout, "Serving %s on %s (Ctrl-C to stop)\n", plural(len(srv.Site().Pages), "page"), url)
+	url, all := openURL(ln.Addr())
+	where := ""
+	if all {
+		where = ", listening on all interfaces"
+	}
+	fmt.Fprintf(stdout, "Serving %s on %s (Ctrl-C to stop%s)\n", plural(len(srv.Site().Pages), "page"), url, where)
 	if o.open {
 		openBrowser(url, stderr)
 	}
@@ -127,6 +131,20 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 	err = srv.Run(ctx, ln)
 	fmt.Fprintln(stderr, "stopped")
 	return err
+}
+
+// openURL is the URL a browser on this machine opens for a listener's
+// address: a listener on every interface (0.0.0.0, ::) prints as
+// http://[::]:8080/, which browsers refuse; it is reached at 127.0.0.1.
+func openURL(addr net.Addr) (url string, all bool) {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/", false
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host, all = "127.0.0.1", true
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/", all
 }
 
 // printProblems prints a build's problems as compile does.
