@@ -85,8 +85,18 @@ a compilation succeeds. Ctrl-C stops it.`,
 	f.BoolVar(&o.crd, "crd", false, "write Perses operator custom resources (perses.dev/v1alpha2) for kubectl, Argo CD or Flux")
 	f.BoolVarP(&o.watch, "watch", "w", false, "recompile whenever a source changes, until Ctrl-C")
 	addCheckFlags(f, o)
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"yaml\tYAML files, bundles as YAML lists", "json\tJSON files, bundles as JSON arrays"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("diagnostics", completeDiagnostics)
 	return cmd
 }
+
+// completeDiagnostics completes the values of --diagnostics (compile,
+// check, build).
+var completeDiagnostics = cobra.FixedCompletions([]string{
+	"text\tfor people: the source lines, with colours on a terminal",
+	"json\ta JSON array of diagnostics on stdout",
+	"github\tGitHub Actions annotations on stdout",
+}, cobra.ShellCompDirectiveNoFileComp)
 
 func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	o := &compileOptions{}
@@ -117,6 +127,7 @@ refuses (PB1402), resources left out (PB1401), so that CI annotations
 	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether the queried profile types and services have data")
 	cmd.Flags().DurationVar(&o.liveTimeout, "live-timeout", 5*time.Second, "time-out of each --live request")
 	cmd.Flags().DurationVar(&o.liveRange, "live-range", 24*time.Hour, "how far back --live looks for profiles")
+	cmd.RegisterFlagCompletionFunc("diagnostics", completeDiagnostics)
 	return cmd
 }
 

@@ -50,6 +50,10 @@ pyrobuild check.`,
 	f := cmd.Flags()
 	f.StringVar(&o.form, "form", "authoring", "which form to describe: authoring (what pyrobuild reads) or wire (what Perses accepts)")
 	f.StringVarP(&o.output, "output", "o", "", "write the schema to FILE instead of stdout")
+	cmd.RegisterFlagCompletionFunc("form", cobra.FixedCompletions([]string{
+		string(compiler.AuthoringForm) + "\twhat pyrobuild reads: also query selectors and short profile types",
+		string(compiler.WireForm) + "\tonly what a Perses server accepts",
+	}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
