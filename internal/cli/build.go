@@ -73,6 +73,7 @@ file's sources); flags given on the command line win.`,
 	addSiteFlags(f, o)
 	f.StringVar(&o.diagnostics, "diagnostics", "text", "how to print problems: text, json or github (Actions annotations)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only problems")
+	cmd.RegisterFlagCompletionFunc("diagnostics", completeDiagnostics)
 	return cmd
 }
 
