@@ -16,6 +16,7 @@ func TestCompletionFlagValues(t *testing.T) {
 		{[]string{"compile", "--format", ""}, []string{"yaml", "json"}},
 		{[]string{"compile", "--diagnostics", ""}, []string{"text", "json", "github"}},
 		{[]string{"check", "--diagnostics", ""}, []string{"text", "json", "github"}},
+		{[]string{"build", "--diagnostics", ""}, []string{"text", "json", "github"}},
 		{[]string{"init", "--lang", ""}, []string{"cue", "go", "yaml"}},
 		{[]string{"diff", "--output", ""}, []string{"text", "json"}},
 	} {
