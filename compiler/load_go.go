@@ -57,8 +57,16 @@ type goDir struct {
 // to build: those that import a dashboards SDK, or that hold a file named
 // on the command line. Build constraints are honoured as go build would,
 // so a `//go:build ignore` generator is not taken for the package.
+//
+// The other main packages are units too, as the loader knows which
+// folders were named on the command line: a main package in a named
+// folder is built (a folder of programs printing plain Perses JSON, as
+// percli users have); one found deeper is skipped with a note (a
+// repository's unrelated tools are not run). Without the go command none
+// could be built: they are skipped here.
 func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 	var units []unit
+	_, goErr := exec.LookPath("go")
 	for dir, gd := range dirs {
 		// A package is all the folder's files, whichever of them was named.
 		all := gd.files
@@ -76,39 +84,76 @@ func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 		}
 		var files []string
 		sdk := false
-		for _, f := range gd.files {
-			if ok, err := build.Default.MatchFile(filepath.Dir(f), filepath.Base(f)); err == nil && !ok {
-				continue
-			}
-			pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
-			if err != nil && (pf == nil || pf.Name == nil) {
-				// Unreadable header: go build reports it, if this is the package.
-				files = append(files, f)
-				continue
-			}
-			if pf.Name.Name != "main" {
-				continue
-			}
-			files = append(files, f)
-			for _, im := range pf.Imports {
-				p, _ := strconv.Unquote(im.Path.Value)
-				for _, prefix := range goSDKImports {
-					if p == prefix || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/") {
-						sdk = true
-					}
-				}
-			}
+		for _, f := range mainFiles(gd.files) {
+			files = append(files, f.path)
+			sdk = sdk || f.sdk
 		}
+		slices.Sort(files)
+		u := unit{kind: "go", dir: dir, files: files, explicit: gd.explicit}
 		switch {
 		case len(files) == 0 && gd.explicit:
 			*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: gd.files[0]},
 				Message: "not a main package: pyrobuild runs Go programs", Hint: "write package main, with a main function that calls dac.Emit"})
-		case len(files) > 0 && (sdk || gd.explicit):
-			slices.Sort(files)
-			units = append(units, unit{kind: "go", dir: dir, files: files, explicit: gd.explicit})
+		case len(files) == 0:
+		case sdk || gd.explicit || goErr == nil:
+			units = append(units, u)
+		default:
+			*diags = append(*diags, skippedNote(u))
 		}
 	}
 	return units
+}
+
+// goFile is what pyrobuild reads of one .go file of a main package.
+type goFile struct {
+	path    string
+	imports []string
+	sdk     bool // it imports a dashboards SDK
+}
+
+// mainFiles returns, among files, those of package main that go build
+// would compile (build constraints honoured). A file whose header does not
+// parse is kept: go build reports it, if it is the package's.
+func mainFiles(files []string) []goFile {
+	var out []goFile
+	for _, f := range files {
+		if ok, err := build.Default.MatchFile(filepath.Dir(f), filepath.Base(f)); err == nil && !ok {
+			continue
+		}
+		pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil && (pf == nil || pf.Name == nil) {
+			out = append(out, goFile{path: f})
+			continue
+		}
+		if pf.Name.Name != "main" {
+			continue
+		}
+		gf := goFile{path: f}
+		for _, im := range pf.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			gf.imports = append(gf.imports, p)
+			for _, prefix := range goSDKImports {
+				if p == prefix || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/") {
+					gf.sdk = true
+				}
+			}
+		}
+		out = append(out, gf)
+	}
+	return out
+}
+
+// importsSDK reports whether a unit's files import a dashboards SDK.
+func importsSDK(u unit) bool {
+	return slices.ContainsFunc(mainFiles(u.files), func(f goFile) bool { return f.sdk })
+}
+
+// skippedNote says that a main package found while walking a folder was
+// not built, as it imports no dashboards SDK, and how to include it.
+func skippedNote(u unit) Diagnostic {
+	return Diagnostic{Severity: Note, Code: CodeNoSources, Pos: Pos{File: u.files[0], Line: 1, Col: 1},
+		Message: "main package skipped: it imports neither pyrobuild's Go SDK (" + dacImport + ") nor a Perses Go SDK",
+		Hint:    "a program that prints Perses resources is built when its folder or a file of it is named on the command line, e.g. pyrobuild compile " + u.dir}
 }
 
 // goLoader builds and runs the Go units of one compilation.
@@ -123,6 +168,7 @@ type goLoader struct {
 	dirs  map[string]*dirHash     // by absolute folder
 	mods  map[string]*goModule    // by go.mod folder
 	cwd   string
+	named map[string]bool   // absolute folders named on the command line
 	roots map[string]string // by absolute folder: its go.mod folder, "" for none
 	runs  map[string]*goRun // by unit folder, made by prepare
 }
@@ -151,6 +197,14 @@ func newGoLoader(opts Options) *goLoader {
 	}
 	g.goCmd, _ = exec.LookPath("go")
 	g.cwd, _ = os.Getwd()
+	g.named = map[string]bool{}
+	for _, p := range opts.Paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			if abs, err := filepath.Abs(p); err == nil {
+				g.named[abs] = true
+			}
+		}
+	}
 	return g
 }
 
@@ -184,6 +238,7 @@ type goRun struct {
 	sources *sourceSet
 	main    Pos    // the main function, where problems without a line go
 	bin     string // the cached binary, once there is one
+	skipped bool   // not built: see goUnits
 	diags   Diagnostics
 }
 
@@ -194,8 +249,15 @@ type goRun struct {
 // workers.
 func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 	byRoot := map[string][]*goRun{}
+	var skipped []*goRun
 	for _, u := range units {
 		if u.kind != "go" {
+			continue
+		}
+		if !u.explicit && !importsSDK(u) && !g.isNamed(u.dir) {
+			r := &goRun{g: g, u: u, skipped: true, diags: Diagnostics{skippedNote(u)}}
+			g.runs[u.dir] = r
+			skipped = append(skipped, r)
 			continue
 		}
 		r := g.newRun(u, sources)
@@ -207,6 +269,13 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 			continue
 		}
 		byRoot[r.root] = append(byRoot[r.root], r)
+	}
+	// Nothing else to compile: as when no source is found, an error.
+	if len(skipped) == len(units) {
+		for _, r := range skipped {
+			d := &r.diags[0]
+			d.Severity, d.Message = Error, "no sources: "+d.Message
+		}
 	}
 	// Jobs: the missing programs of one module, in batches whose
 	// binaries have different names (go build -o DIR/ names them after
@@ -252,6 +321,12 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 	wg.Wait()
 }
 
+// isNamed reports whether folder dir was named on the command line.
+func (g *goLoader) isNamed(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	return err == nil && g.named[abs]
+}
+
 // newRun reads a unit's files and finds its main function.
 func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 	r := &goRun{g: g, u: u, sources: sources, main: Pos{File: u.files[0], Line: 1, Col: 1}}
@@ -279,6 +354,9 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 // load runs one prepared Go unit and reads what it printed.
 func (g *goLoader) load(u unit) ([]rawResource, Diagnostics) {
 	r := g.runs[u.dir]
+	if r != nil && r.skipped {
+		return nil, r.diags
+	}
 	if r == nil || g.goCmd == "" {
 		return nil, nil // no toolchain: reported once by Compile
 	}

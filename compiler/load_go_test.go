@@ -319,32 +319,65 @@ func TestGoTimeout(t *testing.T) {
 }
 
 // TestGoPlainOutput: a program that prints plain Perses JSON, as the
-// Perses Go SDK does, compiles when named; found by walking a folder it is
-// not run, as it does not import a dashboards SDK.
+// Perses Go SDK does (or any program, as percli's users write), compiles
+// when its file or its folder is named; found by walking a folder above
+// it, it is not run, as it does not import a dashboards SDK, and a note
+// says so.
 func TestGoPlainOutput(t *testing.T) {
 	needGo(t)
 	main := filepath.Join("testdata", "go", "plain", "main.go")
-	res, err := compiler.Compile(compiler.Options{Paths: []string{main}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range res.Diagnostics {
-		t.Errorf("unexpected: %s", formatDiag(d))
-	}
-	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/plain", "Datasource/plain/pyro", "Dashboard/plain/cpu"}) {
-		t.Fatalf("resources %v", got)
-	}
-	for _, r := range res.Resources {
-		if r.Pos.File != main || r.Pos.Line != 10 {
-			t.Errorf("%s at %s, want %s:10 (func main)", r.ID(), r.Pos, main)
+	for _, named := range []string{main, filepath.Dir(main)} {
+		res, err := compiler.Compile(compiler.Options{Paths: []string{named}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Diagnostics {
+			t.Errorf("%s: unexpected: %s", named, formatDiag(d))
+		}
+		if got := resourceIDs(res); !slices.Equal(got, []string{"Project/plain", "Datasource/plain/pyro", "Dashboard/plain/cpu"}) {
+			t.Fatalf("%s: resources %v", named, got)
+		}
+		for _, r := range res.Resources {
+			if r.Pos.File != main || r.Pos.Line != 10 {
+				t.Errorf("%s: %s at %s, want %s:10 (func main)", named, r.ID(), r.Pos, main)
+			}
 		}
 	}
-	walked, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Dir(main)}})
+
+	plain, err := os.ReadFile(main)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if walked.Units != 0 {
-		t.Errorf("walking the folder ran %d programs, want 0", walked.Units)
+	dir := writeModule(t, map[string]string{
+		"dash/main.go":        program(`"team"`),
+		"tools/plain/main.go": string(plain),
+	})
+	walked, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resourceIDs(walked); !slices.Equal(got, []string{"Project/team"}) {
+		t.Errorf("walking the module: resources %v, want the dac program's only", got)
+	}
+	if walked.GoBuilds != 1 {
+		t.Errorf("walking the module built %d programs, want 1", walked.GoBuilds)
+	}
+	skipped := filepath.Join(dir, "tools", "plain", "main.go")
+	if len(walked.Diagnostics) != 1 || walked.Diagnostics[0].Severity != compiler.Note || walked.Diagnostics[0].Pos.File != skipped ||
+		!strings.Contains(walked.Diagnostics[0].Message, "main package skipped") || !strings.Contains(walked.Diagnostics[0].Hint, filepath.Dir(skipped)) {
+		t.Errorf("want a note that %s was skipped, naming its folder; got %v", skipped, walked.Diagnostics)
+	}
+
+	// Nothing but skipped programs: no sources, an error as ever, which
+	// does not claim that no Go source was found.
+	alone := writeModule(t, map[string]string{"tools/plain/main.go": string(plain)})
+	res, err := compiler.Compile(compiler.Options{Paths: []string{alone}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Severity != compiler.Error || res.Diagnostics[0].Code != compiler.CodeNoSources ||
+		!strings.Contains(res.Diagnostics[0].Message, "main package skipped") {
+		t.Errorf("want one no-sources error saying the main package was skipped, got %v", res.Diagnostics)
 	}
 }
 
@@ -386,14 +419,17 @@ func TestGoSDKNotRequired(t *testing.T) {
 	}
 }
 
+// program is a dashboards program emitting one project; project is a Go
+// expression, on line 6.
+func program(project string) string {
+	return "package main\n\nimport \"github.com/pyrobuild/pyrobuild/dac\"\n\nfunc main() {\n\tdac.Emit(dac.Project(" + project + "))\n}\n"
+}
+
 // TestGoBatchBuild: the programs of one module are built together; one
 // that does not compile is reported alone, at its line, and two folders of
 // the same name (whose binaries go build would name alike) both build.
 func TestGoBatchBuild(t *testing.T) {
 	needGo(t)
-	program := func(project string) string {
-		return "package main\n\nimport \"github.com/pyrobuild/pyrobuild/dac\"\n\nfunc main() {\n\tdac.Emit(dac.Project(" + project + "))\n}\n"
-	}
 	dir := writeModule(t, map[string]string{
 		"team-a/dash/main.go": program(`"team-a"`),
 		"team-b/dash/main.go": program(`"team-b"`),
