@@ -5,6 +5,7 @@ package compiler
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,6 +71,12 @@ type Result struct {
 	GoBuilds int
 	// Reused is how many units came from Options.Cache unchanged.
 	Reused int
+	// Inputs are the files beyond Sources that the result depends on: for
+	// Go programs, the files of every local package they import, go.mod,
+	// go.sum and go.work (absolute paths, some of which may not exist). A
+	// watcher that recompiles when one of these or a source changes misses
+	// nothing the compiler read.
+	Inputs []string
 }
 
 // Compile loads, validates and lowers every source under opts.Paths.
@@ -191,6 +198,10 @@ func Compile(opts Options) (*Result, error) {
 	}
 	if goL != nil {
 		out.GoBuilds = int(goL.builds.Load())
+		for f := range goL.inputs {
+			out.Inputs = append(out.Inputs, f)
+		}
+		slices.Sort(out.Inputs)
 		if out.GoBuilds > 0 {
 			goL.trimCache()
 		}

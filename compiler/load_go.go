@@ -171,6 +171,9 @@ type goLoader struct {
 	named map[string]bool   // absolute folders named on the command line
 	roots map[string]string // by absolute folder: its go.mod folder, "" for none
 	runs  map[string]*goRun // by unit folder, made by prepare
+	// inputs are the files the cache keys read (local packages, go.mod,
+	// go.sum, go.work): a change to any of them can change a program.
+	inputs map[string]bool
 }
 
 type goEnvResult struct {
@@ -184,11 +187,12 @@ type dirHash struct {
 	once    sync.Once
 	sum     []byte
 	imports []string
+	files   []string // the files hashed, for Result.Inputs
 }
 
 func newGoLoader(opts Options) *goLoader {
 	g := &goLoader{timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
-		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, roots: map[string]string{}, runs: map[string]*goRun{}}
+		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, inputs: map[string]bool{}, roots: map[string]string{}, runs: map[string]*goRun{}}
 	if g.timeout <= 0 {
 		g.timeout = DefaultGoTimeout
 	}
@@ -919,6 +923,14 @@ func (g *goLoader) key(dir, root string) (string, error) {
 		fmt.Fprintf(h, "%s %d\n", name, len(data))
 		h.Write(data)
 	}
+	var read []string // for Result.Inputs
+	defer func() {
+		g.mu.Lock()
+		for _, f := range read {
+			g.inputs[f] = true
+		}
+		g.mu.Unlock()
+	}()
 	field("pyrobuild-go-cache", []byte("1"))
 	field("dir", []byte(dir))
 	env, err := g.env(root, dir)
@@ -933,6 +945,7 @@ func (g *goLoader) key(dir, root string) (string, error) {
 			return "", m.err
 		}
 		locals = append(locals, m)
+		read = append(read, filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum"), filepath.Join(root, "vendor", "modules.txt"))
 		field("go.mod", m.goMod)
 		field("go.sum", m.goSum)
 		field("vendor", m.vendor)
@@ -940,12 +953,14 @@ func (g *goLoader) key(dir, root string) (string, error) {
 			if lm := g.module(rep.dir); lm.err == nil {
 				lm = &goModule{path: rep.path, dir: lm.dir, goMod: lm.goMod}
 				locals = append(locals, lm)
+				read = append(read, filepath.Join(lm.dir, "go.mod"))
 				field("replace "+rep.path, lm.goMod)
 			}
 		}
 	}
 	if work := envLine(env, slices.Index(goEnvVars, "GOWORK")); work != "" && work != "off" {
 		w := g.module(filepath.Dir(work))
+		read = append(read, work, work+".sum")
 		if b, err := os.ReadFile(work); err == nil {
 			field("go.work", b)
 		}
@@ -955,6 +970,7 @@ func (g *goLoader) key(dir, root string) (string, error) {
 		for _, use := range w.uses {
 			if lm := g.module(use); lm.err == nil && lm.path != "" {
 				locals = append(locals, lm)
+				read = append(read, filepath.Join(lm.dir, "go.mod"))
 				field("use "+lm.path, lm.goMod)
 			}
 		}
@@ -969,6 +985,7 @@ func (g *goLoader) key(dir, root string) (string, error) {
 		d := queue[0]
 		queue = queue[1:]
 		dh := g.dirHash(d)
+		read = append(read, dh.files...)
 		field("pkg "+d, dh.sum)
 		for _, im := range dh.imports {
 			for _, m := range locals {
@@ -1080,6 +1097,7 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 			}
 			fmt.Fprintf(h, "%s %d\n", name, len(b))
 			h.Write(b)
+			dh.files = append(dh.files, filepath.Join(dir, name))
 			if strings.HasSuffix(name, ".go") {
 				embeds = embeds || bytes.Contains(b, []byte("//go:embed"))
 				if f, _ := parser.ParseFile(token.NewFileSet(), name, b, parser.ImportsOnly); f != nil {
@@ -1092,7 +1110,7 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 			}
 		}
 		if embeds {
-			hashSubfolders(h, dir)
+			dh.files = append(dh.files, hashSubfolders(h, dir)...)
 		}
 		dh.sum = h.Sum(nil)
 		for p := range imports {
@@ -1105,7 +1123,8 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 
 // hashSubfolders adds every file below dir's subfolders to h, in walk
 // (lexical) order, leaving out nested modules, which an embed cannot reach.
-func hashSubfolders(h io.Writer, dir string) {
+// It returns the files hashed.
+func hashSubfolders(h io.Writer, dir string) (files []string) {
 	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil || p == dir {
 			return nil
@@ -1129,8 +1148,10 @@ func hashSubfolders(h io.Writer, dir string) {
 		rel, _ := filepath.Rel(dir, p)
 		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(b))
 		h.Write(b)
+		files = append(files, p)
 		return nil
 	})
+	return files
 }
 
 // goModule is what the key needs of a module on disk.

@@ -427,6 +427,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	s.watcher = w
+	s.watchInputs()
 	if a, ok := ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
 		s.anyHost = true // the user opted in to the network (--bind)
 	}
@@ -445,9 +446,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 			}
 			fmt.Fprintf(s.log, "rebuilt in %s: %s changed, %s reloaded, %s\n", info.Took.Round(time.Millisecond),
 				plural(len(info.Changed), "file"), plural(len(info.Pages), "page"), errorWord(info.Errors))
-			for _, in := range s.Site().Inputs {
-				w.Add(in) // sources a rebuild started to use (a new include)
-			}
+			s.watchInputs() // sources a rebuild started to use (a new include, a new import)
 		}
 	}()
 	var serveErr error
@@ -465,6 +464,22 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return serveErr
 	}
 	return nil
+}
+
+// watchInputs adds to the watcher every file the site was built from that
+// the roots do not cover: a dashboard's include elsewhere, and everything
+// the compiler read for the Go dashboards (the local packages they import,
+// go.mod, go.sum, go.work), so that changing one rebuilds.
+func (s *Server) watchInputs() {
+	site := s.Site()
+	for _, in := range site.Inputs {
+		s.watcher.Add(in)
+	}
+	if site.Dashboards != nil {
+		for _, in := range site.Dashboards.Inputs {
+			s.watcher.Add(in) // may not exist (go.work, vendor/): then an error, ignored
+		}
+	}
 }
 
 func errorWord(n int) string {
@@ -488,6 +503,33 @@ func (s *Server) watchRoots() []string {
 		roots = append(roots, filepath.Clean(d))
 	}
 	return roots
+}
+
+// compiledFrom reports whether the compilation res read the file p: one
+// of its sources, or a file its Go programs depend on (a local package
+// they import, go.mod, go.sum), wherever it is.
+func compiledFrom(res *compiler.Result, p string) bool {
+	if res == nil {
+		return false
+	}
+	abs := func(f string) string {
+		if a, err := filepath.Abs(f); err == nil {
+			return a
+		}
+		return filepath.Clean(f)
+	}
+	p = abs(p)
+	for f := range res.Sources {
+		if abs(f) == p {
+			return true
+		}
+	}
+	for _, f := range res.Inputs {
+		if abs(f) == p {
+			return true
+		}
+	}
+	return false
 }
 
 var assetVersion = regexp.MustCompile(`\?v=[0-9a-f]{10}`)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -488,5 +489,65 @@ func TestServeAcceptsAnyHostWhenBoundToTheNetwork(t *testing.T) {
 	u = "http://127.0.0.1:" + u[strings.LastIndex(u, ":")+1:]
 	if code, body := getHost(t, u, "/", "docs.example.com"); code != 200 || !strings.Contains(body, "Welcome") {
 		t.Errorf("Host docs.example.com: %d", code)
+	}
+}
+
+// A Go dashboard's build depends on more than the --dashboards folder: the
+// packages it imports from its module, wherever they are, and go.mod.
+// Changing one recompiles the dashboards.
+func TestServeRecompilesWhenAnImportedPackageChanges(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the go command is not installed")
+	}
+	t.Setenv("PYROBUILD_CACHE", t.TempDir())
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	write(t, filepath.Join(root, "go.mod"), "module example.com/site\n\ngo 1.26.0\n\nrequire github.com/pyrobuild/pyrobuild v0.0.0\n\nreplace github.com/pyrobuild/pyrobuild => "+filepath.ToSlash(repo)+"\n")
+	write(t, filepath.Join(root, "shared", "names.go"), "package shared\n\nconst Project = \"team\"\n")
+	write(t, filepath.Join(root, "dashboards", "main.go"), `package main
+
+import (
+	"example.com/site/shared"
+	"github.com/pyrobuild/pyrobuild/dac"
+)
+
+func main() {
+	dac.Emit(dac.Project(shared.Project), dac.Datasource(shared.Project, "pyro", dac.Default(), dac.DirectURL("http://pyroscope:4040")))
+}
+`)
+	write(t, filepath.Join(root, "content", "index.md"), "# Home\n")
+	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(b, ServeOptions{Debounce: 10 * time.Millisecond, Log: testLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects := func() []string {
+		var out []string
+		for _, r := range srv.Site().Dashboards.Resources {
+			if r.Kind == "Project" {
+				out = append(out, r.Name)
+			}
+		}
+		return out
+	}
+	if got := projects(); !slices.Equal(got, []string{"team"}) {
+		t.Fatalf("projects %v, diagnostics:\n%s", got, diagText(srv.Site().Diagnostics))
+	}
+	f := &serveFixture{t: t, root: root, url: runServer(t, srv, "127.0.0.1:0"), srv: srv}
+	ev := f.events()
+	next(t, ev, "ok")
+	write(t, filepath.Join(root, "shared", "names.go"), "package shared\n\nconst Project = \"platform\"\n")
+	deadline := time.Now().Add(2 * time.Minute) // a go build on a busy machine
+	for !slices.Equal(projects(), []string{"platform"}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the imported package changed; projects still %v", projects())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

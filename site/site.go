@@ -383,6 +383,9 @@ func (b *Builder) Invalidate(paths []string) {
 				b.dashDirty = true
 			}
 		}
+		if compiledFrom(b.dashboards, p) {
+			b.dashDirty = true // a package a Go dashboard imports, its go.mod…
+		}
 	}
 }
 

@@ -1,0 +1,41 @@
+package compiler_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+)
+
+// TestGoInputs: Result.Inputs names what a Go program's build depends on
+// beyond its own sources (the packages it imports from its module, go.mod,
+// go.sum), so that a watcher can recompile when one changes; packages it
+// does not import are not named.
+func TestGoInputs(t *testing.T) {
+	needGo(t)
+	dir := writeModule(t, map[string]string{
+		"dash/main.go":      cacheMain,
+		"shared/project.go": "package shared\n\n// Project is the project of every dashboard.\nconst Project = \"team\"\n",
+		"shared/doc.txt":    "not Go, but in the package's folder (an embed could read it)\n",
+		"other/other.go":    "package other\n",
+	})
+	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join(dir, "dash")}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("unexpected: %s", formatDiag(d))
+	}
+	for _, want := range []string{"shared/project.go", "shared/doc.txt", "go.mod", "go.sum", "dash/main.go"} {
+		if !slices.Contains(res.Inputs, filepath.Join(dir, want)) {
+			t.Errorf("Inputs lack %s: %v", want, res.Inputs)
+		}
+	}
+	if slices.Contains(res.Inputs, filepath.Join(dir, "other", "other.go")) {
+		t.Errorf("Inputs name a package the program does not import: %v", res.Inputs)
+	}
+	if !slices.IsSorted(res.Inputs) {
+		t.Errorf("Inputs not sorted: %v", res.Inputs)
+	}
+}
