@@ -162,9 +162,9 @@ func (g *jsonSchemaGen) passThroughDef(global bool) string {
 			"type", "object",
 			"required", []any{"metadata", "spec"},
 			"properties", obj(
-				"kind", obj("type", "string"),
+				"kind", obj("description", "The resource kind, spelled as Perses writes it.", "type", "string"),
 				"metadata", g.typeSchema(meta),
-				"spec", obj("type", "object"),
+				"spec", obj("description", "The resource's body, which pyrobuild does not model: any object, copied unchanged.", "type", "object"),
 			),
 		)
 	}
@@ -325,7 +325,9 @@ func (g *jsonSchemaGen) pluginRoleDef(role string) string {
 	desc := fmt.Sprintf("A %s plugin. The spec of the plugins pyrobuild models is checked against their schema; other plugin kinds pass through with their spec unchecked.", roleName(role))
 	d := obj("title", name, "description", desc)
 	if len(wrong) > 0 {
-		allOf = append(allOf, obj("properties", obj("kind", obj("not", obj("enum", wrong)))))
+		allOf = append(allOf, obj("properties", obj("kind", obj(
+			"description", fmt.Sprintf("The plugin's kind: %s belong elsewhere and are refused here.", joinAny(wrong, "and")),
+			"not", obj("enum", wrong)))))
 	}
 	d.set("allOf", allOf)
 	g.defs[name] = d
@@ -408,7 +410,7 @@ func (g *jsonSchemaGen) union(t *Type) *jsObj {
 			allOf = append(allOf, obj("if", kindIs("kind", kinds[i].(string)), "then", g.typeSchema(a)))
 		}
 		return obj("type", "object", "required", []any{"kind"},
-			"properties", obj("kind", obj("enum", kinds)), "allOf", allOf)
+			"properties", obj("kind", obj("description", fmt.Sprintf("The kind, which decides the other fields: %s.", joinAny(kinds, "or")), "enum", kinds)), "allOf", allOf)
 	}
 	var anyOf []any
 	for _, a := range t.Alts {
@@ -702,6 +704,22 @@ func mustJSON(v cue.Value) []byte {
 
 func rawJSON(n *Node) json.RawMessage {
 	return json.RawMessage(bytes.TrimSpace(Encode(n, JSON)))
+}
+
+// joinAny joins strings held as any: "a, b or c" (conj "or").
+func joinAny(vs []any, conj string) string {
+	var b strings.Builder
+	for i, v := range vs {
+		switch {
+		case i == 0:
+		case i == len(vs)-1:
+			b.WriteString(" " + conj + " ")
+		default:
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, v)
+	}
+	return b.String()
 }
 
 func anySlice(ss []string) []any {

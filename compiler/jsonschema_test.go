@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -505,5 +506,90 @@ func TestParseJSONSchemaForm(t *testing.T) {
 	}
 	if _, err := ParseJSONSchemaForm("perses"); err == nil {
 		t.Error("unknown form accepted")
+	}
+}
+
+// TestJSONSchemaDescriptions: every property of both forms has a
+// description, its own or that of the definition it refers to, so an
+// editor's hover explains every field. A property inside a then or else
+// branch restates a property its schema declares (a rule such as
+// "customAllValue needs allowAllValue"), whose description shows, and the
+// properties of an if or a not are conditions, not fields.
+func TestJSONSchemaDescriptions(t *testing.T) {
+	for _, form := range []JSONSchemaForm{AuthoringForm, WireForm} {
+		var doc map[string]any
+		if err := json.Unmarshal(MustSchema().JSONSchema(form), &doc); err != nil {
+			t.Fatal(err)
+		}
+		defs := doc["$defs"].(map[string]any)
+		described := func(s map[string]any) bool {
+			if d, _ := s["description"].(string); d != "" {
+				return true
+			}
+			ref, _ := s["$ref"].(string)
+			if all, _ := s["allOf"].([]any); ref == "" && len(all) > 0 {
+				if first, ok := all[0].(map[string]any); ok {
+					ref, _ = first["$ref"].(string)
+				}
+			}
+			if def, ok := defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any); ok && ref != "" {
+				d, _ := def["description"].(string)
+				return d != ""
+			}
+			return false
+		}
+		var total int
+		var missing []string
+		// walk visits schema s at path; declared holds the properties of
+		// the schema whose allOf holds s, for then and else branches.
+		var walk func(s any, path string, declared map[string]any, branch bool)
+		walk = func(s any, path string, declared map[string]any, branch bool) {
+			switch s := s.(type) {
+			case []any:
+				for _, x := range s {
+					walk(x, path, declared, branch)
+				}
+			case map[string]any:
+				props, _ := s["properties"].(map[string]any)
+				for _, name := range slices.Sorted(maps.Keys(props)) {
+					p, _ := props[name].(map[string]any)
+					if branch {
+						if _, ok := declared[name]; !ok {
+							t.Errorf("%s: %s.%s is in a then or else branch but not declared beside it", form, path, name)
+						}
+						continue // the declared property is checked where it is declared
+					}
+					total++
+					if !described(p) {
+						missing = append(missing, path+"."+name)
+					}
+					walk(p, path+"."+name, nil, false)
+				}
+				for _, k := range slices.Sorted(maps.Keys(s)) {
+					switch k {
+					case "properties", "if", "not":
+					case "allOf", "anyOf", "oneOf":
+						walk(s[k], path, props, branch)
+					case "then", "else":
+						if declared == nil {
+							walk(s[k], path+"/"+k, nil, false) // the document's own if/then/else
+						} else {
+							walk(s[k], path, declared, true)
+						}
+					default:
+						walk(s[k], path+"/"+k, nil, false)
+					}
+				}
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(defs)) {
+			walk(defs[name], name, nil, false)
+		}
+		if total < 150 {
+			t.Errorf("%s: only %d properties found", form, total)
+		}
+		if len(missing) > 0 {
+			t.Errorf("%s: %d of %d properties have no description (add a doc comment in compiler/schema):\n  %s", form, len(missing), total, strings.Join(missing, "\n  "))
+		}
 	}
 }
