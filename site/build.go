@@ -136,7 +136,9 @@ func (b *Builder) build(out sink) (*Site, error) {
 		}
 	}
 
-	nav := buildNav(pages)
+	nav, navDiags := b.navigation(pages, all)
+	s.Diagnostics = append(s.Diagnostics, navDiags...)
+	b.quoteNav(s, navDiags)
 	b.setURLs(nav)
 	navVersion := navDigest(nav)
 	order := navOrder(nav)

@@ -52,6 +52,12 @@ type Config struct {
 	// SourceURL, when set, links catalog pages to their dashboard's source:
 	// SourceURL + the file's path relative to Root.
 	SourceURL string
+	// Nav, when set, is the navigation, in its order, instead of the
+	// folder layout (see NavItem). NavPos is where it is written (the
+	// site.nav key of pyrobuild.yaml), for warnings about the list as a
+	// whole; diagnostics in that file quote it.
+	Nav    []NavItem
+	NavPos compiler.Pos
 	// Footer is the text at the bottom of every page.
 	Footer string
 	// CLIReference, when set, returns the markdown of the CLI reference

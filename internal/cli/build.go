@@ -29,6 +29,8 @@ type siteOptions struct {
 	quiet             bool
 	cacheDir          cacheDirFlag
 	drafts            bool
+	nav               []site.NavItem // site.nav of pyrobuild.yaml; no flag
+	navPos            compiler.Pos
 }
 
 func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -159,6 +161,8 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 		CLIReference:      func() []byte { return cliReference(root) },
 		CacheDir:          o.cacheDir.path(),
 		Drafts:            o.drafts,
+		Nav:               o.nav,
+		NavPos:            o.navPos,
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site"
 )
 
 // ConfigFile is the name of the settings file looked up in the current
@@ -45,19 +47,23 @@ type projectConfig struct {
 	siteRepoURL    *string
 	siteEditURL    *string
 	siteSourceURL  *string
+	siteNav        []site.NavItem
+	siteNavPos     compiler.Pos // where site.nav is written
 }
 
 // configKey is one setting of the file.
 type configKey struct {
 	name string
 	// kind is "string", "bool", "path", "strings" (a list), "paths" (a
-	// list of paths, or one path) or "section".
+	// list of paths, or one path), "nav" (site.nav's entries) or
+	// "section".
 	kind string
 	// oneOf, for strings, lists the values allowed.
 	oneOf []string
 	str   func(c *projectConfig) **string
 	bool  func(c *projectConfig) **bool
 	list  func(c *projectConfig) *[]string
+	nav   func(c *projectConfig) *[]site.NavItem
 	keys  []configKey // of a section
 }
 
@@ -81,6 +87,7 @@ var configKeys = []configKey{
 		{name: "repo_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteRepoURL }},
 		{name: "edit_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteEditURL }},
 		{name: "source_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteSourceURL }},
+		{name: "nav", kind: "nav", nav: func(c *projectConfig) *[]site.NavItem { return &c.siteNav }},
 	}},
 }
 
@@ -177,6 +184,9 @@ func parseConfig(path string, data []byte) (*projectConfig, compiler.Diagnostics
 			switch key.kind {
 			case "section":
 				walk(v, key.keys, name+".")
+			case "nav":
+				c.siteNavPos = compiler.Pos{File: path, Line: kn.Line, Col: kn.Column}
+				*key.nav(c) = parseNav(v, name, path, report)
 			case "bool":
 				var b bool
 				if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
@@ -232,6 +242,80 @@ func parseConfig(path string, data []byte) (*projectConfig, compiler.Diagnostics
 	walk(doc.Content[0], configKeys, "")
 	diags.Sort()
 	return c, diags
+}
+
+// parseNav reads site.nav, a list of entries as in mkdocs' nav: a page
+// ("guides/ci.md"), a folder for its pages the list does not name
+// ("reference/"), "Title: page-or-folder" to name one otherwise, or
+// "Section title: [entries]". Paths are below the site's content folder;
+// whether the pages exist is the build's business, as for links.
+func parseNav(v *yaml.Node, what, file string, report func(n *yaml.Node, hint, format string, args ...any)) []site.NavItem {
+	const forms = "write a page (- guides/ci.md), a folder (- reference/), a title and a page (- CI: guides/ci.md) or a section (- Guides: [entries])"
+	if v.Kind != yaml.SequenceNode {
+		report(v, forms, "%s must be a list of pages, folders and sections", what)
+		return nil
+	}
+	if len(v.Content) == 0 {
+		report(v, "list at least one entry, or leave the key out", "%s is empty", what)
+		return nil
+	}
+	out := []site.NavItem{}
+	for _, it := range v.Content {
+		switch {
+		case it.Kind == yaml.ScalarNode && it.Tag == "!!str":
+			if p, ok := navPath(it, what, report); ok {
+				out = append(out, site.NavItem{Page: p, Pos: compiler.Pos{File: file, Line: it.Line, Col: it.Column}})
+			}
+		case it.Kind == yaml.MappingNode && len(it.Content) == 2:
+			k, val := it.Content[0], it.Content[1]
+			if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || strings.TrimSpace(k.Value) == "" {
+				report(k, forms, "a title in %s must be a string", what)
+				continue
+			}
+			switch {
+			case val.Kind == yaml.ScalarNode && val.Tag == "!!str":
+				if p, ok := navPath(val, what, report); ok {
+					out = append(out, site.NavItem{Title: k.Value, Page: p, Pos: compiler.Pos{File: file, Line: val.Line, Col: val.Column}})
+				}
+			case val.Kind == yaml.SequenceNode:
+				children := parseNav(val, fmt.Sprintf("section %q", k.Value), file, report)
+				out = append(out, site.NavItem{Title: k.Value, Children: children, Pos: compiler.Pos{File: file, Line: k.Line, Col: k.Column}})
+			default:
+				report(val, forms, "%q in %s must be a page, a folder or a list of entries", k.Value, what)
+			}
+		case it.Kind == yaml.MappingNode:
+			report(it, "start each entry with its own -", "an entry of %s is a map of one title, not %d", what, len(it.Content)/2)
+		default:
+			report(it, forms, "an entry of %s must be a page, a folder or a section", what)
+		}
+	}
+	return out
+}
+
+// navPath checks and cleans a path of site.nav: relative to the content
+// folder, without "..", a page (.md) or a folder (ending in /).
+func navPath(n *yaml.Node, what string, report func(n *yaml.Node, hint, format string, args ...any)) (string, bool) {
+	p := strings.TrimPrefix(n.Value, "./")
+	dir := strings.HasSuffix(p, "/")
+	switch {
+	case p == "" || p == "/":
+		report(n, "", "an entry of %s must name a page or a folder", what)
+		return "", false
+	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
+		report(n, "write it as in content/: guides/ci.md", "%q in %s must be relative to the content folder", n.Value, what)
+		return "", false
+	case slices.Contains(strings.Split(p, "/"), ".."):
+		report(n, "", "%q in %s leads outside the content folder", n.Value, what)
+		return "", false
+	case !dir && !strings.HasSuffix(p, ".md"):
+		report(n, fmt.Sprintf("did you mean %s.md, or %s/ for a folder?", p, p), "%q in %s is neither a page (.md) nor a folder (ending in /)", n.Value, what)
+		return "", false
+	}
+	p = pathpkg.Clean(p)
+	if dir {
+		p += "/"
+	}
+	return p, true
 }
 
 // path resolves a path written in the file against the file's folder, so
@@ -294,6 +378,7 @@ func (c *projectConfig) applySite(f *pflag.FlagSet, o *siteOptions) {
 	override(f, "repo-url", &o.repoURL, c.siteRepoURL)
 	override(f, "edit-url", &o.editURL, c.siteEditURL)
 	override(f, "source-url", &o.sourceURL, c.siteSourceURL)
+	o.nav, o.navPos = c.siteNav, c.siteNavPos // no flag
 }
 
 func joinNames(names []string) string {

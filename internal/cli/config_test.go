@@ -3,8 +3,12 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site"
 )
 
 // TestConfigPrecedence: the file sets sources, output, format, strict and
@@ -175,7 +179,8 @@ func TestConfigREADME(t *testing.T) {
 			switch {
 			case k.kind == "section":
 				walk(k.keys, prefix+k.name+".")
-			case k.str != nil && *k.str(c) == nil, k.bool != nil && *k.bool(c) == nil, k.list != nil && *k.list(c) == nil:
+			case k.str != nil && *k.str(c) == nil, k.bool != nil && *k.bool(c) == nil, k.list != nil && *k.list(c) == nil,
+				k.nav != nil && *k.nav(c) == nil:
 				missing = append(missing, prefix+k.name)
 			}
 		}
@@ -183,5 +188,108 @@ func TestConfigREADME(t *testing.T) {
 	walk(configKeys, "")
 	if len(missing) > 0 {
 		t.Errorf("the README's example lacks %v", missing)
+	}
+}
+
+// TestConfigNav: site.nav orders the site's navigation; its entries are
+// checked when the file is read (form) and when the site is built (that
+// the pages exist), each at its pyrobuild.yaml:line:col.
+func TestConfigNav(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"pyrobuild.yaml": `site:
+  nav:
+    - index.md
+    - Setup:
+        - Install it: guides/install.md
+        - guides/instal.md
+    - ./guides/
+`,
+		"content/index.md":          "# Home\n",
+		"content/guides/install.md": "# Install\n",
+		"content/guides/usage.md":   "# Usage\n",
+		"content/faq.md":            "# FAQ\n",
+	})
+	t.Chdir(dir)
+	c, diags := parseConfig("pyrobuild.yaml", []byte(`site:
+  nav:
+    - index.md
+    - Setup:
+        - Install it: guides/install.md
+    - ./guides/
+`))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	want := []site.NavItem{
+		{Page: "index.md", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 3, Col: 7}},
+		{Title: "Setup", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 4, Col: 7}, Children: []site.NavItem{
+			{Title: "Install it", Page: "guides/install.md", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 5, Col: 23}},
+		}},
+		{Page: "guides/", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 6, Col: 7}},
+	}
+	if !reflect.DeepEqual(c.siteNav, want) {
+		t.Errorf("site.nav read as\n%+v\nwant\n%+v", c.siteNav, want)
+	}
+
+	// The build: a missing page is an error at its entry, a page left out
+	// a warning.
+	code, stdout, stderr := run(t, "build", "--cache-dir", "off")
+	if code != 1 {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	for _, w := range []string{
+		"pyrobuild.yaml:6:11: error: site.nav names guides/instal.md, but there is no such page [PB2003]",
+		" 6 |         - guides/instal.md",
+		"hint: did you mean guides/install.md?",
+		"pyrobuild.yaml:2:3: warning: site.nav leaves out faq.md",
+		"pyrobuild.yaml:2:3: warning: site.nav leaves out reference/ (reference/cli.md, reference/diagnostics.md, reference/index.md, …)",
+	} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	writeFiles(t, dir, map[string]string{"pyrobuild.yaml": "site:\n  nav:\n    - index.md\n    - Setup: [guides/install.md]\n    - guides/\n    - faq.md\n    - reference/\n"})
+	if code, stdout, stderr := run(t, "build", "--cache-dir", "off", "--base-url", "https://example.com/"); code != 0 || stderr != "" {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	page, _ := os.ReadFile("public/guides/install/index.html")
+	if !strings.Contains(string(page), `rel="next" href="/guides/usage/"`) || !strings.Contains(string(page), `rel="prev" href="/"`) {
+		t.Errorf("previous/next do not follow site.nav:\n%s", page)
+	}
+
+	// Entries of the wrong form, each at its line:col.
+	writeFiles(t, dir, map[string]string{"pyrobuild.yaml": `site:
+  nav:
+    - /guides/install.md
+    - guides/install
+    - ../README.md
+    - 42
+    - Setup: 7
+    - A: a.md
+      B: b.md
+    - Empty: []
+`})
+	code, _, stderr = run(t, "build")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2: %s", code, stderr)
+	}
+	for _, w := range []string{
+		`pyrobuild.yaml:3:7: error: "/guides/install.md" in site.nav must be relative to the content folder`,
+		`pyrobuild.yaml:4:7: error: "guides/install" in site.nav is neither a page (.md) nor a folder (ending in /)`,
+		"hint: did you mean guides/install.md, or guides/install/ for a folder?",
+		`pyrobuild.yaml:5:7: error: "../README.md" in site.nav leads outside the content folder`,
+		`pyrobuild.yaml:6:7: error: an entry of site.nav must be a page, a folder or a section`,
+		`pyrobuild.yaml:7:14: error: "Setup" in site.nav must be a page, a folder or a list of entries`,
+		`pyrobuild.yaml:8:7: error: an entry of site.nav is a map of one title, not 2`,
+		`pyrobuild.yaml:10:14: error: section "Empty" is empty`,
+	} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	writeFiles(t, dir, map[string]string{"pyrobuild.yaml": "site:\n  nav: guides/\n"})
+	if code, _, stderr := run(t, "build"); code != 2 || !strings.Contains(stderr, "pyrobuild.yaml:2:8: error: site.nav must be a list of pages, folders and sections") {
+		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
