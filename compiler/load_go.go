@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/build"
 	"go/parser"
 	"go/token"
@@ -64,51 +65,102 @@ type goDir struct {
 // percli users have); one found deeper is skipped with a note (a
 // repository's unrelated tools are not run). Without the go command none
 // could be built: they are skipped here.
+//
+// A folder whose files declare func main each, as percli's layout has it
+// (percli runs `go run FILE` per file), holds one program per such file:
+// each is a unit of its own, built from that file alone.
 func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 	var units []unit
 	_, goErr := exec.LookPath("go")
 	for dir, gd := range dirs {
+		listed := gd.files // the files found or named
 		// A package is all the folder's files, whichever of them was named.
-		all := gd.files
-		if entries, err := os.ReadDir(dir); err == nil {
-			all = nil
-			for _, e := range entries {
-				if n := e.Name(); e.Type().IsRegular() && strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") && !strings.HasPrefix(n, ".") {
-					all = append(all, filepath.Join(dir, n))
-				}
-			}
+		if all := goFilesIn(dir); all != nil {
+			gd.files = all
 		}
-		gd.files = all
-		if len(all) == 0 {
+		if len(gd.files) == 0 {
 			continue
 		}
-		var files []string
-		sdk := false
-		for _, f := range mainFiles(gd.files) {
-			files = append(files, f.path)
-			sdk = sdk || f.sdk
+		pkg := mainFiles(gd.files)
+		if len(pkg) == 0 {
+			if gd.explicit {
+				*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: gd.files[0]},
+					Message: "not a main package: pyrobuild runs Go programs", Hint: "write package main, with a main function that calls dac.Emit"})
+			}
+			continue
 		}
-		slices.Sort(files)
-		u := unit{kind: "go", dir: dir, files: files, explicit: gd.explicit}
-		switch {
-		case len(files) == 0 && gd.explicit:
-			*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: gd.files[0]},
-				Message: "not a main package: pyrobuild runs Go programs", Hint: "write package main, with a main function that calls dac.Emit"})
-		case len(files) == 0:
-		case sdk || gd.explicit || goErr == nil:
-			units = append(units, u)
-		default:
-			*diags = append(*diags, skippedNote(u))
+		var programs [][]goFile
+		if mains := onePerFile(pkg); mains != nil {
+			for _, f := range mains {
+				if slices.Contains(listed, f.path) {
+					programs = append(programs, []goFile{f})
+				}
+			}
+		} else {
+			programs = [][]goFile{pkg}
+		}
+		for _, prog := range programs {
+			u := unit{kind: "go", dir: dir, explicit: gd.explicit}
+			sdk := false
+			for _, f := range prog {
+				u.files = append(u.files, f.path)
+				sdk = sdk || f.sdk
+			}
+			slices.Sort(u.files)
+			if sdk || gd.explicit || goErr == nil {
+				units = append(units, u)
+			} else {
+				*diags = append(*diags, skippedNote(u))
+			}
 		}
 	}
 	return units
 }
 
+// goFilesIn lists the .go files of a folder that go build reads (test
+// files and hidden files left out); nil when it cannot be read.
+func goFilesIn(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	all := []string{}
+	for _, e := range entries {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") && !strings.HasPrefix(n, ".") {
+			all = append(all, filepath.Join(dir, n))
+		}
+	}
+	return all
+}
+
+// onePerFile returns the files of a main package that declare func main,
+// when there are several: each is a program of its own. It returns nil
+// for an ordinary package.
+func onePerFile(pkg []goFile) []goFile {
+	var mains []goFile
+	for _, f := range pkg {
+		if f.hasMain {
+			mains = append(mains, f)
+		}
+	}
+	if len(mains) < 2 {
+		return nil
+	}
+	return mains
+}
+
 // goFile is what pyrobuild reads of one .go file of a main package.
 type goFile struct {
 	path    string
-	imports []string
+	imports []goImport
 	sdk     bool // it imports a dashboards SDK
+	hasMain bool // it declares func main
+}
+
+// goImport is an import of a file, at its path's position.
+type goImport struct {
+	path      string
+	line, col int
 }
 
 // mainFiles returns, among files, those of package main that go build
@@ -120,7 +172,13 @@ func mainFiles(files []string) []goFile {
 		if ok, err := build.Default.MatchFile(filepath.Dir(f), filepath.Base(f)); err == nil && !ok {
 			continue
 		}
-		pf, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		src, err := os.ReadFile(f)
+		if err != nil {
+			out = append(out, goFile{path: f})
+			continue
+		}
+		fset := token.NewFileSet()
+		pf, err := parser.ParseFile(fset, f, src, parser.ImportsOnly)
 		if err != nil && (pf == nil || pf.Name == nil) {
 			out = append(out, goFile{path: f})
 			continue
@@ -128,10 +186,11 @@ func mainFiles(files []string) []goFile {
 		if pf.Name.Name != "main" {
 			continue
 		}
-		gf := goFile{path: f}
+		gf := goFile{path: f, hasMain: declaresMain(src)}
 		for _, im := range pf.Imports {
 			p, _ := strconv.Unquote(im.Path.Value)
-			gf.imports = append(gf.imports, p)
+			at := fset.Position(im.Path.Pos())
+			gf.imports = append(gf.imports, goImport{path: p, line: at.Line, col: at.Column})
 			for _, prefix := range goSDKImports {
 				if p == prefix || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/") {
 					gf.sdk = true
@@ -141,6 +200,30 @@ func mainFiles(files []string) []goFile {
 		out = append(out, gf)
 	}
 	return out
+}
+
+// declaresMain reports whether a file of package main declares func main.
+func declaresMain(src []byte) bool {
+	if !bytes.Contains(src, []byte("func main")) {
+		return false
+	}
+	pf, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	if pf == nil || (err != nil && len(pf.Decls) == 0) {
+		return false
+	}
+	for _, d := range pf.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			return true
+		}
+	}
+	return false
+}
+
+// isStdImport reports whether an import path is the standard library's,
+// whose first element has no dot.
+func isStdImport(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	return !strings.Contains(first, ".")
 }
 
 // importsSDK reports whether a unit's files import a dashboards SDK.
@@ -165,7 +248,7 @@ type goLoader struct {
 
 	mu    sync.Mutex
 	envs  map[string]*goEnvResult // by module root
-	dirs  map[string]*dirHash     // by absolute folder
+	dirs  map[string]*dirHash     // by absolute folder (and files, see dirHash)
 	mods  map[string]*goModule    // by go.mod folder
 	cwd   string
 	named map[string]bool   // absolute folders named on the command line
@@ -243,7 +326,25 @@ type goRun struct {
 	main    Pos    // the main function, where problems without a line go
 	bin     string // the cached binary, once there is one
 	skipped bool   // not built: see goUnits
-	diags   Diagnostics
+	// fileArgs: built from its files (go build -o BIN a.go b.go), not as
+	// the folder's package: one program of a folder of programs, or a
+	// program outside any module.
+	fileArgs bool
+	single   bool // one of several programs of its folder, one file each
+	diags    Diagnostics
+}
+
+// runKey is a unit's key in goLoader.runs: several units may share a
+// folder, not a first file.
+func runKey(u unit) string { return u.files[0] }
+
+// label names the unit in messages: its folder, or its file when the
+// folder holds several programs.
+func (r *goRun) label() string {
+	if r.single {
+		return r.u.files[0]
+	}
+	return r.u.dir
 }
 
 // prepare reads every Go unit, works out its cache key, and builds the
@@ -260,12 +361,12 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 		}
 		if !u.explicit && !importsSDK(u) && !g.isNamed(u.dir) {
 			r := &goRun{g: g, u: u, skipped: true, diags: Diagnostics{skippedNote(u)}}
-			g.runs[u.dir] = r
+			g.runs[runKey(u)] = r
 			skipped = append(skipped, r)
 			continue
 		}
 		r := g.newRun(u, sources)
-		g.runs[u.dir] = r
+		g.runs[runKey(u)] = r
 		if g.goCmd == "" || len(r.diags) > 0 {
 			continue
 		}
@@ -301,14 +402,19 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 			var batch, later []*goRun
 			names := map[string]bool{}
 			for _, r := range rest {
-				if n := strings.ToLower(filepath.Base(r.dir)); !names[n] {
+				if r.fileArgs {
+					jobs = append(jobs, []*goRun{r}) // go build takes one package of files
+				} else if n := strings.ToLower(filepath.Base(r.dir)); !names[n] {
 					names[n] = true
 					batch = append(batch, r)
 				} else {
 					later = append(later, r)
 				}
 			}
-			jobs, rest = append(jobs, batch), later
+			if len(batch) > 0 {
+				jobs = append(jobs, batch)
+			}
+			rest = later
 		}
 	}
 	var wg sync.WaitGroup
@@ -352,12 +458,34 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 		}
 	}
 	r.root = g.moduleRoot(dir)
+	pkg := mainFiles(goFilesIn(u.dir))
+	// One of several programs of its folder: built from its file.
+	r.single = len(u.files) == 1 && onePerFile(pkg) != nil
+	r.fileArgs = r.single
+	if r.root == "" && os.Getenv("GO111MODULE") != "off" {
+		// go build . needs a module; go build FILES does not, for a
+		// program that imports only the standard library.
+		for _, f := range mainFiles(u.files) {
+			for _, im := range f.imports {
+				if !isStdImport(im.path) {
+					hint := "create a go.mod in this folder or one above: go mod init example.com/dashboards && go get " + im.path
+					if strings.HasPrefix(im.path, dacImport) || im.path == strings.TrimSuffix(dacImport, "/dac") {
+						hint = "create a go.mod in this folder or one above: go mod init example.com/dashboards && go get " + dacImport
+					}
+					r.errorf(CodeGoBuild, Pos{File: f.path, Line: im.line, Col: im.col}, hint,
+						"%s is not in a Go module, so go build cannot find %s", filepath.Base(f.path), im.path)
+					return r
+				}
+			}
+		}
+		r.fileArgs = true
+	}
 	return r
 }
 
 // load runs one prepared Go unit and reads what it printed.
 func (g *goLoader) load(u unit) ([]rawResource, Diagnostics) {
-	r := g.runs[u.dir]
+	r := g.runs[runKey(u)]
 	if r != nil && r.skipped {
 		return nil, r.diags
 	}
@@ -382,7 +510,13 @@ func (r *goRun) errorf(code Code, at Pos, hint, format string, args ...any) {
 // cached works out the unit's binary and reports whether the cache holds
 // it; when it does not, r.bin is where it goes.
 func (r *goRun) cached() bool {
-	key, err := r.g.key(r.dir, r.root)
+	var only []string
+	if r.fileArgs {
+		for _, f := range r.u.files {
+			only = append(only, filepath.Base(f))
+		}
+	}
+	key, err := r.g.key(r.dir, r.root, only)
 	if err != nil {
 		r.errorf(CodeGoBuild, r.main, "", "cannot work out what the program depends on: %v", err)
 		return true // nothing to build
@@ -478,7 +612,15 @@ func (r *goRun) buildAlone(bin string) {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	cmd := exec.Command(r.g.goCmd, append(slices.Clone(goBuildFlags), "-o", tmp.Name(), ".")...)
+	args := append(slices.Clone(goBuildFlags), "-o", tmp.Name())
+	if r.fileArgs {
+		for _, f := range r.u.files {
+			args = append(args, filepath.Base(f))
+		}
+	} else {
+		args = append(args, ".")
+	}
+	cmd := exec.Command(r.g.goCmd, args...)
 	cmd.Dir = r.dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -725,7 +867,7 @@ func (r *goRun) panicked(msg string, trace []string) {
 // decode reads what the program printed: the SDK's protocol, or plain
 // Perses resources.
 func (r *goRun) decode(out []byte) []rawResource {
-	src := newSource(r.u.dir+" (output)", out)
+	src := newSource(r.label()+" (output)", out)
 	trimmed := bytes.TrimLeft(out, " \t\r\n\xef\xbb\xbf")
 	if len(trimmed) == 0 {
 		r.errorf(CodeGoOutput, r.main, "call dac.Emit(resources...) at the end of main", "program printed nothing")
@@ -916,8 +1058,9 @@ func (g *goLoader) trimCache() {
 // package it imports from a module on disk (the SDK itself when the
 // program is in pyrobuild's module, shared helper packages, replace
 // directives to local folders). Module cache contents are immutable and
-// identified by go.sum, so they are not read.
-func (g *goLoader) key(dir, root string) (string, error) {
+// identified by go.sum, so they are not read. A program built from some
+// of its folder's .go files (only, by name) depends on those alone.
+func (g *goLoader) key(dir, root string, only []string) (string, error) {
 	h := sha256.New()
 	field := func(name string, data []byte) {
 		fmt.Fprintf(h, "%s %d\n", name, len(data))
@@ -933,6 +1076,9 @@ func (g *goLoader) key(dir, root string) (string, error) {
 	}()
 	field("pyrobuild-go-cache", []byte("1"))
 	field("dir", []byte(dir))
+	if only != nil {
+		field("files", []byte(strings.Join(only, "\n")))
+	}
 	env, err := g.env(root, dir)
 	if err != nil {
 		return "", err
@@ -984,7 +1130,12 @@ func (g *goLoader) key(dir, root string) (string, error) {
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		dh := g.dirHash(d)
+		var dh *dirHash
+		if d == dir {
+			dh = g.dirHash(d, only)
+		} else {
+			dh = g.dirHash(d, nil)
+		}
 		read = append(read, dh.files...)
 		field("pkg "+d, dh.sum)
 		for _, im := range dh.imports {
@@ -1072,13 +1223,18 @@ func (g *goLoader) moduleRoot(dir string) string {
 // dirHash hashes a package folder's files (test files left out, other files
 // kept, as //go:embed may use them) and lists the imports of its .go files.
 // Subfolders are hashed too when a file of the package embeds: a pattern
-// may name files below it, and Go only learns which at build time.
-func (g *goLoader) dirHash(dir string) *dirHash {
+// may name files below it, and Go only learns which at build time. When
+// only is set, the .go files are those named in it alone.
+func (g *goLoader) dirHash(dir string, only []string) *dirHash {
+	id := dir
+	if only != nil {
+		id += "\x00" + strings.Join(only, "\x00")
+	}
 	g.mu.Lock()
-	dh := g.dirs[dir]
+	dh := g.dirs[id]
 	if dh == nil {
 		dh = &dirHash{}
-		g.dirs[dir] = dh
+		g.dirs[id] = dh
 	}
 	g.mu.Unlock()
 	dh.once.Do(func() {
@@ -1089,6 +1245,9 @@ func (g *goLoader) dirHash(dir string) *dirHash {
 		for _, e := range entries {
 			name := e.Name()
 			if !e.Type().IsRegular() || strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".") {
+				continue
+			}
+			if only != nil && strings.HasSuffix(name, ".go") && !slices.Contains(only, name) {
 				continue
 			}
 			b, err := os.ReadFile(filepath.Join(dir, name))

@@ -523,3 +523,103 @@ func TestGoCacheEmbed(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "dash", "nested", "unrelated.txt"), "changed\n")
 	step("nested module changed", 0, "second")
 }
+
+// TestGoOneMainPerFile: a folder of programs, one func main per file, as
+// percli's layout has it, builds each file as a program of its own; a
+// file named alone builds alone, and a change to one file rebuilds that
+// program only.
+func TestGoOneMainPerFile(t *testing.T) {
+	needGo(t)
+	dir := filepath.Join("testdata", "go", "twomain")
+	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join(dir, "cpu.go")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("cpu.go: unexpected: %s", formatDiag(d))
+	}
+	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/twomain", "Datasource/twomain/pyro", "Dashboard/twomain/cpu"}) {
+		t.Errorf("cpu.go: resources %v", got)
+	}
+	res, err = compiler.Compile(compiler.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("folder: unexpected: %s", formatDiag(d))
+	}
+	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/twomain", "Datasource/twomain/pyro", "Dashboard/twomain/cpu", "Dashboard/twomain/mem"}) {
+		t.Errorf("folder: resources %v", got)
+	}
+	for _, r := range res.Resources {
+		if want := filepath.Join(dir, map[bool]string{true: "mem.go", false: "cpu.go"}[r.Name == "mem"]); r.Pos.File != want {
+			t.Errorf("%s at %s, want in %s", r.ID(), r.Pos, want)
+		}
+	}
+
+	mod := writeModule(t, map[string]string{
+		"dash/a.go": program(`"a"`),
+		"dash/b.go": program(`"b"`),
+	})
+	opts := compiler.Options{Paths: []string{mod}, GoCache: t.TempDir()}
+	step := func(what string, wantBuilds int, want ...string) {
+		t.Helper()
+		res, err := compiler.Compile(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range res.Diagnostics {
+			t.Errorf("%s: unexpected: %s", what, formatDiag(d))
+		}
+		if got := resourceIDs(res); res.GoBuilds != wantBuilds || !slices.Equal(got, want) {
+			t.Errorf("%s: %d builds, resources %v; want %d builds, %v", what, res.GoBuilds, got, wantBuilds, want)
+		}
+	}
+	step("cold", 2, "Project/a", "Project/b")
+	step("warm", 0, "Project/a", "Project/b")
+	writeFile(t, filepath.Join(mod, "dash", "b.go"), program(`"b2"`))
+	step("one file changed", 1, "Project/a", "Project/b2")
+}
+
+// TestGoOutsideModule: a program outside any module that imports the SDK
+// is told to create a go.mod, at its import; one that imports only the
+// standard library builds as a file, as go run does.
+func TestGoOutsideModule(t *testing.T) {
+	needGo(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "main.go")
+	writeFile(t, file, program(`"outside"`))
+	res, err := compiler.Compile(compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diagnostics) != 1 {
+		t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
+	}
+	d := res.Diagnostics[0]
+	if d.Code != compiler.CodeGoBuild || d.Pos.File != file || d.Pos.Line != 3 || d.Pos.Col != 8 ||
+		!strings.Contains(d.Message, "not in a Go module") ||
+		!strings.Contains(d.Hint, "go mod init example.com/dashboards && go get github.com/pyrobuild/pyrobuild/dac") {
+		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
+	}
+	if res.Sources[d.Pos.File] == nil {
+		t.Errorf("%s is not kept for excerpts", d.Pos.File)
+	}
+
+	plain, err := os.ReadFile(filepath.Join("testdata", "go", "plain", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := filepath.Join(t.TempDir(), "plain.go")
+	writeFile(t, std, string(plain))
+	res, err = compiler.Compile(compiler.Options{Paths: []string{std}, GoCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("standard library only: unexpected: %s", formatDiag(d))
+	}
+	if got := resourceIDs(res); len(got) != 3 {
+		t.Errorf("standard library only: resources %v", got)
+	}
+}
