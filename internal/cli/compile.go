@@ -26,6 +26,7 @@ type compileOptions struct {
 	quiet             bool
 	crd               bool
 	watch             bool
+	cache             *compiler.Cache // --watch: kept between runs
 }
 
 func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -155,7 +156,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	if o.goTimeout <= 0 {
 		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.goTimeout)}
 	}
-	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout}
+	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout, Cache: o.cache}
 	if write {
 		opts.Skip = []string{o.output}
 	}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/compiler"
 	"github.com/pyrobuild/pyrobuild/site/watch"
 )
 
@@ -25,6 +26,9 @@ func runCompileWatch(ctx context.Context, o *compileOptions, paths []string, std
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Unchanged sources are not loaded again (CUE evaluation is most of a
+	// compilation).
+	o.cache = compiler.NewCache()
 	// Bad flags, or an output folder that is not ours, fail now: every
 	// later run would fail the same way. Errors in the sources are what
 	// watching is for.
