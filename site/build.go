@@ -123,7 +123,9 @@ func (b *Builder) build(out sink) (*Site, error) {
 	}
 	s.Diagnostics = append(s.Diagnostics, b.checkLinks(pages, byURL, staticURLs)...)
 	if !b.cfg.SkipExamples {
-		s.Diagnostics = append(s.Diagnostics, b.checkExamples(pages)...)
+		withCode, empty := emptyExamples(pages)
+		s.Diagnostics = append(s.Diagnostics, empty...)
+		s.Diagnostics = append(s.Diagnostics, b.checkExamples(withCode)...)
 	}
 	// Keep the text of the pages that have problems, for excerpts.
 	quoted := map[string]bool{}
@@ -238,6 +240,55 @@ func (b *Builder) build(out sink) (*Site, error) {
 	clear(b.navs) // keyed by this build's tree
 	b.mu.Unlock()
 	return s, nil
+}
+
+// emptyExamples reports the examples that hold no code (blank lines,
+// comments, YAML document markers), which would compile cleanly and so
+// check nothing, each at its opening fence. It returns the pages with
+// only the other examples, to compile.
+func emptyExamples(pages []*Page) ([]*Page, compiler.Diagnostics) {
+	var diags compiler.Diagnostics
+	out, copied := pages, false
+	for i, p := range pages {
+		var kept []markdown.Example
+		for _, ex := range p.Doc.Examples {
+			if !blankExample(ex) {
+				kept = append(kept, ex)
+				continue
+			}
+			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeExample,
+				Pos:     compiler.Pos{File: p.File, Line: max(ex.Line-1, 1), Col: 1},
+				Message: fmt.Sprintf("%s example is empty: there is nothing to compile", ex.Lang),
+				Hint:    "write the example's code, or drop the word example from the fence"})
+		}
+		if len(kept) == len(p.Doc.Examples) {
+			continue
+		}
+		if !copied {
+			out, copied = append([]*Page(nil), pages...), true // pages stays as it is
+		}
+		c, d := *p, *p.Doc
+		d.Examples, c.Doc = kept, &d
+		out[i] = &c
+	}
+	return out, diags
+}
+
+// blankExample reports whether an example's code is only blank lines and
+// comments.
+func blankExample(ex markdown.Example) bool {
+	lang := strings.ToLower(ex.Lang)
+	for _, line := range strings.Split(string(ex.Code), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+		case (lang == "yaml" || lang == "yml") && (strings.HasPrefix(line, "#") || line == "---" || line == "..."):
+		case lang == "cue" && strings.HasPrefix(line, "//"):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // cachedTheme loads the theme, or reuses the last one while no template

@@ -342,3 +342,37 @@ func TestRawHTMLLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyExample: an example with no code compiles cleanly, so it would
+// check nothing: it is an error at its opening fence, once, whatever its
+// expect= says; comments alone count as no code.
+func TestEmptyExample(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "content", "index.md"), "# Home\n\n"+
+		"```yaml example\n```\n\n"+ // line 3
+		"```cue example\n// to do\n\n```\n\n"+ // line 6
+		"```yaml example expect=PB1002\n# nothing\n---\n```\n\n"+ // line 11
+		"```json example\n  \n```\n") // line 16
+	s := buildSite(t, Config{Root: dir})
+	got := diagText(s.Diagnostics)
+	idx := filepath.Join(dir, "content", "index.md")
+	want := []string{
+		idx + ":3:1: error: yaml example is empty: there is nothing to compile [PB2005]",
+		idx + ":6:1: error: cue example is empty: there is nothing to compile [PB2005]",
+		idx + ":11:1: error: yaml example is empty: there is nothing to compile [PB2005]",
+		idx + ":16:1: error: json example is empty: there is nothing to compile [PB2005]",
+	}
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing\n  %s\nin\n%s", w, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != len(want) {
+		t.Errorf("want %d diagnostics, got:\n%s", len(want), got)
+	}
+	// An example with code is still compiled.
+	write(t, filepath.Join(dir, "content", "index.md"), "# Home\n\n```yaml example\n# a comment\nkind: Nope\n```\n")
+	if s := buildSite(t, Config{Root: dir}); !s.HasErrors() {
+		t.Error("a broken example with a comment passed")
+	}
+}
