@@ -700,12 +700,17 @@ func (r *goRun) rewritePositions(msg string) string {
 // goPos resolves a position the go command or the program printed: a file
 // relative to the package folder (where they ran) or absolute, and a line
 // and optional column.
+//
+// The file's text is kept, so that the renderer shows the line of every
+// .go file a problem is at, a helper package's as the main package's.
 func (r *goRun) goPos(file, line, col string) Pos {
 	p := Pos{File: r.displayPath(file)}
 	p.Line, _ = strconv.Atoi(line)
 	p.Col, _ = strconv.Atoi(col)
 	if p.Col == 0 {
 		p.Col = r.firstColumn(p)
+	} else {
+		r.source(p.File)
 	}
 	return p
 }

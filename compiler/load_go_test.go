@@ -87,6 +87,19 @@ var goBrokenCases = []brokenCase{
 		// The second "memroy" of the line, ProfileType's; the first is Display's.
 		errAt(compiler.CodeUnknownProfile, 8, 87, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/same-line-literal/main.go"),
 	}},
+	{file: "../go/broken/helper-error", want: []wantDiag{
+		// In a package main imports: shown with its line, as main's errors are.
+		errAt(compiler.CodeGoBuild, 5, 22, "cannot use 42 (untyped int constant) as string value").inFile("../go/broken/helper-error/lib/lib.go"),
+	}, check: func(t *testing.T, r *compiler.Result) {
+		var out bytes.Buffer
+		tr := &compiler.TextRenderer{Sources: r.Sources}
+		for _, d := range r.Diagnostics {
+			tr.Render(&out, d)
+		}
+		if !strings.Contains(out.String(), "var Project string = 42") {
+			t.Errorf("no excerpt of the helper's line in:\n%s", out.String())
+		}
+	}},
 	{file: "../go/broken/duplicate-key", want: []wantDiag{
 		// At the second FlameChart call of the line; the first is named with
 		// its folder, as diagnostics name files.
