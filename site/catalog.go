@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html"
 	"path/filepath"
@@ -371,12 +372,35 @@ func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel 
 	case len(queries) == 0:
 		note = "This panel has no query."
 	default:
-		qp := queries[0].Get("spec").Get("plugin")
-		qs := qp.Get("spec")
-		attrs["data-query"] = renderQuery(qs)
-		if mn := qs.Get("maxNodes"); mn != nil {
-			attrs["data-max-nodes"] = mn.Value
+		// One flame graph per query, each labelled with its query when
+		// there are several (Perses draws them the same way, one per
+		// query), each fetched through its own datasource's proxy.
+		var pqs []previewQuery
+		for _, q := range queries {
+			qp := q.Get("spec").Get("plugin")
+			qs := qp.Get("spec")
+			pq := previewQuery{Query: renderQuery(qs)}
+			if mn := qs.Get("maxNodes"); mn != nil {
+				pq.MaxNodes = mn.Value
+			}
+			rd, ok := resolver.Resolve(d, qp)
+			switch {
+			case !ok:
+				pq.Note = "The query's datasource is not among the sources."
+			case rd.Scope == "server":
+				pq.Note = fmt.Sprintf("Datasource %q exists only on the Perses server: the preview cannot reach it.", rd.Name)
+			case rd.Scope == "global":
+				pq.Proxy = proxyPrefix + proxy.GlobalPath(rd.Name)
+			case rd.Scope == "dashboard":
+				pq.Proxy = proxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
+			default:
+				pq.Proxy = proxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
+			}
+			pq.Datasource = rd.Name
+			pqs = append(pqs, pq)
 		}
+		js, _ := json.Marshal(pqs)
+		attrs["data-queries"] = string(js)
 		opts := ps.Get("plugin").Get("spec")
 		var parts []string
 		if opts != nil {
@@ -385,22 +409,6 @@ func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel 
 			}
 		}
 		attrs["data-options"] = "{" + strings.Join(parts, ",") + "}"
-		rd, ok := resolver.Resolve(d, qp)
-		switch {
-		case !ok:
-			note = "The query's datasource is not among the sources."
-		case rd.Scope == "server":
-			note = fmt.Sprintf("Datasource %q exists only on the Perses server: the preview cannot reach it.", rd.Name)
-		case rd.Scope == "global":
-			attrs["data-proxy"] = proxyPrefix + proxy.GlobalPath(rd.Name)
-		case rd.Scope == "dashboard":
-			attrs["data-proxy"] = proxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
-		default:
-			attrs["data-proxy"] = proxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
-		}
-		if rd.Name != "" {
-			attrs["data-datasource"] = rd.Name
-		}
 	}
 	names := make([]string, 0, len(attrs))
 	for k := range attrs {
@@ -416,6 +424,17 @@ func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel 
 		fmt.Fprintf(w, `<p class="pb-state">%s</p>`, html.EscapeString(note))
 	}
 	w.WriteString(`</div></section>`)
+}
+
+// previewQuery is what preview.js needs of one query of a FlameChart
+// panel: the /pyroscope/render query, and the proxy path of its datasource
+// (none, with a note, when the preview cannot reach it).
+type previewQuery struct {
+	Query      string `json:"query"`
+	MaxNodes   string `json:"maxNodes,omitempty"`
+	Proxy      string `json:"proxy,omitempty"`
+	Datasource string `json:"datasource,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 // renderQuery is the query the Perses plugin sends to /pyroscope/render:

@@ -216,3 +216,67 @@ func TestBrowserServeTemplateErrors(t *testing.T) {
 	tab.waitFor("page A after the fix, without a reload by hand", article, 3*time.Second)
 	tab.waitFor("no overlay", "!"+overlay, time.Second)
 }
+
+// TestBrowserServePreviewQueries: a FlameChart panel with two queries
+// draws one flame graph per query, each labelled; showSeries draws the
+// query's time series above it; an answer that is not a flame graph shows
+// as invalid, not as a broken drawing.
+func TestBrowserServePreviewQueries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	ctx := browsertest.New(t)
+	profile, err := os.ReadFile("flame/testdata/render_cpu_full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pyroscope := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Query().Get("query"), `service_name="burner"`) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(profile)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>a login page</html>"))
+	}))
+	defer pyroscope.Close()
+	f := newServeFixtureWith(t, pyroscope.URL, func(root string) {
+		p := filepath.Join(root, "dashboards", "all.yaml")
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := "                  query: '{service_name=\"burner\"}'\n"
+		second := "          - kind: ProfileQuery\n            spec:\n              plugin:\n                kind: PyroscopeProfileQuery\n                spec:\n                  profileType: cpu\n                  query: '{service_name=\"other\"}'\n"
+		text := strings.Replace(string(src), first, first+second, 1)
+		text = strings.Replace(text, "          spec: {}\n", "          spec:\n            showSeries: true\n            traceHeight: 60\n", 1)
+		write(t, p, text)
+	})
+	tab := liveTab{t, ctx, f.url}
+	tab.navigate("/dashboards/demo/cpu/")
+	const panel = `document.querySelector('.pb-panel[data-panel="api"]')`
+	tab.waitFor("both queries", `(() => { const p = `+panel+`; return !!p && !!p.dataset.state })()`, 10*time.Second)
+	if got := tab.eval(panel + `.dataset.state`); got != "invalid" {
+		t.Errorf("panel state %q, want invalid (its second query's answer is not a flame graph)", got)
+	}
+	labels := tab.eval(`Array.from(` + panel + `.querySelectorAll(".pb-query-label")).map(l => l.textContent).join("\n")`)
+	if !strings.Contains(labels, `service_name="burner"`) || !strings.Contains(labels, `service_name="other"`) {
+		t.Errorf("query labels:\n%s", labels)
+	}
+	states := tab.eval(`Array.from(` + panel + `.querySelectorAll(".pb-query")).map(q => q.dataset.state).join(",")`)
+	if states != "loaded,invalid" {
+		t.Errorf("query states %s, want loaded,invalid", states)
+	}
+	first := `document.querySelector('.pb-panel[data-panel="api"] .pb-query[data-index="0"]')`
+	if !strings.Contains(tab.eval(first+`.textContent`), "runtime.main") {
+		t.Error("the first query's flame graph is not drawn")
+	}
+	if got := tab.eval(first + `.querySelector(".pb-series svg") ? ` + first + `.querySelector(".pb-series svg").getAttribute("aria-label") + " " + ` + first + `.querySelector(".pb-series svg").getBoundingClientRect().height : "none"`); !strings.HasPrefix(got, "Time series: 10 points") || !strings.HasSuffix(got, " 60") {
+		t.Errorf("showSeries: series %q, want 10 points, 60 px high", got)
+	}
+	second := `document.querySelector('.pb-panel[data-panel="api"] .pb-query[data-index="1"]')`
+	if got := tab.eval(second + `.textContent`); !strings.Contains(got, "invalid answer from Pyroscope") {
+		t.Errorf("second query shows %q", got)
+	}
+	browsertest.Screenshot(t, ctx, "preview-two-queries")
+}

@@ -1,6 +1,9 @@
 // Package flame decodes the flame graphs Grafana Pyroscope answers on
 // GET /pyroscope/render (the "flamebearer" JSON) and checks them, so the
-// preview never draws from, or trusts, a malformed or hostile answer.
+// preview never draws from, or trusts, a malformed or hostile answer: the
+// preview server's datasource proxy (package proxy) checks every 200
+// answer of /pyroscope/render with Decode before passing it on, and answers
+// 502 "invalid answer from Pyroscope" otherwise.
 //
 // The wire format is a table of names and, per depth, a flat list of
 // quadruples [offset, total, self, nameIndex] whose offsets are relative to

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/site/flame"
 )
 
 // Defaults of Options.
@@ -252,6 +253,14 @@ type apiError struct {
 // without parsing the body.
 const ErrorHeader = "X-Pyrobuild-Error"
 
+// InvalidAnswer is ErrorHeader's value when the upstream answered 200 with
+// something that is not a valid flame graph (checked by package flame);
+// it is "proxy" for the proxy's other errors.
+const InvalidAnswer = "invalid-answer"
+
+// renderPath is the endpoint whose answers the preview draws.
+const renderPath = "/pyroscope/render"
+
 // fail answers with the proxy's own JSON error and logs it. Messages are
 // built from names, hosts and paths only, never from a header or a secret.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, start time.Time, ds string, status int, msg, hint string) {
@@ -259,7 +268,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, start time.Time, 
 	hd.Set("Content-Type", "application/json; charset=utf-8")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Cache-Control", "no-store")
-	hd.Set(ErrorHeader, "proxy")
+	if hd.Get(ErrorHeader) == "" {
+		hd.Set(ErrorHeader, "proxy")
+	}
 	if status == http.StatusMethodNotAllowed {
 		hd.Set("Allow", "GET, POST")
 	}
@@ -370,6 +381,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if rt.path == renderPath && resp.StatusCode == http.StatusOK {
+		// The preview draws this answer: check it is a flame graph first,
+		// so a wrong URL (another service answering 200) or a broken
+		// answer says so instead of drawing garbage.
+		if _, err := flame.Decode(bytes.NewReader(data), 0); err != nil {
+			w.Header().Set(ErrorHeader, InvalidAnswer)
+			h.fail(w, r, start, d.id, http.StatusBadGateway, fmt.Sprintf("invalid answer from Pyroscope at %s: %v", d.base.Host, err),
+				"check that the datasource's URL is Pyroscope's (the answer to /pyroscope/render must be a flame graph)")
+			return
+		}
+	}
 	copyResponseHeaders(w.Header(), resp.Header)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(resp.StatusCode)

@@ -96,6 +96,12 @@ func newUpstream(t *testing.T) *upstream {
 				w.Write(render)
 			case strings.Contains(q, "redirect"):
 				http.Redirect(w, r, redirectElsewhr, http.StatusFound)
+			case strings.Contains(q, "notflame"):
+				w.Header().Set("Content-Type", "text/html")
+				io.WriteString(w, "<html><body>Grafana login</body></html>")
+			case strings.Contains(q, "badframes"):
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"version":1,"flamebearer":{"names":["total"],"levels":[[0,10,0,0],[0,20,20,3]],"numTicks":10,"maxSelf":20},"metadata":{"format":"single"}}`)
 			case strings.Contains(q, "nonexistent"):
 				w.Header().Set("Content-Type", "application/json")
 				w.Write(nodata)
@@ -647,5 +653,31 @@ func TestPathFor(t *testing.T) {
 	// A name with a slash, escaped by ProjectPath, still routes to it.
 	if _, status, msg, _ := f.h.route(ProjectPath("profiling", "a/b") + "/pyroscope/render"); status != 404 || !strings.Contains(msg, `"a/b"`) {
 		t.Errorf("escaped name routed to %d %q", status, msg)
+	}
+}
+
+// A 200 answer of /pyroscope/render that is not a valid flame graph (the
+// URL points at another service, or the answer is broken) is not passed on
+// to be drawn: the proxy says the answer is invalid, and why.
+func TestInvalidRenderAnswer(t *testing.T) {
+	f := newFixture(t, Options{})
+	for q, want := range map[string]string{
+		"notflame":  "not valid JSON",
+		"badframes": "levels[1] frame 0",
+	} {
+		resp, body := f.do(t, "GET", "/profiling/proxied/pyroscope/render?query="+q, "")
+		if resp.StatusCode != http.StatusBadGateway || resp.Header.Get(ErrorHeader) != InvalidAnswer {
+			t.Fatalf("%s: status %d, %s %q; body %s", q, resp.StatusCode, ErrorHeader, resp.Header.Get(ErrorHeader), body)
+		}
+		var e apiError
+		if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Error, "invalid answer from Pyroscope") || !strings.Contains(e.Error, want) || e.Hint == "" {
+			t.Errorf("%s: error %+v (%v), want %q", q, e, err, want)
+		}
+	}
+	// A valid answer, and one that matches nothing, pass.
+	for _, q := range []string{"burner", "nonexistent"} {
+		if resp, body := f.do(t, "GET", "/profiling/proxied/pyroscope/render?query="+q, ""); resp.StatusCode != 200 {
+			t.Errorf("%s: status %d: %s", q, resp.StatusCode, body)
+		}
 	}
 }

@@ -1,11 +1,15 @@
 // pyrobuild serve: live dashboard previews. Each FlameChart panel fetches
-// its flame graph from Pyroscope through the preview server's proxy (which
-// holds the datasource's secrets and enforces its allowed endpoints) and
-// draws it with flamegraph.js.
+// its flame graphs from Pyroscope through the preview server's proxy (which
+// holds the datasource's secrets, enforces its allowed endpoints and checks
+// the answers) and draws them with flamegraph.js: one per query of the
+// panel, each labelled with its query when there are several. With the
+// panel's showSeries option, the query's time series is drawn above its
+// flame graph.
 (function () {
   "use strict";
   var previews = document.querySelectorAll(".pb-preview");
   if (!previews.length || !window.PyroFlame) { return; }
+  var SVG = "http://www.w3.org/2000/svg";
 
   function state(body, cls, text) {
     body.innerHTML = "";
@@ -15,22 +19,76 @@
     body.appendChild(p);
   }
 
-  function load(panel, range) {
-    var body = panel.querySelector(".pb-panel-body");
-    var proxy = panel.dataset.proxy, query = panel.dataset.query;
-    if (!proxy || !query) { return; }
-    if (panel._flame) { panel._flame.destroy(); panel._flame = null; }
-    state(body, "pb-loading", "Loading profile…");
-    var params = new URLSearchParams({ query: query, from: "now-" + range, until: "now" });
-    if (panel.dataset.maxNodes) { params.set("maxNodes", panel.dataset.maxNodes); }
-    var opts = {};
-    try { opts = JSON.parse(panel.dataset.options || "{}"); } catch (e) { /* defaults */ }
-    fetch(proxy + "/pyroscope/render?" + params.toString(), { headers: { Accept: "application/json" } })
+  function parse(text, fallback) {
+    try { return JSON.parse(text || ""); } catch (e) { return fallback; }
+  }
+
+  // units turns a timeline value into what the profile measures.
+  function units(md, v) {
+    md = md || {};
+    if (md.units === "samples" && md.sampleRate > 0) { return (v / md.sampleRate).toPrecision(3) + " s"; }
+    if (md.units === "bytes") { return v >= 1048576 ? (v / 1048576).toPrecision(3) + " MiB" : v >= 1024 ? (v / 1024).toPrecision(3) + " KiB" : v + " B"; }
+    return String(v) + (md.units && md.units !== "samples" ? " " + md.units : "");
+  }
+
+  // series draws the timeline Pyroscope sends with the flame graph (the
+  // sum of the selected series over the range) as an area chart.
+  function series(box, data, height) {
+    var tl = data && data.timeline;
+    var wrap = document.createElement("div");
+    wrap.className = "pb-series";
+    box.appendChild(wrap);
+    if (!tl || !Array.isArray(tl.samples) || !tl.samples.length) {
+      wrap.textContent = "No time series in this answer.";
+      return;
+    }
+    var s = tl.samples.map(function (v) { return typeof v === "number" && v > 0 ? v : 0; });
+    var max = Math.max.apply(null, s.concat([1]));
+    var w = Math.max(s.length - 1, 1);
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 " + w + " 100");
+    svg.setAttribute("preserveAspectRatio", "none");
+    svg.setAttribute("role", "img");
+    var step = tl.durationDelta || 0;
+    var label = "Time series: " + s.length + " points" + (step ? " every " + step + " s" : "") + ", peak " + units(data.metadata, max);
+    svg.setAttribute("aria-label", label);
+    svg.style.cssText = "display:block;width:100%;height:" + height + "px";
+    var pts = s.map(function (v, i) { return i + "," + (100 - (v / max) * 96).toFixed(2); });
+    if (s.length === 1) { pts.push("1," + pts[0].split(",")[1]); }
+    var area = document.createElementNS(SVG, "polygon");
+    area.setAttribute("points", "0,100 " + pts.join(" ") + " " + w + ",100");
+    area.setAttribute("fill", "currentColor");
+    area.setAttribute("fill-opacity", "0.25");
+    var line = document.createElementNS(SVG, "polyline");
+    line.setAttribute("points", pts.join(" "));
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", "currentColor");
+    line.setAttribute("stroke-width", "1.5");
+    line.setAttribute("vector-effect", "non-scaling-stroke");
+    svg.append(area, line);
+    var cap = document.createElement("div");
+    cap.className = "pb-series-caption";
+    cap.style.cssText = "font-size:.8em;opacity:.75";
+    cap.textContent = label;
+    wrap.append(svg, cap);
+  }
+
+  // loadQuery fetches and draws one query into box and calls done with
+  // its state: loaded, empty, error, invalid (the proxy found the answer
+  // malformed), unreachable or unavailable.
+  function loadQuery(panel, q, box, range, opts, done) {
+    if (!q.proxy) {
+      state(box, "pb-unavailable", q.note || "The preview cannot reach this query's datasource.");
+      done("unavailable");
+      return;
+    }
+    state(box, "pb-loading", "Loading profile…");
+    var params = new URLSearchParams({ query: q.query, from: "now-" + range, until: "now" });
+    if (q.maxNodes) { params.set("maxNodes", q.maxNodes); }
+    fetch(q.proxy + "/pyroscope/render?" + params.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.text().then(function (text) {
-          var data = null;
-          try { data = JSON.parse(text); } catch (e) { /* not JSON */ }
-          return { ok: r.ok, status: r.status, data: data, text: text, proxyError: r.headers.get("X-Pyrobuild-Error") };
+          return { ok: r.ok, status: r.status, data: parse(text, null), proxyError: r.headers.get("X-Pyrobuild-Error") };
         });
       })
       .then(function (res) {
@@ -41,22 +99,66 @@
           } else if (res.data && res.data.message) {
             msg = "Pyroscope: " + res.data.message;
           }
-          state(body, res.proxyError ? "pb-unreachable" : "pb-error", msg);
-          panel.dataset.state = res.proxyError ? "unreachable" : "error";
+          var st = res.proxyError === "invalid-answer" ? "invalid" : res.proxyError ? "unreachable" : "error";
+          state(box, "pb-" + st, msg);
+          done(st);
           return;
         }
-        body.innerHTML = "";
-        panel._flame = window.PyroFlame.render(body, res.data, {
+        box.innerHTML = "";
+        if (opts.showSeries === true) {
+          series(box, res.data, opts.traceHeight > 0 ? Math.min(opts.traceHeight, 600) : 80);
+        }
+        var graph = document.createElement("div");
+        box.appendChild(graph);
+        panel._flames.push(window.PyroFlame.render(graph, res.data, {
           palette: opts.palette || "package-name",
           showTable: opts.showTable !== false,
           showFlameGraph: opts.showFlameGraph !== false
-        });
-        panel.dataset.state = "loaded";
+        }));
+        done("loaded");
       })
       .catch(function (err) {
-        state(body, "pb-unreachable", "The preview server did not answer: " + err.message);
-        panel.dataset.state = "unreachable";
+        state(box, "pb-unreachable", "The preview server did not answer: " + err.message);
+        done("unreachable");
       });
+  }
+
+  function load(panel, range) {
+    var qs = parse(panel.dataset.queries, []);
+    if (!qs.length) { return; }
+    var body = panel.querySelector(".pb-panel-body");
+    (panel._flames || []).forEach(function (f) { f.destroy(); });
+    panel._flames = [];
+    body.innerHTML = "";
+    delete panel.dataset.state;
+    var opts = parse(panel.dataset.options, {}) || {};
+    var states = [], pending = qs.length;
+    qs.forEach(function (q, i) {
+      var box = body, item = null;
+      if (qs.length > 1) {
+        item = document.createElement("div");
+        item.className = "pb-query";
+        item.dataset.index = String(i);
+        var label = document.createElement("div");
+        label.className = "pb-query-label";
+        label.style.cssText = "font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:.6rem 0 .3rem";
+        label.textContent = "Query " + (i + 1) + ": " + q.query + (q.datasource ? " (" + q.datasource + ")" : "");
+        box = document.createElement("div");
+        box.className = "pb-query-body";
+        item.append(label, box);
+        body.appendChild(item);
+      }
+      loadQuery(panel, q, box, range, opts, function (st) {
+        states[i] = st;
+        if (item) { item.dataset.state = st; }
+        if (--pending === 0) {
+          // The panel is loaded when every query is; otherwise it shows
+          // the first problem.
+          var bad = states.filter(function (s) { return s !== "loaded"; });
+          panel.dataset.state = bad.length ? bad[0] : "loaded";
+        }
+      });
+    });
   }
 
   previews.forEach(function (pv) {
