@@ -14,7 +14,8 @@ import (
 // is "example", as in "```cue example expect=PB1203 title="Bad query"", so
 // that the docs' tests can compile every example and check that it fails
 // (or not) as the page says. The block still renders as code, with an
-// "example" class and its title, if any, above it.
+// "example" class and its title, if any, above it. Other fences may carry
+// a title too.
 type examples struct{}
 
 func (examples) Extend(m goldmark.Markdown) {
@@ -39,6 +40,13 @@ func (examples) Transform(doc *ast.Document, reader text.Reader, pc parser.Conte
 		}
 		words := splitInfo(string(f.Info.Segment.Value(src)))
 		if len(words) < 2 || words[1][0] != "example" || words[1][1] != "" {
+			// Any fence may carry a title (```yaml title="bundle.yaml"),
+			// shown above the code like an example's.
+			for _, w := range words[min(len(words), 1):] {
+				if w[0] == "title" && w[1] != "" {
+					f.SetAttributeString("title", w[1])
+				}
+			}
 			return ast.WalkContinue, nil
 		}
 		ex := Example{

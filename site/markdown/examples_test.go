@@ -57,3 +57,12 @@ func TestSplitInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestFenceTitle: a fence that is not an example shows its title too.
+func TestFenceTitle(t *testing.T) {
+	doc := render(t, "```yaml title=\"bundle.yaml\"\nkind: Project\n```\n")
+	if len(doc.Examples) != 0 {
+		t.Errorf("a titled fence is not an example: %+v", doc.Examples)
+	}
+	checkHTML(t, doc.HTML, `<div class="highlight" data-lang="yaml"><button class="copy" type="button" aria-label="Copy code">Copy</button><div class="code-title">bundle.yaml</div>`)
+}
