@@ -882,7 +882,8 @@ func (r *goRun) decode(out []byte) []rawResource {
 	if c := trimmed[0]; c == '{' || c == '[' {
 		n, d := parseJSON(src)
 		if d != nil {
-			r.errorf(CodeGoOutput, r.main, "", "output is not valid JSON (line %d, column %d of the output): %s", d.Pos.Line, d.Pos.Col, d.Message)
+			r.errorf(CodeGoOutput, r.main, strayHint, "output is not valid JSON (line %d, column %d of the output: %s): %s",
+				d.Pos.Line, d.Pos.Col, quoteLine(src.Line(d.Pos.Line)), d.Message)
 			return nil
 		}
 		if n.Kind == MapKind && n.Get("pyrobuild") != nil {
@@ -891,9 +892,14 @@ func (r *goRun) decode(out []byte) []rawResource {
 		docs = []*Node{n}
 	} else {
 		ns, d := parseYAML(src)
+		if line, text, ok := strayLine(out); ok && (d != nil || !slices.ContainsFunc(ns, func(n *Node) bool { return n.Kind == MapKind || n.Kind == ListKind })) {
+			// Something printed before a JSON document: debug output.
+			r.errorf(CodeGoOutput, r.main, strayHint, "program printed other output before its resources (line %d of the output: %s)", line, quoteLine(text))
+			return nil
+		}
 		if d != nil {
-			r.errorf(CodeGoOutput, r.main, "a dashboards program prints a pyrobuild document (dac.Emit), or Perses resources as JSON or YAML",
-				"output is neither JSON nor YAML (line %d of the output): %s", d.Pos.Line, d.Message)
+			r.errorf(CodeGoOutput, r.main, strayHint, "output is neither JSON nor YAML (line %d of the output: %s): %s",
+				d.Pos.Line, quoteLine(src.Line(d.Pos.Line)), d.Message)
 			return nil
 		}
 		docs = ns
@@ -905,6 +911,43 @@ func (r *goRun) decode(out []byte) []rawResource {
 		res = append(res, collectResources(n, r.main.File, &r.diags)...)
 	}
 	return res
+}
+
+// strayHint is the hint of output that is not the resources alone.
+const strayHint = "standard output must carry only the resources (dac.Emit's document, or Perses resources as JSON or YAML): print debug output to standard error, e.g. fmt.Fprintln(os.Stderr, …)"
+
+// strayLine finds output printed before a JSON document (fmt.Println
+// before dac.Emit): the first non-blank line above the first line that
+// starts with { or [, when there is one, and its 1-based number. A YAML
+// document separator or comment above it is not stray.
+func strayLine(out []byte) (int, string, bool) {
+	lines := strings.Split(string(out), "\n")
+	first := -1
+	for i, l := range lines {
+		l = strings.TrimRight(l, "\r")
+		if t := strings.TrimSpace(l); t == "" || t == "---" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if strings.HasPrefix(l, "{") || strings.HasPrefix(l, "[") {
+			if first >= 0 {
+				return first + 1, strings.TrimRight(lines[first], "\r"), true
+			}
+			return 0, "", false
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	return 0, "", false
+}
+
+// quoteLine quotes a line of output for a message, shortened.
+func quoteLine(l string) string {
+	l = strings.TrimRight(l, "\r")
+	if len(l) > 60 {
+		l = l[:57] + "…"
+	}
+	return strconv.Quote(l)
 }
 
 // placeAll positions every value of n at p.

@@ -83,6 +83,11 @@ var goBrokenCases = []brokenCase{
 	{file: "../go/broken/plain-not-resource", want: []wantDiag{
 		errAt(compiler.CodeGoOutput, 10, 1, "output is neither JSON nor YAML").inFile("../go/broken/plain-not-resource/main.go"),
 	}},
+	{file: "../go/broken/debug-output", want: []wantDiag{
+		// The stray line is quoted, and the hint says where debug output goes.
+		errAt(compiler.CodeGoOutput, 11, 1, `program printed other output before its resources (line 1 of the output: "building the dashboards")`).
+			withHint("fmt.Fprintln(os.Stderr").inFile("../go/broken/debug-output/main.go"),
+	}},
 	{file: "../go/broken/same-line-literal", want: []wantDiag{
 		// The second "memroy" of the line, ProfileType's; the first is Display's.
 		errAt(compiler.CodeUnknownProfile, 8, 87, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/same-line-literal/main.go"),
@@ -634,5 +639,32 @@ func TestGoOutsideModule(t *testing.T) {
 	}
 	if got := resourceIDs(res); len(got) != 3 {
 		t.Errorf("standard library only: resources %v", got)
+	}
+}
+
+// TestGoStrayOutput: debug output on standard output, before or after the
+// resources, is quoted, with a hint to print it on standard error.
+func TestGoStrayOutput(t *testing.T) {
+	needGo(t)
+	const resources = `[{"kind": "Project", "metadata": {"name": "stray"}, "spec": {}}]`
+	for _, c := range []struct{ name, print, msg string }{
+		{"before", `"debug: start\n` + strings.ReplaceAll(resources, `"`, `\"`) + `"`, `program printed other output before its resources (line 1 of the output: "debug: start")`},
+		{"after", `"` + strings.ReplaceAll(resources, `"`, `\"`) + `\ndone"`, `output is not valid JSON (line 2, column 1 of the output: "done")`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "main.go")
+			writeFile(t, file, "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println("+c.print+")\n}\n")
+			res, err := compiler.Compile(compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Diagnostics) != 1 {
+				t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
+			}
+			d := res.Diagnostics[0]
+			if d.Code != compiler.CodeGoOutput || d.Pos.Line != 5 || !strings.Contains(d.Message, c.msg) || !strings.Contains(d.Hint, "fmt.Fprintln(os.Stderr") {
+				t.Errorf("got %s at %s", formatDiag(d), d.Pos)
+			}
+		})
 	}
 }
