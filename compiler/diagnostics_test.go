@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -31,6 +32,9 @@ type wantDiag struct {
 	col  int
 	msg  string // substring of Message
 	hint string // substring of Hint, when set
+	// unplaced: the diagnostic is about the whole run, not a place in a
+	// source (no sources found), so it has no file, line or column.
+	unplaced bool
 }
 
 func errAt(code compiler.Code, line, col int, msg string) wantDiag {
@@ -45,6 +49,11 @@ func noteAt(code compiler.Code, line, col int, msg string) wantDiag {
 	return wantDiag{sev: compiler.Note, code: code, line: line, col: col, msg: msg}
 }
 
+// errUnplaced is an error about the whole run, at no position.
+func errUnplaced(code compiler.Code, msg string) wantDiag {
+	return wantDiag{sev: compiler.Error, code: code, msg: msg, unplaced: true}
+}
+
 func (w wantDiag) withHint(h string) wantDiag { w.hint = h; return w }
 func (w wantDiag) inFile(f string) wantDiag   { w.file = f; return w }
 
@@ -54,6 +63,9 @@ func (w wantDiag) String() string {
 		code = "any code"
 	}
 	s := fmt.Sprintf("%s:%d:%d: %s: …%s… [%s]", w.file, w.line, w.col, w.sev, w.msg, code)
+	if w.unplaced {
+		s = fmt.Sprintf("%s: …%s… [%s]", w.sev, w.msg, code)
+	}
 	if w.hint != "" {
 		s += fmt.Sprintf(" (hint …%s…)", w.hint)
 	}
@@ -74,6 +86,27 @@ type brokenCase struct {
 	// the server. Other cases declare one (--server-datasource default), so
 	// a query without a datasource selector pins only its own rule.
 	noServerDefault bool
+	// crd also converts the resources to the Perses operator's custom
+	// resources, as compile --crd does.
+	crd bool
+}
+
+// fixedFile is where a case keeps its source corrected, beside it:
+// <case>.fixed<ext> (a folder case: <case>.fixed/). The diagnostics
+// reference shows it as the fix; TestDiagnosticsFixedSources compiles it.
+func (c brokenCase) fixedFile() string {
+	ext := path.Ext(c.file)
+	return strings.TrimSuffix(c.file, ext) + ".fixed" + ext
+}
+
+// isFixedFile reports whether name, an entry of brokenDir, is the fixed
+// version of a case, and of which.
+func isFixedFile(name string) (string, bool) {
+	i := strings.Index(name, ".fixed")
+	if i < 0 || (name[i+len(".fixed"):] != "" && !strings.HasPrefix(name[i+len(".fixed"):], ".")) {
+		return "", false
+	}
+	return name[:i] + name[i+len(".fixed"):], true
 }
 
 var brokenCases = []brokenCase{
@@ -266,8 +299,27 @@ var brokenCases = []brokenCase{
 		// At the 21st tag.
 		errAt(compiler.CodeTooMany, 25, 7, "tags has 21 items; at most 20 are allowed"),
 	}},
+	{file: "nesting-too-deep.yml", want: []wantDiag{
+		// At the 199th "[" of line 7: the document's mapping is level 0,
+		// spec 1, display 2, the first "[" 3 (column 11). The file is .yml
+		// so that the JSON Schema test (which wants a schema-level verdict
+		// on every .yaml and .json case) leaves it alone.
+		errAt(compiler.CodeInputLimit, 7, 209, "nesting deeper than 200 levels"),
+	}},
+	{file: "no-sources", want: []wantDiag{
+		errUnplaced(compiler.CodeNoSources, "no .cue, .yaml, .yml, .json or Go sources found in "+filepath.Join(brokenDir, "no-sources")).withHint("pass the folder holding your dashboards"),
+	}},
 	{file: "duplicate-resource", want: []wantDiag{
 		errAt(compiler.CodeDuplicate, 2, 1, `Project "profiling" is defined twice (first at `+filepath.Join(brokenDir, "duplicate-resource", "a.yaml")+":1:1)").inFile("duplicate-resource/b.yaml"),
+	}},
+
+	// ---- Kubernetes output (compile --crd) ----
+	{file: "crd-secret-not-written.yaml", crd: true, want: []wantDiag{
+		// At the Secret's name.
+		noteAt(compiler.CodeCRDSkipped, 7, 9, "Secret/profiling/pyroscope-auth is not written: the Perses operator has no custom resource for Secrets"),
+	}},
+	{file: "crd-name-with-underscore.yaml", crd: true, want: []wantDiag{
+		errAt(compiler.CodeCRDName, 7, 9, `Dashboard name "memory_v2" cannot be a Kubernetes name`).withHint(`"memory-v2"`),
 	}},
 
 	// ---- Dashboards: panels, layouts, durations ----
@@ -448,6 +500,10 @@ func formatDiag(d compiler.Diagnostic) string {
 }
 
 func (w wantDiag) matches(d compiler.Diagnostic, file string) bool {
+	if w.unplaced {
+		return d.Severity == w.sev && d.Code == w.code && d.Pos == (compiler.Pos{}) &&
+			strings.Contains(d.Message, w.msg) && strings.Contains(d.Hint, w.hint)
+	}
 	return d.Severity == w.sev &&
 		(w.code == "" || d.Code == w.code) &&
 		d.Pos.File == file && d.Pos.Line == w.line && d.Pos.Col == w.col &&
@@ -462,11 +518,29 @@ func compileCase(c brokenCase) (res *compiler.Result, err error) {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	opts := compiler.Options{Paths: []string{filepath.Join(brokenDir, c.file)}}
+	return compileSource(c, c.file)
+}
+
+// compileSource compiles file (relative to brokenDir) with the options of
+// case c.
+func compileSource(c brokenCase, file string) (*compiler.Result, error) {
+	opts := compiler.Options{Paths: []string{filepath.Join(brokenDir, file)}}
 	if !c.noServerDefault {
 		opts.ServerDatasources = []string{"default"}
 	}
-	return compiler.Compile(opts)
+	res, err := compiler.Compile(opts)
+	if err == nil && c.crd && !res.Diagnostics.HasErrors() {
+		// As compile --crd: only sources without errors are converted.
+		_, diags := compiler.CRDs(res.Resources)
+		res.Diagnostics = append(res.Diagnostics, diags...)
+		res.Diagnostics.Sort()
+	}
+	return res, err
+}
+
+// unplaced reports whether c expects d to have no position.
+func (c brokenCase) unplaced(d compiler.Diagnostic) bool {
+	return slices.ContainsFunc(c.want, func(w wantDiag) bool { return w.unplaced && w.code == d.Code })
 }
 
 // problems lists how the diagnostics of r differ from c.want: every wanted
@@ -509,6 +583,9 @@ func TestBrokenSources(t *testing.T) {
 	}
 	covered := map[string]bool{}
 	for _, c := range brokenCases {
+		if _, fixed := isFixedFile(c.file); fixed {
+			t.Errorf("case %s is named like the fixed version of another", c.file)
+		}
 		if covered[c.file] {
 			t.Errorf("case %s is listed twice", c.file)
 		}
@@ -518,7 +595,11 @@ func TestBrokenSources(t *testing.T) {
 		}
 	}
 	for _, e := range entries {
-		if !covered[e.Name()] {
+		name := e.Name()
+		if of, fixed := isFixedFile(name); fixed {
+			name = of
+		}
+		if !covered[name] {
 			t.Errorf("%s/%s is not used by any case", brokenDir, e.Name())
 		}
 	}
@@ -554,7 +635,7 @@ func TestBrokenSources(t *testing.T) {
 				if d.Code == "" {
 					t.Errorf("diagnostic without a code: %s", formatDiag(d))
 				}
-				if d.Severity >= compiler.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) {
+				if d.Severity >= compiler.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) && !c.unplaced(d) {
 					t.Errorf("diagnostic without a line and column: %s", formatDiag(d))
 				}
 			}
@@ -566,6 +647,38 @@ func TestBrokenSources(t *testing.T) {
 				c.check(t, res)
 			}
 		})
+	}
+}
+
+// TestDiagnosticsFixedSources compiles the fixed version of every case that
+// has one (the corrected source the diagnostics reference shows as the
+// fix), with the case's options: it must compile without errors or
+// warnings, so the fix is known to work.
+func TestDiagnosticsFixedSources(t *testing.T) {
+	n := 0
+	for _, c := range brokenCases {
+		fixed := c.fixedFile()
+		if _, err := os.Stat(filepath.Join(brokenDir, fixed)); err != nil {
+			continue
+		}
+		n++
+		t.Run(fixed, func(t *testing.T) {
+			res, err := compileSource(c, fixed)
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			for _, d := range res.Diagnostics {
+				if d.Severity >= compiler.Warning {
+					t.Errorf("the fixed source is not fixed: %s", formatDiag(d))
+				}
+			}
+			if len(res.Resources) == 0 {
+				t.Error("the fixed source compiles to no resource")
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no fixed sources found")
 	}
 }
 
@@ -671,6 +784,9 @@ func TestEveryCodeDocumented(t *testing.T) {
 		}
 		if strings.TrimSpace(info.Summary) == "" {
 			t.Errorf("code %s has no summary", info.Code)
+		}
+		if strings.TrimSpace(info.Fix) == "" {
+			t.Errorf("code %s has no fix: say how to correct it in its Fix (compiler/codes.go)", info.Code)
 		}
 		if i > 0 && compiler.Codes[i-1].Code >= info.Code {
 			t.Errorf("Codes is not in code order: %s comes after %s", info.Code, compiler.Codes[i-1].Code)

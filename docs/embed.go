@@ -4,7 +4,8 @@ package docs
 
 import _ "embed"
 
-// Diagnostics is diagnostics.md: every diagnostic code with an example.
+// Diagnostics is diagnostics.md: every diagnostic code, what it means, an
+// example (a broken source and what pyrobuild reports for it) and its fix.
 //
 //go:embed diagnostics.md
 var Diagnostics []byte
