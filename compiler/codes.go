@@ -87,6 +87,7 @@ const (
 	CodeExample       Code = "PB2005"
 	CodeTemplate      Code = "PB2006"
 	CodeDuplicatePage Code = "PB2007"
+	CodeNav           Code = "PB2008"
 )
 
 // Codes lists every diagnostic code with its documentation, in code order.
@@ -275,4 +276,8 @@ var Codes = []CodeInfo{
 	{Code: CodeDuplicatePage, Title: "two pages at one address",
 		Summary: "Two content files publish the same URL (foo.md and foo/index.md).",
 		Fix:     "Rename, move or delete one of the two files: `foo.md` and `foo/index.md` are both the page /foo/."},
+	{Code: CodeNav, Title: "navigation list incomplete or repeated",
+		Summary:   "The `site.nav` list of pyrobuild.yaml leaves a published page out (a warning: readers find it only by search or a link), or names one page twice (an error).",
+		Fix:       "Add the page, or its folder (`reference/` stands for all the pages there the list does not name), to `site.nav`; a page listed twice keeps one entry.",
+		NoExample: "It comes from pyrobuild.yaml's `site.nav` list, not from a page or a dashboard source; the message names the page and the line of the list."},
 }

@@ -12,4 +12,5 @@ const (
 	CodeExample       = compiler.CodeExample
 	CodeTemplate      = compiler.CodeTemplate
 	CodeDuplicatePage = compiler.CodeDuplicatePage
+	CodeNav           = compiler.CodeNav
 )

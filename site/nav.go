@@ -476,7 +476,7 @@ func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navN
 		if pos.File == "" {
 			pos = compiler.Pos{File: byKey[groups[g][0]].File}
 		}
-		d := compiler.Diagnostic{Severity: compiler.Warning, Pos: pos,
+		d := compiler.Diagnostic{Severity: compiler.Warning, Code: CodeNav, Pos: pos,
 			Message: fmt.Sprintf("site.nav leaves out %s: it is published, but not in the navigation, nor in previous and next links", g)}
 		if strings.HasSuffix(g, "/") {
 			names := groups[g]
@@ -498,7 +498,7 @@ func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navN
 }
 
 func navDup(it NavItem, first compiler.Pos) compiler.Diagnostic {
-	return compiler.Diagnostic{Severity: compiler.Error, Pos: it.Pos,
+	return compiler.Diagnostic{Severity: compiler.Error, Code: CodeNav, Pos: it.Pos,
 		Message: fmt.Sprintf("site.nav lists %s twice (first at line %d)", it.Page, first.Line),
 		Hint:    "a page has one place in the navigation"}
 }

@@ -59,6 +59,11 @@ func TestNavList(t *testing.T) {
 	if s.HasErrors() || strings.Count(got, "\n") != 2 {
 		t.Errorf("want two warnings, got:\n%s", got)
 	}
+	for _, d := range s.Diagnostics {
+		if d.Code != CodeNav {
+			t.Errorf("%s: code %s, want %s", d.Pos, d.Code, CodeNav)
+		}
+	}
 	if _, ok := s.Files["faq/index.html"]; !ok {
 		t.Error("a page left out of the nav list must still be published")
 	}
@@ -140,7 +145,7 @@ func TestNavListErrors(t *testing.T) {
 		yaml + `:4:7: error: site.nav names getting-started/instal.md, but there is no such page [PB2003]`,
 		yaml + `:5:7: error: site.nav names wip.md, a draft, which is not published [PB2003]`,
 		yaml + `:6:7: error: site.nav names guidez/, but there is no page under it [PB2003]`,
-		yaml + `:8:7: error: site.nav lists index.md twice (first at line 3)`,
+		yaml + `:8:7: error: site.nav lists index.md twice (first at line 3) [PB2008]`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %s in\n%s", want, got)
