@@ -2,10 +2,11 @@ package compiler
 
 import (
 	"fmt"
-
-	"cuelang.org/go/cue"
+	"regexp"
 	"slices"
 	"strings"
+
+	"cuelang.org/go/cue"
 )
 
 // validator walks a resource against the compiled model. It reports every
@@ -323,6 +324,8 @@ func describePath(path []string) string {
 	return pathString(path)
 }
 
+var docDefRef = regexp.MustCompile(`; see #\w+| \(see #\w+\)`)
+
 func fieldHint(f *Field) string {
 	if f.Doc == "" {
 		return ""
@@ -331,6 +334,9 @@ func fieldHint(f *Field) string {
 	if i := strings.Index(doc, ". "); i > 0 {
 		doc = doc[:i+1]
 	}
+	// "see #profileTypeAliases" is a link on the docs site; in a terminal
+	// it names nothing the user wrote.
+	doc = docDefRef.ReplaceAllString(doc, "")
 	if !strings.HasPrefix(doc, f.Name+" ") {
 		doc = f.Name + ": " + doc
 	}
