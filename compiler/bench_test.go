@@ -49,6 +49,36 @@ func BenchmarkCompileCUECached(b *testing.B) {
 	}
 }
 
+// BenchmarkCompileCUEStored compiles the same N CUE dashboards in a new
+// process's way (no Cache in memory) with a unit store that holds them
+// all: `pyrobuild compile` run again on an unchanged repository.
+func BenchmarkCompileCUEStored(b *testing.B) {
+	if _, err := compiler.LoadSchema(); err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range benchSizes {
+		if testing.Short() && n > benchSizes[0] {
+			continue
+		}
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			dir := benchRepo(b, n, benchgen.WriteCUE)
+			opts := compiler.Options{Paths: []string{dir}, UnitStore: b.TempDir()}
+			res, err := compiler.Compile(opts)
+			checkBenchResult(b, res, err, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := compiler.Compile(opts)
+				checkBenchResult(b, res, err, n)
+				if res.Stored != res.Units {
+					b.Fatalf("%d of %d units from the store", res.Stored, res.Units)
+				}
+			}
+			perOp := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(perOp*1e3/float64(n), "ms/dashboard")
+		})
+	}
+}
+
 // BenchmarkCompileYAML compiles the same N dashboards written as YAML.
 func BenchmarkCompileYAML(b *testing.B) {
 	benchCompile(b, benchgen.WriteYAML)

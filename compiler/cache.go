@@ -44,18 +44,18 @@ func unitKey(u unit) string {
 	return u.kind + "\x00" + strings.Join(u.files, "\x00")
 }
 
-// unitSum hashes the unit's files as they are on disk; ok is false when
-// one cannot be read (the load reports why).
-func unitSum(u unit) (sum [sha256.Size]byte, ok bool) {
-	data := make([][]byte, len(u.files))
+// unitSum hashes the unit's files as they are on disk and returns their
+// contents; ok is false when one cannot be read (the load reports why).
+func unitSum(u unit) (sum [sha256.Size]byte, data [][]byte, ok bool) {
+	data = make([][]byte, len(u.files))
 	for i, f := range u.files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return sum, false
+			return sum, nil, false
 		}
 		data[i] = b
 	}
-	return filesSum(u.files, data), true
+	return filesSum(u.files, data), data, true
 }
 
 func filesSum(files []string, data [][]byte) (sum [sha256.Size]byte) {
@@ -97,22 +97,36 @@ func (c *Cache) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawRes
 	return cloneRaws(e.raws), append(Diagnostics(nil), e.diags...), true
 }
 
+// loadedSum is the hash of the unit's files as its load read them; ok is
+// false when the load did not read them all.
+func loadedSum(u unit, sources *sourceSet) (sum [sha256.Size]byte, ok bool) {
+	sum, _, ok = loadedSources(u, sources)
+	return sum, ok
+}
+
+func loadedSources(u unit, sources *sourceSet) (sum [sha256.Size]byte, srcs []*Source, ok bool) {
+	data := make([][]byte, len(u.files))
+	for i, f := range u.files {
+		src := sources.get(f)
+		if src == nil {
+			return sum, nil, false
+		}
+		srcs = append(srcs, src)
+		data[i] = src.Data
+	}
+	return filesSum(u.files, data), srcs, true
+}
+
 // put records what loading u gave, before validation changes the nodes.
 // It is keyed by the contents the load read, not by an earlier look at the
 // files, so an edit made during the load cannot pair old bytes with a new
 // result.
 func (c *Cache) put(u unit, raws []rawResource, diags Diagnostics, sources *sourceSet) {
-	e := &cachedUnit{raws: cloneRaws(raws), diags: append(Diagnostics(nil), diags...)}
-	data := make([][]byte, len(u.files))
-	for i, f := range u.files {
-		src := sources.get(f)
-		if src == nil {
-			return
-		}
-		e.sources = append(e.sources, src)
-		data[i] = src.Data
+	sum, srcs, ok := loadedSources(u, sources)
+	if !ok {
+		return
 	}
-	e.sum = filesSum(u.files, data)
+	e := &cachedUnit{sum: sum, raws: cloneRaws(raws), diags: append(Diagnostics(nil), diags...), sources: srcs}
 	c.mu.Lock()
 	c.units[unitKey(u)] = e
 	c.mu.Unlock()

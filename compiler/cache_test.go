@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
@@ -84,4 +85,113 @@ dashboard: schema.#Dashboard & {
 	step("file removed", 2)
 	writeFile(t, filepath.Join(dir, "datasource.json"), datasource)
 	step("file back", 2)
+}
+
+// TestUnitStore: CUE packages evaluated once are read back from the store
+// by the next compilation, with the same resources and the same
+// diagnostics, excerpts and columns inside strings included; an entry that
+// cannot be read, or a changed file, means evaluating again.
+func TestUnitStore(t *testing.T) {
+	dir := t.TempDir()
+	store := t.TempDir()
+	const dashboard = `package dash
+
+import "github.com/pyrobuild/pyrobuild/schema"
+
+dashboard: schema.#Dashboard & {
+	kind: "Dashboard"
+	metadata: {name: "cpu", project: "team"}
+	spec: {
+		panels: flame: {kind: "Panel", spec: {
+			display: name: "CPU"
+			plugin: {kind: "FlameChart", spec: {}}
+			queries: [{kind: "ProfileQuery", spec: plugin: {kind: "PyroscopeProfileQuery", spec: {profileType: "cpu", query: "{service_name=api}"}}}]
+		}}
+		layouts: [{kind: "Grid", spec: items: [{x: 0, y: 0, width: 24, height: 8, content: $ref: "#/spec/panels/flame"}]}]
+	}
+}
+`
+	writeFile(t, filepath.Join(dir, "dash", "dash.cue"), dashboard)
+	writeFile(t, filepath.Join(dir, "team", "team.cue"), "package team\n\nproject: {kind: \"Project\", metadata: name: \"team\", spec: {}}\n")
+	compile := func(what string, wantStored int) string {
+		t.Helper()
+		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, UnitStore: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stored != wantStored {
+			t.Errorf("%s: %d packages from the store, want %d", what, res.Stored, wantStored)
+		}
+		var b bytes.Buffer
+		for _, r := range res.Resources {
+			b.Write(compiler.Encode(r.Node, compiler.YAML))
+		}
+		r := &compiler.TextRenderer{Sources: res.Sources}
+		for _, d := range res.Diagnostics {
+			r.Render(&b, d)
+		}
+		return b.String()
+	}
+	want := compile("cold", 0)
+	if !bytes.Contains([]byte(want), []byte("dash.cue:12:")) {
+		t.Fatalf("want the query's diagnostic in dash.cue, got:\n%s", want)
+	}
+	if got := compile("warm", 2); got != want {
+		t.Errorf("from the store:\n%s\nevaluated:\n%s", got, want)
+	}
+	// Every entry damaged: each is a miss, evaluated and written again.
+	entries, _ := filepath.Glob(filepath.Join(store, "*", "*"))
+	if len(entries) != 2 {
+		t.Fatalf("%d entries in the store, want 2: %v", len(entries), entries)
+	}
+	for i, e := range entries {
+		b, err := os.ReadFile(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			b = b[:len(b)/2] // cut short
+		} else {
+			b[len(b)-1] ^= 0x55 // a byte changed
+			b = append(b, 0)
+		}
+		if err := os.WriteFile(e, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := compile("damaged", 0); got != want {
+		t.Errorf("with damaged entries:\n%s\nwant:\n%s", got, want)
+	}
+	if got := compile("rewritten", 2); got != want {
+		t.Errorf("rewritten entries:\n%s\nwant:\n%s", got, want)
+	}
+	writeFile(t, filepath.Join(dir, "dash", "dash.cue"), strings.Replace(dashboard, `profileType: "cpu"`, `profileType: "memory"`, 1))
+	if got := compile("edited", 1); !strings.Contains(got, "memory:inuse_space") {
+		t.Errorf("the edit is not seen:\n%s", got)
+	}
+}
+
+// TestUnitStoreKeepsNoSecrets: a CUE package that defines a secret, or a
+// datasource with proxy headers, is evaluated every time rather than
+// copied into the store.
+func TestUnitStoreKeepsNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	store := t.TempDir()
+	writeFile(t, filepath.Join(dir, "secret", "s.cue"), "package s\n\nsecret: {kind: \"Secret\", metadata: {name: \"pyro\", project: \"team\"}, spec: basicAuth: {username: \"u\", password: \"hunter2-in-cue\"}}\n")
+	writeFile(t, filepath.Join(dir, "ds", "d.cue"), `package d
+
+ds: {kind: "Datasource", metadata: {name: "pyro", project: "team"}, spec: {default: true, plugin: {kind: "PyroscopeDatasource", spec: proxy: {kind: "HTTPProxy", spec: {url: "http://pyroscope:4040", headers: Authorization: "Bearer hunter3"}}}}}
+`)
+	for range 2 {
+		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, UnitStore: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stored != 0 {
+			t.Errorf("%d packages with credentials came from the store", res.Stored)
+		}
+	}
+	if entries, _ := filepath.Glob(filepath.Join(store, "*", "*")); len(entries) != 0 {
+		t.Errorf("the store holds %v", entries)
+	}
 }

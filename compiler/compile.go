@@ -39,6 +39,10 @@ type Options struct {
 	// Cache, when set, keeps loaded units for the next compilation of the
 	// same sources, which then loads only the units whose files changed.
 	Cache *Cache
+	// UnitStore, when set, is a folder that keeps evaluated CUE packages
+	// between runs (UnitStoreDir() is the usual one), so a compilation
+	// evaluates only the packages whose files changed since one was stored.
+	UnitStore string
 }
 
 // Resource is one compiled resource in wire form.
@@ -71,6 +75,9 @@ type Result struct {
 	GoBuilds int
 	// Reused is how many units came from Options.Cache unchanged.
 	Reused int
+	// Stored is how many CUE packages came from Options.UnitStore, not
+	// evaluated.
+	Stored int
 	// Inputs are the files beyond Sources that the result depends on: for
 	// Go programs, the files of every local package they import, go.mod,
 	// go.sum and go.work (absolute paths, some of which may not exist). A
@@ -121,6 +128,8 @@ func Compile(opts Options) (*Result, error) {
 	if cache != nil {
 		cache.begin()
 	}
+	store := openUnitStore(opts.UnitStore)
+	var stored atomic.Int64
 	for w := 0; w < min(workers, max(len(units), 1)); w++ {
 		wg.Add(1)
 		go func() {
@@ -140,9 +149,22 @@ func Compile(opts Options) (*Result, error) {
 				var ds Diagnostics
 				hit, abandoned := false, false
 				var closed atomic.Bool // written by a CUE evaluation that may be abandoned
-				if cache != nil && cacheable(units[i]) {
-					if sum, ok := unitSum(units[i]); ok {
-						raws, ds, hit = cache.get(units[i], sum, &sources)
+				var sum [32]byte
+				var data [][]byte
+				summed := false
+				useStore := store != nil && units[i].kind == "cue"
+				if (cache != nil && cacheable(units[i])) || useStore {
+					sum, data, summed = unitSum(units[i])
+				}
+				if summed && cache != nil {
+					raws, ds, hit = cache.get(units[i], sum, &sources)
+				}
+				if summed && useStore && !hit {
+					if raws, ds, hit = store.get(units[i], sum, data, &sources); hit {
+						stored.Add(1)
+						if cache != nil {
+							cache.put(units[i], raws, ds, &sources)
+						}
 					}
 				}
 				switch {
@@ -171,8 +193,17 @@ func Compile(opts Options) (*Result, error) {
 					raws, ds, c = loadUnit(units[i], &sources, env)
 					closed.Store(c)
 				}
-				if cache != nil && !hit && !abandoned && closed.Load() {
-					cache.put(units[i], raws, ds, &sources)
+				if !hit && !abandoned && closed.Load() {
+					if cache != nil {
+						cache.put(units[i], raws, ds, &sources)
+					}
+					// Stored under the contents the load read, as the
+					// memory cache is, in case a file changed meanwhile.
+					if useStore {
+						if read, ok := loadedSum(units[i], &sources); ok {
+							store.put(read, raws, ds)
+						}
+					}
 				}
 				var res []*Resource
 				for _, raw := range raws {
@@ -195,6 +226,10 @@ func Compile(opts Options) (*Result, error) {
 	if cache != nil {
 		cache.end()
 		out.Reused = cache.hits
+	}
+	if store != nil {
+		out.Stored = int(stored.Load())
+		store.trim()
 	}
 	if goL != nil {
 		out.GoBuilds = int(goL.builds.Load())

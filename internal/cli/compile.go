@@ -156,7 +156,8 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	if o.goTimeout <= 0 {
 		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.goTimeout)}
 	}
-	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout, Cache: o.cache}
+	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout, Cache: o.cache,
+		UnitStore: compiler.UnitStoreDir()}
 	if write {
 		opts.Skip = []string{o.output}
 	}

@@ -1,0 +1,381 @@
+package compiler
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A unit store keeps what evaluating each self-contained CUE package gave
+// on disk, beside the compiled Go programs, so that the next `pyrobuild
+// compile` of a repository evaluates only the packages that changed (CUE
+// evaluation is most of a compilation; YAML and JSON parse faster than an
+// entry could be read back). An entry is named by the hash of the
+// package's file names and contents and of the pyrobuild executable that
+// wrote it, so a new pyrobuild (a new schema, a new CUE) never reads an old
+// entry. Entries are written atomically; one that cannot be read is a miss.
+
+// UnitStoreDir is the default folder of the unit store: beside
+// GoCacheDir's compiled programs.
+func UnitStoreDir() string {
+	return filepath.Join(filepath.Dir(GoCacheDir()), "units")
+}
+
+// unitStoreFormat changes whenever the encoding or what loaders put in a
+// node changes.
+const unitStoreFormat = "pyrobuild-units-1"
+
+// unitStoreTTL: entries not used for this long are removed.
+const unitStoreTTL = 30 * 24 * time.Hour
+
+var storeSalt = sync.OnceValue(func() []byte {
+	// The executable's identity stands for everything compiled into it: the
+	// schema, the loaders, the CUE evaluator.
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return nil
+	}
+	return fmt.Appendf(nil, "%s\x00%s\x00%d\x00%d", unitStoreFormat, exe, fi.Size(), fi.ModTime().UnixNano())
+})
+
+type unitStore struct {
+	dir  string
+	salt []byte
+}
+
+// openUnitStore returns the store in dir, or nil when there is none to use.
+func openUnitStore(dir string) *unitStore {
+	salt := storeSalt()
+	if dir == "" || salt == nil {
+		return nil
+	}
+	return &unitStore{dir: dir, salt: salt}
+}
+
+func (s *unitStore) path(sum [sha256.Size]byte) string {
+	h := sha256.New()
+	h.Write(s.salt)
+	h.Write(sum[:])
+	name := hex.EncodeToString(h.Sum(nil))
+	return filepath.Join(s.dir, name[:2], name)
+}
+
+// get reads the entry of a unit whose files hold data; it adds the unit's
+// sources to sources when it finds one.
+func (s *unitStore) get(u unit, sum [sha256.Size]byte, data [][]byte, sources *sourceSet) ([]rawResource, Diagnostics, bool) {
+	p := s.path(sum)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, nil, false
+	}
+	srcs := map[string]*Source{}
+	for i, f := range u.files {
+		srcs[f] = newSource(f, data[i])
+	}
+	raws, diags, err := decodeUnit(b, srcs)
+	if err != nil {
+		return nil, nil, false
+	}
+	for _, src := range srcs {
+		sources.add(src)
+	}
+	// Entries in use stay; the mtime says when one was last used.
+	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > time.Hour {
+		now := time.Now()
+		_ = os.Chtimes(p, now, now)
+	}
+	return raws, diags, true
+}
+
+// put writes a unit's entry; a unit that cannot be encoded is not kept,
+// nor one that may hold a credential: the store must not become a second,
+// forgotten copy of a secret.
+func (s *unitStore) put(sum [sha256.Size]byte, raws []rawResource, diags Diagnostics) {
+	for _, r := range raws {
+		if mayHoldCredential(r.node) {
+			return
+		}
+	}
+	b, err := encodeUnit(raws, diags)
+	if err != nil {
+		return
+	}
+	p := s.path(sum)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}
+
+// trim removes entries unused for unitStoreTTL, at most once a day.
+func (s *unitStore) trim() {
+	mark := filepath.Join(s.dir, "trimmed")
+	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
+		return
+	}
+	if err := os.WriteFile(mark, nil, 0o644); err != nil {
+		return
+	}
+	subs, _ := os.ReadDir(s.dir)
+	for _, sub := range subs {
+		if !sub.IsDir() {
+			continue
+		}
+		entries, _ := os.ReadDir(filepath.Join(s.dir, sub.Name()))
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > unitStoreTTL {
+				_ = os.Remove(filepath.Join(s.dir, sub.Name(), e.Name()))
+			}
+		}
+	}
+}
+
+// mayHoldCredential reports whether a resource is a secret or has a field
+// whose name says it may hold a credential (credentialPath's rule).
+func mayHoldCredential(n *Node) bool {
+	if k, _ := n.Str("kind"); strings.Contains(strings.ToLower(k), "secret") {
+		return true
+	}
+	var walk func(n *Node) bool
+	walk = func(n *Node) bool {
+		if n == nil {
+			return false
+		}
+		for i, k := range n.Keys {
+			if credentialPath([]string{k}) || walk(n.Vals[i]) {
+				return true
+			}
+		}
+		for _, it := range n.Items {
+			if walk(it) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(n)
+}
+
+// ---- the encoding ----
+//
+// An entry is the magic, then the resources (file, node tree), then the
+// diagnostics. Integers are varints; strings are numbered on first use and
+// written once. A node's source (for positions inside a string) is the
+// source of the file its position names.
+
+var unitMagic = []byte("PBU1")
+
+type unitEncoder struct {
+	buf     bytes.Buffer
+	strings map[string]int
+	err     error
+}
+
+func encodeUnit(raws []rawResource, diags Diagnostics) ([]byte, error) {
+	e := &unitEncoder{strings: map[string]int{}}
+	e.buf.Write(unitMagic)
+	e.int(len(raws))
+	for _, r := range raws {
+		e.str(r.file)
+		e.node(r.node)
+	}
+	e.int(len(diags))
+	for _, d := range diags {
+		e.int(int(d.Severity))
+		e.str(string(d.Code))
+		e.pos(d.Pos)
+		e.pos(d.End)
+		e.str(d.Message)
+		e.str(d.Hint)
+		e.str(d.Path)
+	}
+	return e.buf.Bytes(), e.err
+}
+
+func (e *unitEncoder) int(n int) {
+	e.buf.Write(binary.AppendVarint(nil, int64(n)))
+}
+
+func (e *unitEncoder) str(s string) {
+	if i, ok := e.strings[s]; ok {
+		e.int(i)
+		return
+	}
+	e.strings[s] = len(e.strings)
+	e.int(-1)
+	e.int(len(s))
+	e.buf.WriteString(s)
+}
+
+func (e *unitEncoder) pos(p Pos) {
+	e.str(p.File)
+	e.int(p.Line)
+	e.int(p.Col)
+}
+
+func (e *unitEncoder) node(n *Node) {
+	if n == nil {
+		e.int(-1)
+		return
+	}
+	e.int(int(n.Kind))
+	e.str(n.Value)
+	e.pos(n.Pos)
+	e.pos(n.KeyPos)
+	if n.src != nil {
+		if n.src.Path != n.Pos.File {
+			e.err = errors.New("a node's source is not the file of its position")
+		}
+		e.int(n.off)
+	} else {
+		e.int(-1)
+	}
+	e.int(len(n.Keys))
+	for i, k := range n.Keys {
+		e.str(k)
+		e.node(n.Vals[i])
+	}
+	if n.Items == nil {
+		e.int(-1)
+	} else {
+		e.int(len(n.Items))
+		for _, it := range n.Items {
+			e.node(it)
+		}
+	}
+}
+
+type unitDecoder struct {
+	b       []byte
+	strings []string
+	sources map[string]*Source
+	err     error
+}
+
+var errBadEntry = errors.New("unreadable unit store entry")
+
+func decodeUnit(b []byte, sources map[string]*Source) (raws []rawResource, diags Diagnostics, err error) {
+	if !bytes.HasPrefix(b, unitMagic) {
+		return nil, nil, errBadEntry
+	}
+	d := &unitDecoder{b: b[len(unitMagic):], sources: sources}
+	n := d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		file := d.str()
+		raws = append(raws, rawResource{file: file, node: d.node(0)})
+	}
+	n = d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		diags = append(diags, Diagnostic{Severity: Severity(d.int()), Code: Code(d.str()), Pos: d.pos(), End: d.pos(),
+			Message: d.str(), Hint: d.str(), Path: d.str()})
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errBadEntry
+	}
+	if d.err != nil {
+		return nil, nil, d.err
+	}
+	return raws, diags, nil
+}
+
+func (d *unitDecoder) int() int {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errBadEntry
+		return 0
+	}
+	d.b = d.b[n:]
+	return int(v)
+}
+
+// count reads a length that must fit in what is left of the entry.
+func (d *unitDecoder) count() int {
+	n := d.int()
+	if n < 0 || n > len(d.b) {
+		d.err = errBadEntry
+		return 0
+	}
+	return n
+}
+
+func (d *unitDecoder) str() string {
+	i := d.int()
+	if i >= 0 {
+		if i >= len(d.strings) {
+			d.err = errBadEntry
+			return ""
+		}
+		return d.strings[i]
+	}
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	d.strings = append(d.strings, s)
+	return s
+}
+
+func (d *unitDecoder) pos() Pos {
+	return Pos{File: d.str(), Line: d.int(), Col: d.int()}
+}
+
+func (d *unitDecoder) node(depth int) *Node {
+	k := d.int()
+	if d.err != nil || k == -1 {
+		return nil
+	}
+	if k < int(NullKind) || k > int(ListKind) || depth > maxDepth {
+		d.err = errBadEntry
+		return nil
+	}
+	n := &Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos(), off: d.int()}
+	if n.off >= 0 {
+		if n.src = d.sources[n.Pos.File]; n.src == nil || n.off > len(n.src.Data) {
+			d.err = errBadEntry
+			return nil
+		}
+	}
+	if nk := d.count(); nk > 0 {
+		n.Keys, n.Vals = make([]string, nk), make([]*Node, nk)
+		for i := 0; i < nk && d.err == nil; i++ {
+			n.Keys[i] = d.str()
+			n.Vals[i] = d.node(depth + 1)
+		}
+	}
+	if ni := d.int(); ni >= 0 {
+		if ni > len(d.b) {
+			d.err = errBadEntry
+			return nil
+		}
+		n.Items = make([]*Node, ni)
+		for i := 0; i < ni && d.err == nil; i++ {
+			n.Items[i] = d.node(depth + 1)
+		}
+	}
+	return n
+}
