@@ -61,7 +61,8 @@ type Type struct {
 	// (e.g. kind: "Panel").
 	Literal *Node
 
-	cache *sync.Map // LeafType: value -> error message ("" if valid)
+	cache *sync.Map        // LeafType: value -> error message ("" if valid)
+	fast  func(*Node) bool // LeafType: accepts values surely valid, or nil
 }
 
 // Field is one field of a StructType.
@@ -343,6 +344,7 @@ func (b *typeBuilder) fill(t *Type, v cue.Value) {
 	default:
 		t.Kind = LeafType
 		t.leaf = v
+		t.fast = fastLeaf(v)
 		t.cache = new(sync.Map)
 		t.Kinds = ik
 		if v.IsConcrete() {
@@ -504,6 +506,14 @@ func (s *Schema) checkLeaf(t *Type, n *Node) string {
 		}
 		return "must be one of " + strings.Join(quoteAll(t.Enum), ", ")
 	}
+	if t.fast != nil && t.fast(n) {
+		return ""
+	}
+	return s.cueLeaf(t, n)
+}
+
+// cueLeaf is checkLeaf's answer from CUE itself, cached per value.
+func (s *Schema) cueLeaf(t *Type, n *Node) string {
 	key := n.Kind.String() + ":" + n.Value
 	if m, ok := t.cache.Load(key); ok {
 		return m.(string)
