@@ -47,6 +47,16 @@ func Encode(n *Node, f Format) []byte {
 		b.WriteByte('\n')
 		return b.Bytes()
 	}
+	if writeYAMLFast(&b, n) {
+		return b.Bytes()
+	}
+	return encodeYAMLv3(n)
+}
+
+// encodeYAMLv3 is Encode's YAML through yaml.v3, the reference that
+// writeYAMLFast matches.
+func encodeYAMLv3(n *Node) []byte {
+	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(toYAML(n)); err != nil {
