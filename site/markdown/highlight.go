@@ -44,7 +44,7 @@ type Highlighter struct {
 const highlightCacheSize = 4096
 
 type highlightKey struct {
-	lang string // the lexer's name, so aliases share entries
+	lang string // the lexer's name, so aliases share entries, and a native lexer's version
 	sum  [sha256.Size]byte
 }
 
@@ -89,7 +89,13 @@ func (h *Highlighter) highlight(lang string, code []byte) ([]byte, bool) {
 	if lexer == nil {
 		return nil, false
 	}
-	key := highlightKey{lang: lexer.Config().Name, sum: sha256.Sum256(code)}
+	name := lexer.Config().Name
+	// Hand-written lexers take the languages docs use most, for speed
+	// (see lex_native.go); their cache name carries their version.
+	if n := nativeLexers[name]; n != nil {
+		lexer, name = n, n.cacheKey
+	}
+	key := highlightKey{lang: name, sum: sha256.Sum256(code)}
 	h.mu.Lock()
 	out, ok := h.cur[key]
 	if !ok {

@@ -1,10 +1,15 @@
 package markdown
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
 )
 
 func TestHighlightHTML(t *testing.T) {
@@ -163,5 +168,51 @@ func TestHighlighterCSS(t *testing.T) {
 	}
 	if unknown := string(NewHighlighter("no-such-style", "").CSS()); unknown != css {
 		t.Error("an unknown style name does not fall back to the default")
+	}
+}
+
+// TestHighlightNative checks that the native lexers take go, cue, json and
+// yaml with their aliases, HTML as chroma's lexers would have it, input
+// they decline included, and that their cache entries are not those of
+// chroma's lexers.
+func TestHighlightNative(t *testing.T) {
+	h := NewHighlighter("", "")
+	for _, c := range []struct{ lang, code string }{
+		{"golang", "package main\n\n//go:generate x\nfunc main() { println(`{{.X}}`, 0x1F, 0o7) } // c\n"},
+		{"go", "x := \"\\d\" // a scanner error: chroma's lexer takes it\n"},
+		{"cue", "#A: {x?: int & >0, s: \"a\\(x)b\\n\"} @go(A)\n"},
+		{"json", "{\"a\": [1, 2.5e3, true, null], \"b\": {}}\n"},
+		{"yml", "a: &x [1, 'b']\nb: |\n  c\n- *x # d\n"},
+	} {
+		got, ok := h.highlight(c.lang, []byte(c.code))
+		if !ok {
+			t.Fatalf("%s not highlighted", c.lang)
+		}
+		it, err := chroma.Coalesce(lexers.Get(c.lang)).Tokenise(nil, c.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if err := h.format.Format(&want, h.light, it); err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want.String() {
+			t.Errorf("%s: native HTML\n%s\nchroma's\n%s", c.lang, got, want.String())
+		}
+	}
+	suffix := fmt.Sprintf(" native-%d", nativeLexerVersion)
+	h.mu.Lock()
+	for k := range h.cur {
+		if !strings.HasSuffix(k.lang, suffix) {
+			t.Errorf("cache key %q lacks %q", k.lang, suffix)
+		}
+	}
+	// An entry made by chroma's lexer, as a saved cache of an earlier
+	// version holds, is not used.
+	code := []byte("package stale\n")
+	h.put(highlightKey{lang: "Go", sum: sha256.Sum256(code)}, []byte("stale"))
+	h.mu.Unlock()
+	if out, _ := h.highlight("go", code); string(out) == "stale" {
+		t.Error("a chroma lexer's cache entry was used")
 	}
 }
