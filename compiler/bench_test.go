@@ -23,36 +23,23 @@ func BenchmarkCompileCUE(b *testing.B) {
 // of one file elsewhere: validation and the checks across resources run,
 // nothing is evaluated. Compare with BenchmarkCompileCUE.
 func BenchmarkCompileCUECached(b *testing.B) {
-	if _, err := compiler.LoadSchema(); err != nil {
-		b.Fatal(err)
-	}
-	for _, n := range benchSizes {
-		if testing.Short() && n > benchSizes[0] {
-			continue
-		}
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			dir := benchRepo(b, n, benchgen.WriteCUE)
-			cache := compiler.NewCache()
-			res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Cache: cache})
-			checkBenchResult(b, res, err, n)
-			b.ReportAllocs()
-			for b.Loop() {
-				res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Cache: cache})
-				checkBenchResult(b, res, err, n)
-				if res.Reused != res.Units {
-					b.Fatalf("%d of %d units reused", res.Reused, res.Units)
-				}
-			}
-			perOp := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(perOp*1e3/float64(n), "ms/dashboard")
-		})
-	}
+	benchRecompile(b, func(b *testing.B, dir string) compiler.Options {
+		return compiler.Options{Paths: []string{dir}, Cache: compiler.NewCache()}
+	}, func(r *compiler.Result) int { return r.Reused })
 }
 
 // BenchmarkCompileCUEStored compiles the same N CUE dashboards in a new
 // process's way (no Cache in memory) with a unit store that holds them
 // all: `pyrobuild compile` run again on an unchanged repository.
 func BenchmarkCompileCUEStored(b *testing.B) {
+	benchRecompile(b, func(b *testing.B, dir string) compiler.Options {
+		return compiler.Options{Paths: []string{dir}, UnitStore: b.TempDir()}
+	}, func(r *compiler.Result) int { return r.Stored })
+}
+
+// benchRecompile compiles N CUE dashboards once with options, then times
+// compiling them again, every unit coming from where reused says.
+func benchRecompile(b *testing.B, options func(*testing.B, string) compiler.Options, reused func(*compiler.Result) int) {
 	if _, err := compiler.LoadSchema(); err != nil {
 		b.Fatal(err)
 	}
@@ -61,16 +48,15 @@ func BenchmarkCompileCUEStored(b *testing.B) {
 			continue
 		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			dir := benchRepo(b, n, benchgen.WriteCUE)
-			opts := compiler.Options{Paths: []string{dir}, UnitStore: b.TempDir()}
+			opts := options(b, benchRepo(b, n, benchgen.WriteCUE))
 			res, err := compiler.Compile(opts)
 			checkBenchResult(b, res, err, n)
 			b.ReportAllocs()
 			for b.Loop() {
 				res, err := compiler.Compile(opts)
 				checkBenchResult(b, res, err, n)
-				if res.Stored != res.Units {
-					b.Fatalf("%d of %d units from the store", res.Stored, res.Units)
+				if reused(res) != res.Units {
+					b.Fatalf("%d of %d units reused", reused(res), res.Units)
 				}
 			}
 			perOp := b.Elapsed().Seconds() / float64(b.N)

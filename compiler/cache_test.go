@@ -10,17 +10,9 @@ import (
 	"github.com/pyrobuild/pyrobuild/compiler"
 )
 
-// TestCache: a compilation with a Cache loads again only the units whose
-// files changed, and gives the same resources, diagnostics and excerpts as
-// one without it, however often it runs. The project is written "kind:
-// project", which validation corrects in its nodes: a cache that handed out
-// its own nodes would lose the warning on the next run.
-func TestCache(t *testing.T) {
-	dir := t.TempDir()
-	const project = "kind: project\nmetadata:\n  name: team\nspec: {}\n"
-	const datasource = `{"kind": "Datasource", "metadata": {"name": "pyro", "project": "team"}, "spec": {"default": true, "plugin": {"kind": "PyroscopeDatasource", "spec": {"directUrl": "http://pyroscope:4040"}}}}`
-	dashboard := func(profile string) string {
-		return `package dash
+// cueDashboard is a one-panel CUE dashboard whose query has spec fields.
+func cueDashboard(fields string) string {
+	return `package dash
 
 import "github.com/pyrobuild/pyrobuild/schema"
 
@@ -31,12 +23,44 @@ dashboard: schema.#Dashboard & {
 		panels: flame: {kind: "Panel", spec: {
 			display: name: "CPU"
 			plugin: {kind: "FlameChart", spec: {}}
-			queries: [{kind: "ProfileQuery", spec: plugin: {kind: "PyroscopeProfileQuery", spec: {profileType: "` + profile + `", service: "api"}}}]
+			queries: [{kind: "ProfileQuery", spec: plugin: {kind: "PyroscopeProfileQuery", spec: {` + fields + `}}}]
 		}}
 		layouts: [{kind: "Grid", spec: items: [{x: 0, y: 0, width: 24, height: 8, content: $ref: "#/spec/panels/flame"}]}]
 	}
 }
 `
+}
+
+// compileText compiles and returns the result with its resources (YAML)
+// and rendered diagnostics as one text, to compare compilations whole.
+func compileText(t *testing.T, opts compiler.Options) (*compiler.Result, string) {
+	t.Helper()
+	res, err := compiler.Compile(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, r := range res.Resources {
+		b.Write(compiler.Encode(r.Node, compiler.YAML))
+	}
+	r := &compiler.TextRenderer{Sources: res.Sources}
+	for _, d := range res.Diagnostics {
+		r.Render(&b, d)
+	}
+	return res, b.String()
+}
+
+// TestCache: a compilation with a Cache loads again only the units whose
+// files changed, and gives the same resources, diagnostics and excerpts as
+// one without it, however often it runs. The project is written "kind:
+// project", which validation corrects in its nodes: a cache that handed out
+// its own nodes would lose the warning on the next run.
+func TestCache(t *testing.T) {
+	dir := t.TempDir()
+	const project = "kind: project\nmetadata:\n  name: team\nspec: {}\n"
+	const datasource = `{"kind": "Datasource", "metadata": {"name": "pyro", "project": "team"}, "spec": {"default": true, "plugin": {"kind": "PyroscopeDatasource", "spec": {"directUrl": "http://pyroscope:4040"}}}}`
+	dashboard := func(profile string) string {
+		return cueDashboard(`profileType: "` + profile + `", service: "api"`)
 	}
 	writeFile(t, filepath.Join(dir, "project.yaml"), project)
 	writeFile(t, filepath.Join(dir, "datasource.json"), datasource)
@@ -44,19 +68,7 @@ dashboard: schema.#Dashboard & {
 
 	compile := func(cache *compiler.Cache) (*compiler.Result, string) {
 		t.Helper()
-		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Cache: cache})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		for _, r := range res.Resources {
-			b.Write(compiler.Encode(r.Node, compiler.YAML))
-		}
-		r := &compiler.TextRenderer{Sources: res.Sources}
-		for _, d := range res.Diagnostics {
-			r.Render(&b, d)
-		}
-		return res, b.String()
+		return compileText(t, compiler.Options{Paths: []string{dir}, Cache: cache})
 	}
 	cache := compiler.NewCache()
 	step := func(what string, wantReused int) string {
@@ -94,43 +106,16 @@ dashboard: schema.#Dashboard & {
 func TestUnitStore(t *testing.T) {
 	dir := t.TempDir()
 	store := t.TempDir()
-	const dashboard = `package dash
-
-import "github.com/pyrobuild/pyrobuild/schema"
-
-dashboard: schema.#Dashboard & {
-	kind: "Dashboard"
-	metadata: {name: "cpu", project: "team"}
-	spec: {
-		panels: flame: {kind: "Panel", spec: {
-			display: name: "CPU"
-			plugin: {kind: "FlameChart", spec: {}}
-			queries: [{kind: "ProfileQuery", spec: plugin: {kind: "PyroscopeProfileQuery", spec: {profileType: "cpu", query: "{service_name=api}"}}}]
-		}}
-		layouts: [{kind: "Grid", spec: items: [{x: 0, y: 0, width: 24, height: 8, content: $ref: "#/spec/panels/flame"}]}]
-	}
-}
-`
+	dashboard := cueDashboard(`profileType: "cpu", query: "{service_name=api}"`)
 	writeFile(t, filepath.Join(dir, "dash", "dash.cue"), dashboard)
 	writeFile(t, filepath.Join(dir, "team", "team.cue"), "package team\n\nproject: {kind: \"Project\", metadata: name: \"team\", spec: {}}\n")
 	compile := func(what string, wantStored int) string {
 		t.Helper()
-		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, UnitStore: store})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, text := compileText(t, compiler.Options{Paths: []string{dir}, UnitStore: store})
 		if res.Stored != wantStored {
 			t.Errorf("%s: %d packages from the store, want %d", what, res.Stored, wantStored)
 		}
-		var b bytes.Buffer
-		for _, r := range res.Resources {
-			b.Write(compiler.Encode(r.Node, compiler.YAML))
-		}
-		r := &compiler.TextRenderer{Sources: res.Sources}
-		for _, d := range res.Diagnostics {
-			r.Render(&b, d)
-		}
-		return b.String()
+		return text
 	}
 	want := compile("cold", 0)
 	if !bytes.Contains([]byte(want), []byte("dash.cue:12:")) {
