@@ -217,54 +217,17 @@ type rawAttr struct {
 }
 
 // scanAttrs reads the tag whose name starts at b[i] and returns its
-// attributes and the offset of its closing ">" (len(b) when there is
-// none). Quoted values may hold ">".
+// attributes (names lowercased) and the offset of its closing ">", as
+// markdown.ScanTag, which reads the ids of the same pages, finds them.
 func scanAttrs(b []byte, i int) ([]rawAttr, int) {
-	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-	for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
-		if b[i] == '<' {
-			return nil, i - 1 // not a tag after all ("a<b")
-		}
-		i++
-	}
 	var attrs []rawAttr
-	for i < len(b) && b[i] != '>' {
-		if isSpace(b[i]) || b[i] == '/' {
-			i++
-			continue
-		}
-		start := i
-		for i < len(b) && !isSpace(b[i]) && b[i] != '=' && b[i] != '>' {
-			i++
-		}
-		name := strings.ToLower(string(b[start:i]))
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i >= len(b) || b[i] != '=' {
-			continue
-		}
-		i++
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i < len(b) && (b[i] == '"' || b[i] == '\'') {
-			q := b[i]
-			end := bytes.IndexByte(b[i+1:], q)
-			if end < 0 {
-				return attrs, len(b)
-			}
-			attrs = append(attrs, rawAttr{name, string(b[i+1 : i+1+end]), i + 1})
-			i += end + 2
-		} else {
-			start := i
-			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
-				i++
-			}
-			attrs = append(attrs, rawAttr{name, string(b[start:i]), start})
-		}
+	end, ok := markdown.ScanTag(b, i, func(name, value []byte, off int) {
+		attrs = append(attrs, rawAttr{strings.ToLower(string(name)), string(value), off})
+	})
+	if !ok {
+		return nil, end
 	}
-	return attrs, i
+	return attrs, end
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

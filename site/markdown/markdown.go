@@ -247,17 +247,27 @@ func htmlIDs(b []byte) map[string]bool {
 		if b[i] != '<' || i+1 >= len(b) || !isASCIILetter(b[i+1]) {
 			continue
 		}
-		i = scanTag(b, i+1, ids)
+		i, _ = ScanTag(b, i+1, func(name, val []byte, _ int) {
+			if len(name) == 2 && (name[0]|0x20) == 'i' && (name[1]|0x20) == 'd' {
+				ids[unescapeHTML(string(val))] = true
+			}
+		})
 	}
 	return ids
 }
 
-// scanTag reads the tag whose name starts at b[i], records its id, and
-// returns the offset of its closing ">" (or the end of b). Quoted values
-// may hold ">".
-func scanTag(b []byte, i int, ids map[string]bool) int {
+// ScanTag reads the HTML tag whose name starts at b[i] (just after its
+// "<"), calls attr for each attribute written with a value (its name as
+// written, its value without the quotes, and the value's offset in b), and
+// returns the offset of the tag's closing ">" (len(b) when there is none;
+// quoted values may hold ">"). ok is false when b[i:] is no tag after all
+// ("a<b"); end is then i-1, where scanning may go on.
+func ScanTag(b []byte, i int, attr func(name, value []byte, off int)) (end int, ok bool) {
 	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
 	for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
+		if b[i] == '<' {
+			return i - 1, false
+		}
 		i++ // tag name
 	}
 	for i < len(b) && b[i] != '>' {
@@ -280,27 +290,23 @@ func scanTag(b []byte, i int, ids map[string]bool) int {
 		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
-		var val []byte
 		if i < len(b) && (b[i] == '"' || b[i] == '\'') {
 			q := b[i]
 			end := bytes.IndexByte(b[i+1:], q)
 			if end < 0 {
-				return len(b)
+				return len(b), true
 			}
-			val = b[i+1 : i+1+end]
+			attr(name, b[i+1:i+1+end], i+1)
 			i += end + 2
 		} else {
 			start := i
 			for i < len(b) && !isSpace(b[i]) && b[i] != '>' {
 				i++
 			}
-			val = b[start:i]
-		}
-		if len(name) == 2 && (name[0]|0x20) == 'i' && (name[1]|0x20) == 'd' {
-			ids[unescapeHTML(string(val))] = true
+			attr(name, b[start:i], start)
 		}
 	}
-	return i
+	return i, true
 }
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
