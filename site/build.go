@@ -36,6 +36,12 @@ type sink func(name string, data []byte) error
 // called only when the sources have no errors.
 func (b *Builder) build(out sink) (*Site, error) {
 	s := &Site{Files: map[string][]byte{}, Sources: map[string]*compiler.Source{}}
+	// Pages are packed only to be kept (the preview server's); written
+	// ones go out as they are.
+	pack := b.pack && out == nil
+	if pack {
+		s.packed = map[string]*packedPage{}
+	}
 	th, diags := b.cachedTheme()
 	s.Diagnostics = append(s.Diagnostics, diags...)
 	if th == nil {
@@ -86,12 +92,14 @@ func (b *Builder) build(out sink) (*Site, error) {
 		}
 	}
 	pages = b.addGenerated(pages, s)
-	// Writing a site (not serving it) renders in two passes: the first
-	// keeps what links, navigation and search need and drops the HTML; the
-	// second renders each page again (its code is highlighted by then) just
-	// before it is laid out and written. A large site then never holds all
-	// its HTML at once.
-	b.render(pages, s, out != nil || b.track)
+	// Writing or serving a site renders in two passes: the first keeps
+	// what links, navigation and search need and the HTML packed (a fifth
+	// of its size; a written page's source is dropped); the second unpacks
+	// each page's HTML just before it is laid out and written (or packed
+	// whole, to be served). A large site then never holds all its HTML at
+	// once.
+	pk := newPacker()
+	b.render(pages, s, pk, out != nil || b.track)
 	all := pages
 	byURL := map[string]*Page{}
 	var kept []*Page
@@ -134,7 +142,12 @@ func (b *Builder) build(out sink) (*Site, error) {
 	}
 	for _, p := range all {
 		if quoted[p.File] && (!p.Generated || strings.HasPrefix(p.File, "reference/")) {
-			s.Sources[p.File] = compiler.NewSource(p.File, p.src)
+			if src := b.quotable(p); src != nil || p.srcSum == nil {
+				s.Sources[p.File] = compiler.NewSource(p.File, src)
+			}
+		}
+		if out != nil && !b.track {
+			p.src = nil // laid out from its packed HTML
 		}
 	}
 
@@ -187,16 +200,22 @@ func (b *Builder) build(out sink) (*Site, error) {
 	errs := make([]error, len(pages))
 	parallel(len(jobs), b.cfg.Workers, func(i int) {
 		j := jobs[i]
-		data, err := b.cachedLayout(th, j.p, nav, navVersion, j.prev, j.next)
+		laid, err := b.cachedLayout(th, pk, pack, j.p, nav, navVersion, j.prev, j.next)
 		if err != nil {
 			errs[i] = err
 			return
 		}
-		emit(j.p.Out, data)
+		if laid.packed != nil {
+			filesMu.Lock()
+			s.packed[j.p.Out] = laid.packed
+			filesMu.Unlock()
+		} else {
+			emit(j.p.Out, laid.out)
+		}
 		if b.track || out != nil {
 			// Laid out (and kept, or written): the page's HTML, its biggest
 			// part, is rendered again if its layout is ever needed anew.
-			j.p.Doc.HTML = nil
+			j.p.Doc.HTML, j.p.html = nil, nil
 		}
 	})
 	for i := range pages {
@@ -225,7 +244,11 @@ func (b *Builder) build(out sink) (*Site, error) {
 	for k, v := range assets {
 		emit(k, v)
 	}
-	emit("search-index.json", b.searchIndex(pages))
+	if frags := b.searchIndex(pages); pack {
+		s.search, s.searchSum = frags, searchDigest(frags)
+	} else {
+		emit(searchIndexFile, joinSearch(frags))
+	}
 	if sm := b.sitemap(pages); sm != nil {
 		emit("sitemap.xml", sm)
 	}
@@ -240,6 +263,20 @@ func (b *Builder) build(out sink) (*Site, error) {
 	clear(b.navs) // keyed by this build's tree
 	b.mu.Unlock()
 	return s, nil
+}
+
+// quotable is the text of a page for excerpts of its problems: its source,
+// or, when the build dropped it, the file read again if it has not changed
+// since (nil otherwise: the problems are shown without excerpts).
+func (b *Builder) quotable(p *Page) []byte {
+	if p.src != nil || p.srcSum == nil {
+		return p.src
+	}
+	data, err := readFile(p.File, maxPageSize)
+	if err != nil || sha256.Sum256(data) != *p.srcSum {
+		return nil
+	}
+	return data
 }
 
 // emptyExamples reports the examples that hold no code (blank lines,
@@ -330,7 +367,8 @@ func (b *Builder) readSource(p string, limit int64) ([]byte, error) {
 
 // cachedLayout lays a page out, or reuses its last layout when nothing it
 // shows changed: its rendered markdown, the navigation, its neighbours.
-func (b *Builder) cachedLayout(th *theme, p *Page, nav []*navNode, navVersion string, prev, next *navNode) ([]byte, error) {
+// When pack is set, it returns the page packed.
+func (b *Builder) cachedLayout(th *theme, pk *packer, pack bool, p *Page, nav []*navNode, navVersion string, prev, next *navNode) (layoutEntry, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%p|%p|%s|%s|%v", th, p.Doc, navVersion, p.Key, p.Generated)
 	for _, n := range []*navNode{prev, next} {
@@ -344,28 +382,64 @@ func (b *Builder) cachedLayout(th *theme, p *Page, nav []*navNode, navVersion st
 	c, ok := b.layouts[p.Key]
 	b.mu.Unlock()
 	if ok && c.key == key {
-		return c.out, nil
+		switch {
+		case pack && c.packed == nil:
+			c.out, c.packed = nil, pk.pack(c.out)
+			b.mu.Lock()
+			b.layouts[p.Key] = c
+			b.mu.Unlock()
+		case !pack && c.packed != nil:
+			c = layoutEntry{key: key, out: c.packed.page(c.packed.tail)} // written, not kept
+		}
+		return c, nil
 	}
-	if p.Doc.HTML == nil && p.src != nil {
+	switch {
+	case p.Doc.HTML != nil:
+	case p.html != nil:
+		// Rendered by this build's first pass, kept packed.
+		html, err := p.html.unpack()
+		if err != nil {
+			return layoutEntry{}, fmt.Errorf("%s: unpacking its HTML: %v", p.File, err)
+		}
+		p.Doc.HTML = html
+	case p.src != nil:
+		// Rendered by an earlier build, whose HTML is not kept.
 		doc, err := b.md().Render(p.Key, p.src)
 		if err != nil {
-			return nil, err
+			return layoutEntry{}, err
 		}
 		p.Doc.HTML = doc.HTML
+	default:
+		return layoutEntry{}, fmt.Errorf("%s: internal error: neither its HTML nor its source is kept", p.File)
 	}
-	out, err := b.layout(th, p, nav, prev, next)
+	buf := layoutBuffers.Get().(*bytes.Buffer)
+	defer layoutBuffers.Put(buf)
+	buf.Reset()
+	err := b.layout(buf, th, p, nav, prev, next)
 	b.laidOut.Add(1)
-	if err == nil && b.track {
+	if err != nil {
+		return layoutEntry{}, err
+	}
+	e := layoutEntry{key: key}
+	if pack {
+		e.packed = pk.pack(buf.Bytes())
+	} else {
+		// A copy of exactly the page's size: the buffer's spare capacity
+		// would otherwise be kept with every page the preview server holds.
+		e.out = bytes.Clone(buf.Bytes())
+	}
+	if b.track {
 		b.mu.Lock()
-		b.layouts[p.Key] = layoutEntry{key: key, out: out}
+		b.layouts[p.Key] = e
 		b.mu.Unlock()
 	}
-	return out, err
+	return e, nil
 }
 
 type layoutEntry struct {
-	key [32]byte
-	out []byte
+	key    [32]byte
+	out    []byte
+	packed *packedPage // instead of out, when the builder packs pages
 }
 
 // addGenerated adds the pages generated from the schemas, the command tree
@@ -481,7 +555,7 @@ func diagnosticsPage() []byte {
 
 // render renders every page's markdown, in parallel, reusing the previous
 // build's result for pages whose source did not change.
-func (b *Builder) render(pages []*Page, s *Site, lean bool) {
+func (b *Builder) render(pages []*Page, s *Site, pk *packer, lean bool) {
 	md := b.md()
 	errs := make([]error, len(pages))
 	parallel(len(pages), b.cfg.Workers, func(i int) {
@@ -489,12 +563,24 @@ func (b *Builder) render(pages []*Page, s *Site, lean bool) {
 		if p.src == nil && !p.Generated {
 			return
 		}
-		sum := sha256.Sum256(p.src)
 		b.mu.Lock()
 		c, ok := b.docs[p.Key]
 		b.mu.Unlock()
+		if ok && sameBytes(c.src, p.src) {
+			// The very source it was rendered from (the builder reuses
+			// unchanged files): no need to hash it again.
+			p.Doc, p.raw, errs[i] = c.doc, c.raw, c.err
+			return
+		}
+		sum := sha256.Sum256(p.src)
 		if ok && c.hash == sum {
 			p.Doc, p.raw, errs[i] = c.doc, c.raw, c.err
+			if b.track {
+				b.mu.Lock()
+				c.src = p.src
+				b.docs[p.Key] = c
+				b.mu.Unlock()
+			}
 			return
 		}
 		doc, err := md.Render(p.Key, p.src)
@@ -505,18 +591,29 @@ func (b *Builder) render(pages []*Page, s *Site, lean bool) {
 		}
 		if lean && err == nil {
 			frag := b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
+			// The HTML waits for the layout packed, a fifth of its size.
+			p.html = pk.packHTML(doc.HTML)
 			doc.HTML, doc.Sections = nil, nil
+			if !b.track && !p.Generated && len(doc.Examples) == 0 {
+				// Nothing reads the source again but an excerpt of a
+				// problem, which reads the file again (see quotable).
+				p.src, p.srcSum = nil, &sum
+			}
 			if b.track {
 				b.mu.Lock()
 				b.search[doc] = frag
 				b.mu.Unlock()
 			} else {
-				p.search = frag
+				p.search = &frag
 			}
 		}
 		if b.track || !lean {
+			c := cachedDoc{hash: sum, doc: doc, err: err, raw: raw}
+			if b.track {
+				c.src = p.src
+			}
 			b.mu.Lock()
-			b.docs[p.Key] = cachedDoc{hash: sum, doc: doc, err: err, raw: raw}
+			b.docs[p.Key] = c
 			b.mu.Unlock()
 		}
 		p.Doc, p.raw, errs[i] = doc, raw, err
@@ -534,6 +631,12 @@ func (b *Builder) render(pages []*Page, s *Site, lean bool) {
 		}
 		s.Diagnostics = append(s.Diagnostics, d)
 	}
+}
+
+// sameBytes reports whether a and b are the same slice of the same memory
+// (not merely equal), and not empty.
+func sameBytes(a, b []byte) bool {
+	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }
 
 // parallel runs f(0..n-1) on up to workers goroutines.
@@ -590,11 +693,11 @@ type layoutData struct {
 	Nav  template.HTML
 }
 
-// layout executes the page template for one page.
-func (b *Builder) layout(th *theme, p *Page, nav []*navNode, prev, next *navNode) ([]byte, error) {
+// layout executes the page template for one page, into out.
+func (b *Builder) layout(out *bytes.Buffer, th *theme, p *Page, nav []*navNode, prev, next *navNode) error {
 	navHTML, err := b.navFor(th, nav, p.Key)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	d := p.Doc
 	pd := pageData{
@@ -628,13 +731,7 @@ func (b *Builder) layout(th *theme, p *Page, nav []*navNode, prev, next *navNode
 	if v, ok := d.Meta.Params["scripts"]; ok {
 		pd.Scripts = stringList(v)
 	}
-	out := layoutBuffers.Get().(*bytes.Buffer)
-	defer layoutBuffers.Put(out)
-	out.Reset()
-	err = th.tmpl.ExecuteTemplate(out, "page.html", layoutData{Site: b.siteData(), Page: pd, Nav: navHTML})
-	// A copy of exactly the page's size: the buffer's spare capacity would
-	// otherwise be kept with every page the preview server holds.
-	return bytes.Clone(out.Bytes()), err
+	return th.tmpl.ExecuteTemplate(out, "page.html", layoutData{Site: b.siteData(), Page: pd, Nav: navHTML})
 }
 
 // layoutBuffers recycles the buffers pages are laid out in.

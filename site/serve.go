@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,6 +89,7 @@ type served struct {
 // the sources do not stop the server: they show in the browser.
 func NewServer(b *Builder, opts ServeOptions) (*Server, error) {
 	b.TrackChanges()
+	b.pack = true
 	s := &Server{b: b, opts: opts, hub: live.NewHub(), log: opts.Log}
 	if s.log == nil {
 		s.log = io.Discard
@@ -115,19 +117,28 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 		return RebuildInfo{}, err
 	}
 	site, fallback := s.keepGood(built)
-	next := &served{site: site, hashes: make(map[string][32]byte, len(site.Files)), fallback: fallback}
+	kept := site.kept()
+	next := &served{site: site, hashes: make(map[string][32]byte, len(site.Files)+len(kept)), fallback: fallback}
 	h := sha256.New()
-	names := make([]string, 0, len(site.Files))
+	names := make([]string, 0, len(site.Files)+len(kept))
 	for n := range site.Files {
 		names = append(names, n)
 	}
+	names = append(names, kept...)
 	sort.Strings(names)
 	prev := s.cur.Load()
 	for _, n := range names {
+		// Packed pages are hashed when packed, the search index by its
+		// fragments.
+		if p, ok := site.packed[n]; ok {
+			next.hashes[n] = p.sum
+		} else if n == searchIndexFile && site.search != nil {
+			next.hashes[n] = site.searchSum
+		}
 		data := site.Files[n]
 		// A file the builder reused is the same slice as before: no need
 		// to hash it again.
-		if prev != nil {
+		if _, ok := next.hashes[n]; !ok && prev != nil {
 			if pd, ok := prev.site.Files[n]; ok && len(pd) == len(data) && (len(data) == 0 || &pd[0] == &data[0]) {
 				next.hashes[n] = prev.hashes[n]
 			}
@@ -216,10 +227,13 @@ func (s *Server) keepGood(built *Site) (site *Site, fallback bool) {
 			}
 		}
 		for _, p := range s.good.Pages {
-			if _, ok := built.Files[p.Out]; ok || !failed[p.File] {
+			if built.has(p.Out) || !failed[p.File] {
 				continue // laid out anew, or gone
 			}
-			if data, ok := s.good.Files[p.Out]; ok {
+			if pk, ok := s.good.packed[p.Out]; ok && built.packed != nil {
+				built.packed[p.Out] = pk
+				built.Pages = append(built.Pages[:len(built.Pages):len(built.Pages)], p)
+			} else if data, ok := s.good.Files[p.Out]; ok {
 				built.Files[p.Out] = data
 				built.Pages = append(built.Pages[:len(built.Pages):len(built.Pages)], p)
 			}
@@ -320,30 +334,82 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		name, status = "404.html", http.StatusNotFound
 	}
+	packed := cur.site.packed[name]
 	data, exists := cur.site.Files[name]
+	if name == searchIndexFile && cur.site.search != nil {
+		data, exists = cur.site.File(name)
+	}
+	exists = exists || packed != nil
 	if cur.fallback && (!ok || strings.HasSuffix(name, ".html")) {
 		// No page could be built yet: the error page, which carries the
 		// reload script, so that fixing the template reloads the browser.
 		data, exists, status = errorPage(cur.site), true, http.StatusInternalServerError
-		name = "error.html"
+		name, packed = "error.html", nil
 	}
 	if !exists {
 		data, name = errorPage(cur.site), "404.html"
 	}
 	ctype := mime.TypeByExtension(path.Ext(name))
+	h := w.Header()
+	switch {
+	case packed != nil:
+		// A packed page goes out as it is kept, compressed, to every
+		// client that takes gzip (every browser); the rest get it unpacked.
+		if ctype == "" {
+			ctype = "text/html; charset=utf-8"
+		}
+		tail := live.Inject(packed.tail, cur.build)
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r) {
+			data = packed.gzip(tail)
+			h.Set("Content-Encoding", "gzip")
+		} else {
+			data = packed.page(tail)
+		}
+	case strings.HasSuffix(name, ".html"):
+		data = live.Inject(data, cur.build)
+	}
 	if ctype == "" {
 		ctype = http.DetectContentType(data)
 	}
-	if strings.HasSuffix(name, ".html") {
-		data = live.Inject(data, cur.build)
+	h.Set("Content-Type", ctype)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if packed != nil {
+		h.Set("Content-Length", strconv.Itoa(len(data)))
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(data)
 	}
+}
+
+// acceptsGzip reports whether a request's Accept-Encoding takes gzip: by
+// name, or by * when it does not name it; a q of 0 refuses.
+func acceptsGzip(r *http.Request) bool {
+	star := false
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+				continue
+			}
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+						q = f
+					}
+				}
+			}
+			if coding != "*" {
+				return q > 0
+			}
+			star = q > 0
+		}
+	}
+	return star
 }
 
 // loopbackHost reports whether a Host header names this machine by a
@@ -406,13 +472,12 @@ func (s *Server) lookup(cur *served, urlPath string) (name, redirect string, ok 
 	}
 	if rel == "" || strings.HasSuffix(rel, "/") {
 		n := rel + "index.html"
-		_, ok := cur.site.Files[n]
-		return n, "", ok
+		return n, "", cur.site.has(n)
 	}
-	if _, ok := cur.site.Files[rel]; ok {
+	if cur.site.has(rel) {
 		return rel, "", true
 	}
-	if _, ok := cur.site.Files[rel+"/index.html"]; ok {
+	if cur.site.has(rel + "/index.html") {
 		return "", "/" + rel + "/", false
 	}
 	return "", "", false
@@ -544,7 +609,14 @@ func onlyContentChanges(pages []string, prev, next *Site) []string {
 		if name == "" || strings.HasSuffix(name, "/") {
 			name += "index.html"
 		}
-		a, b := prev.Files[name], next.Files[name]
+		if pa, pb := prev.packed[name], next.packed[name]; pa != nil && pb != nil {
+			if pa.content != pb.content {
+				out = append(out, p)
+			}
+			continue
+		}
+		a, _ := prev.File(name)
+		b, _ := next.File(name)
 		if a == nil || b == nil || !bytes.Equal(assetVersion.ReplaceAll(a, nil), assetVersion.ReplaceAll(b, nil)) {
 			out = append(out, p)
 		}

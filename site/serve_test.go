@@ -2,6 +2,8 @@ package site
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -549,5 +551,102 @@ func main() {
 			t.Fatalf("the imported package changed; projects still %v", projects())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeCompressedPages checks the pages the server keeps packed: sent
+// as gzip to clients that take it, plain to the rest, the same page with
+// the reload script either way.
+func TestServeCompressedPages(t *testing.T) {
+	f := newServeFixture(t, "http://127.0.0.1:1")
+	cur := f.srv.cur.Load()
+	raw := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(path, accept string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", f.url+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		resp, err := raw.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, body
+	}
+	for _, name := range []string{"index.html", "guide/a/index.html", "dashboards/demo/cpu/index.html"} {
+		if _, ok := cur.site.packed[name]; !ok {
+			t.Fatalf("%s is not packed", name)
+		}
+		page, _ := cur.site.File(name)
+		want := live.Inject(page, cur.build)
+		path := "/" + strings.TrimSuffix(name, "index.html")
+
+		resp, body := get(path, "gzip, deflate, br")
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("%s with gzip: Content-Encoding %q, Vary %q", path, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+		}
+		if resp.ContentLength != int64(len(body)) {
+			t.Errorf("%s with gzip: Content-Length %d for %d bytes", path, resp.ContentLength, len(body))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s with gzip: %v; page differs from the built one with the script", path, err)
+		}
+
+		resp, body = get(path, "")
+		if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, want) {
+			t.Errorf("%s without gzip: Content-Encoding %q; page differs from the built one with the script", path, resp.Header.Get("Content-Encoding"))
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", path, ct)
+		}
+
+		req, _ := http.NewRequest("HEAD", f.url+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		head, err := raw.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head.Body.Close()
+		if head.StatusCode != 200 || head.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("HEAD %s: %d, Content-Encoding %q", path, head.StatusCode, head.Header.Get("Content-Encoding"))
+		}
+	}
+	// The search index is kept as the pages' fragments, joined when asked.
+	resp, body := get("/search-index.json", "gzip")
+	var index []map[string]string
+	if resp.StatusCode != 200 || json.Unmarshal(body, &index) != nil || len(index) == 0 {
+		t.Fatalf("search-index.json: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("search-index.json: Content-Type %q", ct)
+	}
+	// A page edited: the server sends the new version, with the new build.
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "---\ntitle: Page A\n---\n\n# Page A\n\nSecond version of A.\n")
+	deadline := time.Now().Add(5 * time.Second)
+	for f.srv.cur.Load() == cur && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	next := f.srv.cur.Load()
+	if next == cur {
+		t.Fatal("no rebuild after an edit")
+	}
+	_, body = get("/guide/a/", "gzip")
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	if !strings.Contains(string(got), "Second version of A") || !strings.Contains(string(got), `data-build="`+next.build+`"`) {
+		t.Errorf("edited page, as served:\n%s", got)
 	}
 }

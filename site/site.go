@@ -138,6 +138,7 @@ type Builder struct {
 	// track is set by the preview server, which reports every change
 	// (Invalidate): only then may file contents and the theme be reused.
 	track      bool
+	pack       bool // keep laid-out pages compressed (the preview server)
 	srcs       map[string][]byte
 	theme      *theme
 	themeDiags compiler.Diagnostics
@@ -145,12 +146,13 @@ type Builder struct {
 	generated  map[string][]byte // generated pages that depend only on pyrobuild itself
 	catalog    []*Page
 	catalogFor *compiler.Result
-	search     map[*markdown.Document][]byte
+	search     map[*markdown.Document]searchFrag
 	navs       map[string]template.HTML // per build and folder, see navFor
 }
 
 type cachedDoc struct {
 	hash [32]byte
+	src  []byte // what it was rendered from, while the builder keeps it (tracking builders)
 	doc  *markdown.Document
 	err  error
 	raw  []markdown.Link // links in the page's HTML, see rawHTMLLinks
@@ -183,7 +185,7 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		srcs:      map[string][]byte{},
 		layouts:   map[string]layoutEntry{},
 		generated: map[string][]byte{},
-		search:    map[*markdown.Document][]byte{},
+		search:    map[*markdown.Document]searchFrag{},
 		navs:      map[string]template.HTML{},
 	}
 	b.loadCache()
@@ -253,7 +255,9 @@ const proxyPrefix = "/_pyrobuild/proxy"
 type Site struct {
 	Pages []*Page
 	// Files maps output paths (slash-separated, relative to the site root,
-	// e.g. "guide/install/index.html") to their content.
+	// e.g. "guide/install/index.html") to their content. The preview
+	// server's builds keep their pages compressed, outside Files: File
+	// reads any output file.
 	Files map[string][]byte
 	// Diagnostics are the problems found (broken links, failing examples,
 	// bad front matter, dashboard errors). Errors mean the site must not be
@@ -265,6 +269,53 @@ type Site struct {
 	Dashboards *compiler.Result
 	// Inputs are the files the site was built from (for the watcher).
 	Inputs []string
+
+	// The preview server's builds keep their pages compressed, and the
+	// search index as the pages' fragments (which the builder keeps
+	// anyway), joined when it is asked for.
+	packed    map[string]*packedPage
+	search    []searchFrag
+	searchSum [32]byte
+}
+
+// searchIndexFile is the search index's output path.
+const searchIndexFile = "search-index.json"
+
+// File returns the content of an output file, from Files or made from
+// what the site keeps instead.
+func (s *Site) File(name string) ([]byte, bool) {
+	if p, ok := s.packed[name]; ok {
+		return p.page(p.tail), true
+	}
+	if name == searchIndexFile && s.search != nil {
+		return joinSearch(s.search), true
+	}
+	data, ok := s.Files[name]
+	return data, ok
+}
+
+// has reports whether the site has an output file.
+func (s *Site) has(name string) bool {
+	if _, ok := s.packed[name]; ok {
+		return true
+	}
+	if name == searchIndexFile && s.search != nil {
+		return true
+	}
+	_, ok := s.Files[name]
+	return ok
+}
+
+// kept lists the output files that are not in Files.
+func (s *Site) kept() []string {
+	names := make([]string, 0, len(s.packed)+1)
+	for n := range s.packed {
+		names = append(names, n)
+	}
+	if s.search != nil {
+		names = append(names, searchIndexFile)
+	}
+	return names
 }
 
 // Page is one page of the site.
@@ -287,7 +338,9 @@ type Page struct {
 	Deps []string
 
 	src    []byte
-	search []byte // its search index entries, when made early (lean builds)
+	srcSum *[32]byte   // the source's SHA-256, when a lean build dropped it
+	search *searchFrag // its search index entries, when made early (lean builds)
+	html   *packedHTML // its HTML, from a lean build's first pass to its layout
 	// raw are the links of the HTML written in the page, found when it is
 	// rendered (its HTML is not kept).
 	raw []markdown.Link
@@ -351,7 +404,17 @@ func pageURL(key string) (urlPath, out string) {
 // Write replaces dir with the site, atomically: a failed write leaves the
 // previous site as it was.
 func (s *Site) Write(dir string) error {
-	return writeFiles(dir, s.Files)
+	files := s.Files
+	if kept := s.kept(); len(kept) > 0 {
+		files = make(map[string][]byte, len(s.Files)+len(kept))
+		for n, data := range s.Files {
+			files[n] = data
+		}
+		for _, n := range kept {
+			files[n], _ = s.File(n)
+		}
+	}
+	return writeFiles(dir, files)
 }
 
 // HasErrors reports whether the site must not be published.

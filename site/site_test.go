@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -374,5 +375,133 @@ func TestEmptyExample(t *testing.T) {
 	write(t, filepath.Join(dir, "content", "index.md"), "# Home\n\n```yaml example\n# a comment\nkind: Nope\n```\n")
 	if s := buildSite(t, Config{Root: dir}); !s.HasErrors() {
 		t.Error("a broken example with a comment passed")
+	}
+}
+
+// TestWriteMatchesBuild checks that the ways a site is made agree byte for
+// byte: in memory (Build), written as it is laid out (Write: its pages'
+// HTML kept packed between the passes, their sources dropped), and as the
+// preview server keeps it (pages packed, the search index in fragments).
+func TestWriteMatchesBuild(t *testing.T) {
+	cfg := basicConfig()
+	want := buildSite(t, cfg)
+	if want.HasErrors() {
+		t.Fatalf("build: %s", diagText(want.Diagnostics))
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	b, err := NewBuilder(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Write(out)
+	if err != nil || s.HasErrors() {
+		t.Fatalf("write: %v %s", err, diagText(s.Diagnostics))
+	}
+	written := map[string]bool{}
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		name := filepath.ToSlash(rel)
+		if name == outdir.MarkerFile {
+			return nil
+		}
+		written[name] = true
+		data, _ := os.ReadFile(p)
+		if !bytes.Equal(data, want.Files[name]) {
+			t.Errorf("written %s differs from the built one", name)
+		}
+		return nil
+	})
+	for name := range want.Files {
+		if !written[name] {
+			t.Errorf("%s built but not written", name)
+		}
+	}
+
+	sb, err := NewBuilder(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(sb, ServeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := srv.Site()
+	if len(served.packed) == 0 || served.search == nil {
+		t.Fatalf("the server keeps %d pages packed, search index in fragments: %v", len(served.packed), served.search != nil)
+	}
+	for name, data := range want.Files {
+		got, ok := served.File(name)
+		if !ok || !bytes.Equal(got, data) {
+			t.Errorf("served %s differs from the built one", name)
+		}
+		if _, inFiles := served.Files[name]; inFiles == (served.packed[name] != nil) && name != searchIndexFile {
+			t.Errorf("%s: in Files %v, packed %v", name, inFiles, served.packed[name] != nil)
+		}
+	}
+	// Written from the server's builder, the pages are unpacked again.
+	out2 := filepath.Join(t.TempDir(), "public")
+	if s, err := sb.Write(out2); err != nil || s.HasErrors() {
+		t.Fatalf("write from the server's builder: %v", err)
+	}
+	for name, data := range want.Files {
+		got, err := os.ReadFile(filepath.Join(out2, filepath.FromSlash(name)))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s written by the server's builder differs from the built one (%v)", name, err)
+		}
+	}
+	// Site.Write of the served site writes every file too.
+	out3 := filepath.Join(t.TempDir(), "public")
+	if err := served.Write(out3); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range want.Files {
+		got, err := os.ReadFile(filepath.Join(out3, filepath.FromSlash(name)))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s of Site.Write of the served site differs from the built one (%v)", name, err)
+		}
+	}
+}
+
+// TestWriteQuotesProblems checks the excerpts of a written build, which
+// drops each page's source once it is rendered and reads it again for a
+// problem.
+func TestWriteQuotesProblems(t *testing.T) {
+	b, err := NewBuilder(Config{Root: "testdata/broken", Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Write(filepath.Join(t.TempDir(), "public"))
+	if err != nil || !s.HasErrors() {
+		t.Fatalf("broken build: %v", err)
+	}
+	want := buildSite(t, Config{Root: "testdata/broken", Workers: 2})
+	if got, w := diagText(s.Diagnostics), diagText(want.Diagnostics); got != w {
+		t.Errorf("Write and Build disagree:\n%s\nand\n%s", got, w)
+	}
+	for _, f := range []string{"testdata/broken/content/index.md", "testdata/broken/content/guide.md", "testdata/broken/content/front.md"} {
+		src, ok := s.Sources[f]
+		if !ok {
+			t.Errorf("no source of %s to quote", f)
+			continue
+		}
+		data, _ := os.ReadFile(f)
+		var text strings.Builder
+		(&compiler.TextRenderer{Sources: s.Sources}).Render(&text, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: f, Line: 1, Col: 1}, Message: "m"})
+		first, _, _ := strings.Cut(string(data), "\n")
+		if !strings.Contains(text.String(), first) {
+			t.Errorf("%s quoted as\n%s\nwant its first line %q", f, text.String(), first)
+		}
+		if src == nil {
+			t.Errorf("%s: nil source", f)
+		}
+	}
+
+	// A source that changed since it was rendered is not quoted.
+	p := &Page{File: "testdata/broken/content/index.md", srcSum: &[32]byte{1}}
+	if got := b.quotable(p); got != nil {
+		t.Errorf("a changed source is quoted: %q", got)
 	}
 }
