@@ -64,16 +64,10 @@ bench-serve:
 	bash scripts/bench-serve.sh
 
 ## fuzz: run every fuzz target of the repository for FUZZTIME (default 30s)
-## each; crashers land in the package's testdata/fuzz. Targets are found by
-## name (func FuzzXxx in a _test.go file), so a new one is never left out.
+## each; crashers land in the package's testdata/fuzz (scripts/fuzz.sh)
 FUZZTIME ?= 30s
 fuzz:
-	@set -e; for f in $$(grep -rl --include='*_test.go' --exclude-dir=.git '^func Fuzz' . | sort); do \
-		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
-			echo "== $$t in $$(dirname $$f) for $(FUZZTIME)"; \
-			$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) $$(dirname $$f)/; \
-		done; \
-	done
+	FUZZTIME=$(FUZZTIME) GO=$(GO) bash scripts/fuzz.sh
 
 ## fuzz-ci: every fuzz target for 3 s (what CI can afford)
 fuzz-ci:
