@@ -492,22 +492,29 @@ func TestGoCacheReplace(t *testing.T) {
 	opts := compiler.Options{Paths: []string{filepath.Join(dir, "dash")}, GoCache: t.TempDir()}
 	step := func(what string, wantBuilds int, wantProject string) {
 		t.Helper()
-		res, err := compiler.Compile(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range res.Diagnostics {
-			t.Errorf("%s: unexpected: %s", what, formatDiag(d))
-		}
-		if res.GoBuilds != wantBuilds || len(res.Resources) != 1 || res.Resources[0].Name != wantProject {
-			t.Errorf("%s: %d builds, resources %v; want %d builds, project %s", what, res.GoBuilds, resourceIDs(res), wantBuilds, wantProject)
-		}
+		compileOneProject(t, opts, what, wantBuilds, wantProject)
 	}
 	step("cold", 1, "one")
 	writeFile(t, filepath.Join(dir, "lib", "unused", "unused.go"), "package unused\n\n// Not imported.\n")
 	step("package not imported changed", 0, "one")
 	writeFile(t, filepath.Join(dir, "lib", "names", "names.go"), "package names\n\n// Project names the project.\nconst Project = \"two\"\n")
 	step("replaced package changed", 1, "two")
+}
+
+// compileOneProject compiles a program that emits one Project, and checks
+// how many Go builds it took and the project's name.
+func compileOneProject(t *testing.T, opts compiler.Options, what string, wantBuilds int, wantProject string) {
+	t.Helper()
+	res, err := compiler.Compile(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		t.Errorf("%s: unexpected: %s", what, formatDiag(d))
+	}
+	if res.GoBuilds != wantBuilds || len(res.Resources) != 1 || res.Resources[0].Name != wantProject {
+		t.Errorf("%s: %d builds, resources %v; want %d builds, project %s", what, res.GoBuilds, resourceIDs(res), wantBuilds, wantProject)
+	}
 }
 
 // TestGoCacheEmbed: a file a program embeds from a subfolder is part of the
@@ -523,16 +530,7 @@ func TestGoCacheEmbed(t *testing.T) {
 	opts := compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()}
 	step := func(what string, wantBuilds int, wantProject string) {
 		t.Helper()
-		res, err := compiler.Compile(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range res.Diagnostics {
-			t.Errorf("%s: unexpected: %s", what, formatDiag(d))
-		}
-		if res.GoBuilds != wantBuilds || len(res.Resources) != 1 || res.Resources[0].Name != wantProject {
-			t.Errorf("%s: %d builds, resources %v; want %d builds, project %s", what, res.GoBuilds, resourceIDs(res), wantBuilds, wantProject)
-		}
+		compileOneProject(t, opts, what, wantBuilds, wantProject)
 	}
 	step("cold", 1, "first")
 	step("warm", 0, "first")
