@@ -62,10 +62,14 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pyrobuild",
 		Short: "Compile and document Perses dashboards for Grafana Pyroscope",
-		Long: `pyrobuild compiles Perses dashboards-as-code (CUE, YAML, JSON) that use the
-Pyroscope datasource, profile queries and flame graph panels. It checks them
-far more deeply than Perses does and writes bundles that percli apply and a
-Perses server accept as they are.`,
+		Long: `pyrobuild compiles Perses dashboards-as-code (CUE, Go, YAML, JSON) that use
+the Pyroscope datasource, profile queries and flame graph panels. It checks
+them far more deeply than Perses does and writes bundles that percli apply
+and a Perses server accept as they are. It also builds the plugins'
+documentation site, with a catalog of the compiled dashboards, and previews
+both with live reload.
+
+Start with:  pyrobuild init my-dashboards && cd my-dashboards && pyrobuild serve`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version(),
