@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"crypto/sha256"
-	"os"
 	"strings"
 	"sync"
 )
@@ -44,18 +43,21 @@ func unitKey(u unit) string {
 	return u.kind + "\x00" + strings.Join(u.files, "\x00")
 }
 
-// unitSum hashes the unit's files as they are on disk and returns their
-// contents; ok is false when one cannot be read (the load reports why).
-func unitSum(u unit) (sum [sha256.Size]byte, data [][]byte, ok bool) {
-	data = make([][]byte, len(u.files))
+// readUnit reads the unit's files into u.read, within the same limits as
+// a load, and hashes them; ok is false when one cannot be read (the load
+// then reads again and reports why).
+func readUnit(u *unit) (sum [sha256.Size]byte, ok bool) {
+	srcs := make([]*Source, len(u.files))
+	data := make([][]byte, len(u.files))
 	for i, f := range u.files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return sum, nil, false
+		src, d := readSource(f)
+		if d != nil {
+			return sum, false
 		}
-		data[i] = b
+		srcs[i], data[i] = src, src.Data
 	}
-	return filesSum(u.files, data), data, true
+	u.read = srcs
+	return filesSum(u.files, data), true
 }
 
 func filesSum(files []string, data [][]byte) (sum [sha256.Size]byte) {
@@ -97,36 +99,10 @@ func (c *Cache) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawRes
 	return cloneRaws(e.raws), append(Diagnostics(nil), e.diags...), true
 }
 
-// loadedSum is the hash of the unit's files as its load read them; ok is
-// false when the load did not read them all.
-func loadedSum(u unit, sources *sourceSet) (sum [sha256.Size]byte, ok bool) {
-	sum, _, ok = loadedSources(u, sources)
-	return sum, ok
-}
-
-func loadedSources(u unit, sources *sourceSet) (sum [sha256.Size]byte, srcs []*Source, ok bool) {
-	data := make([][]byte, len(u.files))
-	for i, f := range u.files {
-		src := sources.get(f)
-		if src == nil {
-			return sum, nil, false
-		}
-		srcs = append(srcs, src)
-		data[i] = src.Data
-	}
-	return filesSum(u.files, data), srcs, true
-}
-
-// put records what loading u gave, before validation changes the nodes.
-// It is keyed by the contents the load read, not by an earlier look at the
-// files, so an edit made during the load cannot pair old bytes with a new
-// result.
-func (c *Cache) put(u unit, raws []rawResource, diags Diagnostics, sources *sourceSet) {
-	sum, srcs, ok := loadedSources(u, sources)
-	if !ok {
-		return
-	}
-	e := &cachedUnit{sum: sum, raws: cloneRaws(raws), diags: append(Diagnostics(nil), diags...), sources: srcs}
+// put records what loading u (from u.read, whose hash is sum) gave,
+// before validation changes the nodes.
+func (c *Cache) put(u unit, sum [sha256.Size]byte, raws []rawResource, diags Diagnostics) {
+	e := &cachedUnit{sum: sum, raws: cloneRaws(raws), diags: append(Diagnostics(nil), diags...), sources: u.read}
 	c.mu.Lock()
 	c.units[unitKey(u)] = e
 	c.mu.Unlock()

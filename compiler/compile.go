@@ -145,40 +145,42 @@ func Compile(opts Options) (*Result, error) {
 				if outOfMemory.Load() {
 					continue // the compilation failed; finish before memory runs out
 				}
+				u := units[i]
 				var raws []rawResource
 				var ds Diagnostics
 				hit, abandoned := false, false
 				var closed atomic.Bool // written by a CUE evaluation that may be abandoned
+				// A unit looked up in a cache is read first, and loaded
+				// from those bytes: its key is what the load parsed.
 				var sum [32]byte
-				var data [][]byte
 				summed := false
-				useStore := store != nil && units[i].kind == "cue"
-				if (cache != nil && cacheable(units[i])) || useStore {
-					sum, data, summed = unitSum(units[i])
+				useStore := store != nil && u.kind == "cue"
+				if (cache != nil && cacheable(u)) || useStore {
+					sum, summed = readUnit(&u)
 				}
 				if summed && cache != nil {
-					raws, ds, hit = cache.get(units[i], sum, &sources)
+					raws, ds, hit = cache.get(u, sum, &sources)
 				}
 				if summed && useStore && !hit {
-					if raws, ds, hit = store.get(units[i], sum, data, &sources); hit {
+					if raws, ds, hit = store.get(u, sum, &sources); hit {
 						stored.Add(1)
 						if cache != nil {
-							cache.put(units[i], raws, ds, &sources)
+							cache.put(u, sum, raws, ds)
 						}
 					}
 				}
 				switch {
 				case hit:
-				case units[i].kind == "go":
-					raws, ds = goL.load(units[i])
-				case units[i].kind == "cue":
+				case u.kind == "go":
+					raws, ds = goL.load(u)
+				case u.kind == "cue":
 					if runner == nil {
 						runner = newCUERunner()
 					}
 					e := env
 					var memory bool
-					raws, ds, abandoned, memory = runner.load(units[i], cueLimit, func() ([]rawResource, Diagnostics) {
-						r, d, c := loadUnit(units[i], &sources, e)
+					raws, ds, abandoned, memory = runner.load(u, cueLimit, func() ([]rawResource, Diagnostics) {
+						r, d, c := loadUnit(u, &sources, e)
 						closed.Store(c)
 						return r, d
 					})
@@ -190,19 +192,15 @@ func Compile(opts Options) (*Result, error) {
 					}
 				default:
 					var c bool
-					raws, ds, c = loadUnit(units[i], &sources, env)
+					raws, ds, c = loadUnit(u, &sources, env)
 					closed.Store(c)
 				}
-				if !hit && !abandoned && closed.Load() {
+				if summed && !hit && !abandoned && closed.Load() {
 					if cache != nil {
-						cache.put(units[i], raws, ds, &sources)
+						cache.put(u, sum, raws, ds)
 					}
-					// Stored under the contents the load read, as the
-					// memory cache is, in case a file changed meanwhile.
 					if useStore {
-						if read, ok := loadedSum(units[i], &sources); ok {
-							store.put(read, raws, ds)
-						}
+						store.put(sum, raws, ds)
 					}
 				}
 				var res []*Resource

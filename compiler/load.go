@@ -23,6 +23,18 @@ type unit struct {
 	dir      string // cue, go: the folder
 	files    []string
 	explicit bool // named on the command line: must hold resources
+	// read holds the files' sources when they were read before loading
+	// (to look the unit up in a cache): the load then parses these very
+	// bytes, the ones the cache key was made of.
+	read []*Source
+}
+
+// source returns the unit's i-th file, read now unless it was read before.
+func (u unit) source(i int) (*Source, *Diagnostic) {
+	if u.read != nil {
+		return u.read[i], nil
+	}
+	return readSource(u.files[i])
 }
 
 // discover walks the given paths and groups the sources into units, in a
@@ -224,7 +236,7 @@ func loadUnit(u unit, sources *sourceSet, env *cueEnv) (raws []rawResource, diag
 	case "cue":
 		return loadCUE(u, sources, env)
 	}
-	src, d := readSource(u.files[0])
+	src, d := u.source(0)
 	if d != nil {
 		return nil, Diagnostics{*d}, false
 	}

@@ -107,8 +107,8 @@ func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
 // offline, with no registry and no `cue mod tidy`.
 func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics, bool) {
 	files := make([]*ast.File, 0, len(u.files))
-	for _, f := range u.files {
-		src, d := readSource(f)
+	for i, f := range u.files {
+		src, d := u.source(i)
 		if d != nil {
 			return nil, Diagnostics{*d}, false
 		}

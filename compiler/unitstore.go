@@ -72,23 +72,23 @@ func (s *unitStore) path(sum [sha256.Size]byte) string {
 	return filepath.Join(s.dir, name[:2], name)
 }
 
-// get reads the entry of a unit whose files hold data; it adds the unit's
-// sources to sources when it finds one.
-func (s *unitStore) get(u unit, sum [sha256.Size]byte, data [][]byte, sources *sourceSet) ([]rawResource, Diagnostics, bool) {
+// get reads the entry of a unit whose files (u.read) hash to sum; it adds
+// the unit's sources to sources when it finds one.
+func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawResource, Diagnostics, bool) {
 	p := s.path(sum)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, nil, false
 	}
 	srcs := map[string]*Source{}
-	for i, f := range u.files {
-		srcs[f] = newSource(f, data[i])
+	for _, src := range u.read {
+		srcs[src.Path] = src
 	}
 	raws, diags, err := decodeUnit(b, srcs)
 	if err != nil {
 		return nil, nil, false
 	}
-	for _, src := range srcs {
+	for _, src := range u.read {
 		sources.add(src)
 	}
 	// Entries in use stay; the mtime says when one was last used.
