@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
 
@@ -172,23 +173,38 @@ func schemaOverlay(dir string) (map[string]load.Source, []string, error) {
 }
 
 // buildSchema builds the embedded schema package in ctx. Positions in it
-// are under schemaRoot, so they are never taken for the user's.
+// are under schemaRoot, so they are never taken for the user's. The files
+// are loaded and parsed once per process: workers build the package in a
+// fresh context every cueEnvUses packages, and loading was most of that.
 func buildSchema(ctx *cue.Context) (cue.Value, error) {
-	ov, names, err := schemaOverlay(schemaRoot)
+	inst, err := schemaInstance()
 	if err != nil {
 		return cue.Value{}, err
 	}
-	ov[schemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
-	insts := load.Instances(names, &load.Config{Dir: schemaRoot, Overlay: ov})
-	if len(insts) != 1 || insts[0].Err != nil {
-		return cue.Value{}, fmt.Errorf("embedded schema: %v", insts[0].Err)
-	}
-	v := ctx.BuildInstance(insts[0])
+	// Building records results in the shared instance: one at a time.
+	schemaBuildMu.Lock()
+	v := ctx.BuildInstance(inst)
+	schemaBuildMu.Unlock()
 	if err := v.Err(); err != nil {
 		return cue.Value{}, fmt.Errorf("embedded schema: %w", err)
 	}
 	return v, nil
 }
+
+var schemaBuildMu sync.Mutex
+
+var schemaInstance = sync.OnceValues(func() (*build.Instance, error) {
+	ov, names, err := schemaOverlay(schemaRoot)
+	if err != nil {
+		return nil, err
+	}
+	ov[schemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
+	insts := load.Instances(names, &load.Config{Dir: schemaRoot, Overlay: ov})
+	if len(insts) != 1 || insts[0].Err != nil {
+		return nil, fmt.Errorf("embedded schema: %v", insts[0].Err)
+	}
+	return insts[0], nil
+})
 
 func compileSchema() (*Schema, error) {
 	ctx := cuecontext.New()
