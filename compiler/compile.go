@@ -43,6 +43,10 @@ type Options struct {
 	// between runs (UnitStoreDir() is the usual one), so a compilation
 	// evaluates only the packages whose files changed since one was stored.
 	UnitStore string
+	// Pack keeps compiled dashboards encoded, not as trees, from the moment
+	// each is validated: a repository of thousands then fits in a fraction
+	// of the memory. Their Node is nil; Tree decodes one when asked.
+	Pack bool
 }
 
 // Resource is one compiled resource in wire form.
@@ -51,8 +55,20 @@ type Resource struct {
 	Project string // "" for global resources
 	Name    string
 	Global  bool
-	Node    *Node
-	Pos     Pos // where its source starts
+	// Node is the resource; nil when Options.Pack packed it (use Tree).
+	Node *Node
+	Pos  Pos // where its source starts
+
+	packed *packed
+}
+
+// Tree returns the resource's node tree: Node, or a new tree decoded from
+// its packed form.
+func (r *Resource) Tree() *Node {
+	if r.Node != nil || r.packed == nil {
+		return r.Node
+	}
+	return r.packed.unpack()
 }
 
 // ID is the resource's identity as the Perses API sees it.
@@ -206,6 +222,11 @@ func Compile(opts Options) (*Result, error) {
 				var res []*Resource
 				for _, raw := range raws {
 					if r := s.checkResource(raw, &ds); r != nil {
+						if opts.Pack && r.Kind == "Dashboard" {
+							if p, err := pack(r.Node); err == nil {
+								r.Node, r.packed = nil, p
+							}
+						}
 						res = append(res, r)
 					}
 				}

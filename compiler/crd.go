@@ -88,14 +88,15 @@ func (c *crdConverter) report(sev Severity, code Code, pos Pos, path, msg, hint 
 }
 
 func (c *crdConverter) convert(r *Resource) *Resource {
-	meta := r.Node.Get("metadata")
+	tree := r.Tree()
+	meta := tree.Get("metadata")
 	switch {
 	case r.Kind == "Project":
 		ns := c.namespaces[r.Name]
 		if ns == "" {
 			return nil
 		}
-		if d := r.Node.Get("spec").Get("display"); d != nil {
+		if d := tree.Get("spec").Get("display"); d != nil {
 			c.report(Note, CodeCRDSkipped, where(&Node{Pos: d.KeyPos}, where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its name", r.Name, ns), "")
 		}
 		obj := NewMap(nil)
@@ -140,7 +141,7 @@ func (c *crdConverter) convert(r *Resource) *Resource {
 		a.Set(TagsAnnotation, NewString(strings.Join(ts, ","), nil))
 		m.Set("annotations", a)
 	}
-	config := r.Node.Get("spec").Clone()
+	config := tree.Get("spec").Clone()
 	if r.Kind == "Dashboard" {
 		panelDisplays(config)
 	}

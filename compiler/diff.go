@@ -164,7 +164,7 @@ func Diff(old, new []*Resource) *DiffResult {
 			continue
 		}
 		d := &differ{kind: r.Kind}
-		d.node(nil, o.Node, r.Node)
+		d.node(nil, o.Tree(), r.Tree())
 		if len(d.fields) == 0 {
 			res.Unchanged++
 			continue

@@ -381,7 +381,7 @@ func encodeAll(rs []*Resource, idx []int, f Format) [][]byte {
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				out[k] = Encode(rs[idx[k]].Node, f)
+				out[k] = Encode(rs[idx[k]].Tree(), f)
 			}
 		}()
 	}

@@ -62,8 +62,9 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 		if r.Kind != "Dashboard" {
 			continue
 		}
-		scopes := [][]datasourceRef{dashboardDatasources(r), proj[r.Project], global}
-		panels := r.Node.Get("spec").Get("panels")
+		tree := r.Tree()
+		scopes := [][]datasourceRef{dashboardDatasources(r, tree), proj[r.Project], global}
+		panels := tree.Get("spec").Get("panels")
 		if panels == nil {
 			continue
 		}

@@ -35,7 +35,7 @@ func (r *Resolver) Resolve(d *Resource, plugin *Node) (ResolvedDatasource, bool)
 	if !ok {
 		return ResolvedDatasource{}, false
 	}
-	scopes := [][]datasourceRef{dashboardDatasources(d), r.proj[d.Project], r.global}
+	scopes := [][]datasourceRef{dashboardDatasources(d, d.Tree()), r.proj[d.Project], r.global}
 	if found, _, _ := lookupDatasource(kind, name, scopes); found != nil {
 		return ResolvedDatasource{Name: found.name, Kind: found.kind, Scope: found.scope,
 			Project: found.project, Default: name == "", Spec: found.spec}, true

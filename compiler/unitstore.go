@@ -189,6 +189,10 @@ type unitEncoder struct {
 	buf     bytes.Buffer
 	strings map[string]int
 	err     error
+	// srcs, when set, numbers the sources nodes point into, for an encoding
+	// that lives in memory only (packNode): the pointers are kept, not
+	// looked up again by file name.
+	srcs map[*Source]int
 }
 
 func encodeUnit(raws []rawResource, diags Diagnostics) ([]byte, error) {
@@ -242,12 +246,21 @@ func (e *unitEncoder) node(n *Node) {
 	e.str(n.Value)
 	e.pos(n.Pos)
 	e.pos(n.KeyPos)
-	if n.src != nil {
+	switch {
+	case n.src != nil && e.srcs != nil && n.off >= 0:
+		i, ok := e.srcs[n.src]
+		if !ok {
+			i = len(e.srcs)
+			e.srcs[n.src] = i
+		}
+		e.int(n.off)
+		e.int(i)
+	case n.src != nil && e.srcs == nil:
 		if n.src.Path != n.Pos.File {
 			e.err = errors.New("a node's source is not the file of its position")
 		}
 		e.int(n.off)
-	} else {
+	default:
 		e.int(-1)
 	}
 	e.int(len(n.Keys))
@@ -269,6 +282,7 @@ type unitDecoder struct {
 	b       []byte
 	strings []string
 	sources map[string]*Source
+	srcs    []*Source // see unitEncoder.srcs
 	err     error
 }
 
@@ -354,7 +368,14 @@ func (d *unitDecoder) node(depth int) *Node {
 		return nil
 	}
 	n := &Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos(), off: d.int()}
-	if n.off >= 0 {
+	if n.off >= 0 && d.srcs != nil {
+		if i := d.int(); i >= 0 && i < len(d.srcs) {
+			n.src = d.srcs[i]
+		} else {
+			d.err = errBadEntry
+			return nil
+		}
+	} else if n.off >= 0 {
 		if n.src = d.sources[n.Pos.File]; n.src == nil || n.off > len(n.src.Data) {
 			d.err = errBadEntry
 			return nil
@@ -376,6 +397,38 @@ func (d *unitDecoder) node(depth int) *Node {
 		for i := 0; i < ni && d.err == nil; i++ {
 			n.Items[i] = d.node(depth + 1)
 		}
+	}
+	return n
+}
+
+// packed is a node tree held in the unit encoding, several times smaller
+// than the Nodes, for resources a large compilation keeps until its end.
+type packed struct {
+	data []byte
+	srcs []*Source
+}
+
+// pack encodes n. It keeps each string once and the sources n points into.
+func pack(n *Node) (*packed, error) {
+	e := &unitEncoder{strings: map[string]int{}, srcs: map[*Source]int{}}
+	e.node(n)
+	if e.err != nil {
+		return nil, e.err
+	}
+	p := &packed{data: bytes.Clone(e.buf.Bytes()), srcs: make([]*Source, len(e.srcs))}
+	for s, i := range e.srcs {
+		p.srcs[i] = s
+	}
+	return p, nil
+}
+
+// unpack decodes a new tree; the caller may change it.
+func (p *packed) unpack() *Node {
+	d := &unitDecoder{b: p.data, srcs: p.srcs}
+	n := d.node(0)
+	if d.err != nil || len(d.b) != 0 {
+		// pack wrote these bytes in this process.
+		panic("compiler: unreadable packed resource")
 	}
 	return n
 }

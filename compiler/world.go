@@ -102,42 +102,41 @@ func (w *World) datasources() (map[string][]datasourceRef, []datasourceRef) {
 }
 
 // checkDefaultDatasources: at most one default per plugin kind in each
-// scope (a project, the global scope, a dashboard's datasources).
+// scope (a project, the global scope, and each dashboard's datasources,
+// which checkDashboards looks at).
 func checkDefaultDatasources(w *World, diags *Diagnostics) {
 	proj, global := w.datasources()
-	check := func(refs []datasourceRef, where string) {
-		seen := map[string]datasourceRef{}
-		for _, d := range refs {
-			if !d.def {
-				continue
-			}
-			if prev, ok := seen[d.kind]; ok {
-				report(diags, Error, CodeDefaultDatasource, d.pos,
-					fmt.Sprintf("%s and %s are both the default %s %s", prev.name, d.name, d.kind, where),
-					"set default: true on one of them only")
-				continue
-			}
-			seen[d.kind] = d
-		}
-	}
 	projects := make([]string, 0, len(proj))
 	for p := range proj {
 		projects = append(projects, p)
 	}
 	sort.Strings(projects)
 	for _, p := range projects {
-		check(proj[p], fmt.Sprintf("of project %s", p))
+		checkDefaults(proj[p], fmt.Sprintf("of project %s", p), diags)
 	}
-	check(global, "among global datasources")
-	for _, r := range w.Resources {
-		if r.Kind == "Dashboard" {
-			check(dashboardDatasources(r), fmt.Sprintf("of dashboard %s", r.Name))
+	checkDefaults(global, "among global datasources", diags)
+}
+
+func checkDefaults(refs []datasourceRef, where string, diags *Diagnostics) {
+	seen := map[string]datasourceRef{}
+	for _, d := range refs {
+		if !d.def {
+			continue
 		}
+		if prev, ok := seen[d.kind]; ok {
+			report(diags, Error, CodeDefaultDatasource, d.pos,
+				fmt.Sprintf("%s and %s are both the default %s %s", prev.name, d.name, d.kind, where),
+				"set default: true on one of them only")
+			continue
+		}
+		seen[d.kind] = d
 	}
 }
 
-func dashboardDatasources(r *Resource) []datasourceRef {
-	m := r.Node.Get("spec").Get("datasources")
+// dashboardDatasources lists the datasources dashboard r (whose tree is
+// tree) defines for itself.
+func dashboardDatasources(r *Resource, tree *Node) []datasourceRef {
+	m := tree.Get("spec").Get("datasources")
 	var out []datasourceRef
 	if m == nil {
 		return nil
@@ -154,34 +153,34 @@ func dashboardDatasources(r *Resource) []datasourceRef {
 // in that secret, not in plain headers.
 func checkProxySecrets(w *World, diags *Diagnostics) {
 	for _, r := range w.Resources {
-		var specs []*Node
 		switch r.Kind {
 		case "Datasource", "GlobalDatasource":
-			specs = append(specs, r.Node.Get("spec"))
-		case "Dashboard":
-			if m := r.Node.Get("spec").Get("datasources"); m != nil {
-				specs = append(specs, m.Vals...)
+			checkProxies(w, r, []*Node{r.Node.Get("spec")}, diags)
+		}
+	}
+}
+
+// checkProxies checks the proxies of datasource specs of resource r (a
+// datasource, or a dashboard's own datasources).
+func checkProxies(w *World, r *Resource, specs []*Node, diags *Diagnostics) {
+	for _, spec := range specs {
+		proxy := spec.Get("plugin").Get("spec").Get("proxy").Get("spec")
+		if sn := proxy.Get("secret"); sn != nil && sn.Kind == StringKind {
+			kind, id := "Secret", "Secret/"+r.Project+"/"+sn.Value
+			if r.Global {
+				kind, id = "GlobalSecret", "GlobalSecret/"+sn.Value
+			}
+			if w.byID[id] == nil {
+				report(diags, Warning, CodeMissingSecret, sn.Pos,
+					fmt.Sprintf("%s %q is not among the compiled sources", kind, sn.Value),
+					fmt.Sprintf("define it (kind: %s) or make sure it exists on the Perses server", kind))
 			}
 		}
-		for _, spec := range specs {
-			proxy := spec.Get("plugin").Get("spec").Get("proxy").Get("spec")
-			if sn := proxy.Get("secret"); sn != nil && sn.Kind == StringKind {
-				kind, id := "Secret", "Secret/"+r.Project+"/"+sn.Value
-				if r.Global {
-					kind, id = "GlobalSecret", "GlobalSecret/"+sn.Value
-				}
-				if w.byID[id] == nil {
-					report(diags, Warning, CodeMissingSecret, sn.Pos,
-						fmt.Sprintf("%s %q is not among the compiled sources", kind, sn.Value),
-						fmt.Sprintf("define it (kind: %s) or make sure it exists on the Perses server", kind))
-				}
-			}
-			if hs := proxy.Get("headers"); hs != nil {
-				for i, h := range hs.Keys {
-					if credentialHeader(h) {
-						report(diags, Warning, CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos),
-							fmt.Sprintf("header %q carries a credential in plain text", h), "put it in a Secret and name the secret in proxy.spec.secret")
-					}
+		if hs := proxy.Get("headers"); hs != nil {
+			for i, h := range hs.Keys {
+				if credentialHeader(h) {
+					report(diags, Warning, CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos),
+						fmt.Sprintf("header %q carries a credential in plain text", h), "put it in a Secret and name the secret in proxy.spec.secret")
 				}
 			}
 		}

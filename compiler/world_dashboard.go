@@ -2,36 +2,69 @@ package compiler
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // checkDashboards runs the checks that need a whole dashboard and the
-// resources around it.
+// resources around it: its own datasources (defaults, proxies), its
+// layouts, variables and queries. Dashboards are checked in parallel, each
+// decoded on its own when packed, and their findings gathered in order.
 func checkDashboards(w *World, diags *Diagnostics) {
 	proj, global := w.datasources()
 	vars := w.outerVariables()
+	var dashboards []*Resource
 	for _, r := range w.Resources {
-		if r.Kind != "Dashboard" {
-			continue
+		if r.Kind == "Dashboard" {
+			dashboards = append(dashboards, r)
 		}
-		before := len(*diags)
-		checkDashboard(w, r, [][]datasourceRef{dashboardDatasources(r), proj[r.Project], global}, vars, diags)
+	}
+	found := make([]Diagnostics, len(dashboards))
+	parallel(len(dashboards), func(i int) {
+		r, ds := dashboards[i], &found[i]
+		tree := r.Tree()
+		own := dashboardDatasources(r, tree)
+		checkDefaults(own, fmt.Sprintf("of dashboard %s", r.Name), ds)
+		if m := tree.Get("spec").Get("datasources"); m != nil {
+			checkProxies(w, r, m.Vals, ds)
+		}
+		before := len(*ds)
+		checkDashboard(w, tree, r.Project, [][]datasourceRef{own, proj[r.Project], global}, vars, ds)
 		// Values a CUE schema filled in have no position of the user's:
 		// point at the dashboard instead.
-		for i := before; i < len(*diags); i++ {
-			if !(*diags)[i].Pos.IsValid() {
-				(*diags)[i].Pos = r.Pos
+		for j := before; j < len(*ds); j++ {
+			if !(*ds)[j].Pos.IsValid() {
+				(*ds)[j].Pos = r.Pos
 			}
 		}
+	})
+	for _, ds := range found {
+		*diags = append(*diags, ds...)
 	}
 }
 
-func checkDashboard(w *World, r *Resource, scopes [][]datasourceRef, vars map[string]map[string]bool, diags *Diagnostics) {
-	spec := r.Node.Get("spec")
+// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func checkDashboard(w *World, tree *Node, project string, scopes [][]datasourceRef, vars map[string]map[string]bool, diags *Diagnostics) {
+	spec := tree.Get("spec")
 	checkLayouts(spec, diags)
-	defined := checkVariables(spec, vars[r.Project], vars[""], diags)
+	defined := checkVariables(spec, vars[project], vars[""], diags)
 	panels := spec.Get("panels")
 	if panels == nil {
 		return

@@ -157,7 +157,7 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.goTimeout)}
 	}
 	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout, Cache: o.cache,
-		UnitStore: compiler.UnitStoreDir()}
+		UnitStore: compiler.UnitStoreDir(), Pack: true}
 	if write {
 		opts.Skip = []string{o.output}
 	}
