@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 
@@ -27,14 +30,21 @@ import (
 // theme, rendered markdown, laid-out pages, search entries.
 func (b *Builder) Build() (*Site, error) { return b.build(nil) }
 
-// sink receives an output file as soon as it is made; it is called from
-// several goroutines.
-type sink func(name string, data []byte) error
+// A sink receives output files as soon as they are made; it is called
+// from several goroutines.
+type sink struct {
+	write func(name string, data []byte) error
+	// link puts the previous output's file name in place, unchanged, when
+	// it holds what e stands for; false when it does not or cannot.
+	link func(name string, e outputEntry) bool
+	// dirs makes the folders of these files, before any is written.
+	dirs func(names []string) error
+}
 
 // build builds the site. With a sink, pages go to it as they are laid out
 // and are not kept, so writing a large site needs little memory; it is
 // called only when the sources have no errors.
-func (b *Builder) build(out sink) (*Site, error) {
+func (b *Builder) build(out *sink) (*Site, error) {
 	s := &Site{Files: map[string][]byte{}, Sources: map[string]*compiler.Source{}}
 	// Pages are packed only to be kept (the preview server's); written
 	// ones go out as they are.
@@ -146,7 +156,7 @@ func (b *Builder) build(out sink) (*Site, error) {
 				s.Sources[p.File] = compiler.NewSource(p.File, src)
 			}
 		}
-		if out != nil && !b.track {
+		if out != nil && !b.track && !p.cached {
 			p.src = nil // laid out from its packed HTML
 		}
 	}
@@ -193,17 +203,54 @@ func (b *Builder) build(out sink) (*Site, error) {
 			return
 		}
 		s.Files[name] = nil // written, not kept
-		if err := out(name, data); err != nil && sinkErr == nil {
+		if err := out.write(name, data); err != nil && sinkErr == nil {
 			sinkErr = err
+		}
+	}
+	// With a page cache, a page whose layout would read what the last
+	// build's did keeps the file that build wrote.
+	pc := b.pc
+	if out == nil || s.Diagnostics.HasErrors() {
+		pc = nil
+	}
+	var siteKey [32]byte
+	if pc != nil {
+		siteKey = b.siteKey(th, nav)
+	}
+	if out != nil && !s.Diagnostics.HasErrors() {
+		names := make([]string, len(pages))
+		for i, p := range pages {
+			names[i] = p.Out
+		}
+		if err := out.dirs(names); err != nil {
+			return s, err
 		}
 	}
 	errs := make([]error, len(pages))
 	parallel(len(jobs), b.cfg.Workers, func(i int) {
 		j := jobs[i]
+		var lk [32]byte
+		if pc != nil && j.p.keyed {
+			lk = layoutKey(siteKey, j.p.renderKey, j.p, j.prev, j.next)
+			if e, ok := pc.reusable(j.p.Out, lk); ok && out.link(j.p.Out, e) {
+				pc.putOutput(j.p.Out, e)
+				filesMu.Lock()
+				s.Files[j.p.Out] = nil // in place, not kept
+				filesMu.Unlock()
+				j.p.src, j.p.Doc.HTML, j.p.html = nil, nil, nil
+				return
+			}
+		}
 		laid, err := b.cachedLayout(th, pk, pack, j.p, nav, navVersion, j.prev, j.next)
 		if err != nil {
 			errs[i] = err
 			return
+		}
+		if pc != nil && j.p.keyed && laid.out != nil {
+			pc.putOutput(j.p.Out, outputEntry{key: lk, sum: sha256.Sum256(laid.out), size: int64(len(laid.out))})
+		}
+		if j.p.cached {
+			j.p.src = nil
 		}
 		if laid.packed != nil {
 			filesMu.Lock()
@@ -409,6 +456,9 @@ func (b *Builder) cachedLayout(th *theme, pk *packer, pack bool, p *Page, nav []
 			return layoutEntry{}, err
 		}
 		p.Doc.HTML = doc.HTML
+		if p.cached {
+			p.Doc.Meta.Params = doc.Meta.Params // not kept in the cache
+		}
 	default:
 		return layoutEntry{}, fmt.Errorf("%s: internal error: neither its HTML nor its source is kept", p.File)
 	}
@@ -556,12 +606,25 @@ func diagnosticsPage() []byte {
 // render renders every page's markdown, in parallel, reusing the previous
 // build's result for pages whose source did not change.
 func (b *Builder) render(pages []*Page, s *Site, pk *packer, lean bool) {
-	md := b.md()
+	md := sync.OnceValue(b.md) // not needed when every page is cached
+	pc := b.pc
+	if !lean || b.track {
+		pc = nil
+	}
 	errs := make([]error, len(pages))
 	parallel(len(pages), b.cfg.Workers, func(i int) {
 		p := pages[i]
 		if p.src == nil && !p.Generated {
 			return
+		}
+		if pc != nil {
+			p.renderKey, p.keyed = b.renderKey(p), true
+			if r := pc.render(p.renderKey); r != nil {
+				doc := r.Doc // the page's own: its layout may add its HTML
+				p.Doc, p.raw, p.cached = &doc, r.Raw, true
+				p.search = &searchFrag{json: r.Search, sum: sha256.Sum256(r.Search)}
+				return
+			}
 		}
 		b.mu.Lock()
 		c, ok := b.docs[p.Key]
@@ -583,7 +646,7 @@ func (b *Builder) render(pages []*Page, s *Site, pk *packer, lean bool) {
 			}
 			return
 		}
-		doc, err := md.Render(p.Key, p.src)
+		doc, err := md().Render(p.Key, p.src)
 		b.renders.Add(1)
 		var raw []markdown.Link
 		if err == nil {
@@ -591,6 +654,9 @@ func (b *Builder) render(pages []*Page, s *Site, pk *packer, lean bool) {
 		}
 		if lean && err == nil {
 			frag := b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
+			if pc != nil {
+				pc.putRender(p.renderKey, doc, raw, frag.json)
+			}
 			// The HTML waits for the layout packed, a fifth of its size.
 			p.html = pk.packHTML(doc.HTML)
 			doc.HTML, doc.Sections = nil, nil
@@ -788,19 +854,58 @@ func (b *Builder) notFound(th *theme, nav []*navNode) ([]byte, error) {
 // diagnostics; its Files are not kept.
 func (b *Builder) Write(dir string) (*Site, error) {
 	var s *Site
+	pc := b.openPageCache(dir)
+	b.pc = pc
 	err := outdir.Replace(dir, func(tmp string) error {
 		var made sync.Map
+		made.Store(tmp, true)
 		var err error
-		s, err = b.build(func(name string, data []byte) error {
+		parent := func(name string) (string, error) {
 			p := filepath.Join(tmp, filepath.FromSlash(name))
 			d := filepath.Dir(p)
 			if _, ok := made.Load(d); !ok {
 				if err := os.MkdirAll(d, 0o755); err != nil {
-					return err
+					return "", err
 				}
 				made.Store(d, true)
 			}
-			return os.WriteFile(p, data, 0o644)
+			return p, nil
+		}
+		s, err = b.build(&sink{
+			write: func(name string, data []byte) error {
+				p, err := parent(name)
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(p, data, 0o644)
+			},
+			link: func(name string, e outputEntry) bool {
+				if _, err := parent(name); err != nil {
+					return false
+				}
+				return pc.link(tmp, name, e)
+			},
+			dirs: func(names []string) error {
+				// A page is a folder: making them in order, each after its
+				// parent, takes one call each instead of MkdirAll's three.
+				var dirs []string
+				seen := map[string]bool{".": true}
+				for _, n := range names {
+					for d := path.Dir(n); !seen[d]; d = path.Dir(d) {
+						seen[d] = true
+						dirs = append(dirs, d)
+					}
+				}
+				sort.Strings(dirs)
+				for _, d := range dirs {
+					p := filepath.Join(tmp, filepath.FromSlash(d))
+					if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+						return err
+					}
+					made.Store(p, true)
+				}
+				return nil
+			},
 		})
 		if err != nil {
 			return err
@@ -810,6 +915,9 @@ func (b *Builder) Write(dir string) (*Site, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		b.pc = nil // the output was not replaced: its cache stays as it was
+	}
 	if errors.Is(err, errBuildFailed) {
 		return s, nil
 	}
@@ -820,6 +928,7 @@ var errBuildFailed = errors.New("the site has errors")
 
 // md returns a markdown engine for this builder.
 func (b *Builder) md() *markdown.Engine {
+	b.loadCache()
 	return markdown.New(markdown.Options{ResolveLink: b.resolveLink, Highlighter: b.hl})
 }
 

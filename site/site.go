@@ -8,6 +8,7 @@ package site
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -122,6 +123,8 @@ type Builder struct {
 	base     *url.URL // parsed BaseURL
 	basePath string   // always starts and ends with "/"
 	hl       *markdown.Highlighter
+	hlOnce   sync.Once  // loads hl's saved cache
+	pc       *pageCache // of the last Write, saved by SaveCache
 
 	mu       sync.Mutex
 	docs     map[string]cachedDoc  // by source key, checked against a content hash
@@ -188,15 +191,20 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		search:    map[*markdown.Document]searchFrag{},
 		navs:      map[string]template.HTML{},
 	}
-	b.loadCache()
 	return b, nil
 }
 
 const highlightCacheFile = "highlight.gob"
 
-// loadCache reads the highlight cache a previous run saved. A missing,
-// stale or damaged cache only means a slower build.
+// loadCache reads the highlight cache a previous run saved, once, when
+// the first page is rendered (a build whose pages all come from the page
+// cache highlights nothing). A missing, stale or damaged cache only means
+// a slower build.
 func (b *Builder) loadCache() {
+	b.hlOnce.Do(b.readHighlightCache)
+}
+
+func (b *Builder) readHighlightCache() {
 	if b.cfg.CacheDir == "" {
 		return
 	}
@@ -208,12 +216,24 @@ func (b *Builder) loadCache() {
 	b.hl.Load(f)
 }
 
-// SaveCache writes the highlight cache for the next run, atomically, when
-// this one highlighted anything new.
+// SaveCache writes the caches for the next run, atomically: the
+// highlight cache when this run highlighted anything new, and the page
+// cache of the folder the last Write replaced.
 func (b *Builder) SaveCache() error {
 	if b.cfg.CacheDir == "" {
 		return nil
 	}
+	var err error
+	if pc := b.pc; pc != nil {
+		err = pc.save()
+		// Saved: garbage before the highlights are encoded, which needs
+		// memory of its own.
+		b.pc = nil
+	}
+	return errors.Join(err, b.saveHighlights())
+}
+
+func (b *Builder) saveHighlights() error {
 	if _, misses := b.hl.Stats(); misses == 0 {
 		return nil
 	}
@@ -245,7 +265,10 @@ func (b *Builder) Config() Config { return b.cfg }
 
 // Highlighter returns the builder's code highlighter (for its cache
 // statistics).
-func (b *Builder) Highlighter() *markdown.Highlighter { return b.hl }
+func (b *Builder) Highlighter() *markdown.Highlighter {
+	b.loadCache()
+	return b.hl
+}
 
 // proxyPrefix is where the preview server mounts the datasource proxy.
 const proxyPrefix = "/_pyrobuild/proxy"
@@ -344,6 +367,11 @@ type Page struct {
 	// raw are the links of the HTML written in the page, found when it is
 	// rendered (its HTML is not kept).
 	raw []markdown.Link
+	// renderKey stands for what its rendering read (see pageCache), set
+	// when a build keeps a page cache; cached tells that its Doc comes
+	// from the cache, without HTML (its src is kept to render it).
+	renderKey     [32]byte
+	keyed, cached bool
 }
 
 // Title is the page's title for navigation.
