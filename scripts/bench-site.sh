@@ -47,11 +47,12 @@ measure() {
 
 cache="$work/cache"
 read -r hugo_t hugo_m < <(measure hugo hugo --quiet --source "$work/hugo" --destination "$work/hugo-out" --cleanDestinationDir --noBuildLock)
-# Cold: no highlight cache (a fresh cache folder each run).
+# Cold: no page or highlight cache (a fresh cache folder each run).
 cold_cmd() { rm -rf "$cache"; pyrobuild build --root "$work/pyro" -o "$work/pyro-out" --cache-dir "$cache" -q; }
 export -f cold_cmd; export work cache
 read -r cold_t cold_m < <(measure cold bash -c cold_cmd)
-# Warm: the cache the previous run left.
+# Warm: the caches the previous run left (pages unchanged: each is kept from
+# the previous output).
 pyrobuild build --root "$work/pyro" -o "$work/pyro-out" --cache-dir "$cache" -q
 read -r warm_t warm_m < <(measure warm pyrobuild build --root "$work/pyro" -o "$work/pyro-out" --cache-dir "$cache" -q)
 
@@ -60,7 +61,7 @@ table=$(awk -v n="$PAGES" -v ht="$hugo_t" -v hm="$hugo_m" -v ct="$cold_t" -v cm=
   print "|---|---|---|---|---|---|"
   printf "| Hugo %s | %.2f s | %.0f | %.0f MB | 1.00× | 1.00× |\n", ENVIRON["HUGO_VERSION"], ht, n/ht, hm/1024
   printf "| pyrobuild build, cold | %.2f s | %.0f | %.0f MB | %.2f× | %.2f× |\n", ct, n/ct, cm/1024, ht/ct, cm/hm
-  printf "| pyrobuild build, warm (highlight cache) | %.2f s | %.0f | %.0f MB | %.2f× | %.2f× |\n", wt, n/wt, wm/1024, ht/wt, wm/hm
+  printf "| pyrobuild build, warm (page cache) | %.2f s | %.0f | %.0f MB | %.2f× | %.2f× |\n", wt, n/wt, wm/1024, ht/wt, wm/hm
 }')
 echo "$table"
 if [ -n "${OUT:-}" ]; then echo "$table" > "$OUT"; fi

@@ -48,8 +48,8 @@ func BenchmarkBuild(b *testing.B) {
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "pages/s")
 	})
-	// Warm: `pyrobuild build` again with the highlight cache the previous
-	// run saved, a new builder each time.
+	// Warm: `pyrobuild build` again, unchanged, with the page and highlight
+	// caches the previous run saved, a new builder each time.
 	cached := cfg
 	cached.CacheDir = b.TempDir()
 	first, err := NewBuilder(cached)

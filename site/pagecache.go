@@ -105,7 +105,9 @@ type savedPages struct {
 
 // savedRender is what rendering one page found, without its HTML (the
 // page is rendered again when it must be laid out anew). Front matter
-// params are left out for the same reason: only the layout reads them.
+// params are left out for the same reason: only the layout reads them;
+// so are the headings (the site reads TOC and IDs) and the sections (the
+// search entries are kept instead).
 type savedRender struct {
 	Key    [32]byte
 	Doc    markdown.Document
@@ -226,7 +228,9 @@ func (pc *pageCache) render(key [32]byte) *savedRender {
 // putRender keeps a fresh rendering for the next build.
 func (pc *pageCache) putRender(key [32]byte, doc *markdown.Document, raw []markdown.Link, search []byte) {
 	d := *doc
-	d.HTML, d.Sections, d.Meta.Params = nil, nil, nil
+	// What only the layout reads (a page laid out anew is rendered
+	// again), and the headings, which the site does not read.
+	d.HTML, d.Sections, d.Meta.Params, d.Headings = nil, nil, nil, nil
 	pc.mu.Lock()
 	pc.newRenders[key] = &savedRender{Key: key, Doc: d, Raw: raw, Search: search}
 	pc.changed = true
