@@ -44,8 +44,9 @@ type Options struct {
 	// evaluates only the packages whose files changed since one was stored.
 	UnitStore string
 	// Pack keeps compiled dashboards encoded, not as trees, from the moment
-	// each is validated: a repository of thousands then fits in a fraction
-	// of the memory. Their Node is nil; Tree decodes one when asked.
+	// each is validated, when there are a thousand sources or more: a
+	// repository of thousands then fits in a fraction of the memory. Their
+	// Node is nil; Tree decodes one when asked.
 	Pack bool
 }
 
@@ -102,6 +103,11 @@ type Result struct {
 	Inputs []string
 }
 
+// packUnits is how many units a compilation needs before Options.Pack packs
+// its dashboards: below it the trees fit in a few tens of MB, and packing
+// and unpacking (twice: checks, output) would cost a quarter of a warm run.
+var packUnits = 1000
+
 // Compile loads, validates and lowers every source under opts.Paths.
 func Compile(opts Options) (*Result, error) {
 	s, err := LoadSchema()
@@ -136,6 +142,7 @@ func Compile(opts Options) (*Result, error) {
 		diags Diagnostics
 	}
 	results := make([]unitResult, len(units))
+	packing := opts.Pack && len(units) >= packUnits
 	var wg sync.WaitGroup
 	next := make(chan int)
 	cueLimit := cueTimeout(opts)
@@ -222,7 +229,7 @@ func Compile(opts Options) (*Result, error) {
 				var res []*Resource
 				for _, raw := range raws {
 					if r := s.checkResource(raw, &ds); r != nil {
-						if opts.Pack && r.Kind == "Dashboard" {
+						if packing && r.Kind == "Dashboard" {
 							if p, err := pack(r.Node); err == nil {
 								r.Node, r.packed = nil, p
 							}

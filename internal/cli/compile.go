@@ -141,6 +141,7 @@ func addCheckFlags(f *pflag.FlagSet, o *compileOptions) {
 }
 
 func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io.Writer) error {
+	tuneGC()
 	switch o.diagnostics {
 	case "text", "json", "github":
 	default:
