@@ -184,12 +184,12 @@ func Compile(opts Options) (*Result, error) {
 				if summed && cache != nil {
 					raws, ds, hit = cache.get(u, sum, &sources)
 				}
+				// A stored unit was validated when it was stored: its entry
+				// holds the resources in wire form and every diagnostic.
+				var res []*Resource
 				if summed && useStore && !hit {
-					if raws, ds, hit = store.get(u, sum, &sources); hit {
+					if res, ds, hit = store.get(u, sum, &sources); hit {
 						stored.Add(1)
-						if cache != nil {
-							cache.put(u, sum, raws, ds)
-						}
 					}
 				}
 				switch {
@@ -218,23 +218,25 @@ func Compile(opts Options) (*Result, error) {
 					raws, ds, c = loadUnit(u, &sources, env)
 					closed.Store(c)
 				}
-				if summed && !hit && !abandoned && closed.Load() {
-					if cache != nil {
-						cache.put(u, sum, raws, ds)
-					}
-					if useStore {
-						store.put(sum, raws, ds)
-					}
+				keep := summed && !hit && !abandoned && closed.Load()
+				if keep && cache != nil {
+					cache.put(u, sum, raws, ds)
 				}
-				var res []*Resource
 				for _, raw := range raws {
 					if r := s.checkResource(raw, &ds); r != nil {
-						if packing && r.Kind == "Dashboard" {
+						res = append(res, r)
+					}
+				}
+				if keep && useStore {
+					store.put(sum, res, ds)
+				}
+				if packing {
+					for _, r := range res {
+						if r.Kind == "Dashboard" {
 							if p, err := pack(r.Node); err == nil {
 								r.Node, r.packed = nil, p
 							}
 						}
-						res = append(res, r)
 					}
 				}
 				results[i] = unitResult{res, ds}

@@ -6,22 +6,30 @@ import (
 	"testing"
 )
 
-// TestPackedSameAsTrees compiles the same sources with dashboards kept as
-// trees and packed (Options.Pack, what pyrobuild compile uses): the
-// diagnostics, with their positions and hints, and every output byte must
-// be the same.
-func TestPackedSameAsTrees(t *testing.T) {
+// TestSameResultEveryWay compiles the same sources with dashboards kept as
+// trees, packed (Options.Pack, what pyrobuild compile uses), and read back
+// from a unit store that the packed run filled: the diagnostics, with their
+// positions and hints, and every output byte must be the same.
+func TestSameResultEveryWay(t *testing.T) {
 	defer func(n int) { packUnits = n }(packUnits)
 	packUnits = 0 // pack the few dashboards of the test sources too
 	for _, dir := range []string{"../examples", "testdata/broken"} {
 		t.Run(dir, func(t *testing.T) {
-			trees, err := Compile(Options{Paths: []string{dir}})
-			if err != nil {
-				t.Fatal(err)
+			store := t.TempDir()
+			compile := func(opts Options) *Result {
+				t.Helper()
+				opts.Paths = []string{dir}
+				res, err := Compile(opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
 			}
-			packed, err := Compile(Options{Paths: []string{dir}, Pack: true})
-			if err != nil {
-				t.Fatal(err)
+			trees := compile(Options{})
+			packed := compile(Options{Pack: true, UnitStore: store})
+			stored := compile(Options{UnitStore: store})
+			if stored.Stored == 0 {
+				t.Fatal("no package came from the store")
 			}
 			var dashboards, wasPacked int
 			for _, r := range packed.Resources {
@@ -42,17 +50,22 @@ func TestPackedSameAsTrees(t *testing.T) {
 				}
 				return b.String()
 			}
-			if a, b := show(trees.Diagnostics), show(packed.Diagnostics); a != b {
-				t.Errorf("diagnostics differ:\ntrees:\n%s\npacked:\n%s", a, b)
-			}
-			for _, f := range []Format{YAML, JSON} {
-				a, b := Layout(trees.Resources, f), Layout(packed.Resources, f)
-				if len(a) != len(b) {
-					t.Fatalf("%s: %d files from trees, %d packed", f, len(a), len(b))
+			for _, other := range []struct {
+				name string
+				res  *Result
+			}{{"packed", packed}, {"stored", stored}} {
+				if a, b := show(trees.Diagnostics), show(other.res.Diagnostics); a != b {
+					t.Errorf("diagnostics differ:\ntrees:\n%s\n%s:\n%s", a, other.name, b)
 				}
-				for i := range a {
-					if a[i].Path != b[i].Path || !bytes.Equal(a[i].Data, b[i].Data) {
-						t.Errorf("%s: %s differs", f, a[i].Path)
+				for _, f := range []Format{YAML, JSON} {
+					a, b := Layout(trees.Resources, f), Layout(other.res.Resources, f)
+					if len(a) != len(b) {
+						t.Fatalf("%s: %d files from trees, %d %s", f, len(a), len(b), other.name)
+					}
+					for i := range a {
+						if a[i].Path != b[i].Path || !bytes.Equal(a[i].Data, b[i].Data) {
+							t.Errorf("%s, %s: %s differs", other.name, f, a[i].Path)
+						}
 					}
 				}
 			}

@@ -31,7 +31,7 @@ func UnitStoreDir() string {
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.
-const unitStoreFormat = "pyrobuild-units-1"
+const unitStoreFormat = "pyrobuild-units-2"
 
 // unitStoreTTL: entries not used for this long are removed.
 const unitStoreTTL = 30 * 24 * time.Hour
@@ -72,9 +72,10 @@ func (s *unitStore) path(sum [sha256.Size]byte) string {
 	return filepath.Join(s.dir, name[:2], name)
 }
 
-// get reads the entry of a unit whose files (u.read) hash to sum; it adds
+// get reads the entry of a unit whose files (u.read) hash to sum: its
+// resources, validated and in wire form, and all its diagnostics. It adds
 // the unit's sources to sources when it finds one.
-func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawResource, Diagnostics, bool) {
+func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*Resource, Diagnostics, bool) {
 	p := s.path(sum)
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -84,7 +85,7 @@ func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]ra
 	for _, src := range u.read {
 		srcs[src.Path] = src
 	}
-	raws, diags, err := decodeUnit(b, srcs)
+	res, diags, err := decodeUnit(b, srcs)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -96,19 +97,19 @@ func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]ra
 		now := time.Now()
 		_ = os.Chtimes(p, now, now)
 	}
-	return raws, diags, true
+	return res, diags, true
 }
 
 // put writes a unit's entry; a unit that cannot be encoded is not kept,
 // nor one that may hold a credential: the store must not become a second,
 // forgotten copy of a secret.
-func (s *unitStore) put(sum [sha256.Size]byte, raws []rawResource, diags Diagnostics) {
-	for _, r := range raws {
-		if mayHoldCredential(r.node) {
+func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostics) {
+	for _, r := range res {
+		if mayHoldCredential(r.Node) {
 			return
 		}
 	}
-	b, err := encodeUnit(raws, diags)
+	b, err := encodeUnit(res, diags)
 	if err != nil {
 		return
 	}
@@ -178,12 +179,12 @@ func mayHoldCredential(n *Node) bool {
 
 // ---- the encoding ----
 //
-// An entry is the magic, then the resources (file, node tree), then the
-// diagnostics. Integers are varints; strings are numbered on first use and
+// An entry is the magic, then the resources (kind, project, name, global,
+// position, wire-form node tree), then the diagnostics. Integers are varints; strings are numbered on first use and
 // written once. A node's source (for positions inside a string) is the
 // source of the file its position names.
 
-var unitMagic = []byte("PBU1")
+var unitMagic = []byte("PBU2")
 
 type unitEncoder struct {
 	buf     bytes.Buffer
@@ -195,13 +196,21 @@ type unitEncoder struct {
 	srcs map[*Source]int
 }
 
-func encodeUnit(raws []rawResource, diags Diagnostics) ([]byte, error) {
+func encodeUnit(res []*Resource, diags Diagnostics) ([]byte, error) {
 	e := &unitEncoder{strings: map[string]int{}}
 	e.buf.Write(unitMagic)
-	e.int(len(raws))
-	for _, r := range raws {
-		e.str(r.file)
-		e.node(r.node)
+	e.int(len(res))
+	for _, r := range res {
+		e.str(r.Kind)
+		e.str(r.Project)
+		e.str(r.Name)
+		global := 0
+		if r.Global {
+			global = 1
+		}
+		e.int(global)
+		e.pos(r.Pos)
+		e.node(r.Node)
 	}
 	e.int(len(diags))
 	for _, d := range diags {
@@ -288,15 +297,26 @@ type unitDecoder struct {
 
 var errBadEntry = errors.New("unreadable unit store entry")
 
-func decodeUnit(b []byte, sources map[string]*Source) (raws []rawResource, diags Diagnostics, err error) {
+func decodeUnit(b []byte, sources map[string]*Source) (res []*Resource, diags Diagnostics, err error) {
 	if !bytes.HasPrefix(b, unitMagic) {
 		return nil, nil, errBadEntry
 	}
 	d := &unitDecoder{b: b[len(unitMagic):], sources: sources}
 	n := d.count()
 	for i := 0; i < n && d.err == nil; i++ {
-		file := d.str()
-		raws = append(raws, rawResource{file: file, node: d.node(0)})
+		r := &Resource{Kind: d.str(), Project: d.str(), Name: d.str()}
+		switch d.int() {
+		case 0:
+		case 1:
+			r.Global = true
+		default:
+			d.err = errBadEntry
+		}
+		r.Pos = d.pos()
+		if r.Node = d.node(0); r.Node == nil {
+			d.err = errBadEntry
+		}
+		res = append(res, r)
 	}
 	n = d.count()
 	for i := 0; i < n && d.err == nil; i++ {
@@ -309,7 +329,7 @@ func decodeUnit(b []byte, sources map[string]*Source) (raws []rawResource, diags
 	if d.err != nil {
 		return nil, nil, d.err
 	}
-	return raws, diags, nil
+	return res, diags, nil
 }
 
 func (d *unitDecoder) int() int {
