@@ -142,13 +142,62 @@ func (w *yamlWriter) inline(n *Node) {
 // plainLiteral is a number or boolean literal yaml.v3 writes unchanged.
 var plainLiteral = regexp.MustCompile(`^(?:true|false|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)$`)
 
-// safePlain is a string yaml.v3 writes plain, as is: it starts with a
-// letter, holds no character YAML gives a meaning to (": ", " #", quotes,
-// brackets), no doubled or trailing space, and is not a word YAML reads as
-// something else (checked below).
-var safePlain = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_./=@+-]*(?: [A-Za-z0-9_./=@+()-]+)*$`)
+// isSafePlain reports whether yaml.v3 writes a string plain, as is: it
+// starts with a letter, holds no character YAML gives a meaning to (": ",
+// " #", quotes, brackets), no doubled or trailing space; it must also not
+// be a word YAML reads as something else (checked apart). It is the
+// regular expression
+//
+//	^[A-Za-z][A-Za-z0-9_./=@+-]*(?: [A-Za-z0-9_./=@+()-]+)*$
+//
+// written out (a test holds them equal): matching it took a fifth of a
+// warm compilation.
 
-// yamlScalarCache holds yaml.v3's rendering of the strings safePlain does
+// plainFirst and plainRest are the bytes of the first word and of the
+// words after a space.
+var plainFirst, plainRest = func() (first, rest [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=@+-") {
+		first[c], rest[c] = true, true
+	}
+	rest['('], rest[')'] = true, true
+	return first, rest
+}()
+
+func isSafePlain(s string) bool {
+	if s == "" || !(s[0] >= 'A' && s[0] <= 'Z' || s[0] >= 'a' && s[0] <= 'z') {
+		return false
+	}
+	i := 1
+	for i < len(s) && plainFirst[s[i]] {
+		i++
+	}
+	for i < len(s) {
+		if s[i] != ' ' {
+			return false
+		}
+		i++
+		word := i
+		for i < len(s) && plainRest[s[i]] {
+			i++
+		}
+		if i == word {
+			return false
+		}
+	}
+	return true
+}
+
+// yaml11Word reports whether a string that starts with a letter is one
+// yaml11Ambiguous matches: for those, only its words can.
+func yaml11Word(s string) bool {
+	switch s {
+	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
+		return true
+	}
+	return false
+}
+
+// yamlScalarCache holds yaml.v3's rendering of the strings isSafePlain does
 // not vouch for: they repeat across resources ($ref values, URLs).
 var yamlScalarCache sync.Map
 
@@ -159,7 +208,7 @@ func yamlScalar(s string, key bool) (string, bool) {
 	if key && len(s) > 128 {
 		return "", false // yaml.v3 writes a long key as a complex key ("? ")
 	}
-	if safePlain.MatchString(s) && !yamlWord(s) && !yaml11Ambiguous.MatchString(s) {
+	if isSafePlain(s) && !yamlWord(s) && !yaml11Word(s) {
 		return s, true
 	}
 	if strings.ContainsAny(s, "\n\r\u0085\u2028\u2029") || (key && !printableASCII(s)) {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -175,4 +176,42 @@ func BenchmarkEncodeYAML(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestIsSafePlainMatchesRegexp holds isSafePlain and yaml11Word to the
+// regular expressions they stand for, on every string of up to four bytes
+// over the characters that matter, and on longer random ones.
+func TestIsSafePlainMatchesRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_./=@+-]*(?: [A-Za-z0-9_./=@+()-]+)*$`)
+	const alphabet = "aZy0_./=@+-() #:'\"\t\xc3é"
+	check := func(s string) {
+		if got, want := isSafePlain(s), re.MatchString(s); got != want {
+			t.Fatalf("isSafePlain(%q) = %v, the regexp says %v", s, got, want)
+		}
+		if isSafePlain(s) && yaml11Word(s) != yaml11Ambiguous.MatchString(s) {
+			t.Fatalf("yaml11Word(%q) = %v, yaml11Ambiguous says %v", s, yaml11Word(s), !yaml11Word(s))
+		}
+	}
+	var walk func(prefix string, n int)
+	walk = func(prefix string, n int) {
+		check(prefix)
+		if n == 0 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(prefix+alphabet[i:i+1], n-1)
+		}
+	}
+	walk("", 4)
+	for _, w := range []string{"y", "Yes", "NO", "on", "Off", "yess", "of"} {
+		check(w)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, 5+r.IntN(30))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		check(string(b))
+	}
 }
