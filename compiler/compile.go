@@ -110,10 +110,13 @@ var packUnits = 1000
 
 // Compile loads, validates and lowers every source under opts.Paths.
 func Compile(opts Options) (*Result, error) {
-	s, err := LoadSchema()
-	if err != nil {
-		return nil, err
-	}
+	// The schema is built once per process; the first compilation builds it
+	// while it walks the folders.
+	schemaReady := make(chan struct{})
+	go func() {
+		LoadSchema()
+		close(schemaReady)
+	}()
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -123,6 +126,11 @@ func Compile(opts Options) (*Result, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	units, diags := discover(paths, opts.Skip)
+	<-schemaReady
+	s, err := LoadSchema()
+	if err != nil {
+		return nil, err
+	}
 	var sources sourceSet
 	var goL *goLoader
 	for _, u := range units {
