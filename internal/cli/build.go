@@ -91,7 +91,7 @@ func addSiteFlags(f *pflag.FlagSet, o *siteOptions) {
 	f.StringVar(&o.editURL, "edit-url", "", "prefix of 'Edit this page' links, e.g. https://github.com/org/repo/edit/main/")
 	f.StringVar(&o.sourceURL, "source-url", "", "prefix of links from the catalog to dashboard sources, e.g. https://github.com/org/repo/blob/main/")
 	f.BoolVar(&o.drafts, "drafts", false, "publish pages whose front matter says draft: true")
-	f.Var(&o.cacheDir, "cache-dir", "where highlighted code is cached between runs (\"off\" for no cache; on macOS the default is ~/Library/Caches/pyrobuild, on Windows %LocalAppData%\\pyrobuild)")
+	f.Var(&o.cacheDir, "cache-dir", "where highlighted code and built pages are cached between runs (\"off\" for no cache; on macOS the default is ~/Library/Caches/pyrobuild, on Windows %LocalAppData%\\pyrobuild)")
 }
 
 // cacheDirFlag is --cache-dir. Its default depends on the user's home

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"maps"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -37,5 +39,52 @@ func TestBuildNotesMissingBaseURL(t *testing.T) {
 	}
 	if _, err := os.Stat("d/sitemap.xml"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestBuildPageCache: a second build with the cache folder keeps the
+// files of unchanged pages and writes the same bytes as a build without
+// cache; a changed flag reaches every page.
+func TestBuildPageCache(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"content/index.md":       "# Home\n\nSee [the guide](guide/index.md).\n",
+		"content/guide/index.md": "# Guide\n\n```yaml\nkind: Dashboard\n```\n",
+	})
+	t.Chdir(dir)
+	build := func(out, cache string, args ...string) map[string]string {
+		t.Helper()
+		if code, stdout, stderr := run(t, append([]string{"build", "-q", "-o", out, "--cache-dir", cache}, args...)...); code != 0 {
+			t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+		}
+		files := map[string]string{}
+		filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				data, _ := os.ReadFile(p)
+				rel, _ := filepath.Rel(out, p)
+				files[filepath.ToSlash(rel)] = string(data)
+			}
+			return nil
+		})
+		return files
+	}
+	cache := filepath.Join(dir, "cache")
+	cold := build("public", cache)
+	page, err := os.Stat("public/guide/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warm := build("public", cache); !maps.Equal(warm, cold) {
+		t.Error("the second build's output differs from the first's")
+	}
+	if again, err := os.Stat("public/guide/index.html"); err != nil || !os.SameFile(page, again) {
+		t.Errorf("the second build wrote the unchanged page again (%v)", err)
+	}
+	titled := build("public", cache, "--title", "Handbook")
+	if want := build("fresh", "off", "--title", "Handbook"); !maps.Equal(titled, want) {
+		t.Error("with --title changed, the cached build differs from one without cache")
+	}
+	if !strings.Contains(titled["guide/index.html"], "Handbook") {
+		t.Error("--title changed, the page did not")
 	}
 }
