@@ -37,8 +37,10 @@ type sink struct {
 	// link puts the previous output's file name in place, unchanged, when
 	// it holds what e stands for; false when it does not or cannot.
 	link func(name string, e outputEntry) bool
-	// dirs makes the folders of these files, before any is written.
+	// dirs makes the folders of these files, before any is written;
+	// undo removes those of them that stayed empty.
 	dirs func(names []string) error
+	undo func(names []string)
 }
 
 // build builds the site. With a sink, pages go to it as they are laid out
@@ -68,6 +70,21 @@ func (b *Builder) build(out *sink) (*Site, error) {
 
 	pages, statics, diags := b.loadContent()
 	s.Diagnostics = append(s.Diagnostics, diags...)
+	// Making a folder per page is much of the cost of writing a site
+	// whose pages are cached: it runs while the pages are read and
+	// rendered (folders of pages left out are removed again).
+	var early []string
+	waitDirs := func() error { return nil }
+	if out != nil {
+		early = make([]string, len(pages))
+		for i, p := range pages {
+			_, early[i] = pageURL(p.Key)
+		}
+		done := make(chan error, 1)
+		go func() { done <- out.dirs(early) }()
+		waitDirs = sync.OnceValue(func() error { return <-done })
+		defer waitDirs() // never left running into a folder being removed
+	}
 	for _, p := range pages {
 		data, err := b.readSource(p.File, maxPageSize)
 		if err != nil {
@@ -128,6 +145,22 @@ func (b *Builder) build(out *sink) (*Site, error) {
 	}
 	pages = kept
 	s.Pages = pages
+	if out != nil {
+		if err := waitDirs(); err != nil {
+			return s, err
+		}
+		published := make(map[string]bool, len(pages))
+		for _, p := range pages {
+			published[p.Out] = true
+		}
+		var unused []string
+		for _, n := range early {
+			if !published[n] {
+				unused = append(unused, n)
+			}
+		}
+		out.undo(unused)
+	}
 
 	staticURLs := map[string]bool{}
 	for _, f := range statics {
@@ -215,6 +248,7 @@ func (b *Builder) build(out *sink) (*Site, error) {
 	}
 	var siteKey [32]byte
 	if pc != nil {
+		pc.wait()
 		siteKey = b.siteKey(th, nav)
 	}
 	if out != nil && !s.Diagnostics.HasErrors() {
@@ -611,6 +645,9 @@ func (b *Builder) render(pages []*Page, s *Site, pk *packer, lean bool) {
 	if !lean || b.track {
 		pc = nil
 	}
+	if pc != nil {
+		pc.wait()
+	}
 	errs := make([]error, len(pages))
 	parallel(len(pages), b.cfg.Workers, func(i int) {
 		p := pages[i]
@@ -899,12 +936,33 @@ func (b *Builder) Write(dir string) (*Site, error) {
 				sort.Strings(dirs)
 				for _, d := range dirs {
 					p := filepath.Join(tmp, filepath.FromSlash(d))
+					if _, ok := made.Load(p); ok {
+						continue
+					}
 					if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 						return err
 					}
 					made.Store(p, true)
 				}
 				return nil
+			},
+			undo: func(names []string) {
+				var dirs []string
+				seen := map[string]bool{".": true}
+				for _, n := range names {
+					for d := path.Dir(n); !seen[d]; d = path.Dir(d) {
+						seen[d] = true
+						dirs = append(dirs, d)
+					}
+				}
+				// Deepest first; a folder that holds anything stays.
+				sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
+				for _, d := range dirs {
+					p := filepath.Join(tmp, filepath.FromSlash(d))
+					if os.Remove(p) == nil {
+						made.Delete(p)
+					}
+				}
 			},
 		})
 		if err != nil {

@@ -145,7 +145,11 @@ type pageCache struct {
 
 	noLinks atomic.Bool // the file system refused a hard link: write
 	reused  atomic.Int64
+	loaded  chan struct{} // closed once renders and outputs are read
 }
+
+// wait waits for the last build's cache to be read.
+func (pc *pageCache) wait() { <-pc.loaded }
 
 // pageCacheFile names the page cache of an output folder: one per
 // folder, as its outputs are the previous output's files.
@@ -173,18 +177,23 @@ func (b *Builder) openPageCache(dir string) *pageCache {
 		outputs:    map[string]outputEntry{},
 		newRenders: map[[32]byte]*savedRender{},
 		newOutputs: map[string]outputEntry{},
+		loaded:     make(chan struct{}),
 	}
-	f, err := os.Open(pc.file)
-	if err != nil {
-		pc.changed = true
-		return pc
-	}
-	defer f.Close()
-	if err := pc.load(gob.NewDecoder(bufio.NewReader(f))); err != nil {
-		clear(pc.renders)
-		clear(pc.outputs)
-		pc.changed = true
-	}
+	// Read while the build reads the site's sources.
+	go func() {
+		defer close(pc.loaded)
+		f, err := os.Open(pc.file)
+		if err != nil {
+			pc.changed = true
+			return
+		}
+		defer f.Close()
+		if err := pc.load(gob.NewDecoder(bufio.NewReader(f))); err != nil {
+			clear(pc.renders)
+			clear(pc.outputs)
+			pc.changed = true
+		}
+	}()
 	return pc
 }
 
@@ -301,6 +310,7 @@ var linkBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // save writes the cache for the next build, atomically, when it changed.
 func (pc *pageCache) save() error {
+	pc.wait()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if !pc.changed && len(pc.newOutputs) == len(pc.outputs) && len(pc.newRenders) == len(pc.renders) {

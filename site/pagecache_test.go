@@ -38,15 +38,22 @@ func writeTree(t *testing.T, root string, files map[string]string) {
 }
 
 // readTree maps each file below dir (but the output marker) to its
-// content.
+// content, and each folder (name/) to "(folder)".
 func readTree(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			if ents, _ := os.ReadDir(p); len(ents) == 0 {
+				t.Errorf("%s: an empty folder in the output", rel)
+			}
+			out[filepath.ToSlash(rel)+"/"] = "(folder)"
+			return nil
+		}
 		if rel == outdir.MarkerFile {
 			return nil
 		}
