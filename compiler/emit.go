@@ -275,8 +275,9 @@ func emit(rs []*Resource, f Format, put func(path string, data []byte) error, op
 				if err := put(resourcePath(rs[i], ext), enc[k]); err != nil {
 					return err
 				}
-				lw.add(enc[k])
-				all.add(enc[k])
+				item := listItem(enc[k], f)
+				lw.addItem(item)
+				all.addItem(item)
 			}
 		}
 		if err := lw.close(); err != nil {
@@ -412,22 +413,35 @@ func (l *listWriter) write(b []byte) {
 	}
 }
 
-func (l *listWriter) add(item []byte) {
+func (l *listWriter) add(item []byte) { l.addItem(listItem(item, l.f)) }
+
+// listItem is an encoded resource as an item of a list in format f:
+// indented, and for YAML behind "- ". Every bundle holding the resource
+// writes the same bytes.
+func listItem(item []byte, f Format) []byte {
 	var b bytes.Buffer
+	b.Grow(len(item) + len(item)/8)
 	text := bytes.TrimSuffix(item, []byte("\n"))
-	if l.f == JSON {
-		if l.n == 0 {
-			b.WriteString("[\n")
-		} else {
-			b.WriteString(",\n")
-		}
+	if f == JSON {
 		indentLines(&b, text, "  ", "  ")
 	} else {
 		indentLines(&b, text, "- ", "  ")
 		b.WriteByte('\n')
 	}
+	return b.Bytes()
+}
+
+// addItem writes an item listItem made.
+func (l *listWriter) addItem(item []byte) {
+	if l.f == JSON {
+		if l.n == 0 {
+			l.write([]byte("[\n"))
+		} else {
+			l.write([]byte(",\n"))
+		}
+	}
 	l.n++
-	l.write(b.Bytes())
+	l.write(item)
 }
 
 func (l *listWriter) close() error {
@@ -454,16 +468,17 @@ func joinList(items [][]byte, f Format) []byte {
 // indentLines writes text with first before its first line and rest
 // before every other non-empty line.
 func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
-	for i, line := range bytes.Split(text, []byte("\n")) {
-		switch {
-		case i == 0:
-			b.WriteString(first)
-		case len(line) > 0:
-			b.WriteByte('\n')
-			b.WriteString(rest)
-		default:
-			b.WriteByte('\n')
+	b.WriteString(first)
+	for {
+		nl := bytes.IndexByte(text, '\n')
+		if nl < 0 {
+			b.Write(text)
+			return
 		}
-		b.Write(line)
+		b.Write(text[:nl+1])
+		text = text[nl+1:]
+		if len(text) > 0 && text[0] != '\n' {
+			b.WriteString(rest)
+		}
 	}
 }

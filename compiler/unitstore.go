@@ -287,8 +287,13 @@ func (e *unitEncoder) node(n *Node) {
 	}
 }
 
+// unitDecoder reads an entry held as one string: every string it gives
+// back is a piece of it, and nodes come a slab at a time, so decoding
+// allocates little.
 type unitDecoder struct {
-	b       []byte
+	s       string
+	i       int // read offset in s
+	slab    []Node
 	strings []string
 	sources map[string]*Source
 	srcs    []*Source // see unitEncoder.srcs
@@ -301,7 +306,7 @@ func decodeUnit(b []byte, sources map[string]*Source) (res []*Resource, diags Di
 	if !bytes.HasPrefix(b, unitMagic) {
 		return nil, nil, errBadEntry
 	}
-	d := &unitDecoder{b: b[len(unitMagic):], sources: sources}
+	d := &unitDecoder{s: string(b[len(unitMagic):]), sources: sources}
 	n := d.count()
 	for i := 0; i < n && d.err == nil; i++ {
 		r := &Resource{Kind: d.str(), Project: d.str(), Name: d.str()}
@@ -323,7 +328,7 @@ func decodeUnit(b []byte, sources map[string]*Source) (res []*Resource, diags Di
 		diags = append(diags, Diagnostic{Severity: Severity(d.int()), Code: Code(d.str()), Pos: d.pos(), End: d.pos(),
 			Message: d.str(), Hint: d.str(), Path: d.str()})
 	}
-	if d.err == nil && len(d.b) != 0 {
+	if d.err == nil && d.i != len(d.s) {
 		d.err = errBadEntry
 	}
 	if d.err != nil {
@@ -336,19 +341,32 @@ func (d *unitDecoder) int() int {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errBadEntry
-		return 0
+	// binary.Varint, over a string.
+	var ux uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		if d.i >= len(d.s) {
+			break
+		}
+		c := d.s[d.i]
+		d.i++
+		if c < 0x80 {
+			ux |= uint64(c) << shift
+			x := int64(ux >> 1)
+			if ux&1 != 0 {
+				x = ^x
+			}
+			return int(x)
+		}
+		ux |= uint64(c&0x7f) << shift
 	}
-	d.b = d.b[n:]
-	return int(v)
+	d.err = errBadEntry
+	return 0
 }
 
 // count reads a length that must fit in what is left of the entry.
 func (d *unitDecoder) count() int {
 	n := d.int()
-	if n < 0 || n > len(d.b) {
+	if n < 0 || n > len(d.s)-d.i {
 		d.err = errBadEntry
 		return 0
 	}
@@ -368,8 +386,8 @@ func (d *unitDecoder) str() string {
 	if d.err != nil {
 		return ""
 	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
+	s := d.s[d.i : d.i+n]
+	d.i += n
 	d.strings = append(d.strings, s)
 	return s
 }
@@ -387,7 +405,12 @@ func (d *unitDecoder) node(depth int) *Node {
 		d.err = errBadEntry
 		return nil
 	}
-	n := &Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos(), off: d.int()}
+	if len(d.slab) == 0 {
+		d.slab = make([]Node, 32)
+	}
+	n := &d.slab[0]
+	d.slab = d.slab[1:]
+	*n = Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos(), off: d.int()}
 	if n.off >= 0 && d.srcs != nil {
 		if i := d.int(); i >= 0 && i < len(d.srcs) {
 			n.src = d.srcs[i]
@@ -409,7 +432,7 @@ func (d *unitDecoder) node(depth int) *Node {
 		}
 	}
 	if ni := d.int(); ni >= 0 {
-		if ni > len(d.b) {
+		if ni > len(d.s)-d.i {
 			d.err = errBadEntry
 			return nil
 		}
@@ -424,7 +447,7 @@ func (d *unitDecoder) node(depth int) *Node {
 // packed is a node tree held in the unit encoding, several times smaller
 // than the Nodes, for resources a large compilation keeps until its end.
 type packed struct {
-	data []byte
+	data string
 	srcs []*Source
 }
 
@@ -435,7 +458,7 @@ func pack(n *Node) (*packed, error) {
 	if e.err != nil {
 		return nil, e.err
 	}
-	p := &packed{data: bytes.Clone(e.buf.Bytes()), srcs: make([]*Source, len(e.srcs))}
+	p := &packed{data: e.buf.String(), srcs: make([]*Source, len(e.srcs))}
 	for s, i := range e.srcs {
 		p.srcs[i] = s
 	}
@@ -444,9 +467,9 @@ func pack(n *Node) (*packed, error) {
 
 // unpack decodes a new tree; the caller may change it.
 func (p *packed) unpack() *Node {
-	d := &unitDecoder{b: p.data, srcs: p.srcs}
+	d := &unitDecoder{s: p.data, srcs: p.srcs}
 	n := d.node(0)
-	if d.err != nil || len(d.b) != 0 {
+	if d.err != nil || d.i != len(d.s) {
 		// pack wrote these bytes in this process.
 		panic("compiler: unreadable packed resource")
 	}
