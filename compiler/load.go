@@ -42,7 +42,7 @@ func (u unit) source(i int) (*Source, *Diagnostic) {
 func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 	var diags Diagnostics
 	var units []unit
-	cueDirs := map[string]map[string][]string{} // dir -> package -> files
+	cueFiles := map[string][]string{} // dir -> its .cue files
 	goDirs := map[string]*goDir{}
 	skipAbs := map[string]bool{}
 	for _, s := range skip {
@@ -58,18 +58,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			units = append(units, unit{kind: "json", files: []string{p}, explicit: explicit})
 		case ".cue":
 			dir := filepath.Dir(p)
-			pkg, err := cuePackageName(p)
-			if err != nil {
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p}, Message: err.Error()})
-				return
-			}
-			if pkg == "" {
-				pkg = "\x00" + p // files without a package clause stand alone
-			}
-			if cueDirs[dir] == nil {
-				cueDirs[dir] = map[string][]string{}
-			}
-			cueDirs[dir][pkg] = append(cueDirs[dir][pkg], p)
+			cueFiles[dir] = append(cueFiles[dir], p)
 		case ".go":
 			if strings.HasSuffix(p, "_test.go") {
 				return
@@ -134,7 +123,26 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: err.Error()})
 		}
 	}
-	for dir, pkgs := range cueDirs {
+	// The files of one package in one folder evaluate together. A folder
+	// with one .cue file (the usual layout) is one unit whatever its
+	// package: its file is not opened to read the package clause.
+	for dir, files := range cueFiles {
+		if len(files) == 1 {
+			units = append(units, unit{kind: "cue", dir: dir, files: files})
+			continue
+		}
+		pkgs := map[string][]string{}
+		for _, p := range files {
+			pkg, err := cuePackageName(p)
+			if err != nil {
+				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p}, Message: err.Error()})
+				continue
+			}
+			if pkg == "" {
+				pkg = "\x00" + p // files without a package clause stand alone
+			}
+			pkgs[pkg] = append(pkgs[pkg], p)
+		}
 		for _, files := range pkgs {
 			sort.Strings(files)
 			units = append(units, unit{kind: "cue", dir: dir, files: files})
