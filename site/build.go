@@ -145,6 +145,7 @@ func (b *Builder) build(out *sink) (*Site, error) {
 	}
 	pages = kept
 	s.Pages = pages
+	s.Diagnostics = append(s.Diagnostics, outputConflicts(pages, statics, th)...)
 	if out != nil {
 		if err := waitDirs(); err != nil {
 			return s, err
@@ -344,6 +345,55 @@ func (b *Builder) build(out *sink) (*Site, error) {
 	clear(b.navs) // keyed by this build's tree
 	b.mu.Unlock()
 	return s, nil
+}
+
+// outputConflicts reports the files of content/ and the theme's assets
+// that a page's output would collide with: one at the page's own path
+// (content/foo/index.html beside foo.md), one where a page's folder goes,
+// or one below a page's file. Either would make the site depend on which
+// is written last.
+func outputConflicts(pages []*Page, statics []staticFile, th *theme) compiler.Diagnostics {
+	files := make(map[string]*Page, len(pages))
+	folders := map[string]*Page{}
+	for _, p := range pages {
+		files[p.Out] = p
+		for d := path.Dir(p.Out); d != "." && folders[d] == nil; d = path.Dir(d) {
+			folders[d] = p
+		}
+	}
+	var diags compiler.Diagnostics
+	check := func(name, what string) {
+		var p *Page
+		var msg string
+		if p = files[name]; p != nil {
+			msg = fmt.Sprintf("%s and %s both publish /%s", p.Key, what, name)
+		} else if p = folders[name]; p != nil {
+			msg = fmt.Sprintf("%s takes the place of the folder /%s/ that %s is published in", what, name, p.Key)
+		} else {
+			for d := path.Dir(name); d != "."; d = path.Dir(d) {
+				if p = files[d]; p != nil {
+					msg = fmt.Sprintf("%s needs a folder at /%s, where %s is published", what, d, p.Key)
+					break
+				}
+			}
+		}
+		if p != nil {
+			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeDuplicatePage, Pos: compiler.Pos{File: p.File, Line: 1},
+				Message: msg, Hint: "rename or move one of them (a page foo.md is published as foo/index.html)"})
+		}
+	}
+	for _, f := range statics {
+		check(f.rel, "the file "+f.rel)
+	}
+	names := make([]string, 0, len(th.hashes))
+	for n := range th.hashes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		check("assets/"+n, "the theme's asset "+n)
+	}
+	return diags
 }
 
 // quotable is the text of a page for excerpts of its problems: its source,
@@ -914,7 +964,7 @@ func (b *Builder) Write(dir string) (*Site, error) {
 				if err != nil {
 					return err
 				}
-				return os.WriteFile(p, data, 0o644)
+				return writeNew(p, data)
 			},
 			link: func(name string, e outputEntry) bool {
 				if _, err := parent(name); err != nil {
@@ -983,6 +1033,26 @@ func (b *Builder) Write(dir string) (*Site, error) {
 }
 
 var errBuildFailed = errors.New("the site has errors")
+
+// writeNew writes a file of the new output folder. It never writes into
+// a file already there, which may be a hard link to the previous output's
+// (a page the page cache kept): that one is replaced.
+func writeNew(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		if fi, lerr := os.Lstat(p); lerr == nil && !fi.IsDir() && os.Remove(p) == nil {
+			f, err = os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // md returns a markdown engine for this builder.
 func (b *Builder) md() *markdown.Engine {

@@ -355,6 +355,100 @@ func TestPageCacheDamagedCache(t *testing.T) {
 	}
 }
 
+// TestPageCacheStaticAtPageOutput publishes a file of content/ at a
+// page's output path after a build whose pages the next one hard-links:
+// writing it must not reach the previous output's file, and the site is
+// in error (in a build without cache too), the previous output intact.
+func TestPageCacheStaticAtPageOutput(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, cacheSite)
+	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
+	out := filepath.Join(t.TempDir(), "public")
+	writeSite(t, cfg, out)
+	before := readTree(t, out)
+
+	writeTree(t, root, map[string]string{"content/guide/a/index.html": "STATIC\n"})
+	for _, cache := range []string{cfg.CacheDir, ""} {
+		c := cfg
+		c.CacheDir = cache
+		b, err := NewBuilder(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := b.Write(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := filepath.Join(root, "content", "guide", "a.md") + ":1: error: guide/a.md and the file guide/a/index.html both publish /guide/a/index.html [PB2007]\n"
+		if got := diagText(s.Diagnostics); got != want {
+			t.Errorf("cache %q: diagnostics\n%s\nwant\n%s", cache, got, want)
+		}
+		sameTrees(t, readTree(t, out), before)
+	}
+}
+
+// TestBuildAssetAtPageOutput: a theme asset at a page's path, or where a
+// page needs a folder, is an error too.
+func TestBuildAssetAtPageOutput(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, cacheSite)
+	writeTree(t, root, map[string]string{
+		"content/assets/x.md":              "# X\n",
+		"templates/assets/x/index.html":    "asset\n",
+		"content/guide/b/index.html/x.txt": "x\n",
+		"content/other/c/d":                "static\n",
+		"content/other/c/d.md":             "# D\n",
+	})
+	s, err := mustBuilder(t, Config{Root: root, Workers: 2}).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := func(p string) string { return filepath.Join(root, "content", filepath.FromSlash(p)) }
+	want := c("assets/x.md") + ":1: error: assets/x.md and the theme's asset x/index.html both publish /assets/x/index.html [PB2007]\n" +
+		c("guide/b.md") + ":1: error: the file guide/b/index.html/x.txt needs a folder at /guide/b/index.html, where guide/b.md is published [PB2007]\n" +
+		c("other/c/d.md") + ":1: error: the file other/c/d takes the place of the folder /other/c/d/ that other/c/d.md is published in [PB2007]\n"
+	if got := diagText(s.Diagnostics); got != want {
+		t.Errorf("diagnostics\n%s\nwant\n%s", got, want)
+	}
+}
+
+func mustBuilder(t *testing.T, cfg Config) *Builder {
+	t.Helper()
+	b, err := NewBuilder(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestWriteNewReplacesLink: a file of the new output that is a hard link
+// to the previous output's is replaced, not written into.
+func TestWriteNewReplacesLink(t *testing.T) {
+	dir := t.TempDir()
+	old, p := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	if err := os.WriteFile(old, []byte("old page\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(old, p); err != nil {
+		t.Skip("no hard links:", err)
+	}
+	if err := writeNew(p, []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(old); string(data) != "old page\n" {
+		t.Errorf("the linked file became %q", data)
+	}
+	if data, _ := os.ReadFile(p); string(data) != "new\n" {
+		t.Errorf("the new file is %q", data)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeNew(filepath.Join(dir, "folder"), []byte("x")); err == nil {
+		t.Error("a folder was replaced by a file")
+	}
+}
+
 func appendFile(t *testing.T, p, text string) {
 	t.Helper()
 	data, err := os.ReadFile(p)
