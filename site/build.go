@@ -1023,6 +1023,11 @@ func (b *Builder) Write(dir string) (*Site, error) {
 		}
 		return nil
 	})
+	if pc != nil {
+		if r := pc.prev(); r != nil {
+			r.Close()
+		}
+	}
 	if err != nil {
 		b.pc = nil // the output was not replaced: its cache stays as it was
 	}

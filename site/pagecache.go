@@ -12,11 +12,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pyrobuild/pyrobuild/site/markdown"
 )
@@ -43,19 +46,22 @@ import (
 
 // pageCacheVersion names the format of the saved cache and what the keys
 // hash; any change to either must change it.
-const pageCacheVersion = "pyrobuild-pages-1"
+const pageCacheVersion = "pyrobuild-pages-2"
 
 // binaryIdentity stands for the running program: a change to any of its
 // code, templates or dependencies changes it. Empty when it cannot be
-// known, and then no page cache is used.
-var binaryIdentity = sync.OnceValue(readBinaryIdentity)
+// known, and then no page cache is used. cacheDir is where the identity
+// of an executable that had to be hashed is remembered.
+var binaryIdentity = func(cacheDir string) string {
+	if id := goBuildID(); id != "" {
+		return "go " + id
+	}
+	return executableSum(cacheDir)
+}
 
-// readBinaryIdentity returns the Go build ID of the running executable,
-// which the go command derives from every input of the build: on ELF
-// systems from its note section, elsewhere from the text the linker
-// writes at the start of the program (\xff Go build ID: "…"). Failing
-// both, the executable's SHA-256.
-func readBinaryIdentity() string {
+// goBuildID is the Go build ID of the running executable when it is one
+// the go command made (see trustedBuildID), else "".
+var goBuildID = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -65,12 +71,22 @@ func readBinaryIdentity() string {
 		return ""
 	}
 	defer f.Close()
+	if id := readBuildID(f); trustedBuildID(id) {
+		return id
+	}
+	return ""
+})
+
+// readBuildID reads an executable's Go build ID: on ELF systems from its
+// note section, elsewhere from the text the linker writes at the start
+// of the program (\xff Go build ID: "…").
+func readBuildID(f *os.File) string {
 	if ef, err := elf.NewFile(f); err == nil {
 		if sec := ef.Section(".note.go.buildid"); sec != nil {
 			// namesz, descsz, type, "Go\x00\x00", then the ID.
 			if note, err := sec.Data(); err == nil && len(note) > 16 && string(note[12:16]) == "Go\x00\x00" {
 				if n := int(ef.ByteOrder.Uint32(note[4:8])); n > 0 && 16+n <= len(note) {
-					return "go " + string(note[16:16+n])
+					return string(note[16 : 16+n])
 				}
 			}
 		}
@@ -82,17 +98,109 @@ func readBinaryIdentity() string {
 	if i := bytes.Index(head, []byte(marker)); i >= 0 {
 		id := head[i+len(marker):]
 		if end := bytes.IndexByte(id, '"'); end > 0 && end < 200 {
-			return "go " + string(id[:end])
+			return string(id[:end])
 		}
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	return ""
+}
+
+// trustedBuildID reports whether a build ID is of the form the go command
+// gives it, derived from every input of the build: two or four hashes
+// (action and content IDs of the package, then of the link), each 20
+// characters of unpadded URL-safe base64, separated by slashes. Builds
+// that set their own (Nix's buildGoModule and Bazel's rules_go link with
+// -buildid=redacted) give every version the same ID, which would keep
+// pages an older binary laid out: those programs are hashed instead.
+func trustedBuildID(id string) bool {
+	parts := strings.Split(id, "/")
+	if len(parts) != 2 && len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) != 20 {
+			return false
+		}
+		for _, c := range []byte(p) {
+			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// executableSum is "sha256 " and the SHA-256 of the running executable.
+// The sum is remembered in cacheDir under the executable's path, device,
+// inode, size and modification time, so a program is hashed once; ""
+// when it cannot be read.
+func executableSum(cacheDir string) string {
+	exe, err := os.Executable()
+	if err != nil {
 		return ""
 	}
+	fi, err := os.Stat(exe)
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	var memo, stamp string
+	if id := fileIdentity(fi); id != "" && cacheDir != "" {
+		stamp = fmt.Sprintf("%s\n%s\n%d\n%d\n", exe, id, fi.Size(), fi.ModTime().UnixNano())
+		sum := sha256.Sum256([]byte(stamp))
+		memo = filepath.Join(cacheDir, "exe-"+hex.EncodeToString(sum[:8]))
+		if v, ok := exeSums.Load(memo); ok {
+			return v.(string)
+		}
+		if data, err := os.ReadFile(memo); err == nil {
+			if rest, ok := strings.CutPrefix(string(data), stamp); ok && len(rest) == 64+1 && rest[64] == '\n' {
+				if _, err := hex.DecodeString(rest[:64]); err == nil {
+					now := time.Now()
+					os.Chtimes(memo, now, now) // in use: kept by trimCache
+					v := "sha256 " + rest[:64]
+					exeSums.Store(memo, v)
+					return v
+				}
+			}
+		}
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return ""
 	}
-	return "sha256 " + hex.EncodeToString(h.Sum(nil))
+	sum := hex.EncodeToString(h.Sum(nil))
+	// The file hashed must be the one the stamp describes.
+	if after, err := f.Stat(); err != nil || !os.SameFile(fi, after) || after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) {
+		return "sha256 " + sum
+	}
+	if memo != "" {
+		exeSums.Store(memo, "sha256 "+sum)
+		writeAtomic(memo, []byte(stamp+sum+"\n"))
+	}
+	return "sha256 " + sum
+}
+
+var exeSums sync.Map // memo file → identity, for the life of the process
+
+// writeAtomic writes a small file of the cache folder, whole or not at
+// all; errors are ignored (the file is only a shortcut).
+func writeAtomic(name string, data []byte) {
+	dir := filepath.Dir(name)
+	if os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), name) != nil {
+		os.Remove(tmp.Name())
+	}
 }
 
 // savedPages heads the page cache of one output folder, as saved; its
@@ -133,7 +241,16 @@ type outputEntry struct {
 type pageCache struct {
 	file    string // where it is saved
 	prevDir string // the output folder being replaced
+	id      string // binaryIdentity
 	version string
+
+	// prev is the output folder being replaced, opened as a root: no
+	// file outside it is read, whatever links it holds.
+	prev func() *os.Root
+
+	permOnce sync.Once
+	perm     fs.FileMode // of a file written into the new output
+	permOK   bool
 
 	renders map[[32]byte]*savedRender // the last build's
 	outputs map[string]outputEntry    // the last build's
@@ -165,14 +282,22 @@ func pageCacheFile(cacheDir, outDir string) string {
 // openPageCache loads the page cache of the output folder dir. A missing,
 // damaged or foreign cache is an empty one.
 func (b *Builder) openPageCache(dir string) *pageCache {
-	id := binaryIdentity()
-	if b.cfg.CacheDir == "" || b.track || id == "" {
+	if b.cfg.CacheDir == "" || b.track {
+		return nil
+	}
+	id := binaryIdentity(b.cfg.CacheDir)
+	if id == "" {
 		return nil
 	}
 	pc := &pageCache{
-		file:       pageCacheFile(b.cfg.CacheDir, dir),
-		prevDir:    dir,
-		version:    pageCacheVersion + " " + id,
+		file:    pageCacheFile(b.cfg.CacheDir, dir),
+		prevDir: dir,
+		id:      id,
+		version: pageCacheVersion + " " + id,
+		prev: sync.OnceValue(func() *os.Root {
+			r, _ := os.OpenRoot(dir)
+			return r // nil: no previous output
+		}),
 		renders:    map[[32]byte]*savedRender{},
 		outputs:    map[string]outputEntry{},
 		newRenders: map[[32]byte]*savedRender{},
@@ -188,16 +313,56 @@ func (b *Builder) openPageCache(dir string) *pageCache {
 			return
 		}
 		defer f.Close()
-		if err := pc.load(gob.NewDecoder(bufio.NewReader(f))); err != nil {
+		now := time.Now()
+		os.Chtimes(pc.file, now, now) // in use: kept by trimCache
+		if err := pc.load(f); err != nil {
 			clear(pc.renders)
 			clear(pc.outputs)
 			pc.changed = true
 		}
 	}()
+	trimCache(b.cfg.CacheDir, pc.file)
 	return pc
 }
 
-func (pc *pageCache) load(dec *gob.Decoder) error {
+// The saved cache is its gob stream, then the stream's SHA-256: a file
+// damaged in a way that still decodes is no cache rather than wrong
+// pages.
+
+// hashingReader hashes what the decoder reads of the stream, and only
+// that: it is an io.ByteReader, so gob reads it without buffering ahead.
+type hashingReader struct {
+	r *bufio.Reader
+	h hash.Hash
+}
+
+func (r *hashingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.h.Write(p[:n])
+	return n, err
+}
+
+func (r *hashingReader) ReadByte() (byte, error) {
+	c, err := r.r.ReadByte()
+	if err == nil {
+		r.h.Write([]byte{c})
+	}
+	return c, err
+}
+
+func (pc *pageCache) load(f io.Reader) error {
+	hr := &hashingReader{r: bufio.NewReaderSize(f, 64<<10), h: sha256.New()}
+	if err := pc.decode(gob.NewDecoder(hr)); err != nil {
+		return err
+	}
+	var trailer [sha256.Size + 1]byte
+	if n, _ := io.ReadFull(hr.r, trailer[:]); n != sha256.Size || !bytes.Equal(trailer[:n], hr.h.Sum(nil)) {
+		return errors.New("page cache damaged")
+	}
+	return nil
+}
+
+func (pc *pageCache) decode(dec *gob.Decoder) error {
 	var in savedPages
 	if err := dec.Decode(&in); err != nil {
 		return err
@@ -264,17 +429,38 @@ func (pc *pageCache) reusable(name string, key [32]byte) (outputEntry, bool) {
 }
 
 // link puts the previous output's file name into the new output folder
-// tmp as a hard link, when it holds exactly the bytes e stands for. False
-// when it does not or cannot: the page is then laid out and written.
+// tmp as a hard link, when it holds exactly the bytes e stands for and
+// is what a fresh write would make (a regular file, the user's, with the
+// permissions a new file gets). False when it does not or cannot: the
+// page is then laid out and written.
+//
+// The old file is looked up through the previous output opened as a
+// root, so links in it to elsewhere are never followed; it is opened
+// without following a link nor waiting on a pipe, and must be the file
+// looked up; and the link made must be that same file.
 func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
-	old := filepath.Join(pc.prevDir, filepath.FromSlash(name))
-	f, err := os.Open(old)
+	root := pc.prev()
+	if root == nil {
+		return false
+	}
+	rel := filepath.FromSlash(name)
+	fi, err := root.Lstat(rel)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.size {
+		return false
+	}
+	pc.permOnce.Do(func() { pc.perm, pc.permOK = freshPerm(tmp) })
+	if !pc.permOK || fi.Mode().Perm() != pc.perm {
+		return false
+	}
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
+		return false
+	}
+	f, err := root.OpenFile(rel, os.O_RDONLY|openOldFlags, 0)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.size {
+	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
 		return false
 	}
 	buf := linkBuffers.Get().(*[]byte)
@@ -287,7 +473,8 @@ func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
 	if n != int(e.size) || !errors.Is(err, io.ErrUnexpectedEOF) || sha256.Sum256(data[:n]) != e.sum {
 		return false
 	}
-	dst := filepath.Join(tmp, filepath.FromSlash(name))
+	old := filepath.Join(pc.prevDir, rel)
+	dst := filepath.Join(tmp, rel)
 	if err := os.Link(old, dst); err != nil {
 		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, os.ErrExist) {
 			// Another device, a file system without hard links, no
@@ -296,8 +483,9 @@ func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
 		}
 		return false
 	}
-	// The name may have been given another file between the check and the
-	// link: the link must be to the file checked.
+	// The path may have led to another file between the check and the
+	// link (a folder of it replaced by a link): the link must be to the
+	// file checked.
 	if li, err := os.Lstat(dst); err != nil || !os.SameFile(fi, li) {
 		os.Remove(dst)
 		return false
@@ -306,7 +494,64 @@ func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
 	return true
 }
 
+// freshPerm is the permissions a file written into the folder tmp gets
+// (0644 less the umask), found by writing one.
+func freshPerm(tmp string) (fs.FileMode, bool) {
+	f, err := os.CreateTemp(tmp, ".perm-*")
+	if err != nil {
+		return 0, false
+	}
+	name := f.Name()
+	f.Close()
+	defer os.Remove(name)
+	// CreateTemp makes 0600 files: the mode is what a new 0644 file gets.
+	os.Remove(name)
+	g, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, false
+	}
+	defer g.Close()
+	fi, err := g.Stat()
+	if err != nil {
+		return 0, false
+	}
+	return fi.Mode().Perm(), true
+}
+
 var linkBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// cacheTTL is how long a page cache (and a remembered executable's
+// hash) is kept without being used: one per output folder, and builds
+// into temporary folders would otherwise pile them up.
+const cacheTTL = 30 * 24 * time.Hour
+
+// trimCache removes the page caches of cacheDir not used for cacheTTL,
+// at most once a day (a mark file's time says when it last did). The
+// cache in use, inUse, is kept, and touched when it is read.
+func trimCache(cacheDir, inUse string) {
+	mark := filepath.Join(cacheDir, "pages-trimmed")
+	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
+		return
+	}
+	if os.MkdirAll(cacheDir, 0o755) != nil || os.WriteFile(mark, nil, 0o644) != nil {
+		return
+	}
+	now := time.Now()
+	os.Chtimes(mark, now, now)
+	ents, _ := os.ReadDir(cacheDir)
+	for _, e := range ents {
+		n := e.Name()
+		ours := strings.HasPrefix(n, "pages-") && strings.HasSuffix(n, ".gob") ||
+			strings.HasPrefix(n, "exe-") ||
+			strings.HasPrefix(n, ".pages-") || strings.HasPrefix(n, ".tmp-") // left by a killed run
+		if !ours || !e.Type().IsRegular() || filepath.Join(cacheDir, n) == inUse {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > cacheTTL {
+			os.Remove(filepath.Join(cacheDir, n))
+		}
+	}
+}
 
 // save writes the cache for the next build, atomically, when it changed.
 func (pc *pageCache) save() error {
@@ -336,7 +581,8 @@ func (pc *pageCache) save() error {
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriter(tmp)
-	enc := gob.NewEncoder(bw)
+	h := sha256.New()
+	enc := gob.NewEncoder(io.MultiWriter(bw, h))
 	err = enc.Encode(savedPages{Version: pc.version, Renders: len(renders), Outputs: len(names)})
 	for _, r := range renders {
 		if err == nil {
@@ -348,6 +594,9 @@ func (pc *pageCache) save() error {
 			e := pc.newOutputs[name]
 			err = enc.Encode(savedOutput{Name: name, Key: e.key, Sum: e.sum, Size: e.size})
 		}
+	}
+	if err == nil {
+		_, err = bw.Write(h.Sum(nil))
 	}
 	if err == nil {
 		err = bw.Flush()
@@ -366,10 +615,10 @@ func (pc *pageCache) save() error {
 // that no two lists of fields hash alike.
 type keyWriter struct{ h hash.Hash }
 
-func newKey(kind string) keyWriter {
+func newKey(id, kind string) keyWriter {
 	k := keyWriter{sha256.New()}
 	k.str(pageCacheVersion)
-	k.str(binaryIdentity())
+	k.str(id)
 	k.str(kind)
 	return k
 }
@@ -400,7 +649,7 @@ func (k keyWriter) sum() (s [32]byte) {
 // key, the file diagnostics name, and the base path its search entries
 // link to.
 func (b *Builder) renderKey(p *Page) [32]byte {
-	k := newKey("render")
+	k := newKey(b.pc.id, "render")
 	k.strs(p.Key, p.File, b.basePath)
 	k.bool(p.Generated)
 	k.bytes(p.src)
@@ -410,7 +659,7 @@ func (b *Builder) renderKey(p *Page) [32]byte {
 // siteKey stands for the settings every page's layout reads.
 func (b *Builder) siteKey(th *theme, nav []*navNode) [32]byte {
 	c := b.cfg
-	k := newKey("site")
+	k := newKey(b.pc.id, "site")
 	k.strs(c.Root, c.Content, c.Templates, c.BaseURL, b.basePath, c.Title, c.RepoURL, c.EditURL, c.SourceURL, c.Footer)
 	k.strs(c.Dashboards...)
 	k.strs(c.ServerDatasources...)
@@ -454,7 +703,7 @@ func (b *Builder) siteKey(th *theme, nav []*navNode) [32]byte {
 // settings, theme and navigation (site), the page's rendering (its render
 // key: its source), where it is published, and its neighbours.
 func layoutKey(site, render [32]byte, p *Page, prev, next *navNode) [32]byte {
-	k := newKey("layout")
+	k := newKey("", "layout") // site and render hold the binary's identity
 	k.bytes(site[:])
 	k.bytes(render[:])
 	k.strs(p.Key, p.File, p.URL, p.Out)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
@@ -234,7 +235,7 @@ func TestPageCacheInvalidation(t *testing.T) {
 		}, 0},
 		{"the program", func(t *testing.T, root string, cfg *Config) {
 			old := binaryIdentity
-			binaryIdentity = func() string { return old() + " changed" }
+			binaryIdentity = func(dir string) string { return old(dir) + " changed" }
 			t.Cleanup(func() { binaryIdentity = old })
 		}, all},
 		{"output edited by hand", func(t *testing.T, root string, cfg *Config) {
@@ -446,6 +447,150 @@ func TestWriteNewReplacesLink(t *testing.T) {
 	}
 	if err := writeNew(filepath.Join(dir, "folder"), []byte("x")); err == nil {
 		t.Error("a folder was replaced by a file")
+	}
+}
+
+func TestTrustedBuildID(t *testing.T) {
+	const h = "sCOEy5v7C1-oM3Q2xT8R"
+	for id, want := range map[string]bool{
+		h + "/WOACHpLlwG9JZcSVgAtX": true,
+		h + "/WOACHpLlwG9JZcSVgAtX/KlOU4yU1uU8nYZcBqMQK/cFHOrp9FfAYbDxnJQebb": true,
+		"redacted":                  false,
+		"":                          false,
+		"redacted/redacted":         false,
+		h:                           false,
+		h + "/" + h + "/" + h:       false,
+		h + "/":                     false,
+		h + "/sCOEy5v7C1-oM3Q2xT8+": false,
+		"1.2.3/" + h:                false,
+	} {
+		if got := trustedBuildID(id); got != want {
+			t.Errorf("trustedBuildID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
+
+// TestBinaryIdentityHashed: a program without a go command build ID is
+// known by its SHA-256, computed once and remembered in the cache folder.
+func TestBinaryIdentityHashed(t *testing.T) {
+	old := goBuildID
+	goBuildID = func() string { return "" } // as if linked with -buildid=redacted
+	t.Cleanup(func() { goBuildID = old })
+	dir := t.TempDir()
+	id := binaryIdentity(dir)
+	if !strings.HasPrefix(id, "sha256 ") || len(id) != len("sha256 ")+64 {
+		t.Fatalf("identity %q", id)
+	}
+	memos, _ := filepath.Glob(filepath.Join(dir, "exe-*"))
+	if len(memos) != 1 {
+		t.Fatalf("remembered in %v, want one file", memos)
+	}
+	// Read back from the file (another run of the same executable).
+	exeSums.Clear()
+	data, _ := os.ReadFile(memos[0])
+	fake := strings.Repeat("ab", 32)
+	os.WriteFile(memos[0], []byte(strings.Replace(string(data), id[len("sha256 "):], fake, 1)), 0o644)
+	if got := binaryIdentity(dir); got != "sha256 "+fake {
+		t.Errorf("with a remembered sum, identity %q, want the remembered one", got)
+	}
+	// A file about another executable (or a changed one) is not used.
+	exeSums.Clear()
+	os.WriteFile(memos[0], []byte("/elsewhere\n1:2\n3\n4\n"+fake+"\n"), 0o644)
+	if got := binaryIdentity(dir); got != id {
+		t.Errorf("with a stale memo, identity %q, want %q", got, id)
+	}
+	exeSums.Clear()
+}
+
+// TestPageCacheChecksum damages the saved cache so that it still
+// decodes: it must be no cache, not the source of a wrong search index.
+func TestPageCacheChecksum(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, cacheSite)
+	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
+	out := filepath.Join(t.TempDir(), "public")
+	writeSite(t, cfg, out)
+	file := pageCacheFile(cfg.CacheDir, out)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte("Usage"))
+	if i < 0 {
+		t.Fatal("no heading in the cache")
+	}
+	data[i+4] ^= 0x02 // "Usagg"
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := writeSite(t, cfg, out)
+	sameTrees(t, readTree(t, out), uncached(t, cfg))
+	if n := int64(len(inodes(t, out))); run.laidOut != n {
+		t.Errorf("with a damaged cache, laid out %d pages, want %d", run.laidOut, n)
+	}
+}
+
+// TestPageCacheTrim: page caches (and remembered executable sums) not
+// used for 30 days are removed, at most once a day; the one in use stays.
+func TestPageCacheTrim(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, cacheSite)
+	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
+	out := filepath.Join(t.TempDir(), "public")
+	writeSite(t, cfg, out)
+	inUse := pageCacheFile(cfg.CacheDir, out)
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	recent := time.Now().Add(-10 * 24 * time.Hour)
+	files := map[string]time.Time{
+		"pages-0000000000000000.gob": old,
+		"pages-1111111111111111.gob": recent,
+		"exe-2222222222222222":       old,
+		"something-else":             old,
+	}
+	put := func() {
+		for n, mt := range files {
+			p := filepath.Join(cfg.CacheDir, n)
+			if _, err := os.Stat(p); err != nil {
+				os.WriteFile(p, []byte("x"), 0o644)
+			}
+			if err := os.Chtimes(p, mt, mt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	exists := func(n string) bool {
+		_, err := os.Stat(filepath.Join(cfg.CacheDir, n))
+		return err == nil
+	}
+	mark := filepath.Join(cfg.CacheDir, "pages-trimmed")
+	yesterday := time.Now().Add(-25 * time.Hour)
+	os.Chtimes(mark, yesterday, yesterday)
+	put()
+	if err := os.Chtimes(inUse, old, old); err != nil {
+		t.Fatal(err)
+	}
+	run := writeSite(t, cfg, out)
+	if run.laidOut != 0 {
+		t.Errorf("laid out %d pages: the cache in use was lost", run.laidOut)
+	}
+	for n, want := range map[string]bool{"pages-0000000000000000.gob": false, "pages-1111111111111111.gob": true, "exe-2222222222222222": false, "something-else": true} {
+		if exists(n) != want {
+			t.Errorf("%s: exists %v after trimming, want %v", n, !want, want)
+		}
+	}
+	if fi, err := os.Stat(inUse); err != nil || time.Since(fi.ModTime()) > time.Hour {
+		t.Errorf("the cache in use was not kept fresh: %v", err)
+	}
+	// Trimmed less than a day ago: not again.
+	put()
+	writeSite(t, cfg, out)
+	if !exists("pages-0000000000000000.gob") {
+		t.Error("trimmed twice in a day")
+	}
+	os.Chtimes(mark, yesterday, yesterday)
+	writeSite(t, cfg, out)
+	if exists("pages-0000000000000000.gob") {
+		t.Error("not trimmed a day later")
 	}
 }
 
