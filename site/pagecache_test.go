@@ -223,6 +223,7 @@ func TestPageCacheInvalidation(t *testing.T) {
 		{"--base-url", func(t *testing.T, root string, cfg *Config) { cfg.BaseURL = "https://docs.example.com/v2/" }, all},
 		{"--edit-url", func(t *testing.T, root string, cfg *Config) { cfg.EditURL = "https://git.example.com/edit/" }, all},
 		{"--repo-url", func(t *testing.T, root string, cfg *Config) { cfg.RepoURL = "https://git.example.com/" }, all},
+		{"footer", func(t *testing.T, root string, cfg *Config) { cfg.Footer = "Published by the docs team." }, all},
 		{"site.nav", func(t *testing.T, root string, cfg *Config) {
 			cfg.Nav = []NavItem{{Page: "index.md"}, {Page: "other/c.md"}, {Title: "Docs", Children: []NavItem{{Page: "guide/"}}}}
 		}, all},
