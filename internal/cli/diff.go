@@ -118,7 +118,7 @@ func runDiff(o *diffOptions, paths []string, projectOutput string, stdout, stder
 		return usageError{fmt.Errorf("--against: %w", err)}
 	}
 	res, err := compiler.Compile(compiler.Options{Paths: paths, Strict: o.compile.strict, ServerDatasources: o.compile.serverDatasources,
-		GoTimeout: o.compile.goTimeout, Skip: []string{o.against, projectOutput}, UnitStore: compiler.UnitStoreDir()})
+		GoTimeout: o.compile.goTimeout, Skip: []string{o.against, projectOutput}, UnitStore: compiler.UnitStoreDir(), Pack: true})
 	if err != nil {
 		return err
 	}
