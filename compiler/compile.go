@@ -101,6 +101,9 @@ type Result struct {
 	// watcher that recompiles when one of these or a source changes misses
 	// nothing the compiler read.
 	Inputs []string
+
+	// hermetic: every resource follows from Sources alone (see OutputKey).
+	hermetic bool
 }
 
 // packUnits is how many units a compilation needs before Options.Pack packs
@@ -161,6 +164,7 @@ func Compile(opts Options) (*Result, error) {
 	}
 	store := openUnitStore(opts.UnitStore)
 	var stored atomic.Int64
+	var open atomic.Bool
 	for w := 0; w < min(workers, max(len(units), 1)); w++ {
 		wg.Add(1)
 		go func() {
@@ -226,6 +230,9 @@ func Compile(opts Options) (*Result, error) {
 					raws, ds, c = loadUnit(u, &sources, env)
 					closed.Store(c)
 				}
+				if u.kind == "go" || (!hit && (abandoned || !closed.Load())) {
+					open.Store(true) // its output may depend on files beyond its sources
+				}
 				keep := summed && !hit && !abandoned && closed.Load()
 				if keep && cache != nil {
 					cache.put(u, sum, raws, ds)
@@ -258,7 +265,7 @@ func Compile(opts Options) (*Result, error) {
 	wg.Wait()
 
 	// A copy: an abandoned CUE evaluation may still add to the set.
-	out := &Result{Units: len(units), Sources: sources.snapshot()}
+	out := &Result{Units: len(units), Sources: sources.snapshot(), hermetic: !open.Load()}
 	if cache != nil {
 		cache.end()
 		out.Reused = cache.hits

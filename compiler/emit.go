@@ -315,6 +315,12 @@ func Layout(rs []*Resource, f Format) []OutputFile {
 // WriteOutput replaces dir with the output tree of rs, atomically (see
 // replaceDir), streaming it to disk.
 func WriteOutput(dir string, rs []*Resource, f Format) error {
+	return writeOutput(dir, rs, f, nil)
+}
+
+// writeOutput is WriteOutput; after the tree, done (if set) may add to
+// the new folder before it is swapped in.
+func writeOutput(dir string, rs []*Resource, f Format, done func(tmp string) error) error {
 	return outdir.Replace(dir, func(tmp string) error {
 		var open []*bufio.Writer
 		var files []*os.File
@@ -369,6 +375,9 @@ func WriteOutput(dir string, rs []*Resource, f Format) error {
 			}
 		}
 		files = nil
+		if done != nil {
+			return done(tmp)
+		}
 		return nil
 	})
 }

@@ -221,3 +221,35 @@ func TestStaleTempFolders(t *testing.T) {
 		t.Error("a recent temp folder, maybe another run's, was removed")
 	}
 }
+
+// TestCompileLeavesUnchangedOutput: compiling unchanged sources again
+// leaves the output folder as it is, and says so; an edit of the output, or
+// --crd, writes it again.
+func TestCompileLeavesUnchangedOutput(t *testing.T) {
+	t.Setenv("PYROBUILD_CACHE", t.TempDir())
+	out := filepath.Join(t.TempDir(), "build")
+	compile := func(want string, args ...string) {
+		t.Helper()
+		code, stdout, stderr := run(t, append([]string{"compile", "../../examples/profiling", "-o", out}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout %q, want %q", stdout, want)
+		}
+	}
+	compile("from 4 sources into " + out + "/ (")
+	compile("from 4 sources into the unchanged " + out + "/ (")
+	bundle := filepath.Join(out, "bundle.yaml")
+	if err := os.WriteFile(bundle, []byte("edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	compile("into " + out + "/ (")
+	if b, _ := os.ReadFile(bundle); string(b) == "edited\n" {
+		t.Error("the edited output was not written again")
+	}
+	compile("into the unchanged")
+	compile("into "+out+"/ (", "--crd")
+	compile("into " + out + "/ (")
+	compile("into the unchanged")
+}

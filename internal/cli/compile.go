@@ -216,11 +216,16 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		}
 		return nil
 	}
-	if err := writeCompiled(o, res, crs, format); err != nil {
+	written, err := writeCompiled(o, res, crs, format)
+	if err != nil {
 		return err
 	}
 	if !o.quiet {
-		fmt.Fprintf(info, "compiled %s from %s into %s (%s)\n", plural(len(res.Resources), "resource"), plural(res.Units, "source"), filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
+		into := "into"
+		if !written {
+			into = "into the unchanged" // the folder already held this output
+		}
+		fmt.Fprintf(info, "compiled %s from %s %s %s (%s)\n", plural(len(res.Resources), "resource"), plural(res.Units, "source"), into, filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
 	}
 	return nil
 }

@@ -26,9 +26,12 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
 
 // writeCompiled replaces the output folder with the Perses resources, or
 // with the custom resources made from them under --crd.
-func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format compiler.Format) error {
+// It reports false when the folder already held this very output
+// (compiler.WriteOutputKeyed) and was left alone.
+func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format compiler.Format) (bool, error) {
 	if o.crd {
-		return compiler.WriteCRDOutput(o.output, crs, format)
+		compiler.ForgetOutput(o.output, compiler.OutputStampDir())
+		return true, compiler.WriteCRDOutput(o.output, crs, format)
 	}
-	return compiler.WriteOutput(o.output, res.Resources, format)
+	return compiler.WriteOutputKeyed(o.output, res.Resources, format, res.OutputKey(format), compiler.OutputStampDir())
 }
