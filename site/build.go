@@ -975,14 +975,7 @@ func (b *Builder) Write(dir string) (*Site, error) {
 			dirs: func(names []string) error {
 				// A page is a folder: making them in order, each after its
 				// parent, takes one call each instead of MkdirAll's three.
-				var dirs []string
-				seen := map[string]bool{".": true}
-				for _, n := range names {
-					for d := path.Dir(n); !seen[d]; d = path.Dir(d) {
-						seen[d] = true
-						dirs = append(dirs, d)
-					}
-				}
+				dirs := foldersOf(names)
 				sort.Strings(dirs)
 				for _, d := range dirs {
 					p := filepath.Join(tmp, filepath.FromSlash(d))
@@ -997,14 +990,7 @@ func (b *Builder) Write(dir string) (*Site, error) {
 				return nil
 			},
 			undo: func(names []string) {
-				var dirs []string
-				seen := map[string]bool{".": true}
-				for _, n := range names {
-					for d := path.Dir(n); !seen[d]; d = path.Dir(d) {
-						seen[d] = true
-						dirs = append(dirs, d)
-					}
-				}
+				dirs := foldersOf(names)
 				// Deepest first; a folder that holds anything stays.
 				sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
 				for _, d := range dirs {
@@ -1068,4 +1054,18 @@ func (b *Builder) md() *markdown.Engine {
 func pageURLOnly(key string) string {
 	u, _ := pageURL(key)
 	return u
+}
+
+// foldersOf lists, once each, the folders that hold the slash-separated
+// paths names, and their parents.
+func foldersOf(names []string) []string {
+	var dirs []string
+	seen := map[string]bool{".": true}
+	for _, n := range names {
+		for d := path.Dir(n); !seen[d]; d = path.Dir(d) {
+			seen[d] = true
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
 }
