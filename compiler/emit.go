@@ -9,10 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -167,9 +165,12 @@ func yamlString(v string) *yaml.Node {
 	return y
 }
 
-// yaml11Ambiguous matches plain strings that YAML 1.1 reads as booleans or
-// sexagesimal numbers.
-var yaml11Ambiguous = regexp.MustCompile(`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
+// yaml11Ambiguous matches plain strings that YAML 1.1 reads as booleans
+// (yaml11Words) or sexagesimal numbers.
+var yaml11Ambiguous = regexp.MustCompile(`^(?:` + strings.Join(yaml11Words, "|") + `|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
+
+// yaml11Words are the words YAML 1.1 reads as booleans.
+var yaml11Words = []string{"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}
 
 // folder names for each kind, as in the Perses API paths.
 func kindFolder(kind string) string {
@@ -386,22 +387,7 @@ func writeOutput(dir string, rs []*Resource, f Format, done func(tmp string) err
 // depend on scheduling.
 func encodeAll(rs []*Resource, idx []int, f Format) [][]byte {
 	out := make([][]byte, len(idx))
-	var wg sync.WaitGroup
-	next := make(chan int, len(idx))
-	for k := range idx {
-		next <- k
-	}
-	close(next)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(idx)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				out[k] = Encode(rs[idx[k]].Tree(), f)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
 	return out
 }
 

@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -190,11 +191,7 @@ func isSafePlain(s string) bool {
 // yaml11Word reports whether a string that starts with a letter is one
 // yaml11Ambiguous matches: for those, only its words can.
 func yaml11Word(s string) bool {
-	switch s {
-	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
-		return true
-	}
-	return false
+	return len(s) <= 3 && slices.Contains(yaml11Words, s)
 }
 
 // yamlScalarCache holds yaml.v3's rendering of the strings isSafePlain does

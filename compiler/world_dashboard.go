@@ -2,12 +2,9 @@ package compiler
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // checkDashboards runs the checks that need a whole dashboard and the
@@ -45,20 +42,6 @@ func checkDashboards(w *World, diags *Diagnostics) {
 	for _, ds := range found {
 		*diags = append(*diags, ds...)
 	}
-}
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 func checkDashboard(w *World, tree *Node, project string, scopes [][]datasourceRef, vars map[string]map[string]bool, diags *Diagnostics) {
