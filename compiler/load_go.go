@@ -1086,15 +1086,7 @@ func (r *goRun) mapLiteral(n *Node) {
 // trimCache removes cached binaries unused for 30 days. It runs only after
 // a build, so that warm compilations do not pay for it.
 func (g *goLoader) trimCache() {
-	entries, err := os.ReadDir(g.cache)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 30*24*time.Hour {
-			_ = os.Remove(filepath.Join(g.cache, e.Name()))
-		}
-	}
+	removeOld(g.cache, 1, 30*24*time.Hour)
 }
 
 // ---- the cache key ----

@@ -27,9 +27,7 @@ import (
 const stampFormat = "pyrobuild-stamp-1"
 
 // OutputStampDir is where stamps are kept: beside the unit store.
-func OutputStampDir() string {
-	return filepath.Join(filepath.Dir(GoCacheDir()), "outputs")
-}
+func OutputStampDir() string { return cacheFolder("outputs") }
 
 // OutputKey is the key of what r compiles to in format f: a hash of every
 // source's path and bytes, the format and the pyrobuild executable. It is
@@ -62,6 +60,7 @@ func (r *Result) OutputKey(f Format) string {
 func WriteOutputKeyed(dir string, rs []*Resource, f Format, key, stamps string) (written bool, err error) {
 	stamp := stampPath(dir, stamps)
 	if key != "" && stamp != "" && stampHolds(stamp, dir, key) {
+		markUsed(stamp)
 		return false, nil
 	}
 	// From here until a new stamp is written, no stamp vouches for dir.
@@ -77,6 +76,11 @@ func WriteOutputKeyed(dir string, rs []*Resource, f Format, key, stamps string) 
 	})
 	if err == nil && tree != nil {
 		writeStamp(stamp, key, tree)
+		// One stamp per output folder ever written (CI jobs write into
+		// temporary ones): those unused for as long as unit store entries go.
+		if dailyMark(filepath.Join(stamps, "trimmed")) {
+			removeOld(stamps, 1, unitStoreTTL)
+		}
 	}
 	return true, err
 }

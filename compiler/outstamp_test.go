@@ -3,6 +3,7 @@ package compiler
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ func TestWriteOutputKeyed(t *testing.T) {
 	stamp := func() string {
 		t.Helper()
 		ents, _ := os.ReadDir(stamps)
+		ents = slices.DeleteFunc(ents, func(e os.DirEntry) bool { return e.Name() == "trimmed" })
 		if len(ents) != 1 {
 			t.Fatalf("%d stamps, want 1", len(ents))
 		}
@@ -146,5 +148,52 @@ func writeTestFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCacheTrim: the caches' trims remove what no run used for their time
+// to live, at most once a day; a stamp in use is kept, old ones go.
+func TestCacheTrim(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-31 * 24 * time.Hour)
+	aged := func(p string) string {
+		t.Helper()
+		writeTestFile(t, p, "x")
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	os.Mkdir(filepath.Join(dir, "ab"), 0o755)
+	stale, fresh, top := aged(filepath.Join(dir, "ab", "stale")), filepath.Join(dir, "ab", "fresh"), aged(filepath.Join(dir, "top"))
+	writeTestFile(t, fresh, "x")
+	removeOld(dir, 2, 30*24*time.Hour)
+	for p, want := range map[string]bool{stale: false, fresh: true, top: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", p, err == nil, want)
+		}
+	}
+
+	mark := filepath.Join(dir, "trimmed")
+	if !dailyMark(mark) || dailyMark(mark) {
+		t.Error("a first mark is due, a second the same day is not")
+	}
+	os.Chtimes(mark, old, old)
+	if !dailyMark(mark) {
+		t.Error("a mark a month old is due")
+	}
+
+	res := compileOK(t, Options{Paths: []string{"../examples/profiling"}})
+	stamps := t.TempDir()
+	other := aged(filepath.Join(stamps, "0123"))
+	out := filepath.Join(t.TempDir(), "out")
+	if _, err := WriteOutputKeyed(out, res.Resources, YAML, res.OutputKey(YAML), stamps); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Error("a stamp unused for a month was kept")
+	}
+	if written, err := WriteOutputKeyed(out, res.Resources, YAML, res.OutputKey(YAML), stamps); err != nil || written {
+		t.Errorf("the trim took the stamp in use: written %v, %v", written, err)
 	}
 }

@@ -25,8 +25,11 @@ import (
 
 // UnitStoreDir is the default folder of the unit store: beside
 // GoCacheDir's compiled programs.
-func UnitStoreDir() string {
-	return filepath.Join(filepath.Dir(GoCacheDir()), "units")
+func UnitStoreDir() string { return cacheFolder("units") }
+
+// cacheFolder is the folder name in pyrobuild's cache, beside GoCacheDir.
+func cacheFolder(name string) string {
+	return filepath.Join(filepath.Dir(GoCacheDir()), name)
 }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
@@ -92,11 +95,7 @@ func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*R
 	for _, src := range u.read {
 		sources.add(src)
 	}
-	// Entries in use stay; the mtime says when one was last used.
-	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > time.Hour {
-		now := time.Now()
-		_ = os.Chtimes(p, now, now)
-	}
+	markUsed(p)
 	return res, diags, true
 }
 
@@ -130,22 +129,48 @@ func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostic
 
 // trim removes entries unused for unitStoreTTL, at most once a day.
 func (s *unitStore) trim() {
-	mark := filepath.Join(s.dir, "trimmed")
+	if dailyMark(filepath.Join(s.dir, "trimmed")) {
+		removeOld(s.dir, 2, unitStoreTTL)
+	}
+}
+
+// markUsed sets a cache file's time to now, at most once an hour: entries
+// in use stay, since removeOld goes by the time a file was last used.
+func markUsed(p string) {
+	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > time.Hour {
+		now := time.Now()
+		_ = os.Chtimes(p, now, now)
+	}
+}
+
+// dailyMark reports whether a day has passed since it last reported true
+// for mark (a file whose time says when), and marks now if so.
+func dailyMark(mark string) bool {
 	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
-		return
+		return false
 	}
 	if err := os.WriteFile(mark, nil, 0o644); err != nil {
-		return
+		return false
 	}
-	subs, _ := os.ReadDir(s.dir)
-	for _, sub := range subs {
-		if !sub.IsDir() {
-			continue
-		}
-		entries, _ := os.ReadDir(filepath.Join(s.dir, sub.Name()))
-		for _, e := range entries {
-			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > unitStoreTTL {
-				_ = os.Remove(filepath.Join(s.dir, sub.Name(), e.Name()))
+	now := time.Now()
+	_ = os.Chtimes(mark, now, now)
+	return true
+}
+
+// removeOld removes the entries depth levels below dir (1: its own, 2:
+// those of its sub-folders) not modified for ttl; a folder goes only when
+// empty. Caches touch what they
+// use, so what goes is what no run has used since.
+func removeOld(dir string, depth int, ttl time.Duration) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case depth > 1 && e.IsDir():
+			removeOld(p, depth-1, ttl)
+		case depth == 1:
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > ttl {
+				_ = os.Remove(p)
 			}
 		}
 	}
@@ -180,9 +205,10 @@ func mayHoldCredential(n *Node) bool {
 // ---- the encoding ----
 //
 // An entry is the magic, then the resources (kind, project, name, global,
-// position, wire-form node tree), then the diagnostics. Integers are varints; strings are numbered on first use and
-// written once. A node's source (for positions inside a string) is the
-// source of the file its position names.
+// position, wire-form node tree), then the diagnostics. Integers are
+// varints; strings are numbered on first use and written once. A node's
+// source (for positions inside a string) is the source of the file its
+// position names.
 
 var unitMagic = []byte("PBU2")
 
@@ -191,7 +217,7 @@ type unitEncoder struct {
 	strings map[string]int
 	err     error
 	// srcs, when set, numbers the sources nodes point into, for an encoding
-	// that lives in memory only (packNode): the pointers are kept, not
+	// that lives in memory only (pack): the pointers are kept, not
 	// looked up again by file name.
 	srcs map[*Source]int
 }
@@ -341,7 +367,8 @@ func (d *unitDecoder) int() int {
 	if d.err != nil {
 		return 0
 	}
-	// binary.Varint, over a string.
+	// binary.Varint, over the string the entry is held as (so that its
+	// strings are pieces of it, not copies).
 	var ux uint64
 	for shift := uint(0); shift < 64; shift += 7 {
 		if d.i >= len(d.s) {
