@@ -304,11 +304,8 @@ func TestPageCacheInvalidation(t *testing.T) {
 // after reusing the previous output's files leaves that output as it was,
 // and that the build after the fix is right.
 func TestPageCacheFailedBuildKeepsOutput(t *testing.T) {
-	root := t.TempDir()
-	writeTree(t, root, cacheSite)
-	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
-	out := filepath.Join(t.TempDir(), "public")
-	writeSite(t, cfg, out)
+	cfg, out := cachedSite(t)
+	root := cfg.Root
 	before, beforeNodes := readTree(t, out), inodes(t, out)
 
 	page := filepath.Join(root, "content/other/c.md")
@@ -335,11 +332,7 @@ func TestPageCacheFailedBuildKeepsOutput(t *testing.T) {
 }
 
 func TestPageCacheDamagedCache(t *testing.T) {
-	root := t.TempDir()
-	writeTree(t, root, cacheSite)
-	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
-	out := filepath.Join(t.TempDir(), "public")
-	writeSite(t, cfg, out)
+	cfg, out := cachedSite(t)
 	file := pageCacheFile(cfg.CacheDir, out)
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -362,11 +355,8 @@ func TestPageCacheDamagedCache(t *testing.T) {
 // writing it must not reach the previous output's file, and the site is
 // in error (in a build without cache too), the previous output intact.
 func TestPageCacheStaticAtPageOutput(t *testing.T) {
-	root := t.TempDir()
-	writeTree(t, root, cacheSite)
-	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
-	out := filepath.Join(t.TempDir(), "public")
-	writeSite(t, cfg, out)
+	cfg, out := cachedSite(t)
+	root := cfg.Root
 	before := readTree(t, out)
 
 	writeTree(t, root, map[string]string{"content/guide/a/index.html": "STATIC\n"})
@@ -506,11 +496,7 @@ func TestBinaryIdentityHashed(t *testing.T) {
 // TestPageCacheChecksum damages the saved cache so that it still
 // decodes: it must be no cache, not the source of a wrong search index.
 func TestPageCacheChecksum(t *testing.T) {
-	root := t.TempDir()
-	writeTree(t, root, cacheSite)
-	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
-	out := filepath.Join(t.TempDir(), "public")
-	writeSite(t, cfg, out)
+	cfg, out := cachedSite(t)
 	file := pageCacheFile(cfg.CacheDir, out)
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -534,11 +520,7 @@ func TestPageCacheChecksum(t *testing.T) {
 // TestPageCacheTrim: page caches (and remembered executable sums) not
 // used for 30 days are removed, at most once a day; the one in use stays.
 func TestPageCacheTrim(t *testing.T) {
-	root := t.TempDir()
-	writeTree(t, root, cacheSite)
-	cfg := Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
-	out := filepath.Join(t.TempDir(), "public")
-	writeSite(t, cfg, out)
+	cfg, out := cachedSite(t)
 	inUse := pageCacheFile(cfg.CacheDir, out)
 	old := time.Now().Add(-40 * 24 * time.Hour)
 	recent := time.Now().Add(-10 * 24 * time.Hour)
@@ -618,4 +600,16 @@ func replaceIn(t *testing.T, p, old, new string) {
 	if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// cachedSite builds cacheSite once, into a new output folder with a new
+// cache, for a test to change and build again.
+func cachedSite(t *testing.T) (cfg Config, out string) {
+	t.Helper()
+	root := t.TempDir()
+	writeTree(t, root, cacheSite)
+	cfg = Config{Root: root, CacheDir: t.TempDir(), Workers: 2}
+	out = filepath.Join(t.TempDir(), "public")
+	writeSite(t, cfg, out)
+	return cfg, out
 }
