@@ -59,12 +59,16 @@ func (r *Result) OutputKey(f Format) string {
 // written. An empty key or stamps folder always writes.
 func WriteOutputKeyed(dir string, rs []*Resource, f Format, key, stamps string) (written bool, err error) {
 	stamp := stampPath(dir, stamps)
-	if key != "" && stamp != "" && stampHolds(stamp, dir, key) {
+	if stamp == "" || key == "" {
+		ForgetOutput(dir, stamps)
+		return true, WriteOutput(dir, rs, f)
+	}
+	if stampHolds(stamp, dir, key) {
 		markUsed(stamp)
 		return false, nil
 	}
 	// From here until a new stamp is written, no stamp vouches for dir.
-	if !ForgetOutput(dir, stamps) || key == "" {
+	if !ForgetOutput(dir, stamps) {
 		return true, WriteOutput(dir, rs, f)
 	}
 	var tree []string

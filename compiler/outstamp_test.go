@@ -88,6 +88,10 @@ func TestWriteOutputKeyed(t *testing.T) {
 	if _, err := WriteOutputKeyed(dir, res.Resources, YAML, key, ""); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Stat("trimmed"); err == nil {
+		os.Remove("trimmed")
+		t.Error("with no stamps folder, a trim mark was written into the current folder")
+	}
 	write("no stamps folder, then the key", key, true)
 	names, _ := os.ReadDir(dir)
 	for _, n := range names {
