@@ -186,7 +186,7 @@ gen() {
 	local pkg="$dir/cue.mod/pkg/github.com/pyrobuild/pyrobuild/schema"
 	mkdir -p "$pkg"
 	printf 'module: "bench.example/dashboards"\nlanguage: version: "v0.16.0"\n' >"$dir/cue.mod/module.cue"
-	cp "$ROOT"/compiler/schema/*.cue "$pkg/"
+	cp "$ROOT"/internal/compiler/schema/*.cue "$pkg/"
 }
 
 # baseline times `cue export FILE --out yaml` once per file, sequentially,

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
-	"github.com/pyrobuild/pyrobuild/site"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 type siteOptions struct {

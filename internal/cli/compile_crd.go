@@ -1,6 +1,6 @@
 package cli
 
-import "github.com/pyrobuild/pyrobuild/compiler"
+import "github.com/pyrobuild/pyrobuild/internal/compiler"
 
 // crdObjects converts the compiled resources to Perses operator custom
 // resources when --crd asks for them (compile --crd writes them, check

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
-	"github.com/pyrobuild/pyrobuild/site/watch"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/watch"
 )
 
 // runCompileWatch compiles, then compiles again after every change of the

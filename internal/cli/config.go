@@ -17,8 +17,8 @@ import (
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
-	"github.com/pyrobuild/pyrobuild/site"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 // ConfigFile is the name of the settings file looked up in the current

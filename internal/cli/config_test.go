@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
-	"github.com/pyrobuild/pyrobuild/site"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 // TestConfigPrecedence: the file sets sources, output, format, strict and

@@ -23,7 +23,7 @@ func testDeterminism(t *testing.T, bin string) {
 	mustOK(t, benchgen.WriteCUE(filepath.Join(gen, "src", "cue"), 40))
 	mustOK(t, benchgen.WriteYAML(filepath.Join(gen, "yaml"), 80)) // the same names: compiled apart
 	mustOK(t, copyTree(filepath.Join("..", "..", "examples", "profiling"), filepath.Join(gen, "src", "profiling"), false))
-	mustOK(t, copyTree(filepath.Join("..", "..", "compiler", "testdata", "broken"), filepath.Join(gen, "broken"), false))
+	mustOK(t, copyTree(filepath.Join("..", "compiler", "testdata", "broken"), filepath.Join(gen, "broken"), false))
 	mustOK(t, benchgen.WritePages(filepath.Join(gen, "site"), 80))
 
 	// The same files, created in order in one folder and in reverse order

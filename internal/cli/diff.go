@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // exitChanges is diff's exit code when --exit-code is given and there are

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// The diff golden files are the compiler's (compiler/testdata/diff): the
+// The diff golden files are the compiler's (internal/compiler/testdata/diff): the
 // command prints what compiler.Diff renders, nothing else.
-const diffData = "../../compiler/testdata/diff"
+const diffData = "../compiler/testdata/diff"
 
 func TestDiffCommand(t *testing.T) {
 	build := filepath.Join(t.TempDir(), "build")

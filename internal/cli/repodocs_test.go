@@ -4,8 +4,8 @@ import (
 	"io"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
-	"github.com/pyrobuild/pyrobuild/site"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 // TestRepositoryDocs builds this repository's own documentation site as

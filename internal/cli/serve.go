@@ -17,8 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyrobuild/pyrobuild/compiler"
-	"github.com/pyrobuild/pyrobuild/site"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 type serveOptions struct {

@@ -1,0 +1,73 @@
+package compiler
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// checkSource runs the whole per-resource pipeline on one in-memory file.
+func checkSource(path string, data []byte) {
+	s := MustSchema()
+	src := newSource(path, data)
+	var docs []*Node
+	var d *Diagnostic
+	if filepath.Ext(path) == ".json" {
+		var n *Node
+		if n, d = parseJSON(src); n != nil {
+			docs = []*Node{n}
+		}
+	} else {
+		docs, d = parseYAML(src)
+	}
+	if d != nil {
+		return
+	}
+	var diags Diagnostics
+	var rs []*Resource
+	for _, n := range docs {
+		for _, raw := range collectResources(n, path, &diags) {
+			if r := s.checkResource(raw, &diags); r != nil {
+				rs = append(rs, r)
+			}
+		}
+	}
+	w := &World{Resources: rs}
+	w.check(&diags)
+	for _, r := range w.Resources {
+		Encode(r.Node, YAML)
+		Encode(r.Node, JSON)
+	}
+	for _, dg := range diags {
+		_ = dg.String()
+		if dg.Pos.File != "" && dg.Pos.File != path {
+			panic("diagnostic points at another file: " + dg.Pos.String())
+		}
+	}
+}
+
+func addSeeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(pattern)
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// FuzzYAML: no YAML input makes loading, checking or emitting panic.
+func FuzzYAML(f *testing.F) {
+	addSeeds(f, "../../examples/*/*.yaml")
+	addSeeds(f, "testdata/golden/yaml/projects/*/*/*.yaml")
+	f.Add([]byte("a: &a [*a]"))
+	f.Add([]byte("<<: {kind: Dashboard}"))
+	f.Fuzz(func(t *testing.T, data []byte) { checkSource("f.yaml", data) })
+}
+
+// FuzzJSON: no JSON input makes loading, checking or emitting panic.
+func FuzzJSON(f *testing.F) {
+	addSeeds(f, "testdata/golden/json/projects/*/*/*.json")
+	f.Add([]byte(`[{"kind":"Dashboard"},1,"x",null]`))
+	f.Fuzz(func(t *testing.T, data []byte) { checkSource("f.json", data) })
+}

@@ -1,0 +1,284 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/selector"
+)
+
+// rule is a check written in Go, named in the schema by @check(name, args…).
+// Each rule is small and named after what it checks.
+type rule func(v *validator, c Check, n *Node, path []string, at Pos)
+
+var rules map[string]rule
+
+func init() {
+	rules = map[string]rule{
+		"regexp":             checkRegexp,
+		"exactlyOne":         checkExactlyOne,
+		"atMostOne":          checkAtMostOne,
+		"maxItems":           checkMaxItems,
+		"profileType":        checkProfileType,
+		"selector":           checkSelector,
+		"labelFilter":        checkLabelFilter,
+		"pyroscopeEndpoints": checkPyroscopeEndpoints,
+		"requiresTrue":       checkRequiresTrue,
+		"listRequiresTrue":   checkListRequiresTrue,
+		"nonEmptyWhenTrue":   checkNonEmptyWhenTrue,
+	}
+}
+
+func (v *validator) runCheck(c Check, n *Node, path []string, at Pos) {
+	r := rules[c.Rule]
+	if r == nil {
+		panic(fmt.Sprintf("schema names unknown rule @check(%s)", c.Rule))
+	}
+	r(v, c, n, path, at)
+}
+
+// checkRegexp: the value compiles as a Go (RE2) regular expression.
+func checkRegexp(v *validator, _ Check, n *Node, path []string, at Pos) {
+	if n.Kind != StringKind {
+		return
+	}
+	if _, err := regexp.Compile(n.Value); err != nil {
+		v.report(Error, CodeRegexp, where(n, at), path, fmt.Sprintf("invalid regular expression %q: %s", n.Value, regexpReason(err)), "patterns use Go (RE2) syntax; escape literal characters such as ( [ . with a backslash")
+	}
+}
+
+func regexpReason(err error) string {
+	msg := err.Error()
+	return strings.TrimPrefix(msg, "error parsing regexp: ")
+}
+
+func presentFields(n *Node, names []string) []string {
+	var got []string
+	for _, f := range names {
+		if n.Get(f) != nil {
+			got = append(got, f)
+		}
+	}
+	return got
+}
+
+// checkExactlyOne: exactly one of the named fields is given.
+func checkExactlyOne(v *validator, c Check, n *Node, path []string, at Pos) {
+	if n.Kind != MapKind {
+		return
+	}
+	got := presentFields(n, c.Args)
+	switch len(got) {
+	case 0:
+		v.report(Error, CodeExclusive, at, path, fmt.Sprintf("%s needs one of %s", describePath(path), strings.Join(c.Args, " or ")), exclusiveHint(c.Args))
+	case 1:
+	default:
+		second := n.Get(got[1])
+		v.report(Error, CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), append(path, got[1]), fmt.Sprintf("%s has both %s: give only one", describePath(path), strings.Join(got, " and ")), exclusiveHint(c.Args))
+	}
+}
+
+func exclusiveHint(fields []string) string {
+	if len(fields) == 2 && fields[0] == "directUrl" && fields[1] == "proxy" {
+		return "directUrl makes the browser call Pyroscope itself; proxy makes the Perses server forward the calls (needed for credentials or private networks)"
+	}
+	return ""
+}
+
+// checkAtMostOne: at most one of the named fields is given.
+func checkAtMostOne(v *validator, c Check, n *Node, path []string, at Pos) {
+	if n.Kind != MapKind {
+		return
+	}
+	if got := presentFields(n, c.Args); len(got) > 1 {
+		second := n.Get(got[1])
+		v.report(Error, CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), append(path, got[1]), fmt.Sprintf("%s has both %s: give only one", describePath(path), strings.Join(got, " and ")), "")
+	}
+}
+
+// checkMaxItems: a list holds at most N items.
+func checkMaxItems(v *validator, c Check, n *Node, path []string, at Pos) {
+	max, _ := strconv.Atoi(c.Args[0])
+	if n.Kind == ListKind && len(n.Items) > max {
+		v.report(Error, CodeTooMany, where(n.Items[max], at), path, fmt.Sprintf("%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max), "")
+	}
+}
+
+// profileTypeIDRe is the shape Pyroscope needs: 5 or 6 colon-separated parts
+// that also form a valid selector prefix (the Perses UI writes it unquoted).
+var profileTypeIDRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z0-9_]*){4,5}$`)
+
+// checkProfileType: a known short name or a full Pyroscope profile type ID.
+func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
+	if n.Kind != StringKind || n.Value == "" {
+		return
+	}
+	p := n.Value
+	if _, ok := v.s.Aliases[p]; ok {
+		return
+	}
+	if !strings.Contains(p, ":") {
+		hint := didYouMean(p, v.s.AliasOrder)
+		if hint == "" {
+			hint = "use a short name (" + strings.Join(v.s.AliasOrder[:6], ", ") + ", …) or a full ID such as process_cpu:cpu:nanoseconds:cpu:nanoseconds"
+		}
+		v.report(Error, CodeUnknownProfile, where(n, at), path, fmt.Sprintf("unknown profile type %q", p), hint)
+		return
+	}
+	if !profileTypeIDRe.MatchString(p) {
+		parts := strings.Count(p, ":") + 1
+		msg := fmt.Sprintf("profile type %q has %d parts; Pyroscope needs name:sampleType:sampleUnit:periodType:periodUnit (5 parts, or 6 with :delta)", p, parts)
+		if parts == 5 || parts == 6 {
+			msg = fmt.Sprintf("profile type %q has characters Pyroscope cannot read in a query: use letters, digits and '_' in each part", p)
+		}
+		v.report(Error, CodeProfileTypeForm, where(n, at), path, msg, "e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
+	}
+}
+
+// checkSelector: the query parses with the grammar Pyroscope uses.
+func checkSelector(v *validator, _ Check, n *Node, path []string, at Pos) {
+	if n.Kind != StringKind {
+		return
+	}
+	if _, err := selector.Parse(n.Value); err != nil {
+		e := err.(*selector.Error)
+		v.report(Error, CodeSelectorSyntax, n.PosAt(e.Off), path, "invalid query: "+e.Msg, e.Hint)
+	}
+}
+
+// uiIdentRe is what the Perses UI can write unquoted as a label name.
+var uiIdentRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+
+// checkLabelFilter: a filter the Perses UI can turn into a working query.
+func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
+	name, _ := n.Str("labelName")
+	val, _ := n.Str("labelValue")
+	op, _ := n.Str("operator")
+	if name == "" || val == "" {
+		if n.Get("labelName") != nil && n.Get("labelValue") != nil {
+			empty := n.Get("labelValue")
+			if name == "" {
+				empty = n.Get("labelName")
+			}
+			v.report(Warning, CodeEmptyFilter, where(empty, at), path, fmt.Sprintf("filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val), "remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
+		}
+		return
+	}
+	if !uiIdentRe.MatchString(name) {
+		v.report(Error, CodeUICannotCarry, where(n.Get("labelName"), at), append(path, "labelName"), fmt.Sprintf("label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name), "")
+	}
+	vn := n.Get("labelValue")
+	if strings.ContainsAny(val, "\"\\\n") {
+		v.report(Error, CodeUICannotCarry, where(vn, at), append(path, "labelValue"), fmt.Sprintf("label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val), "match it with a regular expression instead, e.g. =~ with . in place of the character")
+	}
+	if op == "=~" || op == "!~" {
+		if err := selector.CheckRegexp(val); err != nil {
+			v.report(Error, CodeRegexp, where(vn, at), append(path, "labelValue"), fmt.Sprintf("invalid regular expression %q: %s", val, err), "label values are matched as fully anchored RE2 expressions")
+		}
+	}
+}
+
+// pyroscopeEndpoint is a call the Perses Pyroscope plugin makes.
+type pyroscopeEndpoint struct{ method, path string }
+
+var pyroscopeEndpoints = []pyroscopeEndpoint{
+	{"GET", "/pyroscope/render"},
+	{"POST", "/querier.v1.QuerierService/ProfileTypes"},
+	{"POST", "/querier.v1.QuerierService/LabelNames"},
+	{"POST", "/querier.v1.QuerierService/LabelValues"},
+}
+
+// staleRoutes are routes of the old Pyroscope server that are gone.
+var staleRoutes = map[string]bool{"/render": true, "/labels": true, "/label-values": true, "/pyroscope/labels": true}
+
+// checkPyroscopeEndpoints: the proxy allows what the plugin calls, and no
+// route that no longer exists.
+func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at Pos) {
+	if n.Kind != ListKind || len(n.Items) == 0 {
+		return // an empty list allows everything
+	}
+	var res []*regexp.Regexp
+	var methods []string
+	broken := false
+	for i, e := range n.Items {
+		p, _ := e.Str("endpointPattern")
+		m, _ := e.Str("method")
+		if staleRoutes[strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")] {
+			pn := e.Get("endpointPattern")
+			v.report(Warning, CodeStaleEndpoint, where(pn, at), append(path, fmt.Sprintf("[%d]", i), "endpointPattern"),
+				staleMessage(p), endpointsHint())
+		}
+		if re, err := regexp.Compile(p); err == nil {
+			res = append(res, re)
+			methods = append(methods, m)
+		} else {
+			broken = true
+		}
+	}
+	if broken {
+		return // the broken pattern is reported; coverage would only echo it
+	}
+	var missing []string
+	for _, want := range pyroscopeEndpoints {
+		ok := false
+		for i, re := range res {
+			if methods[i] == want.method && re.MatchString(want.path) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			missing = append(missing, want.method+" "+want.path)
+		}
+	}
+	if len(missing) > 0 {
+		v.report(Warning, CodeStaleEndpoint, at, path, fmt.Sprintf("allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")), endpointsHint())
+	}
+}
+
+func staleMessage(p string) string {
+	msg := fmt.Sprintf("endpoint %q is a route of the old Pyroscope server; current Pyroscope answers 404 there", p)
+	if !strings.HasPrefix(p, "^") {
+		// Perses matches patterns anywhere in the path.
+		msg += fmt.Sprintf(" (unanchored, the pattern also matches longer paths such as /pyroscope%s, by accident)", strings.TrimSuffix(p, "$"))
+	}
+	return msg
+}
+
+func endpointsHint() string {
+	return `allow {endpointPattern: "^/pyroscope/render$", method: GET} and {endpointPattern: "^/querier\\.v1\\.QuerierService/(ProfileTypes|LabelNames|LabelValues)$", method: POST}`
+}
+
+func isTrue(n *Node) bool { return n != nil && n.Kind == BoolKind && n.Value == "true" }
+
+// checkRequiresTrue: field A may be given only when field B is true
+// (customAllValue needs allowAllValue).
+func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+	a, b := c.Args[0], c.Args[1]
+	if an := n.Get(a); an != nil && !isTrue(n.Get(b)) {
+		v.report(Error, CodeInvalidValue, where(&Node{Pos: an.KeyPos}, where(an, at)), append(path, a), fmt.Sprintf("%s needs %s: true", a, b), fmt.Sprintf("set %s: true, or remove %s", b, a))
+	}
+}
+
+// checkListRequiresTrue: field A may be a list of several values only when
+// field B is true (a list defaultValue needs allowMultiple; Perses turns a
+// one-element list into a string).
+func checkListRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+	a, b := c.Args[0], c.Args[1]
+	if an := n.Get(a); an != nil && an.Kind == ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
+		v.report(Error, CodeInvalidValue, where(an, at), append(path, a), fmt.Sprintf("%s lists %d values but %s is not true", a, len(an.Items), b), fmt.Sprintf("set %s: true, or give one value", b))
+	}
+}
+
+// checkNonEmptyWhenTrue: field A is not empty when field B is true (a
+// constant text variable needs a value).
+func checkNonEmptyWhenTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+	a, b := c.Args[0], c.Args[1]
+	if isTrue(n.Get(b)) {
+		if an := n.Get(a); an == nil || (an.Kind == StringKind && an.Value == "") {
+			v.report(Error, CodeInvalidValue, where(an, at), append(path, a), fmt.Sprintf("a %s variable needs a non-empty %s", b, a), "")
+		}
+	}
+}

@@ -1,0 +1,462 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
+)
+
+// The dashboard catalog: a page per compiled dashboard, showing what the
+// compiler made of it (lowered queries, resolved datasources, layout) and
+// where it came from.
+
+// catalogPages returns the catalog's pages, keyed like content pages.
+func (b *Builder) catalogPages(res *compiler.Result) []*Page {
+	var dashboards []*compiler.Resource
+	for _, r := range res.Resources {
+		if r.Kind == "Dashboard" {
+			dashboards = append(dashboards, r)
+		}
+	}
+	resolver := compiler.NewResolver(res.Resources, b.cfg.ServerDatasources)
+	var pages []*Page
+	var index bytes.Buffer
+	index.WriteString("---\ntitle: Dashboards\ndescription: The dashboards compiled from this site's sources, with their lowered queries and datasources.\nweight: 950\n---\n\n# Dashboards\n\n")
+	if len(dashboards) == 0 {
+		index.WriteString("No dashboards were compiled.\n")
+	} else {
+		fmt.Fprintf(&index, "%s compiled from the site's sources, as pyrobuild writes them for Perses.\n\n", plural(len(dashboards), "dashboard"))
+		index.WriteString("| dashboard | project | panels | source |\n|---|---|---|---|\n")
+	}
+	for _, d := range dashboards {
+		key := "dashboards/" + d.Project + "/" + d.Name + ".md"
+		spec := d.Node.Get("spec")
+		title := displayName(spec, d.Name)
+		fmt.Fprintf(&index, "| [%s](%s/%s.md) | `%s` | %d | %s |\n", cell(title), d.Project, d.Name, d.Project, len(spec.Get("panels").Keys), b.sourceLink(d.Pos))
+		src := b.dashboardPage(d, title, resolver)
+		pages = append(pages, &Page{Key: key, File: d.Pos.File, Generated: true, src: src, Deps: []string{d.Pos.File}})
+	}
+	idx := &Page{Key: "dashboards/index.md", File: "dashboards (generated)", Generated: true, src: index.Bytes()}
+	for _, d := range dashboards {
+		idx.Deps = append(idx.Deps, d.Pos.File)
+	}
+	return append([]*Page{idx}, pages...)
+}
+
+func displayName(spec *compiler.Node, fallback string) string {
+	if n, ok := spec.Get("display").Str("name"); ok && n != "" {
+		return n
+	}
+	return fallback
+}
+
+func (b *Builder) dashboardPage(d *compiler.Resource, title string, resolver *compiler.Resolver) []byte {
+	spec := d.Node.Get("spec")
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "---\ntitle: %q\ndescription: %q\n", title, fmt.Sprintf("Dashboard %s/%s as pyrobuild compiles it.", d.Project, d.Name))
+	if b.cfg.Preview {
+		w.WriteString("scripts: [js/flamegraph.js, js/preview.js]\nstyles: [css/flamegraph.css]\n")
+	}
+	w.WriteString("---\n\n")
+	fmt.Fprintf(&w, "# %s\n\n", mdEscape(title))
+	if desc, ok := spec.Get("display").Str("description"); ok && desc != "" {
+		w.WriteString(mdEscape(desc) + "\n\n")
+	}
+	w.WriteString("| | |\n|---|---|\n")
+	fmt.Fprintf(&w, "| project | `%s` |\n| name | `%s` |\n", d.Project, d.Name)
+	if v, ok := spec.Str("duration"); ok {
+		fmt.Fprintf(&w, "| time range | last `%s` |\n", v)
+	}
+	if v, ok := spec.Str("refreshInterval"); ok {
+		fmt.Fprintf(&w, "| refresh | every `%s` |\n", v)
+	}
+	fmt.Fprintf(&w, "| source | %s |\n\n", b.sourceLink(d.Pos))
+
+	panels := spec.Get("panels")
+	if panels != nil && len(panels.Keys) > 0 {
+		if b.cfg.Preview {
+			w.WriteString("## Live preview\n\n")
+			writeLivePreview(&w, d, spec, panels, resolver)
+		}
+		w.WriteString("## Panels\n\n")
+		if !b.cfg.Preview {
+			writeGridPreview(&w, spec, panels)
+		}
+		for i, key := range panels.Keys {
+			b.writePanel(&w, d, key, panels.Vals[i], resolver)
+		}
+	}
+	if vars := spec.Get("variables").List(); len(vars) > 0 {
+		w.WriteString("## Variables\n\n| name | kind | details |\n|---|---|---|\n")
+		for _, v := range vars {
+			kind, _ := v.Str("kind")
+			vs := v.Get("spec")
+			name, _ := vs.Str("name")
+			var details []string
+			if val, ok := vs.Str("value"); ok {
+				details = append(details, "value `"+val+"`")
+			}
+			if pk, ok := vs.Get("plugin").Str("kind"); ok {
+				details = append(details, "plugin "+pk)
+			}
+			fmt.Fprintf(&w, "| `%s` | %s | %s |\n", name, kind, cell(strings.Join(details, ", ")))
+		}
+		w.WriteString("\n")
+	}
+	w.WriteString("## Resource\n\nWhat pyrobuild writes for Perses:\n\n")
+	fmt.Fprintf(&w, "```yaml\n%s```\n", compiler.Encode(redactHeaders(d.Node.Clone()), compiler.YAML))
+	return w.Bytes()
+}
+
+func (b *Builder) writePanel(w *bytes.Buffer, d *compiler.Resource, key string, panel *compiler.Node, resolver *compiler.Resolver) {
+	ps := panel.Get("spec")
+	title := displayName(ps, key)
+	fmt.Fprintf(w, "### %s\n\n", mdEscape(title))
+	plugin := ps.Get("plugin")
+	kind, _ := plugin.Str("kind")
+	fmt.Fprintf(w, "Panel `%s`, plugin **%s**", key, kind)
+	if opts := plugin.Get("spec"); opts != nil && len(opts.Keys) > 0 {
+		var parts []string
+		for i, k := range opts.Keys {
+			parts = append(parts, fmt.Sprintf("`%s: %s`", k, opts.Vals[i].Literal()))
+		}
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	w.WriteString(".\n\n")
+	queries := ps.Get("queries").List()
+	if len(queries) == 0 {
+		return
+	}
+	w.WriteString("| query | profile type | service | filters | datasource |\n|---|---|---|---|---|\n")
+	s := compiler.MustSchema()
+	short := map[string]string{}
+	for _, a := range s.AliasOrder {
+		if _, dup := short[s.Aliases[a]]; !dup {
+			short[s.Aliases[a]] = a
+		}
+	}
+	for i, q := range queries {
+		qp := q.Get("spec").Get("plugin")
+		qkind, _ := qp.Str("kind")
+		qs := qp.Get("spec")
+		pt, _ := qs.Str("profileType")
+		ptCell := "`" + pt + "`"
+		if a := short[pt]; a != "" {
+			ptCell += " (" + a + ")"
+		}
+		svc, _ := qs.Str("service")
+		var filters []string
+		for _, f := range qs.Get("filters").List() {
+			n, _ := f.Str("labelName")
+			op, _ := f.Str("operator")
+			v, _ := f.Str("labelValue")
+			filters = append(filters, fmt.Sprintf("`%s%s%q`", n, op, v))
+		}
+		ds := "—"
+		if rd, ok := resolver.Resolve(d, qp); ok {
+			ds = fmt.Sprintf("`%s` (%s", rd.Name, rd.Scope)
+			if rd.Default {
+				ds += ", default"
+			}
+			if u := datasourceURL(rd.Spec); u != "" {
+				ds += ", " + u
+			}
+			ds += ")"
+		}
+		if qkind != "PyroscopeProfileQuery" {
+			ptCell, svc = qkind, ""
+		}
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s |\n", i+1, cell(ptCell), cell(code(svc)), cell(strings.Join(filters, " ")), cell(ds))
+	}
+	w.WriteString("\n")
+}
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + s + "`"
+}
+
+// datasourceURL says where a Pyroscope datasource points, without any
+// header or secret.
+func datasourceURL(spec *compiler.Node) string {
+	if spec == nil {
+		return ""
+	}
+	ps := spec.Get("plugin").Get("spec")
+	if u, ok := ps.Str("directUrl"); ok {
+		return "direct " + u
+	}
+	if u, ok := ps.Get("proxy").Get("spec").Str("url"); ok {
+		return "proxy to " + u
+	}
+	return ""
+}
+
+// writeGridPreview draws the dashboard's grid layouts (24 columns) as
+// boxes named after their panels, in plain HTML and CSS.
+func writeGridPreview(w *bytes.Buffer, spec, panels *compiler.Node) {
+	for _, l := range spec.Get("layouts").List() {
+		items := l.Get("spec").Get("items").List()
+		if len(items) == 0 {
+			continue
+		}
+		type box struct {
+			x, y, w, h int
+			name       string
+		}
+		var boxes []box
+		for _, it := range items {
+			x, _ := intValue(it.Get("x"))
+			y, _ := intValue(it.Get("y"))
+			wd, _ := intValue(it.Get("width"))
+			ht, _ := intValue(it.Get("height"))
+			ref, _ := it.Get("content").Str("$ref")
+			key := ref[strings.LastIndex(ref, "/")+1:]
+			name := key
+			if i := indexOf(panels.Keys, key); i >= 0 {
+				name = displayName(panels.Vals[i].Get("spec"), key)
+			}
+			boxes = append(boxes, box{x, y, wd, ht, name})
+		}
+		sort.SliceStable(boxes, func(i, j int) bool {
+			if boxes[i].y != boxes[j].y {
+				return boxes[i].y < boxes[j].y
+			}
+			return boxes[i].x < boxes[j].x
+		})
+		w.WriteString(`<div class="grid-preview" role="img" aria-label="Panel layout">`)
+		for _, bx := range boxes {
+			fmt.Fprintf(w, `<div class="grid-item" style="grid-column:%d / span %d;grid-row:%d / span %d">%s</div>`,
+				bx.x+1, max(bx.w, 1), bx.y+1, max(bx.h, 1), html.EscapeString(bx.name))
+		}
+		w.WriteString("</div>\n\n")
+	}
+}
+
+func intValue(n *compiler.Node) (int, bool) {
+	if n == nil {
+		return 0, false
+	}
+	var v int
+	_, err := fmt.Sscan(n.Value, &v)
+	return v, err == nil
+}
+
+func indexOf(keys []string, k string) int {
+	for i, x := range keys {
+		if x == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// sourceLink names a source position, linked to the repository when the
+// site knows its URL.
+func (b *Builder) sourceLink(p compiler.Pos) string {
+	if !p.IsValid() {
+		return ""
+	}
+	rel := p.File
+	if r, err := filepath.Rel(b.cfg.Root, p.File); err == nil && !strings.HasPrefix(r, "..") {
+		rel = filepath.ToSlash(r)
+	}
+	text := fmt.Sprintf("`%s:%d`", rel, p.Line)
+	if b.cfg.SourceURL == "" {
+		return text
+	}
+	return fmt.Sprintf("[%s](%s%s#L%d)", text, b.cfg.SourceURL, rel, p.Line)
+}
+
+// mdEscape keeps user text from being read as markdown markup.
+func mdEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`)
+	return r.Replace(s)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// redactHeaders blanks the values of proxy headers: they may carry
+// credentials (the compiler warns), and the site is public.
+func redactHeaders(n *compiler.Node) *compiler.Node {
+	if n == nil {
+		return n
+	}
+	for i, k := range n.Keys {
+		if k == "headers" && n.Vals[i] != nil {
+			for _, v := range n.Vals[i].Vals {
+				v.Value = "<redacted>"
+			}
+			continue
+		}
+		redactHeaders(n.Vals[i])
+	}
+	for _, it := range n.Items {
+		redactHeaders(it)
+	}
+	return n
+}
+
+// writeLivePreview lays the dashboard's panels out on its 24-column grid,
+// each FlameChart with what preview.js needs to fetch and draw its flame
+// graph through the preview server's proxy. It is one HTML block (no blank
+// line), so markdown passes it through.
+func writeLivePreview(w *bytes.Buffer, d *compiler.Resource, spec, panels *compiler.Node, resolver *compiler.Resolver) {
+	duration, _ := spec.Str("duration")
+	fmt.Fprintf(w, `<div class="pb-preview" data-duration="%s">`, html.EscapeString(duration))
+	w.WriteString(`<div class="pb-preview-toolbar"><label>Time range <select class="pb-range">`)
+	ranges := []string{"5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d"}
+	if duration != "" && indexOf(ranges, duration) < 0 {
+		ranges = append([]string{duration}, ranges...)
+	}
+	if duration == "" {
+		duration = "1h"
+	}
+	for _, r := range ranges {
+		sel := ""
+		if r == duration {
+			sel = " selected"
+		}
+		fmt.Fprintf(w, `<option value="%s"%s>last %s</option>`, r, sel, r)
+	}
+	w.WriteString(`</select></label> <button type="button" class="pb-refresh">Refresh</button></div><div class="pb-preview-grid">`)
+	placed := map[string]bool{}
+	for _, l := range spec.Get("layouts").List() {
+		for _, it := range l.Get("spec").Get("items").List() {
+			ref, _ := it.Get("content").Str("$ref")
+			key := ref[strings.LastIndex(ref, "/")+1:]
+			i := indexOf(panels.Keys, key)
+			if i < 0 || placed[key] {
+				continue
+			}
+			placed[key] = true
+			x, _ := intValue(it.Get("x"))
+			y, _ := intValue(it.Get("y"))
+			wd, _ := intValue(it.Get("width"))
+			ht, _ := intValue(it.Get("height"))
+			writePreviewPanel(w, d, key, panels.Vals[i], resolver, fmt.Sprintf("grid-column:%d / span %d;grid-row:%d / span %d", x+1, max(wd, 1), y+1, max(ht, 1)))
+		}
+	}
+	for i, key := range panels.Keys {
+		if !placed[key] {
+			writePreviewPanel(w, d, key, panels.Vals[i], resolver, "grid-column:1 / span 24;grid-row:auto / span 10")
+		}
+	}
+	w.WriteString("</div></div>\n\n")
+}
+
+func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel *compiler.Node, resolver *compiler.Resolver, style string) {
+	ps := panel.Get("spec")
+	title := displayName(ps, key)
+	kind, _ := ps.Get("plugin").Str("kind")
+	attrs := map[string]string{"data-kind": kind, "data-panel": key}
+	note := ""
+	queries := ps.Get("queries").List()
+	switch {
+	case kind != "FlameChart":
+		note = fmt.Sprintf("The preview draws FlameChart panels; this is a %s panel.", kind)
+	case len(queries) == 0:
+		note = "This panel has no query."
+	default:
+		// One flame graph per query, each labelled with its query when
+		// there are several (Perses draws them the same way, one per
+		// query), each fetched through its own datasource's proxy.
+		var pqs []previewQuery
+		for _, q := range queries {
+			qp := q.Get("spec").Get("plugin")
+			qs := qp.Get("spec")
+			pq := previewQuery{Query: renderQuery(qs)}
+			if mn := qs.Get("maxNodes"); mn != nil {
+				pq.MaxNodes = mn.Value
+			}
+			rd, ok := resolver.Resolve(d, qp)
+			switch {
+			case !ok:
+				pq.Note = "The query's datasource is not among the sources."
+			case rd.Scope == "server":
+				pq.Note = fmt.Sprintf("Datasource %q exists only on the Perses server: the preview cannot reach it.", rd.Name)
+			case rd.Scope == "global":
+				pq.Proxy = proxyPrefix + proxy.GlobalPath(rd.Name)
+			case rd.Scope == "dashboard":
+				pq.Proxy = proxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
+			default:
+				pq.Proxy = proxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
+			}
+			pq.Datasource = rd.Name
+			pqs = append(pqs, pq)
+		}
+		js, _ := json.Marshal(pqs)
+		attrs["data-queries"] = string(js)
+		opts := ps.Get("plugin").Get("spec")
+		var parts []string
+		if opts != nil {
+			for i, k := range opts.Keys {
+				parts = append(parts, fmt.Sprintf("%q:%s", k, jsonLiteral(opts.Vals[i])))
+			}
+		}
+		attrs["data-options"] = "{" + strings.Join(parts, ",") + "}"
+	}
+	names := make([]string, 0, len(attrs))
+	for k := range attrs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, `<section class="pb-panel" style="%s"`, style)
+	for _, k := range names {
+		fmt.Fprintf(w, ` %s="%s"`, k, html.EscapeString(attrs[k]))
+	}
+	fmt.Fprintf(w, `><div class="pb-panel-title">%s</div><div class="pb-panel-body" aria-live="polite">`, html.EscapeString(title))
+	if note != "" {
+		fmt.Fprintf(w, `<p class="pb-state">%s</p>`, html.EscapeString(note))
+	}
+	w.WriteString(`</div></section>`)
+}
+
+// previewQuery is what preview.js needs of one query of a FlameChart
+// panel: the /pyroscope/render query, and the proxy path of its datasource
+// (none, with a note, when the preview cannot reach it).
+type previewQuery struct {
+	Query      string `json:"query"`
+	MaxNodes   string `json:"maxNodes,omitempty"`
+	Proxy      string `json:"proxy,omitempty"`
+	Datasource string `json:"datasource,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// renderQuery is the query the Perses plugin sends to /pyroscope/render:
+// the profile type, then service_name and the filters as matchers.
+func renderQuery(qs *compiler.Node) string {
+	pt, _ := qs.Str("profileType")
+	var m []string
+	if svc, ok := qs.Str("service"); ok && svc != "" {
+		m = append(m, fmt.Sprintf("service_name=%q", svc))
+	}
+	for _, f := range qs.Get("filters").List() {
+		n, _ := f.Str("labelName")
+		op, _ := f.Str("operator")
+		v, _ := f.Str("labelValue")
+		m = append(m, fmt.Sprintf("%s%s%q", n, op, v))
+	}
+	return pt + "{" + strings.Join(m, ",") + "}"
+}
+
+func jsonLiteral(n *compiler.Node) string {
+	if n.Kind == compiler.StringKind {
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return n.Value
+}

@@ -1,0 +1,552 @@
+package site
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"html/template"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+)
+
+// navNode is one entry of the navigation: a page, or a folder whose
+// index.md (if any) gives its title and link.
+type navNode struct {
+	Key      string // page key, or folder key ending in "/"
+	Title    string
+	URL      string // "" for a folder without index.md
+	Weight   int
+	Children []*navNode
+	// First is the URL of the first page inside a folder, the link of a
+	// folder without index.md.
+	First string
+	// Per page: the page itself, a folder above it.
+	Current, Expanded bool
+	page              *Page
+	// section is a section of a nav list (Config.Nav): its Key is not a
+	// folder, so the pages under it can be anywhere.
+	section bool
+}
+
+// buildNav arranges pages by folder. Within a folder, pages with a weight
+// come first by weight, then the rest by title, so a new page never
+// reorders existing ones by accident.
+func buildNav(pages []*Page) []*navNode {
+	root := &navNode{Key: ""}
+	folders := map[string]*navNode{"": root}
+	var folder func(dir string) *navNode
+	folder = func(dir string) *navNode {
+		if n, ok := folders[dir]; ok {
+			return n
+		}
+		parent := folder(parentDir(dir))
+		n := &navNode{Key: dir, Title: titleCase(path.Base(strings.TrimSuffix(dir, "/")))}
+		folders[dir] = n
+		parent.Children = append(parent.Children, n)
+		return n
+	}
+	for _, p := range pages {
+		dir := path.Dir(p.Key)
+		if dir == "." {
+			dir = ""
+		} else {
+			dir += "/"
+		}
+		weight := p.Doc.Meta.Weight
+		if path.Base(p.Key) == "index.md" && dir != "" {
+			f := folder(dir)
+			f.Title, f.URL, f.Weight, f.page = p.Title(), "", weight, p
+			continue
+		}
+		title := p.Title()
+		if p.Key == "index.md" {
+			title = "Home"
+			if p.Doc.Meta.NavTitle != "" {
+				title = p.Doc.Meta.NavTitle
+			}
+			weight = -1 << 30 // the home page leads
+		}
+		parent := folder(dir)
+		parent.Children = append(parent.Children, &navNode{Key: p.Key, Title: title, Weight: weight, page: p})
+	}
+	var finish func(n *navNode)
+	finish = func(n *navNode) {
+		sort.SliceStable(n.Children, func(i, j int) bool {
+			a, b := n.Children[i], n.Children[j]
+			if (a.Weight != 0) != (b.Weight != 0) {
+				return a.Weight != 0
+			}
+			if a.Weight != b.Weight {
+				return a.Weight < b.Weight
+			}
+			if a.Title != b.Title {
+				return a.Title < b.Title
+			}
+			return a.Key < b.Key
+		})
+		for _, c := range n.Children {
+			finish(c)
+		}
+	}
+	finish(root)
+	return root.Children
+}
+
+func parentDir(dir string) string {
+	d := path.Dir(strings.TrimSuffix(dir, "/"))
+	if d == "." || d == "/" {
+		return ""
+	}
+	return d + "/"
+}
+
+// setURLs fills link targets once pages have URLs.
+func (b *Builder) setURLs(nodes []*navNode) {
+	for _, n := range nodes {
+		if n.page != nil {
+			n.URL = b.link(n.page.URL)
+		}
+		b.setURLs(n.Children)
+		if len(n.Children) > 0 {
+			n.First = n.Children[0].URL
+			if n.First == "" {
+				n.First = n.Children[0].First
+			}
+		}
+	}
+}
+
+// navOrder lists the nodes with a page in reading order, for previous and
+// next links.
+func navOrder(nodes []*navNode) []*navNode {
+	var out []*navNode
+	var walk func([]*navNode)
+	walk = func(ns []*navNode) {
+		for _, n := range ns {
+			if n.page != nil {
+				out = append(out, &navNode{Key: n.page.Key, Title: n.Title, URL: n.URL})
+			}
+			walk(n.Children)
+		}
+	}
+	walk(nodes)
+	return out
+}
+
+// pageNav is the navigation as one page shows it: every top-level entry,
+// and the contents of the folders and sections above the page. Large sites
+// stay light: a page lists its own section, not all thousand pages.
+func pageNav(nodes []*navNode, key string) []*navNode {
+	open, _ := openFor(findPage(nodes, key))
+	return navView(nodes, open, key)
+}
+
+// navView is the navigation with the folders and sections in open shown,
+// and key's entry current.
+func navView(nodes []*navNode, open map[*navNode]bool, key string) []*navNode {
+	out := make([]*navNode, len(nodes))
+	for i, n := range nodes {
+		c := *n
+		c.Current = n.page != nil && n.page.Key == key
+		c.Children = nil
+		if len(n.Children) > 0 {
+			c.Expanded = open[n]
+			if c.Expanded {
+				c.Children = navView(n.Children, open, key)
+			} else {
+				c.Children = n.Children[:1] // marks it a folder; not rendered
+			}
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+// findPage returns the entries from the top of the navigation down to the
+// page's own entry, or nil when the page has none (a page a nav list
+// leaves out). Folders are entered only above the page, sections always.
+func findPage(nodes []*navNode, key string) []*navNode {
+	for _, n := range nodes {
+		if n.page != nil && n.page.Key == key {
+			return []*navNode{n}
+		}
+		if len(n.Children) > 0 && (n.section || strings.HasSuffix(n.Key, "/") && strings.HasPrefix(key, n.Key)) {
+			if below := findPage(n.Children, key); below != nil {
+				return append([]*navNode{n}, below...)
+			}
+		}
+	}
+	return nil
+}
+
+// openFor is what a page opens: the folders and sections above it, and
+// the folder whose own page (index.md) it is. The last of them is the
+// page's home, which every page beside it shares.
+func openFor(chain []*navNode) (map[*navNode]bool, *navNode) {
+	open := map[*navNode]bool{}
+	var home *navNode
+	for i, n := range chain {
+		if i < len(chain)-1 || len(n.Children) > 0 {
+			open[n], home = true, n
+		}
+	}
+	return open, home
+}
+
+// navFor is the navigation HTML of one page. Pages of one folder (or nav
+// list section) show the same navigation but for the current entry, so it
+// is rendered once per folder and the entry marked by its data-page
+// attribute; a template that does without the attribute is executed for
+// every page.
+func (b *Builder) navFor(th *theme, nav []*navNode, key string) (template.HTML, error) {
+	chain := findPage(nav, key)
+	open, home := openFor(chain)
+	cacheKey := fmt.Sprintf("%p\x00%p\x00%p\x00%v", th, nav, home, chain == nil)
+	b.mu.Lock()
+	shared, ok := b.navs[cacheKey]
+	b.mu.Unlock()
+	if !ok {
+		var err error
+		if shared, err = renderNav(th, navView(nav, open, "")); err != nil {
+			return "", err
+		}
+		b.mu.Lock()
+		b.navs[cacheKey] = shared
+		b.mu.Unlock()
+	}
+	if chain == nil {
+		return shared, nil // not in the navigation: nothing to mark
+	}
+	attr := ` data-page="` + template.HTMLEscapeString(key) + `"`
+	if i := strings.Index(string(shared), attr); i >= 0 && key != "" {
+		j := i + len(attr)
+		return template.HTML(string(shared[:j]) + ` aria-current="page"` + string(shared[j:])), nil
+	}
+	return renderNav(th, navView(nav, open, key))
+}
+
+// renderNav executes the nav template for one page.
+func renderNav(th *theme, nav []*navNode) (template.HTML, error) {
+	if th.tmpl.Lookup("nav") == nil {
+		return "", nil
+	}
+	var out bytes.Buffer
+	err := th.tmpl.ExecuteTemplate(&out, "nav", nav)
+	return template.HTML(out.String()), err
+}
+
+// breadcrumbs are Home, then each folder or section above the page in the
+// navigation, then the page. One without a page of its own links to its
+// first page, as in the sidebar.
+func (b *Builder) breadcrumbs(p *Page, nav []*navNode) []crumb {
+	if p.URL == "" {
+		return nil
+	}
+	out := []crumb{{Title: "Home", URL: b.link("")}}
+	chain := findPage(nav, p.Key)
+	for i := 0; i+1 < len(chain); i++ {
+		n := chain[i]
+		u := n.URL
+		if u == "" {
+			u = n.First
+		}
+		out = append(out, crumb{Title: n.Title, URL: u})
+	}
+	title := p.Title()
+	if len(chain) > 0 {
+		title = chain[len(chain)-1].Title // a nav list may rename it
+	}
+	return append(out, crumb{Title: title})
+}
+
+// navDigest identifies the navigation's content, so a page's cached layout
+// is reused only while the navigation it shows is the same.
+func navDigest(nodes []*navNode) string {
+	h := sha256.New()
+	var walk func([]*navNode)
+	walk = func(ns []*navNode) {
+		for _, n := range ns {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00(", n.Key, n.Title, n.URL, len(n.Children))
+			walk(n.Children)
+			h.Write([]byte(")"))
+		}
+	}
+	walk(nodes)
+	return string(h.Sum(nil))
+}
+
+// NavItem is one entry of a nav list (Config.Nav, the site.nav setting of
+// pyrobuild.yaml), as mkdocs' nav: a page, a folder, or a section of
+// entries.
+type NavItem struct {
+	// Page is a path below the content folder: a page ("guide/install.md",
+	// generated pages included), or a folder ending in "/"
+	// ("reference/"), which stands for its pages that the list does not
+	// name elsewhere, arranged as the folder layout arranges them. "" for
+	// a section.
+	Page string
+	// Title replaces the page's or the folder's title; it names a
+	// section.
+	Title string
+	// Children are a section's entries.
+	Children []NavItem
+	// Pos is where the entry is written, for diagnostics.
+	Pos compiler.Pos
+}
+
+// navigation is the site's navigation: the nav list when there is one,
+// else the folder layout.
+func (b *Builder) navigation(pages, all []*Page) ([]*navNode, compiler.Diagnostics) {
+	if len(b.cfg.Nav) == 0 {
+		return buildNav(pages), nil
+	}
+	return buildNavList(b.cfg.Nav, b.cfg.NavPos, pages, all)
+}
+
+// buildNavList arranges pages as a nav list says. Every page must stay
+// reachable: one the list leaves out is a warning naming it (it is still
+// published), and an entry naming no published page is an error at the
+// entry.
+func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navNode, compiler.Diagnostics) {
+	var diags compiler.Diagnostics
+	byKey := make(map[string]*Page, len(pages))
+	keys := make([]string, 0, len(pages))
+	for _, p := range pages {
+		byKey[p.Key] = p
+		keys = append(keys, p.Key)
+	}
+	drafts := map[string]bool{}
+	for _, p := range all {
+		if p.Doc != nil && p.Doc.Meta.Draft && byKey[p.Key] == nil {
+			drafts[p.Key] = true
+		}
+	}
+	// Pages named by an entry of their own, then folder entries, each of
+	// which takes the pages below it that are not named and not in a
+	// deeper folder entry.
+	named := map[string]compiler.Pos{}
+	folders := map[string]compiler.Pos{}
+	var collect func([]NavItem)
+	collect = func(items []NavItem) {
+		for _, it := range items {
+			switch {
+			case it.Page == "":
+				collect(it.Children)
+			case strings.HasSuffix(it.Page, "/"):
+				if first, ok := folders[it.Page]; ok {
+					diags = append(diags, navDup(it, first))
+					continue
+				}
+				folders[it.Page] = it.Pos
+			default:
+				if first, ok := named[it.Page]; ok {
+					diags = append(diags, navDup(it, first))
+					continue
+				}
+				named[it.Page] = it.Pos
+			}
+		}
+	}
+	collect(items)
+	inFolder := map[string][]*Page{}
+	for _, p := range pages {
+		if _, ok := named[p.Key]; ok {
+			continue
+		}
+		best := ""
+		for f := range folders {
+			if strings.HasPrefix(p.Key, f) && len(f) > len(best) {
+				best = f
+			}
+		}
+		if best != "" {
+			inFolder[best] = append(inFolder[best], p)
+		}
+	}
+	placed := map[string]bool{}
+	var build func(items []NavItem, prefix string) []*navNode
+	build = func(items []NavItem, prefix string) []*navNode {
+		var out []*navNode
+		for i, it := range items {
+			switch {
+			case it.Page == "":
+				n := &navNode{Key: fmt.Sprintf("%s%d/", prefix, i+1), Title: it.Title, section: true}
+				n.Children = build(it.Children, n.Key)
+				if len(n.Children) > 0 {
+					out = append(out, n)
+				}
+			case strings.HasSuffix(it.Page, "/"):
+				if folders[it.Page] != it.Pos {
+					continue // a duplicate, reported
+				}
+				sub := inFolder[it.Page]
+				if len(sub) == 0 {
+					d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenLink, Pos: it.Pos,
+						Message: fmt.Sprintf("site.nav names %s, but there is no page under it", it.Page)}
+					some := false
+					for _, k := range keys {
+						some = some || strings.HasPrefix(k, it.Page)
+					}
+					if some {
+						d.Message = fmt.Sprintf("site.nav names %s, but every page under it is listed on its own", it.Page)
+						d.Hint = "remove the folder entry"
+					} else if s := compiler.Closest(it.Page, navFolders(keys)); s != "" {
+						d.Hint = fmt.Sprintf("did you mean %s?", s)
+					}
+					diags = append(diags, d)
+					continue
+				}
+				n := findNode(buildNav(sub), it.Page)
+				if n == nil {
+					continue // cannot happen: every page of sub is below it
+				}
+				if it.Title != "" {
+					n.Title = it.Title
+				}
+				for _, p := range sub {
+					placed[p.Key] = true
+				}
+				out = append(out, n)
+			default:
+				if named[it.Page] != it.Pos {
+					continue // a duplicate, reported
+				}
+				p := byKey[it.Page]
+				if p == nil {
+					d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenLink, Pos: it.Pos,
+						Message: fmt.Sprintf("site.nav names %s, but there is no such page", it.Page)}
+					if drafts[it.Page] {
+						d.Message = fmt.Sprintf("site.nav names %s, a draft, which is not published", it.Page)
+						d.Hint = "--drafts publishes drafts; or remove draft: true from its front matter"
+					} else if s := compiler.Closest(it.Page, keys); s != "" {
+						d.Hint = fmt.Sprintf("did you mean %s?", s)
+					}
+					diags = append(diags, d)
+					continue
+				}
+				title := it.Title
+				if title == "" {
+					title = p.Title()
+					if p.Key == "index.md" && p.Doc.Meta.NavTitle == "" {
+						title = "Home"
+					}
+				}
+				placed[p.Key] = true
+				out = append(out, &navNode{Key: p.Key, Title: title, page: p})
+			}
+		}
+		return out
+	}
+	nav := build(items, "nav:")
+	// A folder left out whole (the generated reference/, say) is one
+	// warning, naming its pages; another page left out is one of its own.
+	total, left := map[string]int{}, map[string]int{}
+	for _, k := range keys {
+		for _, f := range navFolders([]string{k}) {
+			total[f]++
+			if !placed[k] {
+				left[f]++
+			}
+		}
+	}
+	groups := map[string][]string{}
+	var order []string
+	for _, k := range keys {
+		if placed[k] {
+			continue
+		}
+		g := k
+		for _, f := range navFolders([]string{k}) { // shortest first
+			if left[f] == total[f] {
+				g = f
+				break
+			}
+		}
+		if groups[g] == nil {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], k)
+	}
+	for _, g := range order {
+		pos := at
+		if pos.File == "" {
+			pos = compiler.Pos{File: byKey[groups[g][0]].File}
+		}
+		d := compiler.Diagnostic{Severity: compiler.Warning, Code: CodeNav, Pos: pos,
+			Message: fmt.Sprintf("site.nav leaves out %s: it is published, but not in the navigation, nor in previous and next links", g)}
+		if strings.HasSuffix(g, "/") {
+			names := groups[g]
+			sort.Strings(names)
+			if len(names) > 3 {
+				names = append(names[:3:3], "…")
+			}
+			d.Message = fmt.Sprintf("site.nav leaves out %s (%s): they are published, but not in the navigation, nor in previous and next links",
+				g, strings.Join(names, ", "))
+			d.Hint = "add " + g + " to site.nav for all of them"
+		} else if dir := path.Dir(g); dir != "." {
+			d.Hint = "add it to site.nav, or its folder (" + dir + "/) for all the pages there that the list does not name"
+		} else {
+			d.Hint = "add it to site.nav"
+		}
+		diags = append(diags, d)
+	}
+	return nav, diags
+}
+
+func navDup(it NavItem, first compiler.Pos) compiler.Diagnostic {
+	return compiler.Diagnostic{Severity: compiler.Error, Code: CodeNav, Pos: it.Pos,
+		Message: fmt.Sprintf("site.nav lists %s twice (first at line %d)", it.Page, first.Line),
+		Hint:    "a page has one place in the navigation"}
+}
+
+// findNode returns the folder entry with key.
+func findNode(nodes []*navNode, key string) *navNode {
+	for _, n := range nodes {
+		if n.Key == key {
+			return n
+		}
+		if strings.HasPrefix(key, n.Key) && strings.HasSuffix(n.Key, "/") {
+			if f := findNode(n.Children, key); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// navFolders lists the folders of the page keys ("guide/", "guide/sub/").
+func navFolders(keys []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		for d := path.Dir(k); d != "."; d = path.Dir(d) {
+			if !seen[d+"/"] {
+				seen[d+"/"] = true
+				out = append(out, d+"/")
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// quoteNav keeps the text of the file the nav list is written in when a
+// diagnostic points into it, for excerpts.
+func (b *Builder) quoteNav(s *Site, diags compiler.Diagnostics) {
+	f := b.cfg.NavPos.File
+	if f == "" || s.Sources[f] != nil {
+		return
+	}
+	for _, d := range diags {
+		if d.Pos.File == f {
+			if data, err := os.ReadFile(f); err == nil {
+				s.Sources[f] = compiler.NewSource(f, data)
+			}
+			return
+		}
+	}
+}

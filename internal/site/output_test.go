@@ -1,0 +1,119 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/preview/live"
+)
+
+func TestPackedPage(t *testing.T) {
+	big := strings.Repeat("<p>x</p>\n", 20000) // over one stored block after </body>
+	pages := map[string]string{
+		"page":        "<!doctype html>\n<html><body><nav>" + strings.Repeat("<li>entry</li>", 500) + "</nav><p>text</p></body>\n</html>\n",
+		"two bodies":  "<body><pre>&lt;/body&gt; </body> in code</pre></body>\n</html>\n",
+		"no body":     "<p>a fragment</p>",
+		"empty":       "",
+		"long tail":   "<body>a</body>" + big,
+		"only a body": "</body>",
+	}
+	pk := newPacker()
+	for name, page := range pages {
+		p := pk.pack([]byte(page))
+		if got := string(p.page(p.tail)); got != page {
+			t.Errorf("%s: unpacked page differs:\n%q\nwant\n%q", name, got, page)
+		}
+		for _, build := range []string{"abc", "0123456789ab"} {
+			want := live.Inject([]byte(page), build)
+			tail := live.Inject(p.tail, build)
+			if got := p.page(tail); !bytes.Equal(got, want) {
+				t.Errorf("%s: unpacked with the script differs from live.Inject:\n%q\nwant\n%q", name, got, want)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(p.gzip(tail)))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			zr.Multistream(false)
+			got, err := io.ReadAll(zr) // checks the CRC and the size
+			if err != nil {
+				t.Fatalf("%s: reading the gzip stream: %v", name, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s: gzip stream differs from live.Inject:\n%q\nwant\n%q", name, got, want)
+			}
+		}
+	}
+}
+
+func TestPackedHTML(t *testing.T) {
+	pk := newPacker()
+	for _, html := range []string{"", "<p>a</p>", strings.Repeat("<pre><code>x := 1</code></pre>\n", 5000)} {
+		got, err := pk.packHTML([]byte(html)).unpack()
+		if err != nil || string(got) != html {
+			t.Errorf("packed HTML of %d bytes: got %d bytes, %v", len(html), len(got), err)
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for header, want := range map[string]bool{
+		"":                        false,
+		"gzip":                    true,
+		"gzip, deflate, br, zstd": true,
+		"deflate, br":             false,
+		"br;q=1.0, gzip;q=0.8":    true,
+		"gzip;q=0":                false,
+		"GZIP; Q=0.5":             true,
+		"x-gzip":                  true,
+		"*":                       true,
+		"*;q=0":                   false,
+		"gzip;q=0, *":             false,
+		"*;q=0, gzip":             true,
+		"identity":                false,
+	} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		if header != "" {
+			r.Header.Set("Accept-Encoding", header)
+		}
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", header, got, want)
+		}
+	}
+}
+
+func TestVersionedSums(t *testing.T) {
+	pages := []string{
+		`<link href="/assets/css/site.css?v=0123456789">`,
+		`<link href="/assets/css/site.css?v=abcdefabcd">`,
+		`<link href="/assets/css/site.css?v=abcdefabcd"><a href="?v=x">`,
+		`<link href="/assets/css/site.css?v=ABCDEFABCD">`,
+		`<link href="/assets/css/site.css?v=012345678">`,
+		`?v=?v=0123456789?v=99999999990`,
+		`?v=?v=aaaaaaaaaa?v=99999999991`,
+		`?v=`,
+		`?v=0123456789`,
+		``,
+		`no versions`,
+		`x?v=0123456789`,
+		`?v=0123456789x`,
+		`x?v=0123456789?v=aaaaaaaaaa`,
+		`x?v=aaaaaaaaaa?v=0123456789`,
+	}
+	for _, a := range pages {
+		for _, b := range pages {
+			sa, ca := versionedSums([]byte(a))
+			sb, cb := versionedSums([]byte(b))
+			if (sa == sb) != (a == b) {
+				t.Errorf("%q and %q: same sum %v", a, b, sa == sb)
+			}
+			sameContent := bytes.Equal(assetVersion.ReplaceAll([]byte(a), nil), assetVersion.ReplaceAll([]byte(b), nil))
+			if (ca == cb) != sameContent {
+				t.Errorf("%q and %q: same content %v, want %v", a, b, ca == cb, sameContent)
+			}
+		}
+	}
+}

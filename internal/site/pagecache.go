@@ -1,0 +1,719 @@
+package site
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
+)
+
+// The page cache lets `pyrobuild build` skip the work of pages that did
+// not change since the last build into the same output folder. It keeps,
+// in the cache folder, two things per page:
+//
+//   - what rendering its markdown found (title, headings, links, ids,
+//     examples, search entries), under a key that hashes everything the
+//     rendering reads: the page's source and path, the base path, and the
+//     binary (its code, templates and libraries);
+//   - the key and SHA-256 of the file its layout wrote, where the key adds
+//     everything the layout reads: the theme (every layout and every
+//     asset's version), the navigation, the page's neighbours and the
+//     site's settings.
+//
+// A page whose layout key is the last build's is not rendered nor laid
+// out: its file in the previous output is hard-linked into the new one,
+// once its bytes are checked against the SHA-256 (a file edited by hand
+// in the output is laid out again). Anything else, or any error, lays the
+// page out as a build without the cache does, so the cache can make a
+// build faster but never its output different.
+
+// pageCacheVersion names the format of the saved cache and what the keys
+// hash; any change to either must change it.
+const pageCacheVersion = "pyrobuild-pages-2"
+
+// binaryIdentity stands for the running program: a change to any of its
+// code, templates or dependencies changes it. Empty when it cannot be
+// known, and then no page cache is used. cacheDir is where the identity
+// of an executable that had to be hashed is remembered.
+var binaryIdentity = func(cacheDir string) string {
+	if id := goBuildID(); id != "" {
+		return "go " + id
+	}
+	return executableSum(cacheDir)
+}
+
+// goBuildID is the Go build ID of the running executable when it is one
+// the go command made (see trustedBuildID), else "".
+var goBuildID = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if id := readBuildID(f); trustedBuildID(id) {
+		return id
+	}
+	return ""
+})
+
+// readBuildID reads an executable's Go build ID: on ELF systems from its
+// note section, elsewhere from the text the linker writes at the start
+// of the program (\xff Go build ID: "…").
+func readBuildID(f *os.File) string {
+	if ef, err := elf.NewFile(f); err == nil {
+		if sec := ef.Section(".note.go.buildid"); sec != nil {
+			// namesz, descsz, type, "Go\x00\x00", then the ID.
+			if note, err := sec.Data(); err == nil && len(note) > 16 && string(note[12:16]) == "Go\x00\x00" {
+				if n := int(ef.ByteOrder.Uint32(note[4:8])); n > 0 && 16+n <= len(note) {
+					return string(note[16 : 16+n])
+				}
+			}
+		}
+	}
+	head := make([]byte, 64<<10)
+	n, _ := f.ReadAt(head, 0)
+	head = head[:n]
+	const marker = "\xff Go build ID: \""
+	if i := bytes.Index(head, []byte(marker)); i >= 0 {
+		id := head[i+len(marker):]
+		if end := bytes.IndexByte(id, '"'); end > 0 && end < 200 {
+			return string(id[:end])
+		}
+	}
+	return ""
+}
+
+// trustedBuildID reports whether a build ID is of the form the go command
+// gives it, derived from every input of the build: two or four hashes
+// (action and content IDs of the package, then of the link), each 20
+// characters of unpadded URL-safe base64, separated by slashes. Builds
+// that set their own (Nix's buildGoModule and Bazel's rules_go link with
+// -buildid=redacted) give every version the same ID, which would keep
+// pages an older binary laid out: those programs are hashed instead.
+func trustedBuildID(id string) bool {
+	parts := strings.Split(id, "/")
+	if len(parts) != 2 && len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) != 20 {
+			return false
+		}
+		for _, c := range []byte(p) {
+			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// executableSum is "sha256 " and the SHA-256 of the running executable.
+// The sum is remembered in cacheDir under the executable's path, device,
+// inode, size and modification time, so a program is hashed once; ""
+// when it cannot be read.
+func executableSum(cacheDir string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(exe)
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	var memo, stamp string
+	if id := fileIdentity(fi); id != "" && cacheDir != "" {
+		stamp = fmt.Sprintf("%s\n%s\n%d\n%d\n", exe, id, fi.Size(), fi.ModTime().UnixNano())
+		sum := sha256.Sum256([]byte(stamp))
+		memo = filepath.Join(cacheDir, "exe-"+hex.EncodeToString(sum[:8]))
+		if v, ok := exeSums.Load(memo); ok {
+			return v.(string)
+		}
+		if data, err := os.ReadFile(memo); err == nil {
+			if rest, ok := strings.CutPrefix(string(data), stamp); ok && len(rest) == 64+1 && rest[64] == '\n' {
+				if _, err := hex.DecodeString(rest[:64]); err == nil {
+					now := time.Now()
+					os.Chtimes(memo, now, now) // in use: kept by trimCache
+					v := "sha256 " + rest[:64]
+					exeSums.Store(memo, v)
+					return v
+				}
+			}
+		}
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	// The file hashed must be the one the stamp describes.
+	if after, err := f.Stat(); err != nil || !os.SameFile(fi, after) || after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) {
+		return "sha256 " + sum
+	}
+	if memo != "" {
+		exeSums.Store(memo, "sha256 "+sum)
+		writeAtomic(memo, []byte(stamp+sum+"\n"))
+	}
+	return "sha256 " + sum
+}
+
+var exeSums sync.Map // memo file → identity, for the life of the process
+
+// writeAtomic writes a small file of the cache folder, whole or not at
+// all; errors are ignored (the file is only a shortcut).
+func writeAtomic(name string, data []byte) {
+	dir := filepath.Dir(name)
+	if os.MkdirAll(dir, 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), name) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+// savedPages heads the page cache of one output folder, as saved; its
+// renders and outputs follow, one gob value each, so that neither saving
+// nor loading holds the whole encoding in memory.
+type savedPages struct {
+	Version          string
+	Renders, Outputs int
+}
+
+// savedRender is what rendering one page found, without its HTML (the
+// page is rendered again when it must be laid out anew). Front matter
+// params are left out for the same reason: only the layout reads them;
+// so are the headings (the site reads TOC and IDs) and the sections (the
+// search entries are kept instead).
+type savedRender struct {
+	Key    [32]byte
+	Doc    markdown.Document
+	Raw    []markdown.Link
+	Search []byte
+}
+
+// savedOutput is one laid-out page of the output folder.
+type savedOutput struct {
+	Name string   // output path, slash-separated
+	Key  [32]byte // its layout key
+	Sum  [32]byte // SHA-256 of the file
+	Size int64
+}
+
+type outputEntry struct {
+	key, sum [32]byte
+	size     int64
+}
+
+// pageCache is the page cache of one Write: what the last build left, and
+// what this one makes, saved for the next.
+type pageCache struct {
+	file    string // where it is saved
+	prevDir string // the output folder being replaced
+	id      string // binaryIdentity
+	version string
+
+	// prev is the output folder being replaced, opened as a root: no
+	// file outside it is read, whatever links it holds.
+	prev func() *os.Root
+
+	permOnce sync.Once
+	perm     fs.FileMode // of a file written into the new output
+	permOK   bool
+
+	renders map[[32]byte]*savedRender // the last build's
+	outputs map[string]outputEntry    // the last build's
+
+	mu         sync.Mutex
+	newRenders map[[32]byte]*savedRender
+	newOutputs map[string]outputEntry
+	changed    bool // this build's cache differs from the last one's
+
+	noLinks atomic.Bool // the file system refused a hard link: write
+	reused  atomic.Int64
+	loaded  chan struct{} // closed once renders and outputs are read
+}
+
+// wait waits for the last build's cache to be read.
+func (pc *pageCache) wait() { <-pc.loaded }
+
+// pageCacheFile names the page cache of an output folder: one per
+// folder, as its outputs are the previous output's files.
+func pageCacheFile(cacheDir, outDir string) string {
+	abs, err := filepath.Abs(outDir)
+	if err != nil {
+		abs = outDir
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(cacheDir, "pages-"+hex.EncodeToString(sum[:8])+".gob")
+}
+
+// openPageCache loads the page cache of the output folder dir. A missing,
+// damaged or foreign cache is an empty one.
+func (b *Builder) openPageCache(dir string) *pageCache {
+	if b.cfg.CacheDir == "" || b.track {
+		return nil
+	}
+	id := binaryIdentity(b.cfg.CacheDir)
+	if id == "" {
+		return nil
+	}
+	pc := &pageCache{
+		file:    pageCacheFile(b.cfg.CacheDir, dir),
+		prevDir: dir,
+		id:      id,
+		version: pageCacheVersion + " " + id,
+		prev: sync.OnceValue(func() *os.Root {
+			r, _ := os.OpenRoot(dir)
+			return r // nil: no previous output
+		}),
+		renders:    map[[32]byte]*savedRender{},
+		outputs:    map[string]outputEntry{},
+		newRenders: map[[32]byte]*savedRender{},
+		newOutputs: map[string]outputEntry{},
+		loaded:     make(chan struct{}),
+	}
+	// Read while the build reads the site's sources.
+	go func() {
+		defer close(pc.loaded)
+		f, err := os.Open(pc.file)
+		if err != nil {
+			pc.changed = true
+			return
+		}
+		defer f.Close()
+		now := time.Now()
+		os.Chtimes(pc.file, now, now) // in use: kept by trimCache
+		if err := pc.load(f); err != nil {
+			clear(pc.renders)
+			clear(pc.outputs)
+			pc.changed = true
+		}
+	}()
+	trimCache(b.cfg.CacheDir, pc.file)
+	return pc
+}
+
+// The saved cache is its gob stream, then the stream's SHA-256: a file
+// damaged in a way that still decodes is no cache rather than wrong
+// pages.
+
+// hashingReader hashes what the decoder reads of the stream, and only
+// that: it is an io.ByteReader, so gob reads it without buffering ahead.
+type hashingReader struct {
+	r *bufio.Reader
+	h hash.Hash
+}
+
+func (r *hashingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.h.Write(p[:n])
+	return n, err
+}
+
+func (r *hashingReader) ReadByte() (byte, error) {
+	c, err := r.r.ReadByte()
+	if err == nil {
+		r.h.Write([]byte{c})
+	}
+	return c, err
+}
+
+func (pc *pageCache) load(f io.Reader) error {
+	hr := &hashingReader{r: bufio.NewReaderSize(f, 64<<10), h: sha256.New()}
+	if err := pc.decode(gob.NewDecoder(hr)); err != nil {
+		return err
+	}
+	var trailer [sha256.Size + 1]byte
+	if n, _ := io.ReadFull(hr.r, trailer[:]); n != sha256.Size || !bytes.Equal(trailer[:n], hr.h.Sum(nil)) {
+		return errors.New("page cache damaged")
+	}
+	return nil
+}
+
+func (pc *pageCache) decode(dec *gob.Decoder) error {
+	var in savedPages
+	if err := dec.Decode(&in); err != nil {
+		return err
+	}
+	if in.Version != pc.version {
+		return errors.New("page cache of another version")
+	}
+	for range in.Renders {
+		r := new(savedRender)
+		if err := dec.Decode(r); err != nil {
+			return err
+		}
+		pc.renders[r.Key] = r
+	}
+	for range in.Outputs {
+		var o savedOutput
+		if err := dec.Decode(&o); err != nil {
+			return err
+		}
+		pc.outputs[o.Name] = outputEntry{key: o.Key, sum: o.Sum, size: o.Size}
+	}
+	return nil
+}
+
+// render returns the saved rendering of the page with this key, and
+// keeps it for the next build.
+func (pc *pageCache) render(key [32]byte) *savedRender {
+	r := pc.renders[key] // read-only while pages render
+	if r != nil {
+		pc.mu.Lock()
+		pc.newRenders[key] = r
+		pc.mu.Unlock()
+	}
+	return r
+}
+
+// putRender keeps a fresh rendering for the next build.
+func (pc *pageCache) putRender(key [32]byte, doc *markdown.Document, raw []markdown.Link, search []byte) {
+	d := *doc
+	// What only the layout reads (a page laid out anew is rendered
+	// again), and the headings, which the site does not read.
+	d.HTML, d.Sections, d.Meta.Params, d.Headings = nil, nil, nil, nil
+	pc.mu.Lock()
+	pc.newRenders[key] = &savedRender{Key: key, Doc: d, Raw: raw, Search: search}
+	pc.changed = true
+	pc.mu.Unlock()
+}
+
+// putOutput records a page written (or linked) into the new output.
+func (pc *pageCache) putOutput(name string, e outputEntry) {
+	pc.mu.Lock()
+	pc.newOutputs[name] = e
+	if pc.outputs[name] != e {
+		pc.changed = true
+	}
+	pc.mu.Unlock()
+}
+
+// reusable returns the previous output's entry of a page when its layout
+// key is the same.
+func (pc *pageCache) reusable(name string, key [32]byte) (outputEntry, bool) {
+	e, ok := pc.outputs[name]
+	return e, ok && e.key == key && !pc.noLinks.Load()
+}
+
+// link puts the previous output's file name into the new output folder
+// tmp as a hard link, when it holds exactly the bytes e stands for and
+// is what a fresh write would make (a regular file, the user's, with the
+// permissions a new file gets). False when it does not or cannot: the
+// page is then laid out and written.
+//
+// The old file is looked up through the previous output opened as a
+// root, so links in it to elsewhere are never followed; it is opened
+// without following a link nor waiting on a pipe, and must be the file
+// looked up; and the link made must be that same file.
+func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
+	root := pc.prev()
+	if root == nil {
+		return false
+	}
+	rel := filepath.FromSlash(name)
+	fi, err := root.Lstat(rel)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.size {
+		return false
+	}
+	pc.permOnce.Do(func() { pc.perm, pc.permOK = freshPerm(tmp) })
+	if !pc.permOK || fi.Mode().Perm() != pc.perm {
+		return false
+	}
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
+		return false
+	}
+	f, err := root.OpenFile(rel, os.O_RDONLY|openOldFlags, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if ofi, err := f.Stat(); err != nil || !os.SameFile(fi, ofi) {
+		return false
+	}
+	buf := linkBuffers.Get().(*[]byte)
+	defer linkBuffers.Put(buf)
+	if int64(cap(*buf)) < e.size+1 {
+		*buf = make([]byte, e.size+1)
+	}
+	data := (*buf)[:e.size+1]
+	n, err := io.ReadFull(f, data)
+	if n != int(e.size) || !errors.Is(err, io.ErrUnexpectedEOF) || sha256.Sum256(data[:n]) != e.sum {
+		return false
+	}
+	old := filepath.Join(pc.prevDir, rel)
+	dst := filepath.Join(tmp, rel)
+	if err := os.Link(old, dst); err != nil {
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, os.ErrExist) {
+			// Another device, a file system without hard links, no
+			// permission: the same for every page, so write them.
+			pc.noLinks.Store(true)
+		}
+		return false
+	}
+	// The path may have led to another file between the check and the
+	// link (a folder of it replaced by a link): the link must be to the
+	// file checked.
+	if li, err := os.Lstat(dst); err != nil || !os.SameFile(fi, li) {
+		os.Remove(dst)
+		return false
+	}
+	pc.reused.Add(1)
+	return true
+}
+
+// freshPerm is the permissions a file written into the folder tmp gets
+// (0644 less the umask), found by writing one.
+func freshPerm(tmp string) (fs.FileMode, bool) {
+	f, err := os.CreateTemp(tmp, ".perm-*")
+	if err != nil {
+		return 0, false
+	}
+	name := f.Name()
+	f.Close()
+	defer os.Remove(name)
+	// CreateTemp makes 0600 files: the mode is what a new 0644 file gets.
+	os.Remove(name)
+	g, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return 0, false
+	}
+	defer g.Close()
+	fi, err := g.Stat()
+	if err != nil {
+		return 0, false
+	}
+	return fi.Mode().Perm(), true
+}
+
+var linkBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// cacheTTL is how long a page cache (and a remembered executable's
+// hash) is kept without being used: one per output folder, and builds
+// into temporary folders would otherwise pile them up.
+const cacheTTL = 30 * 24 * time.Hour
+
+// trimCache removes the page caches of cacheDir not used for cacheTTL,
+// at most once a day (a mark file's time says when it last did). The
+// cache in use, inUse, is kept, and touched when it is read.
+func trimCache(cacheDir, inUse string) {
+	mark := filepath.Join(cacheDir, "pages-trimmed")
+	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
+		return
+	}
+	if os.MkdirAll(cacheDir, 0o755) != nil || os.WriteFile(mark, nil, 0o644) != nil {
+		return
+	}
+	now := time.Now()
+	os.Chtimes(mark, now, now)
+	ents, _ := os.ReadDir(cacheDir)
+	for _, e := range ents {
+		n := e.Name()
+		ours := strings.HasPrefix(n, "pages-") && strings.HasSuffix(n, ".gob") ||
+			strings.HasPrefix(n, "exe-") ||
+			strings.HasPrefix(n, ".pages-") || strings.HasPrefix(n, ".tmp-") // left by a killed run
+		if !ours || !e.Type().IsRegular() || filepath.Join(cacheDir, n) == inUse {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > cacheTTL {
+			os.Remove(filepath.Join(cacheDir, n))
+		}
+	}
+}
+
+// save writes the cache for the next build, atomically, when it changed.
+func (pc *pageCache) save() error {
+	pc.wait()
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if !pc.changed && len(pc.newOutputs) == len(pc.outputs) && len(pc.newRenders) == len(pc.renders) {
+		return nil
+	}
+	renders := make([]*savedRender, 0, len(pc.newRenders))
+	for _, r := range pc.newRenders {
+		renders = append(renders, r)
+	}
+	sort.Slice(renders, func(i, j int) bool { return bytes.Compare(renders[i].Key[:], renders[j].Key[:]) < 0 })
+	names := make([]string, 0, len(pc.newOutputs))
+	for name := range pc.newOutputs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	dir := filepath.Dir(pc.file)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".pages-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriter(tmp)
+	h := sha256.New()
+	enc := gob.NewEncoder(io.MultiWriter(bw, h))
+	err = enc.Encode(savedPages{Version: pc.version, Renders: len(renders), Outputs: len(names)})
+	for _, r := range renders {
+		if err == nil {
+			err = enc.Encode(r)
+		}
+	}
+	for _, name := range names {
+		if err == nil {
+			e := pc.newOutputs[name]
+			err = enc.Encode(savedOutput{Name: name, Key: e.key, Sum: e.sum, Size: e.size})
+		}
+	}
+	if err == nil {
+		_, err = bw.Write(h.Sum(nil))
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), pc.file)
+}
+
+// keyWriter hashes the fields of a cache key, each with its length, so
+// that no two lists of fields hash alike.
+type keyWriter struct{ h hash.Hash }
+
+func newKey(id, kind string) keyWriter {
+	k := keyWriter{sha256.New()}
+	k.str(pageCacheVersion)
+	k.str(id)
+	k.str(kind)
+	return k
+}
+
+func (k keyWriter) bytes(b []byte) {
+	var n [binary.MaxVarintLen64]byte
+	k.h.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
+	k.h.Write(b)
+}
+
+func (k keyWriter) str(s string) { k.bytes([]byte(s)) }
+
+func (k keyWriter) strs(ss ...string) {
+	k.str(fmt.Sprint(len(ss)))
+	for _, s := range ss {
+		k.str(s)
+	}
+}
+
+func (k keyWriter) bool(v bool) { k.str(fmt.Sprint(v)) }
+
+func (k keyWriter) sum() (s [32]byte) {
+	k.h.Sum(s[:0])
+	return s
+}
+
+// renderKey stands for everything rendering a page reads: its source and
+// key, the file diagnostics name, and the base path its search entries
+// link to.
+func (b *Builder) renderKey(p *Page) [32]byte {
+	k := newKey(b.pc.id, "render")
+	k.strs(p.Key, p.File, b.basePath)
+	k.bool(p.Generated)
+	k.bytes(p.src)
+	return k.sum()
+}
+
+// siteKey stands for the settings every page's layout reads.
+func (b *Builder) siteKey(th *theme, nav []*navNode) [32]byte {
+	c := b.cfg
+	k := newKey(b.pc.id, "site")
+	k.strs(c.Root, c.Content, c.Templates, c.BaseURL, b.basePath, c.Title, c.RepoURL, c.EditURL, c.SourceURL, c.Footer)
+	k.strs(c.Dashboards...)
+	k.strs(c.ServerDatasources...)
+	k.bool(c.Drafts)
+	k.bool(c.Preview)
+	k.bool(c.CLIReference != nil)
+	// The theme: every layout as written and every asset's version (pages
+	// show assets only by their versioned links).
+	names := make([]string, 0, len(th.layoutSrc))
+	for n := range th.layoutSrc {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		k.str(n)
+		k.bytes(th.layoutSrc[n])
+	}
+	names = names[:0]
+	for n := range th.hashes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		k.strs(n, th.hashes[n])
+	}
+	// The navigation, whole: every page shows it.
+	var walk func([]*navNode)
+	walk = func(ns []*navNode) {
+		k.str(fmt.Sprint(len(ns)))
+		for _, n := range ns {
+			k.strs(n.Key, n.Title, n.URL, n.First, fmt.Sprint(n.Weight))
+			k.bool(n.section)
+			walk(n.Children)
+		}
+	}
+	walk(nav)
+	return k.sum()
+}
+
+// layoutKey stands for everything laying a page out reads: the site's
+// settings, theme and navigation (site), the page's rendering (its render
+// key: its source), where it is published, and its neighbours.
+func layoutKey(site, render [32]byte, p *Page, prev, next *navNode) [32]byte {
+	k := newKey("", "layout") // site and render hold the binary's identity
+	k.bytes(site[:])
+	k.bytes(render[:])
+	k.strs(p.Key, p.File, p.URL, p.Out)
+	k.bool(p.Generated)
+	for _, n := range []*navNode{prev, next} {
+		if n == nil {
+			k.str("none")
+			continue
+		}
+		k.strs(n.Title, n.URL)
+	}
+	return k.sum()
+}
