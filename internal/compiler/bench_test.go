@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/benchgen"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // BenchmarkCompileCUE compiles N generated CUE dashboards, one package per

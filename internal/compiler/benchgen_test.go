@@ -3,8 +3,8 @@ package compiler_test
 import (
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/benchgen"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // benchSizes are the dashboard counts each compile benchmark runs at. With

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/docs"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 )

@@ -3,8 +3,8 @@
 package main
 
 import (
-	"github.com/pyrobuild/pyrobuild/internal/compiler/testdata/go/broken/helper-error/lib"
 	"github.com/pyrobuild/pyrobuild/dac"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/testdata/go/broken/helper-error/lib"
 )
 
 func main() {
