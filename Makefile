@@ -6,7 +6,7 @@ BIN      := bin/pyrobuild
 PKGS     := ./...
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run site test lint fmt bench bench-go bench-compile bench-site bench-serve fuzz fuzz-ci clean
+.PHONY: all build run site test lint fmt bench bench-go bench-compile bench-site bench-serve bench-ab compare fuzz fuzz-ci clean
 
 all: build
 
@@ -62,6 +62,17 @@ bench-site:
 ## bench-serve: edit → reload latency, pyrobuild serve against hugo server
 bench-serve:
 	bash scripts/bench-serve.sh
+
+## bench-ab: this work tree against REV (default main) on the same inputs,
+## runs alternating: a change meant to keep speed shows ratios near 1
+REV ?= main
+bench-ab:
+	bash scripts/bench-ab.sh --rev $(REV)
+
+## compare: every output and diagnostic of this work tree against REV's, byte
+## for byte, over the examples and every broken source
+compare:
+	bash scripts/compare-behaviour.sh --rev $(REV)
 
 ## fuzz: run every fuzz target of the repository for FUZZTIME (default 30s)
 ## each; crashers land in the package's testdata/fuzz (scripts/fuzz.sh)
