@@ -6,12 +6,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/cache"
 )
 
 // A unit store keeps what evaluating each self-contained CUE package gave
@@ -25,33 +24,21 @@ import (
 
 // UnitStoreDir is the default folder of the unit store: beside
 // GoCacheDir's compiled programs.
-func UnitStoreDir() string { return cacheFolder("units") }
-
-// cacheFolder is the folder name in pyrobuild's cache, beside GoCacheDir.
-func cacheFolder(name string) string {
-	return filepath.Join(filepath.Dir(GoCacheDir()), name)
-}
+func UnitStoreDir() string { return cache.Dir("units") }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.
 const unitStoreFormat = "pyrobuild-units-2"
 
-// unitStoreTTL: entries not used for this long are removed.
-const unitStoreTTL = 30 * 24 * time.Hour
-
-var storeSalt = sync.OnceValue(func() []byte {
-	// The executable's identity stands for everything compiled into it: the
-	// schema, the loaders, the CUE evaluator.
-	exe, err := os.Executable()
-	if err != nil {
+// storeSalt is hashed into every entry's name: the store's format and the
+// executable (see cache.Executable), or nil when it cannot be identified.
+func storeSalt() []byte {
+	exe := cache.Executable()
+	if exe == nil {
 		return nil
 	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return nil
-	}
-	return fmt.Appendf(nil, "%s\x00%s\x00%d\x00%d", unitStoreFormat, exe, fi.Size(), fi.ModTime().UnixNano())
-})
+	return append([]byte(unitStoreFormat+"\x00"), exe...)
+}
 
 type unitStore struct {
 	dir  string
@@ -95,7 +82,7 @@ func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*R
 	for _, src := range u.read {
 		sources.add(src)
 	}
-	markUsed(p)
+	cache.Touch(p)
 	return res, diags, true
 }
 
@@ -112,67 +99,13 @@ func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostic
 	if err != nil {
 		return
 	}
-	p := s.path(sum)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
-		_ = os.Remove(tmp.Name())
-	}
+	_ = cache.WriteFile(s.path(sum), b) // an entry not written is a miss
 }
 
-// trim removes entries unused for unitStoreTTL, at most once a day.
+// trim removes entries unused for cache.TTL, at most once a day.
 func (s *unitStore) trim() {
-	if dailyMark(filepath.Join(s.dir, "trimmed")) {
-		removeOld(s.dir, 2, unitStoreTTL)
-	}
-}
-
-// markUsed sets a cache file's time to now, at most once an hour: entries
-// in use stay, since removeOld goes by the time a file was last used.
-func markUsed(p string) {
-	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > time.Hour {
-		now := time.Now()
-		_ = os.Chtimes(p, now, now)
-	}
-}
-
-// dailyMark reports whether a day has passed since it last reported true
-// for mark (a file whose time says when), and marks now if so.
-func dailyMark(mark string) bool {
-	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
-		return false
-	}
-	if err := os.WriteFile(mark, nil, 0o644); err != nil {
-		return false
-	}
-	now := time.Now()
-	_ = os.Chtimes(mark, now, now)
-	return true
-}
-
-// removeOld removes the entries depth levels below dir (1: its own, 2:
-// those of its sub-folders) not modified for ttl; a folder goes only when
-// empty. Caches touch what they
-// use, so what goes is what no run has used since.
-func removeOld(dir string, depth int, ttl time.Duration) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		switch {
-		case depth > 1 && e.IsDir():
-			removeOld(p, depth-1, ttl)
-		case depth == 1:
-			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > ttl {
-				_ = os.Remove(p)
-			}
-		}
+	if cache.Daily(filepath.Join(s.dir, "trimmed")) {
+		cache.Trim(s.dir, 2, cache.TTL)
 	}
 }
 
