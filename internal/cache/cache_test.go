@@ -100,16 +100,22 @@ func TestWriteFile(t *testing.T) {
 	}
 }
 
-// TestDir: the caches live in PYROBUILD_CACHE when it is set.
+// TestDir: the caches live in PYROBUILD_CACHE when it is set, else in
+// pyrobuild's folder of the user's cache.
 func TestDir(t *testing.T) {
 	root := t.TempDir()
-	t.Setenv("PYROBUILD_CACHE", root)
-	if got, want := Dir("units"), filepath.Join(root, "units"); got != want {
-		t.Errorf("Dir = %s, want %s", got, want)
+	user, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip("no user cache folder:", err)
 	}
-	t.Setenv("PYROBUILD_CACHE", "")
-	if got := Dir("units"); got == filepath.Join(root, "units") || filepath.Base(got) != "units" {
-		t.Errorf("without PYROBUILD_CACHE, Dir = %s", got)
+	for _, tc := range []struct{ env, want string }{
+		{root, filepath.Join(root, "units")},
+		{"", filepath.Join(user, "pyrobuild", "units")},
+	} {
+		t.Setenv("PYROBUILD_CACHE", tc.env)
+		if got := Dir("units"); got != tc.want {
+			t.Errorf("PYROBUILD_CACHE=%q: Dir = %s, want %s", tc.env, got, tc.want)
+		}
 	}
 }
 

@@ -524,11 +524,7 @@ func (r *goRun) cached() bool {
 		r.bin = bin
 		return false
 	}
-	// Used entries stay; trimCache removes the ones unused for long.
-	if time.Since(fi.ModTime()) > 24*time.Hour {
-		now := time.Now()
-		_ = os.Chtimes(bin, now, now)
-	}
+	cache.Touch(bin) // used entries stay; trimCache removes the ones unused for long
 	r.bin = bin
 	return true
 }

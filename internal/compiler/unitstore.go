@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
@@ -30,45 +27,24 @@ func UnitStoreDir() string { return cache.Dir("units") }
 // node changes.
 const unitStoreFormat = "pyrobuild-units-2"
 
-// storeSalt is hashed into every entry's name: the store's format and the
-// executable (see cache.Executable), or nil when it cannot be identified.
-func storeSalt() []byte {
-	exe := cache.Executable()
-	if exe == nil {
-		return nil
-	}
-	return append([]byte(unitStoreFormat+"\x00"), exe...)
-}
-
-type unitStore struct {
-	dir  string
-	salt []byte
-}
+// unitStore is the cache.Store of units' entries.
+type unitStore struct{ store *cache.Store }
 
 // openUnitStore returns the store in dir, or nil when there is none to use.
 func openUnitStore(dir string) *unitStore {
-	salt := storeSalt()
-	if dir == "" || salt == nil {
+	s := cache.Open(dir, unitStoreFormat)
+	if s == nil {
 		return nil
 	}
-	return &unitStore{dir: dir, salt: salt}
-}
-
-func (s *unitStore) path(sum [sha256.Size]byte) string {
-	h := sha256.New()
-	h.Write(s.salt)
-	h.Write(sum[:])
-	name := hex.EncodeToString(h.Sum(nil))
-	return filepath.Join(s.dir, name[:2], name)
+	return &unitStore{s}
 }
 
 // get reads the entry of a unit whose files (u.read) hash to sum: its
 // resources, validated and in wire form, and all its diagnostics. It adds
 // the unit's sources to sources when it finds one.
 func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*Resource, Diagnostics, bool) {
-	p := s.path(sum)
-	b, err := os.ReadFile(p)
-	if err != nil {
+	b, ok := s.store.Read(sum[:])
+	if !ok {
 		return nil, nil, false
 	}
 	srcs := map[string]*Source{}
@@ -82,7 +58,6 @@ func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*R
 	for _, src := range u.read {
 		sources.add(src)
 	}
-	cache.Touch(p)
 	return res, diags, true
 }
 
@@ -99,15 +74,11 @@ func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostic
 	if err != nil {
 		return
 	}
-	_ = cache.WriteFile(s.path(sum), b) // an entry not written is a miss
+	s.store.Write(sum[:], b)
 }
 
 // trim removes entries unused for cache.TTL, at most once a day.
-func (s *unitStore) trim() {
-	if cache.Daily(filepath.Join(s.dir, "trimmed")) {
-		cache.Trim(s.dir, 2, cache.TTL)
-	}
-}
+func (s *unitStore) trim() { s.store.Trim() }
 
 // mayHoldCredential reports whether a resource is a secret or has a field
 // whose name says it may hold a credential (credentialPath's rule).
