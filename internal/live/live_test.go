@@ -109,6 +109,10 @@ func TestCheckLiveUnreachable(t *testing.T) {
 	if len(ds) != 1 || ds[0].Code != compiler.CodeLiveUnreachable || ds[0].Severity != compiler.Warning {
 		t.Fatalf("diagnostics: %v", ds)
 	}
+	// At the datasource's default field, which made the query use it.
+	if p := ds[0].Pos; filepath.Base(p.File) != "d.yaml" || p.Line != 4 || p.Col != 12 {
+		t.Errorf("reported at %s, want d.yaml:4:12", p)
+	}
 
 	// A server slower than the time-out: a warning, not a hang.
 	slow := fakePyroscope(t, 600*time.Millisecond)
