@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/live"
 )
 
 type compileOptions struct {
@@ -147,10 +149,10 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	default:
 		return usageError{fmt.Errorf("unknown --diagnostics %q: use text, json or github", o.diagnostics)}
 	}
-	format := compiler.YAML
+	format := bundle.YAML
 	if write {
 		var err error
-		if format, err = compiler.ParseFormat(o.format); err != nil {
+		if format, err = bundle.ParseFormat(o.format); err != nil {
 			return usageError{err}
 		}
 	}
@@ -172,13 +174,13 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		return err
 	}
 	if o.live && !res.Diagnostics.HasErrors() {
-		live := compiler.CheckLive(context.Background(), res.Resources, compiler.LiveOptions{Timeout: o.liveTimeout, Range: o.liveRange})
+		found := live.Check(context.Background(), res.Resources, live.Options{Timeout: o.liveTimeout, Range: o.liveRange})
 		if o.strict {
-			for i := range live {
-				live[i].Severity = compiler.Error
+			for i := range found {
+				found[i].Severity = compiler.Error
 			}
 		}
-		res.Diagnostics = append(res.Diagnostics, live...)
+		res.Diagnostics = append(res.Diagnostics, found...)
 		res.Diagnostics.Sort()
 	}
 	crs := crdObjects(o, res)

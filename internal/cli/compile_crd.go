@@ -1,6 +1,10 @@
 package cli
 
-import "github.com/pyrobuild/pyrobuild/internal/compiler"
+import (
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/bundle/crd"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+)
 
 // crdObjects converts the compiled resources to Perses operator custom
 // resources when --crd asks for them (compile --crd writes them, check
@@ -11,7 +15,7 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
 	if !o.crd || res.Diagnostics.HasErrors() {
 		return nil
 	}
-	crs, diags := compiler.CRDs(res.Resources)
+	crs, diags := crd.Convert(res.Resources)
 	if o.strict {
 		for i := range diags {
 			if diags[i].Severity == compiler.Warning {
@@ -27,11 +31,11 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
 // writeCompiled replaces the output folder with the Perses resources, or
 // with the custom resources made from them under --crd.
 // It reports false when the folder already held this very output
-// (compiler.WriteOutputKeyed) and was left alone.
-func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format compiler.Format) (bool, error) {
+// (bundle.WriteOutputKeyed) and was left alone.
+func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format bundle.Format) (bool, error) {
 	if o.crd {
-		compiler.ForgetOutput(o.output, compiler.OutputStampDir())
-		return true, compiler.WriteCRDOutput(o.output, crs, format)
+		bundle.ForgetOutput(o.output, bundle.OutputStampDir())
+		return true, crd.WriteOutput(o.output, crs, format)
 	}
-	return compiler.WriteOutputKeyed(o.output, res.Resources, format, res.OutputKey(format), compiler.OutputStampDir())
+	return bundle.WriteOutputKeyed(o.output, res.Resources, format, bundle.OutputKey(res, format), bundle.OutputStampDir())
 }

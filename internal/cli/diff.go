@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
@@ -113,7 +114,7 @@ func runDiff(o *diffOptions, paths []string, projectOutput string, stdout, stder
 	if _, err := os.Stat(o.against); errors.Is(err, fs.ErrNotExist) {
 		return usageError{fmt.Errorf("--against %s: no such folder; compile the version to compare with first (pyrobuild compile -o %s), or name its output folder with --against", filepath.Clean(o.against), filepath.Clean(o.against))}
 	}
-	old, err := compiler.ReadOutput(o.against)
+	old, err := bundle.ReadOutput(o.against)
 	if err != nil {
 		return usageError{fmt.Errorf("--against: %w", err)}
 	}
@@ -130,7 +131,7 @@ func runDiff(o *diffOptions, paths []string, projectOutput string, stdout, stder
 		fmt.Fprintf(stderr, "diff failed: %s\n", res.Diagnostics.Summary())
 		return errSources
 	}
-	d := compiler.Diff(old, res.Resources)
+	d := bundle.Diff(old, res.Resources)
 	if o.output == "json" {
 		err = d.WriteJSON(stdout)
 	} else {

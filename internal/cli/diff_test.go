@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// The diff golden files are the compiler's (internal/compiler/testdata/diff): the
-// command prints what compiler.Diff renders, nothing else.
-const diffData = "../compiler/testdata/diff"
+// The diff golden files are the bundle's (internal/bundle/testdata/diff): the
+// command prints what bundle.Diff renders, nothing else.
+const diffData = "../bundle/testdata/diff"
 
 func TestDiffCommand(t *testing.T) {
 	build := filepath.Join(t.TempDir(), "build")

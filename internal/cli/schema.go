@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/jsonschema"
 )
 
 type schemaOptions struct {
@@ -51,14 +52,14 @@ pyrobuild check.`,
 	f.StringVar(&o.form, "form", "authoring", "which form to describe: authoring (what pyrobuild reads) or wire (what Perses accepts)")
 	f.StringVarP(&o.output, "output", "o", "", "write the schema to FILE instead of stdout")
 	cmd.RegisterFlagCompletionFunc("form", cobra.FixedCompletions([]string{
-		string(compiler.AuthoringForm) + "\twhat pyrobuild reads: also query selectors and short profile types",
-		string(compiler.WireForm) + "\tonly what a Perses server accepts",
+		string(jsonschema.AuthoringForm) + "\twhat pyrobuild reads: also query selectors and short profile types",
+		string(jsonschema.WireForm) + "\tonly what a Perses server accepts",
 	}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runSchema(o *schemaOptions, stdout io.Writer) error {
-	form, err := compiler.ParseJSONSchemaForm(o.form)
+	form, err := jsonschema.ParseForm(o.form)
 	if err != nil {
 		return usageError{err}
 	}
@@ -66,7 +67,7 @@ func runSchema(o *schemaOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b := s.JSONSchema(form)
+	b := jsonschema.Generate(s, form)
 	if o.output == "" || o.output == "-" {
 		_, err := stdout.Write(b)
 		return err

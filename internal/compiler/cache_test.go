@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
@@ -41,7 +42,7 @@ func compileText(t *testing.T, opts compiler.Options) (*compiler.Result, string)
 	}
 	var b bytes.Buffer
 	for _, r := range res.Resources {
-		b.Write(compiler.Encode(r.Node, compiler.YAML))
+		b.Write(bundle.Encode(r.Node, bundle.YAML))
 	}
 	r := &compiler.TextRenderer{Sources: res.Sources}
 	for _, d := range res.Diagnostics {

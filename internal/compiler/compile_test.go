@@ -1,19 +1,12 @@
 package compiler
 
 import (
-	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func compileOK(t *testing.T, opts Options) *Result {
 	t.Helper()
@@ -27,52 +20,6 @@ func compileOK(t *testing.T, opts Options) *Result {
 		}
 	}
 	return res
-}
-
-// TestExamplesGolden compiles examples/ and compares every output file with
-// testdata/golden (go test -run Golden -update rewrites them).
-func TestExamplesGolden(t *testing.T) {
-	for _, f := range []Format{YAML, JSON} {
-		t.Run(string(f), func(t *testing.T) {
-			res := compileOK(t, Options{Paths: []string{"../../examples"}})
-			if len(res.Resources) != 14 {
-				t.Fatalf("got %d resources, want 14 (examples/profiling, and its Go twin in examples/go)", len(res.Resources))
-			}
-			files := Layout(res.Resources, f)
-			golden := filepath.Join("testdata", "golden", string(f))
-			if *update {
-				os.RemoveAll(golden)
-				for _, of := range files {
-					p := filepath.Join(golden, of.Path)
-					os.MkdirAll(filepath.Dir(p), 0o755)
-					if err := os.WriteFile(p, of.Data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			var want []string
-			filepath.WalkDir(golden, func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					rel, _ := filepath.Rel(golden, p)
-					want = append(want, filepath.ToSlash(rel))
-				}
-				return nil
-			})
-			if len(want) != len(files) {
-				t.Errorf("got %d files, golden has %d", len(files), len(want))
-			}
-			for _, of := range files {
-				b, err := os.ReadFile(filepath.Join(golden, of.Path))
-				if err != nil {
-					t.Errorf("%s: not in golden output (run with -update): %v", of.Path, err)
-					continue
-				}
-				if !bytes.Equal(b, of.Data) {
-					t.Errorf("%s differs from golden:\n--- got\n%s\n--- want\n%s", of.Path, of.Data, b)
-				}
-			}
-		})
-	}
 }
 
 // TestLoweredToWireForm checks what a real Perses with the plugin schemas
@@ -114,55 +61,6 @@ func TestLoweredToWireForm(t *testing.T) {
 	}
 	if queries != 10 {
 		t.Errorf("saw %d profile queries, want 10 (5 in examples/profiling, 5 in examples/go)", queries)
-	}
-}
-
-// TestIdempotent: compiling the output gives the output again.
-func TestIdempotent(t *testing.T) {
-	for _, f := range []Format{YAML, JSON} {
-		res := compileOK(t, Options{Paths: []string{"../../examples"}})
-		first := Layout(res.Resources, f)
-		dir := t.TempDir()
-		var bundle []byte
-		for _, of := range first {
-			if of.Path == "bundle."+string(f) {
-				bundle = of.Data
-			}
-		}
-		p := filepath.Join(dir, "bundle."+string(f))
-		os.WriteFile(p, bundle, 0o644)
-		res2 := compileOK(t, Options{Paths: []string{p}})
-		second := Layout(res2.Resources, f)
-		if len(first) != len(second) {
-			t.Fatalf("%s: %d files, then %d", f, len(first), len(second))
-		}
-		for i := range first {
-			if first[i].Path != second[i].Path || !bytes.Equal(first[i].Data, second[i].Data) {
-				t.Errorf("%s: %s changed when recompiled:\n%s\nvs\n%s", f, first[i].Path, first[i].Data, second[i].Data)
-			}
-		}
-	}
-}
-
-// TestDeterministic: the same sources give the same bytes whatever the
-// parallelism.
-func TestDeterministic(t *testing.T) {
-	var outputs [][]OutputFile
-	for _, procs := range []int{1, 2, 4} {
-		old := runtime.GOMAXPROCS(procs)
-		res := compileOK(t, Options{Paths: []string{"../../examples"}, Workers: procs})
-		runtime.GOMAXPROCS(old)
-		outputs = append(outputs, Layout(res.Resources, YAML))
-	}
-	for _, o := range outputs[1:] {
-		if len(o) != len(outputs[0]) {
-			t.Fatal("file count differs between runs")
-		}
-		for i := range o {
-			if o[i].Path != outputs[0][i].Path || !bytes.Equal(o[i].Data, outputs[0][i].Data) {
-				t.Errorf("%s differs between GOMAXPROCS settings", o[i].Path)
-			}
-		}
 	}
 }
 
@@ -250,105 +148,5 @@ spec:
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-// TestJoinListMatchesEncoder: bundles built from encoded items are the bytes
-// the encoders give for the whole list, including empty and nested values
-// and multi-line strings.
-func TestJoinListMatchesEncoder(t *testing.T) {
-	res := compileOK(t, Options{Paths: []string{"../../examples"}})
-	var ns []*Node
-	for _, r := range res.Resources {
-		ns = append(ns, r.Node)
-	}
-	odd := NewMap(nil)
-	odd.Set("kind", NewString("X", nil))
-	odd.Set("text", NewString("line one\n\n  indented\nlast", nil))
-	odd.Set("empty", &Node{Kind: ListKind, Items: []*Node{}})
-	odd.Set("none", NewMap(nil))
-	ns = append(ns, odd)
-	for _, f := range []Format{YAML, JSON} {
-		whole := Encode(&Node{Kind: ListKind, Items: ns}, f)
-		if got := EncodeList(ns, f); !bytes.Equal(got, whole) {
-			t.Errorf("%s: joined list differs from the encoder's:\n%s\nvs\n%s", f, got, whole)
-		}
-	}
-}
-
-// TestWriteOutputMatchesLayout: what is streamed to disk is the tree
-// Layout describes, byte for byte, and nothing else but the marker.
-func TestWriteOutputMatchesLayout(t *testing.T) {
-	res := compileOK(t, Options{Paths: []string{"../../examples"}})
-	for _, f := range []Format{YAML, JSON} {
-		dir := filepath.Join(t.TempDir(), "out")
-		if err := WriteOutput(dir, res.Resources, f); err != nil {
-			t.Fatal(err)
-		}
-		want := map[string][]byte{outdir.MarkerFile: nil}
-		for _, of := range Layout(res.Resources, f) {
-			want[of.Path] = of.Data
-		}
-		n := 0
-		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(dir, p)
-			rel = filepath.ToSlash(rel)
-			w, ok := want[rel]
-			if !ok {
-				t.Errorf("%s: unexpected file %s", f, rel)
-			} else if rel != outdir.MarkerFile {
-				got, _ := os.ReadFile(p)
-				if !bytes.Equal(got, w) {
-					t.Errorf("%s: %s differs from Layout", f, rel)
-				}
-			}
-			n++
-			return nil
-		})
-		if n != len(want) {
-			t.Errorf("%s: %d files on disk, want %d", f, n, len(want))
-		}
-	}
-}
-
-// TestYAMLQuotesWhatYAML11Misreads: strings such as yes, on or 1:30 are
-// quoted, so YAML 1.1 readers get strings back.
-func TestYAMLQuotesWhatYAML11Misreads(t *testing.T) {
-	n := NewMap(nil)
-	for _, v := range []string{"yes", "On", "n", "OFF", "1:30", "plain", "process_cpu:cpu:nanoseconds:cpu:nanoseconds"} {
-		n.Set(v, NewString(v, nil))
-	}
-	got := string(Encode(n, YAML))
-	want := `"yes": "yes"
-"On": "On"
-"n": "n"
-"OFF": "OFF"
-"1:30": "1:30"
-plain: plain
-process_cpu:cpu:nanoseconds:cpu:nanoseconds: process_cpu:cpu:nanoseconds:cpu:nanoseconds
-`
-	if got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-}
-
-// TestOutputFoldersAreNotSources: a folder pyrobuild wrote (here a compile
-// output under another name) is skipped when its parent is compiled.
-func TestOutputFoldersAreNotSources(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("kind: Project\nmetadata:\n  name: p\n"), 0o644)
-	res, err := Compile(Options{Paths: []string{dir}})
-	if err != nil || res.Diagnostics.HasErrors() {
-		t.Fatal(err, res.Diagnostics)
-	}
-	if err := WriteOutput(filepath.Join(dir, "out"), res.Resources, YAML); err != nil {
-		t.Fatal(err)
-	}
-	res, err = Compile(Options{Paths: []string{dir}})
-	if err != nil || res.Diagnostics.HasErrors() || len(res.Resources) != 1 {
-		t.Errorf("compiling again read the output folder: %d resources, %v", len(res.Resources), res.Diagnostics)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle/crd"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
@@ -532,7 +533,7 @@ func compileSource(c brokenCase, file string) (*compiler.Result, error) {
 	res, err := compiler.Compile(opts)
 	if err == nil && c.crd && !res.Diagnostics.HasErrors() {
 		// As compile --crd: only sources without errors are converted.
-		_, diags := compiler.CRDs(res.Resources)
+		_, diags := crd.Convert(res.Resources)
 		res.Diagnostics = append(res.Diagnostics, diags...)
 		res.Diagnostics.Sort()
 	}

@@ -59,7 +59,7 @@ func addSeeds(f *testing.F, pattern string) {
 // FuzzYAML: no YAML input makes loading, checking or emitting panic.
 func FuzzYAML(f *testing.F) {
 	addSeeds(f, "../../examples/*/*.yaml")
-	addSeeds(f, "testdata/golden/yaml/projects/*/*/*.yaml")
+	addSeeds(f, "../bundle/testdata/golden/yaml/projects/*/*/*.yaml")
 	f.Add([]byte("a: &a [*a]"))
 	f.Add([]byte("<<: {kind: Dashboard}"))
 	f.Fuzz(func(t *testing.T, data []byte) { checkSource("f.yaml", data) })
@@ -67,7 +67,7 @@ func FuzzYAML(f *testing.F) {
 
 // FuzzJSON: no JSON input makes loading, checking or emitting panic.
 func FuzzJSON(f *testing.F) {
-	addSeeds(f, "testdata/golden/json/projects/*/*/*.json")
+	addSeeds(f, "../bundle/testdata/golden/json/projects/*/*/*.json")
 	f.Add([]byte(`[{"kind":"Dashboard"},1,"x",null]`))
 	f.Fuzz(func(t *testing.T, data []byte) { checkSource("f.json", data) })
 }

@@ -24,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/cache"
 )
 
 // Go sources are main packages that build resources with pyrobuild's Go SDK
@@ -298,15 +300,7 @@ func newGoLoader(opts Options) *goLoader {
 // GoCacheDir is where compiled Go sources are kept:
 // $PYROBUILD_CACHE/go, or pyrobuild/go in the user's cache folder
 // (~/.cache on Linux).
-func GoCacheDir() string {
-	if d := os.Getenv("PYROBUILD_CACHE"); d != "" {
-		return filepath.Join(d, "go")
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "pyrobuild", "go")
-	}
-	return filepath.Join(os.TempDir(), "pyrobuild-cache", "go")
-}
+func GoCacheDir() string { return cache.Dir("go") }
 
 // missingToolchain is reported once when Go sources are found but the go
 // command is not.
@@ -530,11 +524,7 @@ func (r *goRun) cached() bool {
 		r.bin = bin
 		return false
 	}
-	// Used entries stay; trimCache removes the ones unused for long.
-	if time.Since(fi.ModTime()) > 24*time.Hour {
-		now := time.Now()
-		_ = os.Chtimes(bin, now, now)
-	}
+	cache.Touch(bin) // used entries stay; trimCache removes the ones unused for long
 	r.bin = bin
 	return true
 }
@@ -1083,10 +1073,10 @@ func (r *goRun) mapLiteral(n *Node) {
 	}
 }
 
-// trimCache removes cached binaries unused for 30 days. It runs only after
-// a build, so that warm compilations do not pay for it.
+// trimCache removes cached binaries unused for cache.TTL. It runs only
+// after a build, so that warm compilations do not pay for it.
 func (g *goLoader) trimCache() {
-	removeOld(g.cache, 1, 30*24*time.Hour)
+	cache.Trim(g.cache, 1, cache.TTL)
 }
 
 // ---- the cache key ----

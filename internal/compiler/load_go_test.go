@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
@@ -226,7 +227,7 @@ func TestGoExamples(t *testing.T) {
 
 func encode(t *testing.T, r *compiler.Resource) string {
 	t.Helper()
-	return string(compiler.Encode(r.Node, compiler.YAML))
+	return string(bundle.Encode(r.Node, bundle.YAML))
 }
 
 // writeModule writes a Go module outside this repository that requires

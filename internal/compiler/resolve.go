@@ -18,6 +18,9 @@ type ResolvedDatasource struct {
 	Project string // for project and dashboard scopes
 	Default bool   // chosen as the default of its kind (the selector names none)
 	Spec    *Node  // the datasource spec; nil in the server scope
+	// Pos is where a problem with the datasource is reported: its
+	// default field when it is set, else its spec.
+	Pos Pos
 }
 
 // NewResolver indexes the datasources among rs. serverDatasources are as in
@@ -38,7 +41,7 @@ func (r *Resolver) Resolve(d *Resource, plugin *Node) (ResolvedDatasource, bool)
 	scopes := [][]datasourceRef{dashboardDatasources(d, d.Tree()), r.proj[d.Project], r.global}
 	if found, _, _ := lookupDatasource(kind, name, scopes); found != nil {
 		return ResolvedDatasource{Name: found.name, Kind: found.kind, Scope: found.scope,
-			Project: found.project, Default: name == "", Spec: found.spec}, true
+			Project: found.project, Default: name == "", Spec: found.spec, Pos: found.pos}, true
 	}
 	for _, s := range r.server {
 		if (name == "" && s == "default") || (name != "" && s == name) {

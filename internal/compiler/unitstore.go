@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/cache"
 )
 
 // A unit store keeps what evaluating each self-contained CUE package gave
@@ -25,63 +21,30 @@ import (
 
 // UnitStoreDir is the default folder of the unit store: beside
 // GoCacheDir's compiled programs.
-func UnitStoreDir() string { return cacheFolder("units") }
-
-// cacheFolder is the folder name in pyrobuild's cache, beside GoCacheDir.
-func cacheFolder(name string) string {
-	return filepath.Join(filepath.Dir(GoCacheDir()), name)
-}
+func UnitStoreDir() string { return cache.Dir("units") }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.
 const unitStoreFormat = "pyrobuild-units-2"
 
-// unitStoreTTL: entries not used for this long are removed.
-const unitStoreTTL = 30 * 24 * time.Hour
-
-var storeSalt = sync.OnceValue(func() []byte {
-	// The executable's identity stands for everything compiled into it: the
-	// schema, the loaders, the CUE evaluator.
-	exe, err := os.Executable()
-	if err != nil {
-		return nil
-	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return nil
-	}
-	return fmt.Appendf(nil, "%s\x00%s\x00%d\x00%d", unitStoreFormat, exe, fi.Size(), fi.ModTime().UnixNano())
-})
-
-type unitStore struct {
-	dir  string
-	salt []byte
-}
+// unitStore is the cache.Store of units' entries.
+type unitStore struct{ store *cache.Store }
 
 // openUnitStore returns the store in dir, or nil when there is none to use.
 func openUnitStore(dir string) *unitStore {
-	salt := storeSalt()
-	if dir == "" || salt == nil {
+	s := cache.Open(dir, unitStoreFormat)
+	if s == nil {
 		return nil
 	}
-	return &unitStore{dir: dir, salt: salt}
-}
-
-func (s *unitStore) path(sum [sha256.Size]byte) string {
-	h := sha256.New()
-	h.Write(s.salt)
-	h.Write(sum[:])
-	name := hex.EncodeToString(h.Sum(nil))
-	return filepath.Join(s.dir, name[:2], name)
+	return &unitStore{s}
 }
 
 // get reads the entry of a unit whose files (u.read) hash to sum: its
 // resources, validated and in wire form, and all its diagnostics. It adds
 // the unit's sources to sources when it finds one.
 func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*Resource, Diagnostics, bool) {
-	p := s.path(sum)
-	b, err := os.ReadFile(p)
-	if err != nil {
+	b, ok := s.store.Read(sum[:])
+	if !ok {
 		return nil, nil, false
 	}
 	srcs := map[string]*Source{}
@@ -95,7 +58,6 @@ func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*R
 	for _, src := range u.read {
 		sources.add(src)
 	}
-	markUsed(p)
 	return res, diags, true
 }
 
@@ -112,69 +74,11 @@ func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostic
 	if err != nil {
 		return
 	}
-	p := s.path(sum)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
-		_ = os.Remove(tmp.Name())
-	}
+	s.store.Write(sum[:], b)
 }
 
-// trim removes entries unused for unitStoreTTL, at most once a day.
-func (s *unitStore) trim() {
-	if dailyMark(filepath.Join(s.dir, "trimmed")) {
-		removeOld(s.dir, 2, unitStoreTTL)
-	}
-}
-
-// markUsed sets a cache file's time to now, at most once an hour: entries
-// in use stay, since removeOld goes by the time a file was last used.
-func markUsed(p string) {
-	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > time.Hour {
-		now := time.Now()
-		_ = os.Chtimes(p, now, now)
-	}
-}
-
-// dailyMark reports whether a day has passed since it last reported true
-// for mark (a file whose time says when), and marks now if so.
-func dailyMark(mark string) bool {
-	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
-		return false
-	}
-	if err := os.WriteFile(mark, nil, 0o644); err != nil {
-		return false
-	}
-	now := time.Now()
-	_ = os.Chtimes(mark, now, now)
-	return true
-}
-
-// removeOld removes the entries depth levels below dir (1: its own, 2:
-// those of its sub-folders) not modified for ttl; a folder goes only when
-// empty. Caches touch what they
-// use, so what goes is what no run has used since.
-func removeOld(dir string, depth int, ttl time.Duration) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		switch {
-		case depth > 1 && e.IsDir():
-			removeOld(p, depth-1, ttl)
-		case depth == 1:
-			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > ttl {
-				_ = os.Remove(p)
-			}
-		}
-	}
-}
+// trim removes entries unused for cache.TTL, at most once a day.
+func (s *unitStore) trim() { s.store.Trim() }
 
 // mayHoldCredential reports whether a resource is a secret or has a field
 // whose name says it may hold a credential (credentialPath's rule).

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
 )
@@ -111,7 +112,7 @@ func (b *Builder) dashboardPage(d *compiler.Resource, title string, resolver *co
 		w.WriteString("\n")
 	}
 	w.WriteString("## Resource\n\nWhat pyrobuild writes for Perses:\n\n")
-	fmt.Fprintf(&w, "```yaml\n%s```\n", compiler.Encode(redactHeaders(d.Node.Clone()), compiler.YAML))
+	fmt.Fprintf(&w, "```yaml\n%s```\n", bundle.Encode(redactHeaders(d.Node.Clone()), bundle.YAML))
 	return w.Bytes()
 }
 

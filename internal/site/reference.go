@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
@@ -345,7 +346,7 @@ func defaultText(n *compiler.Node) string {
 	switch n.Kind {
 	case compiler.ListKind, compiler.MapKind:
 		var b bytes.Buffer
-		if json.Compact(&b, compiler.Encode(n, compiler.JSON)) == nil {
+		if json.Compact(&b, bundle.Encode(n, bundle.JSON)) == nil {
 			return b.String()
 		}
 	}
@@ -481,7 +482,7 @@ func (b *Builder) lowerExample(src, kind string) string {
 	}
 	for _, r := range res.Resources {
 		if r.Kind == kind {
-			return string(compiler.Encode(r.Node, compiler.YAML))
+			return string(bundle.Encode(r.Node, bundle.YAML))
 		}
 	}
 	return ""

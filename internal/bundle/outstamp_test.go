@@ -1,4 +1,4 @@
-package compiler
+package bundle
 
 import (
 	"os"
@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // TestWriteOutputKeyed: a folder that holds the output of a key, as it was
 // written, is left alone; any change to it, or another key, rewrites it.
 func TestWriteOutputKeyed(t *testing.T) {
-	res := compileOK(t, Options{Paths: []string{"../../examples/profiling"}})
-	key := res.OutputKey(YAML)
+	res := compileOK(t, compiler.Options{Paths: []string{"../../examples/profiling"}})
+	key := OutputKey(res, YAML)
 	if key == "" {
 		t.Fatal("CUE and YAML sources have no output key")
 	}
@@ -125,11 +127,11 @@ func TestOutputKey(t *testing.T) {
 	}
 	key := func() string {
 		t.Helper()
-		res, err := Compile(Options{Paths: []string{dir}})
+		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return res.OutputKey(YAML)
+		return OutputKey(res, YAML)
 	}
 	first := key()
 	if first == "" || key() != first {
@@ -139,11 +141,11 @@ func TestOutputKey(t *testing.T) {
 	if key() == first {
 		t.Error("a source's change keeps the key")
 	}
-	res := compileOK(t, Options{Paths: []string{"../../examples/profiling"}})
-	if res.OutputKey(YAML) == res.OutputKey(JSON) {
+	res := compileOK(t, compiler.Options{Paths: []string{"../../examples/profiling"}})
+	if OutputKey(res, YAML) == OutputKey(res, JSON) {
 		t.Error("YAML and JSON output share a key")
 	}
-	if k := compileOK(t, Options{Paths: []string{"../../examples"}}).OutputKey(YAML); k != "" {
+	if k := OutputKey(compileOK(t, compiler.Options{Paths: []string{"../../examples"}}), YAML); k != "" {
 		t.Errorf("with Go programs among the sources, key %q, want none", k)
 	}
 }
@@ -155,10 +157,9 @@ func writeTestFile(t *testing.T, path, text string) {
 	}
 }
 
-// TestCacheTrim: the caches' trims remove what no run used for their time
-// to live, at most once a day; a stamp in use is kept, old ones go.
-func TestCacheTrim(t *testing.T) {
-	dir := t.TempDir()
+// TestStampTrim: stamps no run used for the caches' time to live are
+// removed; a stamp in use is kept.
+func TestStampTrim(t *testing.T) {
 	old := time.Now().Add(-31 * 24 * time.Hour)
 	aged := func(p string) string {
 		t.Helper()
@@ -168,36 +169,17 @@ func TestCacheTrim(t *testing.T) {
 		}
 		return p
 	}
-	os.Mkdir(filepath.Join(dir, "ab"), 0o755)
-	stale, fresh, top := aged(filepath.Join(dir, "ab", "stale")), filepath.Join(dir, "ab", "fresh"), aged(filepath.Join(dir, "top"))
-	writeTestFile(t, fresh, "x")
-	removeOld(dir, 2, 30*24*time.Hour)
-	for p, want := range map[string]bool{stale: false, fresh: true, top: true} {
-		if _, err := os.Stat(p); (err == nil) != want {
-			t.Errorf("%s: kept %v, want %v", p, err == nil, want)
-		}
-	}
-
-	mark := filepath.Join(dir, "trimmed")
-	if !dailyMark(mark) || dailyMark(mark) {
-		t.Error("a first mark is due, a second the same day is not")
-	}
-	os.Chtimes(mark, old, old)
-	if !dailyMark(mark) {
-		t.Error("a mark a month old is due")
-	}
-
-	res := compileOK(t, Options{Paths: []string{"../../examples/profiling"}})
+	res := compileOK(t, compiler.Options{Paths: []string{"../../examples/profiling"}})
 	stamps := t.TempDir()
 	other := aged(filepath.Join(stamps, "0123"))
 	out := filepath.Join(t.TempDir(), "out")
-	if _, err := WriteOutputKeyed(out, res.Resources, YAML, res.OutputKey(YAML), stamps); err != nil {
+	if _, err := WriteOutputKeyed(out, res.Resources, YAML, OutputKey(res, YAML), stamps); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(other); err == nil {
 		t.Error("a stamp unused for a month was kept")
 	}
-	if written, err := WriteOutputKeyed(out, res.Resources, YAML, res.OutputKey(YAML), stamps); err != nil || written {
+	if written, err := WriteOutputKeyed(out, res.Resources, YAML, OutputKey(res, YAML), stamps); err != nil || written {
 		t.Errorf("the trim took the stamp in use: written %v, %v", written, err)
 	}
 }

@@ -1,4 +1,4 @@
-package compiler
+package bundle
 
 import (
 	"bytes"
@@ -6,11 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
-func compileDiffDir(t *testing.T, dir string) []*Resource {
+func compileDiffDir(t *testing.T, dir string) []*compiler.Resource {
 	t.Helper()
-	res, err := Compile(Options{Paths: []string{dir}})
+	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestDiffAgainstOutput(t *testing.T) {
 // list items compare by index, JSON pointers escape / and ~, credentials
 // are masked wherever they are.
 func TestDiffValues(t *testing.T) {
-	parse := func(s string) *Resource {
+	parse := func(s string) *compiler.Resource {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "r.json"), []byte(s), 0o644)
 		out := filepath.Join(dir, "build")
@@ -118,7 +120,7 @@ func TestDiffValues(t *testing.T) {
 		"proxy": {"headers": {"Authorization": "Bearer old", "X-Team": "a"}}}}`)
 	b := parse(`{"kind": "Datasource", "spec": {"l": [1, 3], "proxy": {"headers": {"X-Team": "a", "Authorization": "Bearer new"}}, "a/b~": "y", "n": 1},
 		"metadata": {"project": "p", "name": "d"}}`)
-	d := Diff([]*Resource{a}, []*Resource{b})
+	d := Diff([]*compiler.Resource{a}, []*compiler.Resource{b})
 	var out bytes.Buffer
 	d.WriteText(&out, false)
 	want := `~ Datasource/p/d

@@ -1,4 +1,6 @@
-package compiler
+// Package jsonschema writes a JSON Schema of pyrobuild's sources (pyrobuild
+// schema), generated from the compiler's model of them, for editors.
+package jsonschema
 
 import (
 	"bytes"
@@ -11,33 +13,36 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
-// JSONSchemaForm says which form of the sources a JSON Schema describes.
-type JSONSchemaForm string
+// Form says which form of the sources a JSON Schema describes.
+type Form string
 
 // JSON Schema forms.
 const (
 	// AuthoringForm admits everything pyrobuild accepts in sources,
 	// including what it lowers away: a query label selector and short
 	// profile type names.
-	AuthoringForm JSONSchemaForm = "authoring"
+	AuthoringForm Form = "authoring"
 	// WireForm admits only the form a Perses server accepts, which is
 	// the form pyrobuild writes.
-	WireForm JSONSchemaForm = "wire"
+	WireForm Form = "wire"
 )
 
-// ParseJSONSchemaForm validates a --form value.
-func ParseJSONSchemaForm(s string) (JSONSchemaForm, error) {
-	switch f := JSONSchemaForm(strings.ToLower(s)); f {
+// ParseForm validates a --form value.
+func ParseForm(s string) (Form, error) {
+	switch f := Form(strings.ToLower(s)); f {
 	case AuthoringForm, WireForm:
 		return f, nil
 	}
 	return "", fmt.Errorf("unknown form %q: use authoring or wire", s)
 }
 
-// JSONSchema returns a JSON Schema (draft 2020-12) of the resources
-// pyrobuild compiles, generated from the same model that validates them, for
+// Generate returns a JSON Schema (draft 2020-12) of the resources
+// pyrobuild compiles, generated from s, the same model that validates them, for
 // editors (yaml-language-server, VS Code). A document is one resource or a
 // list of them (a bundle).
 //
@@ -48,18 +53,18 @@ func ParseJSONSchemaForm(s string) (JSONSchemaForm, error) {
 // (datasource resolution, $ref targets, grid overlaps) and the Go rules
 // JSON Schema cannot express (regular expressions that must compile, the
 // query selector grammar) are left to pyrobuild; their descriptions say so.
-func (s *Schema) JSONSchema(form JSONSchemaForm) []byte {
-	s.mu.Lock() // the generator reads CUE values, which are not safe concurrently
-	defer s.mu.Unlock()
+func Generate(s *compiler.Schema, form Form) []byte {
 	g := &jsonSchemaGen{s: s, form: form, defs: map[string]*jsObj{}}
-	return g.document()
+	var doc []byte
+	s.Exclusive(func() { doc = g.document() }) // the generator reads CUE values
+	return doc
 }
 
 // jsonSchemaGen builds one JSON Schema document. Definitions of the CUE
 // schema become $defs of the same name (without '#'), each written once.
 type jsonSchemaGen struct {
-	s    *Schema
-	form JSONSchemaForm
+	s    *compiler.Schema
+	form Form
 	defs map[string]*jsObj
 	// patterns maps every pattern written to the Go expression it came
 	// from, so tests can check both engines agree.
@@ -173,7 +178,7 @@ func (g *jsonSchemaGen) passThroughDef(global bool) string {
 
 // typeSchema is a reference to t's definition when t is one, t's schema
 // otherwise. It returns a fresh object the caller may add keywords to.
-func (g *jsonSchemaGen) typeSchema(t *Type) *jsObj {
+func (g *jsonSchemaGen) typeSchema(t *compiler.Type) *jsObj {
 	if t.Name != "" && g.s.Defs[t.Name] == t {
 		name := strings.TrimPrefix(t.Name, "#")
 		if _, ok := g.defs[name]; !ok {
@@ -189,21 +194,21 @@ func (g *jsonSchemaGen) typeSchema(t *Type) *jsObj {
 	return g.body(t)
 }
 
-func (g *jsonSchemaGen) body(t *Type) *jsObj {
+func (g *jsonSchemaGen) body(t *compiler.Type) *jsObj {
 	switch t.Kind {
-	case StructType:
+	case compiler.StructType:
 		return g.structSchema(t)
-	case ListType:
+	case compiler.ListType:
 		return obj("type", "array", "items", g.typeSchema(t.Elem))
-	case UnionType:
+	case compiler.UnionType:
 		return g.union(t)
-	case LeafType:
+	case compiler.LeafType:
 		return g.leaf(t)
 	}
 	return obj() // AnyType: every value
 }
 
-func (g *jsonSchemaGen) structSchema(t *Type) *jsObj {
+func (g *jsonSchemaGen) structSchema(t *compiler.Type) *jsObj {
 	o := obj("type", "object")
 	props := obj()
 	var required, allOf []any
@@ -214,7 +219,7 @@ func (g *jsonSchemaGen) structSchema(t *Type) *jsObj {
 		props.set(f.Name, g.fieldSchema(f))
 		// As the validator: required fields, and regular fields that
 		// have no value to fill in.
-		if f.Required || !f.Optional && fillValue(f.Type) == nil {
+		if f.Required || !f.Optional && compiler.FillValue(f.Type) == nil {
 			required = append(required, f.Name)
 		}
 		if c := g.queryKindMatch(f); c != nil {
@@ -253,7 +258,7 @@ func (g *jsonSchemaGen) structSchema(t *Type) *jsObj {
 	return o
 }
 
-func (g *jsonSchemaGen) fieldSchema(f *Field) *jsObj {
+func (g *jsonSchemaGen) fieldSchema(f *compiler.Field) *jsObj {
 	var s *jsObj
 	if f.PluginRole != "" {
 		s = obj("$ref", g.pluginRoleDef(f.PluginRole))
@@ -286,7 +291,7 @@ func (g *jsonSchemaGen) fieldSchema(f *Field) *jsObj {
 // profileType admits a full Pyroscope profile type ID and, in the
 // authoring form, pyrobuild's short names (offered as completions).
 func (g *jsonSchemaGen) profileType(s *jsObj) {
-	id := g.pattern(profileTypeIDRe.String())
+	id := g.pattern(compiler.ProfileTypeIDPattern())
 	if g.form == WireForm {
 		s.addPattern(id)
 		s.describe("The wire form takes the full ID only.")
@@ -317,12 +322,12 @@ func (g *jsonSchemaGen) pluginRoleDef(role string) string {
 			continue
 		}
 		then := obj("properties", obj("spec", g.typeSchema(p.Spec)))
-		if fillValue(p.Spec) == nil {
+		if compiler.FillValue(p.Spec) == nil {
 			then.set("required", []any{"spec"})
 		}
 		allOf = append(allOf, obj("if", kindIs("kind", p.Kind), "then", then))
 	}
-	desc := fmt.Sprintf("A %s plugin. The spec of the plugins pyrobuild models is checked against their schema; other plugin kinds pass through with their spec unchecked.", roleName(role))
+	desc := fmt.Sprintf("A %s plugin. The spec of the plugins pyrobuild models is checked against their schema; other plugin kinds pass through with their spec unchecked.", compiler.RoleName(role))
 	d := obj("title", name, "description", desc)
 	if len(wrong) > 0 {
 		allOf = append(allOf, obj("properties", obj("kind", obj(
@@ -334,8 +339,8 @@ func (g *jsonSchemaGen) pluginRoleDef(role string) string {
 	return "#/$defs/" + name
 }
 
-func (g *jsonSchemaGen) sortedPlugins() []*PluginSchema {
-	ps := make([]*PluginSchema, 0, len(g.s.Plugins))
+func (g *jsonSchemaGen) sortedPlugins() []*compiler.PluginSchema {
+	ps := make([]*compiler.PluginSchema, 0, len(g.s.Plugins))
 	for _, p := range g.s.Plugins {
 		ps = append(ps, p)
 	}
@@ -345,7 +350,7 @@ func (g *jsonSchemaGen) sortedPlugins() []*PluginSchema {
 
 // pluginFits reports whether p may be used in a place of the given role; a
 // query plugin's role is the kind of query it answers.
-func (g *jsonSchemaGen) pluginFits(p *PluginSchema, role string) bool {
+func (g *jsonSchemaGen) pluginFits(p *compiler.PluginSchema, role string) bool {
 	if role == "Query" {
 		return slices.Contains(g.s.Defs["#QueryKind"].Enum, p.Role)
 	}
@@ -356,11 +361,11 @@ func (g *jsonSchemaGen) pluginFits(p *PluginSchema, role string) bool {
 // holds a query plugin (a #Query's spec), a query of a known kind refuses
 // the plugins that answer another kind (PyroscopeProfileQuery outside a
 // ProfileQuery), at the plugin's kind, as the validator does.
-func (g *jsonSchemaGen) queryKindMatch(f *Field) []any {
-	if f.Type.Kind != StructType {
+func (g *jsonSchemaGen) queryKindMatch(f *compiler.Field) []any {
+	if f.Type.Kind != compiler.StructType {
 		return nil
 	}
-	var plugin *Field
+	var plugin *compiler.Field
 	for _, sub := range f.Type.Fields {
 		if sub.PluginRole == "Query" {
 			plugin = sub
@@ -388,17 +393,17 @@ func (g *jsonSchemaGen) queryKindMatch(f *Field) []any {
 	return out
 }
 
-func (g *jsonSchemaGen) union(t *Type) *jsObj {
+func (g *jsonSchemaGen) union(t *compiler.Type) *jsObj {
 	// Structs told apart by a literal kind: dispatch on it, which gives
 	// editors a precise message rather than "matches none of".
 	var kinds []any
 	for _, a := range t.Alts {
-		if a.Kind != StructType {
+		if a.Kind != compiler.StructType {
 			kinds = nil
 			break
 		}
 		k := a.Field("kind")
-		if k == nil || k.Type.Literal == nil || k.Type.Literal.Kind != StringKind {
+		if k == nil || k.Type.Literal == nil || k.Type.Literal.Kind != compiler.StringKind {
 			kinds = nil
 			break
 		}
@@ -423,7 +428,7 @@ func (g *jsonSchemaGen) union(t *Type) *jsObj {
 	return o
 }
 
-func (g *jsonSchemaGen) leaf(t *Type) *jsObj {
+func (g *jsonSchemaGen) leaf(t *compiler.Type) *jsObj {
 	o := obj()
 	if types := jsonTypes(t.Kinds); types != nil {
 		o.set("type", types)
@@ -434,7 +439,7 @@ func (g *jsonSchemaGen) leaf(t *Type) *jsObj {
 	case t.Enum != nil:
 		var vals []any
 		for _, e := range t.Enum {
-			if t.Kinds&cueString != 0 {
+			if t.Kinds&cue.StringKind != 0 {
 				vals = append(vals, e)
 			} else {
 				vals = append(vals, json.RawMessage(e))
@@ -442,7 +447,7 @@ func (g *jsonSchemaGen) leaf(t *Type) *jsObj {
 		}
 		o.set("enum", vals)
 	default:
-		g.constraint(o, t.leaf)
+		g.constraint(o, t.Leaf())
 	}
 	if t.Default != nil {
 		o.set("default", rawJSON(t.Default))
@@ -575,9 +580,9 @@ func (g *jsonSchemaGen) skip(v cue.Value) {
 // jsonSchemaRules states the Go rules (@check) that JSON Schema can
 // express; each returns a subschema of the struct or field it is on.
 // Every rule is either here or in rulesNotInJSONSchema (a test sees to it).
-var jsonSchemaRules = map[string]func(c Check) *jsObj{
+var jsonSchemaRules = map[string]func(c compiler.Check) *jsObj{
 	// Exactly one of the fields is present.
-	"exactlyOne": func(c Check) *jsObj {
+	"exactlyOne": func(c compiler.Check) *jsObj {
 		var alts []any
 		for _, f := range c.Args {
 			alts = append(alts, obj("required", []any{f}))
@@ -585,7 +590,7 @@ var jsonSchemaRules = map[string]func(c Check) *jsObj{
 		return obj("oneOf", alts)
 	},
 	// No two of the fields are present together.
-	"atMostOne": func(c Check) *jsObj {
+	"atMostOne": func(c compiler.Check) *jsObj {
 		var pairs []any
 		for i, a := range c.Args {
 			for _, b := range c.Args[i+1:] {
@@ -598,25 +603,25 @@ var jsonSchemaRules = map[string]func(c Check) *jsObj{
 		return obj("not", obj("anyOf", pairs))
 	},
 	// A present needs B: true (absent B is false).
-	"requiresTrue": func(c Check) *jsObj {
+	"requiresTrue": func(c compiler.Check) *jsObj {
 		return obj("if", obj("required", []any{c.Args[0]}), "then", isTrueSchema(c.Args[1]))
 	},
 	// A list of two values or more in A needs B: true.
-	"listRequiresTrue": func(c Check) *jsObj {
+	"listRequiresTrue": func(c compiler.Check) *jsObj {
 		return obj("if", obj("required", []any{c.Args[0]}, "properties", obj(c.Args[0], obj("type", "array", "minItems", 2))),
 			"then", isTrueSchema(c.Args[1]))
 	},
 	// B: true needs a non-empty A.
-	"nonEmptyWhenTrue": func(c Check) *jsObj {
+	"nonEmptyWhenTrue": func(c compiler.Check) *jsObj {
 		return obj("if", isTrueSchema(c.Args[1]), "then", obj("required", []any{c.Args[0]}, "properties", obj(c.Args[0], obj("minLength", 1))))
 	},
 	// A filter with a label name and a value: the name as the Perses UI
 	// writes it unquoted, and no character it cannot carry in the value.
 	// (Empty ones are only a warning.)
-	"labelFilter": func(c Check) *jsObj {
+	"labelFilter": func(c compiler.Check) *jsObj {
 		cond := obj("required", []any{"labelName", "labelValue"}, "properties", obj("labelName", obj("minLength", 1), "labelValue", obj("minLength", 1)))
 		return obj("if", cond, "then", obj("properties", obj(
-			"labelName", obj("pattern", uiIdentRe.String()),
+			"labelName", obj("pattern", compiler.LabelNamePattern()),
 			"labelValue", obj("pattern", `^[^"\\\n]*$`),
 		)))
 	},
@@ -632,7 +637,7 @@ var rulesNotInJSONSchema = map[string]string{
 	"profileType":        "stated on the field as an enumeration and a pattern",
 }
 
-func (g *jsonSchemaGen) rule(c Check) *jsObj {
+func (g *jsonSchemaGen) rule(c compiler.Check) *jsObj {
 	if f := jsonSchemaRules[c.Rule]; f != nil {
 		return f(c)
 	}
@@ -662,19 +667,19 @@ func (g *jsonSchemaGen) pattern(re string) string {
 // jsonTypes is the JSON Schema "type" of the scalar kinds k admits, or nil.
 func jsonTypes(k cue.Kind) any {
 	var ts []any
-	if k&cueString != 0 {
+	if k&cue.StringKind != 0 {
 		ts = append(ts, "string")
 	}
 	switch {
-	case k&cueFloat != 0:
+	case k&cue.FloatKind != 0:
 		ts = append(ts, "number")
-	case k&cueInt != 0:
+	case k&cue.IntKind != 0:
 		ts = append(ts, "integer")
 	}
-	if k&cueBool != 0 {
+	if k&cue.BoolKind != 0 {
 		ts = append(ts, "boolean")
 	}
-	if k&cueNull != 0 {
+	if k&cue.NullKind != 0 {
 		ts = append(ts, "null")
 	}
 	switch len(ts) {
@@ -702,8 +707,8 @@ func mustJSON(v cue.Value) []byte {
 	return b
 }
 
-func rawJSON(n *Node) json.RawMessage {
-	return json.RawMessage(bytes.TrimSpace(Encode(n, JSON)))
+func rawJSON(n *compiler.Node) json.RawMessage {
+	return json.RawMessage(bytes.TrimSpace(bundle.Encode(n, bundle.JSON)))
 }
 
 // joinAny joins strings held as any: "a, b or c" (conj "or").
@@ -991,6 +996,16 @@ func (o *jsObj) addPattern(p string) {
 
 // writeJS writes v as compact JSON, without escaping <, > and & (patterns
 // stay readable).
+// writeJSONString writes s as a JSON string, leaving <, > and & as they
+// are.
+func writeJSONString(b *bytes.Buffer, s string) {
+	var sb bytes.Buffer
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	b.Write(bytes.TrimRight(sb.Bytes(), "\n"))
+}
+
 func writeJS(b *bytes.Buffer, v any) {
 	switch v := v.(type) {
 	case *jsObj:

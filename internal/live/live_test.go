@@ -1,4 +1,4 @@
-package compiler
+package live
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // fakePyroscope answers the two Connect calls with recorded responses and
@@ -47,7 +49,7 @@ func fakePyroscope(t *testing.T, delay time.Duration) *httptest.Server {
 	}))
 }
 
-func liveSources(t *testing.T, url string) []*Resource {
+func liveSources(t *testing.T, url string) []*compiler.Resource {
 	t.Helper()
 	dir := t.TempDir()
 	src := `kind: Datasource
@@ -78,13 +80,13 @@ spec:
           - {x: 12, y: 0, width: 12, height: 8, content: {$ref: "#/spec/panels/missing"}}
 `
 	os.WriteFile(filepath.Join(dir, "d.yaml"), []byte(src), 0o644)
-	return compileOK(t, Options{Paths: []string{dir}}).Resources
+	return compileOK(t, compiler.Options{Paths: []string{dir}}).Resources
 }
 
 func TestCheckLive(t *testing.T) {
 	srv := fakePyroscope(t, 0)
 	defer srv.Close()
-	ds := CheckLive(context.Background(), liveSources(t, srv.URL), LiveOptions{})
+	ds := Check(context.Background(), liveSources(t, srv.URL), Options{})
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.Pos.String()[strings.LastIndex(d.Pos.String(), "/")+1:]+" "+string(d.Code)+" "+d.Message+" | "+d.Hint)
@@ -103,20 +105,38 @@ func TestCheckLiveUnreachable(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	url := "http://" + l.Addr().String()
 	l.Close()
-	ds := CheckLive(context.Background(), liveSources(t, url), LiveOptions{})
-	if len(ds) != 1 || ds[0].Code != CodeLiveUnreachable || ds[0].Severity != Warning {
+	ds := Check(context.Background(), liveSources(t, url), Options{})
+	if len(ds) != 1 || ds[0].Code != compiler.CodeLiveUnreachable || ds[0].Severity != compiler.Warning {
 		t.Fatalf("diagnostics: %v", ds)
+	}
+	// At the datasource's default field, which made the query use it.
+	if p := ds[0].Pos; filepath.Base(p.File) != "d.yaml" || p.Line != 4 || p.Col != 12 {
+		t.Errorf("reported at %s, want d.yaml:4:12", p)
 	}
 
 	// A server slower than the time-out: a warning, not a hang.
 	slow := fakePyroscope(t, 600*time.Millisecond)
 	defer slow.Close()
 	start := time.Now()
-	ds = CheckLive(context.Background(), liveSources(t, slow.URL), LiveOptions{Timeout: 100 * time.Millisecond})
-	if len(ds) != 1 || ds[0].Code != CodeLiveUnreachable || !strings.Contains(ds[0].Message, "deadline") {
+	ds = Check(context.Background(), liveSources(t, slow.URL), Options{Timeout: 100 * time.Millisecond})
+	if len(ds) != 1 || ds[0].Code != compiler.CodeLiveUnreachable || !strings.Contains(ds[0].Message, "deadline") {
 		t.Fatalf("diagnostics: %v", ds)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("time-out took %s", d)
 	}
+}
+
+func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
+	t.Helper()
+	res, err := compiler.Compile(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		if d.Severity >= compiler.Warning {
+			t.Errorf("unexpected diagnostic: %s: %s", d, d.Hint)
+		}
+	}
+	return res
 }

@@ -1,4 +1,4 @@
-package compiler
+package bundle
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // A block-style YAML writer for the node trees pyrobuild emits, writing
@@ -22,13 +24,13 @@ import (
 
 // writeYAMLFast writes n as a YAML document, or reports false (with b
 // unchanged in length) when yaml.v3 must write it.
-func writeYAMLFast(b *bytes.Buffer, n *Node) bool {
+func writeYAMLFast(b *bytes.Buffer, n *compiler.Node) bool {
 	start := b.Len()
 	w := yamlWriter{b: b}
 	switch {
-	case n.Kind == MapKind && len(n.Keys) > 0:
+	case n.Kind == compiler.MapKind && len(n.Keys) > 0:
 		w.mapBody(n, 0)
-	case n.Kind == ListKind && len(n.Items) > 0:
+	case n.Kind == compiler.ListKind && len(n.Items) > 0:
 		w.listBody(n, 0)
 	default:
 		w.inline(n)
@@ -53,7 +55,7 @@ func (w *yamlWriter) indent(n int) {
 
 // mapBody writes a non-empty map's entries at column ind; the first entry
 // starts where the writer stands (after "- " in a list).
-func (w *yamlWriter) mapBody(n *Node, ind int) {
+func (w *yamlWriter) mapBody(n *compiler.Node, ind int) {
 	w.ok = true
 	for i, k := range n.Keys {
 		if i > 0 {
@@ -68,11 +70,11 @@ func (w *yamlWriter) mapBody(n *Node, ind int) {
 		w.b.WriteByte(':')
 		v := n.Vals[i]
 		switch {
-		case v.Kind == MapKind && len(v.Keys) > 0:
+		case v.Kind == compiler.MapKind && len(v.Keys) > 0:
 			w.b.WriteByte('\n')
 			w.indent(ind + 2)
 			w.mapBody(v, ind+2)
-		case v.Kind == ListKind && len(v.Items) > 0:
+		case v.Kind == compiler.ListKind && len(v.Items) > 0:
 			w.b.WriteByte('\n')
 			w.indent(ind + 2)
 			w.listBody(v, ind+2)
@@ -89,7 +91,7 @@ func (w *yamlWriter) mapBody(n *Node, ind int) {
 
 // listBody writes a non-empty list's items at column ind, the first where
 // the writer stands.
-func (w *yamlWriter) listBody(n *Node, ind int) {
+func (w *yamlWriter) listBody(n *compiler.Node, ind int) {
 	w.ok = true
 	for i, e := range n.Items {
 		if i > 0 {
@@ -97,9 +99,9 @@ func (w *yamlWriter) listBody(n *Node, ind int) {
 		}
 		w.b.WriteString("- ")
 		switch {
-		case e.Kind == MapKind && len(e.Keys) > 0:
+		case e.Kind == compiler.MapKind && len(e.Keys) > 0:
 			w.mapBody(e, ind+2)
-		case e.Kind == ListKind && len(e.Items) > 0:
+		case e.Kind == compiler.ListKind && len(e.Items) > 0:
 			w.listBody(e, ind+2)
 		default:
 			w.inline(e)
@@ -112,21 +114,21 @@ func (w *yamlWriter) listBody(n *Node, ind int) {
 }
 
 // inline writes a scalar or an empty collection.
-func (w *yamlWriter) inline(n *Node) {
+func (w *yamlWriter) inline(n *compiler.Node) {
 	w.ok = true
 	switch n.Kind {
-	case MapKind:
+	case compiler.MapKind:
 		w.b.WriteString("{}")
-	case ListKind:
+	case compiler.ListKind:
 		w.b.WriteString("[]")
-	case StringKind:
+	case compiler.StringKind:
 		s, ok := yamlScalar(n.Value, false)
 		if !ok {
 			w.ok = false
 			return
 		}
 		w.b.WriteString(s)
-	case NumberKind, BoolKind:
+	case compiler.NumberKind, compiler.BoolKind:
 		// Literals as the loaders keep them; yaml.v3 writes a tagged
 		// scalar's value as is when it resolves to that tag, which the
 		// differential test checks for the forms sources use.

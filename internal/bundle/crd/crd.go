@@ -1,17 +1,17 @@
-package compiler
+// Package crd writes compiled resources as the custom resources of the
+// Perses operator (pyrobuild compile --crd), in the folders of package
+// bundle.
+package crd
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 
-	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // The Perses operator's custom resources (perses.dev/v1alpha2, the version
@@ -19,7 +19,7 @@ import (
 // describe: the Perses project is the custom resource's namespace, the
 // Perses name its metadata.name, the tags its perses.dev/tags annotation.
 const (
-	CRDAPIVersion  = "perses.dev/v1alpha2"
+	APIVersion     = "perses.dev/v1alpha2"
 	TagsAnnotation = "perses.dev/tags"
 )
 
@@ -38,7 +38,7 @@ var (
 	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
-// CRDs turns compiled resources into the Kubernetes objects the Perses
+// Convert turns compiled resources into the Kubernetes objects the Perses
 // operator reads, in the same order:
 //
 //   - a Dashboard becomes a PersesDashboard and a Datasource a
@@ -57,9 +57,9 @@ var (
 // case, so selectors still resolve); another is an error. In the returned
 // resources Kind, Project, Name and Global place the object in the output
 // tree (Project and Name as Kubernetes spells them) and Node is the object.
-func CRDs(rs []*Resource) ([]*Resource, Diagnostics) {
-	c := &crdConverter{seen: map[string]*Resource{}, namespaces: map[string]string{}}
-	var out []*Resource
+func Convert(rs []*compiler.Resource) ([]*compiler.Resource, compiler.Diagnostics) {
+	c := &crdConverter{seen: map[string]*compiler.Resource{}, namespaces: map[string]string{}}
+	var out []*compiler.Resource
 	// Projects first, so a namespace's problem is reported at its Project.
 	for _, r := range rs {
 		if r.Kind == "Project" {
@@ -75,19 +75,19 @@ func CRDs(rs []*Resource) ([]*Resource, Diagnostics) {
 }
 
 type crdConverter struct {
-	diags Diagnostics
+	diags compiler.Diagnostics
 	// namespaces maps a project to its namespace name ("" when it has
 	// none), so each project's name is judged, and reported, once.
 	namespaces map[string]string
 	// seen holds the objects made so far, by kind, namespace and name.
-	seen map[string]*Resource
+	seen map[string]*compiler.Resource
 }
 
-func (c *crdConverter) report(sev Severity, code Code, pos Pos, path, msg, hint string) {
-	c.diags = append(c.diags, Diagnostic{Severity: sev, Code: code, Pos: pos, Path: path, Message: msg, Hint: hint})
+func (c *crdConverter) report(sev compiler.Severity, code compiler.Code, pos compiler.Pos, path, msg, hint string) {
+	c.diags = append(c.diags, compiler.Diagnostic{Severity: sev, Code: code, Pos: pos, Path: path, Message: msg, Hint: hint})
 }
 
-func (c *crdConverter) convert(r *Resource) *Resource {
+func (c *crdConverter) convert(r *compiler.Resource) *compiler.Resource {
 	tree := r.Tree()
 	meta := tree.Get("metadata")
 	switch {
@@ -97,22 +97,22 @@ func (c *crdConverter) convert(r *Resource) *Resource {
 			return nil
 		}
 		if d := tree.Get("spec").Get("display"); d != nil {
-			c.report(Note, CodeCRDSkipped, where(&Node{Pos: d.KeyPos}, where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its name", r.Name, ns), "")
+			c.report(compiler.Note, compiler.CodeCRDSkipped, compiler.Where(&compiler.Node{Pos: d.KeyPos}, compiler.Where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its name", r.Name, ns), "")
 		}
-		obj := NewMap(nil)
-		obj.Set("apiVersion", NewString("v1", nil))
-		obj.Set("kind", NewString("Namespace", nil))
-		m := NewMap(nil)
-		m.Set("name", NewString(ns, nil))
+		obj := compiler.NewMap(nil)
+		obj.Set("apiVersion", compiler.NewString("v1", nil))
+		obj.Set("kind", compiler.NewString("Namespace", nil))
+		m := compiler.NewMap(nil)
+		m.Set("name", compiler.NewString(ns, nil))
 		obj.Set("metadata", m)
-		return c.add(&Resource{Kind: "Project", Name: ns, Global: true, Pos: where(meta.Get("name"), r.Pos)}, "Namespace", obj)
+		return c.add(&compiler.Resource{Kind: "Project", Name: ns, Global: true, Pos: compiler.Where(meta.Get("name"), r.Pos)}, "Namespace", obj)
 	case crdKinds[r.Kind] == "":
 		what := "the Perses operator has no custom resource for " + r.Kind + "s"
 		hint := "create it on the Perses server (percli apply) or leave it to the operator's defaults"
 		if r.Kind == "Secret" || r.Kind == "GlobalSecret" {
 			hint = "create it on the Perses server (percli apply -f with pyrobuild's output without --crd), or give the datasource's custom resource a spec.client, from which the operator makes a secret of its own"
 		}
-		c.report(Note, CodeCRDSkipped, where(meta.Get("name"), r.Pos), "kind", fmt.Sprintf("%s is not written: %s", r.ID(), what), hint)
+		c.report(compiler.Note, compiler.CodeCRDSkipped, compiler.Where(meta.Get("name"), r.Pos), "kind", fmt.Sprintf("%s is not written: %s", r.ID(), what), hint)
 		return nil
 	}
 	kind := crdKinds[r.Kind]
@@ -127,41 +127,41 @@ func (c *crdConverter) convert(r *Resource) *Resource {
 	if !ok {
 		return nil
 	}
-	m := NewMap(nil)
-	m.Set("name", NewString(name, nil))
+	m := compiler.NewMap(nil)
+	m.Set("name", compiler.NewString(name, nil))
 	if ns != "" {
-		m.Set("namespace", NewString(ns, nil))
+		m.Set("namespace", compiler.NewString(ns, nil))
 	}
 	if tags := meta.Get("tags"); tags != nil && len(tags.Items) > 0 {
 		var ts []string
 		for _, t := range tags.Items {
 			ts = append(ts, t.Value)
 		}
-		a := NewMap(nil)
-		a.Set(TagsAnnotation, NewString(strings.Join(ts, ","), nil))
+		a := compiler.NewMap(nil)
+		a.Set(TagsAnnotation, compiler.NewString(strings.Join(ts, ","), nil))
 		m.Set("annotations", a)
 	}
 	config := tree.Get("spec").Clone()
 	if r.Kind == "Dashboard" {
 		panelDisplays(config)
 	}
-	spec := NewMap(nil)
+	spec := compiler.NewMap(nil)
 	spec.Set("config", config)
-	obj := NewMap(nil)
-	obj.Set("apiVersion", NewString(CRDAPIVersion, nil))
-	obj.Set("kind", NewString(kind, nil))
+	obj := compiler.NewMap(nil)
+	obj.Set("apiVersion", compiler.NewString(APIVersion, nil))
+	obj.Set("kind", compiler.NewString(kind, nil))
 	obj.Set("metadata", m)
 	obj.Set("spec", spec)
-	return c.add(&Resource{Kind: r.Kind, Project: ns, Name: name, Global: r.Global, Pos: where(meta.Get("name"), r.Pos)}, kind, obj)
+	return c.add(&compiler.Resource{Kind: r.Kind, Project: ns, Name: name, Global: r.Global, Pos: compiler.Where(meta.Get("name"), r.Pos)}, kind, obj)
 }
 
 // add gives the object to r, which places it in the output tree, and
 // records it, refusing a second object of the same kind, namespace and
 // name (two Perses names that lower-case alike).
-func (c *crdConverter) add(r *Resource, kind string, obj *Node) *Resource {
+func (c *crdConverter) add(r *compiler.Resource, kind string, obj *compiler.Node) *compiler.Resource {
 	key := kind + "/" + r.Project + "/" + r.Name
 	if first := c.seen[key]; first != nil {
-		c.report(Error, CodeCRDName, r.Pos, "metadata.name", fmt.Sprintf("two resources would be written as %s %q", kind, r.Name), fmt.Sprintf("the other one is at %s; rename one of them", first.Pos))
+		c.report(compiler.Error, compiler.CodeCRDName, r.Pos, "metadata.name", fmt.Sprintf("two resources would be written as %s %q", kind, r.Name), fmt.Sprintf("the other one is at %s; rename one of them", first.Pos))
 		return nil
 	}
 	r.Node = obj
@@ -171,13 +171,13 @@ func (c *crdConverter) add(r *Resource, kind string, obj *Node) *Resource {
 
 // namespace returns the namespace of a project, reporting (once) a project
 // name Kubernetes cannot take; "" means there is none.
-func (c *crdConverter) namespace(project string, at *Node, pos Pos) string {
+func (c *crdConverter) namespace(project string, at *compiler.Node, pos compiler.Pos) string {
 	if ns, ok := c.namespaces[project]; ok {
 		return ns
 	}
 	ns, sev, msg, hint := kubeName(project, dns1123Label, 63, "a namespace")
 	if msg != "" {
-		c.report(sev, CodeCRDName, where(at, pos), "metadata.project", fmt.Sprintf("project %q %s", project, msg), hint)
+		c.report(sev, compiler.CodeCRDName, compiler.Where(at, pos), "metadata.project", fmt.Sprintf("project %q %s", project, msg), hint)
 	}
 	c.namespaces[project] = ns
 	return ns
@@ -185,18 +185,18 @@ func (c *crdConverter) namespace(project string, at *Node, pos Pos) string {
 
 // name returns the name of r's custom resource, reporting a name
 // Kubernetes cannot take.
-func (c *crdConverter) name(r *Resource, at *Node) (string, bool) {
+func (c *crdConverter) name(r *compiler.Resource, at *compiler.Node) (string, bool) {
 	name, sev, msg, hint := kubeName(r.Name, dns1123Subdomain, 253, "a Kubernetes name")
 	if msg != "" {
-		if sev == Warning && r.Kind != "Dashboard" {
+		if sev == compiler.Warning && r.Kind != "Dashboard" {
 			// Perses matches project and global datasource names without
 			// case: every selector still finds the datasource.
-			sev = Note
+			sev = compiler.Note
 			msg += "; datasource selectors still find it, as Perses compares datasource names without case"
-		} else if sev == Warning {
+		} else if sev == compiler.Warning {
 			msg += ", which changes its address in Perses"
 		}
-		c.report(sev, CodeCRDName, where(at, r.Pos), "metadata.name", fmt.Sprintf("%s name %q %s", r.Kind, r.Name, msg), hint)
+		c.report(sev, compiler.CodeCRDName, compiler.Where(at, r.Pos), "metadata.name", fmt.Sprintf("%s name %q %s", r.Kind, r.Name, msg), hint)
 	}
 	return name, name != ""
 }
@@ -204,12 +204,12 @@ func (c *crdConverter) name(r *Resource, at *Node) (string, bool) {
 // kubeName checks a name against a Kubernetes naming rule. A name valid
 // once lower-cased is returned lower-cased with a warning; "" and an error
 // otherwise.
-func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, Severity, string, string) {
+func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, compiler.Severity, string, string) {
 	if rule.MatchString(name) && len(name) <= max {
-		return name, Note, "", ""
+		return name, compiler.Note, "", ""
 	}
 	if low := strings.ToLower(name); rule.MatchString(low) && len(low) <= max {
-		return low, Warning, fmt.Sprintf("is written %q: %s is lower-case", low, what), ""
+		return low, compiler.Warning, fmt.Sprintf("is written %q: %s is lower-case", low, what), ""
 	}
 	hint := fmt.Sprintf("%s has at most %d lower-case letters, digits and '-'", what, max)
 	if rule == dns1123Subdomain {
@@ -219,7 +219,7 @@ func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, S
 	if s := kubeSuggest(name, rule == dns1123Subdomain); s != "" && len(s) <= max {
 		hint += fmt.Sprintf(": rename it, e.g. %q", s)
 	}
-	return "", Error, "cannot be " + what + " (the operator names the Perses resource after it)", hint
+	return "", compiler.Error, "cannot be " + what + " (the operator names the Perses resource after it)", hint
 }
 
 // kubeSuggest is name made into a Kubernetes name, or "".
@@ -242,156 +242,72 @@ func kubeSuggest(name string, dots bool) string {
 // for a dashboard requires spec.display.name of each panel (its Go model
 // has no "omitempty" there, so Perses itself writes an empty one), and
 // Kubernetes refuses a custom resource without it.
-func panelDisplays(config *Node) {
+func panelDisplays(config *compiler.Node) {
 	panels := config.Get("panels")
 	if panels == nil {
 		return
 	}
 	for _, p := range panels.Vals {
 		spec := p.Get("spec")
-		if spec == nil || spec.Kind != MapKind {
+		if spec == nil || spec.Kind != compiler.MapKind {
 			continue
 		}
 		d := spec.Get("display")
 		if d == nil {
-			d = NewMap(nil)
+			d = compiler.NewMap(nil)
 			prepend(spec, "display", d)
 		}
-		if d.Kind == MapKind && d.Get("name") == nil {
-			prepend(d, "name", NewString("", nil))
+		if d.Kind == compiler.MapKind && d.Get("name") == nil {
+			prepend(d, "name", compiler.NewString("", nil))
 		}
 	}
 }
 
 // prepend sets key k first in a map node, where the model puts it.
-func prepend(n *Node, k string, v *Node) {
+func prepend(n *compiler.Node, k string, v *compiler.Node) {
 	n.Keys = append([]string{k}, n.Keys...)
-	n.Vals = append([]*Node{v}, n.Vals...)
+	n.Vals = append([]*compiler.Node{v}, n.Vals...)
 }
 
-// The Kubernetes output has the folders of the Perses one (see emit), for
+// The Kubernetes output has the folders of the Perses one (see bundle), for
 // kubectl apply -f, Argo CD and Flux: each object in its own file, and
 // each bundle a multi-document YAML file, or a JSON v1 List, which kubectl
 // reads whole (it splits both). A project's Namespace is its project file.
 
-// CRDLayout returns the output tree of custom resources made by CRDs, in
+// Layout returns the output tree of custom resources made by Convert, in
 // memory, sorted by path.
-func CRDLayout(crs []*Resource, f Format) []OutputFile {
-	var files []OutputFile
-	bufs := map[string]*bytes.Buffer{}
-	put := func(path string, data []byte) error {
-		files = append(files, OutputFile{path, data})
-		return nil
-	}
-	open := func(path string) (io.Writer, error) {
-		b := new(bytes.Buffer)
-		bufs[path] = b
-		return b, nil
-	}
-	if err := emitCRDs(crs, f, put, open); err != nil {
-		panic(err) // writing to memory does not fail
-	}
-	for p, b := range bufs {
-		files = append(files, OutputFile{p, b.Bytes()})
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files
+func Layout(crs []*compiler.Resource, f bundle.Format) []bundle.OutputFile {
+	return bundle.LayoutStyle(crs, f, Objects)
 }
 
-// WriteCRDOutput replaces dir with the output tree of custom resources,
-// atomically, as WriteOutput does.
-func WriteCRDOutput(dir string, crs []*Resource, f Format) error {
-	return outdir.Replace(dir, func(tmp string) error {
-		var bundles []*bufio.Writer
-		var files []*os.File
-		defer func() {
-			for _, fh := range files {
-				fh.Close()
-			}
-		}()
-		create := func(path string) (*os.File, error) {
-			p := filepath.Join(tmp, filepath.FromSlash(path))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return nil, err
-			}
-			return os.Create(p)
-		}
-		put := func(path string, data []byte) error {
-			fh, err := create(path)
-			if err != nil {
-				return err
-			}
-			_, err = fh.Write(data)
-			if cerr := fh.Close(); err == nil {
-				err = cerr
-			}
-			return err
-		}
-		open := func(path string) (io.Writer, error) {
-			fh, err := create(path)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, fh)
-			w := bufio.NewWriterSize(fh, 64<<10)
-			bundles = append(bundles, w)
-			return w, nil
-		}
-		if err := emitCRDs(crs, f, put, open); err != nil {
-			return err
-		}
-		for i, w := range bundles {
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			if err := files[i].Close(); err != nil {
-				return err
-			}
-		}
-		files = nil
-		return nil
-	})
+// WriteOutput replaces dir with the output tree of custom resources,
+// atomically, as bundle.WriteOutput does.
+func WriteOutput(dir string, crs []*compiler.Resource, f bundle.Format) error {
+	return bundle.WriteOutputStyle(dir, crs, f, Objects)
 }
 
-// emitCRDs is emit for Kubernetes objects: the same files, bundles
-// written as object streams rather than lists.
-func emitCRDs(crs []*Resource, f Format, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
-	ext := "." + string(f)
-	root, err := open("bundle" + ext)
-	if err != nil {
-		return err
+// Objects is the bundle.Style of Kubernetes bundles: one file kubectl
+// reads whole, YAML documents separated by ---, or the items of a JSON v1
+// List, laid out as encoding the whole List would.
+var Objects bundle.Style = objectStyle{}
+
+type objectStyle struct{}
+
+func (objectStyle) Item(obj []byte, f bundle.Format) []byte {
+	if f == bundle.YAML {
+		return obj
 	}
-	all := &objectStream{w: root, f: f}
-	for _, g := range plan(crs, ext) {
-		w, err := open(g.path)
-		if err != nil {
-			return err
-		}
-		s := &objectStream{w: w, f: f}
-		for start := 0; start < len(g.items); start += emitChunk {
-			chunk := g.items[start:min(start+emitChunk, len(g.items))]
-			enc := encodeAll(crs, chunk, f)
-			for k, i := range chunk {
-				if err := put(resourcePath(crs[i], ext), enc[k]); err != nil {
-					return err
-				}
-				s.add(enc[k])
-				all.add(enc[k])
-			}
-		}
-		if err := s.close(); err != nil {
-			return err
-		}
-	}
-	return all.close()
+	return bundle.Indent(bytes.TrimSuffix(obj, []byte("\n")), "    ", "    ")
 }
 
-// objectStream writes encoded objects as one file kubectl reads whole: YAML
-// documents separated by ---, or the items of a JSON v1 List, laid out as
-// encoding the whole List would.
+func (objectStyle) Open(w io.Writer, f bundle.Format) bundle.Stream {
+	return &objectStream{w: w, f: f}
+}
+
+// objectStream writes the items of one Kubernetes bundle.
 type objectStream struct {
 	w   io.Writer
-	f   Format
+	f   bundle.Format
 	n   int
 	err error
 }
@@ -402,31 +318,27 @@ func (s *objectStream) write(b []byte) {
 	}
 }
 
-func (s *objectStream) add(obj []byte) {
+func (s *objectStream) Add(item []byte) {
 	var b bytes.Buffer
 	switch {
-	case s.f == YAML && s.n > 0:
+	case s.f == bundle.YAML && s.n > 0:
 		b.WriteString("---\n")
-		b.Write(obj)
-	case s.f == YAML:
-		b.Write(obj)
+	case s.f == bundle.YAML:
+	case s.n == 0:
+		b.WriteString("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n")
 	default:
-		if s.n == 0 {
-			b.WriteString("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n")
-		} else {
-			b.WriteString(",\n")
-		}
-		indentLines(&b, bytes.TrimSuffix(obj, []byte("\n")), "    ", "    ")
+		b.WriteString(",\n")
 	}
+	b.Write(item)
 	s.n++
 	s.write(b.Bytes())
 }
 
-func (s *objectStream) close() error {
+func (s *objectStream) Close() error {
 	switch {
-	case s.f == JSON && s.n == 0:
+	case s.f == bundle.JSON && s.n == 0:
 		s.write([]byte("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": []\n}\n"))
-	case s.f == JSON:
+	case s.f == bundle.JSON:
 		s.write([]byte("\n  ]\n}\n"))
 	}
 	return s.err

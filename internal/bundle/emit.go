@@ -1,4 +1,9 @@
-package compiler
+// Package bundle writes compiled resources as pyrobuild's output folder
+// (the layout below, in YAML or JSON, streamed to disk and swapped in
+// whole), leaves an unchanged output folder alone (stamps), and reads an
+// output folder back to compare it with a new compilation (pyrobuild
+// diff).
+package bundle
 
 import (
 	"bufio"
@@ -9,11 +14,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
@@ -38,7 +47,7 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // Encode writes one node in the given format with stable formatting.
-func Encode(n *Node, f Format) []byte {
+func Encode(n *compiler.Node, f Format) []byte {
 	var b bytes.Buffer
 	if f == JSON {
 		writeJSON(&b, n, "")
@@ -53,7 +62,7 @@ func Encode(n *Node, f Format) []byte {
 
 // encodeYAMLv3 is Encode's YAML through yaml.v3, the reference that
 // writeYAMLFast matches.
-func encodeYAMLv3(n *Node) []byte {
+func encodeYAMLv3(n *compiler.Node) []byte {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -67,7 +76,7 @@ func encodeYAMLv3(n *Node) []byte {
 // EncodeList writes nodes as one YAML sequence or JSON array: the bundle
 // form percli reads whole (it reads only the first document of a
 // multi-document YAML file).
-func EncodeList(ns []*Node, f Format) []byte {
+func EncodeList(ns []*compiler.Node, f Format) []byte {
 	items := make([][]byte, len(ns))
 	for i, n := range ns {
 		items[i] = Encode(n, f)
@@ -75,15 +84,15 @@ func EncodeList(ns []*Node, f Format) []byte {
 	return joinList(items, f)
 }
 
-func writeJSON(b *bytes.Buffer, n *Node, indent string) {
+func writeJSON(b *bytes.Buffer, n *compiler.Node, indent string) {
 	switch n.Kind {
-	case NullKind:
+	case compiler.NullKind:
 		b.WriteString("null")
-	case BoolKind, NumberKind:
+	case compiler.BoolKind, compiler.NumberKind:
 		b.WriteString(n.Value)
-	case StringKind:
+	case compiler.StringKind:
 		writeJSONString(b, n.Value)
-	case ListKind:
+	case compiler.ListKind:
 		if len(n.Items) == 0 {
 			b.WriteString("[]")
 			return
@@ -98,7 +107,7 @@ func writeJSON(b *bytes.Buffer, n *Node, indent string) {
 			b.WriteByte('\n')
 		}
 		b.WriteString(indent + "]")
-	case MapKind:
+	case compiler.MapKind:
 		if len(n.Keys) == 0 {
 			b.WriteString("{}")
 			return
@@ -126,29 +135,29 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	b.Write(bytes.TrimRight(sb.Bytes(), "\n"))
 }
 
-func toYAML(n *Node) *yaml.Node {
+func toYAML(n *compiler.Node) *yaml.Node {
 	switch n.Kind {
-	case MapKind:
+	case compiler.MapKind:
 		y := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		for i, k := range n.Keys {
 			y.Content = append(y.Content, yamlString(k), toYAML(n.Vals[i]))
 		}
 		return y
-	case ListKind:
+	case compiler.ListKind:
 		y := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		for _, e := range n.Items {
 			y.Content = append(y.Content, toYAML(e))
 		}
 		return y
-	case StringKind:
+	case compiler.StringKind:
 		return yamlString(n.Value)
-	case NumberKind:
+	case compiler.NumberKind:
 		tag := "!!int"
 		if strings.ContainsAny(n.Value, ".eE") {
 			tag = "!!float"
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: n.Value}
-	case BoolKind:
+	case compiler.BoolKind:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: n.Value}
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
@@ -200,7 +209,7 @@ type bundleGroup struct {
 
 // plan orders the resources into bundles: the global ones, then each
 // project (sorted) led by its Project resource.
-func plan(rs []*Resource, ext string) []bundleGroup {
+func plan(rs []*compiler.Resource, ext string) []bundleGroup {
 	global := bundleGroup{path: "global/bundle" + ext}
 	byProject := map[string]*bundleGroup{}
 	var projects []string
@@ -240,7 +249,7 @@ func plan(rs []*Resource, ext string) []bundleGroup {
 	return out
 }
 
-func resourcePath(r *Resource, ext string) string {
+func resourcePath(r *compiler.Resource, ext string) string {
 	switch {
 	case r.Kind == "Project":
 		return "projects/" + r.Name + "/project" + ext
@@ -250,25 +259,52 @@ func resourcePath(r *Resource, ext string) string {
 	return "projects/" + r.Project + "/" + kindFolder(r.Kind) + "/" + r.Name + ext
 }
 
+// A Style is how bundle files hold their resources: Perses bundles are
+// lists, which percli reads whole (Lists); package crd writes streams of
+// Kubernetes objects.
+type Style interface {
+	// Item is an encoded resource as a bundle holds it: the root bundle
+	// and the resource's own bundle write the same bytes.
+	Item(enc []byte, f Format) []byte
+	// Open starts a bundle file on w.
+	Open(w io.Writer, f Format) Stream
+}
+
+// A Stream writes the items of one bundle file.
+type Stream interface {
+	// Add writes the next item (see Style.Item).
+	Add(item []byte)
+	// Close ends the file and reports the first error writing it.
+	Close() error
+}
+
+// Lists is the Style of Perses bundles: a YAML sequence or a JSON array.
+var Lists Style = listStyle{}
+
+type listStyle struct{}
+
+func (listStyle) Item(enc []byte, f Format) []byte  { return listItem(enc, f) }
+func (listStyle) Open(w io.Writer, f Format) Stream { return newListWriter(w, f) }
+
 // emitChunk bounds how many encoded resources are held at once.
 const emitChunk = 256
 
 // emit produces the output tree: put receives each resource's file, open
 // each bundle, which is written item by item. Resources are encoded in
 // parallel, a chunk at a time, so memory does not grow with the output.
-func emit(rs []*Resource, f Format, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
+func emit(rs []*compiler.Resource, f Format, style Style, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
 	ext := "." + string(f)
 	root, err := open("bundle" + ext)
 	if err != nil {
 		return err
 	}
-	all := newListWriter(root, f)
+	all := style.Open(root, f)
 	for _, g := range plan(rs, ext) {
 		w, err := open(g.path)
 		if err != nil {
 			return err
 		}
-		lw := newListWriter(w, f)
+		s := style.Open(w, f)
 		for start := 0; start < len(g.items); start += emitChunk {
 			chunk := g.items[start:min(start+emitChunk, len(g.items))]
 			enc := encodeAll(rs, chunk, f)
@@ -276,20 +312,25 @@ func emit(rs []*Resource, f Format, put func(path string, data []byte) error, op
 				if err := put(resourcePath(rs[i], ext), enc[k]); err != nil {
 					return err
 				}
-				item := listItem(enc[k], f)
-				lw.addItem(item)
-				all.addItem(item)
+				item := style.Item(enc[k], f)
+				s.Add(item)
+				all.Add(item)
 			}
 		}
-		if err := lw.close(); err != nil {
+		if err := s.Close(); err != nil {
 			return err
 		}
 	}
-	return all.close()
+	return all.Close()
 }
 
 // Layout returns the output tree in memory, sorted by path.
-func Layout(rs []*Resource, f Format) []OutputFile {
+func Layout(rs []*compiler.Resource, f Format) []OutputFile {
+	return LayoutStyle(rs, f, Lists)
+}
+
+// LayoutStyle is Layout with bundles in the given style.
+func LayoutStyle(rs []*compiler.Resource, f Format, style Style) []OutputFile {
 	var files []OutputFile
 	bufs := map[string]*bytes.Buffer{}
 	var order []string
@@ -303,7 +344,7 @@ func Layout(rs []*Resource, f Format) []OutputFile {
 		order = append(order, path)
 		return b, nil
 	}
-	if err := emit(rs, f, put, open); err != nil {
+	if err := emit(rs, f, style, put, open); err != nil {
 		panic(err) // writing to memory does not fail
 	}
 	for _, p := range order {
@@ -315,13 +356,18 @@ func Layout(rs []*Resource, f Format) []OutputFile {
 
 // WriteOutput replaces dir with the output tree of rs, atomically (see
 // replaceDir), streaming it to disk.
-func WriteOutput(dir string, rs []*Resource, f Format) error {
-	return writeOutput(dir, rs, f, nil)
+func WriteOutput(dir string, rs []*compiler.Resource, f Format) error {
+	return writeOutput(dir, rs, f, Lists, nil)
 }
 
-// writeOutput is WriteOutput; after the tree, done (if set) may add to
-// the new folder before it is swapped in.
-func writeOutput(dir string, rs []*Resource, f Format, done func(tmp string) error) error {
+// WriteOutputStyle is WriteOutput with bundles in the given style.
+func WriteOutputStyle(dir string, rs []*compiler.Resource, f Format, style Style) error {
+	return writeOutput(dir, rs, f, style, nil)
+}
+
+// writeOutput is WriteOutputStyle; after the tree, done (if set) may add
+// to the new folder before it is swapped in.
+func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, done func(tmp string) error) error {
 	return outdir.Replace(dir, func(tmp string) error {
 		var open []*bufio.Writer
 		var files []*os.File
@@ -364,7 +410,7 @@ func writeOutput(dir string, rs []*Resource, f Format, done func(tmp string) err
 			open = append(open, w)
 			return w, nil
 		}
-		if err := emit(rs, f, put, openBundle); err != nil {
+		if err := emit(rs, f, style, put, openBundle); err != nil {
 			return err
 		}
 		for i, w := range open {
@@ -385,7 +431,7 @@ func writeOutput(dir string, rs []*Resource, f Format, done func(tmp string) err
 
 // encodeAll encodes the given resources in parallel. The result does not
 // depend on scheduling.
-func encodeAll(rs []*Resource, idx []int, f Format) [][]byte {
+func encodeAll(rs []*compiler.Resource, idx []int, f Format) [][]byte {
 	out := make([][]byte, len(idx))
 	parallel(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
 	return out
@@ -408,8 +454,6 @@ func (l *listWriter) write(b []byte) {
 	}
 }
 
-func (l *listWriter) add(item []byte) { l.addItem(listItem(item, l.f)) }
-
 // listItem is an encoded resource as an item of a list in format f:
 // indented, and for YAML behind "- ". Every bundle holding the resource
 // writes the same bytes.
@@ -426,8 +470,8 @@ func listItem(item []byte, f Format) []byte {
 	return b.Bytes()
 }
 
-// addItem writes an item listItem made.
-func (l *listWriter) addItem(item []byte) {
+// Add writes an item listItem made.
+func (l *listWriter) Add(item []byte) {
 	if l.f == JSON {
 		if l.n == 0 {
 			l.write([]byte("[\n"))
@@ -439,7 +483,7 @@ func (l *listWriter) addItem(item []byte) {
 	l.write(item)
 }
 
-func (l *listWriter) close() error {
+func (l *listWriter) Close() error {
 	switch {
 	case l.n == 0:
 		l.write([]byte("[]\n"))
@@ -454,9 +498,18 @@ func joinList(items [][]byte, f Format) []byte {
 	var b bytes.Buffer
 	lw := newListWriter(&b, f)
 	for _, it := range items {
-		lw.add(it)
+		lw.Add(listItem(it, f))
 	}
-	lw.close()
+	lw.Close()
+	return b.Bytes()
+}
+
+// Indent is text with first before its first line and rest before every
+// other non-empty one: how a bundle indents the resources it holds.
+func Indent(text []byte, first, rest string) []byte {
+	var b bytes.Buffer
+	b.Grow(len(text) + len(text)/8)
+	indentLines(&b, text, first, rest)
 	return b.Bytes()
 }
 
@@ -476,4 +529,19 @@ func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
 			b.WriteString(rest)
 		}
 	}
+}
+
+// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines; f writes its
+// result by index, so nothing depends on scheduling.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }

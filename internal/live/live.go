@@ -1,4 +1,7 @@
-package compiler
+// Package live asks the Pyroscope servers that compiled datasources point
+// at whether the profile types and services their dashboards query have
+// data (pyrobuild check --live).
+package live
 
 import (
 	"bytes"
@@ -7,13 +10,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
-// LiveOptions configure CheckLive.
-type LiveOptions struct {
+// Options configure Check.
+type Options struct {
 	// Client makes the requests (default: a client with Timeout).
 	Client *http.Client
 	// Timeout bounds each request (default 5s).
@@ -31,12 +37,12 @@ type liveFacts struct {
 	err          error
 }
 
-// CheckLive asks each Pyroscope datasource with a URL whether the profile
+// Check asks each Pyroscope datasource with a URL whether the profile
 // types and services its queries use have data, through the Connect API
 // the Perses plugin uses (ProfileTypes, LabelValues of service_name). What
 // is missing is a warning: the query would show an empty flame graph. An
 // unreachable or failing server is a warning too, never a hang.
-func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostics {
+func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.Diagnostics {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
 	}
@@ -49,22 +55,22 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: opts.Timeout}
 	}
-	w := &World{Resources: rs}
-	proj, global := w.datasources()
+	resolver := compiler.NewResolver(rs, nil)
 
 	type use struct {
-		ds          *datasourceRef
-		profileType *Node
-		service     *Node
+		ds          compiler.ResolvedDatasource
+		profileType *compiler.Node
+		service     *compiler.Node
 	}
 	var uses []use
 	for _, r := range rs {
 		if r.Kind != "Dashboard" {
 			continue
 		}
-		tree := r.Tree()
-		scopes := [][]datasourceRef{dashboardDatasources(r, tree), proj[r.Project], global}
-		panels := tree.Get("spec").Get("panels")
+		// Unpacked once for all its queries, not by each Resolve.
+		d := *r
+		d.Node = r.Tree()
+		panels := d.Node.Get("spec").Get("panels")
 		if panels == nil {
 			continue
 		}
@@ -74,11 +80,7 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 				if k, _ := plugin.Str("kind"); k != "PyroscopeProfileQuery" {
 					continue
 				}
-				kind, name, _, ok := selectorOf(plugin)
-				if !ok {
-					continue
-				}
-				if ds, _, _ := lookupDatasource(kind, name, scopes); ds != nil && ds.kind == "PyroscopeDatasource" {
+				if ds, ok := resolver.Resolve(&d, plugin); ok && ds.Kind == "PyroscopeDatasource" {
 					spec := plugin.Get("spec")
 					uses = append(uses, use{ds, spec.Get("profileType"), spec.Get("service")})
 				}
@@ -91,7 +93,7 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 	headersOf := map[string]map[string]string{}
 	var order []string
 	for _, u := range uses {
-		url, proxy := datasourceURL(u.ds.spec)
+		url, proxy := datasourceURL(u.ds.Spec)
 		if url != "" && facts[url] == nil {
 			facts[url] = &liveFacts{}
 			order = append(order, url)
@@ -115,10 +117,10 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 	}
 	wg.Wait()
 
-	var diags Diagnostics
+	var diags compiler.Diagnostics
 	reported := map[string]bool{}
 	for _, u := range uses {
-		url, proxy := datasourceURL(u.ds.spec)
+		url, proxy := datasourceURL(u.ds.Spec)
 		f := facts[url]
 		if f == nil {
 			continue
@@ -130,20 +132,20 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 				if proxy.Get("secret") != nil {
 					hint = "the datasource's credentials are in a Secret on the Perses server, which pyrobuild cannot use"
 				}
-				report(&diags, Warning, CodeLiveUnreachable, u.ds.pos, fmt.Sprintf("datasource %s (%s) could not be checked: %v", u.ds.name, url, f.err), hint)
+				report(&diags, compiler.Warning, compiler.CodeLiveUnreachable, u.ds.Pos, fmt.Sprintf("datasource %s (%s) could not be checked: %v", u.ds.Name, url, f.err), hint)
 			}
 			continue
 		}
-		if pt := u.profileType; pt != nil && pt.Kind == StringKind && !f.profileTypes[pt.Value] {
-			report(&diags, Warning, CodeLiveNoData, pt.Pos, fmt.Sprintf("profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.name, opts.Range),
+		if pt := u.profileType; pt != nil && pt.Kind == compiler.StringKind && !f.profileTypes[pt.Value] {
+			report(&diags, compiler.Warning, compiler.CodeLiveNoData, pt.Pos, fmt.Sprintf("profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.Name, opts.Range),
 				"profile types with data: "+strings.Join(keys(f.profileTypes), ", "))
 		}
-		if sv := u.service; sv != nil && sv.Kind == StringKind && !strings.Contains(sv.Value, "$") && !f.services[sv.Value] {
-			hint := didYouMean(sv.Value, keys(f.services))
+		if sv := u.service; sv != nil && sv.Kind == compiler.StringKind && !strings.Contains(sv.Value, "$") && !f.services[sv.Value] {
+			hint := compiler.DidYouMean(sv.Value, keys(f.services))
 			if hint == "" {
 				hint = "services with data: " + strings.Join(keys(f.services), ", ")
 			}
-			report(&diags, Warning, CodeLiveNoData, sv.Pos, fmt.Sprintf("service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.name, opts.Range), hint)
+			report(&diags, compiler.Warning, compiler.CodeLiveNoData, sv.Pos, fmt.Sprintf("service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.Name, opts.Range), hint)
 		}
 	}
 	return diags
@@ -151,7 +153,7 @@ func CheckLive(ctx context.Context, rs []*Resource, opts LiveOptions) Diagnostic
 
 // datasourceURL returns where a Pyroscope datasource is reached, and the
 // proxy spec (for its headers and secret), if any.
-func datasourceURL(spec *Node) (string, *Node) {
+func datasourceURL(spec *compiler.Node) (string, *compiler.Node) {
 	ps := spec.Get("plugin").Get("spec")
 	if u, ok := ps.Str("directUrl"); ok {
 		return strings.TrimRight(u, "/"), nil
@@ -161,7 +163,7 @@ func datasourceURL(spec *Node) (string, *Node) {
 	return strings.TrimRight(u, "/"), proxy
 }
 
-func fetchFacts(ctx context.Context, opts LiveOptions, url string, headers map[string]string) liveFacts {
+func fetchFacts(ctx context.Context, opts Options, url string, headers map[string]string) liveFacts {
 	end := opts.Now()
 	window := map[string]any{"start": end.Add(-opts.Range).UnixMilli(), "end": end.UnixMilli()}
 	var pt struct {
@@ -190,7 +192,7 @@ func fetchFacts(ctx context.Context, opts LiveOptions, url string, headers map[s
 }
 
 // connectCall makes one Connect (JSON) unary call.
-func connectCall(ctx context.Context, opts LiveOptions, url string, headers map[string]string, body, out any) error {
+func connectCall(ctx context.Context, opts Options, url string, headers map[string]string, body, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	b, _ := json.Marshal(body)
@@ -221,4 +223,18 @@ func connectCall(ctx context.Context, opts LiveOptions, url string, headers map[
 		return fmt.Errorf("%s", resp.Status)
 	}
 	return json.Unmarshal(data, out)
+}
+
+func report(diags *compiler.Diagnostics, sev compiler.Severity, code compiler.Code, pos compiler.Pos, msg, hint string) {
+	*diags = append(*diags, compiler.Diagnostic{Severity: sev, Code: code, Pos: pos, Message: msg, Hint: hint})
+}
+
+// keys returns the members of a set, sorted.
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,4 +1,4 @@
-package compiler
+package bundle
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // yamlTrickyStrings are strings YAML gives a meaning to, or that come close.
@@ -22,30 +24,30 @@ var yamlTrickyStrings = []string{
 	"NaN", "nan", "Inf", "inf", "e", "E", "0.", ".5", "-", "--", "=", "<<", "a<<b",
 }
 
-func randomTree(r *rand.Rand, depth int) *Node {
-	scalar := func() *Node {
+func randomTree(r *rand.Rand, depth int) *compiler.Node {
+	scalar := func() *compiler.Node {
 		switch r.IntN(6) {
 		case 0:
-			return &Node{Kind: NumberKind, Value: []string{"0", "1", "-3", "24", "1.5", "2e3", "10.25"}[r.IntN(7)]}
+			return &compiler.Node{Kind: compiler.NumberKind, Value: []string{"0", "1", "-3", "24", "1.5", "2e3", "10.25"}[r.IntN(7)]}
 		case 1:
-			return &Node{Kind: BoolKind, Value: []string{"true", "false"}[r.IntN(2)]}
+			return &compiler.Node{Kind: compiler.BoolKind, Value: []string{"true", "false"}[r.IntN(2)]}
 		case 2:
-			return &Node{Kind: NullKind}
+			return &compiler.Node{Kind: compiler.NullKind}
 		default:
-			return &Node{Kind: StringKind, Value: yamlTrickyStrings[r.IntN(len(yamlTrickyStrings))]}
+			return &compiler.Node{Kind: compiler.StringKind, Value: yamlTrickyStrings[r.IntN(len(yamlTrickyStrings))]}
 		}
 	}
 	if depth > 4 || r.IntN(3) == 0 {
 		return scalar()
 	}
 	if r.IntN(2) == 0 {
-		n := &Node{Kind: ListKind, Items: []*Node{}}
+		n := &compiler.Node{Kind: compiler.ListKind, Items: []*compiler.Node{}}
 		for range r.IntN(4) {
 			n.Items = append(n.Items, randomTree(r, depth+1))
 		}
 		return n
 	}
-	n := &Node{Kind: MapKind}
+	n := &compiler.Node{Kind: compiler.MapKind}
 	for i := range r.IntN(4) {
 		k := yamlTrickyStrings[r.IntN(len(yamlTrickyStrings))]
 		if r.IntN(2) == 0 {
@@ -89,11 +91,11 @@ func TestYAMLFastMatchesYAMLv3(t *testing.T) {
 		t.Fatal("no golden YAML files")
 	}
 	for _, f := range files {
-		src, d := readSource(f)
-		if d != nil {
-			t.Fatal(d)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
-		docs, d := parseYAML(src)
+		docs, d := compiler.ParseYAML(compiler.NewSource(f, data))
 		if d != nil {
 			t.Fatalf("%s: %v", f, d)
 		}
@@ -130,9 +132,9 @@ func FuzzYAMLFastString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n := &Node{Kind: MapKind, Keys: []string{s, "v"}, Vals: []*Node{
-			{Kind: StringKind, Value: s},
-			{Kind: ListKind, Items: []*Node{{Kind: StringKind, Value: s}, {Kind: MapKind, Keys: []string{s}, Vals: []*Node{{Kind: StringKind, Value: s}}}}},
+		n := &compiler.Node{Kind: compiler.MapKind, Keys: []string{s, "v"}, Vals: []*compiler.Node{
+			{Kind: compiler.StringKind, Value: s},
+			{Kind: compiler.ListKind, Items: []*compiler.Node{{Kind: compiler.StringKind, Value: s}, {Kind: compiler.MapKind, Keys: []string{s}, Vals: []*compiler.Node{{Kind: compiler.StringKind, Value: s}}}}},
 		}}
 		var buf bytes.Buffer
 		if writeYAMLFast(&buf, n) {
@@ -146,14 +148,14 @@ func FuzzYAMLFastString(f *testing.F) {
 // BenchmarkEncodeYAML writes the golden dashboards with the fast writer and
 // with yaml.v3.
 func BenchmarkEncodeYAML(b *testing.B) {
-	var docs []*Node
+	var docs []*compiler.Node
 	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "yaml", "projects", "*", "dashboards", "*.yaml"))
 	for _, f := range files {
-		src, d := readSource(f)
-		if d != nil {
-			b.Fatal(d)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
 		}
-		ns, d := parseYAML(src)
+		ns, d := compiler.ParseYAML(compiler.NewSource(f, data))
 		if d != nil {
 			b.Fatal(d)
 		}

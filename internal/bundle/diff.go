@@ -1,4 +1,4 @@
-package compiler
+package bundle
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // ReadOutput reads the resources of an output folder written by
@@ -21,8 +23,8 @@ import (
 // a new compilation can be compared with it. It needs nothing else from
 // the folder: a build checked out from Git, without pyrobuild's marker
 // file, reads the same.
-func ReadOutput(dir string) ([]*Resource, error) {
-	var src *Source
+func ReadOutput(dir string) ([]*compiler.Resource, error) {
+	var src *compiler.Source
 	var f Format
 	for _, f = range []Format{YAML, JSON} {
 		p := filepath.Join(dir, "bundle."+string(f))
@@ -33,7 +35,7 @@ func ReadOutput(dir string) ([]*Resource, error) {
 		if err != nil {
 			return nil, err
 		}
-		src = newSource(p, data)
+		src = compiler.NewSource(p, data)
 		break
 	}
 	if src == nil {
@@ -42,23 +44,23 @@ func ReadOutput(dir string) ([]*Resource, error) {
 		}
 		return nil, fmt.Errorf("%s has no bundle.yaml or bundle.json: it is not an output folder of pyrobuild compile", dir)
 	}
-	var docs []*Node
+	var docs []*compiler.Node
 	if f == JSON {
-		n, d := parseJSON(src)
+		n, d := compiler.ParseJSON(src)
 		if d != nil {
 			return nil, fmt.Errorf("%s: %s", d.Pos, d.Message)
 		}
-		docs = []*Node{n}
+		docs = []*compiler.Node{n}
 	} else {
-		var d *Diagnostic
-		if docs, d = parseYAML(src); d != nil {
+		var d *compiler.Diagnostic
+		if docs, d = compiler.ParseYAML(src); d != nil {
 			return nil, fmt.Errorf("%s: %s", d.Pos, d.Message)
 		}
 	}
-	var out []*Resource
+	var out []*compiler.Resource
 	for _, doc := range docs {
-		items := []*Node{doc}
-		if doc.Kind == ListKind {
+		items := []*compiler.Node{doc}
+		if doc.Kind == compiler.ListKind {
 			items = doc.Items
 		}
 		for _, n := range items {
@@ -74,10 +76,10 @@ func ReadOutput(dir string) ([]*Resource, error) {
 				return nil, fmt.Errorf("%s: an item has no kind or metadata.name: not a bundle written by pyrobuild", n.Pos)
 			}
 			// In wire form only global kinds (and Project) lack a project.
-			out = append(out, &Resource{Kind: kind, Name: name, Project: project, Global: project == "", Node: n, Pos: n.Pos})
+			out = append(out, &compiler.Resource{Kind: kind, Name: name, Project: project, Global: project == "", Node: n, Pos: n.Pos})
 		}
 	}
-	sortResources(out)
+	compiler.SortResources(out)
 	return out, nil
 }
 
@@ -148,8 +150,8 @@ func (d *DiffResult) Count() (added, removed, changed int) {
 // compilation) resource by resource, matching them by identity (kind,
 // project, name). Values are compared structurally: the order of a map's
 // keys does not matter, numbers are compared by value, list items by index.
-func Diff(old, new []*Resource) *DiffResult {
-	byID := make(map[string]*Resource, len(old))
+func Diff(old, new []*compiler.Resource) *DiffResult {
+	byID := make(map[string]*compiler.Resource, len(old))
 	for _, r := range old {
 		byID[r.ID()] = r
 	}
@@ -186,8 +188,8 @@ func Diff(old, new []*Resource) *DiffResult {
 		if a.Project != b.Project {
 			return a.Project < b.Project
 		}
-		if kindOrder[a.Kind] != kindOrder[b.Kind] {
-			return kindOrder[a.Kind] < kindOrder[b.Kind]
+		if ka, kb := compiler.KindRank(a.Kind), compiler.KindRank(b.Kind); ka != kb {
+			return ka < kb
 		}
 		if a.Kind != b.Kind {
 			return a.Kind < b.Kind
@@ -197,7 +199,7 @@ func Diff(old, new []*Resource) *DiffResult {
 	return res
 }
 
-func resourceChange(op string, r *Resource) ResourceChange {
+func resourceChange(op string, r *compiler.Resource) ResourceChange {
 	return ResourceChange{Op: op, ID: r.ID(), Kind: r.Kind, Project: r.Project, Name: r.Name, global: r.Global}
 }
 
@@ -207,7 +209,7 @@ type differ struct {
 	fields []FieldChange
 }
 
-func (d *differ) add(op string, path []string, old, new *Node) {
+func (d *differ) add(op string, path []string, old, new *compiler.Node) {
 	fc := FieldChange{Op: op, Path: pointer(path)}
 	if old != nil {
 		fc.Old = d.value(path, old)
@@ -231,12 +233,12 @@ const (
 	maskedNew = "******** (new)"
 )
 
-func (d *differ) node(path []string, a, b *Node) {
+func (d *differ) node(path []string, a, b *compiler.Node) {
 	if sameScalar(a, b) {
 		return
 	}
 	switch {
-	case a.Kind == MapKind && b.Kind == MapKind:
+	case a.Kind == compiler.MapKind && b.Kind == compiler.MapKind:
 		for i, k := range b.Keys {
 			p := append(path[:len(path):len(path)], k)
 			if av := a.Get(k); av != nil {
@@ -250,7 +252,7 @@ func (d *differ) node(path []string, a, b *Node) {
 				d.add(Removed, append(path[:len(path):len(path)], k), a.Vals[i], nil)
 			}
 		}
-	case a.Kind == ListKind && b.Kind == ListKind:
+	case a.Kind == compiler.ListKind && b.Kind == compiler.ListKind:
 		for i := range max(len(a.Items), len(b.Items)) {
 			p := append(path[:len(path):len(path)], strconv.Itoa(i))
 			switch {
@@ -269,16 +271,16 @@ func (d *differ) node(path []string, a, b *Node) {
 
 // sameScalar reports whether a and b are equal scalars. Numbers are equal
 // when their values are (1.0 and 1), whatever their spelling.
-func sameScalar(a, b *Node) bool {
+func sameScalar(a, b *compiler.Node) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
 	switch a.Kind {
-	case NullKind:
+	case compiler.NullKind:
 		return true
-	case BoolKind, StringKind:
+	case compiler.BoolKind, compiler.StringKind:
 		return a.Value == b.Value
-	case NumberKind:
+	case compiler.NumberKind:
 		if a.Value == b.Value {
 			return true
 		}
@@ -303,15 +305,15 @@ func pointer(path []string) string {
 }
 
 // value writes n as compact JSON, masking credentials below path.
-func (d *differ) value(path []string, n *Node) json.RawMessage {
+func (d *differ) value(path []string, n *compiler.Node) json.RawMessage {
 	var b bytes.Buffer
 	d.writeValue(&b, path, n)
 	return b.Bytes()
 }
 
-func (d *differ) writeValue(b *bytes.Buffer, path []string, n *Node) {
+func (d *differ) writeValue(b *bytes.Buffer, path []string, n *compiler.Node) {
 	switch n.Kind {
-	case MapKind:
+	case compiler.MapKind:
 		b.WriteByte('{')
 		for i, k := range n.Keys {
 			if i > 0 {
@@ -322,7 +324,7 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *Node) {
 			d.writeValue(b, append(path[:len(path):len(path)], k), n.Vals[i])
 		}
 		b.WriteByte('}')
-	case ListKind:
+	case compiler.ListKind:
 		b.WriteByte('[')
 		for i, e := range n.Items {
 			if i > 0 {
@@ -332,7 +334,7 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *Node) {
 		}
 		b.WriteByte(']')
 	default:
-		if n.Kind != NullKind && isCredential(d.kind, path) {
+		if n.Kind != compiler.NullKind && isCredential(d.kind, path) {
 			writeJSONString(b, masked)
 			return
 		}
@@ -340,13 +342,13 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *Node) {
 	}
 }
 
-func writeJSONNode(b *bytes.Buffer, n *Node) {
+func writeJSONNode(b *bytes.Buffer, n *compiler.Node) {
 	switch n.Kind {
-	case NullKind:
+	case compiler.NullKind:
 		b.WriteString("null")
-	case BoolKind, NumberKind:
+	case compiler.BoolKind, compiler.NumberKind:
 		b.WriteString(n.Value)
-	case StringKind:
+	case compiler.StringKind:
 		writeJSONString(b, n.Value)
 	}
 }
@@ -377,7 +379,7 @@ func isCredential(kind string, path []string) bool {
 	if credentialKeyRe.MatchString(last) {
 		return true
 	}
-	return len(path) >= 2 && path[len(path)-2] == "headers" && credentialHeader(last)
+	return len(path) >= 2 && path[len(path)-2] == "headers" && compiler.CredentialHeader(last)
 }
 
 func isIndex(s string) bool {

@@ -1,4 +1,4 @@
-package compiler
+package bundle
 
 import (
 	"bufio"
@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
@@ -27,20 +29,20 @@ import (
 const stampFormat = "pyrobuild-stamp-1"
 
 // OutputStampDir is where stamps are kept: beside the unit store.
-func OutputStampDir() string { return cacheFolder("outputs") }
+func OutputStampDir() string { return cache.Dir("outputs") }
 
 // OutputKey is the key of what r compiles to in format f: a hash of every
 // source's path and bytes, the format and the pyrobuild executable. It is
 // "" when the output may depend on files beyond r.Sources (Go programs,
 // CUE packages importing the user's own modules) or the executable cannot
 // be identified: such output is always written.
-func (r *Result) OutputKey(f Format) string {
-	salt := storeSalt()
-	if !r.hermetic || salt == nil {
+func OutputKey(r *compiler.Result, f Format) string {
+	exe := cache.Executable()
+	if !r.Hermetic() || exe == nil {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", stampFormat, salt, f)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", stampFormat, exe, f)
 	paths := make([]string, 0, len(r.Sources))
 	for p := range r.Sources {
 		paths = append(paths, p)
@@ -57,14 +59,14 @@ func (r *Result) OutputKey(f Format) string {
 // (OutputKey), with stamps in stamps (OutputStampDir): it leaves dir
 // alone, and reports false, when dir holds the output of that key as it was
 // written. An empty key or stamps folder always writes.
-func WriteOutputKeyed(dir string, rs []*Resource, f Format, key, stamps string) (written bool, err error) {
+func WriteOutputKeyed(dir string, rs []*compiler.Resource, f Format, key, stamps string) (written bool, err error) {
 	stamp := stampPath(dir, stamps)
 	if stamp == "" || key == "" {
 		ForgetOutput(dir, stamps)
 		return true, WriteOutput(dir, rs, f)
 	}
 	if stampHolds(stamp, dir, key) {
-		markUsed(stamp)
+		cache.Touch(stamp)
 		return false, nil
 	}
 	// From here until a new stamp is written, no stamp vouches for dir.
@@ -72,7 +74,7 @@ func WriteOutputKeyed(dir string, rs []*Resource, f Format, key, stamps string) 
 		return true, WriteOutput(dir, rs, f)
 	}
 	var tree []string
-	err = writeOutput(dir, rs, f, func(tmp string) error {
+	err = writeOutput(dir, rs, f, Lists, func(tmp string) error {
 		if lines, ok := listTree(tmp); ok {
 			tree = lines // the files keep their times when tmp is swapped in
 		}
@@ -82,8 +84,8 @@ func WriteOutputKeyed(dir string, rs []*Resource, f Format, key, stamps string) 
 		writeStamp(stamp, key, tree)
 		// One stamp per output folder ever written (CI jobs write into
 		// temporary ones): those unused for as long as unit store entries go.
-		if dailyMark(filepath.Join(stamps, "trimmed")) {
-			removeOld(stamps, 1, unitStoreTTL)
+		if cache.Daily(filepath.Join(stamps, "trimmed")) {
+			cache.Trim(stamps, 1, cache.TTL)
 		}
 	}
 	return true, err
@@ -157,18 +159,7 @@ func writeStamp(stamp, key string, tree []string) {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	if err := os.MkdirAll(filepath.Dir(stamp), 0o755); err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(stamp), ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b.Bytes())
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), stamp) != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = cache.WriteFile(stamp, b.Bytes())
 }
 
 // stampHolds reports whether the stamp says dir was written for key, and

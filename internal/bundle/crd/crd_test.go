@@ -1,8 +1,9 @@
-package compiler
+package crd
 
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,16 +12,19 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 // crdExamples compiles examples/ and converts it; the conversion's notes
 // (secrets left out, names lower-cased) are expected, nothing worse.
-func crdExamples(t *testing.T) ([]*Resource, Diagnostics) {
+func crdExamples(t *testing.T) ([]*compiler.Resource, compiler.Diagnostics) {
 	t.Helper()
-	res := compileOK(t, Options{Paths: []string{"../../examples"}})
-	crs, diags := CRDs(res.Resources)
+	res := compileOK(t, compiler.Options{Paths: []string{"../../../examples"}})
+	crs, diags := Convert(res.Resources)
 	for _, d := range diags {
-		if d.Severity > Note {
+		if d.Severity > compiler.Note {
 			t.Errorf("unexpected %s", d)
 		}
 	}
@@ -28,7 +32,7 @@ func crdExamples(t *testing.T) ([]*Resource, Diagnostics) {
 }
 
 // TestCRDExamplesGolden compares the --crd output of examples/ with
-// testdata/crd/{yaml,json} (go test ./internal/compiler -run CRD -update rewrites
+// testdata/crd/{yaml,json} (go test ./internal/bundle/crd -run CRD -update rewrites
 // them).
 func TestCRDExamplesGolden(t *testing.T) {
 	crs, diags := crdExamples(t)
@@ -40,17 +44,17 @@ func TestCRDExamplesGolden(t *testing.T) {
 	var skipped, renamed int
 	for _, d := range diags {
 		switch d.Code {
-		case CodeCRDSkipped:
+		case compiler.CodeCRDSkipped:
 			skipped++
-		case CodeCRDName:
+		case compiler.CodeCRDName:
 			renamed++
 		}
 	}
 	if skipped != 4 || renamed != 4 {
 		t.Errorf("%d notes of what is left out (want 2 secrets, 2 project displays), %d of names lower-cased (want 4 datasources)", skipped, renamed)
 	}
-	for _, f := range []Format{YAML, JSON} {
-		files := CRDLayout(crs, f)
+	for _, f := range []bundle.Format{bundle.YAML, bundle.JSON} {
+		files := Layout(crs, f)
 		golden := filepath.Join("testdata", "crd", string(f))
 		if *update {
 			os.RemoveAll(golden)
@@ -92,9 +96,9 @@ func TestCRDExamplesGolden(t *testing.T) {
 
 // crdObjectsOf reads a bundle as kubectl does: a YAML stream, or a JSON
 // v1 List.
-func crdObjectsOf(t *testing.T, data []byte, f Format) []any {
+func crdObjectsOf(t *testing.T, data []byte, f bundle.Format) []any {
 	t.Helper()
-	if f == JSON {
+	if f == bundle.JSON {
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
@@ -134,11 +138,11 @@ func TestCRDOperatorShape(t *testing.T) {
 	}
 	// The examples, plus what they lack: a global datasource, tags, a
 	// panel without a display.
-	res := compileOK(t, Options{Paths: []string{"../../examples", filepath.Join("testdata", "crd", "extra.yaml")}})
-	crs, _ := CRDs(res.Resources)
-	for _, f := range []Format{YAML, JSON} {
+	res := compileOK(t, compiler.Options{Paths: []string{"../../../examples", filepath.Join("testdata", "crd", "extra.yaml")}})
+	crs, _ := Convert(res.Resources)
+	for _, f := range []bundle.Format{bundle.YAML, bundle.JSON} {
 		var bundle []byte
-		for _, of := range CRDLayout(crs, f) {
+		for _, of := range Layout(crs, f) {
 			if of.Path == "bundle."+string(f) {
 				bundle = of.Data
 			}
@@ -182,21 +186,21 @@ func must(b []byte, err error) []byte {
 
 // crdOf converts one YAML source and returns the objects by kind/name and
 // what the conversion reported.
-func crdOf(t *testing.T, src string) (map[string]*Node, Diagnostics) {
+func crdOf(t *testing.T, src string) (map[string]*compiler.Node, compiler.Diagnostics) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "src.yaml")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Compile(Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
+	res, err := compiler.Compile(compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Diagnostics.HasErrors() {
 		t.Fatalf("source does not compile: %v", res.Diagnostics)
 	}
-	crs, diags := CRDs(res.Resources)
-	out := map[string]*Node{}
+	crs, diags := Convert(res.Resources)
+	out := map[string]*compiler.Node{}
 	for _, r := range crs {
 		k, _ := r.Node.Str("kind")
 		name, _ := r.Node.Get("metadata").Str("name")
@@ -226,7 +230,7 @@ func TestCRDDashboard(t *testing.T) {
 	if d == nil {
 		t.Fatalf("no PersesDashboard: %v", objs)
 	}
-	if v, _ := d.Str("apiVersion"); v != CRDAPIVersion {
+	if v, _ := d.Str("apiVersion"); v != APIVersion {
 		t.Errorf("apiVersion %q", v)
 	}
 	meta := d.Get("metadata")
@@ -256,27 +260,27 @@ func TestCRDDashboard(t *testing.T) {
 func TestCRDNames(t *testing.T) {
 	cases := []struct {
 		src  string
-		sev  Severity // of the PB1402 diagnostic; -1 for none
+		sev  compiler.Severity // of the PB1402 diagnostic; -1 for none
 		msg  string
 		want string // object written, "" for none
 	}{
-		{dashboardSrc("CPU", "p", ""), Warning, `is written "cpu"`, "PersesDashboard/cpu"},
-		{dashboardSrc("cpu_v2", "p", ""), Error, `e.g. "cpu-v2"`, ""},
+		{dashboardSrc("CPU", "p", ""), compiler.Warning, `is written "cpu"`, "PersesDashboard/cpu"},
+		{dashboardSrc("cpu_v2", "p", ""), compiler.Error, `e.g. "cpu-v2"`, ""},
 		{dashboardSrc("cpu.v2", "p", ""), -1, "", "PersesDashboard/cpu.v2"},
-		{dashboardSrc("cpu", "Team", ""), Warning, `project "Team" is written "team"`, "PersesDashboard/cpu"},
-		{dashboardSrc("cpu", "team.a", ""), Error, "cannot be a namespace", ""},
-		{"kind: Datasource\nmetadata: {name: Pyro, project: p}\nspec: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: 'http://x:4040'}}}\n", Note, "selectors still find it", "PersesDatasource/pyro"},
-		{dashboardSrc("cpu", "p", "") + "---\n" + dashboardSrc("CPU", "p", ""), Error, `two resources would be written as PersesDashboard "cpu"`, "PersesDashboard/cpu"},
+		{dashboardSrc("cpu", "Team", ""), compiler.Warning, `project "Team" is written "team"`, "PersesDashboard/cpu"},
+		{dashboardSrc("cpu", "team.a", ""), compiler.Error, "cannot be a namespace", ""},
+		{"kind: Datasource\nmetadata: {name: Pyro, project: p}\nspec: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: 'http://x:4040'}}}\n", compiler.Note, "selectors still find it", "PersesDatasource/pyro"},
+		{dashboardSrc("cpu", "p", "") + "---\n" + dashboardSrc("CPU", "p", ""), compiler.Error, `two resources would be written as PersesDashboard "cpu"`, "PersesDashboard/cpu"},
 	}
 	for _, c := range cases {
 		objs, diags := crdOf(t, c.src)
-		var got []Diagnostic
+		var got []compiler.Diagnostic
 		for _, d := range diags {
-			if d.Code == CodeCRDName {
+			if d.Code == compiler.CodeCRDName {
 				got = append(got, d)
 			}
 		}
-		match := slices.IndexFunc(got, func(d Diagnostic) bool {
+		match := slices.IndexFunc(got, func(d compiler.Diagnostic) bool {
 			return d.Severity == c.sev && strings.Contains(d.Message+" "+d.Hint, c.msg)
 		})
 		switch {
@@ -296,7 +300,7 @@ func TestCRDNames(t *testing.T) {
 	}
 }
 
-func mapKeys(m map[string]*Node) func(func(string) bool) {
+func mapKeys(m map[string]*compiler.Node) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for k := range m {
 			if !yield(k) {
@@ -337,7 +341,7 @@ spec: {}
 	}
 	var msgs []string
 	for _, d := range diags {
-		if d.Code != CodeCRDSkipped || d.Severity != Note || !d.Pos.IsValid() {
+		if d.Code != compiler.CodeCRDSkipped || d.Severity != compiler.Note || !d.Pos.IsValid() {
 			t.Errorf("unexpected %s", d)
 		}
 		msgs = append(msgs, d.Message)
@@ -354,23 +358,39 @@ spec: {}
 // JSON bundle is one valid List.
 func TestCRDWriteOutput(t *testing.T) {
 	crs, _ := crdExamples(t)
-	for _, f := range []Format{YAML, JSON} {
+	for _, f := range []bundle.Format{bundle.YAML, bundle.JSON} {
 		dir := filepath.Join(t.TempDir(), "out")
-		if err := WriteCRDOutput(dir, crs, f); err != nil {
+		if err := WriteOutput(dir, crs, f); err != nil {
 			t.Fatal(err)
 		}
-		for _, of := range CRDLayout(crs, f) {
+		for _, of := range Layout(crs, f) {
 			b, err := os.ReadFile(filepath.Join(dir, of.Path))
 			if err != nil || !bytes.Equal(b, of.Data) {
 				t.Errorf("%s: written file differs from the layout (%v)", of.Path, err)
 			}
-			if f == JSON && !json.Valid(b) {
+			if f == bundle.JSON && !json.Valid(b) {
 				t.Errorf("%s is not valid JSON", of.Path)
 			}
 		}
 	}
-	empty := CRDLayout(nil, JSON)
+	empty := Layout(nil, bundle.JSON)
 	if len(empty) != 1 || !json.Valid(empty[0].Data) {
 		t.Errorf("no objects: %q", empty)
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
+	t.Helper()
+	res, err := compiler.Compile(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Diagnostics {
+		if d.Severity >= compiler.Warning {
+			t.Errorf("unexpected diagnostic: %s: %s", d, d.Hint)
+		}
+	}
+	return res
 }

@@ -1,9 +1,10 @@
-package compiler
+package jsonschema
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -19,6 +20,17 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"gopkg.in/yaml.v3"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// The sources the schema is tried on: the compiler's corpus of broken
+// sources, and the compiled examples (bundle's golden output).
+const (
+	brokenDir = "../compiler/testdata/broken"
+	goldenDir = "../bundle/testdata/golden"
 )
 
 // ecmaEngine runs patterns as JavaScript does (the engine of VS Code and
@@ -51,9 +63,9 @@ var jsonSchemaDrafts = []struct {
 
 // compiledJSONSchema compiles pyrobuild's JSON Schema of a form with a real
 // validator of a draft (which also checks it against the meta-schema).
-func compiledJSONSchema(t *testing.T, form JSONSchemaForm, draft *jsonschema.Draft) *jsonschema.Schema {
+func compiledJSONSchema(t *testing.T, form Form, draft *jsonschema.Draft) *jsonschema.Schema {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(MustSchema().JSONSchema(form)))
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Generate(compiler.MustSchema(), form)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,11 +238,11 @@ func sameSpot(loc, path string) bool {
 }
 
 // TestJSONSchemaGolden keeps testdata/jsonschema in step with the model
-// (go test ./internal/compiler -run JSONSchemaGolden -update rewrites it).
+// (go test ./internal/jsonschema -run JSONSchemaGolden -update rewrites it).
 func TestJSONSchemaGolden(t *testing.T) {
-	for _, form := range []JSONSchemaForm{AuthoringForm, WireForm} {
-		got := MustSchema().JSONSchema(form)
-		if !bytes.Equal(got, MustSchema().JSONSchema(form)) {
+	for _, form := range []Form{AuthoringForm, WireForm} {
+		got := Generate(compiler.MustSchema(), form)
+		if !bytes.Equal(got, Generate(compiler.MustSchema(), form)) {
 			t.Errorf("%s: two runs give different bytes", form)
 		}
 		path := filepath.Join("testdata", "jsonschema", string(form)+".schema.json")
@@ -276,7 +288,7 @@ func testJSONSchemaExamples(t *testing.T, draft *jsonschema.Draft) {
 		t.Errorf("wire schema rejects memory.yaml, but not for its query field: %v", err)
 	}
 	n := 0
-	filepath.WalkDir(filepath.Join("testdata", "golden"), func(p string, d os.DirEntry, err error) error {
+	filepath.WalkDir(goldenDir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -295,8 +307,8 @@ func testJSONSchemaExamples(t *testing.T, draft *jsonschema.Draft) {
 
 // schemaLevelCodes are the codes of problems a JSON Schema can see in one
 // document: its shape, types, values, required and unknown fields.
-var schemaLevelCodes = []Code{CodeUnknownKind, CodeUnknownField, CodeMissingField, CodeWrongType, CodeInvalidValue,
-	CodeScope, CodePluginRole, CodeExclusive, CodeTooMany, CodeMapKey, CodeUnknownProfile, CodeProfileTypeForm, CodeUICannotCarry}
+var schemaLevelCodes = []compiler.Code{compiler.CodeUnknownKind, compiler.CodeUnknownField, compiler.CodeMissingField, compiler.CodeWrongType, compiler.CodeInvalidValue,
+	compiler.CodeScope, compiler.CodePluginRole, compiler.CodeExclusive, compiler.CodeTooMany, compiler.CodeMapKey, compiler.CodeUnknownProfile, compiler.CodeProfileTypeForm, compiler.CodeUICannotCarry}
 
 // schemaBlindSpots are broken sources whose schema-level error the JSON
 // Schema cannot state, with the reason.
@@ -324,7 +336,7 @@ func TestJSONSchemaBrokenSources(t *testing.T) {
 
 func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 	sch := compiledJSONSchema(t, AuthoringForm, draft)
-	files, _ := filepath.Glob(filepath.Join("testdata", "broken", "*"))
+	files, _ := filepath.Glob(filepath.Join(brokenDir, "*"))
 	rejected := 0
 	for _, p := range files {
 		name := filepath.Base(p)
@@ -334,26 +346,26 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 		if _, err := instances(t, p); err != nil {
 			continue // not YAML or JSON at all: the parser's business
 		}
-		res, err := Compile(Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
+		res, err := compiler.Compile(compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var codes []Code
+		var codes []compiler.Code
 		for _, d := range res.Diagnostics {
-			if d.Severity == Error {
+			if d.Severity == compiler.Error {
 				codes = append(codes, d.Code)
 			}
 		}
-		if slices.Contains(codes, CodeDuplicateKey) || slices.Contains(codes, CodeNotResource) {
+		if slices.Contains(codes, compiler.CodeDuplicateKey) || slices.Contains(codes, compiler.CodeNotResource) {
 			continue
 		}
-		schemaLevel := slices.ContainsFunc(codes, func(c Code) bool { return slices.Contains(schemaLevelCodes, c) })
+		schemaLevel := slices.ContainsFunc(codes, func(c compiler.Code) bool { return slices.Contains(schemaLevelCodes, c) })
 		verr := validateFile(t, sch, p)
 		if schemaLevel && verr != nil {
 			// Rejected for the reason pyrobuild gives, not another.
 			locs := errorLocations(verr)
 			for _, d := range res.Diagnostics {
-				if d.Severity != Error || !slices.Contains(schemaLevelCodes, d.Code) {
+				if d.Severity != compiler.Error || !slices.Contains(schemaLevelCodes, d.Code) {
 					continue
 				}
 				if !slices.ContainsFunc(locs, func(l string) bool { return sameSpot(l, diagLocation(d.Path)) }) {
@@ -374,12 +386,12 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 		}
 	}
 	for name := range schemaBlindSpots {
-		if !slices.Contains(files, filepath.Join("testdata", "broken", name)) {
+		if !slices.Contains(files, filepath.Join(brokenDir, name)) {
 			t.Errorf("schemaBlindSpots names %s, which is not in the corpus", name)
 		}
 	}
 	for name := range schemaStricter {
-		if !slices.Contains(files, filepath.Join("testdata", "broken", name)) {
+		if !slices.Contains(files, filepath.Join(brokenDir, name)) {
 			t.Errorf("schemaStricter names %s, which is not in the corpus", name)
 		}
 	}
@@ -394,12 +406,10 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 // characters the patterns name), and wants the same answer.
 func TestJSONSchemaPatternsAgree(t *testing.T) {
 	patterns := map[string]string{}
-	for _, form := range []JSONSchemaForm{AuthoringForm, WireForm} {
-		s := MustSchema()
-		s.mu.Lock()
+	for _, form := range []Form{AuthoringForm, WireForm} {
+		s := compiler.MustSchema()
 		g := &jsonSchemaGen{s: s, form: form, defs: map[string]*jsObj{}}
-		g.document()
-		s.mu.Unlock()
+		s.Exclusive(func() { g.document() })
 		for p, re := range g.patterns {
 			patterns[p] = re
 		}
@@ -489,7 +499,7 @@ func TestJSONSchemaECMAPattern(t *testing.T) {
 // TestJSONSchemaEveryRule: each Go rule is stated in the schema or known
 // not to be, so a new rule cannot be forgotten.
 func TestJSONSchemaEveryRule(t *testing.T) {
-	for name := range rules {
+	for _, name := range compiler.RuleNames() {
 		_, stated := jsonSchemaRules[name]
 		_, notStated := rulesNotInJSONSchema[name]
 		if stated == notStated {
@@ -498,13 +508,13 @@ func TestJSONSchemaEveryRule(t *testing.T) {
 	}
 }
 
-func TestParseJSONSchemaForm(t *testing.T) {
-	for in, want := range map[string]JSONSchemaForm{"authoring": AuthoringForm, "Wire": WireForm} {
-		if got, err := ParseJSONSchemaForm(in); err != nil || got != want {
-			t.Errorf("ParseJSONSchemaForm(%q) = %q, %v", in, got, err)
+func TestParseForm(t *testing.T) {
+	for in, want := range map[string]Form{"authoring": AuthoringForm, "Wire": WireForm} {
+		if got, err := ParseForm(in); err != nil || got != want {
+			t.Errorf("ParseForm(%q) = %q, %v", in, got, err)
 		}
 	}
-	if _, err := ParseJSONSchemaForm("perses"); err == nil {
+	if _, err := ParseForm("perses"); err == nil {
 		t.Error("unknown form accepted")
 	}
 }
@@ -516,9 +526,9 @@ func TestParseJSONSchemaForm(t *testing.T) {
 // "customAllValue needs allowAllValue"), whose description shows, and the
 // properties of an if or a not are conditions, not fields.
 func TestJSONSchemaDescriptions(t *testing.T) {
-	for _, form := range []JSONSchemaForm{AuthoringForm, WireForm} {
+	for _, form := range []Form{AuthoringForm, WireForm} {
 		var doc map[string]any
-		if err := json.Unmarshal(MustSchema().JSONSchema(form), &doc); err != nil {
+		if err := json.Unmarshal(Generate(compiler.MustSchema(), form), &doc); err != nil {
 			t.Fatal(err)
 		}
 		defs := doc["$defs"].(map[string]any)

@@ -1,0 +1,118 @@
+// Package cache holds what pyrobuild's caches on disk share: where they
+// live, how an entry is written, how the running executable is told apart
+// from another, and how entries no run has used for a while are removed.
+//
+// Every cache is a folder of files named by the hash of what they were
+// made from. A run touches the entries it uses (Touch), and at most once a
+// day (Daily) removes those unused for TTL (Trim). An entry is written
+// atomically (WriteFile), so a reader sees a whole entry or none; one it
+// cannot read is a miss, never an error.
+package cache
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// TTL is how long an entry no run has used is kept.
+const TTL = 30 * 24 * time.Hour
+
+// Root is pyrobuild's cache folder: $PYROBUILD_CACHE, or pyrobuild in the
+// user's cache folder (~/.cache on Linux).
+func Root() string {
+	if d := os.Getenv("PYROBUILD_CACHE"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "pyrobuild")
+	}
+	return filepath.Join(os.TempDir(), "pyrobuild-cache")
+}
+
+// Dir is the folder of the cache called name, in Root.
+func Dir(name string) string { return filepath.Join(Root(), name) }
+
+// Executable identifies the running pyrobuild executable (its path, size
+// and modification time), or is nil when it cannot be found. It stands for
+// everything compiled into the executable: the schema, the loaders, the
+// CUE evaluator, the encoders; keys that include it are never shared by
+// two builds of pyrobuild.
+var Executable = sync.OnceValue(func() []byte {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return nil
+	}
+	return fmt.Appendf(nil, "%s\x00%d\x00%d", exe, fi.Size(), fi.ModTime().UnixNano())
+})
+
+// WriteFile writes an entry atomically: to a temporary file beside p,
+// renamed to p once whole. Folders are made as needed.
+func WriteFile(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil && cerr == nil {
+		werr = os.Rename(tmp.Name(), p)
+	}
+	if werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return werr
+}
+
+// Touch sets an entry's time to now, at most once an hour: entries in use
+// stay, since Trim goes by the time an entry was last used.
+func Touch(p string) {
+	if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > time.Hour {
+		now := time.Now()
+		_ = os.Chtimes(p, now, now)
+	}
+}
+
+// Daily reports whether a day has passed since it last reported true for
+// mark (a file whose time says when), and marks now if so.
+func Daily(mark string) bool {
+	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
+		return false
+	}
+	if err := os.WriteFile(mark, nil, 0o644); err != nil {
+		return false
+	}
+	now := time.Now()
+	_ = os.Chtimes(mark, now, now)
+	return true
+}
+
+// Trim removes the entries depth levels below dir (1: its own, 2: those
+// of its sub-folders) not modified for ttl; a folder goes only when empty.
+// Caches touch what they use, so what goes is what no run has used since.
+func Trim(dir string, depth int, ttl time.Duration) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case depth > 1 && e.IsDir():
+			Trim(p, depth-1, ttl)
+		case depth == 1:
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > ttl {
+				_ = os.Remove(p)
+			}
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package cache
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func writeTestFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTrim: the caches' trims remove what no run used for their time to
+// live, at most once a day.
+func TestTrim(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-31 * 24 * time.Hour)
+	aged := func(p string) string {
+		t.Helper()
+		writeTestFile(t, p, "x")
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	os.Mkdir(filepath.Join(dir, "ab"), 0o755)
+	stale, fresh, top := aged(filepath.Join(dir, "ab", "stale")), filepath.Join(dir, "ab", "fresh"), aged(filepath.Join(dir, "top"))
+	writeTestFile(t, fresh, "x")
+	Trim(dir, 2, 30*24*time.Hour)
+	for p, want := range map[string]bool{stale: false, fresh: true, top: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", p, err == nil, want)
+		}
+	}
+
+	mark := filepath.Join(dir, "trimmed")
+	if !Daily(mark) || Daily(mark) {
+		t.Error("a first mark is due, a second the same day is not")
+	}
+	os.Chtimes(mark, old, old)
+	if !Daily(mark) {
+		t.Error("a mark a month old is due")
+	}
+}
+
+// TestTouch: an entry used is marked so, but at most once an hour.
+func TestTouch(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		age   time.Duration
+		fresh bool // its time is now afterwards
+	}{
+		{"a day old", 24 * time.Hour, true},
+		{"a minute old", time.Minute, false},
+	} {
+		p := filepath.Join(dir, tc.name)
+		writeTestFile(t, p, "x")
+		then := time.Now().Add(-tc.age)
+		if err := os.Chtimes(p, then, then); err != nil {
+			t.Fatal(err)
+		}
+		Touch(p)
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh := time.Since(fi.ModTime()) < time.Minute/2; fresh != tc.fresh {
+			t.Errorf("%s: touched %v, want %v", tc.name, fresh, tc.fresh)
+		}
+	}
+	Touch(filepath.Join(dir, "missing")) // no entry, nothing to do
+	if _, err := os.Stat(filepath.Join(dir, "missing")); err == nil {
+		t.Error("touching a missing entry made it")
+	}
+}
+
+// TestWriteFile: an entry is written whole, folders made, with nothing
+// left beside it; a later write replaces it.
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ab", "abcdef")
+	for _, data := range []string{"first", "second, longer"} {
+		if err := WriteFile(p, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(p); err != nil || string(b) != data {
+			t.Errorf("read %q, %v; want %q", b, err, data)
+		}
+		if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
+			t.Errorf("%d files beside the entry, want none", len(ents)-1)
+		}
+	}
+	if err := WriteFile(filepath.Join(p, "below-a-file"), []byte("x")); err == nil {
+		t.Error("writing below a file succeeded")
+	}
+}
+
+// TestDir: the caches live in PYROBUILD_CACHE when it is set, else in
+// pyrobuild's folder of the user's cache.
+func TestDir(t *testing.T) {
+	root := t.TempDir()
+	user, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip("no user cache folder:", err)
+	}
+	for _, tc := range []struct{ env, want string }{
+		{root, filepath.Join(root, "units")},
+		{"", filepath.Join(user, "pyrobuild", "units")},
+	} {
+		t.Setenv("PYROBUILD_CACHE", tc.env)
+		if got := Dir("units"); got != tc.want {
+			t.Errorf("PYROBUILD_CACHE=%q: Dir = %s, want %s", tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestExecutable: the test binary can be identified, the same way twice.
+func TestExecutable(t *testing.T) {
+	id := Executable()
+	if len(id) == 0 || string(Executable()) != string(id) {
+		t.Errorf("Executable = %q", id)
+	}
+}

@@ -1,0 +1,82 @@
+package compiler
+
+import (
+	"slices"
+
+	"cuelang.org/go/cue"
+)
+
+// What the packages downstream of the compiler (bundle, bundle/crd, live,
+// jsonschema) need of it beyond the result types: they import the
+// compiler, never the other way round, so what they share with it is
+// exported here rather than copied, to keep one rule in one place.
+
+// ParseYAML parses every document of a YAML stream into nodes that keep
+// their positions; the diagnostic is the first syntax error.
+func ParseYAML(src *Source) ([]*Node, *Diagnostic) { return parseYAML(src) }
+
+// ParseJSON parses one JSON value into a node that keeps its positions;
+// the diagnostic is the first syntax error.
+func ParseJSON(src *Source) (*Node, *Diagnostic) { return parseJSON(src) }
+
+// SortResources puts resources in the order Result.Resources has: global
+// ones first, then by project, kind (KindRank) and name.
+func SortResources(rs []*Resource) { sortResources(rs) }
+
+// KindRank is the place of a kind in the order resources are applied in:
+// what others refer to comes first. Kinds pyrobuild does not know rank 0.
+func KindRank(kind string) int { return kindOrder[kind] }
+
+// CredentialHeader reports whether an HTTP header of a datasource proxy
+// carries a credential.
+func CredentialHeader(name string) bool { return credentialHeader(name) }
+
+// Hermetic reports whether every resource of r follows from r.Sources
+// alone: not so when Go programs or CUE packages importing the user's own
+// modules read files the compiler does not hash. Only a hermetic result's
+// output can be known unchanged from its sources.
+func (r *Result) Hermetic() bool { return r.hermetic }
+
+// Where is n's position when it has one, else at: the best position for a
+// problem with a value the user may not have written (a default).
+func Where(n *Node, at Pos) Pos { return where(n, at) }
+
+// FillValue is what an absent regular field of type t becomes: its
+// default, its only possible value, or (for a struct) the struct with its
+// own regular fields filled; nil means the field must be given.
+func FillValue(t *Type) *Node { return fillValue(t) }
+
+// RoleName is how messages name a plugin role ("datasource", "Panel"
+// becomes "panel"; "ProfileQuery" stays).
+func RoleName(role string) string { return roleName(role) }
+
+// ProfileTypeIDPattern is the regular expression (Go syntax) a full
+// Pyroscope profile type ID matches.
+func ProfileTypeIDPattern() string { return profileTypeIDRe.String() }
+
+// LabelNamePattern is the regular expression (Go syntax) of a label name
+// the Perses UI can write unquoted.
+func LabelNamePattern() string { return uiIdentRe.String() }
+
+// RuleNames are the names of the rules written in Go that the schema's
+// @check attributes name, sorted.
+func RuleNames() []string {
+	names := make([]string, 0, len(rules))
+	for n := range rules {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Leaf is a LeafType's CUE constraint. Use it inside Schema.Exclusive: CUE
+// values are not safe for concurrent use.
+func (t *Type) Leaf() cue.Value { return t.leaf }
+
+// Exclusive runs f while no other goroutine works on the schema's CUE
+// values, which are not safe for concurrent use.
+func (s *Schema) Exclusive(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
+}
