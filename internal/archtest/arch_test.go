@@ -51,10 +51,14 @@ var layers = []struct {
 }{
 	{pkg: "dac", only: []string{}},
 	{pkg: "internal/outdir", only: []string{}},
+	{pkg: "internal/cache", only: []string{}},
 	{pkg: "internal/watch", only: []string{}},
 	{pkg: "internal/site/markdown", only: []string{}},
 	{pkg: "internal/compiler/selector", only: []string{}},
 	{pkg: "internal/compiler", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/bundle", "internal/live", "internal/jsonschema"}},
+	{pkg: "internal/bundle", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live", "internal/jsonschema"}},
+	{pkg: "internal/live", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/bundle", "internal/jsonschema"}},
+	{pkg: "internal/jsonschema", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live"}},
 	{pkg: "internal/site", forbidden: []string{"internal/cli"}},
 	{pkg: "internal/preview", forbidden: []string{"internal/cli"}},
 }
