@@ -25,7 +25,7 @@ func TestBrowserLiveReload(t *testing.T) {
 		t.Skip("browser test")
 	}
 	ctx := browsertest.New(t)
-	profile, err := os.ReadFile("flame/testdata/render_cpu_full.json")
+	profile, err := os.ReadFile("../preview/flame/testdata/render_cpu_full.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestBrowserServePreviewQueries(t *testing.T) {
 		t.Skip("browser test")
 	}
 	ctx := browsertest.New(t)
-	profile, err := os.ReadFile("flame/testdata/render_cpu_full.json")
+	profile, err := os.ReadFile("../preview/flame/testdata/render_cpu_full.json")
 	if err != nil {
 		t.Fatal(err)
 	}
