@@ -1,25 +1,6 @@
 package compiler
 
-// Code is a stable diagnostic identifier such as PB1002. Codes never change
-// meaning once published; retired codes are not reused.
-type Code string
-
-// CodeInfo documents one diagnostic code. The diagnostics reference
-// (docs/diagnostics.md) is generated from it and from the broken-source
-// corpus (compiler/testdata/broken), whose cases show each code on a small
-// source and, in a <case>.fixed file beside it, the source corrected.
-type CodeInfo struct {
-	Code    Code
-	Title   string
-	Summary string // what it means
-	// Fix says how to correct the problem, in markdown. Every code has one.
-	Fix string
-	// NoExample, for a code no small source can produce (an I/O error, a
-	// missing toolchain, a time-out, an answer of a live server), says
-	// what causes it instead; the other codes have a broken source in the
-	// corpus.
-	NoExample string
-}
+import "github.com/pyrobuild/pyrobuild/internal/diag"
 
 // Diagnostic codes. PB0xxx: reading sources; PB10xx: the resource model;
 // PB11xx: checks across resources; PB12xx: Pyroscope specifics; PB13xx:
@@ -91,6 +72,8 @@ const (
 )
 
 // Codes lists every diagnostic code with its documentation, in code order.
+// The compiler registers them in diag.Codes. The docs site's PB20xx codes
+// are here too, until the site registers its own.
 var Codes = []CodeInfo{
 	{Code: CodeRead, Title: "unreadable source",
 		Summary:   "A source file or folder could not be read.",
@@ -281,3 +264,5 @@ var Codes = []CodeInfo{
 		Fix:       "Add the page, or its folder (`reference/` stands for all the pages there the list does not name), to `site.nav`; a page listed twice keeps one entry.",
 		NoExample: "It comes from pyrobuild.yaml's `site.nav` list, not from a page or a dashboard source; the message names the page and the line of the list."},
 }
+
+func init() { diag.Codes.Register(Codes...) }

@@ -1,4 +1,4 @@
-package compiler
+package diag
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ func FuzzDiagnosticsRender(f *testing.F) {
 	f.Add("go secret", "", "", "PB1209", 1, 40, 1, 41, 1,
 		[]byte(`dac.Header("Authorization", "Bearer t0ken"), dac.BasicAuth("u", "p")`), "main.go", false)
 	f.Fuzz(func(t *testing.T, msg, hint, path, code string, line, col, endLine, endCol, sev int, src []byte, file string, color bool) {
-		sources := map[string]*Source{file: newSource(file, src)}
+		files := func(f string) ([]byte, bool) { return src, f == file }
 		ds := Diagnostics{
 			{Severity: sevOf(sev), Code: Code(code), Pos: Pos{File: file, Line: line, Col: col},
 				End: Pos{File: file, Line: endLine, Col: endCol}, Message: msg, Hint: hint, Path: path},
@@ -33,10 +33,10 @@ func FuzzDiagnosticsRender(f *testing.F) {
 			// About a file whose text is unknown.
 			{Severity: Error, Code: Code(code), Pos: Pos{File: file + "x", Line: line, Col: col}, Message: msg},
 		}
-		setEnds(ds[1:2], sources)
+		SetEnds(ds[1:2], files)
 
 		var text bytes.Buffer
-		r := &TextRenderer{Sources: sources, Color: color}
+		r := &TextRenderer{Files: files, Color: color}
 		for _, d := range ds {
 			r.Render(&text, d)
 			_ = d.String()

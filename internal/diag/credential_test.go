@@ -1,4 +1,4 @@
-package compiler
+package diag
 
 import (
 	"strings"
