@@ -10,8 +10,8 @@ import (
 // FuzzDiagnosticsRender: any diagnostic (any message, hint, path, code,
 // position, end, severity, about any source text) renders as text, JSON
 // and GitHub annotations without panicking; the JSON is always one valid
-// array with an entry per diagnostic, and each diagnostic is exactly one
-// GitHub workflow command line.
+// array with an entry per diagnostic, and each diagnostic and each of its
+// notes is exactly one GitHub workflow command line.
 func FuzzDiagnosticsRender(f *testing.F) {
 	f.Add("invalid query: unexpected identifier", "write service_name=\"api\"", "spec.panels.api", "PB1203", 19, 41, 19, 44, 2,
 		[]byte("kind: Dashboard\nspec:\n  query: '{service_name=api}'\n"), "a.yaml", false)
@@ -32,6 +32,13 @@ func FuzzDiagnosticsRender(f *testing.F) {
 			{Severity: sevOf(sev), Code: Code(code), Pos: Pos{File: file, Line: line, Col: col}, Message: msg, Hint: hint, Path: path},
 			// About a file whose text is unknown.
 			{Severity: Error, Code: Code(code), Pos: Pos{File: file + "x", Line: line, Col: col}, Message: msg},
+			// With notes: one at the fuzzed position, one at the
+			// fuzzed end, one in a file whose text is unknown.
+			{Severity: sevOf(sev), Code: Code(code), Pos: Pos{File: file, Line: 1, Col: 1}, Message: msg, Path: path, Notes: []Note{
+				{Pos: Pos{File: file, Line: line, Col: col}, End: Pos{File: file, Line: endLine, Col: endCol}, Message: hint},
+				{Pos: Pos{File: file, Line: endLine, Col: endCol}, Message: msg},
+				{Pos: Pos{File: file + "x", Line: line, Col: col}, Message: msg},
+			}},
 		}
 		SetEnds(ds[1:2], files)
 
@@ -59,8 +66,12 @@ func FuzzDiagnosticsRender(f *testing.F) {
 		var gh bytes.Buffer
 		RenderGitHub(&gh, ds)
 		lines := strings.Split(strings.TrimSuffix(gh.String(), "\n"), "\n")
-		if len(lines) != len(ds) {
-			t.Fatalf("%d GitHub lines for %d diagnostics:\n%s", len(lines), len(ds), gh.String())
+		want := len(ds)
+		for _, d := range ds {
+			want += len(d.Notes)
+		}
+		if len(lines) != want {
+			t.Fatalf("%d GitHub lines for %d diagnostics and notes:\n%s", len(lines), want, gh.String())
 		}
 		for _, l := range lines {
 			if !strings.HasPrefix(l, "::error") && !strings.HasPrefix(l, "::warning") && !strings.HasPrefix(l, "::notice") {
