@@ -7,9 +7,9 @@ import (
 )
 
 var renderFiles = map[string]string{
-	"a.yaml": "kind: Project\nmetadata:\n  name: profiling\n",
-	"b.yaml": "# second\nkind: Project\nmetadata:\n  name: profiling\n",
-	"s.yaml": "kind: Secret\nspec:\n  basicAuth:\n    password: S3CRET\n    pasword: S3CRET\n",
+	"a.yaml":    "kind: Project\nmetadata:\n  name: profiling\n",
+	"b.yaml":    "# second\nkind: Project\nmetadata:\n  name: profiling\n",
+	"s.yaml":    "kind: Secret\nspec:\n  basicAuth:\n    password: S3CRET\n    pasword: S3CRET\n",
 	"crlf.yaml": "a: 1\r\nb: 2\r\n",
 }
 
