@@ -427,14 +427,10 @@ func roleHint(p *PluginSchema) string {
 	return ""
 }
 
-// secretFields hold credentials: their values are never repeated in a
-// diagnostic.
-var secretFields = map[string]bool{"password": true, "credentials": true, "clientSecret": true, "key": true}
-
 // shown is how a value appears in a message.
 func shown(n *Node, path []string) string {
-	if secretFields[lastName(path)] {
-		return "<redacted>"
+	if diag.SecretField(lastName(path)) {
+		return diag.Redacted
 	}
 	return n.Literal()
 }

@@ -22,3 +22,13 @@ func TestCredentialElem(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretField: the fields whose values messages never repeat.
+func TestSecretField(t *testing.T) {
+	for name, want := range map[string]bool{"password": true, "credentials": true, "clientSecret": true, "key": true,
+		"username": false, "Password": false, "apiKey": false, "": false} {
+		if got := SecretField(name); got != want {
+			t.Errorf("SecretField(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

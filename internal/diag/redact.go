@@ -12,6 +12,18 @@ import (
 // Redacted stands for a value that is not shown.
 const Redacted = "<redacted>"
 
+// SecretField reports whether a field of that name holds a credential
+// outright, so that a message about its value never repeats it.
+// (CredentialPath casts the wider net excerpts need: any field below one
+// whose name suggests credentials.)
+func SecretField(name string) bool {
+	switch name {
+	case "password", "credentials", "clientSecret", "key":
+		return true
+	}
+	return false
+}
+
 // secretLineRe finds values of credential fields on a source line, so an
 // excerpt never prints a password.
 var secretLineRe = regexp.MustCompile(`(?i)("?(password|credentials|clientSecret|authorization|token|key)"?\s*:\s*)(.+)$`)
