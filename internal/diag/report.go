@@ -11,8 +11,8 @@ import "fmt"
 //		Hint("rename or remove one").
 //		Note(prev.Pos, "first defined here")
 //
-// A Reporter is a small value: pass it by value. Its zero value discards
-// nothing but has no list to add to; make one with NewReporter.
+// A Reporter is a small value: pass it by value. The zero Reporter has no
+// list to add to; make one with NewReporter.
 type Reporter struct {
 	list *Diagnostics
 }
