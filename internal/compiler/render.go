@@ -7,23 +7,27 @@ import (
 )
 
 // TextRenderer writes diagnostics for people, quoting the compiled
-// sources: see diag.TextRenderer.
+// sources: see diag.TextRenderer. Sources and Color must not change once
+// it has rendered.
 type TextRenderer struct {
 	Sources map[string]*Source
 	Color   bool
+
+	tr *diag.TextRenderer
+}
+
+func (r *TextRenderer) text() *diag.TextRenderer {
+	if r.tr == nil {
+		r.tr = &diag.TextRenderer{Files: sourceText(r.Sources), Color: r.Color}
+	}
+	return r.tr
 }
 
 // Render writes one diagnostic.
-func (r *TextRenderer) Render(w io.Writer, d Diagnostic) {
-	tr := diag.TextRenderer{Files: sourceText(r.Sources), Color: r.Color}
-	tr.Render(w, d)
-}
+func (r *TextRenderer) Render(w io.Writer, d Diagnostic) { r.text().Render(w, d) }
 
 // Excerpt writes only the source excerpt of d.
-func (r *TextRenderer) Excerpt(w io.Writer, d Diagnostic) {
-	tr := diag.TextRenderer{Files: sourceText(r.Sources), Color: r.Color}
-	tr.Excerpt(w, d)
-}
+func (r *TextRenderer) Excerpt(w io.Writer, d Diagnostic) { r.text().Excerpt(w, d) }
 
 // RenderJSON writes diagnostics as one JSON array: see diag.RenderJSON.
 func RenderJSON(w io.Writer, ds Diagnostics) error { return diag.RenderJSON(w, ds) }

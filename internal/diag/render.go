@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // FileText returns the text of a source file, and whether it is known.
@@ -13,34 +14,67 @@ import (
 // caller keeps its sources.
 type FileText func(file string) (text []byte, ok bool)
 
-// line returns the text of 1-based line n of text, without its line break
-// (a CR before the LF included); "" when there is no such line.
-func line(text []byte, n int) string {
-	if n < 1 {
-		return ""
+// lineCache finds lines of the sources, indexing where each file's lines
+// start the first time it is asked for, so that many diagnostics about a
+// large file do not each scan it from the top.
+type lineCache struct {
+	mu    sync.Mutex
+	files map[string]lineIndex
+}
+
+type lineIndex struct {
+	text   []byte
+	starts []int // byte offset of each line's start
+}
+
+// line returns the text of 1-based line n of file, without its line break
+// (a CR before the LF included), "" when there is no such line; ok is
+// false when the file's text is unknown.
+func (c *lineCache) line(files FileText, file string, n int) (text string, ok bool) {
+	if files == nil {
+		return "", false
 	}
-	start := 0
-	for i := 1; i < n; i++ {
-		j := bytes.IndexByte(text[start:], '\n')
-		if j < 0 {
-			return ""
+	c.mu.Lock()
+	idx, ok := c.files[file]
+	if !ok {
+		var data []byte
+		if data, ok = files(file); ok {
+			idx = lineIndex{text: data, starts: []int{0}}
+			for i, b := range data {
+				if b == '\n' {
+					idx.starts = append(idx.starts, i+1)
+				}
+			}
+			if c.files == nil {
+				c.files = map[string]lineIndex{}
+			}
+			c.files[file] = idx
 		}
-		start += j + 1
 	}
-	end := len(text)
-	if j := bytes.IndexByte(text[start:], '\n'); j >= 0 {
-		end = start + j
+	c.mu.Unlock()
+	if !ok {
+		return "", false
 	}
-	return string(bytes.TrimRight(text[start:end], "\r"))
+	if n < 1 || n > len(idx.starts) {
+		return "", true
+	}
+	start, end := idx.starts[n-1], len(idx.text)
+	if n < len(idx.starts) {
+		end = idx.starts[n] - 1
+	}
+	return string(bytes.TrimRight(idx.text[start:end], "\r")), true
 }
 
 // TextRenderer writes diagnostics for people: the position, the message,
 // the source line with a caret under the offending token, the hint, and
 // each note with its own source line.
 type TextRenderer struct {
-	// Files gives the sources' text for excerpts; nil shows none.
+	// Files gives the sources' text for excerpts; nil shows none. A
+	// renderer reads each file once: Files must not change afterwards.
 	Files FileText
 	Color bool
+
+	lines lineCache
 }
 
 const (
@@ -103,14 +137,13 @@ func (r *TextRenderer) header(w io.Writer, pos Pos, sev Severity, msg string, co
 }
 
 func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path string) {
-	if r.Files == nil || pos.Line <= 0 {
+	if pos.Line <= 0 {
 		return
 	}
-	text, ok := r.Files(pos.File)
+	src, ok := r.lines.line(r.Files, pos.File, pos.Line)
 	if !ok {
 		return
 	}
-	src := line(text, pos.Line)
 	num := fmt.Sprintf("%d", pos.Line)
 	pad := strings.Repeat(" ", len(num))
 	shown := maskSecrets(expandTabs(src))
@@ -171,16 +204,16 @@ func tokenWidth(s string) int {
 // SetEnds fills in where each diagnostic's token ends, when it is not
 // known, from the source line, for editors and the JSON output.
 func SetEnds(ds Diagnostics, files FileText) {
+	var lines lineCache
 	for i := range ds {
 		d := &ds[i]
 		if d.Pos.Line < 1 || d.Pos.Col < 1 || d.End.IsValid() {
 			continue
 		}
-		text, ok := files(d.Pos.File)
+		src, ok := lines.line(files, d.Pos.File, d.Pos.Line)
 		if !ok {
 			continue
 		}
-		src := line(text, d.Pos.Line)
 		if d.Pos.Col > len(src) {
 			continue
 		}

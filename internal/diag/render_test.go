@@ -66,13 +66,17 @@ s.yaml:5:14: note: value
 		{"no position", Diagnostic{Severity: Error, Code: "PB0008", Message: "no sources", Hint: "pass a folder"},
 			"error: no sources [PB0008]\n  hint: pass a folder\n"},
 	}
+	// One renderer for all the cases too: it indexes each file once, and
+	// must quote the same lines as a fresh one.
+	shared := &TextRenderer{Files: testFiles}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var b bytes.Buffer
-			r := &TextRenderer{Files: testFiles}
-			r.Render(&b, c.d)
-			if b.String() != c.want {
-				t.Errorf("got:\n%s\nwant:\n%s", b.String(), c.want)
+			for _, r := range []*TextRenderer{{Files: testFiles}, shared} {
+				var b bytes.Buffer
+				r.Render(&b, c.d)
+				if b.String() != c.want {
+					t.Errorf("got:\n%s\nwant:\n%s", b.String(), c.want)
+				}
 			}
 		})
 	}
