@@ -1,30 +1,11 @@
 package compiler
 
-// Code is a stable diagnostic identifier such as PB1002. Codes never change
-// meaning once published; retired codes are not reused.
-type Code string
-
-// CodeInfo documents one diagnostic code. The diagnostics reference
-// (docs/diagnostics.md) is generated from it and from the broken-source
-// corpus (compiler/testdata/broken), whose cases show each code on a small
-// source and, in a <case>.fixed file beside it, the source corrected.
-type CodeInfo struct {
-	Code    Code
-	Title   string
-	Summary string // what it means
-	// Fix says how to correct the problem, in markdown. Every code has one.
-	Fix string
-	// NoExample, for a code no small source can produce (an I/O error, a
-	// missing toolchain, a time-out, an answer of a live server), says
-	// what causes it instead; the other codes have a broken source in the
-	// corpus.
-	NoExample string
-}
+import "github.com/pyrobuild/pyrobuild/internal/diag"
 
 // Diagnostic codes. PB0xxx: reading sources; PB10xx: the resource model;
 // PB11xx: checks across resources; PB12xx: Pyroscope specifics; PB13xx:
-// live checks against a Pyroscope server; PB14xx: Kubernetes output;
-// PB20xx: the docs site.
+// live checks against a Pyroscope server; PB14xx: Kubernetes output.
+// (PB20xx are the docs site's: package site declares and registers them.)
 const (
 	CodeRead                 Code = "PB0001"
 	CodeYAMLSyntax           Code = "PB0002"
@@ -79,18 +60,10 @@ const (
 	// PB14xx: Kubernetes output (compile --crd).
 	CodeCRDSkipped Code = "PB1401"
 	CodeCRDName    Code = "PB1402"
-	// PB20xx: the docs site (pyrobuild build and serve).
-	CodeContentRead   Code = "PB2001"
-	CodeFrontMatter   Code = "PB2002"
-	CodeBrokenLink    Code = "PB2003"
-	CodeBrokenAnchor  Code = "PB2004"
-	CodeExample       Code = "PB2005"
-	CodeTemplate      Code = "PB2006"
-	CodeDuplicatePage Code = "PB2007"
-	CodeNav           Code = "PB2008"
 )
 
 // Codes lists every diagnostic code with its documentation, in code order.
+// The compiler registers them in diag.Codes.
 var Codes = []CodeInfo{
 	{Code: CodeRead, Title: "unreadable source",
 		Summary:   "A source file or folder could not be read.",
@@ -253,31 +226,6 @@ var Codes = []CodeInfo{
 	{Code: CodeCRDName, Title: "not a Kubernetes name (--crd)",
 		Summary: "Kubernetes names are lower-case letters, digits, '-' (and '.', except for namespaces), and the operator names the Perses resource after its custom resource: a name that differs from one only in case is lower-cased, another must be renamed.",
 		Fix:     "Rename the resource (or the project) to a Kubernetes name: at most 253 lower-case letters, digits, `-` and `.` (for a project, at most 63 and no `.`), starting and ending with a letter or digit; then change the references to it."},
-	{Code: CodeContentRead, Title: "unreadable page",
-		Summary:   "A file of the site's content/ folder could not be read (a page must also be UTF-8 and at most 32 MiB), or is a link to a file outside it, to a folder or to nothing.",
-		Fix:       "Copy a file that is linked from outside content/ into it, make unreadable files readable, save pages as UTF-8, and split a page over 32 MiB.",
-		NoExample: "Its causes are in the file system the site is built from (permissions, links, special files) more than in the text of a page."},
-	{Code: CodeFrontMatter, Title: "front matter",
-		Summary: "A page's YAML front matter is malformed or has a field of the wrong type.",
-		Fix:     "Correct the YAML between the `---` lines that open the page: `title`, `description` and `nav_title` are text, `weight` is an integer, `draft` is true or false."},
-	{Code: CodeBrokenLink, Title: "broken link",
-		Summary: "A link points to a page or file the site does not publish.",
-		Fix:     "Point the link at a page or a file under content/ (relative to the page, or from the site's root), or delete it; files outside content/ are not published."},
-	{Code: CodeBrokenAnchor, Title: "broken anchor",
-		Summary: "A link's #anchor names no heading or element of the target page.",
-		Fix:     "Use the anchor of a heading the target page has (the hint lists them; a heading's anchor is its text in lower case, with `-` for spaces), or add the heading."},
-	{Code: CodeExample, Title: "example does not compile as expected",
-		Summary: "A fenced example failed to compile, or an expect= example did not fail with the code it names. The example's own problems are reported with their codes at its lines.",
-		Fix:     "Correct the example as its own diagnostics say; for an example meant to fail, make `expect=` name the code it fails with, or drop `expect=` if it should compile."},
-	{Code: CodeTemplate, Title: "template error",
-		Summary:   "A layout template does not parse or fails on a page.",
-		Fix:       "Correct the template at the line shown (Go html/template syntax, and only the functions and page fields pyrobuild provides), or delete the override to use the embedded layout again.",
-		NoExample: "It comes from a template of the site's templates/ folder, which overrides an embedded layout, not from a page or a dashboard source."},
-	{Code: CodeDuplicatePage, Title: "two files at one address",
-		Summary: "Two content files publish the same URL (foo.md and foo/index.md), or a static file or theme asset lies where a page is written (content/foo/index.html beside foo.md).",
-		Fix:     "Rename, move or delete one of the two files: `foo.md` and `foo/index.md` are both the page /foo/, and a page foo.md is written to foo/index.html, where no other file may go."},
-	{Code: CodeNav, Title: "navigation list incomplete or repeated",
-		Summary:   "The `site.nav` list of pyrobuild.yaml leaves a published page out (a warning: readers find it only by search or a link), or names one page twice (an error).",
-		Fix:       "Add the page, or its folder (`reference/` stands for all the pages there the list does not name), to `site.nav`; a page listed twice keeps one entry.",
-		NoExample: "It comes from pyrobuild.yaml's `site.nav` list, not from a page or a dashboard source; the message names the page and the line of the list."},
 }
+
+func init() { diag.Codes.Register(Codes...) }

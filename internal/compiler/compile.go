@@ -3,7 +3,6 @@
 package compiler
 
 import (
-	"fmt"
 	"runtime"
 	"slices"
 	"sort"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // Options configure a compilation.
@@ -129,6 +130,7 @@ func Compile(opts Options) (*Result, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	units, diags := discover(paths, opts.Skip)
+	rep := diag.NewReporter(&diags)
 	<-schemaReady
 	s, err := LoadSchema()
 	if err != nil {
@@ -289,9 +291,8 @@ func Compile(opts Options) (*Result, error) {
 		diags = append(diags, r.diags...)
 	}
 	if len(units) == 0 && len(diags) == 0 {
-		diags = append(diags, Diagnostic{Severity: Error, Code: CodeNoSources,
-			Message: fmt.Sprintf("no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(paths, ", ")),
-			Hint:    "pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards"})
+		rep.Errorf(CodeNoSources, Pos{}, "no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(paths, ", ")).
+			Hint("pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards")
 	}
 	sortResources(out.Resources)
 	world := &World{Resources: out.Resources, ServerDatasources: opts.ServerDatasources}
@@ -305,7 +306,7 @@ func Compile(opts Options) (*Result, error) {
 		}
 	}
 	diags.Sort()
-	setEnds(diags, out.Sources)
+	diag.SetEnds(diags, sourceText(out.Sources))
 	out.Diagnostics = diags
 	return out, nil
 }
@@ -314,18 +315,21 @@ func Compile(opts Options) (*Result, error) {
 // when it is too broken to identify.
 func (s *Schema) checkResource(raw rawResource, diags *Diagnostics) *Resource {
 	n := raw.node
-	v := &validator{s: s, diags: diags}
+	v := &validator{s: s, rep: diag.NewReporter(diags)}
 	kn := n.Get("kind")
 	kind, ok := n.Str("kind")
 	if !ok {
-		v.report(Error, CodeWrongType, where(kn, n.Pos), []string{"kind"}, "kind must be a string", "")
+		v.rep.Errorf(CodeWrongType, where(kn, n.Pos), "kind must be a string").
+			Path(pathString([]string{"kind"}))
 		return nil
 	}
 	rs := s.Resources[kind]
 	if rs == nil {
 		for k, r := range s.Resources {
 			if strings.EqualFold(k, kind) {
-				v.report(Warning, CodeKindSpelling, where(kn, n.Pos), []string{"kind"}, fmt.Sprintf("kind %q is written %q by Perses", kind, k), "pyrobuild writes the canonical spelling")
+				v.rep.Warnf(CodeKindSpelling, where(kn, n.Pos), "kind %q is written %q by Perses", kind, k).
+					Path(pathString([]string{"kind"})).
+					Hint("pyrobuild writes the canonical spelling")
 				rs = r
 				n.Set("kind", NewString(k, kn))
 				break
@@ -342,13 +346,17 @@ func (s *Schema) checkResource(raw rawResource, diags *Diagnostics) *Resource {
 		if hint == "" {
 			hint = "pyrobuild compiles Project, Datasource, GlobalDatasource, Secret, GlobalSecret and Dashboard resources"
 		}
-		v.report(Error, CodeUnknownKind, where(kn, n.Pos), []string{"kind"}, fmt.Sprintf("unknown resource kind %q", kind), hint)
+		v.rep.Errorf(CodeUnknownKind, where(kn, n.Pos), "unknown resource kind %q", kind).
+			Path(pathString([]string{"kind"})).
+			Hint(hint)
 		return nil
 	}
 	meta := n.Get("metadata")
 	if rs.Global && meta != nil {
 		if p := meta.Get("project"); p != nil {
-			v.report(Error, CodeScope, where(&Node{Pos: p.KeyPos}, where(p, n.Pos)), []string{"metadata", "project"}, fmt.Sprintf("%s is a global kind: it has no project", rs.Kind), "remove metadata.project, or use the project-scoped kind")
+			v.rep.Errorf(CodeScope, where(&Node{Pos: p.KeyPos}, where(p, n.Pos)), "%s is a global kind: it has no project", rs.Kind).
+				Path(pathString([]string{"metadata", "project"})).
+				Hint("remove metadata.project, or use the project-scoped kind")
 			meta.Delete("project")
 		}
 	}
@@ -364,16 +372,19 @@ func (s *Schema) checkResource(raw rawResource, diags *Diagnostics) *Resource {
 		wire = NewMap(n)
 		wire.Set("kind", n.Get("kind"))
 		if meta == nil {
-			v.report(Error, CodeMissingField, n.Pos, []string{"metadata"}, `missing required field "metadata" in the resource`, "")
+			v.rep.Report(Error, CodeMissingField, n.Pos, `missing required field "metadata" in the resource`).
+				Path(pathString([]string{"metadata"}))
 		} else {
 			wire.Set("metadata", v.walk(mt, meta, []string{"metadata"}, n.Pos))
 		}
 		if spec := n.Get("spec"); spec != nil {
 			wire.Set("spec", spec)
 		} else {
-			v.report(Error, CodeMissingField, n.Pos, []string{"spec"}, `missing required field "spec" in the resource`, "")
+			v.rep.Report(Error, CodeMissingField, n.Pos, `missing required field "spec" in the resource`).
+				Path(pathString([]string{"spec"}))
 		}
-		v.report(Note, CodeUncheckedPlugin, where(kn, n.Pos), []string{"kind"}, fmt.Sprintf("%s resources are passed through: their spec is not validated", rs.Kind), "")
+		v.rep.Infof(CodeUncheckedPlugin, where(kn, n.Pos), "%s resources are passed through: their spec is not validated", rs.Kind).
+			Path(pathString([]string{"kind"}))
 	}
 	md := wire.Get("metadata")
 	name, _ := md.Str("name")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle/crd"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // brokenDir holds one small broken source per case (a folder for cases that
@@ -789,6 +790,9 @@ func TestEveryCodeDocumented(t *testing.T) {
 		}
 		if strings.TrimSpace(info.Fix) == "" {
 			t.Errorf("code %s has no fix: say how to correct it in its Fix (compiler/codes.go)", info.Code)
+		}
+		if reg, ok := diag.Codes.Lookup(info.Code); !ok || reg != info {
+			t.Errorf("code %s is not registered in diag.Codes as Codes documents it", info.Code)
 		}
 		if i > 0 && compiler.Codes[i-1].Code >= info.Code {
 			t.Errorf("Codes is not in code order: %s comes after %s", info.Code, compiler.Codes[i-1].Code)

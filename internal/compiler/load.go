@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
@@ -41,6 +42,7 @@ func (u unit) source(i int) (*Source, *Diagnostic) {
 // deterministic order.
 func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 	var diags Diagnostics
+	rep := diag.NewReporter(&diags)
 	var units []unit
 	cueFiles := map[string][]string{} // dir -> its .cue files
 	goDirs := map[string]*goDir{}
@@ -71,21 +73,20 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			goDirs[dir].explicit = goDirs[dir].explicit || explicit
 		default:
 			if explicit {
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p},
-					Message: fmt.Sprintf("cannot compile %s files", ext), Hint: "sources are .cue, .yaml, .yml, .json or Go files, or folders holding them"})
+				rep.Errorf(CodeRead, Pos{File: p}, "cannot compile %s files", ext).Hint("sources are .cue, .yaml, .yml, .json or Go files, or folders holding them")
 			}
 		}
 	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: readError(err)})
+			rep.Report(Error, CodeRead, Pos{File: root}, readError(err))
 			continue
 		}
 		if !info.IsDir() {
 			if !info.Mode().IsRegular() {
 				// A named pipe or a device: reading it could block forever.
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: "not a regular file"})
+				rep.Errorf(CodeRead, Pos{File: root}, "not a regular file")
 				continue
 			}
 			add(root, true)
@@ -93,7 +94,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p}, Message: readError(err)})
+				rep.Report(Error, CodeRead, Pos{File: p}, readError(err))
 				return nil
 			}
 			name := d.Name()
@@ -120,7 +121,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 			return nil
 		})
 		if err != nil {
-			diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: root}, Message: err.Error()})
+			rep.Report(Error, CodeRead, Pos{File: root}, err.Error())
 		}
 	}
 	// The files of one package in one folder evaluate together. A folder
@@ -135,7 +136,7 @@ func discover(paths []string, skip []string) ([]unit, Diagnostics) {
 		for _, p := range files {
 			pkg, err := cuePackageName(p)
 			if err != nil {
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: p}, Message: err.Error()})
+				rep.Report(Error, CodeRead, Pos{File: p}, err.Error())
 				continue
 			}
 			if pkg == "" {
@@ -173,14 +174,14 @@ func readError(err error) string {
 func readSource(path string) (*Source, *Diagnostic) {
 	info, err := os.Stat(path)
 	if err == nil && !info.Mode().IsRegular() {
-		return nil, &Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: path}, Message: "not a regular file"}
+		return nil, diag.Errorf(CodeRead, Pos{File: path}, "not a regular file").Diagnostic()
 	}
 	if err == nil && info.Size() > maxFileSize {
-		return nil, &Diagnostic{Severity: Error, Code: CodeInputLimit, Pos: Pos{File: path}, Message: fmt.Sprintf("file is %d MiB; sources are limited to %d MiB", info.Size()>>20, maxFileSize>>20)}
+		return nil, diag.Errorf(CodeInputLimit, Pos{File: path}, "file is %d MiB; sources are limited to %d MiB", info.Size()>>20, maxFileSize>>20).Diagnostic()
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: path}, Message: readError(err)}
+		return nil, diag.New(Error, CodeRead, Pos{File: path}, readError(err)).Diagnostic()
 	}
 	return newSource(path, b), nil
 }
@@ -217,9 +218,8 @@ func collectResources(n *Node, file string, diags *Diagnostics) []rawResource {
 		return out
 	}
 	if n.Kind != MapKind || n.Get("kind") == nil {
-		*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeNotResource, Pos: n.Pos,
-			Message: fmt.Sprintf("expected a Perses resource ({kind, metadata, spec}), got %s", describeNode(n)),
-			Hint:    "every document must be a resource or a list of resources"})
+		diag.NewReporter(diags).Errorf(CodeNotResource, n.Pos, "expected a Perses resource ({kind, metadata, spec}), got %s", describeNode(n)).
+			Hint("every document must be a resource or a list of resources")
 		return nil
 	}
 	return []rawResource{{node: n, file: file}}

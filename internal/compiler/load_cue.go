@@ -19,6 +19,7 @@ import (
 	"cuelang.org/go/cue/token"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // sourceSet holds every source read, for quoting in diagnostics.
@@ -292,6 +293,7 @@ func (c *cueLoc) pos(p token.Pos) Pos {
 // errors converts CUE errors to diagnostics at the user's positions.
 func (c *cueLoc) errors(err error, fallback string) Diagnostics {
 	var diags Diagnostics
+	rep := diag.NewReporter(&diags)
 	for _, e := range cueerrors.Errors(err) {
 		var at Pos
 		for _, p := range cueerrors.Positions(e) {
@@ -308,22 +310,24 @@ func (c *cueLoc) errors(err error, fallback string) Diagnostics {
 			// A schema constraint: explain it as for YAML and JSON.
 			if m, ok := MustSchema().boundMsgs[fmt.Sprint(args[1])]; ok {
 				msg := fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)
-				if credentialPath(path) {
-					msg = maskQuoted(msg)
+				if diag.CredentialPath(path) {
+					msg = diag.RedactQuoted(msg)
 				}
-				diags = append(diags, Diagnostic{Severity: Error, Code: CodeInvalidValue, Pos: at, Path: strings.Join(path[1:], "."), Message: msg})
+				rep.Report(Error, CodeInvalidValue, at, msg).
+					Path(strings.Join(path[1:], "."))
 				continue
 			}
 		}
 		msg := fmt.Sprintf(format, args...)
-		if credentialPath(path) {
+		if diag.CredentialPath(path) {
 			// CUE quotes the values in conflict: never a credential.
-			msg = maskQuoted(msg)
+			msg = diag.RedactQuoted(msg)
 		}
 		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}
-		diags = append(diags, Diagnostic{Severity: Error, Code: CodeCUE, Pos: at, Message: msg, Hint: cueHint(msg)})
+		rep.Report(Error, CodeCUE, at, msg).
+			Hint(cueHint(msg))
 	}
 	return diags
 }
@@ -367,8 +371,7 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diag
 			n := c.node(v, 0)
 			if c.tooDeep != nil {
 				// As for YAML and JSON: an error, not a value cut short.
-				*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeInputLimit, Pos: where(&Node{Pos: *c.tooDeep}, n.Pos),
-					Message: fmt.Sprintf("nesting deeper than %d levels", maxDepth)})
+				diag.NewReporter(diags).Errorf(CodeInputLimit, where(&Node{Pos: *c.tooDeep}, n.Pos), "nesting deeper than %d levels", maxDepth)
 				return
 			}
 			*out = append(*out, rawResource{node: n, file: n.Pos.File})
@@ -439,7 +442,7 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		// user wrote (the earliest) stands. (Asking CUE for the conjuncts costs a third
 		// of the compile time.)
 		for _, c := range append(n.Vals, n.Items...) {
-			if p := where(&Node{Pos: c.KeyPos}, c.Pos); p.IsValid() && (!n.Pos.IsValid() || p.less(n.Pos)) {
+			if p := where(&Node{Pos: c.KeyPos}, c.Pos); p.IsValid() && (!n.Pos.IsValid() || p.Compare(n.Pos) < 0) {
 				n.Pos = p
 			}
 		}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // Go sources are main packages that build resources with pyrobuild's Go SDK
@@ -86,8 +87,8 @@ func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 		pkg := mainFiles(gd.files)
 		if len(pkg) == 0 {
 			if gd.explicit {
-				*diags = append(*diags, Diagnostic{Severity: Error, Code: CodeRead, Pos: Pos{File: gd.files[0]},
-					Message: "not a main package: pyrobuild runs Go programs", Hint: "write package main, with a main function that calls dac.Emit"})
+				diag.NewReporter(diags).Errorf(CodeRead, Pos{File: gd.files[0]}, "not a main package: pyrobuild runs Go programs").
+					Hint("write package main, with a main function that calls dac.Emit")
 			}
 			continue
 		}
@@ -236,9 +237,10 @@ func importsSDK(u unit) bool {
 // skippedNote says that a main package found while walking a folder was
 // not built, as it imports no dashboards SDK, and how to include it.
 func skippedNote(u unit) Diagnostic {
-	return Diagnostic{Severity: Note, Code: CodeNoSources, Pos: Pos{File: u.files[0], Line: 1, Col: 1},
-		Message: "main package skipped: it imports neither pyrobuild's Go SDK (" + dacImport + ") nor a Perses Go SDK",
-		Hint:    "a program that prints Perses resources is built when its folder or a file of it is named on the command line, e.g. pyrobuild compile " + u.dir}
+	return *diag.New(Note, CodeNoSources, Pos{File: u.files[0], Line: 1, Col: 1},
+		"main package skipped: it imports neither pyrobuild's Go SDK ("+dacImport+") nor a Perses Go SDK").
+		Hint("a program that prints Perses resources is built when its folder or a file of it is named on the command line, e.g. pyrobuild compile " + u.dir).
+		Diagnostic()
 }
 
 // goLoader builds and runs the Go units of one compilation.
@@ -305,9 +307,9 @@ func GoCacheDir() string { return cache.Dir("go") }
 // missingToolchain is reported once when Go sources are found but the go
 // command is not.
 func missingToolchain(u unit) Diagnostic {
-	return Diagnostic{Severity: Error, Code: CodeGoToolchain, Pos: Pos{File: u.files[0], Line: 1, Col: 1},
-		Message: "Go sources need the go command, which is not on PATH",
-		Hint:    "install Go 1.26 or newer from https://go.dev/dl/"}
+	return *diag.Errorf(CodeGoToolchain, Pos{File: u.files[0], Line: 1, Col: 1}, "Go sources need the go command, which is not on PATH").
+		Hint("install Go 1.26 or newer from https://go.dev/dl/").
+		Diagnostic()
 }
 
 // goRun is one Go unit being loaded.
@@ -436,7 +438,7 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 	r := &goRun{g: g, u: u, sources: sources, main: Pos{File: u.files[0], Line: 1, Col: 1}}
 	dir, err := filepath.Abs(u.dir)
 	if err != nil {
-		r.errorf(CodeRead, Pos{File: u.dir}, "", "%v", err)
+		r.rep().Errorf(CodeRead, Pos{File: u.dir}, "%v", err)
 		return r
 	}
 	r.dir = dir
@@ -466,8 +468,8 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 					if strings.HasPrefix(im.path, dacImport) || im.path == strings.TrimSuffix(dacImport, "/dac") {
 						hint = "create a go.mod in this folder or one above: go mod init example.com/dashboards && go get " + dacImport
 					}
-					r.errorf(CodeGoBuild, Pos{File: f.path, Line: im.line, Col: im.col}, hint,
-						"%s is not in a Go module, so go build cannot find %s", filepath.Base(f.path), im.path)
+					r.rep().Errorf(CodeGoBuild, Pos{File: f.path, Line: im.line, Col: im.col}, "%s is not in a Go module, so go build cannot find %s", filepath.Base(f.path), im.path).
+						Hint(hint)
 					return r
 				}
 			}
@@ -497,9 +499,8 @@ func (g *goLoader) load(u unit) ([]rawResource, Diagnostics) {
 	return res, r.diags
 }
 
-func (r *goRun) errorf(code Code, at Pos, hint, format string, args ...any) {
-	r.diags = append(r.diags, Diagnostic{Severity: Error, Code: code, Pos: at, Message: fmt.Sprintf(format, args...), Hint: hint})
-}
+// rep reports the run's problems.
+func (r *goRun) rep() diag.Reporter { return diag.NewReporter(&r.diags) }
 
 // cached works out the unit's binary and reports whether the cache holds
 // it; when it does not, r.bin is where it goes.
@@ -512,7 +513,7 @@ func (r *goRun) cached() bool {
 	}
 	key, err := r.g.key(r.dir, r.root, only)
 	if err != nil {
-		r.errorf(CodeGoBuild, r.main, "", "cannot work out what the program depends on: %v", err)
+		r.rep().Errorf(CodeGoBuild, r.main, "cannot work out what the program depends on: %v", err)
 		return true // nothing to build
 	}
 	bin := filepath.Join(r.g.cache, key)
@@ -549,7 +550,8 @@ func (g *goLoader) build(job []*goRun) {
 	g.builds.Add(int64(len(job)))
 	if err := os.MkdirAll(g.cache, 0o755); err != nil {
 		for _, r := range job {
-			r.errorf(CodeGoBuild, r.main, "set PYROBUILD_CACHE to a writable folder", "cannot create the build cache: %v", err)
+			r.rep().Errorf(CodeGoBuild, r.main, "cannot create the build cache: %v", err).
+				Hint("set PYROBUILD_CACHE to a writable folder")
 		}
 		return
 	}
@@ -560,7 +562,8 @@ func (g *goLoader) build(job []*goRun) {
 		tmp, err := os.MkdirTemp(g.cache, "build-*")
 		if err != nil {
 			for _, r := range job {
-				r.errorf(CodeGoBuild, r.main, "set PYROBUILD_CACHE to a writable folder", "cannot write to the build cache: %v", err)
+				r.rep().Errorf(CodeGoBuild, r.main, "cannot write to the build cache: %v", err).
+					Hint("set PYROBUILD_CACHE to a writable folder")
 			}
 			return
 		}
@@ -597,7 +600,8 @@ func (g *goLoader) build(job []*goRun) {
 func (r *goRun) buildAlone(bin string) {
 	tmp, err := os.CreateTemp(r.g.cache, filepath.Base(bin)+".tmp-*")
 	if err != nil {
-		r.errorf(CodeGoBuild, r.main, "set PYROBUILD_CACHE to a writable folder", "cannot write to the build cache: %v", err)
+		r.rep().Errorf(CodeGoBuild, r.main, "cannot write to the build cache: %v", err).
+			Hint("set PYROBUILD_CACHE to a writable folder")
 		return
 	}
 	tmp.Close()
@@ -618,7 +622,7 @@ func (r *goRun) buildAlone(bin string) {
 		return
 	}
 	if err := os.Rename(tmp.Name(), bin); err != nil {
-		r.errorf(CodeGoBuild, r.main, "", "cannot store the built program: %v", err)
+		r.rep().Errorf(CodeGoBuild, r.main, "cannot store the built program: %v", err)
 		return
 	}
 	r.bin = bin
@@ -644,7 +648,7 @@ func (r *goRun) buildErrors(out []byte, err error) {
 		}
 		if m := goErrorRe.FindStringSubmatch(l); m != nil {
 			at := r.goPos(m[1], m[2], m[3])
-			r.diags = append(r.diags, Diagnostic{Severity: Error, Code: CodeGoBuild, Pos: at, Message: m[4]})
+			r.rep().Report(Error, CodeGoBuild, at, m[4])
 			positioned = true
 			continue
 		}
@@ -660,7 +664,8 @@ func (r *goRun) buildErrors(out []byte, err error) {
 	} else if err != nil {
 		msg += ": " + err.Error()
 	}
-	r.errorf(CodeGoBuild, r.main, strings.Join(lines, " "), "%s", msg)
+	r.rep().Errorf(CodeGoBuild, r.main, "%s", msg).
+		Hint(strings.Join(lines, " "))
 }
 
 // goPosRe matches a position inside a message: file.go:line[:col].
@@ -783,14 +788,14 @@ func (r *goRun) run(bin string) ([]byte, bool) {
 	err := cmd.Run()
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		r.errorf(CodeGoTimeout, r.main, "a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer",
-			"program did not finish within %s", r.g.timeout)
+		r.rep().Errorf(CodeGoTimeout, r.main, "program did not finish within %s", r.g.timeout).
+			Hint("a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer")
 		return nil, false
 	case err != nil:
 		r.runErrors(stderr.String(), err)
 		return nil, false
 	case stdout.over:
-		r.errorf(CodeInputLimit, r.main, "", "program printed more than %d MiB", maxFileSize>>20)
+		r.rep().Errorf(CodeInputLimit, r.main, "program printed more than %d MiB", maxFileSize>>20)
 		return nil, false
 	}
 	return stdout.Bytes(), true
@@ -818,7 +823,7 @@ func (r *goRun) runErrors(stderr string, err error) {
 	found := false
 	for _, l := range lines {
 		if m := goErrorRe.FindStringSubmatch(l); m != nil {
-			r.diags = append(r.diags, Diagnostic{Severity: Error, Code: CodeGoRun, Pos: r.goPos(m[1], m[2], m[3]), Message: r.rewritePositions(m[4])})
+			r.rep().Report(Error, CodeGoRun, r.goPos(m[1], m[2], m[3]), r.rewritePositions(m[4]))
 			found = true
 		}
 	}
@@ -829,7 +834,8 @@ func (r *goRun) runErrors(stderr string, err error) {
 	if len(lines) > 5 {
 		hint = "… " + strings.Join(lines[len(lines)-5:], " ")
 	}
-	r.errorf(CodeGoRun, r.main, strings.ReplaceAll(hint, "\n", " "), "program exited with %s", status)
+	r.rep().Errorf(CodeGoRun, r.main, "program exited with %s", status).
+		Hint(strings.ReplaceAll(hint, "\n", " "))
 }
 
 // panicked reports a panic at the first frame of the goroutine trace that
@@ -856,7 +862,7 @@ func (r *goRun) panicked(msg string, trace []string) {
 			at, found = r.goPos(file, line, ""), true
 		}
 	}
-	r.errorf(CodeGoRun, at, "", "program panicked: %s", msg)
+	r.rep().Errorf(CodeGoRun, at, "program panicked: %s", msg)
 }
 
 // decode reads what the program printed: the SDK's protocol, or plain
@@ -865,15 +871,16 @@ func (r *goRun) decode(out []byte) []rawResource {
 	src := newSource(r.label()+" (output)", out)
 	trimmed := bytes.TrimLeft(out, " \t\r\n\xef\xbb\xbf")
 	if len(trimmed) == 0 {
-		r.errorf(CodeGoOutput, r.main, "call dac.Emit(resources...) at the end of main", "program printed nothing")
+		r.rep().Errorf(CodeGoOutput, r.main, "program printed nothing").
+			Hint("call dac.Emit(resources...) at the end of main")
 		return nil
 	}
 	var docs []*Node
 	if c := trimmed[0]; c == '{' || c == '[' {
 		n, d := parseJSON(src)
 		if d != nil {
-			r.errorf(CodeGoOutput, r.main, strayHint, "output is not valid JSON (line %d, column %d of the output: %s): %s",
-				d.Pos.Line, d.Pos.Col, quoteLine(src.Line(d.Pos.Line)), d.Message)
+			r.rep().Errorf(CodeGoOutput, r.main, "output is not valid JSON (line %d, column %d of the output: %s): %s", d.Pos.Line, d.Pos.Col, quoteLine(src.Line(d.Pos.Line)), d.Message).
+				Hint(strayHint)
 			return nil
 		}
 		if n.Kind == MapKind && n.Get("pyrobuild") != nil {
@@ -884,12 +891,13 @@ func (r *goRun) decode(out []byte) []rawResource {
 		ns, d := parseYAML(src)
 		if line, text, ok := strayLine(out); ok && (d != nil || !slices.ContainsFunc(ns, func(n *Node) bool { return n.Kind == MapKind || n.Kind == ListKind })) {
 			// Something printed before a JSON document: debug output.
-			r.errorf(CodeGoOutput, r.main, strayHint, "program printed other output before its resources (line %d of the output: %s)", line, quoteLine(text))
+			r.rep().Errorf(CodeGoOutput, r.main, "program printed other output before its resources (line %d of the output: %s)", line, quoteLine(text)).
+				Hint(strayHint)
 			return nil
 		}
 		if d != nil {
-			r.errorf(CodeGoOutput, r.main, strayHint, "output is neither JSON nor YAML (line %d of the output: %s): %s",
-				d.Pos.Line, quoteLine(src.Line(d.Pos.Line)), d.Message)
+			r.rep().Errorf(CodeGoOutput, r.main, "output is neither JSON nor YAML (line %d of the output: %s): %s", d.Pos.Line, quoteLine(src.Line(d.Pos.Line)), d.Message).
+				Hint(strayHint)
 			return nil
 		}
 		docs = ns
@@ -956,12 +964,12 @@ func (r *goRun) protocol(doc *Node) []rawResource {
 	v := doc.Get("pyrobuild")
 	version, err := strconv.Atoi(v.Value)
 	if v.Kind != NumberKind || err != nil || version < 1 {
-		r.errorf(CodeGoOutput, r.main, "", "output has an invalid protocol version %s", v.Literal())
+		r.rep().Errorf(CodeGoOutput, r.main, "output has an invalid protocol version %s", v.Literal())
 		return nil
 	}
 	if version > goProtocol {
-		r.errorf(CodeGoOutput, r.main, "the program's pyrobuild Go SDK is newer than this pyrobuild: upgrade pyrobuild (go install github.com/pyrobuild/pyrobuild/cmd/pyrobuild@latest)",
-			"program writes protocol version %d; this pyrobuild reads version %d", version, goProtocol)
+		r.rep().Errorf(CodeGoOutput, r.main, "program writes protocol version %d; this pyrobuild reads version %d", version, goProtocol).
+			Hint("the program's pyrobuild Go SDK is newer than this pyrobuild: upgrade pyrobuild (go install github.com/pyrobuild/pyrobuild/cmd/pyrobuild@latest)")
 		return nil
 	}
 	table := map[string]string{}
@@ -974,7 +982,7 @@ func (r *goRun) protocol(doc *Node) []rawResource {
 	}
 	list := doc.Get("resources")
 	if list == nil || list.Kind != ListKind {
-		r.errorf(CodeGoOutput, r.main, "", `output has no "resources" list`)
+		r.rep().Errorf(CodeGoOutput, r.main, `output has no "resources" list`)
 		return nil
 	}
 	var res []rawResource

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // maxDepth bounds nesting in every loader so hostile input cannot exhaust
@@ -37,8 +39,9 @@ type jsonParser struct {
 	i    int
 }
 
+// errorf returns a syntax error at the parser's offset.
 func (p *jsonParser) errorf(format string, args ...any) *Diagnostic {
-	return &Diagnostic{Severity: Error, Code: CodeJSONSyntax, Pos: p.src.Pos(p.i), Message: fmt.Sprintf(format, args...)}
+	return diag.Errorf(CodeJSONSyntax, p.src.Pos(p.i), format, args...).Diagnostic()
 }
 
 func (p *jsonParser) describe() string {
@@ -168,9 +171,10 @@ func (p *jsonParser) object(depth int) (*Node, *Diagnostic) {
 			return nil, err
 		}
 		if prev, dup := seen[k]; dup {
-			return nil, &Diagnostic{Severity: Error, Code: CodeDuplicateKey, Pos: keyPos,
-				Message: fmt.Sprintf("duplicate key %q (first defined at line %d)", k, prev.Line),
-				Hint:    "remove one of the two; JSON readers disagree on which one wins"}
+			return nil, diag.Errorf(CodeDuplicateKey, keyPos, "duplicate key %q (first defined at line %d)", k, prev.Line).
+				Hint("remove one of the two; JSON readers disagree on which one wins").
+				Note(prev, fmt.Sprintf("key %q is first defined here", k)).
+				Diagnostic()
 		}
 		seen[k] = keyPos
 		p.skipSpace()

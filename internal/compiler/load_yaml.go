@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // maxYAMLNodes bounds how many nodes one document may expand to through
@@ -29,7 +31,7 @@ func parseYAML(src *Source) ([]*Node, *Diagnostic) {
 			}
 			off += size
 		}
-		return nil, &Diagnostic{Severity: Error, Code: CodeYAMLSyntax, Pos: src.Pos(off), Message: "file is not valid UTF-8"}
+		return nil, diag.Errorf(CodeYAMLSyntax, src.Pos(off), "file is not valid UTF-8").Diagnostic()
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
 	var docs []*Node
@@ -61,7 +63,7 @@ func parseYAML(src *Source) ([]*Node, *Diagnostic) {
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func yamlError(src *Source, err error) *Diagnostic {
-	d := &Diagnostic{Severity: Error, Code: CodeYAMLSyntax, Pos: Pos{File: src.Path, Line: 1, Col: 1}, Message: err.Error()}
+	d := diag.New(Error, CodeYAMLSyntax, Pos{File: src.Path, Line: 1, Col: 1}, err.Error()).Diagnostic()
 	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		d.Pos = Pos{File: src.Path, Line: line, Col: 1}
@@ -90,18 +92,19 @@ func (c *yamlConv) pos(y *yaml.Node) (Pos, int) {
 	return Pos{File: c.src.Path, Line: y.Line, Col: col + 1}, c.src.Offset(y.Line, col+1)
 }
 
-func (c *yamlConv) errorf(y *yaml.Node, code Code, format string, args ...any) *Diagnostic {
+// errorf starts an error at y.
+func (c *yamlConv) errorf(y *yaml.Node, code Code, format string, args ...any) diag.Report {
 	p, _ := c.pos(y)
-	return &Diagnostic{Severity: Error, Code: code, Pos: p, Message: fmt.Sprintf(format, args...)}
+	return diag.Errorf(code, p, format, args...)
 }
 
 func (c *yamlConv) conv(y *yaml.Node, depth int) (*Node, *Diagnostic) {
 	c.count++
 	if c.count > maxYAMLNodes {
-		return nil, c.errorf(y, CodeInputLimit, "document expands to more than %d values (alias bomb?)", maxYAMLNodes)
+		return nil, c.errorf(y, CodeInputLimit, "document expands to more than %d values (alias bomb?)", maxYAMLNodes).Diagnostic()
 	}
 	if depth > maxDepth {
-		return nil, c.errorf(y, CodeInputLimit, "nesting deeper than %d levels", maxDepth)
+		return nil, c.errorf(y, CodeInputLimit, "nesting deeper than %d levels", maxDepth).Diagnostic()
 	}
 	if y.Kind == yaml.AliasNode {
 		n, d := c.conv(y.Alias, depth+1)
@@ -120,23 +123,25 @@ func (c *yamlConv) conv(y *yaml.Node, depth int) (*Node, *Diagnostic) {
 		return c.conv(y.Content[0], depth)
 	case yaml.MappingNode:
 		n.Kind = MapKind
-		seen := map[string]int{}
+		seen := map[string]*yaml.Node{}
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
-				return nil, c.errorf(k, CodeYAMLSyntax, "mapping keys must be plain strings")
+				return nil, c.errorf(k, CodeYAMLSyntax, "mapping keys must be plain strings").Diagnostic()
 			}
 			if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) {
 				merges = append(merges, v)
 				continue
 			}
-			if line, dup := seen[k.Value]; dup {
-				d := c.errorf(k, CodeDuplicateKey, "duplicate key %q (first defined at line %d)", k.Value, line)
-				d.Hint = "remove one of the two; YAML readers disagree on which one wins"
-				return nil, d
+			if first, dup := seen[k.Value]; dup {
+				at, _ := c.pos(first)
+				return nil, c.errorf(k, CodeDuplicateKey, "duplicate key %q (first defined at line %d)", k.Value, first.Line).
+					Hint("remove one of the two; YAML readers disagree on which one wins").
+					Note(at, fmt.Sprintf("key %q is first defined here", k.Value)).
+					Diagnostic()
 			}
-			seen[k.Value] = k.Line
+			seen[k.Value] = k
 			cv, d := c.conv(v, depth+1)
 			if d != nil {
 				return nil, d
@@ -178,7 +183,7 @@ func (c *yamlConv) merge(n *Node, m *yaml.Node, depth int) *Diagnostic {
 			return d
 		}
 		if v.Kind != MapKind {
-			return c.errorf(s, CodeYAMLSyntax, "merge key << needs a mapping or a list of mappings")
+			return c.errorf(s, CodeYAMLSyntax, "merge key << needs a mapping or a list of mappings").Diagnostic()
 		}
 		for i, k := range v.Keys {
 			if n.Get(k) == nil {
@@ -197,7 +202,7 @@ func (c *yamlConv) scalar(y *yaml.Node, n *Node) (*Node, *Diagnostic) {
 	case "!!bool":
 		var b bool
 		if err := y.Decode(&b); err != nil {
-			return nil, c.errorf(y, CodeYAMLSyntax, "invalid boolean %q", y.Value)
+			return nil, c.errorf(y, CodeYAMLSyntax, "invalid boolean %q", y.Value).Diagnostic()
 		}
 		n.Kind, n.Value = BoolKind, strconv.FormatBool(b)
 	case "!!int":
@@ -205,7 +210,7 @@ func (c *yamlConv) scalar(y *yaml.Node, n *Node) (*Node, *Diagnostic) {
 		if err := y.Decode(&i); err != nil {
 			var u uint64
 			if err := y.Decode(&u); err != nil {
-				return nil, c.errorf(y, CodeYAMLSyntax, "invalid integer %q", y.Value)
+				return nil, c.errorf(y, CodeYAMLSyntax, "invalid integer %q", y.Value).Diagnostic()
 			}
 			n.Kind, n.Value = NumberKind, strconv.FormatUint(u, 10)
 			break
@@ -214,7 +219,7 @@ func (c *yamlConv) scalar(y *yaml.Node, n *Node) (*Node, *Diagnostic) {
 	case "!!float":
 		var f float64
 		if err := y.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, c.errorf(y, CodeYAMLSyntax, "%q is not a number JSON can carry", y.Value)
+			return nil, c.errorf(y, CodeYAMLSyntax, "%q is not a number JSON can carry", y.Value).Diagnostic()
 		}
 		n.Kind, n.Value = NumberKind, strconv.FormatFloat(f, 'g', -1, 64)
 	default:

@@ -31,7 +31,9 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 	q := spec.Get("query")
 	if q == nil {
 		if spec.Get("service") == nil {
-			v.report(Warning, CodeNoService, at, path, "profile query has no service: the Perses UI does not run a query without one", `add service: "<service_name>" (or service_name="…" in query)`)
+			v.rep.Warnf(CodeNoService, at, "profile query has no service: the Perses UI does not run a query without one").
+				Path(pathString(path)).
+				Hint(`add service: "<service_name>" (or service_name="…" in query)`)
 		}
 		return spec
 	}
@@ -45,8 +47,9 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 	}
 	qpath := append(path[:len(path):len(path)], "query")
 	if sel.Metric != "" && profileType != "" && sel.Metric != profileType {
-		v.report(Error, CodeQueryConflict, q.PosAt(sel.MetricOff), qpath,
-			fmt.Sprintf("query selects profile type %q but profileType is %q", sel.Metric, profileType), "drop the prefix from query; profileType says which profile to show")
+		v.rep.Errorf(CodeQueryConflict, q.PosAt(sel.MetricOff), "query selects profile type %q but profileType is %q", sel.Metric, profileType).
+			Path(pathString(qpath)).
+			Hint("drop the prefix from query; profileType says which profile to show")
 	}
 	var service *Node
 	serviceWarned := false
@@ -56,12 +59,16 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 		switch {
 		case m.Name == selector.MetricNameLabel:
 			if profileType != "" && m.Value != profileType {
-				v.report(Error, CodeQueryConflict, at, qpath, fmt.Sprintf("query selects %s=%q but profileType is %q", m.Name, m.Value, profileType), "remove the __name__ matcher; profileType says which profile to show")
+				v.rep.Errorf(CodeQueryConflict, at, "query selects %s=%q but profileType is %q", m.Name, m.Value, profileType).
+					Path(pathString(qpath)).
+					Hint("remove the __name__ matcher; profileType says which profile to show")
 			}
 			continue
 		case m.Name == "service_name" && m.Op == selector.OpEqual:
 			if service != nil {
-				v.report(Error, CodeServiceMatcher, at, qpath, "query has more than one service_name=… matcher; a profile query shows one service", "use one service_name matcher per query")
+				v.rep.Errorf(CodeServiceMatcher, at, "query has more than one service_name=… matcher; a profile query shows one service").
+					Path(pathString(qpath)).
+					Hint("use one service_name matcher per query")
 				continue
 			}
 			// Inside the quotes for mapping offsets; the error about the
@@ -69,12 +76,15 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 			service = q.Sub(m.Value, m.ValueOff+1)
 			service.Pos = q.PosAt(m.ValueOff)
 			if strings.ContainsAny(m.Value, "\"\\\n") {
-				v.report(Error, CodeUICannotCarry, service.Pos, qpath, fmt.Sprintf("service %q contains a quote, backslash or newline: the Perses UI does not escape it when it builds the query", m.Value), "")
+				v.rep.Errorf(CodeUICannotCarry, service.Pos, "service %q contains a quote, backslash or newline: the Perses UI does not escape it when it builds the query", m.Value).
+					Path(pathString(qpath))
 			}
 			continue
 		case m.Name == "service_name":
 			serviceWarned = true
-			v.report(Warning, CodeServiceMatcher, at, qpath, fmt.Sprintf("service_name%s%q becomes a filter: the Perses UI needs service_name=\"…\" to run the query", m.Op, m.Value), "select one service with service_name=\"…\"")
+			v.rep.Warnf(CodeServiceMatcher, at, "service_name%s%q becomes a filter: the Perses UI needs service_name=\"…\" to run the query", m.Op, m.Value).
+				Path(pathString(qpath)).
+				Hint("select one service with service_name=\"…\"")
 		}
 		f := &Node{Kind: MapKind, Pos: at, off: -1}
 		name := q.Sub(m.Name, m.NameOff)
@@ -87,14 +97,20 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 		filters.Items = append(filters.Items, f)
 	}
 	if service == nil && !serviceWarned {
-		v.report(Warning, CodeNoService, q.Pos, qpath, "query has no service_name=\"…\" matcher: the Perses UI does not run a query without a service", `add service_name="<service>" to the selector`)
+		v.rep.Report(Warning, CodeNoService, q.Pos, "query has no service_name=\"…\" matcher: the Perses UI does not run a query without a service").
+			Path(pathString(qpath)).
+			Hint(`add service_name="<service>" to the selector`)
 	}
 	// Wire fields given beside the query must agree with it.
 	if old := spec.Get("service"); old != nil && (service == nil || !old.Equal(service)) {
-		v.report(Error, CodeQueryConflict, where(old, at), append(path, "service"), "service disagrees with the service_name in query", "give either query or service/filters, not both")
+		v.rep.Errorf(CodeQueryConflict, where(old, at), "service disagrees with the service_name in query").
+			Path(pathString(append(path, "service"))).
+			Hint("give either query or service/filters, not both")
 	}
 	if old := spec.Get("filters"); old != nil && !old.Equal(filters) {
-		v.report(Error, CodeQueryConflict, where(old, at), append(path, "filters"), "filters disagree with the matchers in query", "give either query or service/filters, not both")
+		v.rep.Errorf(CodeQueryConflict, where(old, at), "filters disagree with the matchers in query").
+			Path(pathString(append(path, "filters"))).
+			Hint("give either query or service/filters, not both")
 	}
 	if service != nil {
 		spec.Set("service", service)

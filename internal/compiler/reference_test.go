@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
@@ -36,7 +37,8 @@ func TestDiagnosticsReference(t *testing.T) {
 	b.WriteString("The test suite compiles every broken source and every fixed one.\n")
 	b.WriteString("Errors stop the build (exit 1); warnings do not, unless `--strict`; notes are information.\n\n")
 	b.WriteString("This file is generated: `go test ./internal/compiler -run Reference -update-reference`.\n\n")
-	for _, info := range compiler.Codes {
+	// Every code registered, by the compiler and by the docs site.
+	for _, info := range diag.Codes.All() {
 		// The heading is the bare code so its anchor (#pb1203) is the same
 		// on GitHub and on the docs site.
 		fmt.Fprintf(&b, "## %s\n\n**%s.** %s\n\n", info.Code, upperFirst(info.Title), info.Summary)

@@ -45,7 +45,9 @@ func checkRegexp(v *validator, _ Check, n *Node, path []string, at Pos) {
 		return
 	}
 	if _, err := regexp.Compile(n.Value); err != nil {
-		v.report(Error, CodeRegexp, where(n, at), path, fmt.Sprintf("invalid regular expression %q: %s", n.Value, regexpReason(err)), "patterns use Go (RE2) syntax; escape literal characters such as ( [ . with a backslash")
+		v.rep.Errorf(CodeRegexp, where(n, at), "invalid regular expression %q: %s", n.Value, regexpReason(err)).
+			Path(pathString(path)).
+			Hint("patterns use Go (RE2) syntax; escape literal characters such as ( [ . with a backslash")
 	}
 }
 
@@ -72,11 +74,15 @@ func checkExactlyOne(v *validator, c Check, n *Node, path []string, at Pos) {
 	got := presentFields(n, c.Args)
 	switch len(got) {
 	case 0:
-		v.report(Error, CodeExclusive, at, path, fmt.Sprintf("%s needs one of %s", describePath(path), strings.Join(c.Args, " or ")), exclusiveHint(c.Args))
+		v.rep.Errorf(CodeExclusive, at, "%s needs one of %s", describePath(path), strings.Join(c.Args, " or ")).
+			Path(pathString(path)).
+			Hint(exclusiveHint(c.Args))
 	case 1:
 	default:
 		second := n.Get(got[1])
-		v.report(Error, CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), append(path, got[1]), fmt.Sprintf("%s has both %s: give only one", describePath(path), strings.Join(got, " and ")), exclusiveHint(c.Args))
+		v.rep.Errorf(CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
+			Path(pathString(append(path, got[1]))).
+			Hint(exclusiveHint(c.Args))
 	}
 }
 
@@ -94,7 +100,8 @@ func checkAtMostOne(v *validator, c Check, n *Node, path []string, at Pos) {
 	}
 	if got := presentFields(n, c.Args); len(got) > 1 {
 		second := n.Get(got[1])
-		v.report(Error, CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), append(path, got[1]), fmt.Sprintf("%s has both %s: give only one", describePath(path), strings.Join(got, " and ")), "")
+		v.rep.Errorf(CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
+			Path(pathString(append(path, got[1])))
 	}
 }
 
@@ -102,7 +109,8 @@ func checkAtMostOne(v *validator, c Check, n *Node, path []string, at Pos) {
 func checkMaxItems(v *validator, c Check, n *Node, path []string, at Pos) {
 	max, _ := strconv.Atoi(c.Args[0])
 	if n.Kind == ListKind && len(n.Items) > max {
-		v.report(Error, CodeTooMany, where(n.Items[max], at), path, fmt.Sprintf("%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max), "")
+		v.rep.Errorf(CodeTooMany, where(n.Items[max], at), "%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max).
+			Path(pathString(path))
 	}
 }
 
@@ -124,7 +132,9 @@ func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
 		if hint == "" {
 			hint = "use a short name (" + strings.Join(v.s.AliasOrder[:6], ", ") + ", …) or a full ID such as process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 		}
-		v.report(Error, CodeUnknownProfile, where(n, at), path, fmt.Sprintf("unknown profile type %q", p), hint)
+		v.rep.Errorf(CodeUnknownProfile, where(n, at), "unknown profile type %q", p).
+			Path(pathString(path)).
+			Hint(hint)
 		return
 	}
 	if !profileTypeIDRe.MatchString(p) {
@@ -133,7 +143,9 @@ func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
 		if parts == 5 || parts == 6 {
 			msg = fmt.Sprintf("profile type %q has characters Pyroscope cannot read in a query: use letters, digits and '_' in each part", p)
 		}
-		v.report(Error, CodeProfileTypeForm, where(n, at), path, msg, "e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
+		v.rep.Report(Error, CodeProfileTypeForm, where(n, at), msg).
+			Path(pathString(path)).
+			Hint("e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
 	}
 }
 
@@ -144,7 +156,9 @@ func checkSelector(v *validator, _ Check, n *Node, path []string, at Pos) {
 	}
 	if _, err := selector.Parse(n.Value); err != nil {
 		e := err.(*selector.Error)
-		v.report(Error, CodeSelectorSyntax, n.PosAt(e.Off), path, "invalid query: "+e.Msg, e.Hint)
+		v.rep.Report(Error, CodeSelectorSyntax, n.PosAt(e.Off), "invalid query: "+e.Msg).
+			Path(pathString(path)).
+			Hint(e.Hint)
 	}
 }
 
@@ -162,20 +176,27 @@ func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
 			if name == "" {
 				empty = n.Get("labelName")
 			}
-			v.report(Warning, CodeEmptyFilter, where(empty, at), path, fmt.Sprintf("filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val), "remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
+			v.rep.Warnf(CodeEmptyFilter, where(empty, at), "filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val).
+				Path(pathString(path)).
+				Hint("remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
 		}
 		return
 	}
 	if !uiIdentRe.MatchString(name) {
-		v.report(Error, CodeUICannotCarry, where(n.Get("labelName"), at), append(path, "labelName"), fmt.Sprintf("label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name), "")
+		v.rep.Errorf(CodeUICannotCarry, where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
+			Path(pathString(append(path, "labelName")))
 	}
 	vn := n.Get("labelValue")
 	if strings.ContainsAny(val, "\"\\\n") {
-		v.report(Error, CodeUICannotCarry, where(vn, at), append(path, "labelValue"), fmt.Sprintf("label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val), "match it with a regular expression instead, e.g. =~ with . in place of the character")
+		v.rep.Errorf(CodeUICannotCarry, where(vn, at), "label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val).
+			Path(pathString(append(path, "labelValue"))).
+			Hint("match it with a regular expression instead, e.g. =~ with . in place of the character")
 	}
 	if op == "=~" || op == "!~" {
 		if err := selector.CheckRegexp(val); err != nil {
-			v.report(Error, CodeRegexp, where(vn, at), append(path, "labelValue"), fmt.Sprintf("invalid regular expression %q: %s", val, err), "label values are matched as fully anchored RE2 expressions")
+			v.rep.Errorf(CodeRegexp, where(vn, at), "invalid regular expression %q: %s", val, err).
+				Path(pathString(append(path, "labelValue"))).
+				Hint("label values are matched as fully anchored RE2 expressions")
 		}
 	}
 }
@@ -207,8 +228,9 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		m, _ := e.Str("method")
 		if staleRoutes[strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")] {
 			pn := e.Get("endpointPattern")
-			v.report(Warning, CodeStaleEndpoint, where(pn, at), append(path, fmt.Sprintf("[%d]", i), "endpointPattern"),
-				staleMessage(p), endpointsHint())
+			v.rep.Report(Warning, CodeStaleEndpoint, where(pn, at), staleMessage(p)).
+				Path(pathString(append(path, fmt.Sprintf("[%d]", i), "endpointPattern"))).
+				Hint(endpointsHint())
 		}
 		if re, err := regexp.Compile(p); err == nil {
 			res = append(res, re)
@@ -234,7 +256,9 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		}
 	}
 	if len(missing) > 0 {
-		v.report(Warning, CodeStaleEndpoint, at, path, fmt.Sprintf("allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")), endpointsHint())
+		v.rep.Warnf(CodeStaleEndpoint, at, "allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")).
+			Path(pathString(path)).
+			Hint(endpointsHint())
 	}
 }
 
@@ -258,7 +282,9 @@ func isTrue(n *Node) bool { return n != nil && n.Kind == BoolKind && n.Value == 
 func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && !isTrue(n.Get(b)) {
-		v.report(Error, CodeInvalidValue, where(&Node{Pos: an.KeyPos}, where(an, at)), append(path, a), fmt.Sprintf("%s needs %s: true", a, b), fmt.Sprintf("set %s: true, or remove %s", b, a))
+		v.rep.Errorf(CodeInvalidValue, where(&Node{Pos: an.KeyPos}, where(an, at)), "%s needs %s: true", a, b).
+			Path(pathString(append(path, a))).
+			Hint(fmt.Sprintf("set %s: true, or remove %s", b, a))
 	}
 }
 
@@ -268,7 +294,9 @@ func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 func checkListRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && an.Kind == ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
-		v.report(Error, CodeInvalidValue, where(an, at), append(path, a), fmt.Sprintf("%s lists %d values but %s is not true", a, len(an.Items), b), fmt.Sprintf("set %s: true, or give one value", b))
+		v.rep.Errorf(CodeInvalidValue, where(an, at), "%s lists %d values but %s is not true", a, len(an.Items), b).
+			Path(pathString(append(path, a))).
+			Hint(fmt.Sprintf("set %s: true, or give one value", b))
 	}
 }
 
@@ -278,7 +306,8 @@ func checkNonEmptyWhenTrue(v *validator, c Check, n *Node, path []string, at Pos
 	a, b := c.Args[0], c.Args[1]
 	if isTrue(n.Get(b)) {
 		if an := n.Get(a); an == nil || (an.Kind == StringKind && an.Value == "") {
-			v.report(Error, CodeInvalidValue, where(an, at), append(path, a), fmt.Sprintf("a %s variable needs a non-empty %s", b, a), "")
+			v.rep.Errorf(CodeInvalidValue, where(an, at), "a %s variable needs a non-empty %s", b, a).
+				Path(pathString(append(path, a)))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // A unit store keeps what evaluating each self-contained CUE package gave
@@ -81,7 +82,7 @@ func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostic
 func (s *unitStore) trim() { s.store.Trim() }
 
 // mayHoldCredential reports whether a resource is a secret or has a field
-// whose name says it may hold a credential (credentialPath's rule).
+// whose name says it may hold a credential (diag.CredentialPath's rule).
 func mayHoldCredential(n *Node) bool {
 	if k, _ := n.Str("kind"); strings.Contains(strings.ToLower(k), "secret") {
 		return true
@@ -92,7 +93,7 @@ func mayHoldCredential(n *Node) bool {
 			return false
 		}
 		for i, k := range n.Keys {
-			if credentialPath([]string{k}) || walk(n.Vals[i]) {
+			if diag.CredentialPath([]string{k}) || walk(n.Vals[i]) {
 				return true
 			}
 		}
@@ -109,12 +110,12 @@ func mayHoldCredential(n *Node) bool {
 // ---- the encoding ----
 //
 // An entry is the magic, then the resources (kind, project, name, global,
-// position, wire-form node tree), then the diagnostics. Integers are
+// position, wire-form node tree), then the diagnostics with their notes. Integers are
 // varints; strings are numbered on first use and written once. A node's
 // source (for positions inside a string) is the source of the file its
 // position names.
 
-var unitMagic = []byte("PBU2")
+var unitMagic = []byte("PBU3")
 
 type unitEncoder struct {
 	buf     bytes.Buffer
@@ -151,6 +152,12 @@ func encodeUnit(res []*Resource, diags Diagnostics) ([]byte, error) {
 		e.str(d.Message)
 		e.str(d.Hint)
 		e.str(d.Path)
+		e.int(len(d.Notes))
+		for _, n := range d.Notes {
+			e.pos(n.Pos)
+			e.pos(n.End)
+			e.str(n.Message)
+		}
 	}
 	return e.buf.Bytes(), e.err
 }
@@ -255,8 +262,14 @@ func decodeUnit(b []byte, sources map[string]*Source) (res []*Resource, diags Di
 	}
 	n = d.count()
 	for i := 0; i < n && d.err == nil; i++ {
-		diags = append(diags, Diagnostic{Severity: Severity(d.int()), Code: Code(d.str()), Pos: d.pos(), End: d.pos(),
-			Message: d.str(), Hint: d.str(), Path: d.str()})
+		// Decoding restores what encodeUnit stored, field by field: no
+		// report is made here.
+		dg := Diagnostic{Severity: Severity(d.int()), Code: Code(d.str()), Pos: d.pos(), End: d.pos(),
+			Message: d.str(), Hint: d.str(), Path: d.str()}
+		for range d.count() {
+			dg.Notes = append(dg.Notes, diag.Note{Pos: d.pos(), End: d.pos(), Message: d.str()})
+		}
+		diags = append(diags, dg)
 	}
 	if d.err == nil && d.i != len(d.s) {
 		d.err = errBadEntry

@@ -1,14 +1,19 @@
 package compiler
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
+)
 
 // FuzzUnitStoreDecode: whatever a store entry holds, reading it never
 // panics, and what it gives back encodes to the same bytes.
 func FuzzUnitStoreDecode(f *testing.F) {
-	f.Add([]byte("PBU2\x00\x00"))
+	f.Add([]byte("PBU3\x00\x00"))
 	res := []*Resource{{Kind: "Dashboard", Project: "p", Name: "d", Pos: Pos{File: "d.cue", Line: 1, Col: 1},
 		Node: &Node{Kind: MapKind, Keys: []string{"kind"}, Vals: []*Node{{Kind: StringKind, Value: "Dashboard", Pos: Pos{File: "d.cue", Line: 1, Col: 7}, off: -1}}, off: -1}}}
-	b, err := encodeUnit(res, Diagnostics{{Severity: Error, Code: CodeWrongType, Pos: Pos{File: "d.cue", Line: 1, Col: 1}, Message: "m", Hint: "h"}})
+	b, err := encodeUnit(res, storedDiags)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -27,4 +32,27 @@ func FuzzUnitStoreDecode(f *testing.F) {
 			t.Fatalf("re-encoded entry does not decode: %v", err)
 		}
 	})
+}
+
+// storedDiags are diagnostics as a unit keeps them, a note included.
+var storedDiags = Diagnostics{
+	{Severity: Error, Code: CodeWrongType, Pos: Pos{File: "d.cue", Line: 1, Col: 1}, Message: "m", Hint: "h"},
+	{Severity: Error, Code: CodeDuplicateKey, Pos: Pos{File: "d.cue", Line: 1, Col: 3}, End: Pos{File: "d.cue", Line: 1, Col: 5}, Message: "dup", Path: "spec",
+		Notes: []diag.Note{{Pos: Pos{File: "d.cue", Line: 1, Col: 1}, Message: "first"}, {Pos: Pos{File: "e.cue", Line: 2, Col: 2}, End: Pos{File: "e.cue", Line: 2, Col: 4}, Message: "second"}}},
+}
+
+// TestUnitStoreKeepsNotes: a unit read back from the store has the
+// diagnostics it was stored with, notes and all.
+func TestUnitStoreKeepsNotes(t *testing.T) {
+	b, err := encodeUnit(nil, storedDiags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := decodeUnit(b, map[string]*Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, storedDiags) {
+		t.Errorf("got %+v\nwant %+v", got, storedDiags)
+	}
 }

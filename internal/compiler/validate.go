@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // validator walks a resource against the compiled model. It reports every
@@ -14,17 +16,15 @@ import (
 // the model declares them, and lowers authoring forms through the plugin
 // hooks. The tree it returns is the wire form.
 type validator struct {
-	s     *Schema
-	diags *Diagnostics
+	s   *Schema
+	rep diag.Reporter
 	// stack holds the maps being walked, outermost first, so rules can look
 	// at their context (e.g. the query kind around a query plugin).
 	stack []*Node
 }
 
-func (v *validator) report(sev Severity, code Code, pos Pos, path []string, msg, hint string) {
-	*v.diags = append(*v.diags, Diagnostic{Severity: sev, Code: code, Pos: pos, Message: msg, Hint: hint, Path: pathString(path)})
-}
-
+// pathString spells a path inside a resource as diagnostics show it:
+// spec.panels.cpu, spec.queries[0].
 func pathString(path []string) string {
 	var b strings.Builder
 	for _, p := range path {
@@ -88,7 +88,9 @@ func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
 			if t.Enum != nil && n.Kind == StringKind {
 				hint = didYouMean(n.Value, t.Enum)
 			}
-			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), shown(n, path), msg), hint)
+			v.rep.Errorf(CodeInvalidValue, at, "invalid %s %s: %s", lastName(path), shown(n, path), msg).
+				Path(pathString(path)).
+				Hint(hint)
 		}
 		return n
 	}
@@ -108,7 +110,9 @@ func (v *validator) wrongType(n *Node, want string, path []string, at Pos) {
 	case n.Kind == StringKind && strings.Contains(want, "number") || n.Kind == StringKind && strings.Contains(want, "integer"):
 		hint = "write the number without quotes"
 	}
-	v.report(Error, CodeWrongType, at, path, fmt.Sprintf("%s must be %s, got %s", lastName(path), want, got), hint)
+	v.rep.Errorf(CodeWrongType, at, "%s must be %s, got %s", lastName(path), want, got).
+		Path(pathString(path)).
+		Hint(hint)
 }
 
 func kindAllowed(t *Type, n *Node) bool {
@@ -170,7 +174,8 @@ func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
 			}
 		}
 		if t.Msg != "" {
-			v.report(Error, CodeWrongType, at, path, fmt.Sprintf("invalid %s: %s", lastName(path), t.Msg), "")
+			v.rep.Errorf(CodeWrongType, at, "invalid %s: %s", lastName(path), t.Msg).
+				Path(pathString(path))
 			return n
 		}
 		v.wrongType(n, strings.Join(slices.Compact(want), " or "), path, at)
@@ -194,15 +199,19 @@ func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
 			pos = where(k, at)
 		}
 		if kind == "" {
-			v.report(Error, CodeMissingField, pos, path, fmt.Sprintf("%s needs a kind: one of %s", lastName(path), strings.Join(kinds, ", ")), "")
+			v.rep.Errorf(CodeMissingField, pos, "%s needs a kind: one of %s", lastName(path), strings.Join(kinds, ", ")).
+				Path(pathString(path))
 		} else {
-			v.report(Error, CodeInvalidValue, pos, path, fmt.Sprintf("unknown kind %q: expected one of %s", kind, strings.Join(kinds, ", ")), didYouMean(kind, kinds))
+			v.rep.Errorf(CodeInvalidValue, pos, "unknown kind %q: expected one of %s", kind, strings.Join(kinds, ", ")).
+				Path(pathString(path)).
+				Hint(didYouMean(kind, kinds))
 		}
 		return n
 	}
 	if t.Msg != "" && same[0].Kind == LeafType {
 		if msg := v.s.checkLeaf(same[0], n); msg != "" {
-			v.report(Error, CodeInvalidValue, at, path, fmt.Sprintf("invalid %s %s: %s", lastName(path), shown(n, path), t.Msg), "")
+			v.rep.Errorf(CodeInvalidValue, at, "invalid %s %s: %s", lastName(path), shown(n, path), t.Msg).
+				Path(pathString(path))
 			return n
 		}
 	}
@@ -230,12 +239,16 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 		if child == nil {
 			switch {
 			case f.Required:
-				v.report(Error, CodeMissingField, missingAt, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
+				v.rep.Errorf(CodeMissingField, missingAt, "missing required field %q in %s", f.Name, describePath(path)).
+					Path(pathString(fpath)).
+					Hint(fieldHint(f))
 			case !f.Optional:
 				if d := fillValue(f.Type); d != nil {
 					out.Set(f.Name, d)
 				} else {
-					v.report(Error, CodeMissingField, missingAt, fpath, fmt.Sprintf("missing required field %q in %s", f.Name, describePath(path)), fieldHint(f))
+					v.rep.Errorf(CodeMissingField, missingAt, "missing required field %q in %s", f.Name, describePath(path)).
+						Path(pathString(fpath)).
+						Hint(fieldHint(f))
 				}
 			}
 			continue
@@ -260,7 +273,8 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 		case t.Pattern != nil:
 			if t.KeyType != nil {
 				if msg := v.s.checkLeaf(t.KeyType, &Node{Kind: StringKind, Value: k}); msg != "" {
-					v.report(Error, CodeMapKey, where(&Node{Pos: child.KeyPos}, at), fpath, fmt.Sprintf("invalid key %q in %s: %s", k, describePath(path), msg), "")
+					v.rep.Errorf(CodeMapKey, where(&Node{Pos: child.KeyPos}, at), "invalid key %q in %s: %s", k, describePath(path), msg).
+						Path(pathString(fpath))
 				}
 			}
 			out.Set(k, v.walk(t.Pattern, child, fpath, at))
@@ -277,7 +291,9 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 			if !pos.IsValid() {
 				pos = where(child, at)
 			}
-			v.report(Error, CodeUnknownField, pos, fpath, fmt.Sprintf("unknown field %q in %s", k, describePath(path)), hint)
+			v.rep.Errorf(CodeUnknownField, pos, "unknown field %q in %s", k, describePath(path)).
+				Path(pathString(fpath)).
+				Hint(hint)
 		default:
 			out.Set(k, child)
 		}
@@ -362,15 +378,20 @@ func (v *validator) plugin(role string, n *Node, path []string, at Pos) *Node {
 	if p == nil {
 		for k := range v.s.Plugins {
 			if strings.EqualFold(k, kind) {
-				v.report(Error, CodeInvalidValue, kpos, append(path, "kind"), fmt.Sprintf("unknown plugin kind %q", kind), fmt.Sprintf("plugin kinds are case-sensitive: did you mean %q?", k))
+				v.rep.Errorf(CodeInvalidValue, kpos, "unknown plugin kind %q", kind).
+					Path(pathString(append(path, "kind"))).
+					Hint(fmt.Sprintf("plugin kinds are case-sensitive: did you mean %q?", k))
 				return n
 			}
 		}
-		v.report(Note, CodeUncheckedPlugin, kpos, append(path, "kind"), fmt.Sprintf("plugin %q is not one pyrobuild models: its spec is passed through unchecked", kind), "")
+		v.rep.Infof(CodeUncheckedPlugin, kpos, "plugin %q is not one pyrobuild models: its spec is passed through unchecked", kind).
+			Path(pathString(append(path, "kind")))
 		return n
 	}
 	if p.Role != role && role != "" {
-		v.report(Error, CodePluginRole, kpos, append(path, "kind"), fmt.Sprintf("%s is a %s plugin, but it is used as a %s plugin", kind, roleName(p.Role), roleName(role)), roleHint(p))
+		v.rep.Errorf(CodePluginRole, kpos, "%s is a %s plugin, but it is used as a %s plugin", kind, roleName(p.Role), roleName(role)).
+			Path(pathString(append(path, "kind"))).
+			Hint(roleHint(p))
 		return n
 	}
 	spec := n.Get("spec")
@@ -406,14 +427,10 @@ func roleHint(p *PluginSchema) string {
 	return ""
 }
 
-// secretFields hold credentials: their values are never repeated in a
-// diagnostic.
-var secretFields = map[string]bool{"password": true, "credentials": true, "clientSecret": true, "key": true}
-
 // shown is how a value appears in a message.
 func shown(n *Node, path []string) string {
-	if secretFields[lastName(path)] {
-		return "<redacted>"
+	if diag.SecretField(lastName(path)) {
+		return diag.Redacted
 	}
 	return n.Literal()
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // World is every resource of one compilation. Checks that look across
@@ -21,7 +23,7 @@ type World struct {
 
 // worldCheck is one rule over the whole world. Each is small and named after
 // what it checks.
-type worldCheck func(w *World, diags *Diagnostics)
+type worldCheck func(w *World, rep diag.Reporter)
 
 var worldChecks = []worldCheck{
 	checkDuplicates,
@@ -31,25 +33,22 @@ var worldChecks = []worldCheck{
 }
 
 func (w *World) check(diags *Diagnostics) {
+	rep := diag.NewReporter(diags)
 	for _, c := range worldChecks {
-		c(w, diags)
+		c(w, rep)
 	}
 }
 
-func report(diags *Diagnostics, sev Severity, code Code, pos Pos, msg, hint string) {
-	*diags = append(*diags, Diagnostic{Severity: sev, Code: code, Pos: pos, Message: msg, Hint: hint})
-}
-
 // checkDuplicates: a resource (kind, project, name) is defined once.
-func checkDuplicates(w *World, diags *Diagnostics) {
+func checkDuplicates(w *World, rep diag.Reporter) {
 	first := map[string]*Resource{}
 	var unique []*Resource
 	for _, r := range w.Resources {
 		id := r.ID()
 		if prev, dup := first[id]; dup {
-			report(diags, Error, CodeDuplicate, r.Pos,
-				fmt.Sprintf("%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos),
-				"resource names are unique per kind and project; rename or remove one")
+			rep.Errorf(CodeDuplicate, r.Pos, "%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos).
+				Hint("resource names are unique per kind and project; rename or remove one").
+				Note(prev.Pos, fmt.Sprintf("%s %q is first defined here", prev.Kind, prev.Name))
 			continue
 		}
 		first[id] = r
@@ -104,7 +103,7 @@ func (w *World) datasources() (map[string][]datasourceRef, []datasourceRef) {
 // checkDefaultDatasources: at most one default per plugin kind in each
 // scope (a project, the global scope, and each dashboard's datasources,
 // which checkDashboards looks at).
-func checkDefaultDatasources(w *World, diags *Diagnostics) {
+func checkDefaultDatasources(w *World, rep diag.Reporter) {
 	proj, global := w.datasources()
 	projects := make([]string, 0, len(proj))
 	for p := range proj {
@@ -112,21 +111,21 @@ func checkDefaultDatasources(w *World, diags *Diagnostics) {
 	}
 	sort.Strings(projects)
 	for _, p := range projects {
-		checkDefaults(proj[p], fmt.Sprintf("of project %s", p), diags)
+		checkDefaults(proj[p], fmt.Sprintf("of project %s", p), rep)
 	}
-	checkDefaults(global, "among global datasources", diags)
+	checkDefaults(global, "among global datasources", rep)
 }
 
-func checkDefaults(refs []datasourceRef, where string, diags *Diagnostics) {
+func checkDefaults(refs []datasourceRef, where string, rep diag.Reporter) {
 	seen := map[string]datasourceRef{}
 	for _, d := range refs {
 		if !d.def {
 			continue
 		}
 		if prev, ok := seen[d.kind]; ok {
-			report(diags, Error, CodeDefaultDatasource, d.pos,
-				fmt.Sprintf("%s and %s are both the default %s %s", prev.name, d.name, d.kind, where),
-				"set default: true on one of them only")
+			rep.Errorf(CodeDefaultDatasource, d.pos, "%s and %s are both the default %s %s", prev.name, d.name, d.kind, where).
+				Hint("set default: true on one of them only").
+				Note(prev.pos, fmt.Sprintf("%s is the default %s here", prev.name, prev.kind))
 			continue
 		}
 		seen[d.kind] = d
@@ -151,18 +150,18 @@ func dashboardDatasources(r *Resource, tree *Node) []datasourceRef {
 // GlobalSecret for a GlobalDatasource). It may exist only on the server, so
 // a missing one is a warning (an error under --strict). Credentials belong
 // in that secret, not in plain headers.
-func checkProxySecrets(w *World, diags *Diagnostics) {
+func checkProxySecrets(w *World, rep diag.Reporter) {
 	for _, r := range w.Resources {
 		switch r.Kind {
 		case "Datasource", "GlobalDatasource":
-			checkProxies(w, r, []*Node{r.Node.Get("spec")}, diags)
+			checkProxies(w, r, []*Node{r.Node.Get("spec")}, rep)
 		}
 	}
 }
 
 // checkProxies checks the proxies of datasource specs of resource r (a
 // datasource, or a dashboard's own datasources).
-func checkProxies(w *World, r *Resource, specs []*Node, diags *Diagnostics) {
+func checkProxies(w *World, r *Resource, specs []*Node, rep diag.Reporter) {
 	for _, spec := range specs {
 		proxy := spec.Get("plugin").Get("spec").Get("proxy").Get("spec")
 		if sn := proxy.Get("secret"); sn != nil && sn.Kind == StringKind {
@@ -171,16 +170,15 @@ func checkProxies(w *World, r *Resource, specs []*Node, diags *Diagnostics) {
 				kind, id = "GlobalSecret", "GlobalSecret/"+sn.Value
 			}
 			if w.byID[id] == nil {
-				report(diags, Warning, CodeMissingSecret, sn.Pos,
-					fmt.Sprintf("%s %q is not among the compiled sources", kind, sn.Value),
-					fmt.Sprintf("define it (kind: %s) or make sure it exists on the Perses server", kind))
+				rep.Warnf(CodeMissingSecret, sn.Pos, "%s %q is not among the compiled sources", kind, sn.Value).
+					Hint(fmt.Sprintf("define it (kind: %s) or make sure it exists on the Perses server", kind))
 			}
 		}
 		if hs := proxy.Get("headers"); hs != nil {
 			for i, h := range hs.Keys {
 				if credentialHeader(h) {
-					report(diags, Warning, CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos),
-						fmt.Sprintf("header %q carries a credential in plain text", h), "put it in a Secret and name the secret in proxy.spec.secret")
+					rep.Warnf(CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos), "header %q carries a credential in plain text", h).
+						Hint("put it in a Secret and name the secret in proxy.spec.secret")
 				}
 			}
 		}

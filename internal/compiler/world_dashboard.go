@@ -5,13 +5,15 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // checkDashboards runs the checks that need a whole dashboard and the
 // resources around it: its own datasources (defaults, proxies), its
 // layouts, variables and queries. Dashboards are checked in parallel, each
 // decoded on its own when packed, and their findings gathered in order.
-func checkDashboards(w *World, diags *Diagnostics) {
+func checkDashboards(w *World, rep diag.Reporter) {
 	proj, global := w.datasources()
 	vars := w.outerVariables()
 	var dashboards []*Resource
@@ -23,14 +25,15 @@ func checkDashboards(w *World, diags *Diagnostics) {
 	found := make([]Diagnostics, len(dashboards))
 	parallel(len(dashboards), func(i int) {
 		r, ds := dashboards[i], &found[i]
+		rep := diag.NewReporter(ds)
 		tree := r.Tree()
 		own := dashboardDatasources(r, tree)
-		checkDefaults(own, fmt.Sprintf("of dashboard %s", r.Name), ds)
+		checkDefaults(own, fmt.Sprintf("of dashboard %s", r.Name), rep)
 		if m := tree.Get("spec").Get("datasources"); m != nil {
-			checkProxies(w, r, m.Vals, ds)
+			checkProxies(w, r, m.Vals, rep)
 		}
 		before := len(*ds)
-		checkDashboard(w, tree, r.Project, [][]datasourceRef{own, proj[r.Project], global}, vars, ds)
+		checkDashboard(w, tree, r.Project, [][]datasourceRef{own, proj[r.Project], global}, vars, rep)
 		// Values a CUE schema filled in have no position of the user's:
 		// point at the dashboard instead.
 		for j := before; j < len(*ds); j++ {
@@ -40,20 +43,22 @@ func checkDashboards(w *World, diags *Diagnostics) {
 		}
 	})
 	for _, ds := range found {
-		*diags = append(*diags, ds...)
+		for _, d := range ds {
+			rep.Add(d)
+		}
 	}
 }
 
-func checkDashboard(w *World, tree *Node, project string, scopes [][]datasourceRef, vars map[string]map[string]bool, diags *Diagnostics) {
+func checkDashboard(w *World, tree *Node, project string, scopes [][]datasourceRef, vars map[string]map[string]bool, rep diag.Reporter) {
 	spec := tree.Get("spec")
-	checkLayouts(spec, diags)
-	defined := checkVariables(spec, vars[project], vars[""], diags)
+	checkLayouts(spec, rep)
+	defined := checkVariables(spec, vars[project], vars[""], rep)
 	panels := spec.Get("panels")
 	if panels == nil {
 		return
 	}
 	for i, key := range panels.Keys {
-		checkPanelQueries(w, key, panels.Vals[i], scopes, defined, diags)
+		checkPanelQueries(w, key, panels.Vals[i], scopes, defined, rep)
 	}
 }
 
@@ -91,7 +96,7 @@ type gridRect struct {
 
 // checkLayouts: every $ref points at a panel, every panel is placed, items
 // fit the 24 columns and do not overlap.
-func checkLayouts(spec *Node, diags *Diagnostics) {
+func checkLayouts(spec *Node, rep diag.Reporter) {
 	panels := spec.Get("panels")
 	placed := map[string]bool{}
 	for _, layout := range spec.Get("layouts").List() {
@@ -110,9 +115,11 @@ func checkLayouts(spec *Node, diags *Diagnostics) {
 					// places the panel it names, so no orphan warning follows.
 					placed[ref.Value[strings.LastIndex(ref.Value, "/")+1:]] = true
 				case !ok || strings.Contains(key, "/"):
-					report(diags, Error, CodeRefUnresolved, ref.Pos, fmt.Sprintf("$ref %q does not point at a panel", ref.Value), "a grid item's $ref is #/spec/panels/<key>")
+					rep.Errorf(CodeRefUnresolved, ref.Pos, "$ref %q does not point at a panel", ref.Value).
+						Hint("a grid item's $ref is #/spec/panels/<key>")
 				case panels.Get(key) == nil:
-					report(diags, Error, CodeRefUnresolved, ref.Pos, fmt.Sprintf("$ref %q points at no panel: there is no panel %q", ref.Value, key), refHint(key, panels))
+					rep.Errorf(CodeRefUnresolved, ref.Pos, "$ref %q points at no panel: there is no panel %q", ref.Value, key).
+						Hint(refHint(key, panels))
 				default:
 					placed[key] = true
 				}
@@ -125,8 +132,8 @@ func checkLayouts(spec *Node, diags *Diagnostics) {
 				continue
 			}
 			if x+wd > 24 && x < 24 && wd <= 24 {
-				report(diags, Error, CodeGridOverflow, where(item.Get("width"), item.Pos),
-					fmt.Sprintf("grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd), fmt.Sprintf("use width: %d, or move it to x: %d", 24-x, 24-wd))
+				rep.Errorf(CodeGridOverflow, where(item.Get("width"), item.Pos), "grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd).
+					Hint(fmt.Sprintf("use width: %d, or move it to x: %d", 24-x, 24-wd))
 			}
 			rc := gridRect{x, y, wd, h, item.Pos, ""}
 			if ref != nil {
@@ -134,8 +141,9 @@ func checkLayouts(spec *Node, diags *Diagnostics) {
 			}
 			for _, o := range rects {
 				if rc.x < o.x+o.w && o.x < rc.x+rc.w && rc.y < o.y+o.h && o.y < rc.y+rc.h {
-					report(diags, Warning, CodeGridOverlap, item.Pos,
-						fmt.Sprintf("grid item %s overlaps %s (line %d)", rc.ref, o.ref, o.pos.Line), "the Perses UI pushes overlapping items down; give them distinct rows or columns")
+					rep.Warnf(CodeGridOverlap, item.Pos, "grid item %s overlaps %s (line %d)", rc.ref, o.ref, o.pos.Line).
+						Hint("the Perses UI pushes overlapping items down; give them distinct rows or columns").
+						Note(o.pos, strings.TrimSpace("overlapped by grid item "+rc.ref))
 					break
 				}
 			}
@@ -149,8 +157,8 @@ func checkLayouts(spec *Node, diags *Diagnostics) {
 	for i, key := range panels.Keys {
 		if !placed[key] && MustSchema().checkLeaf(keyType, &Node{Kind: StringKind, Value: key}) == "" {
 			p := panels.Vals[i]
-			report(diags, Warning, CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos),
-				fmt.Sprintf("panel %q is in no layout, so the dashboard never shows it", key), fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))
+			rep.Warnf(CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos), "panel %q is in no layout, so the dashboard never shows it", key).
+				Hint(fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))
 		}
 	}
 }
@@ -176,7 +184,7 @@ func intOf(n *Node) (int, bool) {
 
 // checkVariables: names are unique, references are defined, and no
 // variable depends on itself. It returns every name a query may use.
-func checkVariables(spec *Node, project, global map[string]bool, diags *Diagnostics) map[string]bool {
+func checkVariables(spec *Node, project, global map[string]bool, rep diag.Reporter) map[string]bool {
 	defined := map[string]bool{}
 	for k := range project {
 		defined[k] = true
@@ -201,7 +209,9 @@ func checkVariables(spec *Node, project, global map[string]bool, diags *Diagnost
 			continue
 		}
 		if prev, dup := seen[nn.Value]; dup {
-			report(diags, Error, CodeDuplicateVariable, nn.Pos, fmt.Sprintf("variable %q is defined twice (first at line %d)", nn.Value, prev.Line), "variable names are unique within a dashboard")
+			rep.Errorf(CodeDuplicateVariable, nn.Pos, "variable %q is defined twice (first at line %d)", nn.Value, prev.Line).
+				Hint("variable names are unique within a dashboard").
+				Note(prev, fmt.Sprintf("variable %q is first defined here", nn.Value))
 			continue
 		}
 		seen[nn.Value] = nn.Pos
@@ -220,7 +230,8 @@ func checkVariables(spec *Node, project, global map[string]bool, diags *Diagnost
 		for _, r := range refs {
 			forEachVarRef(r, func(name string, at Pos) {
 				if !defined[name] {
-					report(diags, Error, CodeUndefinedVariable, at, fmt.Sprintf("variable %q refers to $%s, which is not defined", v.name, name), didYouMean(name, keys(defined)))
+					rep.Errorf(CodeUndefinedVariable, at, "variable %q refers to $%s, which is not defined", v.name, name).
+						Hint(didYouMean(name, keys(defined)))
 					return
 				}
 				vs[i].deps = append(vs[i].deps, name)
@@ -240,7 +251,8 @@ func checkVariables(spec *Node, project, global map[string]bool, diags *Diagnost
 		case 1:
 			i := slices.Index(stack, n)
 			cycle := append(slices.Clone(stack[i:]), n)
-			report(diags, Error, CodeVariableCycle, seen[n], "variables depend on each other in a circle: "+strings.Join(cycle, " → "), "break the circle: one of them must not refer to the others")
+			rep.Report(Error, CodeVariableCycle, seen[n], "variables depend on each other in a circle: "+strings.Join(cycle, " → ")).
+				Hint("break the circle: one of them must not refer to the others")
 			return true
 		case 2:
 			return false
@@ -309,7 +321,7 @@ var supportedQueries = map[string][]string{"FlameChart": {"ProfileQuery"}}
 
 // checkPanelQueries: the panel can show its queries, their variables are
 // defined and their datasources resolve.
-func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceRef, defined map[string]bool, diags *Diagnostics) {
+func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceRef, defined map[string]bool, rep diag.Reporter) {
 	pspec := panel.Get("spec")
 	pkind, _ := pspec.Get("plugin").Str("kind")
 	for _, q := range pspec.Get("queries").List() {
@@ -318,15 +330,16 @@ func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceR
 			continue // an unknown query kind is reported by the schema check
 		}
 		if allowed, ok := supportedQueries[pkind]; ok && !slices.Contains(allowed, qk.Value) {
-			report(diags, Error, CodeQueryType, qk.Pos, fmt.Sprintf("panel %q is a %s, which shows %s queries, not %s", key, pkind, strings.Join(allowed, ", "), qk.Value), "")
+			rep.Errorf(CodeQueryType, qk.Pos, "panel %q is a %s, which shows %s queries, not %s", key, pkind, strings.Join(allowed, ", "), qk.Value)
 		}
 		plugin := q.Get("spec").Get("plugin")
 		forEachVarRef(plugin.Get("spec"), func(name string, at Pos) {
 			if !defined[name] {
-				report(diags, Error, CodeUndefinedVariable, at, fmt.Sprintf("query of panel %q refers to $%s, which is not defined", key, name), didYouMean(name, keys(defined)))
+				rep.Errorf(CodeUndefinedVariable, at, "query of panel %q refers to $%s, which is not defined", key, name).
+					Hint(didYouMean(name, keys(defined)))
 			}
 		})
-		w.resolveDatasource(plugin, scopes, diags)
+		w.resolveDatasource(plugin, scopes, rep)
 	}
 }
 
@@ -395,7 +408,7 @@ func lookupDatasource(kind, name string, scopes [][]datasourceRef) (found *datas
 
 // resolveDatasource: a query's datasource selector names a datasource of
 // the right kind in scope (see lookupDatasource).
-func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags *Diagnostics) {
+func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, rep diag.Reporter) {
 	kind, name, at, ok := selectorOf(plugin)
 	if !ok {
 		return
@@ -411,12 +424,15 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags 
 	}
 	if len(sameName) > 0 {
 		d := sameName[0]
-		report(diags, Error, CodeUnresolvedDatasource, at, fmt.Sprintf("datasource %q is a %s, not a %s", name, d.kind, kind), fmt.Sprintf("the %s datasource %q is defined at %s", d.scope, d.name, d.pos))
+		rep.Errorf(CodeUnresolvedDatasource, at, "datasource %q is a %s, not a %s", name, d.kind, kind).
+			Hint(fmt.Sprintf("the %s datasource %q is defined at %s", d.scope, d.name, d.pos)).
+			Note(d.pos, fmt.Sprintf("the %s datasource %q is defined here", d.scope, d.name))
 		return
 	}
 	if name == "" {
 		hint := fmt.Sprintf("mark one %s default: true, name one in the selector, or pass --server-datasource default if it exists on the server", kind)
-		report(diags, Error, CodeUnresolvedDatasource, at, fmt.Sprintf("no default %s for this query: none of the dashboard's, the project's or the global datasources of that kind has default: true", kind), hint)
+		rep.Errorf(CodeUnresolvedDatasource, at, "no default %s for this query: none of the dashboard's, the project's or the global datasources of that kind has default: true", kind).
+			Hint(hint)
 		return
 	}
 	hint := didYouMean(name, ofKind)
@@ -426,5 +442,6 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, diags 
 	if hint == "" {
 		hint = fmt.Sprintf("define it, or pass --server-datasource %s if it exists only on the server", name)
 	}
-	report(diags, Error, CodeUnresolvedDatasource, at, fmt.Sprintf("no %s named %q in the dashboard, its project or the global datasources", kind, name), hint)
+	rep.Errorf(CodeUnresolvedDatasource, at, "no %s named %q in the dashboard, its project or the global datasources", kind, name).
+		Hint(hint)
 }

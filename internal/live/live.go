@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // Options configure Check.
@@ -118,6 +119,7 @@ func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.
 	wg.Wait()
 
 	var diags compiler.Diagnostics
+	rep := diag.NewReporter(&diags)
 	reported := map[string]bool{}
 	for _, u := range uses {
 		url, proxy := datasourceURL(u.ds.Spec)
@@ -132,20 +134,20 @@ func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.
 				if proxy.Get("secret") != nil {
 					hint = "the datasource's credentials are in a Secret on the Perses server, which pyrobuild cannot use"
 				}
-				report(&diags, compiler.Warning, compiler.CodeLiveUnreachable, u.ds.Pos, fmt.Sprintf("datasource %s (%s) could not be checked: %v", u.ds.Name, url, f.err), hint)
+				rep.Warnf(compiler.CodeLiveUnreachable, u.ds.Pos, "datasource %s (%s) could not be checked: %v", u.ds.Name, url, f.err).Hint(hint)
 			}
 			continue
 		}
 		if pt := u.profileType; pt != nil && pt.Kind == compiler.StringKind && !f.profileTypes[pt.Value] {
-			report(&diags, compiler.Warning, compiler.CodeLiveNoData, pt.Pos, fmt.Sprintf("profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.Name, opts.Range),
-				"profile types with data: "+strings.Join(keys(f.profileTypes), ", "))
+			rep.Warnf(compiler.CodeLiveNoData, pt.Pos, "profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.Name, opts.Range).
+				Hint("profile types with data: " + strings.Join(keys(f.profileTypes), ", "))
 		}
 		if sv := u.service; sv != nil && sv.Kind == compiler.StringKind && !strings.Contains(sv.Value, "$") && !f.services[sv.Value] {
 			hint := compiler.DidYouMean(sv.Value, keys(f.services))
 			if hint == "" {
 				hint = "services with data: " + strings.Join(keys(f.services), ", ")
 			}
-			report(&diags, compiler.Warning, compiler.CodeLiveNoData, sv.Pos, fmt.Sprintf("service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.Name, opts.Range), hint)
+			rep.Warnf(compiler.CodeLiveNoData, sv.Pos, "service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.Name, opts.Range).Hint(hint)
 		}
 	}
 	return diags
@@ -223,10 +225,6 @@ func connectCall(ctx context.Context, opts Options, url string, headers map[stri
 		return fmt.Errorf("%s", resp.Status)
 	}
 	return json.Unmarshal(data, out)
-}
-
-func report(diags *compiler.Diagnostics, sev compiler.Severity, code compiler.Code, pos compiler.Pos, msg, hint string) {
-	*diags = append(*diags, compiler.Diagnostic{Severity: sev, Code: code, Pos: pos, Message: msg, Hint: hint})
 }
 
 // keys returns the members of a set, sorted.

@@ -370,6 +370,8 @@ func (b *Builder) exampleDiags(p *Page, ex markdown.Example, r exampleRun) compi
 	for _, d := range r.diags {
 		d.Pos = place(d.Pos)
 		d.End = compiler.Pos{}
+		// Notes point into the example's temporary files.
+		d.Notes = nil
 		d.Severity = compiler.Error // a documented example must be clean
 		d.Message = "example: " + d.Message
 		out = append(out, d)

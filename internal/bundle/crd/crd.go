@@ -12,6 +12,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // The Perses operator's custom resources (perses.dev/v1alpha2, the version
@@ -83,8 +84,8 @@ type crdConverter struct {
 	seen map[string]*compiler.Resource
 }
 
-func (c *crdConverter) report(sev compiler.Severity, code compiler.Code, pos compiler.Pos, path, msg, hint string) {
-	c.diags = append(c.diags, compiler.Diagnostic{Severity: sev, Code: code, Pos: pos, Path: path, Message: msg, Hint: hint})
+func (c *crdConverter) report(sev compiler.Severity, code compiler.Code, pos compiler.Pos, path, msg, hint string) diag.Report {
+	return diag.NewReporter(&c.diags).Report(sev, code, pos, msg).Path(path).Hint(hint)
 }
 
 func (c *crdConverter) convert(r *compiler.Resource) *compiler.Resource {
@@ -161,7 +162,8 @@ func (c *crdConverter) convert(r *compiler.Resource) *compiler.Resource {
 func (c *crdConverter) add(r *compiler.Resource, kind string, obj *compiler.Node) *compiler.Resource {
 	key := kind + "/" + r.Project + "/" + r.Name
 	if first := c.seen[key]; first != nil {
-		c.report(compiler.Error, compiler.CodeCRDName, r.Pos, "metadata.name", fmt.Sprintf("two resources would be written as %s %q", kind, r.Name), fmt.Sprintf("the other one is at %s; rename one of them", first.Pos))
+		c.report(compiler.Error, compiler.CodeCRDName, r.Pos, "metadata.name", fmt.Sprintf("two resources would be written as %s %q", kind, r.Name), fmt.Sprintf("the other one is at %s; rename one of them", first.Pos)).
+			Note(first.Pos, fmt.Sprintf("the other resource written as %s %q", kind, r.Name))
 		return nil
 	}
 	r.Node = obj

@@ -291,6 +291,12 @@ func TestCRDNames(t *testing.T) {
 		case c.sev >= 0 && !got[match].Pos.IsValid():
 			t.Errorf("%.60q: %s has no position", c.src, got[match])
 		}
+		if strings.Contains(c.msg, "two resources") && match >= 0 {
+			// The other of the two is a note, on its own line.
+			if n := got[match].Notes; len(n) != 1 || !n[0].Pos.IsValid() || n[0].Pos.Line == got[match].Pos.Line {
+				t.Errorf("%.60q: want one note at the other resource, got %+v at %s", c.src, n, got[match].Pos)
+			}
+		}
 		if c.want != "" && objs[c.want] == nil {
 			t.Errorf("%.60q: %s not written (have %v)", c.src, c.want, slices.Collect(mapKeys(objs)))
 		}

@@ -1,4 +1,4 @@
-package compiler
+package diag
 
 import (
 	"strings"
@@ -19,6 +19,16 @@ func TestCredentialElem(t *testing.T) {
 	for _, c := range []string{"ſecret", "\u212aey", "password", "X-Api-Key"} {
 		if !credentialElem(c) {
 			t.Errorf("%q is not taken for a credential", c)
+		}
+	}
+}
+
+// TestSecretField: the fields whose values messages never repeat.
+func TestSecretField(t *testing.T) {
+	for name, want := range map[string]bool{"password": true, "credentials": true, "clientSecret": true, "key": true,
+		"username": false, "Password": false, "apiKey": false, "": false} {
+		if got := SecretField(name); got != want {
+			t.Errorf("SecretField(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

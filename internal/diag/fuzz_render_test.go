@@ -1,4 +1,4 @@
-package compiler
+package diag
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 // FuzzDiagnosticsRender: any diagnostic (any message, hint, path, code,
 // position, end, severity, about any source text) renders as text, JSON
 // and GitHub annotations without panicking; the JSON is always one valid
-// array with an entry per diagnostic, and each diagnostic is exactly one
-// GitHub workflow command line.
+// array with an entry per diagnostic, and each diagnostic and each of its
+// notes is exactly one GitHub workflow command line.
 func FuzzDiagnosticsRender(f *testing.F) {
 	f.Add("invalid query: unexpected identifier", "write service_name=\"api\"", "spec.panels.api", "PB1203", 19, 41, 19, 44, 2,
 		[]byte("kind: Dashboard\nspec:\n  query: '{service_name=api}'\n"), "a.yaml", false)
@@ -24,7 +24,7 @@ func FuzzDiagnosticsRender(f *testing.F) {
 	f.Add("go secret", "", "", "PB1209", 1, 40, 1, 41, 1,
 		[]byte(`dac.Header("Authorization", "Bearer t0ken"), dac.BasicAuth("u", "p")`), "main.go", false)
 	f.Fuzz(func(t *testing.T, msg, hint, path, code string, line, col, endLine, endCol, sev int, src []byte, file string, color bool) {
-		sources := map[string]*Source{file: newSource(file, src)}
+		files := func(f string) ([]byte, bool) { return src, f == file }
 		ds := Diagnostics{
 			{Severity: sevOf(sev), Code: Code(code), Pos: Pos{File: file, Line: line, Col: col},
 				End: Pos{File: file, Line: endLine, Col: endCol}, Message: msg, Hint: hint, Path: path},
@@ -32,11 +32,18 @@ func FuzzDiagnosticsRender(f *testing.F) {
 			{Severity: sevOf(sev), Code: Code(code), Pos: Pos{File: file, Line: line, Col: col}, Message: msg, Hint: hint, Path: path},
 			// About a file whose text is unknown.
 			{Severity: Error, Code: Code(code), Pos: Pos{File: file + "x", Line: line, Col: col}, Message: msg},
+			// With notes: one at the fuzzed position, one at the
+			// fuzzed end, one in a file whose text is unknown.
+			{Severity: sevOf(sev), Code: Code(code), Pos: Pos{File: file, Line: 1, Col: 1}, Message: msg, Path: path, Notes: []Note{
+				{Pos: Pos{File: file, Line: line, Col: col}, End: Pos{File: file, Line: endLine, Col: endCol}, Message: hint},
+				{Pos: Pos{File: file, Line: endLine, Col: endCol}, Message: msg},
+				{Pos: Pos{File: file + "x", Line: line, Col: col}, Message: msg},
+			}},
 		}
-		setEnds(ds[1:2], sources)
+		SetEnds(ds[1:2], files)
 
 		var text bytes.Buffer
-		r := &TextRenderer{Sources: sources, Color: color}
+		r := &TextRenderer{Files: files, Color: color}
 		for _, d := range ds {
 			r.Render(&text, d)
 			_ = d.String()
@@ -59,8 +66,12 @@ func FuzzDiagnosticsRender(f *testing.F) {
 		var gh bytes.Buffer
 		RenderGitHub(&gh, ds)
 		lines := strings.Split(strings.TrimSuffix(gh.String(), "\n"), "\n")
-		if len(lines) != len(ds) {
-			t.Fatalf("%d GitHub lines for %d diagnostics:\n%s", len(lines), len(ds), gh.String())
+		want := len(ds)
+		for _, d := range ds {
+			want += len(d.Notes)
+		}
+		if len(lines) != want {
+			t.Fatalf("%d GitHub lines for %d diagnostics and notes:\n%s", len(lines), want, gh.String())
 		}
 		for _, l := range lines {
 			if !strings.HasPrefix(l, "::error") && !strings.HasPrefix(l, "::warning") && !strings.HasPrefix(l, "::notice") {

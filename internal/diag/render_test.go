@@ -1,0 +1,160 @@
+package diag
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+var renderFiles = map[string]string{
+	"a.yaml":    "kind: Project\nmetadata:\n  name: profiling\n",
+	"b.yaml":    "# second\nkind: Project\nmetadata:\n  name: profiling\n",
+	"s.yaml":    "kind: Secret\nspec:\n  basicAuth:\n    password: S3CRET\n    pasword: S3CRET\n",
+	"crlf.yaml": "a: 1\r\nb: 2\r\n",
+}
+
+func testFiles(f string) ([]byte, bool) {
+	s, ok := renderFiles[f]
+	return []byte(s), ok
+}
+
+// duplicate is a diagnostic with a note at another file, as the compiler
+// reports a resource defined twice.
+var duplicate = Diagnostic{Severity: Error, Code: "PB1012", Pos: Pos{File: "b.yaml", Line: 2, Col: 1},
+	Message: `Project "profiling" is defined twice (first at a.yaml:1:1)`, Hint: "rename or remove one",
+	Notes: []Note{{Pos: Pos{File: "a.yaml", Line: 1, Col: 1}, Message: `Project "profiling" is first defined here`}}}
+
+// TestTextRender: the text form, notes included, each with its excerpt
+// right after the diagnostic's excerpt and hint.
+func TestTextRender(t *testing.T) {
+	cases := []struct {
+		name string
+		d    Diagnostic
+		want string
+	}{
+		{"note with excerpt", duplicate, `b.yaml:2:1: error: Project "profiling" is defined twice (first at a.yaml:1:1) [PB1012]
+ 2 | kind: Project
+   | ^^^^
+  hint: rename or remove one
+a.yaml:1:1: note: Project "profiling" is first defined here
+ 1 | kind: Project
+   | ^^^^
+`},
+		{"two notes, one in an unknown file", Diagnostic{Severity: Warning, Pos: Pos{File: "a.yaml", Line: 3, Col: 9}, Message: "m",
+			Notes: []Note{{Pos: Pos{File: "gone.yaml", Line: 1, Col: 1}, Message: "n1"}, {Pos: Pos{File: "b.yaml", Line: 4, Col: 3}, End: Pos{File: "b.yaml", Line: 4, Col: 7}, Message: "n2"}}},
+			`a.yaml:3:9: warning: m
+ 3 |   name: profiling
+   |         ^^^^^^^^^
+gone.yaml:1:1: note: n1
+b.yaml:4:3: note: n2
+ 4 |   name: profiling
+   |   ^^^^
+`},
+		{"a credential's note is masked too", Diagnostic{Severity: Error, Pos: Pos{File: "s.yaml", Line: 5, Col: 5}, Message: "unknown field", Path: "spec.basicAuth.pasword",
+			Notes: []Note{{Pos: Pos{File: "s.yaml", Line: 5, Col: 14}, Message: "value"}}},
+			`s.yaml:5:5: error: unknown field
+ 5 |     pasword: <redacted>
+   |     ^^^^^^^
+s.yaml:5:14: note: value
+ 5 |     pasword: <redacted>
+   |              ^^^^^^
+`},
+		{"CR before LF is not shown", Diagnostic{Severity: Info, Pos: Pos{File: "crlf.yaml", Line: 2, Col: 4}, Message: "m"},
+			"crlf.yaml:2:4: note: m\n 2 | b: 2\n   |    ^\n"},
+		{"line past the end", Diagnostic{Severity: Error, Pos: Pos{File: "a.yaml", Line: 9, Col: 1}, Message: "m"},
+			"a.yaml:9:1: error: m\n 9 | \n   | ^\n"},
+		{"no position", Diagnostic{Severity: Error, Code: "PB0008", Message: "no sources", Hint: "pass a folder"},
+			"error: no sources [PB0008]\n  hint: pass a folder\n"},
+	}
+	// One renderer for all the cases too: it indexes each file once, and
+	// must quote the same lines as a fresh one.
+	shared := &TextRenderer{Files: testFiles}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, r := range []*TextRenderer{{Files: testFiles}, shared} {
+				var b bytes.Buffer
+				r.Render(&b, c.d)
+				if b.String() != c.want {
+					t.Errorf("got:\n%s\nwant:\n%s", b.String(), c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestTextExcerpt: the excerpt alone, for the preview's overlay, which
+// shows the message and hint itself; notes are not part of it.
+func TestTextExcerpt(t *testing.T) {
+	var b bytes.Buffer
+	(&TextRenderer{Files: testFiles}).Excerpt(&b, duplicate)
+	if want := " 2 | kind: Project\n   | ^^^^\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	(&TextRenderer{}).Excerpt(&b, duplicate)
+	if b.Len() != 0 {
+		t.Errorf("no sources, yet an excerpt: %q", b.String())
+	}
+}
+
+// TestRenderJSON: notes are carried as data, and left out when there are
+// none.
+func TestRenderJSON(t *testing.T) {
+	var b bytes.Buffer
+	d := duplicate
+	d.End = Pos{File: "b.yaml", Line: 2, Col: 5}
+	if err := RenderJSON(&b, Diagnostics{d, {Severity: Warning, Message: "plain"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := `[
+  {
+    "file": "b.yaml",
+    "line": 2,
+    "col": 1,
+    "endLine": 2,
+    "endCol": 5,
+    "severity": "error",
+    "code": "PB1012",
+    "message": "Project \"profiling\" is defined twice (first at a.yaml:1:1)",
+    "hint": "rename or remove one",
+    "notes": [
+      {
+        "file": "a.yaml",
+        "line": 1,
+        "col": 1,
+        "message": "Project \"profiling\" is first defined here"
+      }
+    ]
+  },
+  {
+    "severity": "warning",
+    "message": "plain"
+  }
+]
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestRenderGitHub: one workflow command per diagnostic, then a notice at
+// each note, escaped as GitHub wants.
+func TestRenderGitHub(t *testing.T) {
+	var b bytes.Buffer
+	RenderGitHub(&b, Diagnostics{
+		duplicate,
+		{Severity: Warning, Pos: Pos{File: "x,y:z.yaml", Line: 3}, Message: "50% \n done",
+			Notes: []Note{{Pos: Pos{File: "x,y:z.yaml", Line: 1, Col: 2}, Message: "see\nhere"}}},
+		{Severity: Info, Message: "bare"},
+	})
+	want := strings.Join([]string{
+		`::error file=b.yaml,line=2,col=1,title=pyrobuild PB1012::Project "profiling" is defined twice (first at a.yaml:1:1)%0Ahint: rename or remove one`,
+		`::notice file=a.yaml,line=1,col=1,title=pyrobuild PB1012::Project "profiling" is first defined here`,
+		`::warning file=x%2Cy%3Az.yaml,line=3::50%25 %0A done`,
+		`::notice file=x%2Cy%3Az.yaml,line=1,col=2::see%0Ahere`,
+		`::notice::bare`,
+	}, "\n") + "\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
