@@ -50,6 +50,7 @@ var layers = []struct {
 	only      []string // when set, the only project packages it may import
 }{
 	{pkg: "dac", only: []string{}},
+	{pkg: "internal/diag", only: []string{}},
 	{pkg: "internal/outdir", only: []string{}},
 	{pkg: "internal/cache", only: []string{}},
 	{pkg: "internal/watch", only: []string{}},
