@@ -390,11 +390,11 @@ func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel 
 			case rd.Scope == "server":
 				pq.Note = fmt.Sprintf("Datasource %q exists only on the Perses server: the preview cannot reach it.", rd.Name)
 			case rd.Scope == "global":
-				pq.Proxy = proxyPrefix + proxy.GlobalPath(rd.Name)
+				pq.Proxy = ProxyPrefix + proxy.GlobalPath(rd.Name)
 			case rd.Scope == "dashboard":
-				pq.Proxy = proxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
+				pq.Proxy = ProxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
 			default:
-				pq.Proxy = proxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
+				pq.Proxy = ProxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
 			}
 			pq.Datasource = rd.Name
 			pqs = append(pqs, pq)

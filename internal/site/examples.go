@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -49,7 +50,7 @@ type exampleRun struct {
 
 var exampleExt = map[string]string{"yaml": ".yaml", "yml": ".yaml", "json": ".json", "cue": ".cue", "go": ".go"}
 
-func (b *Builder) checkExamples(pages []*Page) compiler.Diagnostics {
+func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (compiler.Diagnostics, error) {
 	type item struct {
 		p   *Page
 		exs []markdown.Example // one, or a group's
@@ -69,16 +70,18 @@ func (b *Builder) checkExamples(pages []*Page) compiler.Diagnostics {
 		}
 	}
 	runs := make([][]exampleRun, len(items))
-	parallel(len(items), b.cfg.Workers, func(i int) {
+	if err := parallel(ctx, len(items), b.cfg.Workers, func(i int) {
 		runs[i] = b.runExamples(items[i].exs)
-	})
+	}); err != nil {
+		return nil, err
+	}
 	var diags compiler.Diagnostics
 	for i, it := range items {
 		for j, ex := range it.exs {
 			diags = append(diags, b.exampleDiags(it.p, ex, runs[i][j])...)
 		}
 	}
-	return diags
+	return diags, nil
 }
 
 // runExamples compiles an example's code, or a group's, in a temporary
@@ -107,9 +110,7 @@ func (b *Builder) runExamples(exs []markdown.Example) []exampleRun {
 		h.Write(ex.Code)
 	}
 	key := fmt.Sprintf("%d\x00%s", len(exs), h.Sum(nil))
-	b.mu.Lock()
-	r, ok := b.examples[key]
-	b.mu.Unlock()
+	r, ok := b.examples.get(key)
 	if !ok {
 		if exts[0] == ".go" {
 			r = exampleRun{parts: []exampleRun{compileGoExample(exs[0].Code)}}
@@ -120,9 +121,7 @@ func (b *Builder) runExamples(exs []markdown.Example) []exampleRun {
 			}
 			r = compileExamples(exts, codes)
 		}
-		b.mu.Lock()
-		b.examples[key] = r
-		b.mu.Unlock()
+		b.examples.put(key, r)
 	}
 	if r.parts == nil {
 		return all(r)
@@ -386,4 +385,53 @@ func goModDownload(dir string) (string, bool) {
 		return strings.TrimSpace(string(out)), false
 	}
 	return "", true
+}
+
+// emptyExamples reports the examples that hold no code (blank lines,
+// comments, YAML document markers), which would compile cleanly and so
+// check nothing, each at its opening fence. It returns the pages with
+// only the other examples, to compile.
+func emptyExamples(pages []*Page) ([]*Page, compiler.Diagnostics) {
+	var diags compiler.Diagnostics
+	out, copied := pages, false
+	for i, p := range pages {
+		var kept []markdown.Example
+		for _, ex := range p.Doc.Examples {
+			if !blankExample(ex) {
+				kept = append(kept, ex)
+				continue
+			}
+			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeExample,
+				Pos:     compiler.Pos{File: p.File, Line: max(ex.Line-1, 1), Col: 1},
+				Message: fmt.Sprintf("%s example is empty: there is nothing to compile", ex.Lang),
+				Hint:    "write the example's code, or drop the word example from the fence"})
+		}
+		if len(kept) == len(p.Doc.Examples) {
+			continue
+		}
+		if !copied {
+			out, copied = append([]*Page(nil), pages...), true // pages stays as it is
+		}
+		c, d := *p, *p.Doc
+		d.Examples, c.Doc = kept, &d
+		out[i] = &c
+	}
+	return out, diags
+}
+
+// blankExample reports whether an example's code is only blank lines and
+// comments.
+func blankExample(ex markdown.Example) bool {
+	lang := strings.ToLower(ex.Lang)
+	for _, line := range strings.Split(string(ex.Code), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+		case (lang == "yaml" || lang == "yml") && (strings.HasPrefix(line, "#") || line == "---" || line == "..."):
+		case lang == "cue" && strings.HasPrefix(line, "//"):
+		default:
+			return false
+		}
+	}
+	return true
 }

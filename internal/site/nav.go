@@ -202,21 +202,18 @@ func openFor(chain []*navNode) (map[*navNode]bool, *navNode) {
 // is rendered once per folder and the entry marked by its data-page
 // attribute; a template that does without the attribute is executed for
 // every page.
-func (b *Builder) navFor(th *theme, nav []*navNode, key string) (template.HTML, error) {
+func (r *run) navFor(key string) (template.HTML, error) {
+	th, nav := r.th, r.nav
 	chain := findPage(nav, key)
 	open, home := openFor(chain)
-	cacheKey := fmt.Sprintf("%p\x00%p\x00%p\x00%v", th, nav, home, chain == nil)
-	b.mu.Lock()
-	shared, ok := b.navs[cacheKey]
-	b.mu.Unlock()
+	cacheKey := fmt.Sprintf("%p\x00%v", home, chain == nil)
+	shared, ok := r.navs.get(cacheKey)
 	if !ok {
 		var err error
 		if shared, err = renderNav(th, navView(nav, open, "")); err != nil {
 			return "", err
 		}
-		b.mu.Lock()
-		b.navs[cacheKey] = shared
-		b.mu.Unlock()
+		r.navs.put(cacheKey, shared)
 	}
 	if chain == nil {
 		return shared, nil // not in the navigation: nothing to mark

@@ -648,8 +648,8 @@ func (k keyWriter) sum() (s [32]byte) {
 // renderKey stands for everything rendering a page reads: its source and
 // key, the file diagnostics name, and the base path its search entries
 // link to.
-func (b *Builder) renderKey(p *Page) [32]byte {
-	k := newKey(b.pc.id, "render")
+func (b *Builder) renderKey(pc *pageCache, p *Page) [32]byte {
+	k := newKey(pc.id, "render")
 	k.strs(p.Key, p.File, b.basePath)
 	k.bool(p.Generated)
 	k.bytes(p.src)
@@ -657,9 +657,9 @@ func (b *Builder) renderKey(p *Page) [32]byte {
 }
 
 // siteKey stands for the settings every page's layout reads.
-func (b *Builder) siteKey(th *theme, nav []*navNode) [32]byte {
+func (b *Builder) siteKey(pc *pageCache, th *theme, nav []*navNode) [32]byte {
 	c := b.cfg
-	k := newKey(b.pc.id, "site")
+	k := newKey(pc.id, "site")
 	k.strs(c.Root, c.Content, c.Templates, c.BaseURL, b.basePath, c.Title, c.RepoURL, c.EditURL, c.SourceURL, c.Footer)
 	k.strs(c.Dashboards...)
 	k.strs(c.ServerDatasources...)

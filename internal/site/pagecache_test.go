@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -107,7 +108,7 @@ func writeSite(t *testing.T, cfg Config, out string) cacheRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(out)
+	s, err := b.Write(context.Background(), out)
 	if err != nil || s.HasErrors() {
 		t.Fatalf("build: %v\n%s", err, diagText(s.Diagnostics))
 	}
@@ -314,7 +315,7 @@ func TestPageCacheFailedBuildKeepsOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(out)
+	s, err := b.Write(context.Background(), out)
 	if err != nil || !s.HasErrors() {
 		t.Fatalf("the broken build should fail: %v", err)
 	}
@@ -367,7 +368,7 @@ func TestPageCacheStaticAtPageOutput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := b.Write(out)
+		s, err := b.Write(context.Background(), out)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +392,7 @@ func TestBuildAssetAtPageOutput(t *testing.T) {
 		"content/other/c/d":                "static\n",
 		"content/other/c/d.md":             "# D\n",
 	})
-	s, err := mustBuilder(t, Config{Root: root, Workers: 2}).Build()
+	s, err := mustBuilder(t, Config{Root: root, Workers: 2}).Build(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
