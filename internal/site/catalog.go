@@ -460,3 +460,9 @@ func jsonLiteral(n *compiler.Node) string {
 	}
 	return n.Value
 }
+
+// cell escapes text for a cell of a markdown table.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
+}
