@@ -2,6 +2,7 @@ package site
 
 import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/catalog"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/reference"
 )
@@ -62,7 +63,10 @@ func (b *Builder) catalogOf(res *compiler.Result) []*Page {
 	cat, catFor := b.catalog, b.catalogFor
 	b.catalogMu.Unlock()
 	if catFor != res {
-		cat = b.catalogPages(res)
+		cat = nil
+		for _, p := range catalog.Pages(res, catalog.Options{ServerDatasources: b.cfg.ServerDatasources, Root: b.cfg.Root, SourceURL: b.cfg.SourceURL, Preview: b.cfg.Preview}) {
+			cat = append(cat, &Page{Key: p.Key, File: p.File, Generated: true, src: p.Source, Deps: p.Deps})
+		}
 		b.catalogMu.Lock()
 		b.catalog, b.catalogFor = cat, res
 		b.catalogMu.Unlock()

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/catalog"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
 )
@@ -273,7 +274,7 @@ func (b *Builder) Highlighter() *markdown.Highlighter {
 
 // ProxyPrefix is where the preview server mounts the datasource proxy,
 // which the catalog's live previews fetch through.
-const ProxyPrefix = "/_pyrobuild/proxy"
+const ProxyPrefix = catalog.ProxyPrefix
 
 // Rendered is the number of pages the builder has rendered afresh so far
 // (the rest came from its caches).
