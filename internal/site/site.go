@@ -22,6 +22,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/site/catalog"
+	"github.com/pyrobuild/pyrobuild/internal/site/examples"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
 )
@@ -132,8 +133,8 @@ type Builder struct {
 	laidOut atomic.Int64 // pages laid out afresh
 
 	// Caches kept between builds, each with its own lock.
-	docs     memo[string, cachedDoc]  // by source key, checked against a content hash
-	examples memo[string, exampleRun] // by language + code hash
+	docs     memo[string, cachedDoc] // by source key, checked against a content hash
+	examples examples.Cache
 	// generated pages that depend only on pyrobuild itself
 	generated memo[string, []byte]
 	// Only a tracking builder keeps these (see TrackChanges).
