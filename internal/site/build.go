@@ -11,6 +11,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
+	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
 // Build builds the whole site in memory. The error is for failures of the
@@ -55,9 +56,7 @@ func (b *Builder) Write(ctx context.Context, dir string) (*Site, error) {
 		return ctx.Err()
 	})
 	if pc != nil {
-		if r := pc.prev(); r != nil {
-			r.Close()
-		}
+		pc.Close()
 	}
 	if err != nil {
 		b.pc = nil // the output was not replaced: its cache stays as it was
@@ -83,7 +82,7 @@ type run struct {
 	ctx context.Context
 	out sink
 	s   *Site
-	pc  *pageCache // the disk sink's, when it keeps one
+	pc  *pagecache.Cache // the disk sink's, when it keeps one
 	// lean: render in two passes and drop each page's HTML once laid out
 	// (see render), for a written site or a tracking builder.
 	lean bool
@@ -109,7 +108,7 @@ var errDone = errors.New("build ended early")
 
 // build runs the phases of one build into out. pc is the page cache of
 // the output being replaced (Write only).
-func (b *Builder) build(ctx context.Context, out sink, pc *pageCache) (*Site, error) {
+func (b *Builder) build(ctx context.Context, out sink, pc *pagecache.Cache) (*Site, error) {
 	r := &run{b: b, ctx: ctx, out: out, s: out.site(), pc: pc, lean: out.writes() || b.track}
 	for _, phase := range []func() error{r.load, r.render, r.assemble, r.layout, r.finish} {
 		if err := ctx.Err(); err != nil {

@@ -9,19 +9,20 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
+	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
 // render renders every page's markdown, in parallel, reusing the previous
 // build's result for pages whose source did not change. lean builds keep
 // each page's HTML packed until its layout (see run.render); pc is the
 // page cache of the output a lean build replaces, if any.
-func (b *Builder) render(ctx context.Context, pages []*Page, s *Site, pk *pack.Packer, lean bool, pc *pageCache) error {
+func (b *Builder) render(ctx context.Context, pages []*Page, s *Site, pk *pack.Packer, lean bool, pc *pagecache.Cache) error {
 	md := sync.OnceValue(b.md) // not needed when every page is cached
 	if !lean || b.track {
 		pc = nil
 	}
 	if pc != nil {
-		pc.wait()
+		pc.Wait()
 	}
 	errs := make([]error, len(pages))
 	if err := parallel(ctx, len(pages), b.cfg.Workers, func(i int) {
@@ -47,16 +48,16 @@ func (b *Builder) render(ctx context.Context, pages []*Page, s *Site, pk *pack.P
 
 // renderPage renders one page, or takes its rendering from the page cache
 // or the builder's; the error is the page's (bad front matter).
-func (b *Builder) renderPage(p *Page, md func() *markdown.Engine, pk *pack.Packer, lean bool, pc *pageCache) error {
+func (b *Builder) renderPage(p *Page, md func() *markdown.Engine, pk *pack.Packer, lean bool, pc *pagecache.Cache) error {
 	if p.src == nil && !p.Generated {
 		return nil
 	}
 	if pc != nil {
 		p.renderKey, p.keyed = b.renderKey(pc, p), true
-		if r := pc.render(p.renderKey); r != nil {
-			doc := r.Doc // the page's own: its layout may add its HTML
-			p.Doc, p.raw, p.cached = &doc, r.Raw, true
-			p.search = &searchFrag{json: r.Search, sum: sha256.Sum256(r.Search)}
+		if doc, raw, search, ok := pc.Render(p.renderKey); ok {
+			// doc is the page's own: its layout may add its HTML.
+			p.Doc, p.raw, p.cached = &doc, raw, true
+			p.search = &searchFrag{json: search, sum: sha256.Sum256(search)}
 			return nil
 		}
 	}
@@ -99,10 +100,10 @@ func (b *Builder) renderPage(p *Page, md func() *markdown.Engine, pk *pack.Packe
 // keepLean keeps what a lean build needs of a page just rendered: its
 // search entries made now, its HTML packed, its source only when more
 // than excerpts read it again.
-func (b *Builder) keepLean(p *Page, doc *markdown.Document, raw []markdown.Link, sum *[32]byte, pk *pack.Packer, pc *pageCache) {
+func (b *Builder) keepLean(p *Page, doc *markdown.Document, raw []markdown.Link, sum *[32]byte, pk *pack.Packer, pc *pagecache.Cache) {
 	frag := b.searchEntries(&Page{Key: p.Key, File: p.File, Doc: doc, URL: pageURLOnly(p.Key)})
 	if pc != nil {
-		pc.putRender(p.renderKey, doc, raw, frag.json)
+		pc.PutRender(p.renderKey, doc, raw, frag.json)
 	}
 	// The HTML waits for the layout packed, a fifth of its size.
 	p.html = pk.HTML(doc.HTML)

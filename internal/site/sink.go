@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
 // A sink takes a build's outputs: it keeps them in memory (Build), keeps
@@ -99,7 +101,7 @@ type diskSink struct {
 	ctx context.Context
 	b   *Builder
 	tmp string
-	pc  *pageCache
+	pc  *pagecache.Cache
 	// siteKey stands for what every page's layout reads (see layoutKey).
 	siteKey [32]byte
 	made    sync.Map // folders of tmp known to exist
@@ -114,7 +116,7 @@ type diskSink struct {
 	firstErr error
 }
 
-func newDiskSink(ctx context.Context, b *Builder, tmp string, pc *pageCache) *diskSink {
+func newDiskSink(ctx context.Context, b *Builder, tmp string, pc *pagecache.Cache) *diskSink {
 	d := &diskSink{memorySink: memorySink{s: newSite()}, ctx: ctx, b: b, tmp: tmp, pc: pc, wait: func() error { return nil }}
 	d.made.Store(tmp, true)
 	return d
@@ -159,7 +161,7 @@ func (d *diskSink) begin(th *theme, nav []*navNode, pages []*Page, failed bool) 
 		return &d.memorySink, nil
 	}
 	if d.pc != nil {
-		d.pc.wait()
+		d.pc.Wait()
 		d.siteKey = d.b.siteKey(d.pc, th, nav)
 	}
 	names := make([]string, len(pages))
@@ -173,8 +175,8 @@ func (d *diskSink) page(p *Page, prev, next *navNode, lay func(bool) (layoutEntr
 	var lk [32]byte
 	if d.pc != nil && p.keyed {
 		lk = layoutKey(d.siteKey, p.renderKey, p, prev, next)
-		if e, ok := d.pc.reusable(p.Out, lk); ok && d.link(p.Out, e) {
-			d.pc.putOutput(p.Out, e)
+		if e, ok := d.pc.Reusable(p.Out, lk); ok && d.link(p.Out, e) {
+			d.pc.PutOutput(p.Out, e)
 			d.memorySink.file(p.Out, nil) // in place, not kept
 			p.src, p.Doc.HTML, p.html = nil, nil, nil
 			return nil
@@ -185,7 +187,7 @@ func (d *diskSink) page(p *Page, prev, next *navNode, lay func(bool) (layoutEntr
 		return err
 	}
 	if d.pc != nil && p.keyed && e.out != nil {
-		d.pc.putOutput(p.Out, outputEntry{key: lk, sum: sha256.Sum256(e.out), size: int64(len(e.out))})
+		d.pc.PutOutput(p.Out, pagecache.Output{Key: lk, Sum: sha256.Sum256(e.out), Size: int64(len(e.out))})
 	}
 	d.file(p.Out, e.out)
 	return nil
@@ -231,11 +233,11 @@ func (d *diskSink) write(name string, data []byte) error {
 
 // link puts the previous output's file name in place, unchanged, when it
 // holds what e stands for; false when it does not or cannot.
-func (d *diskSink) link(name string, e outputEntry) bool {
+func (d *diskSink) link(name string, e pagecache.Output) bool {
 	if _, err := d.parent(name); err != nil {
 		return false
 	}
-	return d.pc.link(d.tmp, name, e)
+	return d.pc.Link(d.tmp, name, e)
 }
 
 // parent makes the folder of an output file, and returns the file's path.

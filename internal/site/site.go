@@ -25,6 +25,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/site/examples"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
+	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
 // Config describes one site.
@@ -126,8 +127,8 @@ type Builder struct {
 	base     *url.URL // parsed BaseURL
 	basePath string   // always starts and ends with "/"
 	hl       *markdown.Highlighter
-	hlOnce   sync.Once  // loads hl's saved cache
-	pc       *pageCache // of the last Write, saved by SaveCache
+	hlOnce   sync.Once        // loads hl's saved cache
+	pc       *pagecache.Cache // of the last Write, saved by SaveCache
 
 	renders atomic.Int64 // pages rendered afresh, for the preview's log
 	laidOut atomic.Int64 // pages laid out afresh
@@ -228,7 +229,7 @@ func (b *Builder) SaveCache() error {
 	}
 	var err error
 	if pc := b.pc; pc != nil {
-		err = pc.save()
+		err = pc.Save()
 		// Saved: garbage before the highlights are encoded, which needs
 		// memory of its own.
 		b.pc = nil
