@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -684,5 +685,20 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(r); got != want {
 			t.Errorf("Accept-Encoding %q: gzip %v, want %v", header, got, want)
 		}
+	}
+}
+
+// TestNewServerCancelled: the first build stops when its context ends.
+func TestNewServerCancelled(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "content", "index.md"), "# Home\n")
+	b, err := site.NewBuilder(site.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := NewServer(ctx, b, ServeOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
 	}
 }

@@ -2,8 +2,12 @@
 // content/, reference pages generated from the compiler's schemas, and a
 // catalog of the compiled dashboards, laid out with HTML templates into a
 // static site. Every internal link and every example is checked during the
-// build. The preview server (serve.go) reuses a Builder so that rebuilds hit
-// its caches.
+// build. The preview server (package preview) reuses a Builder so that
+// rebuilds hit its caches.
+//
+// A build runs in phases (see run): load, render, assemble, layout, and
+// hands its outputs to a sink: memory (Build), compressed for the preview
+// (BuildPacked) or a new output folder (Write).
 package site
 
 import (
