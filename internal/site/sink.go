@@ -47,13 +47,15 @@ type memorySink struct {
 	s  *Site
 }
 
-func (m *memorySink) site() *Site                                           { return m.s }
-func (m *memorySink) writes() bool                                          { return false }
-func (m *memorySink) early([]string)                                        {}
-func (m *memorySink) settle(map[string]bool) error                          { return nil }
-func (m *memorySink) err() error                                            { return nil }
-func (m *memorySink) search(frags []searchFrag)                             { m.file(searchIndexFile, joinSearch(frags)) }
+func (m *memorySink) site() *Site                  { return m.s }
+func (m *memorySink) writes() bool                 { return false }
+func (m *memorySink) early([]string)               {}
+func (m *memorySink) settle(map[string]bool) error { return nil }
+func (m *memorySink) err() error                   { return nil }
+
 func (m *memorySink) begin(*theme, []*navNode, []*Page, bool) (sink, error) { return m, nil }
+
+func (m *memorySink) search(frags []searchFrag) { m.file(searchIndexFile, joinSearch(frags)) }
 
 func (m *memorySink) page(p *Page, _, _ *navNode, lay func(bool) (layoutEntry, error)) error {
 	e, err := lay(false)
