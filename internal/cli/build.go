@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -181,7 +182,7 @@ func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.
 	if err != nil {
 		return usageError{err}
 	}
-	s, err := b.Write(output)
+	s, err := b.Write(context.TODO(), output)
 	if err != nil {
 		return err
 	}

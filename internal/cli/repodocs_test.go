@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestRepositoryDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Build()
+	s, err := b.Build(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/preview"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
@@ -101,8 +102,8 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 	}
 	color := colorWanted(stderr)
 	shown := ""
-	srv, err := site.NewServer(b, site.ServeOptions{Poll: o.poll, Log: stderr, ProxyTimeout: o.timeout,
-		OnRebuild: func(_ site.RebuildInfo, s *site.Site) {
+	srv, err := preview.NewServer(ctx, b, preview.ServeOptions{Poll: o.poll, Log: stderr, ProxyTimeout: o.timeout,
+		OnRebuild: func(_ preview.RebuildInfo, s *site.Site) {
 			// Print problems when they change, not after every save.
 			var buf bytes.Buffer
 			printProblems(&buf, s, color)

@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -401,7 +402,7 @@ func siteExampleFor(t *testing.T, code compiler.Code) *example {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if brokenSite, err = b.Build(); err != nil {
+		if brokenSite, err = b.Build(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	})

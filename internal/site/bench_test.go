@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func BenchmarkBuild(b *testing.B) {
 	cfg := Config{Root: dir, SkipExamples: true}
 	out := filepath.Join(b.TempDir(), "public")
 	build := func(bl *Builder) {
-		s, err := bl.Write(out)
+		s, err := bl.Write(context.Background(), out)
 		if err != nil || s.HasErrors() {
 			b.Fatalf("build: %v %v", err, s.Diagnostics)
 		}
@@ -77,7 +78,7 @@ func BenchmarkBuild(b *testing.B) {
 			b.Fatal(err)
 		}
 		bl.TrackChanges()
-		if _, err := bl.Build(); err != nil {
+		if _, err := bl.Build(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		page := filepath.Join(dir, "content", filepath.FromSlash(benchgen.PagePath(n/2)))
@@ -90,7 +91,7 @@ func BenchmarkBuild(b *testing.B) {
 			i++
 			os.WriteFile(page, append(orig, fmt.Sprintf("\nEdit %d.\n", i)...), 0o644)
 			bl.Invalidate([]string{page})
-			s, err := bl.Build()
+			s, err := bl.Build(context.Background())
 			if err != nil || s.HasErrors() {
 				b.Fatalf("build: %v", err)
 			}

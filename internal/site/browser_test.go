@@ -28,7 +28,7 @@ func TestBrowserDocsSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err := b.Write(dir); err != nil || s.HasErrors() {
+	if s, err := b.Write(context.Background(), dir); err != nil || s.HasErrors() {
 		t.Fatalf("build: %v %v", err, s.Diagnostics)
 	}
 	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 // staticFile is a non-markdown file of content/ (an image, a download),
@@ -33,14 +34,14 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 		if os.IsNotExist(err) {
 			return nil, nil, nil // a site of generated pages only
 		}
-		return nil, nil, compiler.Diagnostics{{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: root}, Message: err.Error()}}
+		return nil, nil, compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: root}, Message: err.Error()}}
 	}
 	if !fi.IsDir() {
-		return nil, nil, compiler.Diagnostics{{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: root}, Message: "content is not a folder"}}
+		return nil, nil, compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: root}, Message: "content is not a folder"}}
 	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: p}, Message: err.Error()})
+			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: p}, Message: err.Error()})
 			return nil
 		}
 		name := d.Name()
@@ -69,7 +70,7 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 		return nil
 	})
 	if err != nil {
-		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.Pos{File: root}, Message: err.Error()})
+		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: root}, Message: err.Error()})
 	}
 	sort.Slice(pages, func(i, j int) bool { return pages[i].Key < pages[j].Key })
 	sort.Slice(statics, func(i, j int) bool { return statics[i].rel < statics[j].rel })
@@ -87,7 +88,7 @@ func skipLink(root, folder, p string, d fs.DirEntry) (skip bool, warn *compiler.
 		return !d.Type().IsRegular(), nil
 	}
 	w := func(msg, hint string) (bool, *compiler.Diagnostic) {
-		return true, &compiler.Diagnostic{Severity: compiler.Warning, Code: CodeContentRead, Pos: compiler.Pos{File: p}, Message: msg, Hint: hint}
+		return true, &compiler.Diagnostic{Severity: compiler.Warning, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: p}, Message: msg, Hint: hint}
 	}
 	target, err := filepath.EvalSymlinks(p)
 	if err != nil {
@@ -172,6 +173,6 @@ func pageTextProblem(file string, data []byte) *compiler.Diagnostic {
 		}
 		off += n
 	}
-	return &compiler.Diagnostic{Severity: compiler.Error, Code: CodeContentRead, Pos: compiler.NewSource(file, data).Pos(off),
+	return &compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.NewSource(file, data).Pos(off),
 		Message: "page is not valid UTF-8", Hint: "save the file as UTF-8"}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 // goExamplePage is a page with a Go example, whose line 6 is the program's
@@ -76,7 +77,7 @@ func TestGoExampleNotCompiled(t *testing.T) {
 		t.Fatalf("want one warning, got:\n%s", diagText(s.Diagnostics))
 	}
 	d := s.Diagnostics[0]
-	if d.Severity != compiler.Warning || d.Code != CodeExample || d.Pos.Line != 5 || !strings.Contains(d.Message, "go example not compiled: ") {
+	if d.Severity != compiler.Warning || d.Code != sitediag.CodeExample || d.Pos.Line != 5 || !strings.Contains(d.Message, "go example not compiled: ") {
 		t.Errorf("got %s", diagText(s.Diagnostics))
 	}
 }

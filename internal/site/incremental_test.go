@@ -1,6 +1,7 @@
 package site
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +31,7 @@ func TestIncrementalRebuild(t *testing.T) {
 	build := func() (renders, layouts int64) {
 		t.Helper()
 		r0, l0 := b.renders.Load(), b.laidOut.Load()
-		s, err := b.Build()
+		s, err := b.Build(context.Background())
 		if err != nil || s.HasErrors() {
 			t.Fatalf("build: %v %v", err, s.Diagnostics)
 		}
@@ -62,7 +63,7 @@ func TestIncrementalRebuild(t *testing.T) {
 	}
 	// A change of the theme lays every page out again, renders none.
 	edit("templates/assets/css/x.css", "a { color: blue }\n")
-	pages := int64(len(must(b.Build()).Pages))
+	pages := int64(len(must(b.Build(context.Background())).Pages))
 	edit("templates/assets/css/x.css", "a { color: green }\n")
 	if r, l := build(); r != 0 || l != pages {
 		t.Errorf("theme changed: %d rendered, %d laid out; want 0, %d", r, l, pages)

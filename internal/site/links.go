@@ -13,6 +13,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 // checkLinks verifies every internal link and #anchor of every page, in
@@ -41,7 +42,7 @@ func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, fil
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenLink, Message: fmt.Sprintf("malformed link %q: %v", dest, err)}, true
+		return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Message: fmt.Sprintf("malformed link %q: %v", dest, err)}, true
 	}
 	if parsed.Scheme != "" || parsed.Host != "" || strings.HasPrefix(u, "//") {
 		return compiler.Diagnostic{}, false // external
@@ -105,12 +106,12 @@ func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, fil
 	if page != p {
 		where = page.Key
 	}
-	return compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenAnchor,
+	return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenAnchor,
 		Message: fmt.Sprintf("broken link %q: %s has no heading or element with id %q", dest, where, frag), Hint: hint}, true
 }
 
 func brokenLink(dest, why, hint string) compiler.Diagnostic {
-	return compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenLink, Message: fmt.Sprintf("broken link %q: %s", dest, why), Hint: hint}
+	return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Message: fmt.Sprintf("broken link %q: %s", dest, why), Hint: hint}
 }
 
 func (b *Builder) suggestPage(rel string, byURL map[string]*Page) string {

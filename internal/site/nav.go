@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 // navNode is one entry of the navigation: a page, or a folder whose
@@ -202,21 +203,18 @@ func openFor(chain []*navNode) (map[*navNode]bool, *navNode) {
 // is rendered once per folder and the entry marked by its data-page
 // attribute; a template that does without the attribute is executed for
 // every page.
-func (b *Builder) navFor(th *theme, nav []*navNode, key string) (template.HTML, error) {
+func (r *run) navFor(key string) (template.HTML, error) {
+	th, nav := r.th, r.nav
 	chain := findPage(nav, key)
 	open, home := openFor(chain)
-	cacheKey := fmt.Sprintf("%p\x00%p\x00%p\x00%v", th, nav, home, chain == nil)
-	b.mu.Lock()
-	shared, ok := b.navs[cacheKey]
-	b.mu.Unlock()
+	cacheKey := fmt.Sprintf("%p\x00%v", home, chain == nil)
+	shared, ok := r.navs.get(cacheKey)
 	if !ok {
 		var err error
 		if shared, err = renderNav(th, navView(nav, open, "")); err != nil {
 			return "", err
 		}
-		b.mu.Lock()
-		b.navs[cacheKey] = shared
-		b.mu.Unlock()
+		r.navs.put(cacheKey, shared)
 	}
 	if chain == nil {
 		return shared, nil // not in the navigation: nothing to mark
@@ -312,151 +310,192 @@ func (b *Builder) navigation(pages, all []*Page) ([]*navNode, compiler.Diagnosti
 // published), and an entry naming no published page is an error at the
 // entry.
 func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navNode, compiler.Diagnostics) {
-	var diags compiler.Diagnostics
-	byKey := make(map[string]*Page, len(pages))
-	keys := make([]string, 0, len(pages))
-	for _, p := range pages {
-		byKey[p.Key] = p
-		keys = append(keys, p.Key)
-	}
-	drafts := map[string]bool{}
-	for _, p := range all {
-		if p.Doc != nil && p.Doc.Meta.Draft && byKey[p.Key] == nil {
-			drafts[p.Key] = true
-		}
-	}
-	// Pages named by an entry of their own, then folder entries, each of
+	l := newNavList(at, pages, all)
+	l.collect(items)
+	l.fillFolders(pages)
+	nav := l.build(items, "nav:")
+	l.leftOut()
+	return nav, l.diags
+}
+
+// navList is the state of arranging the pages as a nav list says.
+type navList struct {
+	at     compiler.Pos // where the list is written
+	byKey  map[string]*Page
+	keys   []string        // of the published pages, in order
+	drafts map[string]bool // pages not published as drafts
+	// Pages named by an entry of their own, and folder entries, each of
 	// which takes the pages below it that are not named and not in a
-	// deeper folder entry.
-	named := map[string]compiler.Pos{}
-	folders := map[string]compiler.Pos{}
-	var collect func([]NavItem)
-	collect = func(items []NavItem) {
-		for _, it := range items {
-			switch {
-			case it.Page == "":
-				collect(it.Children)
-			case strings.HasSuffix(it.Page, "/"):
-				if first, ok := folders[it.Page]; ok {
-					diags = append(diags, navDup(it, first))
-					continue
-				}
-				folders[it.Page] = it.Pos
-			default:
-				if first, ok := named[it.Page]; ok {
-					diags = append(diags, navDup(it, first))
-					continue
-				}
-				named[it.Page] = it.Pos
-			}
+	// deeper folder entry (inFolder).
+	named, folders map[string]compiler.Pos
+	inFolder       map[string][]*Page
+	placed         map[string]bool // pages the list shows
+	diags          compiler.Diagnostics
+}
+
+func newNavList(at compiler.Pos, pages, all []*Page) *navList {
+	l := &navList{at: at, byKey: make(map[string]*Page, len(pages)), keys: make([]string, 0, len(pages)), drafts: map[string]bool{},
+		named: map[string]compiler.Pos{}, folders: map[string]compiler.Pos{}, inFolder: map[string][]*Page{}, placed: map[string]bool{}}
+	for _, p := range pages {
+		l.byKey[p.Key] = p
+		l.keys = append(l.keys, p.Key)
+	}
+	for _, p := range all {
+		if p.Doc != nil && p.Doc.Meta.Draft && l.byKey[p.Key] == nil {
+			l.drafts[p.Key] = true
 		}
 	}
-	collect(items)
-	inFolder := map[string][]*Page{}
+	return l
+}
+
+// collect finds the pages and folders the entries name; one named twice
+// is an error at its second entry.
+func (l *navList) collect(items []NavItem) {
+	for _, it := range items {
+		seen := l.named
+		switch {
+		case it.Page == "":
+			l.collect(it.Children)
+			continue
+		case strings.HasSuffix(it.Page, "/"):
+			seen = l.folders
+		}
+		if first, ok := seen[it.Page]; ok {
+			l.diags = append(l.diags, navDup(it, first))
+			continue
+		}
+		seen[it.Page] = it.Pos
+	}
+}
+
+// fillFolders gives each page not named on its own to the deepest folder
+// entry above it.
+func (l *navList) fillFolders(pages []*Page) {
 	for _, p := range pages {
-		if _, ok := named[p.Key]; ok {
+		if _, ok := l.named[p.Key]; ok {
 			continue
 		}
 		best := ""
-		for f := range folders {
+		for f := range l.folders {
 			if strings.HasPrefix(p.Key, f) && len(f) > len(best) {
 				best = f
 			}
 		}
 		if best != "" {
-			inFolder[best] = append(inFolder[best], p)
+			l.inFolder[best] = append(l.inFolder[best], p)
 		}
 	}
-	placed := map[string]bool{}
-	var build func(items []NavItem, prefix string) []*navNode
-	build = func(items []NavItem, prefix string) []*navNode {
-		var out []*navNode
-		for i, it := range items {
-			switch {
-			case it.Page == "":
-				n := &navNode{Key: fmt.Sprintf("%s%d/", prefix, i+1), Title: it.Title, section: true}
-				n.Children = build(it.Children, n.Key)
-				if len(n.Children) > 0 {
-					out = append(out, n)
-				}
-			case strings.HasSuffix(it.Page, "/"):
-				if folders[it.Page] != it.Pos {
-					continue // a duplicate, reported
-				}
-				sub := inFolder[it.Page]
-				if len(sub) == 0 {
-					d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenLink, Pos: it.Pos,
-						Message: fmt.Sprintf("site.nav names %s, but there is no page under it", it.Page)}
-					some := false
-					for _, k := range keys {
-						some = some || strings.HasPrefix(k, it.Page)
-					}
-					if some {
-						d.Message = fmt.Sprintf("site.nav names %s, but every page under it is listed on its own", it.Page)
-						d.Hint = "remove the folder entry"
-					} else if s := compiler.Closest(it.Page, navFolders(keys)); s != "" {
-						d.Hint = fmt.Sprintf("did you mean %s?", s)
-					}
-					diags = append(diags, d)
-					continue
-				}
-				n := findNode(buildNav(sub), it.Page)
-				if n == nil {
-					continue // cannot happen: every page of sub is below it
-				}
-				if it.Title != "" {
-					n.Title = it.Title
-				}
-				for _, p := range sub {
-					placed[p.Key] = true
-				}
-				out = append(out, n)
-			default:
-				if named[it.Page] != it.Pos {
-					continue // a duplicate, reported
-				}
-				p := byKey[it.Page]
-				if p == nil {
-					d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeBrokenLink, Pos: it.Pos,
-						Message: fmt.Sprintf("site.nav names %s, but there is no such page", it.Page)}
-					if drafts[it.Page] {
-						d.Message = fmt.Sprintf("site.nav names %s, a draft, which is not published", it.Page)
-						d.Hint = "--drafts publishes drafts; or remove draft: true from its front matter"
-					} else if s := compiler.Closest(it.Page, keys); s != "" {
-						d.Hint = fmt.Sprintf("did you mean %s?", s)
-					}
-					diags = append(diags, d)
-					continue
-				}
-				title := it.Title
-				if title == "" {
-					title = p.Title()
-					if p.Key == "index.md" && p.Doc.Meta.NavTitle == "" {
-						title = "Home"
-					}
-				}
-				placed[p.Key] = true
-				out = append(out, &navNode{Key: p.Key, Title: title, page: p})
+}
+
+// build makes the navigation of a list of entries; prefix keys its
+// sections.
+func (l *navList) build(items []NavItem, prefix string) []*navNode {
+	var out []*navNode
+	for i, it := range items {
+		var n *navNode
+		switch {
+		case it.Page == "":
+			n = &navNode{Key: fmt.Sprintf("%s%d/", prefix, i+1), Title: it.Title, section: true}
+			n.Children = l.build(it.Children, n.Key)
+			if len(n.Children) == 0 {
+				n = nil
 			}
+		case strings.HasSuffix(it.Page, "/"):
+			n = l.folderEntry(it)
+		default:
+			n = l.pageEntry(it)
 		}
-		return out
+		if n != nil {
+			out = append(out, n)
+		}
 	}
-	nav := build(items, "nav:")
-	// A folder left out whole (the generated reference/, say) is one
-	// warning, naming its pages; another page left out is one of its own.
+	return out
+}
+
+// folderEntry is the navigation of a folder entry: its pages, arranged
+// as the folder layout arranges them; nil for a duplicate or a folder
+// with no page left for it.
+func (l *navList) folderEntry(it NavItem) *navNode {
+	if l.folders[it.Page] != it.Pos {
+		return nil // a duplicate, reported
+	}
+	sub := l.inFolder[it.Page]
+	if len(sub) == 0 {
+		d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Pos: it.Pos,
+			Message: fmt.Sprintf("site.nav names %s, but there is no page under it", it.Page)}
+		some := false
+		for _, k := range l.keys {
+			some = some || strings.HasPrefix(k, it.Page)
+		}
+		if some {
+			d.Message = fmt.Sprintf("site.nav names %s, but every page under it is listed on its own", it.Page)
+			d.Hint = "remove the folder entry"
+		} else if s := compiler.Closest(it.Page, navFolders(l.keys)); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %s?", s)
+		}
+		l.diags = append(l.diags, d)
+		return nil
+	}
+	n := findNode(buildNav(sub), it.Page)
+	if n == nil {
+		return nil // cannot happen: every page of sub is below it
+	}
+	if it.Title != "" {
+		n.Title = it.Title
+	}
+	for _, p := range sub {
+		l.placed[p.Key] = true
+	}
+	return n
+}
+
+// pageEntry is the navigation entry of a page; nil for a duplicate or a
+// page that is not published.
+func (l *navList) pageEntry(it NavItem) *navNode {
+	if l.named[it.Page] != it.Pos {
+		return nil // a duplicate, reported
+	}
+	p := l.byKey[it.Page]
+	if p == nil {
+		d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Pos: it.Pos,
+			Message: fmt.Sprintf("site.nav names %s, but there is no such page", it.Page)}
+		if l.drafts[it.Page] {
+			d.Message = fmt.Sprintf("site.nav names %s, a draft, which is not published", it.Page)
+			d.Hint = "--drafts publishes drafts; or remove draft: true from its front matter"
+		} else if s := compiler.Closest(it.Page, l.keys); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %s?", s)
+		}
+		l.diags = append(l.diags, d)
+		return nil
+	}
+	title := it.Title
+	if title == "" {
+		title = p.Title()
+		if p.Key == "index.md" && p.Doc.Meta.NavTitle == "" {
+			title = "Home"
+		}
+	}
+	l.placed[p.Key] = true
+	return &navNode{Key: p.Key, Title: title, page: p}
+}
+
+// leftOut warns of the pages the list leaves out. A folder left out whole
+// (the generated reference/, say) is one warning, naming its pages;
+// another page left out is one of its own.
+func (l *navList) leftOut() {
 	total, left := map[string]int{}, map[string]int{}
-	for _, k := range keys {
+	for _, k := range l.keys {
 		for _, f := range navFolders([]string{k}) {
 			total[f]++
-			if !placed[k] {
+			if !l.placed[k] {
 				left[f]++
 			}
 		}
 	}
 	groups := map[string][]string{}
 	var order []string
-	for _, k := range keys {
-		if placed[k] {
+	for _, k := range l.keys {
+		if l.placed[k] {
 			continue
 		}
 		g := k
@@ -472,33 +511,38 @@ func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navN
 		groups[g] = append(groups[g], k)
 	}
 	for _, g := range order {
-		pos := at
+		pos := l.at
 		if pos.File == "" {
-			pos = compiler.Pos{File: byKey[groups[g][0]].File}
+			pos = compiler.Pos{File: l.byKey[groups[g][0]].File}
 		}
-		d := compiler.Diagnostic{Severity: compiler.Warning, Code: CodeNav, Pos: pos,
-			Message: fmt.Sprintf("site.nav leaves out %s: it is published, but not in the navigation, nor in previous and next links", g)}
-		if strings.HasSuffix(g, "/") {
-			names := groups[g]
-			sort.Strings(names)
-			if len(names) > 3 {
-				names = append(names[:3:3], "…")
-			}
-			d.Message = fmt.Sprintf("site.nav leaves out %s (%s): they are published, but not in the navigation, nor in previous and next links",
-				g, strings.Join(names, ", "))
-			d.Hint = "add " + g + " to site.nav for all of them"
-		} else if dir := path.Dir(g); dir != "." {
-			d.Hint = "add it to site.nav, or its folder (" + dir + "/) for all the pages there that the list does not name"
-		} else {
-			d.Hint = "add it to site.nav"
-		}
-		diags = append(diags, d)
+		l.diags = append(l.diags, leftOutDiag(g, groups[g], pos))
 	}
-	return nav, diags
+}
+
+// leftOutDiag is the warning for a page, or a folder of pages (names),
+// that a nav list leaves out.
+func leftOutDiag(g string, names []string, pos compiler.Pos) compiler.Diagnostic {
+	d := compiler.Diagnostic{Severity: compiler.Warning, Code: sitediag.CodeNav, Pos: pos,
+		Message: fmt.Sprintf("site.nav leaves out %s: it is published, but not in the navigation, nor in previous and next links", g)}
+	switch dir := path.Dir(g); {
+	case strings.HasSuffix(g, "/"):
+		sort.Strings(names)
+		if len(names) > 3 {
+			names = append(names[:3:3], "…")
+		}
+		d.Message = fmt.Sprintf("site.nav leaves out %s (%s): they are published, but not in the navigation, nor in previous and next links",
+			g, strings.Join(names, ", "))
+		d.Hint = "add " + g + " to site.nav for all of them"
+	case dir != ".":
+		d.Hint = "add it to site.nav, or its folder (" + dir + "/) for all the pages there that the list does not name"
+	default:
+		d.Hint = "add it to site.nav"
+	}
+	return d
 }
 
 func navDup(it NavItem, first compiler.Pos) compiler.Diagnostic {
-	return compiler.Diagnostic{Severity: compiler.Error, Code: CodeNav, Pos: it.Pos,
+	return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeNav, Pos: it.Pos,
 		Message: fmt.Sprintf("site.nav lists %s twice (first at line %d)", it.Page, first.Line),
 		Hint:    "a page has one place in the navigation"}
 }

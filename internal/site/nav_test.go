@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 func navSite(t *testing.T) string {
@@ -60,8 +61,8 @@ func TestNavList(t *testing.T) {
 		t.Errorf("want two warnings, got:\n%s", got)
 	}
 	for _, d := range s.Diagnostics {
-		if d.Code != CodeNav {
-			t.Errorf("%s: code %s, want %s", d.Pos, d.Code, CodeNav)
+		if d.Code != sitediag.CodeNav {
+			t.Errorf("%s: code %s, want %s", d.Pos, d.Code, sitediag.CodeNav)
 		}
 	}
 	if _, ok := s.Files["faq/index.html"]; !ok {

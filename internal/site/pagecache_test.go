@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
 // cacheSite is a small site with what a page's output depends on: links
@@ -107,7 +109,7 @@ func writeSite(t *testing.T, cfg Config, out string) cacheRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(out)
+	s, err := b.Write(context.Background(), out)
 	if err != nil || s.HasErrors() {
 		t.Fatalf("build: %v\n%s", err, diagText(s.Diagnostics))
 	}
@@ -314,7 +316,7 @@ func TestPageCacheFailedBuildKeepsOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(out)
+	s, err := b.Write(context.Background(), out)
 	if err != nil || !s.HasErrors() {
 		t.Fatalf("the broken build should fail: %v", err)
 	}
@@ -333,7 +335,7 @@ func TestPageCacheFailedBuildKeepsOutput(t *testing.T) {
 
 func TestPageCacheDamagedCache(t *testing.T) {
 	cfg, out := cachedSite(t)
-	file := pageCacheFile(cfg.CacheDir, out)
+	file := pagecache.File(cfg.CacheDir, out)
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +369,7 @@ func TestPageCacheStaticAtPageOutput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := b.Write(out)
+		s, err := b.Write(context.Background(), out)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +393,7 @@ func TestBuildAssetAtPageOutput(t *testing.T) {
 		"content/other/c/d":                "static\n",
 		"content/other/c/d.md":             "# D\n",
 	})
-	s, err := mustBuilder(t, Config{Root: root, Workers: 2}).Build()
+	s, err := mustBuilder(t, Config{Root: root, Workers: 2}).Build(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,63 +443,11 @@ func TestWriteNewReplacesLink(t *testing.T) {
 	}
 }
 
-func TestTrustedBuildID(t *testing.T) {
-	const h = "sCOEy5v7C1-oM3Q2xT8R"
-	for id, want := range map[string]bool{
-		h + "/WOACHpLlwG9JZcSVgAtX": true,
-		h + "/WOACHpLlwG9JZcSVgAtX/KlOU4yU1uU8nYZcBqMQK/cFHOrp9FfAYbDxnJQebb": true,
-		"redacted":                  false,
-		"":                          false,
-		"redacted/redacted":         false,
-		h:                           false,
-		h + "/" + h + "/" + h:       false,
-		h + "/":                     false,
-		h + "/sCOEy5v7C1-oM3Q2xT8+": false,
-		"1.2.3/" + h:                false,
-	} {
-		if got := trustedBuildID(id); got != want {
-			t.Errorf("trustedBuildID(%q) = %v, want %v", id, got, want)
-		}
-	}
-}
-
-// TestBinaryIdentityHashed: a program without a go command build ID is
-// known by its SHA-256, computed once and remembered in the cache folder.
-func TestBinaryIdentityHashed(t *testing.T) {
-	old := goBuildID
-	goBuildID = func() string { return "" } // as if linked with -buildid=redacted
-	t.Cleanup(func() { goBuildID = old })
-	dir := t.TempDir()
-	id := binaryIdentity(dir)
-	if !strings.HasPrefix(id, "sha256 ") || len(id) != len("sha256 ")+64 {
-		t.Fatalf("identity %q", id)
-	}
-	memos, _ := filepath.Glob(filepath.Join(dir, "exe-*"))
-	if len(memos) != 1 {
-		t.Fatalf("remembered in %v, want one file", memos)
-	}
-	// Read back from the file (another run of the same executable).
-	exeSums.Clear()
-	data, _ := os.ReadFile(memos[0])
-	fake := strings.Repeat("ab", 32)
-	os.WriteFile(memos[0], []byte(strings.Replace(string(data), id[len("sha256 "):], fake, 1)), 0o644)
-	if got := binaryIdentity(dir); got != "sha256 "+fake {
-		t.Errorf("with a remembered sum, identity %q, want the remembered one", got)
-	}
-	// A file about another executable (or a changed one) is not used.
-	exeSums.Clear()
-	os.WriteFile(memos[0], []byte("/elsewhere\n1:2\n3\n4\n"+fake+"\n"), 0o644)
-	if got := binaryIdentity(dir); got != id {
-		t.Errorf("with a stale memo, identity %q, want %q", got, id)
-	}
-	exeSums.Clear()
-}
-
 // TestPageCacheChecksum damages the saved cache so that it still
 // decodes: it must be no cache, not the source of a wrong search index.
 func TestPageCacheChecksum(t *testing.T) {
 	cfg, out := cachedSite(t)
-	file := pageCacheFile(cfg.CacheDir, out)
+	file := pagecache.File(cfg.CacheDir, out)
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -521,7 +471,7 @@ func TestPageCacheChecksum(t *testing.T) {
 // used for 30 days are removed, at most once a day; the one in use stays.
 func TestPageCacheTrim(t *testing.T) {
 	cfg, out := cachedSite(t)
-	inUse := pageCacheFile(cfg.CacheDir, out)
+	inUse := pagecache.File(cfg.CacheDir, out)
 	old := time.Now().Add(-40 * 24 * time.Hour)
 	recent := time.Now().Add(-10 * 24 * time.Hour)
 	files := map[string]time.Time{

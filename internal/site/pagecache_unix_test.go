@@ -3,6 +3,7 @@
 package site
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -35,7 +36,7 @@ func writeSiteWithin(t *testing.T, cfg Config, out string, d time.Duration) cach
 			done <- cacheRun{}
 			return
 		}
-		s, err := b.Write(out)
+		s, err := b.Write(context.Background(), out)
 		if err != nil || s.HasErrors() {
 			t.Errorf("build: %v\n%s", err, diagText(s.Diagnostics))
 		}

@@ -2,26 +2,34 @@
 // content/, reference pages generated from the compiler's schemas, and a
 // catalog of the compiled dashboards, laid out with HTML templates into a
 // static site. Every internal link and every example is checked during the
-// build. The preview server (serve.go) reuses a Builder so that rebuilds hit
-// its caches.
+// build. The preview server (package preview) reuses a Builder so that
+// rebuilds hit its caches.
+//
+// A build runs in phases (see run): load, render, assemble, layout, and
+// hands its outputs to a sink: memory (Build), compressed for the preview
+// (BuildPacked) or a new output folder (Write).
 package site
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/catalog"
+	"github.com/pyrobuild/pyrobuild/internal/site/examples"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
+	"github.com/pyrobuild/pyrobuild/internal/site/pack"
+	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
 // Config describes one site.
@@ -123,34 +131,41 @@ type Builder struct {
 	base     *url.URL // parsed BaseURL
 	basePath string   // always starts and ends with "/"
 	hl       *markdown.Highlighter
-	hlOnce   sync.Once  // loads hl's saved cache
-	pc       *pageCache // of the last Write, saved by SaveCache
+	hlOnce   sync.Once        // loads hl's saved cache
+	pc       *pagecache.Cache // of the last Write, saved by SaveCache
 
-	mu       sync.Mutex
-	docs     map[string]cachedDoc  // by source key, checked against a content hash
-	examples map[string]exampleRun // by language + code hash
-	renders  atomic.Int64          // pages rendered afresh, for the preview's log
-	laidOut  atomic.Int64          // pages laid out afresh
+	renders atomic.Int64 // pages rendered afresh, for the preview's log
+	laidOut atomic.Int64 // pages laid out afresh
+
+	// Caches kept between builds, each with its own lock.
+	docs     memo[string, cachedDoc] // by source key, checked against a content hash
+	examples examples.Cache
+	// generated pages that depend only on pyrobuild itself
+	generated memo[string, []byte]
+	// Only a tracking builder keeps these (see TrackChanges).
+	srcs    memo[string, []byte]
+	layouts memo[string, layoutEntry]
+	search  memo[*markdown.Document, searchFrag]
+
+	themeMu    sync.Mutex
+	theme      *theme
+	themeDiags compiler.Diagnostics
 
 	// The dashboards' compilation is kept until a dashboard source
 	// changes (Invalidate), so editing a page does not recompile them.
+	// dashMu is held across a compilation: builds compile one at a time.
+	dashMu     sync.Mutex
 	dashboards *compiler.Result
 	dashDirty  bool
 	dashCache  *compiler.Cache // with TrackChanges: recompiles load only changed sources
 
-	// track is set by the preview server, which reports every change
-	// (Invalidate): only then may file contents and the theme be reused.
-	track      bool
-	pack       bool // keep laid-out pages compressed (the preview server)
-	srcs       map[string][]byte
-	theme      *theme
-	themeDiags compiler.Diagnostics
-	layouts    map[string]layoutEntry
-	generated  map[string][]byte // generated pages that depend only on pyrobuild itself
+	catalogMu  sync.Mutex
 	catalog    []*Page
 	catalogFor *compiler.Result
-	search     map[*markdown.Document]searchFrag
-	navs       map[string]template.HTML // per build and folder, see navFor
+
+	// track is set by the preview server, which reports every change
+	// (Invalidate): only then may file contents and the theme be reused.
+	track bool
 }
 
 type cachedDoc struct {
@@ -179,17 +194,10 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		bp += "/"
 	}
 	b := &Builder{
-		cfg:       c,
-		base:      u,
-		basePath:  bp,
-		hl:        markdown.NewHighlighter("", ""),
-		docs:      map[string]cachedDoc{},
-		examples:  map[string]exampleRun{},
-		srcs:      map[string][]byte{},
-		layouts:   map[string]layoutEntry{},
-		generated: map[string][]byte{},
-		search:    map[*markdown.Document]searchFrag{},
-		navs:      map[string]template.HTML{},
+		cfg:      c,
+		base:     u,
+		basePath: bp,
+		hl:       markdown.NewHighlighter("", ""),
 	}
 	return b, nil
 }
@@ -225,7 +233,7 @@ func (b *Builder) SaveCache() error {
 	}
 	var err error
 	if pc := b.pc; pc != nil {
-		err = pc.save()
+		err = pc.Save()
 		// Saved: garbage before the highlights are encoded, which needs
 		// memory of its own.
 		b.pc = nil
@@ -270,8 +278,29 @@ func (b *Builder) Highlighter() *markdown.Highlighter {
 	return b.hl
 }
 
-// proxyPrefix is where the preview server mounts the datasource proxy.
-const proxyPrefix = "/_pyrobuild/proxy"
+// ProxyPrefix is where the preview server mounts the datasource proxy,
+// which the catalog's live previews fetch through.
+const ProxyPrefix = catalog.ProxyPrefix
+
+// Rendered is the number of pages the builder has rendered afresh so far
+// (the rest came from its caches).
+func (b *Builder) Rendered() int64 { return b.renders.Load() }
+
+// WatchRoots are the folders whose changes can change the site: content,
+// templates, the dashboard sources.
+func (b *Builder) WatchRoots() []string {
+	cfg := b.cfg
+	var roots []string
+	for _, p := range []string{cfg.rootPath(cfg.Content), cfg.rootPath(cfg.Templates)} {
+		if isDir(p) {
+			roots = append(roots, p)
+		}
+	}
+	for _, d := range cfg.Dashboards {
+		roots = append(roots, filepath.Clean(d))
+	}
+	return roots
+}
 
 // Site is one built site, held in memory: the preview server serves it as
 // it is, Write puts it on disk.
@@ -296,7 +325,7 @@ type Site struct {
 	// The preview server's builds keep their pages compressed, and the
 	// search index as the pages' fragments (which the builder keeps
 	// anyway), joined when it is asked for.
-	packed    map[string]*packedPage
+	packed    map[string]*pack.Page
 	search    []searchFrag
 	searchSum [32]byte
 }
@@ -308,7 +337,7 @@ const searchIndexFile = "search-index.json"
 // what the site keeps instead.
 func (s *Site) File(name string) ([]byte, bool) {
 	if p, ok := s.packed[name]; ok {
-		return p.page(p.tail), true
+		return p.Bytes(p.Tail()), true
 	}
 	if name == searchIndexFile && s.search != nil {
 		return joinSearch(s.search), true
@@ -317,8 +346,8 @@ func (s *Site) File(name string) ([]byte, bool) {
 	return data, ok
 }
 
-// has reports whether the site has an output file.
-func (s *Site) has(name string) bool {
+// Has reports whether the site has an output file.
+func (s *Site) Has(name string) bool {
 	if _, ok := s.packed[name]; ok {
 		return true
 	}
@@ -327,6 +356,49 @@ func (s *Site) has(name string) bool {
 	}
 	_, ok := s.Files[name]
 	return ok
+}
+
+// Packed returns an output page kept compressed (BuildPacked), or nil.
+func (s *Site) Packed(name string) *pack.Page { return s.packed[name] }
+
+// Outputs lists every output file, in Files or kept otherwise, sorted.
+func (s *Site) Outputs() []string {
+	kept := s.kept()
+	names := make([]string, 0, len(s.Files)+len(kept))
+	for n := range s.Files {
+		names = append(names, n)
+	}
+	names = append(names, kept...)
+	sort.Strings(names)
+	return names
+}
+
+// Sum returns the SHA-256 that stands for an output file when the site
+// knows it without reading the file: for a packed page, and the search
+// index of a packed site.
+func (s *Site) Sum(name string) ([32]byte, bool) {
+	if p, ok := s.packed[name]; ok {
+		return p.Sum(), true
+	}
+	if name == searchIndexFile && s.search != nil {
+		return s.searchSum, true
+	}
+	return [32]byte{}, false
+}
+
+// Adopt takes page p and its output from an earlier build old, for a
+// page that failed in this one (the preview server keeps serving its last
+// good version). It reports whether old had it.
+func (s *Site) Adopt(old *Site, p *Page) bool {
+	if pk, ok := old.packed[p.Out]; ok && s.packed != nil {
+		s.packed[p.Out] = pk
+	} else if data, ok := old.Files[p.Out]; ok {
+		s.Files[p.Out] = data
+	} else {
+		return false
+	}
+	s.Pages = append(s.Pages[:len(s.Pages):len(s.Pages)], p)
+	return true
 }
 
 // kept lists the output files that are not in Files.
@@ -363,7 +435,7 @@ type Page struct {
 	src    []byte
 	srcSum *[32]byte   // the source's SHA-256, when a lean build dropped it
 	search *searchFrag // its search index entries, when made early (lean builds)
-	html   *packedHTML // its HTML, from a lean build's first pass to its layout
+	html   *pack.HTML  // its HTML, from a lean build's first pass to its layout
 	// raw are the links of the HTML written in the page, found when it is
 	// rendered (its HTML is not kept).
 	raw []markdown.Link
@@ -466,14 +538,16 @@ func readFile(p string, limit int64) ([]byte, error) {
 // Invalidate tells the builder which input files changed since its last
 // build, so it recompiles the dashboards only when one of theirs did.
 func (b *Builder) Invalidate(paths []string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.dashMu.Lock()
+	defer b.dashMu.Unlock()
 	templates := filepath.Clean(b.cfg.rootPath(b.cfg.Templates))
 	for _, p := range paths {
 		p = filepath.Clean(p)
-		delete(b.srcs, p)
+		b.srcs.delete(p)
 		if under(templates, p) {
+			b.themeMu.Lock()
 			b.theme = nil
+			b.themeMu.Unlock()
 		}
 		for _, d := range b.cfg.Dashboards {
 			if under(filepath.Clean(d), p) {
@@ -501,4 +575,31 @@ func under(dir, p string) bool {
 	}
 	r, err := filepath.Rel(dir, p)
 	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// compiledFrom reports whether the compilation res read the file p: one
+// of its sources, or a file its Go programs depend on (a local package
+// they import, go.mod, go.sum), wherever it is.
+func compiledFrom(res *compiler.Result, p string) bool {
+	if res == nil {
+		return false
+	}
+	abs := func(f string) string {
+		if a, err := filepath.Abs(f); err == nil {
+			return a
+		}
+		return filepath.Clean(f)
+	}
+	p = abs(p)
+	for f := range res.Sources {
+		if abs(f) == p {
+			return true
+		}
+	}
+	for _, f := range res.Inputs {
+		if abs(f) == p {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,7 +25,7 @@ func buildSite(t *testing.T, cfg Config) *Site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Build()
+	s, err := b.Build(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +192,7 @@ func TestBrokenSite(t *testing.T) {
 		}
 	}
 	for _, d := range s.Diagnostics {
-		if d.Code == CodeBrokenAnchor && strings.Contains(d.Message, "flamechat") && !strings.Contains(d.Hint, "#flamechart") {
+		if d.Code == sitediag.CodeBrokenAnchor && strings.Contains(d.Message, "flamechat") && !strings.Contains(d.Hint, "#flamechart") {
 			t.Errorf("no did-you-mean for #flamechat: %q", d.Hint)
 		}
 	}
@@ -202,13 +204,13 @@ func TestWriteKeepsOldSiteOnFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(out)
+	s, err := b.Write(context.Background(), out)
 	if err != nil || s.HasErrors() {
 		t.Fatalf("first build: %v\n%s", err, diagText(s.Diagnostics))
 	}
 	before := snapshot(t, out)
 	bad, _ := NewBuilder(Config{Root: "testdata/broken"})
-	s, err = bad.Write(out)
+	s, err = bad.Write(context.Background(), out)
 	if err != nil || !s.HasErrors() {
 		t.Fatalf("broken build should report errors, got err=%v", err)
 	}
@@ -393,7 +395,7 @@ func TestWriteMatchesBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(out)
+	s, err := b.Write(context.Background(), out)
 	if err != nil || s.HasErrors() {
 		t.Fatalf("write: %v %s", err, diagText(s.Diagnostics))
 	}
@@ -424,11 +426,12 @@ func TestWriteMatchesBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(sb, ServeOptions{})
+	// As the preview server builds: tracking changes, pages packed.
+	sb.TrackChanges()
+	served, err := sb.BuildPacked(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := srv.Site()
 	if len(served.packed) == 0 || served.search == nil {
 		t.Fatalf("the server keeps %d pages packed, search index in fragments: %v", len(served.packed), served.search != nil)
 	}
@@ -443,7 +446,7 @@ func TestWriteMatchesBuild(t *testing.T) {
 	}
 	// Written from the server's builder, the pages are unpacked again.
 	out2 := filepath.Join(t.TempDir(), "public")
-	if s, err := sb.Write(out2); err != nil || s.HasErrors() {
+	if s, err := sb.Write(context.Background(), out2); err != nil || s.HasErrors() {
 		t.Fatalf("write from the server's builder: %v", err)
 	}
 	for name, data := range want.Files {
@@ -473,7 +476,7 @@ func TestWriteQuotesProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := b.Write(filepath.Join(t.TempDir(), "public"))
+	s, err := b.Write(context.Background(), filepath.Join(t.TempDir(), "public"))
 	if err != nil || !s.HasErrors() {
 		t.Fatalf("broken build: %v", err)
 	}
@@ -503,5 +506,16 @@ func TestWriteQuotesProblems(t *testing.T) {
 	p := &Page{File: "testdata/broken/content/index.md", srcSum: &[32]byte{1}}
 	if got := b.quotable(p); got != nil {
 		t.Errorf("a changed source is quoted: %q", got)
+	}
+}
+
+// write writes a file of a test site, making its folder.
+func write(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 	"github.com/pyrobuild/pyrobuild/templates"
 )
 
@@ -56,12 +57,12 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 		return nil
 	})
 	if err != nil {
-		return nil, compiler.Diagnostics{{Severity: compiler.Error, Code: CodeTemplate, Message: "embedded templates: " + err.Error()}}
+		return nil, compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeTemplate, Message: "embedded templates: " + err.Error()}}
 	}
 	if dir := b.cfg.rootPath(b.cfg.Templates); isDir(dir) {
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
+				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
 				return nil
 			}
 			if strings.HasPrefix(d.Name(), ".") && p != dir {
@@ -89,7 +90,7 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 			}
 			data, err := readFile(p, 0)
 			if err != nil {
-				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
+				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
 				return nil
 			}
 			th.files = append(th.files, p)
@@ -129,7 +130,7 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 		}
 	}
 	if t.Lookup("page.html") == nil {
-		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Message: "no layouts/page.html template"})
+		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Message: "no layouts/page.html template"})
 	}
 	th.tmpl = t
 	return th, diags
@@ -195,7 +196,7 @@ var templateLineRe = regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+):(?:
 // templates/layouts/page.html, or the embedded one). name is the template
 // to blame when the error does not say.
 func (th *theme) diag(err error, name string) compiler.Diagnostic {
-	d := compiler.Diagnostic{Severity: compiler.Error, Code: CodeTemplate, Pos: compiler.Pos{File: th.layoutFile[name]}, Message: err.Error()}
+	d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Pos: compiler.Pos{File: th.layoutFile[name]}, Message: err.Error()}
 	if m := templateLineRe.FindStringSubmatch(err.Error()); m != nil {
 		if f, ok := th.layoutFile[m[1]]; ok {
 			d.Pos.File = f
@@ -216,7 +217,7 @@ func (th *theme) quote(s *Site) {
 		return
 	}
 	for _, d := range s.Diagnostics {
-		if d.Code != CodeTemplate || d.Pos.File == "" || s.Sources[d.Pos.File] != nil {
+		if d.Code != sitediag.CodeTemplate || d.Pos.File == "" || s.Sources[d.Pos.File] != nil {
 			continue
 		}
 		for name, f := range th.layoutFile {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 // Both kinds of template error, a syntax error (found when the layouts are
@@ -30,7 +32,7 @@ func TestTemplateErrorPositions(t *testing.T) {
 				t.Fatalf("want one diagnostic, got:\n%s", diagText(s.Diagnostics))
 			}
 			d := s.Diagnostics[0]
-			if !strings.HasPrefix(d.Pos.String(), tc.where) || d.Code != CodeTemplate || !strings.Contains(d.Message, tc.message) {
+			if !strings.HasPrefix(d.Pos.String(), tc.where) || d.Code != sitediag.CodeTemplate || !strings.Contains(d.Message, tc.message) {
 				t.Errorf("got %s: %s [%s], want %s: …%s", d.Pos, d.Message, d.Code, tc.where, tc.message)
 			}
 			src := s.Sources[d.Pos.File]
@@ -83,7 +85,7 @@ func TestTemplateSymlinksStayInside(t *testing.T) {
 	}
 	warned := map[string]string{}
 	for _, d := range s.Diagnostics {
-		if d.Code == CodeContentRead && d.Severity.String() == "warning" {
+		if d.Code == sitediag.CodeContentRead && d.Severity.String() == "warning" {
 			warned[filepath.Base(d.Pos.File)] = d.Message
 		}
 	}

@@ -1,4 +1,4 @@
-package site
+package reference
 
 import (
 	"regexp"
@@ -6,13 +6,9 @@ import (
 	"testing"
 )
 
-func pluginReferencePage(t *testing.T) (*Builder, string) {
+func pluginReferencePage(t *testing.T) string {
 	t.Helper()
-	b, err := NewBuilder(Config{Root: t.TempDir(), Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, string(b.pluginReference())
+	return string(Plugins())
 }
 
 // referenceSections splits the page at its headings: title → body.
@@ -57,7 +53,7 @@ func fieldRows(section string) map[string][3]string {
 // TestPluginReferenceFields pins rendered rows against the CUE schema
 // (compiler/schema/*.cue) they come from.
 func TestPluginReferenceFields(t *testing.T) {
-	_, page := pluginReferencePage(t)
+	page := pluginReferencePage(t)
 	secs := referenceSections(page)
 	type want struct {
 		section, field string
@@ -116,7 +112,7 @@ func TestPluginReferenceFields(t *testing.T) {
 // TestPluginReferenceWording: no phrase the generator glues together
 // reads wrong, and no CUE definition name is left as text for the reader.
 func TestPluginReferenceWording(t *testing.T) {
-	_, page := pluginReferencePage(t)
+	page := pluginReferencePage(t)
 	for _, bad := range []string{"Must be must", "Must be compared", "default `a list`", "default `a map`", "ProfileType must", "): \n"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("the page says %q", bad)
@@ -137,7 +133,7 @@ func TestPluginReferenceWording(t *testing.T) {
 // wire form pyrobuild compiles it to are shown side by side, and the wire
 // form is compiled from the example, FlameChart's defaults filled in.
 func TestPluginReferenceSideBySide(t *testing.T) {
-	b, page := pluginReferencePage(t)
+	page := pluginReferencePage(t)
 	if strings.Contains(page, "=== \"") {
 		t.Error("the forms are tabs, one hidden behind the other")
 	}
@@ -153,7 +149,7 @@ func TestPluginReferenceSideBySide(t *testing.T) {
 			continue
 		}
 		box := body[start:]
-		wire := b.lowerExample(sec.example, sec.lowered)
+		wire := lowerExample(sec.example, sec.lowered)
 		if wire == "" {
 			t.Errorf("%s: the example does not compile", sec.title)
 			continue

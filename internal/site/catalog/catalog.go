@@ -1,4 +1,8 @@
-package site
+// Package catalog writes the docs site's dashboard catalog: a markdown
+// page per compiled dashboard, showing what the compiler made of it
+// (lowered queries, resolved datasources, layout) and where it came from,
+// and an index of them.
+package catalog
 
 import (
 	"bytes"
@@ -14,20 +18,45 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
 )
 
-// The dashboard catalog: a page per compiled dashboard, showing what the
-// compiler made of it (lowered queries, resolved datasources, layout) and
-// where it came from.
+// ProxyPrefix is where the preview server mounts the datasource proxy,
+// which the live previews fetch through.
+const ProxyPrefix = "/_pyrobuild/proxy"
 
-// catalogPages returns the catalog's pages, keyed like content pages.
-func (b *Builder) catalogPages(res *compiler.Result) []*Page {
+// Options describe the site the catalog is part of.
+type Options struct {
+	// ServerDatasources are the compiler's (see compiler.Options).
+	ServerDatasources []string
+	// Root is the site's folder; SourceURL, when set, links each page to
+	// its dashboard's source: SourceURL + the file's path relative to Root.
+	Root, SourceURL string
+	// Preview adds live flame graphs, fetched through the preview
+	// server's datasource proxy.
+	Preview bool
+}
+
+// A Page is one page of the catalog, in markdown.
+type Page struct {
+	// Key is its path in the content tree ("dashboards/demo/cpu.md").
+	Key string
+	// File is what diagnostics name: the dashboard's source.
+	File string
+	// Source is its markdown.
+	Source []byte
+	// Deps are the files whose change changes the page.
+	Deps []string
+}
+
+// Pages returns the catalog's pages for a compilation: the index first,
+// then a page per dashboard.
+func Pages(res *compiler.Result, o Options) []Page {
 	var dashboards []*compiler.Resource
 	for _, r := range res.Resources {
 		if r.Kind == "Dashboard" {
 			dashboards = append(dashboards, r)
 		}
 	}
-	resolver := compiler.NewResolver(res.Resources, b.cfg.ServerDatasources)
-	var pages []*Page
+	resolver := compiler.NewResolver(res.Resources, o.ServerDatasources)
+	var pages []Page
 	var index bytes.Buffer
 	index.WriteString("---\ntitle: Dashboards\ndescription: The dashboards compiled from this site's sources, with their lowered queries and datasources.\nweight: 950\n---\n\n# Dashboards\n\n")
 	if len(dashboards) == 0 {
@@ -40,15 +69,15 @@ func (b *Builder) catalogPages(res *compiler.Result) []*Page {
 		key := "dashboards/" + d.Project + "/" + d.Name + ".md"
 		spec := d.Node.Get("spec")
 		title := displayName(spec, d.Name)
-		fmt.Fprintf(&index, "| [%s](%s/%s.md) | `%s` | %d | %s |\n", cell(title), d.Project, d.Name, d.Project, len(spec.Get("panels").Keys), b.sourceLink(d.Pos))
-		src := b.dashboardPage(d, title, resolver)
-		pages = append(pages, &Page{Key: key, File: d.Pos.File, Generated: true, src: src, Deps: []string{d.Pos.File}})
+		fmt.Fprintf(&index, "| [%s](%s/%s.md) | `%s` | %d | %s |\n", cell(title), d.Project, d.Name, d.Project, len(spec.Get("panels").Keys), o.sourceLink(d.Pos))
+		src := o.dashboardPage(d, title, resolver)
+		pages = append(pages, Page{Key: key, File: d.Pos.File, Source: src, Deps: []string{d.Pos.File}})
 	}
-	idx := &Page{Key: "dashboards/index.md", File: "dashboards (generated)", Generated: true, src: index.Bytes()}
+	idx := Page{Key: "dashboards/index.md", File: "dashboards (generated)", Source: index.Bytes()}
 	for _, d := range dashboards {
 		idx.Deps = append(idx.Deps, d.Pos.File)
 	}
-	return append([]*Page{idx}, pages...)
+	return append([]Page{idx}, pages...)
 }
 
 func displayName(spec *compiler.Node, fallback string) string {
@@ -58,11 +87,11 @@ func displayName(spec *compiler.Node, fallback string) string {
 	return fallback
 }
 
-func (b *Builder) dashboardPage(d *compiler.Resource, title string, resolver *compiler.Resolver) []byte {
+func (o *Options) dashboardPage(d *compiler.Resource, title string, resolver *compiler.Resolver) []byte {
 	spec := d.Node.Get("spec")
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "---\ntitle: %q\ndescription: %q\n", title, fmt.Sprintf("Dashboard %s/%s as pyrobuild compiles it.", d.Project, d.Name))
-	if b.cfg.Preview {
+	if o.Preview {
 		w.WriteString("scripts: [js/flamegraph.js, js/preview.js]\nstyles: [css/flamegraph.css]\n")
 	}
 	w.WriteString("---\n\n")
@@ -78,20 +107,20 @@ func (b *Builder) dashboardPage(d *compiler.Resource, title string, resolver *co
 	if v, ok := spec.Str("refreshInterval"); ok {
 		fmt.Fprintf(&w, "| refresh | every `%s` |\n", v)
 	}
-	fmt.Fprintf(&w, "| source | %s |\n\n", b.sourceLink(d.Pos))
+	fmt.Fprintf(&w, "| source | %s |\n\n", o.sourceLink(d.Pos))
 
 	panels := spec.Get("panels")
 	if panels != nil && len(panels.Keys) > 0 {
-		if b.cfg.Preview {
+		if o.Preview {
 			w.WriteString("## Live preview\n\n")
 			writeLivePreview(&w, d, spec, panels, resolver)
 		}
 		w.WriteString("## Panels\n\n")
-		if !b.cfg.Preview {
+		if !o.Preview {
 			writeGridPreview(&w, spec, panels)
 		}
 		for i, key := range panels.Keys {
-			b.writePanel(&w, d, key, panels.Vals[i], resolver)
+			o.writePanel(&w, d, key, panels.Vals[i], resolver)
 		}
 	}
 	if vars := spec.Get("variables").List(); len(vars) > 0 {
@@ -116,7 +145,7 @@ func (b *Builder) dashboardPage(d *compiler.Resource, title string, resolver *co
 	return w.Bytes()
 }
 
-func (b *Builder) writePanel(w *bytes.Buffer, d *compiler.Resource, key string, panel *compiler.Node, resolver *compiler.Resolver) {
+func (o *Options) writePanel(w *bytes.Buffer, d *compiler.Resource, key string, panel *compiler.Node, resolver *compiler.Resolver) {
 	ps := panel.Get("spec")
 	title := displayName(ps, key)
 	fmt.Fprintf(w, "### %s\n\n", mdEscape(title))
@@ -263,19 +292,19 @@ func indexOf(keys []string, k string) int {
 
 // sourceLink names a source position, linked to the repository when the
 // site knows its URL.
-func (b *Builder) sourceLink(p compiler.Pos) string {
+func (o *Options) sourceLink(p compiler.Pos) string {
 	if !p.IsValid() {
 		return ""
 	}
 	rel := p.File
-	if r, err := filepath.Rel(b.cfg.Root, p.File); err == nil && !strings.HasPrefix(r, "..") {
+	if r, err := filepath.Rel(o.Root, p.File); err == nil && !strings.HasPrefix(r, "..") {
 		rel = filepath.ToSlash(r)
 	}
 	text := fmt.Sprintf("`%s:%d`", rel, p.Line)
-	if b.cfg.SourceURL == "" {
+	if o.SourceURL == "" {
 		return text
 	}
-	return fmt.Sprintf("[%s](%s%s#L%d)", text, b.cfg.SourceURL, rel, p.Line)
+	return fmt.Sprintf("[%s](%s%s#L%d)", text, o.SourceURL, rel, p.Line)
 }
 
 // mdEscape keeps user text from being read as markdown markup.
@@ -391,11 +420,11 @@ func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel 
 			case rd.Scope == "server":
 				pq.Note = fmt.Sprintf("Datasource %q exists only on the Perses server: the preview cannot reach it.", rd.Name)
 			case rd.Scope == "global":
-				pq.Proxy = proxyPrefix + proxy.GlobalPath(rd.Name)
+				pq.Proxy = ProxyPrefix + proxy.GlobalPath(rd.Name)
 			case rd.Scope == "dashboard":
-				pq.Proxy = proxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
+				pq.Proxy = ProxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
 			default:
-				pq.Proxy = proxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
+				pq.Proxy = ProxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
 			}
 			pq.Datasource = rd.Name
 			pqs = append(pqs, pq)
@@ -460,4 +489,10 @@ func jsonLiteral(n *compiler.Node) string {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return n.Value
+}
+
+// cell escapes text for a cell of a markdown table.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
 }

@@ -1,4 +1,7 @@
-package site
+// Package sitediag holds the docs site's diagnostic codes (pyrobuild build and
+// serve, PB20xx) and registers their documentation in diag.Codes. It is a
+// leaf, so the site and each of its sub-packages can report with them.
+package sitediag
 
 import "github.com/pyrobuild/pyrobuild/internal/diag"
 

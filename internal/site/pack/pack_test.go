@@ -1,10 +1,10 @@
-package site
+package pack
 
 import (
 	"bytes"
 	"compress/gzip"
 	"io"
-	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -21,19 +21,19 @@ func TestPackedPage(t *testing.T) {
 		"long tail":   "<body>a</body>" + big,
 		"only a body": "</body>",
 	}
-	pk := newPacker()
+	pk := NewPacker()
 	for name, page := range pages {
-		p := pk.pack([]byte(page))
-		if got := string(p.page(p.tail)); got != page {
+		p := pk.Page([]byte(page))
+		if got := string(p.Bytes(p.tail)); got != page {
 			t.Errorf("%s: unpacked page differs:\n%q\nwant\n%q", name, got, page)
 		}
 		for _, build := range []string{"abc", "0123456789ab"} {
 			want := live.Inject([]byte(page), build)
 			tail := live.Inject(p.tail, build)
-			if got := p.page(tail); !bytes.Equal(got, want) {
+			if got := p.Bytes(tail); !bytes.Equal(got, want) {
 				t.Errorf("%s: unpacked with the script differs from live.Inject:\n%q\nwant\n%q", name, got, want)
 			}
-			zr, err := gzip.NewReader(bytes.NewReader(p.gzip(tail)))
+			zr, err := gzip.NewReader(bytes.NewReader(p.Gzip(tail)))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -50,40 +50,17 @@ func TestPackedPage(t *testing.T) {
 }
 
 func TestPackedHTML(t *testing.T) {
-	pk := newPacker()
+	pk := NewPacker()
 	for _, html := range []string{"", "<p>a</p>", strings.Repeat("<pre><code>x := 1</code></pre>\n", 5000)} {
-		got, err := pk.packHTML([]byte(html)).unpack()
+		got, err := pk.HTML([]byte(html)).Unpack()
 		if err != nil || string(got) != html {
 			t.Errorf("packed HTML of %d bytes: got %d bytes, %v", len(html), len(got), err)
 		}
 	}
 }
 
-func TestAcceptsGzip(t *testing.T) {
-	for header, want := range map[string]bool{
-		"":                        false,
-		"gzip":                    true,
-		"gzip, deflate, br, zstd": true,
-		"deflate, br":             false,
-		"br;q=1.0, gzip;q=0.8":    true,
-		"gzip;q=0":                false,
-		"GZIP; Q=0.5":             true,
-		"x-gzip":                  true,
-		"*":                       true,
-		"*;q=0":                   false,
-		"gzip;q=0, *":             false,
-		"*;q=0, gzip":             true,
-		"identity":                false,
-	} {
-		r, _ := http.NewRequest("GET", "/", nil)
-		if header != "" {
-			r.Header.Set("Accept-Encoding", header)
-		}
-		if got := acceptsGzip(r); got != want {
-			t.Errorf("Accept-Encoding %q: gzip %v, want %v", header, got, want)
-		}
-	}
-}
+// assetVersion is an asset's version in a link, as the theme writes it.
+var assetVersion = regexp.MustCompile(`\?v=[0-9a-f]{10}`)
 
 func TestVersionedSums(t *testing.T) {
 	pages := []string{

@@ -1,4 +1,4 @@
-package site
+package preview
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -17,7 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
+	"github.com/pyrobuild/pyrobuild/internal/site"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
 // serveFixture is a small site in a temporary folder, served by a real
@@ -99,11 +103,11 @@ func newServeFixtureWith(t *testing.T, pyroscopeURL string, setup func(root stri
 	if setup != nil {
 		setup(root)
 	}
-	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
+	b, err := site.NewBuilder(site.Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(b, ServeOptions{Debounce: 10 * time.Millisecond, Log: testLog{t}})
+	srv, err := NewServer(context.Background(), b, ServeOptions{Debounce: 10 * time.Millisecond, Log: testLog{t}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +217,7 @@ func TestServeInjectsReloadScriptOnlyWhenServing(t *testing.T) {
 		t.Fatalf("GET /guide/a/: %d, script injected: %v", code, strings.Contains(body, live.ScriptPath))
 	}
 	out := filepath.Join(t.TempDir(), "public")
-	if s, err := f.srv.b.Write(out); err != nil || s.HasErrors() {
+	if s, err := f.srv.b.Write(context.Background(), out); err != nil || s.HasErrors() {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(out, "guide", "a", "index.html"))
@@ -245,7 +249,7 @@ func TestServeNeverReadsOutsideTheSite(t *testing.T) {
 	}
 	changed := []string{filepath.Join(f.root, "content", "leak.txt"), filepath.Join(f.root, "templates", "assets", "leak.css")}
 	f.srv.b.Invalidate(changed)
-	f.srv.rebuild(changed, time.Now())
+	f.srv.rebuild(context.Background(), changed, time.Now())
 	for _, p := range []string{"/../secret.txt", "/assets/leak.css", "/%2e%2e/secret.txt", "/guide/..%2f..%2fsecret.txt", "/..%5csecret.txt",
 		"/leak.txt", "//etc/passwd", "/assets/../../../etc/passwd", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd"} {
 		req, _ := http.NewRequest("GET", f.url+"/", nil)
@@ -301,7 +305,7 @@ func TestServeReloadsOnlyChangedPages(t *testing.T) {
 	// A broken link shows as an error in the browser, then clears.
 	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "# Page A\n\n[gone](nowhere.md)\n")
 	m = next(t, ev, "errors")
-	if len(m.Problems) != 1 || !strings.Contains(m.Problems[0].Where, "a.md:3:") || m.Problems[0].Code != string(CodeBrokenLink) || m.Problems[0].Excerpt == "" {
+	if len(m.Problems) != 1 || !strings.Contains(m.Problems[0].Where, "a.md:3:") || m.Problems[0].Code != string(sitediag.CodeBrokenLink) || m.Problems[0].Excerpt == "" {
 		t.Errorf("errors message: %+v", m.Problems)
 	}
 	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "# Page A\n\nFixed.\n")
@@ -353,7 +357,7 @@ func TestServeKeepsLastGoodBuildWhileTemplatesAreBroken(t *testing.T) {
 		if m.Type != "errors" {
 			t.Fatalf("%s: a reload was asked for: %+v", tc.name, m)
 		}
-		if len(m.Problems) != 1 || m.Problems[0].Code != string(CodeTemplate) || !strings.HasSuffix(strings.SplitN(m.Problems[0].Where, ":", 2)[0], filepath.Join("templates", "layouts", "page.html")) ||
+		if len(m.Problems) != 1 || m.Problems[0].Code != string(sitediag.CodeTemplate) || !strings.HasSuffix(strings.SplitN(m.Problems[0].Where, ":", 2)[0], filepath.Join("templates", "layouts", "page.html")) ||
 			!strings.Contains(m.Problems[0].Where, tc.where) || !strings.Contains(m.Problems[0].Excerpt, tc.excerpt) {
 			t.Errorf("%s: problems %+v", tc.name, m.Problems)
 		}
@@ -380,7 +384,7 @@ func TestServeKeepsLastGoodBuildWhileTemplatesAreBroken(t *testing.T) {
 	// A page with broken front matter keeps its last good version too.
 	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "---\ntitle: [unclosed\n---\n\n# Page A\n\nBroken.\n")
 	m := next(t, ev, "errors")
-	if len(m.Problems) == 0 || m.Problems[0].Code != string(CodeFrontMatter) {
+	if len(m.Problems) == 0 || m.Problems[0].Code != string(sitediag.CodeFrontMatter) {
 		t.Errorf("front matter: %+v", m.Problems)
 	}
 	if code, body := f.get("/guide/a/"); code != 200 || !strings.Contains(body, "First version of A") {
@@ -479,11 +483,11 @@ func TestServeRefusesForeignHostsOnLoopback(t *testing.T) {
 func TestServeAcceptsAnyHostWhenBoundToTheNetwork(t *testing.T) {
 	root := t.TempDir()
 	write(t, filepath.Join(root, "content", "index.md"), "# Home\n\nWelcome.\n")
-	b, err := NewBuilder(Config{Root: root})
+	b, err := site.NewBuilder(site.Config{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(b, ServeOptions{Log: testLog{t}})
+	srv, err := NewServer(context.Background(), b, ServeOptions{Log: testLog{t}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,11 +525,11 @@ func main() {
 }
 `)
 	write(t, filepath.Join(root, "content", "index.md"), "# Home\n")
-	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
+	b, err := site.NewBuilder(site.Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := NewServer(b, ServeOptions{Debounce: 10 * time.Millisecond, Log: testLog{t}})
+	srv, err := NewServer(context.Background(), b, ServeOptions{Debounce: 10 * time.Millisecond, Log: testLog{t}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -579,7 +583,7 @@ func TestServeCompressedPages(t *testing.T) {
 		return resp, body
 	}
 	for _, name := range []string{"index.html", "guide/a/index.html", "dashboards/demo/cpu/index.html"} {
-		if _, ok := cur.site.packed[name]; !ok {
+		if cur.site.Packed(name) == nil {
 			t.Fatalf("%s is not packed", name)
 		}
 		page, _ := cur.site.File(name)
@@ -648,5 +652,54 @@ func TestServeCompressedPages(t *testing.T) {
 	got, _ := io.ReadAll(zr)
 	if !strings.Contains(string(got), "Second version of A") || !strings.Contains(string(got), `data-build="`+next.build+`"`) {
 		t.Errorf("edited page, as served:\n%s", got)
+	}
+}
+
+func diagText(ds compiler.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString(d.Pos.String() + ": " + d.Severity.String() + ": " + d.Message + " [" + string(d.Code) + "]\n")
+	}
+	return b.String()
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for header, want := range map[string]bool{
+		"":                        false,
+		"gzip":                    true,
+		"gzip, deflate, br, zstd": true,
+		"deflate, br":             false,
+		"br;q=1.0, gzip;q=0.8":    true,
+		"gzip;q=0":                false,
+		"GZIP; Q=0.5":             true,
+		"x-gzip":                  true,
+		"*":                       true,
+		"*;q=0":                   false,
+		"gzip;q=0, *":             false,
+		"*;q=0, gzip":             true,
+		"identity":                false,
+	} {
+		r, _ := http.NewRequest("GET", "/", nil)
+		if header != "" {
+			r.Header.Set("Accept-Encoding", header)
+		}
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", header, got, want)
+		}
+	}
+}
+
+// TestNewServerCancelled: the first build stops when its context ends.
+func TestNewServerCancelled(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "content", "index.md"), "# Home\n")
+	b, err := site.NewBuilder(site.Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := NewServer(ctx, b, ServeOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
 	}
 }

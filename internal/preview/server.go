@@ -1,4 +1,7 @@
-package site
+// Package preview is the live preview server of pyrobuild serve: it
+// serves a site from memory, rebuilds it when a source changes, and tells
+// the browsers which pages to reload.
+package preview
 
 import (
 	"bytes"
@@ -14,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -26,6 +28,8 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
 	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
+	"github.com/pyrobuild/pyrobuild/internal/site"
+	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 	"github.com/pyrobuild/pyrobuild/internal/watch"
 )
 
@@ -41,7 +45,7 @@ type ServeOptions struct {
 	// ProxyTimeout bounds each preview request to a datasource.
 	ProxyTimeout time.Duration
 	// OnRebuild, when set, is called after each rebuild (tests, benchmarks).
-	OnRebuild func(RebuildInfo, *Site)
+	OnRebuild func(RebuildInfo, *site.Site)
 }
 
 // RebuildInfo describes one rebuild.
@@ -57,7 +61,7 @@ type RebuildInfo struct {
 // Server is the live preview: it serves the site from memory, rebuilds it
 // when a source changes, and tells the browsers which pages to reload.
 type Server struct {
-	b    *Builder
+	b    *site.Builder
 	opts ServeOptions
 	hub  *live.Hub
 	cur  atomic.Pointer[served]
@@ -71,12 +75,12 @@ type Server struct {
 	watcher *watch.Watcher
 	// good is the last build whose pages could be laid out: while the
 	// templates are broken the server keeps serving it, under the overlay.
-	good *Site
+	good *site.Site
 }
 
 // served is one build as the server holds it.
 type served struct {
-	site   *Site
+	site   *site.Site
 	build  string
 	hashes map[string][32]byte
 	proxy  http.Handler
@@ -85,57 +89,50 @@ type served struct {
 	fallback bool
 }
 
-// NewServer builds the site once and returns a server for it. Problems in
-// the sources do not stop the server: they show in the browser.
-func NewServer(b *Builder, opts ServeOptions) (*Server, error) {
+// NewServer builds the site once and returns a server for it; b must be
+// the server's own, as it is set to track changes. Problems in the sources
+// do not stop the server: they show in the browser. ctx bounds the first
+// build.
+func NewServer(ctx context.Context, b *site.Builder, opts ServeOptions) (*Server, error) {
 	b.TrackChanges()
-	b.pack = true
 	s := &Server{b: b, opts: opts, hub: live.NewHub(), log: opts.Log}
 	if s.log == nil {
 		s.log = io.Discard
 	}
-	if _, err := s.rebuild(nil, time.Now()); err != nil {
+	if _, err := s.rebuild(ctx, nil, time.Now()); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
 // Site returns the site being served.
-func (s *Server) Site() *Site { return s.cur.Load().site }
+func (s *Server) Site() *site.Site { return s.cur.Load().site }
 
 // Hub returns the server's live-reload hub.
 func (s *Server) Hub() *live.Hub { return s.hub }
 
 // rebuild builds the site, compares it with the one being served and
 // tells the browsers what changed.
-func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error) {
+func (s *Server) rebuild(ctx context.Context, changed []string, first time.Time) (RebuildInfo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	before := s.b.renders.Load()
-	built, err := s.b.Build()
+	before := s.b.Rendered()
+	fresh, err := s.b.BuildPacked(ctx)
 	if err != nil {
 		return RebuildInfo{}, err
 	}
-	site, fallback := s.keepGood(built)
-	kept := site.kept()
-	next := &served{site: site, hashes: make(map[string][32]byte, len(site.Files)+len(kept)), fallback: fallback}
+	built, fallback := s.keepGood(fresh)
+	names := built.Outputs()
+	next := &served{site: built, hashes: make(map[string][32]byte, len(names)), fallback: fallback}
 	h := sha256.New()
-	names := make([]string, 0, len(site.Files)+len(kept))
-	for n := range site.Files {
-		names = append(names, n)
-	}
-	names = append(names, kept...)
-	sort.Strings(names)
 	prev := s.cur.Load()
 	for _, n := range names {
 		// Packed pages are hashed when packed, the search index by its
 		// fragments.
-		if p, ok := site.packed[n]; ok {
-			next.hashes[n] = p.sum
-		} else if n == searchIndexFile && site.search != nil {
-			next.hashes[n] = site.searchSum
+		if sum, ok := built.Sum(n); ok {
+			next.hashes[n] = sum
 		}
-		data := site.Files[n]
+		data := built.Files[n]
 		// A file the builder reused is the same slice as before: no need
 		// to hash it again.
 		if _, ok := next.hashes[n]; !ok && prev != nil {
@@ -152,15 +149,15 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 	}
 	next.build = hex.EncodeToString(h.Sum(nil))[:12]
 	var rs []*compiler.Resource
-	if site.Dashboards != nil {
-		rs = site.Dashboards.Resources
+	if built.Dashboards != nil {
+		rs = built.Dashboards.Resources
 	}
-	next.proxy = http.StripPrefix(proxyPrefix, proxy.New(rs, proxy.Options{Timeout: s.opts.ProxyTimeout,
+	next.proxy = http.StripPrefix(site.ProxyPrefix, proxy.New(rs, proxy.Options{Timeout: s.opts.ProxyTimeout,
 		Logger: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelWarn}))}))
 	s.cur.Store(next)
 
-	info := RebuildInfo{Changed: changed, Build: next.build, Errors: site.Diagnostics.Count(compiler.Error),
-		Rendered: int(s.b.renders.Load() - before)}
+	info := RebuildInfo{Changed: changed, Build: next.build, Errors: built.Diagnostics.Count(compiler.Error),
+		Rendered: int(s.b.Rendered() - before)}
 	msg := live.Message{Type: "reload", Build: next.build}
 	if prev != nil {
 		for _, n := range names {
@@ -186,7 +183,7 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 			}
 		}
 		if len(msg.CSS) > 0 && !msg.All {
-			msg.Pages = onlyContentChanges(msg.Pages, prev.site, site)
+			msg.Pages = onlyContentChanges(msg.Pages, prev.site, built)
 		}
 		sort.Strings(msg.Pages)
 		info.Pages = msg.Pages
@@ -194,10 +191,10 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 			s.hub.Send(msg)
 		}
 	}
-	s.hub.Send(stateMessage(site, next.build))
+	s.hub.Send(stateMessage(built, next.build))
 	info.Took = time.Since(first)
 	if s.opts.OnRebuild != nil {
-		s.opts.OnRebuild(info, site)
+		s.opts.OnRebuild(info, built)
 	}
 	return info, nil
 }
@@ -209,7 +206,7 @@ func (s *Server) rebuild(changed []string, first time.Time) (RebuildInfo, error)
 // With no good build yet, the fallback is the built-in error page. A page
 // that failed on its own (broken front matter) keeps its last good
 // version likewise.
-func (s *Server) keepGood(built *Site) (site *Site, fallback bool) {
+func (s *Server) keepGood(built *site.Site) (_ *site.Site, fallback bool) {
 	if templateBroken(built) {
 		if s.good == nil {
 			return built, true
@@ -227,16 +224,10 @@ func (s *Server) keepGood(built *Site) (site *Site, fallback bool) {
 			}
 		}
 		for _, p := range s.good.Pages {
-			if built.has(p.Out) || !failed[p.File] {
+			if built.Has(p.Out) || !failed[p.File] {
 				continue // laid out anew, or gone
 			}
-			if pk, ok := s.good.packed[p.Out]; ok && built.packed != nil {
-				built.packed[p.Out] = pk
-				built.Pages = append(built.Pages[:len(built.Pages):len(built.Pages)], p)
-			} else if data, ok := s.good.Files[p.Out]; ok {
-				built.Files[p.Out] = data
-				built.Pages = append(built.Pages[:len(built.Pages):len(built.Pages)], p)
-			}
+			built.Adopt(s.good, p)
 		}
 	}
 	s.good = built
@@ -245,9 +236,9 @@ func (s *Server) keepGood(built *Site) (site *Site, fallback bool) {
 
 // templateBroken reports whether a build's templates failed, so that its
 // pages are missing.
-func templateBroken(site *Site) bool {
-	for _, d := range site.Diagnostics {
-		if d.Severity == compiler.Error && d.Code == CodeTemplate {
+func templateBroken(built *site.Site) bool {
+	for _, d := range built.Diagnostics {
+		if d.Severity == compiler.Error && d.Code == sitediag.CodeTemplate {
 			return true
 		}
 	}
@@ -256,7 +247,7 @@ func templateBroken(site *Site) bool {
 
 // stateMessage is the overlay's content: the build's errors and warnings,
 // or "ok".
-func stateMessage(site *Site, build string) live.Message {
+func stateMessage(site *site.Site, build string) live.Message {
 	if !site.HasErrors() {
 		return live.Message{Type: "ok", Build: build}
 	}
@@ -316,7 +307,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == live.ScriptPath:
 		live.ServeScript(w, r)
 		return
-	case strings.HasPrefix(r.URL.Path, proxyPrefix+"/"):
+	case strings.HasPrefix(r.URL.Path, site.ProxyPrefix+"/"):
 		cur.proxy.ServeHTTP(w, r)
 		return
 	}
@@ -334,12 +325,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		name, status = "404.html", http.StatusNotFound
 	}
-	packed := cur.site.packed[name]
-	data, exists := cur.site.Files[name]
-	if name == searchIndexFile && cur.site.search != nil {
+	packed := cur.site.Packed(name)
+	var data []byte
+	exists := packed != nil
+	if !exists {
 		data, exists = cur.site.File(name)
 	}
-	exists = exists || packed != nil
 	if cur.fallback && (!ok || strings.HasSuffix(name, ".html")) {
 		// No page could be built yet: the error page, which carries the
 		// reload script, so that fixing the template reloads the browser.
@@ -358,13 +349,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ctype == "" {
 			ctype = "text/html; charset=utf-8"
 		}
-		tail := live.Inject(packed.tail, cur.build)
+		tail := live.Inject(packed.Tail(), cur.build)
 		h.Set("Vary", "Accept-Encoding")
 		if acceptsGzip(r) {
-			data = packed.gzip(tail)
+			data = packed.Gzip(tail)
 			h.Set("Content-Encoding", "gzip")
 		} else {
-			data = packed.page(tail)
+			data = packed.Bytes(tail)
 		}
 	case strings.HasSuffix(name, ".html"):
 		data = live.Inject(data, cur.build)
@@ -430,7 +421,7 @@ func loopbackHost(host string) bool {
 // errorPage is the built-in page served when the site has none to show:
 // the problems in plain HTML (the overlay shows them too, with the live
 // script).
-func errorPage(site *Site) []byte {
+func errorPage(site *site.Site) []byte {
 	var b bytes.Buffer
 	title := "Page not found"
 	if site.HasErrors() {
@@ -450,7 +441,7 @@ func errorPage(site *Site) []byte {
 
 // printDiagnostics writes a site's errors and warnings as the command line
 // shows them.
-func printDiagnostics(w io.Writer, site *Site) {
+func printDiagnostics(w io.Writer, site *site.Site) {
 	r := &compiler.TextRenderer{Sources: site.Sources}
 	for _, d := range site.Diagnostics {
 		if d.Severity != compiler.Note {
@@ -472,12 +463,12 @@ func (s *Server) lookup(cur *served, urlPath string) (name, redirect string, ok 
 	}
 	if rel == "" || strings.HasSuffix(rel, "/") {
 		n := rel + "index.html"
-		return n, "", cur.site.has(n)
+		return n, "", cur.site.Has(n)
 	}
-	if cur.site.has(rel) {
+	if cur.site.Has(rel) {
 		return rel, "", true
 	}
-	if cur.site.has(rel + "/index.html") {
+	if cur.site.Has(rel + "/index.html") {
 		return "", "/" + rel + "/", false
 	}
 	return "", "", false
@@ -486,7 +477,7 @@ func (s *Server) lookup(cur *served, urlPath string) (name, redirect string, ok 
 // Run serves on ln and rebuilds on every change of the site's inputs until
 // ctx is done. It returns after the server has shut down.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	w, err := watch.New(s.watchRoots(), watch.Options{Poll: s.opts.Poll, Debounce: s.opts.Debounce,
+	w, err := watch.New(s.b.WatchRoots(), watch.Options{Poll: s.opts.Poll, Debounce: s.opts.Debounce,
 		Logf: func(format string, args ...any) { fmt.Fprintf(s.log, format+"\n", args...) }})
 	if err != nil {
 		return err
@@ -504,7 +495,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		defer close(done)
 		for batch := range w.Batches() {
 			s.b.Invalidate(batch.Paths)
-			info, err := s.rebuild(batch.Paths, batch.First)
+			info, err := s.rebuild(ctx, batch.Paths, batch.First)
+			if ctx.Err() != nil {
+				continue // shutting down: the build was cut short
+			}
 			if err != nil {
 				fmt.Fprintf(s.log, "rebuild failed: %v\n", err)
 				continue
@@ -554,63 +548,20 @@ func errorWord(n int) string {
 	return plural(n, "error")
 }
 
-// watchRoots are the folders whose changes can change the site: content,
-// templates, the dashboard sources.
-func (s *Server) watchRoots() []string {
-	cfg := s.b.cfg
-	var roots []string
-	for _, p := range []string{cfg.rootPath(cfg.Content), cfg.rootPath(cfg.Templates)} {
-		if isDir(p) {
-			roots = append(roots, p)
-		}
-	}
-	for _, d := range cfg.Dashboards {
-		roots = append(roots, filepath.Clean(d))
-	}
-	return roots
-}
-
-// compiledFrom reports whether the compilation res read the file p: one
-// of its sources, or a file its Go programs depend on (a local package
-// they import, go.mod, go.sum), wherever it is.
-func compiledFrom(res *compiler.Result, p string) bool {
-	if res == nil {
-		return false
-	}
-	abs := func(f string) string {
-		if a, err := filepath.Abs(f); err == nil {
-			return a
-		}
-		return filepath.Clean(f)
-	}
-	p = abs(p)
-	for f := range res.Sources {
-		if abs(f) == p {
-			return true
-		}
-	}
-	for _, f := range res.Inputs {
-		if abs(f) == p {
-			return true
-		}
-	}
-	return false
-}
-
 var assetVersion = regexp.MustCompile(`\?v=[0-9a-f]{10}`)
 
 // onlyContentChanges drops the pages whose only change is the version of
 // a stylesheet they link: the browser swaps the stylesheet instead of
 // reloading them.
-func onlyContentChanges(pages []string, prev, next *Site) []string {
+func onlyContentChanges(pages []string, prev, next *site.Site) []string {
 	var out []string
 	for _, p := range pages {
 		name := strings.TrimPrefix(p, "/")
 		if name == "" || strings.HasSuffix(name, "/") {
 			name += "index.html"
 		}
-		if pa, pb := prev.packed[name], next.packed[name]; pa != nil && pb != nil {
-			if pa.content != pb.content {
+		if pa, pb := prev.Packed(name), next.Packed(name); pa != nil && pb != nil {
+			if pa.Content() != pb.Content() {
 				out = append(out, p)
 			}
 			continue
@@ -622,4 +573,11 @@ func onlyContentChanges(pages []string, prev, next *Site) []string {
 		}
 	}
 	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -1,4 +1,4 @@
-package site
+package preview
 
 import (
 	"bufio"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 // TestServeUnderChurn: 2,000 rapid edits while a browser is connected (in
@@ -48,12 +49,12 @@ func TestServeUnderChurn(t *testing.T) {
 	// A CUE source too: its evaluation runs on goroutines of its own.
 	write(t, filepath.Join(root, "dashboards", "extra.cue"), "package extra\n\nimport pb \"github.com/pyrobuild/pyrobuild/schema\"\n\nextra: pb.#Project & {metadata: name: \"extra\"}\n")
 
-	b, err := NewBuilder(Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
+	b, err := site.NewBuilder(site.Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var rebuilds atomic.Int64
-	srv, err := NewServer(b, ServeOptions{Log: io.Discard, OnRebuild: func(RebuildInfo, *Site) { rebuilds.Add(1) }})
+	srv, err := NewServer(context.Background(), b, ServeOptions{Log: io.Discard, OnRebuild: func(RebuildInfo, *site.Site) { rebuilds.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package site
+// Package pagecache is the docs site's page cache: what the last build
+// into an output folder rendered and wrote, so that the next one skips the
+// pages that did not change.
+package pagecache
 
 import (
 	"bufio"
@@ -44,15 +47,15 @@ import (
 // page out as a build without the cache does, so the cache can make a
 // build faster but never its output different.
 
-// pageCacheVersion names the format of the saved cache and what the keys
+// version names the format of the saved cache and what the keys
 // hash; any change to either must change it.
-const pageCacheVersion = "pyrobuild-pages-2"
+const version = "pyrobuild-pages-2"
 
-// binaryIdentity stands for the running program: a change to any of its
+// Identity stands for the running program: a change to any of its
 // code, templates or dependencies changes it. Empty when it cannot be
 // known, and then no page cache is used. cacheDir is where the identity
 // of an executable that had to be hashed is remembered.
-var binaryIdentity = func(cacheDir string) string {
+func Identity(cacheDir string) string {
 	if id := goBuildID(); id != "" {
 		return "go " + id
 	}
@@ -231,14 +234,16 @@ type savedOutput struct {
 	Size int64
 }
 
-type outputEntry struct {
-	key, sum [32]byte
-	size     int64
+// An Output is a page written into an output folder: its layout key
+// (what its layout read), and its file's SHA-256 and size.
+type Output struct {
+	Key, Sum [32]byte
+	Size     int64
 }
 
-// pageCache is the page cache of one Write: what the last build left, and
+// A Cache is the page cache of one build into an output folder: what the last build left, and
 // what this one makes, saved for the next.
-type pageCache struct {
+type Cache struct {
 	file    string // where it is saved
 	prevDir string // the output folder being replaced
 	id      string // binaryIdentity
@@ -253,11 +258,11 @@ type pageCache struct {
 	permOK   bool
 
 	renders map[[32]byte]*savedRender // the last build's
-	outputs map[string]outputEntry    // the last build's
+	outputs map[string]Output         // the last build's
 
 	mu         sync.Mutex
 	newRenders map[[32]byte]*savedRender
-	newOutputs map[string]outputEntry
+	newOutputs map[string]Output
 	changed    bool // this build's cache differs from the last one's
 
 	noLinks atomic.Bool // the file system refused a hard link: write
@@ -265,12 +270,22 @@ type pageCache struct {
 	loaded  chan struct{} // closed once renders and outputs are read
 }
 
-// wait waits for the last build's cache to be read.
-func (pc *pageCache) wait() { <-pc.loaded }
+// Wait waits for the last build's cache to be read.
+func (pc *Cache) Wait() { <-pc.loaded }
 
-// pageCacheFile names the page cache of an output folder: one per
+// ID is the identity of the program the cache is for.
+func (pc *Cache) ID() string { return pc.id }
+
+// Close closes the previous output folder, once the build is done.
+func (pc *Cache) Close() {
+	if r := pc.prev(); r != nil {
+		r.Close()
+	}
+}
+
+// File names the page cache of an output folder: one per
 // folder, as its outputs are the previous output's files.
-func pageCacheFile(cacheDir, outDir string) string {
+func File(cacheDir, outDir string) string {
 	abs, err := filepath.Abs(outDir)
 	if err != nil {
 		abs = outDir
@@ -279,29 +294,23 @@ func pageCacheFile(cacheDir, outDir string) string {
 	return filepath.Join(cacheDir, "pages-"+hex.EncodeToString(sum[:8])+".gob")
 }
 
-// openPageCache loads the page cache of the output folder dir. A missing,
-// damaged or foreign cache is an empty one.
-func (b *Builder) openPageCache(dir string) *pageCache {
-	if b.cfg.CacheDir == "" || b.track {
-		return nil
-	}
-	id := binaryIdentity(b.cfg.CacheDir)
-	if id == "" {
-		return nil
-	}
-	pc := &pageCache{
-		file:    pageCacheFile(b.cfg.CacheDir, dir),
+// Open loads the page cache that cacheDir keeps of the output folder dir,
+// for a build by the program id (see Identity). A missing, damaged or
+// foreign cache is an empty one.
+func Open(cacheDir, dir, id string) *Cache {
+	pc := &Cache{
+		file:    File(cacheDir, dir),
 		prevDir: dir,
 		id:      id,
-		version: pageCacheVersion + " " + id,
+		version: version + " " + id,
 		prev: sync.OnceValue(func() *os.Root {
 			r, _ := os.OpenRoot(dir)
 			return r // nil: no previous output
 		}),
 		renders:    map[[32]byte]*savedRender{},
-		outputs:    map[string]outputEntry{},
+		outputs:    map[string]Output{},
 		newRenders: map[[32]byte]*savedRender{},
-		newOutputs: map[string]outputEntry{},
+		newOutputs: map[string]Output{},
 		loaded:     make(chan struct{}),
 	}
 	// Read while the build reads the site's sources.
@@ -321,7 +330,7 @@ func (b *Builder) openPageCache(dir string) *pageCache {
 			pc.changed = true
 		}
 	}()
-	trimCache(b.cfg.CacheDir, pc.file)
+	trimCache(cacheDir, pc.file)
 	return pc
 }
 
@@ -350,7 +359,7 @@ func (r *hashingReader) ReadByte() (byte, error) {
 	return c, err
 }
 
-func (pc *pageCache) load(f io.Reader) error {
+func (pc *Cache) load(f io.Reader) error {
 	hr := &hashingReader{r: bufio.NewReaderSize(f, 64<<10), h: sha256.New()}
 	if err := pc.decode(gob.NewDecoder(hr)); err != nil {
 		return err
@@ -362,7 +371,7 @@ func (pc *pageCache) load(f io.Reader) error {
 	return nil
 }
 
-func (pc *pageCache) decode(dec *gob.Decoder) error {
+func (pc *Cache) decode(dec *gob.Decoder) error {
 	var in savedPages
 	if err := dec.Decode(&in); err != nil {
 		return err
@@ -382,25 +391,27 @@ func (pc *pageCache) decode(dec *gob.Decoder) error {
 		if err := dec.Decode(&o); err != nil {
 			return err
 		}
-		pc.outputs[o.Name] = outputEntry{key: o.Key, sum: o.Sum, size: o.Size}
+		pc.outputs[o.Name] = Output{Key: o.Key, Sum: o.Sum, Size: o.Size}
 	}
 	return nil
 }
 
-// render returns the saved rendering of the page with this key, and
-// keeps it for the next build.
-func (pc *pageCache) render(key [32]byte) *savedRender {
+// Render returns the saved rendering of the page with this key (its
+// document, without HTML, the links of its HTML and its search entries),
+// and keeps it for the next build. ok is false when there is none.
+func (pc *Cache) Render(key [32]byte) (doc markdown.Document, raw []markdown.Link, search []byte, ok bool) {
 	r := pc.renders[key] // read-only while pages render
-	if r != nil {
-		pc.mu.Lock()
-		pc.newRenders[key] = r
-		pc.mu.Unlock()
+	if r == nil {
+		return doc, nil, nil, false
 	}
-	return r
+	pc.mu.Lock()
+	pc.newRenders[key] = r
+	pc.mu.Unlock()
+	return r.Doc, r.Raw, r.Search, true
 }
 
-// putRender keeps a fresh rendering for the next build.
-func (pc *pageCache) putRender(key [32]byte, doc *markdown.Document, raw []markdown.Link, search []byte) {
+// PutRender keeps a fresh rendering for the next build.
+func (pc *Cache) PutRender(key [32]byte, doc *markdown.Document, raw []markdown.Link, search []byte) {
 	d := *doc
 	// What only the layout reads (a page laid out anew is rendered
 	// again), and the headings, which the site does not read.
@@ -411,8 +422,8 @@ func (pc *pageCache) putRender(key [32]byte, doc *markdown.Document, raw []markd
 	pc.mu.Unlock()
 }
 
-// putOutput records a page written (or linked) into the new output.
-func (pc *pageCache) putOutput(name string, e outputEntry) {
+// PutOutput records a page written (or linked) into the new output.
+func (pc *Cache) PutOutput(name string, e Output) {
 	pc.mu.Lock()
 	pc.newOutputs[name] = e
 	if pc.outputs[name] != e {
@@ -421,14 +432,14 @@ func (pc *pageCache) putOutput(name string, e outputEntry) {
 	pc.mu.Unlock()
 }
 
-// reusable returns the previous output's entry of a page when its layout
+// Reusable returns the previous output's entry of a page when its layout
 // key is the same.
-func (pc *pageCache) reusable(name string, key [32]byte) (outputEntry, bool) {
+func (pc *Cache) Reusable(name string, key [32]byte) (Output, bool) {
 	e, ok := pc.outputs[name]
-	return e, ok && e.key == key && !pc.noLinks.Load()
+	return e, ok && e.Key == key && !pc.noLinks.Load()
 }
 
-// link puts the previous output's file name into the new output folder
+// Link puts the previous output's file name into the new output folder
 // tmp as a hard link, when it holds exactly the bytes e stands for and
 // is what a fresh write would make (a regular file, the user's, with the
 // permissions a new file gets). False when it does not or cannot: the
@@ -438,14 +449,14 @@ func (pc *pageCache) reusable(name string, key [32]byte) (outputEntry, bool) {
 // root, so links in it to elsewhere are never followed; it is opened
 // without following a link nor waiting on a pipe, and must be the file
 // looked up; and the link made must be that same file.
-func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
+func (pc *Cache) Link(tmp, name string, e Output) bool {
 	root := pc.prev()
 	if root == nil {
 		return false
 	}
 	rel := filepath.FromSlash(name)
 	fi, err := root.Lstat(rel)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.size {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.Size {
 		return false
 	}
 	pc.permOnce.Do(func() { pc.perm, pc.permOK = freshPerm(tmp) })
@@ -465,12 +476,12 @@ func (pc *pageCache) link(tmp, name string, e outputEntry) bool {
 	}
 	buf := linkBuffers.Get().(*[]byte)
 	defer linkBuffers.Put(buf)
-	if int64(cap(*buf)) < e.size+1 {
-		*buf = make([]byte, e.size+1)
+	if int64(cap(*buf)) < e.Size+1 {
+		*buf = make([]byte, e.Size+1)
 	}
-	data := (*buf)[:e.size+1]
+	data := (*buf)[:e.Size+1]
 	n, err := io.ReadFull(f, data)
-	if n != int(e.size) || !errors.Is(err, io.ErrUnexpectedEOF) || sha256.Sum256(data[:n]) != e.sum {
+	if n != int(e.Size) || !errors.Is(err, io.ErrUnexpectedEOF) || sha256.Sum256(data[:n]) != e.Sum {
 		return false
 	}
 	old := filepath.Join(pc.prevDir, rel)
@@ -553,9 +564,9 @@ func trimCache(cacheDir, inUse string) {
 	}
 }
 
-// save writes the cache for the next build, atomically, when it changed.
-func (pc *pageCache) save() error {
-	pc.wait()
+// Save writes the cache for the next build, atomically, when it changed.
+func (pc *Cache) Save() error {
+	pc.Wait()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if !pc.changed && len(pc.newOutputs) == len(pc.outputs) && len(pc.newRenders) == len(pc.renders) {
@@ -592,7 +603,7 @@ func (pc *pageCache) save() error {
 	for _, name := range names {
 		if err == nil {
 			e := pc.newOutputs[name]
-			err = enc.Encode(savedOutput{Name: name, Key: e.key, Sum: e.sum, Size: e.size})
+			err = enc.Encode(savedOutput{Name: name, Key: e.Key, Sum: e.Sum, Size: e.Size})
 		}
 	}
 	if err == nil {
@@ -611,109 +622,42 @@ func (pc *pageCache) save() error {
 	return os.Rename(tmp.Name(), pc.file)
 }
 
-// keyWriter hashes the fields of a cache key, each with its length, so
-// that no two lists of fields hash alike.
-type keyWriter struct{ h hash.Hash }
+// A Key hashes the fields of a cache key, each with its length, so that
+// no two lists of fields hash alike.
+type Key struct{ h hash.Hash }
 
-func newKey(id, kind string) keyWriter {
-	k := keyWriter{sha256.New()}
-	k.str(pageCacheVersion)
-	k.str(id)
-	k.str(kind)
+// NewKey starts a key of a kind, for the program id (see Identity).
+func NewKey(id, kind string) Key {
+	k := Key{sha256.New()}
+	k.Str(version)
+	k.Str(id)
+	k.Str(kind)
 	return k
 }
 
-func (k keyWriter) bytes(b []byte) {
+// Bytes adds a field.
+func (k Key) Bytes(b []byte) {
 	var n [binary.MaxVarintLen64]byte
 	k.h.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
 	k.h.Write(b)
 }
 
-func (k keyWriter) str(s string) { k.bytes([]byte(s)) }
+// Str adds a field.
+func (k Key) Str(s string) { k.Bytes([]byte(s)) }
 
-func (k keyWriter) strs(ss ...string) {
-	k.str(fmt.Sprint(len(ss)))
+// Strs adds a list of fields.
+func (k Key) Strs(ss ...string) {
+	k.Str(fmt.Sprint(len(ss)))
 	for _, s := range ss {
-		k.str(s)
+		k.Str(s)
 	}
 }
 
-func (k keyWriter) bool(v bool) { k.str(fmt.Sprint(v)) }
+// Bool adds a field.
+func (k Key) Bool(v bool) { k.Str(fmt.Sprint(v)) }
 
-func (k keyWriter) sum() (s [32]byte) {
+// Sum returns the key.
+func (k Key) Sum() (s [32]byte) {
 	k.h.Sum(s[:0])
 	return s
-}
-
-// renderKey stands for everything rendering a page reads: its source and
-// key, the file diagnostics name, and the base path its search entries
-// link to.
-func (b *Builder) renderKey(p *Page) [32]byte {
-	k := newKey(b.pc.id, "render")
-	k.strs(p.Key, p.File, b.basePath)
-	k.bool(p.Generated)
-	k.bytes(p.src)
-	return k.sum()
-}
-
-// siteKey stands for the settings every page's layout reads.
-func (b *Builder) siteKey(th *theme, nav []*navNode) [32]byte {
-	c := b.cfg
-	k := newKey(b.pc.id, "site")
-	k.strs(c.Root, c.Content, c.Templates, c.BaseURL, b.basePath, c.Title, c.RepoURL, c.EditURL, c.SourceURL, c.Footer)
-	k.strs(c.Dashboards...)
-	k.strs(c.ServerDatasources...)
-	k.bool(c.Drafts)
-	k.bool(c.Preview)
-	k.bool(c.CLIReference != nil)
-	// The theme: every layout as written and every asset's version (pages
-	// show assets only by their versioned links).
-	names := make([]string, 0, len(th.layoutSrc))
-	for n := range th.layoutSrc {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		k.str(n)
-		k.bytes(th.layoutSrc[n])
-	}
-	names = names[:0]
-	for n := range th.hashes {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		k.strs(n, th.hashes[n])
-	}
-	// The navigation, whole: every page shows it.
-	var walk func([]*navNode)
-	walk = func(ns []*navNode) {
-		k.str(fmt.Sprint(len(ns)))
-		for _, n := range ns {
-			k.strs(n.Key, n.Title, n.URL, n.First, fmt.Sprint(n.Weight))
-			k.bool(n.section)
-			walk(n.Children)
-		}
-	}
-	walk(nav)
-	return k.sum()
-}
-
-// layoutKey stands for everything laying a page out reads: the site's
-// settings, theme and navigation (site), the page's rendering (its render
-// key: its source), where it is published, and its neighbours.
-func layoutKey(site, render [32]byte, p *Page, prev, next *navNode) [32]byte {
-	k := newKey("", "layout") // site and render hold the binary's identity
-	k.bytes(site[:])
-	k.bytes(render[:])
-	k.strs(p.Key, p.File, p.URL, p.Out)
-	k.bool(p.Generated)
-	for _, n := range []*navNode{prev, next} {
-		if n == nil {
-			k.str("none")
-			continue
-		}
-		k.strs(n.Title, n.URL)
-	}
-	return k.sum()
 }
