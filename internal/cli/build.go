@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -67,7 +68,7 @@ file's sources); flags given on the command line win.`,
 			if err != nil {
 				return err
 			}
-			return runBuild(cfg, o, output, stdout, stderr)
+			return runBuild(cmd.Context(), cfg, o, output, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -166,7 +167,7 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 	}, nil
 }
 
-func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.Writer) error {
+func runBuild(ctx context.Context, cfg site.Config, o *siteOptions, output string, stdout, stderr io.Writer) error {
 	_, gogcSet := os.LookupEnv("GOGC")
 	if !gogcSet {
 		// A build keeps every page's links, headings and search text until
@@ -181,7 +182,19 @@ func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.
 	if err != nil {
 		return usageError{err}
 	}
-	s, err := b.Write(output)
+	var s *site.Site
+	// The site builder takes no context yet: an interrupt stops build
+	// without waiting for it, and the process exits before it gets further
+	// (it replaces the output atomically, at its end).
+	err = untilDone(ctx, func() error {
+		var err error
+		s, err = b.Write(output)
+		return err
+	})
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "build %v\n", context.Cause(ctx))
+		return errInterrupted
+	}
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,16 +99,27 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 	}
 	color := colorWanted(stderr)
 	shown := ""
-	srv, err := site.NewServer(b, site.ServeOptions{Poll: o.poll, Log: stderr, ProxyTimeout: o.timeout,
-		OnRebuild: func(_ site.RebuildInfo, s *site.Site) {
-			// Print problems when they change, not after every save.
-			var buf bytes.Buffer
-			printProblems(&buf, s, color)
-			if buf.String() != shown {
-				shown = buf.String()
-				stderr.Write(buf.Bytes())
-			}
-		}})
+	var srv *site.Server
+	// The first build cannot be interrupted yet (the site builder takes no
+	// context); an interrupt stops serve without waiting for it.
+	err = untilDone(ctx, func() error {
+		var err error
+		srv, err = site.NewServer(b, site.ServeOptions{Poll: o.poll, Log: stderr, ProxyTimeout: o.timeout,
+			OnRebuild: func(_ site.RebuildInfo, s *site.Site) {
+				// Print problems when they change, not after every save.
+				var buf bytes.Buffer
+				printProblems(&buf, s, color)
+				if buf.String() != shown {
+					shown = buf.String()
+					stderr.Write(buf.Bytes())
+				}
+			}})
+		return err
+	})
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "stopped")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -135,11 +144,6 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 	if o.open {
 		openBrowser(url, stderr)
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err = srv.Run(ctx, ln)
 	fmt.Fprintln(stderr, "stopped")
 	return err

@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
@@ -17,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func compileOK(t *testing.T, opts Options) *Result {
 	t.Helper()
-	res, err := Compile(opts)
+	res, err := Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ spec:
   plugin: {kind: PyroscopeDatasource, spec: {directUrl: "nope"}}
 `), 0o644)
 	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"kind": "Dashbord", "metadata": {"name": "x", "project": "p"}, "spec": {}}`), 0o644)
-	res, err := Compile(Options{Paths: []string{dir}})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,15 +343,32 @@ process_cpu:cpu:nanoseconds:cpu:nanoseconds: process_cpu:cpu:nanoseconds:cpu:nan
 func TestOutputFoldersAreNotSources(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("kind: Project\nmetadata:\n  name: p\n"), 0o644)
-	res, err := Compile(Options{Paths: []string{dir}})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}})
 	if err != nil || res.Diagnostics.HasErrors() {
 		t.Fatal(err, res.Diagnostics)
 	}
 	if err := WriteOutput(filepath.Join(dir, "out"), res.Resources, YAML); err != nil {
 		t.Fatal(err)
 	}
-	res, err = Compile(Options{Paths: []string{dir}})
+	res, err = Compile(context.Background(), Options{Paths: []string{dir}})
 	if err != nil || res.Diagnostics.HasErrors() || len(res.Resources) != 1 {
 		t.Errorf("compiling again read the output folder: %d resources, %v", len(res.Resources), res.Diagnostics)
+	}
+}
+
+// TestCompileCancelled: a compilation whose context is already done
+// returns at once, with an error that says why, and compiles nothing.
+func TestCompileCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, paths := range [][]string{{"../../examples"}, {"testdata/go/slow"}} {
+		start := time.Now()
+		res, err := Compile(ctx, Options{Paths: paths})
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Errorf("%v: got %v, %v; want an error wrapping context.Canceled", paths, res, err)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("%v: took %s", paths, took)
+		}
 	}
 }

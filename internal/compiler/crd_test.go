@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -188,7 +189,7 @@ func crdOf(t *testing.T, src string) (map[string]*Node, Diagnostics) {
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Compile(Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
+	res, err := Compile(context.Background(), Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
 	if err != nil {
 		t.Fatal(err)
 	}

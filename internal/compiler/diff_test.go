@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,7 @@ import (
 
 func compileDiffDir(t *testing.T, dir string) []*Resource {
 	t.Helper()
-	res, err := Compile(Options{Paths: []string{dir}})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -334,7 +335,7 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 		if _, err := instances(t, p); err != nil {
 			continue // not YAML or JSON at all: the parser's business
 		}
-		res, err := Compile(Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
+		res, err := Compile(context.Background(), Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime/metrics"
@@ -79,12 +80,13 @@ func newCUERunner() *cueRunner {
 func (r *cueRunner) close() { close(r.jobs) }
 
 // load runs load (the evaluation of the CUE unit u) within the time and
-// memory limits. abandoned reports that load is still running: the
-// runner is closed and must be replaced, and whatever load uses left
-// alone. memory reports that it was stopped for its memory, in which case
-// the compilation should stop before the abandoned evaluation takes the
-// rest.
-func (r *cueRunner) load(u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
+// memory limits, and until ctx is done. abandoned reports that load is
+// still running: the runner is closed and must be replaced, and whatever
+// load uses left alone. memory reports that it was stopped for its memory,
+// in which case the compilation should stop before the abandoned
+// evaluation takes the rest. Abandoned for ctx, it reports nothing: the
+// compilation is stopped.
+func (r *cueRunner) load(ctx context.Context, u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
 	done := make(chan cueResult, 1)
 	start := heapBytes()
 	r.jobs <- cueJob{load, done}
@@ -101,6 +103,9 @@ func (r *cueRunner) load(u unit, timeout time.Duration, load func() ([]rawResour
 		select {
 		case res := <-done:
 			return res.raws, res.diags, false, false
+		case <-ctx.Done():
+			r.close()
+			return nil, nil, true, false
 		case <-timer.C:
 			return nil, stopped(fmt.Sprintf("evaluating this CUE package took longer than %s; stopped", timeout),
 				"look for a comprehension over a large range or a value that grows at each step; if the package is just large, raise the limit with PYROBUILD_CUE_TIMEOUT (e.g. 5m)"), true, false

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func TestCUETimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := Compile(Options{Paths: []string{dir}, CUETimeout: 50 * time.Millisecond})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}, CUETimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -241,6 +241,9 @@ func skippedNote(u unit) Diagnostic {
 
 // goLoader builds and runs the Go units of one compilation.
 type goLoader struct {
+	// ctx ends the go commands and programs the loader runs, and stops it
+	// starting new ones.
+	ctx     context.Context
 	timeout time.Duration
 	cache   string // folder of cached binaries
 	goCmd   string // the go command; "" when it is missing
@@ -273,8 +276,8 @@ type dirHash struct {
 	files   []string // the files hashed, for Result.Inputs
 }
 
-func newGoLoader(opts Options) *goLoader {
-	g := &goLoader{timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
+func newGoLoader(ctx context.Context, opts Options) *goLoader {
+	g := &goLoader{ctx: ctx, timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
 		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, inputs: map[string]bool{}, roots: map[string]string{}, runs: map[string]*goRun{}}
 	if g.timeout <= 0 {
 		g.timeout = DefaultGoTimeout
@@ -420,6 +423,9 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(workers, 1))
 	for _, job := range jobs {
+		if g.ctx.Err() != nil {
+			break // the compilation is stopped
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -583,9 +589,12 @@ func (g *goLoader) build(job []*goRun) {
 			}
 			args = append(args, "."+string(filepath.Separator)+rel)
 		}
-		cmd := exec.Command(g.goCmd, args...)
+		cmd := g.command(g.ctx, args...)
 		cmd.Dir = job[0].root
 		_ = cmd.Run() // failures are built again alone, for their messages
+		if g.ctx.Err() != nil {
+			return
+		}
 		for i, r := range job {
 			out := filepath.Join(tmp, filepath.Base(r.dir))
 			if runtime.GOOS == "windows" {
@@ -599,6 +608,9 @@ func (g *goLoader) build(job []*goRun) {
 		}
 	}
 	for _, i := range single {
+		if g.ctx.Err() != nil {
+			return
+		}
 		job[i].buildAlone(bins[i])
 	}
 }
@@ -620,9 +632,12 @@ func (r *goRun) buildAlone(bin string) {
 	} else {
 		args = append(args, ".")
 	}
-	cmd := exec.Command(r.g.goCmd, args...)
+	cmd := r.g.command(r.g.ctx, args...)
 	cmd.Dir = r.dir
 	out, err := cmd.CombinedOutput()
+	if r.g.ctx.Err() != nil {
+		return // stopped: not the program's fault
+	}
 	if err != nil {
 		r.buildErrors(out, err)
 		return
@@ -780,9 +795,13 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // run runs the binary in the package folder, as go run would, and returns
 // its standard output.
 func (r *goRun) run(bin string) ([]byte, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), r.g.timeout)
+	if r.g.ctx.Err() != nil {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(r.g.ctx, r.g.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
+	r.g.ownGroup(cmd)
 	cmd.Dir = r.dir
 	stdout := &limitedBuffer{max: maxFileSize}
 	stderr := &limitedBuffer{max: 1 << 20}
@@ -792,6 +811,8 @@ func (r *goRun) run(bin string) ([]byte, bool) {
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	switch {
+	case r.g.ctx.Err() != nil:
+		return nil, false // stopped: Compile returns the reason
 	case ctx.Err() == context.DeadlineExceeded:
 		r.errorf(CodeGoTimeout, r.main, "a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer",
 			"program did not finish within %s", r.g.timeout)
@@ -1200,6 +1221,29 @@ func (g *goLoader) key(dir, root string, only []string) (string, error) {
 // the workspace file in effect.
 var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOARM", "GOROOT", "GOWORK", "GOTOOLCHAIN"}
 
+// command is a go command run by the loader, ended with its process group
+// when ctx is done.
+func (g *goLoader) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, g.goCmd, args...)
+	g.ownGroup(cmd)
+	// Children that keep the output pipes open must not hold us once it
+	// is killed.
+	cmd.WaitDelay = time.Second
+	return cmd
+}
+
+// ownGroup runs cmd in a process group of its own, which its cancellation
+// kills whole: the go command's compilers and linker, and whatever a
+// program starts, end with it instead of running on as orphans. When the
+// compilation cannot be stopped (its context has no Done channel), the
+// child stays in pyrobuild's group: a Ctrl-C at the terminal then reaches
+// it as it reaches pyrobuild, which may exit without waiting for it.
+func (g *goLoader) ownGroup(cmd *exec.Cmd) {
+	if g.ctx.Done() != nil {
+		killGroupOnCancel(cmd)
+	}
+}
+
 // envLine returns line i of go env's output.
 func envLine(env string, i int) string {
 	lines := strings.Split(env, "\n")
@@ -1224,7 +1268,7 @@ func (g *goLoader) env(root, dir string) (string, error) {
 	}
 	g.mu.Unlock()
 	e.once.Do(func() {
-		cmd := exec.Command(g.goCmd, append([]string{"env"}, goEnvVars...)...)
+		cmd := g.command(g.ctx, append([]string{"env"}, goEnvVars...)...)
 		cmd.Dir = at
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

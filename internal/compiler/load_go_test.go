@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,7 +167,7 @@ func TestGoExamples(t *testing.T) {
 	needGo(t)
 	cache := t.TempDir()
 	opts := compiler.Options{Paths: []string{filepath.Join("..", "..", "examples")}, GoCache: cache}
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestGoExamples(t *testing.T) {
 		}
 	}
 
-	warm, err := compiler.Compile(opts)
+	warm, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestGoCache(t *testing.T) {
 	opts := compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()}
 	step := func(what string, wantBuilds int, wantProject string) {
 		t.Helper()
-		res, err := compiler.Compile(opts)
+		res, err := compiler.Compile(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,7 +320,7 @@ func TestGoCache(t *testing.T) {
 func TestGoTimeout(t *testing.T) {
 	needGo(t)
 	start := time.Now()
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join("testdata", "go", "slow", "main.go")}, GoTimeout: 300 * time.Millisecond})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join("testdata", "go", "slow", "main.go")}, GoTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +346,7 @@ func TestGoPlainOutput(t *testing.T) {
 	needGo(t)
 	main := filepath.Join("testdata", "go", "plain", "main.go")
 	for _, named := range []string{main, filepath.Dir(main)} {
-		res, err := compiler.Compile(compiler.Options{Paths: []string{named}})
+		res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{named}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +371,7 @@ func TestGoPlainOutput(t *testing.T) {
 		"dash/main.go":        program(`"team"`),
 		"tools/plain/main.go": string(plain),
 	})
-	walked, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	walked, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +390,7 @@ func TestGoPlainOutput(t *testing.T) {
 	// Nothing but skipped programs: no sources, an error as ever, which
 	// does not claim that no Go source was found.
 	alone := writeModule(t, map[string]string{"tools/plain/main.go": string(plain)})
-	res, err := compiler.Compile(compiler.Options{Paths: []string{alone}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{alone}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +403,7 @@ func TestGoPlainOutput(t *testing.T) {
 // TestGoMissingToolchain: without the go command, one clear error.
 func TestGoMissingToolchain(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join("..", "..", "examples", "go"), filepath.Join("testdata", "go", "broken", "panic")}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join("..", "..", "examples", "go"), filepath.Join("testdata", "go", "broken", "panic")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +425,7 @@ func TestGoSDKNotRequired(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"github.com/pyrobuild/pyrobuild/dac\"\n\nfunc main() { dac.Emit() }\n")
 	t.Setenv("GOFLAGS", "-mod=mod")
 	t.Setenv("GOPROXY", "off")
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +455,7 @@ func TestGoBatchBuild(t *testing.T) {
 		"team-c/main.go":      program(`"team-c"`),
 		"broken/main.go":      program(`teamD`),
 	})
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +506,7 @@ func TestGoCacheReplace(t *testing.T) {
 // how many Go builds it took and the project's name.
 func compileOneProject(t *testing.T, opts compiler.Options, what string, wantBuilds int, wantProject string) {
 	t.Helper()
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,7 +548,7 @@ func TestGoCacheEmbed(t *testing.T) {
 func TestGoOneMainPerFile(t *testing.T) {
 	needGo(t)
 	dir := filepath.Join("testdata", "go", "twomain")
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join(dir, "cpu.go")}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join(dir, "cpu.go")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,7 +558,7 @@ func TestGoOneMainPerFile(t *testing.T) {
 	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/twomain", "Datasource/twomain/pyro", "Dashboard/twomain/cpu"}) {
 		t.Errorf("cpu.go: resources %v", got)
 	}
-	res, err = compiler.Compile(compiler.Options{Paths: []string{dir}})
+	res, err = compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -580,7 +581,7 @@ func TestGoOneMainPerFile(t *testing.T) {
 	opts := compiler.Options{Paths: []string{mod}, GoCache: t.TempDir()}
 	step := func(what string, wantBuilds int, want ...string) {
 		t.Helper()
-		res, err := compiler.Compile(opts)
+		res, err := compiler.Compile(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -605,7 +606,7 @@ func TestGoOutsideModule(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "main.go")
 	writeFile(t, file, program(`"outside"`))
-	res, err := compiler.Compile(compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -628,7 +629,7 @@ func TestGoOutsideModule(t *testing.T) {
 	}
 	std := filepath.Join(t.TempDir(), "plain.go")
 	writeFile(t, std, string(plain))
-	res, err = compiler.Compile(compiler.Options{Paths: []string{std}, GoCache: t.TempDir()})
+	res, err = compiler.Compile(context.Background(), compiler.Options{Paths: []string{std}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -652,7 +653,7 @@ func TestGoStrayOutput(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "main.go")
 			writeFile(t, file, "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println("+c.print+")\n}\n")
-			res, err := compiler.Compile(compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
+			res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}

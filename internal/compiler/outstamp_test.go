@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -125,7 +126,7 @@ func TestOutputKey(t *testing.T) {
 	}
 	key := func() string {
 		t.Helper()
-		res, err := Compile(Options{Paths: []string{dir}})
+		res, err := Compile(context.Background(), Options{Paths: []string{dir}})
 		if err != nil {
 			t.Fatal(err)
 		}

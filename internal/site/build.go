@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -104,7 +105,8 @@ func (b *Builder) build(out *sink) (*Site, error) {
 		res := b.dashboards
 		if res == nil || b.dashDirty {
 			var err error
-			if res, err = compiler.Compile(compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers, Cache: b.dashCache}); err != nil {
+			// context.TODO: the site builder has no context yet (issue 13).
+			if res, err = compiler.Compile(context.TODO(), compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers, Cache: b.dashCache}); err != nil {
 				b.mu.Unlock()
 				return s, err
 			}

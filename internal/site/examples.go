@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -149,7 +150,8 @@ func compileExamples(exts []string, codes [][]byte) exampleRun {
 			return exampleRun{err: err}
 		}
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	// context.TODO: the site builder has no context yet (issue 13).
+	res, err := compiler.Compile(context.TODO(), compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil {
 		return exampleRun{err: err}
 	}
@@ -246,7 +248,8 @@ func compileGoExample(code []byte) exampleRun {
 			}
 		}
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	// context.TODO: the site builder has no context yet (issue 13).
+	res, err := compiler.Compile(context.TODO(), compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil {
 		return exampleRun{err: err}
 	}

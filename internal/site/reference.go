@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -475,7 +476,8 @@ func (b *Builder) lowerExample(src, kind string) string {
 	if err := os.WriteFile(filepath.Join(dir, "example.yaml"), []byte(src), 0o644); err != nil {
 		return ""
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	// context.TODO: the site builder has no context yet (issue 13).
+	res, err := compiler.Compile(context.TODO(), compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil || res.Diagnostics.HasErrors() {
 		return ""
 	}
