@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -268,6 +269,33 @@ func (p *configParser) list(key *configKey, v *yaml.Node, name string) ([]string
 		list = append(list, s)
 	}
 	return list, ok
+}
+
+// environment holds what pyrobuild reads from its environment for every
+// command (a command reads NO_COLOR and GOGC for itself).
+type environment struct {
+	// cacheDir is $PYROBUILD_CACHE, the folder of pyrobuild's caches; ""
+	// for the default, pyrobuild in the user's cache folder.
+	cacheDir string
+	// cueTimeout is $PYROBUILD_CUE_TIMEOUT; 0, for the default, when it
+	// is unset or not a positive duration.
+	cueTimeout time.Duration
+}
+
+// readEnv reads the environment through getenv (os.Getenv).
+func readEnv(getenv func(string) string) environment {
+	e := environment{cacheDir: getenv("PYROBUILD_CACHE")}
+	if d, err := time.ParseDuration(getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
+		e.cueTimeout = d
+	}
+	return e
+}
+
+// setDefaults hands the environment to the compiler as the defaults of
+// every compilation: compile's, check's and diff's, and those the site
+// builder makes for its catalog and examples.
+func setDefaults(e environment) {
+	compiler.SetDefaults(compiler.Defaults{CacheDir: e.cacheDir, CUETimeout: e.cueTimeout})
 }
 
 // parseNav reads site.nav, a list of entries as in mkdocs' nav: a page

@@ -48,6 +48,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // runContext is Run with the context the command runs with.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	setDefaults(readEnv(os.Getenv))
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -35,7 +35,7 @@ type Options struct {
 	// GoCache is the folder of compiled Go programs (default GoCacheDir()).
 	GoCache string
 	// CUETimeout bounds the evaluation of each CUE package (default
-	// $PYROBUILD_CUE_TIMEOUT, else DefaultCUETimeout).
+	// Defaults.CUETimeout, else DefaultCUETimeout).
 	CUETimeout time.Duration
 	// Cache, when set, keeps loaded units for the next compilation of the
 	// same sources, which then loads only the units whose files changed.
@@ -49,6 +49,34 @@ type Options struct {
 	// repository of thousands then fits in a fraction of the memory. Their
 	// Node is nil; Tree decodes one when asked.
 	Pack bool
+}
+
+// Defaults are settings of the process that stand in for options a
+// caller leaves unset. The pyrobuild command sets them once, from its
+// environment, so that every compilation it makes, its own and the site
+// builder's, honours them; a library caller may leave them alone.
+type Defaults struct {
+	// CacheDir is the folder of pyrobuild's caches: GoCacheDir,
+	// UnitStoreDir and OutputStampDir are in it. "" means pyrobuild in the
+	// user's cache folder.
+	CacheDir string
+	// CUETimeout stands in for Options.CUETimeout when that is 0; 0 means
+	// DefaultCUETimeout.
+	CUETimeout time.Duration
+}
+
+var defaults atomic.Pointer[Defaults]
+
+// SetDefaults sets the process's defaults. It is safe to call while other
+// goroutines compile, but a compilation under way may see either.
+func SetDefaults(d Defaults) { defaults.Store(&d) }
+
+// currentDefaults returns the process's defaults.
+func currentDefaults() Defaults {
+	if d := defaults.Load(); d != nil {
+		return *d
+	}
+	return Defaults{}
 }
 
 // Resource is one compiled resource in wire form.

@@ -3,7 +3,6 @@ package compiler
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime/metrics"
 	"time"
 )
@@ -17,7 +16,8 @@ import (
 // long-running caller (serve) keeps the abandoned goroutine until it ends.
 
 // DefaultCUETimeout bounds the evaluation of one CUE package, unless
-// Options.CUETimeout or $PYROBUILD_CUE_TIMEOUT say otherwise.
+// Options.CUETimeout or Defaults.CUETimeout ($PYROBUILD_CUE_TIMEOUT for the
+// command) say otherwise.
 const DefaultCUETimeout = time.Minute
 
 // cueMemoryLimit is how much the heap may grow while one CUE package is
@@ -30,7 +30,7 @@ func cueTimeout(opts Options) time.Duration {
 	if opts.CUETimeout > 0 {
 		return opts.CUETimeout
 	}
-	if d, err := time.ParseDuration(os.Getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
+	if d := currentDefaults().CUETimeout; d > 0 {
 		return d
 	}
 	return DefaultCUETimeout

@@ -298,11 +298,11 @@ func newGoLoader(ctx context.Context, opts Options) *goLoader {
 	return g
 }
 
-// GoCacheDir is where compiled Go sources are kept:
-// $PYROBUILD_CACHE/go, or pyrobuild/go in the user's cache folder
-// (~/.cache on Linux).
+// GoCacheDir is where compiled Go sources are kept: go in
+// Defaults.CacheDir ($PYROBUILD_CACHE for the command), or pyrobuild/go in
+// the user's cache folder (~/.cache on Linux).
 func GoCacheDir() string {
-	if d := os.Getenv("PYROBUILD_CACHE"); d != "" {
+	if d := currentDefaults().CacheDir; d != "" {
 		return filepath.Join(d, "go")
 	}
 	if d, err := os.UserCacheDir(); err == nil {
@@ -468,7 +468,7 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 	// One of several programs of its folder: built from its file.
 	r.single = len(u.files) == 1 && onePerFile(pkg) != nil
 	r.fileArgs = r.single
-	if r.root == "" && os.Getenv("GO111MODULE") != "off" {
+	if r.root == "" && !g.gopathMode(dir) {
 		// go build . needs a module; go build FILES does not, for a
 		// program that imports only the standard library.
 		for _, f := range mainFiles(u.files) {
@@ -1219,7 +1219,18 @@ func (g *goLoader) key(dir, root string, only []string) (string, error) {
 
 // goEnvVars are the settings that change what go build makes, and GOWORK,
 // the workspace file in effect.
-var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOARM", "GOROOT", "GOWORK", "GOTOOLCHAIN"}
+var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOARM", "GOROOT", "GOWORK", "GOTOOLCHAIN", "GO111MODULE"}
+
+// gopathMode reports whether the go command builds in GOPATH mode
+// (GO111MODULE=off) in folder dir. The go command is asked, not the
+// environment: it also reads the setting from its go env file.
+func (g *goLoader) gopathMode(dir string) bool {
+	if g.goCmd == "" {
+		return false
+	}
+	env, err := g.env("", dir)
+	return err == nil && envLine(env, slices.Index(goEnvVars, "GO111MODULE")) == "off"
+}
 
 // command is a go command run by the loader, ended with its process group
 // when ctx is done.

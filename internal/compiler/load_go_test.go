@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("PYROBUILD_CACHE", dir)
+	compiler.SetDefaults(compiler.Defaults{CacheDir: dir})
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -663,6 +663,48 @@ func TestGoStrayOutput(t *testing.T) {
 			d := res.Diagnostics[0]
 			if d.Code != compiler.CodeGoOutput || d.Pos.Line != 5 || !strings.Contains(d.Message, c.msg) || !strings.Contains(d.Hint, "fmt.Fprintln(os.Stderr") {
 				t.Errorf("got %s at %s", formatDiag(d), d.Pos)
+			}
+		})
+	}
+}
+
+// TestGoPathMode: a program outside any module that imports more than
+// the standard library needs a go.mod, unless the go command builds in
+// GOPATH mode (GO111MODULE=off, in the environment or in go env's file),
+// which it is asked for.
+func TestGoPathMode(t *testing.T) {
+	needGo(t)
+	for _, tc := range []struct {
+		name     string
+		env      string // GO111MODULE's value in the environment
+		envFile  string // GO111MODULE's value in go env's file
+		wantHint bool   // the "not in a Go module" error
+	}{
+		{name: "modules", wantHint: true},
+		{name: "off", env: "off"},
+		{name: "off in go env's file", envFile: "off"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"example.com/missing/lib\"\n\nfunc main() { lib.Run() }\n")
+			goenv := filepath.Join(t.TempDir(), "go.env")
+			if tc.envFile != "" {
+				writeFile(t, goenv, "GO111MODULE="+tc.envFile+"\n")
+			}
+			t.Setenv("GOENV", goenv)
+			t.Setenv("GO111MODULE", tc.env)
+			t.Setenv("GOPATH", t.TempDir())
+			t.Setenv("GOPROXY", "off")
+			res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Diagnostics) == 0 {
+				t.Fatal("want a diagnostic")
+			}
+			d := res.Diagnostics[0]
+			if got := strings.Contains(d.Message, "is not in a Go module"); got != tc.wantHint || d.Code != compiler.CodeGoBuild {
+				t.Errorf("got %s", formatDiag(d))
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
 )
 
@@ -501,7 +502,8 @@ func TestServeRecompilesWhenAnImportedPackageChanges(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not installed")
 	}
-	t.Setenv("PYROBUILD_CACHE", t.TempDir())
+	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
+	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
 	repo, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
