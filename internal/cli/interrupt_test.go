@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -340,6 +341,43 @@ func processesInGroup(pgrp int, limit time.Duration) []int {
 		}
 		if len(left) == 0 || time.Now().After(deadline) {
 			return left
+		}
+	}
+}
+
+// TestInterruptedCommands: a command run with its context already done
+// (an interrupt before it started its work) does nothing and says so:
+// serve and compile --watch exit 0, the others 130, and no output folder
+// is written.
+func TestInterruptedCommands(t *testing.T) {
+	dir := t.TempDir()
+	putFile(t, filepath.Join(dir, "content", "index.md"), []byte("# Home\n"))
+	against := filepath.Join(dir, "against")
+	if code, _, stderr := run(t, "compile", "../../examples", "-o", against); code != 0 {
+		t.Fatalf("compile: exit %d: %s", code, stderr)
+	}
+	out := filepath.Join(dir, "out")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		args []string
+		code int
+		say  string // in stderr
+	}{
+		{[]string{"compile", "../../examples", "-o", out}, exitInterrupted, "left unchanged"},
+		{[]string{"compile", "../../examples", "-o", out, "--watch"}, exitOK, "stopped"},
+		{[]string{"check", "../../examples"}, exitInterrupted, "check"},
+		{[]string{"diff", "../../examples", "--against", against}, exitInterrupted, "diff"},
+		{[]string{"build", "--root", dir, "--cache-dir", "off", "-o", out}, exitInterrupted, "build"},
+		{[]string{"serve", "--root", dir, "--cache-dir", "off", "--port", "0"}, exitOK, "stopped"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := runContext(ctx, tc.args, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.say) {
+			t.Errorf("%v: exit %d, want %d; stderr (want %q):\n%s", tc.args, code, tc.code, tc.say, stderr.String())
+		}
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v wrote its output: %v", tc.args, err)
 		}
 	}
 }

@@ -78,8 +78,11 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // untilDone runs f and returns its error, or ctx's cause as soon as ctx
 // is done: for work that cannot be interrupted, which is left to end with
-// the process.
+// the process. When ctx is done already, f is not run.
 func untilDone(ctx context.Context, f func() error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	done := make(chan error, 1)
 	go func() { done <- f() }()
 	select {
