@@ -1237,9 +1237,6 @@ func (g *goLoader) gopathMode(dir string) bool {
 func (g *goLoader) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, g.goCmd, args...)
 	g.ownGroup(cmd)
-	// Children that keep the output pipes open must not hold us once it
-	// is killed.
-	cmd.WaitDelay = time.Second
 	return cmd
 }
 
