@@ -32,9 +32,7 @@ const (
 // test, so the list only shrinks.
 var oversized = map[string]string{
 	"internal/compiler":          "the loaders, the model and the checks in stages of their own (#13)",
-	"internal/compiler.Compile":  "stages as functions (#13)",
 	"internal/compiler.discover": "split the walk from the grouping into units (#13)",
-	"internal/cli.parseConfig":   "one function per section of pyrobuild.yaml (#13)",
 }
 
 // layers says, for each package (a path relative to the module, matched as

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,7 @@ import (
 
 func compileDiffDir(t *testing.T, dir string) []*compiler.Resource {
 	t.Helper()
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}

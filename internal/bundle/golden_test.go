@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 	t.Helper()
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,14 +211,14 @@ process_cpu:cpu:nanoseconds:cpu:nanoseconds: process_cpu:cpu:nanoseconds:cpu:nan
 func TestOutputFoldersAreNotSources(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("kind: Project\nmetadata:\n  name: p\n"), 0o644)
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil || res.Diagnostics.HasErrors() {
 		t.Fatal(err, res.Diagnostics)
 	}
 	if err := WriteOutput(filepath.Join(dir, "out"), res.Resources, YAML); err != nil {
 		t.Fatal(err)
 	}
-	res, err = compiler.Compile(compiler.Options{Paths: []string{dir}})
+	res, err = compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil || res.Diagnostics.HasErrors() || len(res.Resources) != 1 {
 		t.Errorf("compiling again read the output folder: %d resources, %v", len(res.Resources), res.Diagnostics)
 	}

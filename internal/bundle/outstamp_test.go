@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,7 +128,7 @@ func TestOutputKey(t *testing.T) {
 	}
 	key := func() string {
 		t.Helper()
-		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
+		res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 		if err != nil {
 			t.Fatal(err)
 		}

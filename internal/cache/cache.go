@@ -14,17 +14,25 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // TTL is how long an entry no run has used is kept.
 const TTL = 30 * 24 * time.Hour
 
-// Root is pyrobuild's cache folder: $PYROBUILD_CACHE, or pyrobuild in the
-// user's cache folder (~/.cache on Linux).
+var root atomic.Pointer[string]
+
+// SetRoot sets pyrobuild's cache folder for the process; "" stands for the
+// default. The pyrobuild command sets it once, from $PYROBUILD_CACHE, so
+// that every cache of every compilation (the site builder's too) is there.
+func SetRoot(dir string) { root.Store(&dir) }
+
+// Root is pyrobuild's cache folder: the one SetRoot set, or pyrobuild in
+// the user's cache folder (~/.cache on Linux).
 func Root() string {
-	if d := os.Getenv("PYROBUILD_CACHE"); d != "" {
-		return d
+	if d := root.Load(); d != nil && *d != "" {
+		return *d
 	}
 	if d, err := os.UserCacheDir(); err == nil {
 		return filepath.Join(d, "pyrobuild")

@@ -100,21 +100,22 @@ func TestWriteFile(t *testing.T) {
 	}
 }
 
-// TestDir: the caches live in PYROBUILD_CACHE when it is set, else in
-// pyrobuild's folder of the user's cache.
+// TestDir: the caches live in the folder SetRoot set, else in pyrobuild's
+// folder of the user's cache.
 func TestDir(t *testing.T) {
 	root := t.TempDir()
 	user, err := os.UserCacheDir()
 	if err != nil {
 		t.Skip("no user cache folder:", err)
 	}
-	for _, tc := range []struct{ env, want string }{
+	t.Cleanup(func() { SetRoot("") })
+	for _, tc := range []struct{ set, want string }{
 		{root, filepath.Join(root, "units")},
 		{"", filepath.Join(user, "pyrobuild", "units")},
 	} {
-		t.Setenv("PYROBUILD_CACHE", tc.env)
+		SetRoot(tc.set)
 		if got := Dir("units"); got != tc.want {
-			t.Errorf("PYROBUILD_CACHE=%q: Dir = %s, want %s", tc.env, got, tc.want)
+			t.Errorf("SetRoot(%q): Dir = %s, want %s", tc.set, got, tc.want)
 		}
 	}
 }

@@ -68,7 +68,7 @@ file's sources); flags given on the command line win.`,
 			if err != nil {
 				return err
 			}
-			return runBuild(cfg, o, output, stdout, stderr)
+			return runBuild(cmd.Context(), cfg, o, output, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -167,7 +167,7 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 	}, nil
 }
 
-func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.Writer) error {
+func runBuild(ctx context.Context, cfg site.Config, o *siteOptions, output string, stdout, stderr io.Writer) error {
 	_, gogcSet := os.LookupEnv("GOGC")
 	if !gogcSet {
 		// A build keeps every page's links, headings and search text until
@@ -182,7 +182,11 @@ func runBuild(cfg site.Config, o *siteOptions, output string, stdout, stderr io.
 	if err != nil {
 		return usageError{err}
 	}
-	s, err := b.Write(context.TODO(), output)
+	s, err := b.Write(ctx, output)
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "build %v\n", context.Cause(ctx))
+		return errInterrupted
+	}
 	if err != nil {
 		return err
 	}

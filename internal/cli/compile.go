@@ -79,7 +79,7 @@ a compilation succeeds. Ctrl-C stops it.`,
 			if o.watch {
 				return runCompileWatch(cmd.Context(), o, args, stdout, stderr)
 			}
-			return runCompile(o, args, true, stdout, stderr)
+			return runCompile(cmd.Context(), o, args, true, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -122,7 +122,7 @@ refuses (PB1402), resources left out (PB1401), so that CI annotations
 			if err != nil {
 				return err
 			}
-			return runCompile(o, cfg.applyCompile(cmd.Flags(), o, args), false, stdout, stderr)
+			return runCompile(cmd.Context(), o, cfg.applyCompile(cmd.Flags(), o, args), false, stdout, stderr)
 		},
 	}
 	addCheckFlags(cmd.Flags(), o)
@@ -142,7 +142,9 @@ func addCheckFlags(f *pflag.FlagSet, o *compileOptions) {
 	f.DurationVar(&o.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
 }
 
-func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io.Writer) error {
+// runCompile compiles paths, prints the problems, and with write replaces
+// the output folder. Stopped by ctx, it writes nothing and says so.
+func runCompile(ctx context.Context, o *compileOptions, paths []string, write bool, stdout, stderr io.Writer) error {
 	tuneGC()
 	switch o.diagnostics {
 	case "text", "json", "github":
@@ -169,12 +171,15 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 	if o.diagnostics != "text" {
 		info = stderr
 	}
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(ctx, opts)
+	if ctx.Err() != nil {
+		return interrupted(ctx, o, write, stderr)
+	}
 	if err != nil {
 		return err
 	}
 	if o.live && !res.Diagnostics.HasErrors() {
-		found := live.Check(context.Background(), res.Resources, live.Options{Timeout: o.liveTimeout, Range: o.liveRange})
+		found := live.Check(ctx, res.Resources, live.Options{Timeout: o.liveTimeout, Range: o.liveRange})
 		if o.strict {
 			for i := range found {
 				found[i].Severity = compiler.Error
@@ -212,6 +217,11 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		fmt.Fprintln(stderr)
 		return errSources
 	}
+	if ctx.Err() != nil {
+		// Stopped while checking live datasources, or printing: nothing
+		// is written after an interrupt.
+		return interrupted(ctx, o, write, stderr)
+	}
 	if !write {
 		if !o.quiet {
 			fmt.Fprintf(info, "checked %s from %s: %s\n", plural(len(res.Resources), "resource"), plural(res.Units, "source"), res.Diagnostics.Summary())
@@ -230,6 +240,21 @@ func runCompile(o *compileOptions, paths []string, write bool, stdout, stderr io
 		fmt.Fprintf(info, "compiled %s from %s %s %s (%s)\n", plural(len(res.Resources), "resource"), plural(res.Units, "source"), into, filepath.Clean(o.output)+string(filepath.Separator), res.Diagnostics.Summary())
 	}
 	return nil
+}
+
+// interrupted reports a compilation stopped by ctx, before it wrote
+// anything.
+func interrupted(ctx context.Context, o *compileOptions, write bool, stderr io.Writer) error {
+	what := "check"
+	if write {
+		what = "compile"
+	}
+	fmt.Fprintf(stderr, "%s %v", what, context.Cause(ctx))
+	if write {
+		fmt.Fprintf(stderr, "; %s left unchanged", filepath.Clean(o.output))
+	}
+	fmt.Fprintln(stderr)
+	return errInterrupted
 }
 
 func plural(n int, word string) string {

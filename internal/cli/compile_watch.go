@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
@@ -17,22 +14,21 @@ import (
 )
 
 // runCompileWatch compiles, then compiles again after every change of the
-// sources, until ctx is done or the process is interrupted. Each run prints
-// its problems and replaces the output only when it succeeds (runCompile
-// does both), so a half-typed edit never clobbers the last good build.
+// sources, until ctx is done (the process is interrupted): then it stops,
+// even in the middle of a compilation, and returns nil. Each run prints its
+// problems and replaces the output only when it succeeds (runCompile does
+// both), so a half-typed edit never clobbers the last good build.
 func runCompileWatch(ctx context.Context, o *compileOptions, paths []string, stdout, stderr io.Writer) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// Unchanged sources are not loaded again (CUE evaluation is most of a
 	// compilation).
 	o.cache = compiler.NewCache()
 	// Bad flags, or an output folder that is not ours, fail now: every
 	// later run would fail the same way. Errors in the sources are what
 	// watching is for.
-	if err := runCompile(o, paths, true, stdout, stderr); err != nil && !errors.Is(err, errSources) {
+	if err := runCompile(ctx, o, paths, true, stdout, stderr); ctx.Err() != nil {
+		fmt.Fprintln(stderr, "stopped")
+		return nil
+	} else if err != nil && !errors.Is(err, errSources) {
 		return err
 	}
 	roots := paths
@@ -70,7 +66,7 @@ func runCompileWatch(ctx context.Context, o *compileOptions, paths []string, std
 			if !o.quiet {
 				fmt.Fprintf(info, "\n%s %s\n", time.Now().Format("15:04:05"), describeChanges(b.Paths))
 			}
-			if err := runCompile(o, paths, true, stdout, stderr); err != nil && !errors.Is(err, errSources) {
+			if err := runCompile(ctx, o, paths, true, stdout, stderr); err != nil && !errors.Is(err, errSources) && ctx.Err() == nil {
 				fmt.Fprintf(stderr, "pyrobuild: %v\n", err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -121,127 +122,180 @@ func loadConfig(cmd *cobra.Command, stderr io.Writer) (*projectConfig, error) {
 // parseConfig reads a config file's text. Every problem is reported, not
 // only the first.
 func parseConfig(path string, data []byte) (*projectConfig, compiler.Diagnostics) {
-	c := &projectConfig{file: path, dir: filepath.Dir(path)}
-	var diags compiler.Diagnostics
-	report := func(n *yaml.Node, hint, format string, args ...any) {
-		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: path, Line: n.Line, Col: n.Column},
-			Message: fmt.Sprintf(format, args...), Hint: hint})
-	}
+	p := &configParser{c: &projectConfig{file: path, dir: filepath.Dir(path)}, path: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		var line int
-		msg := err.Error()
-		if _, e := fmt.Sscanf(msg, "yaml: line %d:", &line); e == nil {
-			_, msg, _ = strings.Cut(msg, ": ")
-			_, msg, _ = strings.Cut(msg, ": ")
-		}
-		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: path, Line: line}, Message: "invalid YAML: " + msg})
-		return nil, diags
+		return nil, compiler.Diagnostics{yamlError(path, err)}
 	}
 	if len(doc.Content) == 0 {
-		return c, nil // an empty file sets nothing
+		return p.c, nil // an empty file sets nothing
 	}
-	var walk func(n *yaml.Node, keys []configKey, prefix string)
-	walk = func(n *yaml.Node, keys []configKey, prefix string) {
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+	p.walk(doc.Content[0], configKeys, "")
+	p.diags.Sort()
+	return p.c, p.diags
+}
+
+// yamlError is the diagnostic of a file that is not YAML, at the line the
+// YAML parser names.
+func yamlError(path string, err error) compiler.Diagnostic {
+	var line int
+	msg := err.Error()
+	if _, e := fmt.Sscanf(msg, "yaml: line %d:", &line); e == nil {
+		_, msg, _ = strings.Cut(msg, ": ")
+		_, msg, _ = strings.Cut(msg, ": ")
+	}
+	return compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: path, Line: line}, Message: "invalid YAML: " + msg}
+}
+
+// configParser reads the settings of one file into c, and its problems
+// into diags.
+type configParser struct {
+	c     *projectConfig
+	path  string
+	diags compiler.Diagnostics
+}
+
+func (p *configParser) report(n *yaml.Node, hint, format string, args ...any) {
+	p.diags = append(p.diags, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: p.path, Line: n.Line, Col: n.Column},
+		Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// walk reads the map n, whose keys are keys; prefix names its section
+// ("site.").
+func (p *configParser) walk(n *yaml.Node, keys []configKey, prefix string) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		what := "the file"
+		if prefix != "" {
+			what = prefix[:len(prefix)-1]
+		}
+		p.report(n, "", "%s must be a map of settings", what)
+		return
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.name
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, v := n.Content[i], n.Content[i+1]
+		name := prefix + kn.Value
+		var key *configKey
+		for j := range keys {
+			if keys[j].name == kn.Value {
+				key = &keys[j]
+			}
+		}
+		if key == nil {
+			hint := compiler.DidYouMean(kn.Value, names)
+			if hint == "" {
+				hint = "known keys: " + strings.Join(names, ", ")
+			}
+			p.report(kn, hint, "unknown key %q", name)
+			continue
+		}
+		if seen[kn.Value] {
+			p.report(kn, "", "%s is set twice", name)
+			continue
+		}
+		seen[kn.Value] = true
+		p.set(key, kn, v, name)
+	}
+}
+
+// set reads the value v of key, written at kn; name is its full name.
+func (p *configParser) set(key *configKey, kn, v *yaml.Node, name string) {
+	c := p.c
+	switch key.kind {
+	case "section":
+		p.walk(v, key.keys, name+".")
+	case "nav":
+		c.siteNavPos = compiler.Pos{File: p.path, Line: kn.Line, Col: kn.Column}
+		*key.nav(c) = parseNav(v, name, p.path, p.report)
+	case "bool":
+		var b bool
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
+			p.report(v, "", "%s must be true or false", name)
 			return
 		}
-		if n.Kind != yaml.MappingNode {
-			what := "the file"
-			if prefix != "" {
-				what = prefix[:len(prefix)-1]
-			}
-			report(n, "", "%s must be a map of settings", what)
+		*key.bool(c) = &b
+	case "string", "path":
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
+			p.report(v, "", "%s must be a string", name)
 			return
 		}
-		names := make([]string, len(keys))
-		for i, k := range keys {
-			names[i] = k.name
+		s := v.Value
+		if len(key.oneOf) > 0 && !slices.Contains(key.oneOf, s) {
+			p.report(v, compiler.DidYouMean(s, key.oneOf), "%s must be %s, not %q", name, joinNames(key.oneOf), s)
+			return
 		}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			kn, v := n.Content[i], n.Content[i+1]
-			name := prefix + kn.Value
-			var key *configKey
-			for j := range keys {
-				if keys[j].name == kn.Value {
-					key = &keys[j]
-				}
-			}
-			if key == nil {
-				hint := compiler.DidYouMean(kn.Value, names)
-				if hint == "" {
-					hint = "known keys: " + strings.Join(names, ", ")
-				}
-				report(kn, hint, "unknown key %q", name)
-				continue
-			}
-			if seen[kn.Value] {
-				report(kn, "", "%s is set twice", name)
-				continue
-			}
-			seen[kn.Value] = true
-			switch key.kind {
-			case "section":
-				walk(v, key.keys, name+".")
-			case "nav":
-				c.siteNavPos = compiler.Pos{File: path, Line: kn.Line, Col: kn.Column}
-				*key.nav(c) = parseNav(v, name, path, report)
-			case "bool":
-				var b bool
-				if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&b) != nil {
-					report(v, "", "%s must be true or false", name)
-					continue
-				}
-				*key.bool(c) = &b
-			case "string", "path":
-				if v.Kind != yaml.ScalarNode || v.Tag != "!!str" {
-					report(v, "", "%s must be a string", name)
-					continue
-				}
-				s := v.Value
-				if len(key.oneOf) > 0 && !slices.Contains(key.oneOf, s) {
-					report(v, compiler.DidYouMean(s, key.oneOf), "%s must be %s, not %q", name, joinNames(key.oneOf), s)
-					continue
-				}
-				if key.kind == "path" {
-					s = c.path(s)
-				}
-				*key.str(c) = &s
-			case "paths", "strings":
-				var items []*yaml.Node
-				switch {
-				case v.Kind == yaml.SequenceNode:
-					items = v.Content
-				case v.Kind == yaml.ScalarNode && v.Tag == "!!str" && key.kind == "paths":
-					items = []*yaml.Node{v} // one path
-				default:
-					report(v, "", "%s must be a list of strings", name)
-					continue
-				}
-				list := []string{}
-				ok := true
-				for _, it := range items {
-					if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
-						report(it, "", "an item of %s must be a string", name)
-						ok = false
-						continue
-					}
-					s := it.Value
-					if key.kind == "paths" {
-						s = c.path(s)
-					}
-					list = append(list, s)
-				}
-				if ok {
-					*key.list(c) = list
-				}
-			}
+		if key.kind == "path" {
+			s = c.path(s)
+		}
+		*key.str(c) = &s
+	case "paths", "strings":
+		if list, ok := p.list(key, v, name); ok {
+			*key.list(c) = list
 		}
 	}
-	walk(doc.Content[0], configKeys, "")
-	diags.Sort()
-	return c, diags
+}
+
+// list reads a list of strings, or of paths (then also one path alone).
+func (p *configParser) list(key *configKey, v *yaml.Node, name string) ([]string, bool) {
+	var items []*yaml.Node
+	switch {
+	case v.Kind == yaml.SequenceNode:
+		items = v.Content
+	case v.Kind == yaml.ScalarNode && v.Tag == "!!str" && key.kind == "paths":
+		items = []*yaml.Node{v} // one path
+	default:
+		p.report(v, "", "%s must be a list of strings", name)
+		return nil, false
+	}
+	list := []string{}
+	ok := true
+	for _, it := range items {
+		if it.Kind != yaml.ScalarNode || it.Tag != "!!str" {
+			p.report(it, "", "an item of %s must be a string", name)
+			ok = false
+			continue
+		}
+		s := it.Value
+		if key.kind == "paths" {
+			s = p.c.path(s)
+		}
+		list = append(list, s)
+	}
+	return list, ok
+}
+
+// environment holds what pyrobuild reads from its environment for every
+// command (a command reads NO_COLOR and GOGC for itself).
+type environment struct {
+	// cacheDir is $PYROBUILD_CACHE, the folder of pyrobuild's caches; ""
+	// for the default, pyrobuild in the user's cache folder.
+	cacheDir string
+	// cueTimeout is $PYROBUILD_CUE_TIMEOUT; 0, for the default, when it
+	// is unset or not a positive duration.
+	cueTimeout time.Duration
+}
+
+// readEnv reads the environment through getenv (os.Getenv).
+func readEnv(getenv func(string) string) environment {
+	e := environment{cacheDir: getenv("PYROBUILD_CACHE")}
+	if d, err := time.ParseDuration(getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
+		e.cueTimeout = d
+	}
+	return e
+}
+
+// setDefaults hands the environment to the compiler as the defaults of
+// every compilation: compile's, check's and diff's, and those the site
+// builder makes for its catalog and examples.
+func setDefaults(e environment) {
+	compiler.SetDefaults(compiler.Defaults{CacheDir: e.cacheDir, CUETimeout: e.cueTimeout})
 }
 
 // parseNav reads site.nav, a list of entries as in mkdocs' nav: a page

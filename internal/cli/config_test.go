@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/site"
@@ -291,5 +292,41 @@ func TestConfigNav(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"pyrobuild.yaml": "site:\n  nav: guides/\n"})
 	if code, _, stderr := run(t, "build"); code != 2 || !strings.Contains(stderr, "pyrobuild.yaml:2:8: error: site.nav must be a list of pages, folders and sections") {
 		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestReadEnv: $PYROBUILD_CACHE and $PYROBUILD_CUE_TIMEOUT are read once,
+// here; a time-out that is not a positive duration is the default's.
+func TestReadEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want environment
+	}{
+		{nil, environment{}},
+		{map[string]string{"PYROBUILD_CACHE": "/c", "PYROBUILD_CUE_TIMEOUT": "2m"}, environment{cacheDir: "/c", cueTimeout: 2 * time.Minute}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "soon"}, environment{}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "-1s"}, environment{}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "0s"}, environment{}},
+	} {
+		if got := readEnv(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("%v: got %+v, want %+v", tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestEnvReachesCompiler: a run hands the environment to the compiler, as
+// the defaults of every compilation (the site's too).
+func TestEnvReachesCompiler(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PYROBUILD_CACHE", dir)
+	t.Setenv("PYROBUILD_CUE_TIMEOUT", "3m")
+	if code, _, stderr := run(t, "version"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := compiler.GoCacheDir(); got != filepath.Join(dir, "go") {
+		t.Errorf("Go cache in %s, want under %s", got, dir)
+	}
+	if got := compiler.UnitStoreDir(); got != filepath.Join(dir, "units") {
+		t.Errorf("unit store in %s, want under %s", got, dir)
 	}
 }

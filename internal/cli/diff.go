@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +57,7 @@ exit 1. --output json prints one JSON object on stdout for scripts:
 
 Exit codes: 0 (with or without changes), 1 errors in the sources, 2 usage
 errors (a missing --against folder too); with --exit-code, 3 when something
-changed.`,
+changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 		Example: `  pyrobuild compile && edit dashboards/cpu.yaml && pyrobuild diff
   pyrobuild diff --against /tmp/main-build --exit-code
   pyrobuild diff --output json | jq '.resources[].id'
@@ -83,7 +84,7 @@ changed.`,
 			if !f.Changed("against") {
 				o.against = project
 			}
-			return runDiff(o, args, project, stdout, stderr)
+			return runDiff(cmd.Context(), o, args, project, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -104,7 +105,7 @@ changed.`,
 // runDiff compiles paths and compares the result with o.against. The
 // project's output folder is skipped as a source, like the folder compared
 // with: both hold compiled resources, which would count twice.
-func runDiff(o *diffOptions, paths []string, projectOutput string, stdout, stderr io.Writer) error {
+func runDiff(ctx context.Context, o *diffOptions, paths []string, projectOutput string, stdout, stderr io.Writer) error {
 	if o.output != "text" && o.output != "json" {
 		return usageError{fmt.Errorf("unknown --output %q: use text or json", o.output)}
 	}
@@ -118,8 +119,12 @@ func runDiff(o *diffOptions, paths []string, projectOutput string, stdout, stder
 	if err != nil {
 		return usageError{fmt.Errorf("--against: %w", err)}
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: paths, Strict: o.compile.strict, ServerDatasources: o.compile.serverDatasources,
+	res, err := compiler.Compile(ctx, compiler.Options{Paths: paths, Strict: o.compile.strict, ServerDatasources: o.compile.serverDatasources,
 		GoTimeout: o.compile.goTimeout, Skip: []string{o.against, projectOutput}, UnitStore: compiler.UnitStoreDir(), Pack: true})
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "diff %v\n", context.Cause(ctx))
+		return errInterrupted
+	}
 	if err != nil {
 		return err
 	}

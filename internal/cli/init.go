@@ -85,7 +85,7 @@ digits and '-', at most 63: "My Dash_boards" gives my-dash-boards), unless
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			return runInit(o, dir, stdout, stderr)
+			return runInit(cmd.Context(), o, dir, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
@@ -106,7 +106,7 @@ digits and '-', at most 63: "My Dash_boards" gives my-dash-boards), unless
 // uncommitted changes ("+dirty").
 var releaseRe = regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
 
-func runInit(o *initOptions, dir string, stdout, stderr io.Writer) error {
+func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.Writer) error {
 	project := o.project
 	if project == "" {
 		project = initkit.ProjectName(dir)
@@ -160,7 +160,10 @@ func runInit(o *initOptions, dir string, stdout, stderr io.Writer) error {
 	}
 	tidied := true
 	if o.lang == "go" && !keptGoMod {
-		tidied = goModTidy(dir, stdout, stderr)
+		tidied = goModTidy(ctx, dir, stdout, stderr)
+		if ctx.Err() != nil {
+			return errInterrupted // the files are written; goModTidy said what to run
+		}
 	}
 	fmt.Fprintln(stdout, "\nNext:")
 	if filepath.Clean(dir) != "." {
@@ -212,7 +215,7 @@ func sdkReplacePath(sdk, dir string) (string, error) {
 // goModTidy runs `go mod tidy` in dir, so that the Go dashboards compile
 // at once. It reports whether that worked; when it did not, it warns with
 // the command to run.
-func goModTidy(dir string, stdout, stderr io.Writer) bool {
+func goModTidy(ctx context.Context, dir string, stdout, stderr io.Writer) bool {
 	command := "go mod tidy"
 	if filepath.Clean(dir) != "." {
 		command = fmt.Sprintf("cd %s && go mod tidy", dir)
@@ -222,14 +225,17 @@ func goModTidy(dir string, stdout, stderr io.Writer) bool {
 		fmt.Fprintf(stderr, "pyrobuild: warning: no go command on PATH, so the Go SDK is not resolved yet: the files are written; install Go (https://go.dev/dl/), then run:\n  %s\n", command)
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goModTidyTimeout)
+	tidyCtx, cancel := context.WithTimeout(ctx, goModTidyTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goCmd, "mod", "tidy")
+	cmd := exec.CommandContext(tidyCtx, goCmd, "mod", "tidy")
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
+			err = context.Cause(ctx)
+		case tidyCtx.Err() != nil:
 			err = fmt.Errorf("it did not finish within %s", goModTidyTimeout)
 		}
 		fmt.Fprintf(stderr, "pyrobuild: warning: go mod tidy failed (%v), so the Go SDK is not resolved yet: the files are written; when the network is back (or with --sdk DIR, a local checkout), run:\n  %s\n", err, command)

@@ -35,6 +35,8 @@ func TestReliability(t *testing.T) {
 	t.Run("determinism", func(t *testing.T) { testDeterminism(t, bin) })
 	t.Run("secrets", func(t *testing.T) { testSecretsNeverLeak(t, bin) })
 	t.Run("serve/sigterm", func(t *testing.T) { testServeStopsOnSIGTERM(t, bin) })
+	t.Run("serve/early-sigterm", func(t *testing.T) { testServeEarlySIGTERM(t, bin) })
+	t.Run("compile/sigterm", func(t *testing.T) { testCompileSIGTERM(t, bin) })
 }
 
 // testServeStopsOnSIGTERM: serve shuts down cleanly (exit 0, "stopped")

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,13 +12,16 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pyrobuild/pyrobuild/internal/interrupt"
 )
 
 // Exit codes.
 const (
-	exitOK     = 0
-	exitErrors = 1 // problems in the sources
-	exitUsage  = 2 // bad flags or arguments
+	exitOK          = 0
+	exitErrors      = 1   // problems in the sources
+	exitUsage       = 2   // bad flags or arguments
+	exitInterrupted = 130 // stopped by SIGINT or SIGTERM, as shells report a Ctrl-C
 )
 
 // sourceErrors means the sources had errors; they were already printed.
@@ -25,14 +29,38 @@ var errSources = errors.New("errors in the sources")
 
 type usageError struct{ error }
 
+// errInterrupted means a command stopped for an interrupt, and said so.
+var errInterrupted = errors.New("interrupted")
+
 // Run executes pyrobuild with args and returns the process exit code.
+//
+// SIGINT and SIGTERM are handled here, once for every command, from the
+// start (package interrupt catches them before Run is called): they cancel
+// the context the command runs with (cmd.Context()). A command that
+// serves or watches stops and exits 0; any other stops what it does,
+// leaves its output as it was, and exits 130. A second signal kills the
+// process at once.
 func Run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := interrupt.Context()
+	defer stop()
+	return runContext(ctx, args, stdout, stderr)
+}
+
+// runContext is Run with the context the command runs with.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	setDefaults(readEnv(os.Getenv))
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errInterrupted):
+		return exitInterrupted
+	case ctx.Err() != nil:
+		// Whatever failed, it failed because it was stopped.
+		fmt.Fprintf(stderr, "pyrobuild: %v\n", context.Cause(ctx))
+		return exitInterrupted
 	case errors.Is(err, errSources):
 		return exitErrors
 	case errors.Is(err, errChanges):

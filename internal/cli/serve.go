@@ -8,11 +8,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -112,6 +110,10 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 				stderr.Write(buf.Bytes())
 			}
 		}})
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "stopped")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -136,11 +138,6 @@ func runServe(ctx context.Context, cfg site.Config, o *serveOptions, stdout, std
 	if o.open {
 		openBrowser(url, stderr)
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err = srv.Run(ctx, ln)
 	fmt.Fprintln(stderr, "stopped")
 	return err

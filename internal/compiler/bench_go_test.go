@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -117,7 +118,7 @@ func BenchmarkCompileGo(b *testing.B) {
 		opts := compiler.Options{Paths: []string{dir}, GoCache: b.TempDir()}
 		compile := func(wantBuilds int) time.Duration {
 			start := time.Now()
-			res, err := compiler.Compile(opts)
+			res, err := compiler.Compile(context.Background(), opts)
 			took := time.Since(start)
 			if err != nil {
 				b.Fatal(err)

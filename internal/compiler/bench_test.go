@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -49,11 +50,11 @@ func benchRecompile(b *testing.B, options func(*testing.B, string) compiler.Opti
 		}
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			opts := options(b, benchRepo(b, n, benchgen.WriteCUE))
-			res, err := compiler.Compile(opts)
+			res, err := compiler.Compile(context.Background(), opts)
 			checkBenchResult(b, res, err, n)
 			b.ReportAllocs()
 			for b.Loop() {
-				res, err := compiler.Compile(opts)
+				res, err := compiler.Compile(context.Background(), opts)
 				checkBenchResult(b, res, err, n)
 				if reused(res) != res.Units {
 					b.Fatalf("%d of %d units reused", reused(res), res.Units)
@@ -83,7 +84,7 @@ func benchCompile(b *testing.B, write func(string, int) error) {
 			dir := benchRepo(b, n, write)
 			b.ReportAllocs()
 			for b.Loop() {
-				res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
+				res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 				checkBenchResult(b, res, err, n)
 			}
 			perOp := b.Elapsed().Seconds() / float64(b.N)

@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ dashboard: schema.#Dashboard & {
 // and rendered diagnostics as one text, to compare compilations whole.
 func compileText(t *testing.T, opts compiler.Options) (*compiler.Result, string) {
 	t.Helper()
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestUnitStoreKeepsNoSecrets(t *testing.T) {
 ds: {kind: "Datasource", metadata: {name: "pyro", project: "team"}, spec: {default: true, plugin: {kind: "PyroscopeDatasource", spec: proxy: {kind: "HTTPProxy", spec: {url: "http://pyroscope:4040", headers: Authorization: "Bearer hunter3"}}}}}
 `)
 	for range 2 {
-		res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, UnitStore: store})
+		res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, UnitStore: store})
 		if err != nil {
 			t.Fatal(err)
 		}

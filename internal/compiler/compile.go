@@ -3,6 +3,8 @@
 package compiler
 
 import (
+	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"sort"
@@ -11,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/cache"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -35,7 +38,7 @@ type Options struct {
 	// GoCache is the folder of compiled Go programs (default GoCacheDir()).
 	GoCache string
 	// CUETimeout bounds the evaluation of each CUE package (default
-	// $PYROBUILD_CUE_TIMEOUT, else DefaultCUETimeout).
+	// Defaults.CUETimeout, else DefaultCUETimeout).
 	CUETimeout time.Duration
 	// Cache, when set, keeps loaded units for the next compilation of the
 	// same sources, which then loads only the units whose files changed.
@@ -49,6 +52,37 @@ type Options struct {
 	// repository of thousands then fits in a fraction of the memory. Their
 	// Node is nil; Tree decodes one when asked.
 	Pack bool
+}
+
+// Defaults are settings of the process that stand in for options a
+// caller leaves unset. The pyrobuild command sets them once, from its
+// environment, so that every compilation it makes, its own and the site
+// builder's, honours them; a library caller may leave them alone.
+type Defaults struct {
+	// CacheDir is the folder of pyrobuild's caches (cache.SetRoot):
+	// GoCacheDir, UnitStoreDir and the output stamps are in it. "" means
+	// pyrobuild in the user's cache folder.
+	CacheDir string
+	// CUETimeout stands in for Options.CUETimeout when that is 0; 0 means
+	// DefaultCUETimeout.
+	CUETimeout time.Duration
+}
+
+var defaults atomic.Pointer[Defaults]
+
+// SetDefaults sets the process's defaults. It is safe to call while other
+// goroutines compile, but a compilation under way may see either.
+func SetDefaults(d Defaults) {
+	cache.SetRoot(d.CacheDir)
+	defaults.Store(&d)
+}
+
+// currentDefaults returns the process's defaults.
+func currentDefaults() Defaults {
+	if d := defaults.Load(); d != nil {
+		return *d
+	}
+	return Defaults{}
 }
 
 // Resource is one compiled resource in wire form.
@@ -113,7 +147,70 @@ type Result struct {
 var packUnits = 1000
 
 // Compile loads, validates and lowers every source under opts.Paths.
-func Compile(opts Options) (*Result, error) {
+//
+// When ctx is done, Compile stops taking new work, kills the Go programs
+// and go commands it runs, and returns an error wrapping ctx.Err(). A CUE
+// evaluation under way cannot be interrupted: it is left to end on its own
+// (see cueRunner), and the compilation does not wait for it.
+func Compile(ctx context.Context, opts Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, stopped(ctx)
+	}
+	c, err := newCompilation(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.loadAll()
+	if ctx.Err() != nil {
+		return nil, stopped(ctx)
+	}
+	return c.finish(), nil
+}
+
+// stopped is Compile's error when ctx ends the compilation: it wraps
+// ctx.Err() and, when there is one, the cause given for it.
+func stopped(ctx context.Context) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != err {
+		return fmt.Errorf("compilation stopped: %w: %w", cause, err)
+	}
+	return fmt.Errorf("compilation stopped: %w", err)
+}
+
+// compilation is the state of one Compile, shared by its stages:
+// newCompilation finds the units and builds the Go programs, loadAll
+// loads and validates every unit, and finish checks the resources
+// together.
+type compilation struct {
+	ctx     context.Context
+	opts    Options
+	paths   []string
+	workers int
+	units   []unit
+	diags   Diagnostics
+	schema  *Schema
+	sources sourceSet
+	goL     *goLoader
+	cache   *Cache
+	store   *unitStore
+	// results are gathered by unit index, so the output order never
+	// depends on scheduling.
+	results []unitResult
+	packing bool
+
+	outOfMemory atomic.Bool
+	stored      atomic.Int64
+	open        atomic.Bool // some output may depend on files beyond its sources
+}
+
+type unitResult struct {
+	res   []*Resource
+	diags Diagnostics
+}
+
+// newCompilation finds the units under the paths and builds the Go programs among
+// them that the cache does not hold.
+func newCompilation(ctx context.Context, opts Options) (*compilation, error) {
 	// The schema is built once per process; the first compilation builds it
 	// while it walks the folders.
 	schemaReady := make(chan struct{})
@@ -121,184 +218,219 @@ func Compile(opts Options) (*Result, error) {
 		LoadSchema()
 		close(schemaReady)
 	}()
-	paths := opts.Paths
-	if len(paths) == 0 {
-		paths = []string{"."}
+	c := &compilation{ctx: ctx, opts: opts, paths: opts.Paths, workers: opts.Workers, cache: opts.Cache}
+	if len(c.paths) == 0 {
+		c.paths = []string{"."}
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	if c.workers <= 0 {
+		c.workers = runtime.GOMAXPROCS(0)
 	}
-	units, diags := discover(paths, opts.Skip)
-	rep := diag.NewReporter(&diags)
-	<-schemaReady
+	c.units, c.diags = discover(c.paths, opts.Skip)
+	select {
+	case <-schemaReady:
+	case <-ctx.Done():
+		return nil, stopped(ctx)
+	}
 	s, err := LoadSchema()
 	if err != nil {
 		return nil, err
 	}
-	var sources sourceSet
-	var goL *goLoader
-	for _, u := range units {
-		if u.kind == "go" && goL == nil {
-			goL = newGoLoader(opts)
-			if goL.goCmd == "" {
-				diags = append(diags, missingToolchain(u))
+	c.schema = s
+	for _, u := range c.units {
+		if u.kind == "go" && c.goL == nil {
+			c.goL = newGoLoader(ctx, opts)
+			if c.goL.goCmd == "" {
+				c.diags = append(c.diags, missingToolchain(u))
 			}
-			goL.prepare(units, &sources, workers)
+			c.goL.prepare(c.units, &c.sources, c.workers)
 		}
 	}
-
-	// Each unit is loaded and validated on its own; results are gathered by
-	// index so the output order never depends on scheduling.
-	type unitResult struct {
-		res   []*Resource
-		diags Diagnostics
+	if ctx.Err() != nil {
+		return nil, stopped(ctx)
 	}
-	results := make([]unitResult, len(units))
-	packing := opts.Pack && len(units) >= packUnits
+	return c, nil
+}
+
+// loadAll loads and validates every unit on the workers; each unit is
+// loaded and validated on its own. Once ctx is done, no unit is started.
+func (c *compilation) loadAll() {
+	c.results = make([]unitResult, len(c.units))
+	c.packing = c.opts.Pack && len(c.units) >= packUnits
+	if c.cache != nil {
+		c.cache.begin()
+	}
+	c.store = openUnitStore(c.opts.UnitStore)
+	cueLimit := cueTimeout(c.opts)
 	var wg sync.WaitGroup
 	next := make(chan int)
-	cueLimit := cueTimeout(opts)
-	var outOfMemory atomic.Bool
-	cache := opts.Cache
-	if cache != nil {
-		cache.begin()
-	}
-	store := openUnitStore(opts.UnitStore)
-	var stored atomic.Int64
-	var open atomic.Bool
-	for w := 0; w < min(workers, max(len(units), 1)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			env := &cueEnv{}
-			var runner *cueRunner
-			defer func() {
-				if runner != nil {
-					runner.close()
-				}
-			}()
+	for w := 0; w < min(c.workers, max(len(c.units), 1)); w++ {
+		wg.Go(func() {
+			wk := &worker{c: c, env: &cueEnv{}, cueLimit: cueLimit}
+			defer wk.close()
 			for i := range next {
-				if outOfMemory.Load() {
-					continue // the compilation failed; finish before memory runs out
+				// A compilation that failed, or was stopped, finishes
+				// without loading more (before memory runs out).
+				if c.outOfMemory.Load() || c.ctx.Err() != nil {
+					continue
 				}
-				u := units[i]
-				var raws []rawResource
-				var ds Diagnostics
-				hit, abandoned := false, false
-				var closed atomic.Bool // written by a CUE evaluation that may be abandoned
-				// A unit looked up in a cache is read first, and loaded
-				// from those bytes: its key is what the load parsed.
-				var sum [32]byte
-				summed := false
-				useStore := store != nil && u.kind == "cue"
-				if (cache != nil && cacheable(u)) || useStore {
-					sum, summed = readUnit(&u)
-				}
-				if summed && cache != nil {
-					raws, ds, hit = cache.get(u, sum, &sources)
-				}
-				// A stored unit was validated when it was stored: its entry
-				// holds the resources in wire form and every diagnostic.
-				var res []*Resource
-				if summed && useStore && !hit {
-					if res, ds, hit = store.get(u, sum, &sources); hit {
-						stored.Add(1)
-					}
-				}
-				switch {
-				case hit:
-				case u.kind == "go":
-					raws, ds = goL.load(u)
-				case u.kind == "cue":
-					if runner == nil {
-						runner = newCUERunner()
-					}
-					e := env
-					var memory bool
-					raws, ds, abandoned, memory = runner.load(u, cueLimit, func() ([]rawResource, Diagnostics) {
-						r, d, c := loadUnit(u, &sources, e)
-						closed.Store(c)
-						return r, d
-					})
-					if abandoned {
-						runner, env = nil, &cueEnv{} // the old ones are still in use
-					}
-					if memory {
-						outOfMemory.Store(true)
-					}
-				default:
-					var c bool
-					raws, ds, c = loadUnit(u, &sources, env)
-					closed.Store(c)
-				}
-				if u.kind == "go" || (!hit && (abandoned || !closed.Load())) {
-					open.Store(true) // its output may depend on files beyond its sources
-				}
-				keep := summed && !hit && !abandoned && closed.Load()
-				if keep && cache != nil {
-					cache.put(u, sum, raws, ds)
-				}
-				for _, raw := range raws {
-					if r := s.checkResource(raw, &ds); r != nil {
-						res = append(res, r)
-					}
-				}
-				if keep && useStore {
-					store.put(sum, res, ds)
-				}
-				if packing {
-					for _, r := range res {
-						if r.Kind == "Dashboard" {
-							if p, err := pack(r.Node); err == nil {
-								r.Node, r.packed = nil, p
-							}
-						}
-					}
-				}
-				results[i] = unitResult{res, ds}
+				c.results[i] = wk.load(c.units[i])
 			}
-		}()
+		})
 	}
-	for i := range units {
-		next <- i
+feed:
+	for i := range c.units {
+		select {
+		case next <- i:
+		case <-c.ctx.Done():
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
+}
 
+// worker is the state one worker goroutine keeps between units.
+type worker struct {
+	c        *compilation
+	env      *cueEnv
+	runner   *cueRunner
+	cueLimit time.Duration
+}
+
+func (w *worker) close() {
+	if w.runner != nil {
+		w.runner.close()
+	}
+}
+
+// load loads one unit, from a cache when one holds it, and validates its
+// resources.
+func (w *worker) load(u unit) unitResult {
+	c := w.c
+	var raws []rawResource
+	var res []*Resource
+	var ds Diagnostics
+	hit, abandoned := false, false
+	var closed atomic.Bool // written by a CUE evaluation that may be abandoned
+	// A unit looked up in a cache is read first, and loaded from those
+	// bytes: its key is what the load parsed.
+	var sum [32]byte
+	summed := false
+	useStore := c.store != nil && u.kind == "cue"
+	if (c.cache != nil && cacheable(u)) || useStore {
+		sum, summed = readUnit(&u)
+	}
+	if summed && c.cache != nil {
+		raws, ds, hit = c.cache.get(u, sum, &c.sources)
+	}
+	// A stored unit was validated when it was stored: its entry holds the
+	// resources in wire form and every diagnostic.
+	if summed && useStore && !hit {
+		if res, ds, hit = c.store.get(u, sum, &c.sources); hit {
+			c.stored.Add(1)
+		}
+	}
+	if !hit {
+		raws, ds, abandoned = w.loadFresh(u, &closed)
+	}
+	if u.kind == "go" || (!hit && (abandoned || !closed.Load())) {
+		c.open.Store(true) // its output may depend on files beyond its sources
+	}
+	keep := summed && !hit && !abandoned && closed.Load()
+	if keep && c.cache != nil {
+		c.cache.put(u, sum, raws, ds)
+	}
+	for _, raw := range raws {
+		if r := c.schema.checkResource(raw, &ds); r != nil {
+			res = append(res, r)
+		}
+	}
+	if keep && useStore {
+		c.store.put(sum, res, ds)
+	}
+	if c.packing {
+		for _, r := range res {
+			if r.Kind == "Dashboard" {
+				if p, err := pack(r.Node); err == nil {
+					r.Node, r.packed = nil, p
+				}
+			}
+		}
+	}
+	return unitResult{res, ds}
+}
+
+// loadFresh loads a unit no cache held. closed is set when the load read
+// nothing beyond the unit's own files. abandoned reports a CUE evaluation
+// stopped for its time or memory, or by the end of the compilation, that
+// is still running.
+func (w *worker) loadFresh(u unit, closed *atomic.Bool) (raws []rawResource, ds Diagnostics, abandoned bool) {
+	c := w.c
+	switch u.kind {
+	case "go":
+		raws, ds = c.goL.load(u)
+	case "cue":
+		if w.runner == nil {
+			w.runner = newCUERunner()
+		}
+		e := w.env
+		var memory bool
+		raws, ds, abandoned, memory = w.runner.load(c.ctx, u, w.cueLimit, func() ([]rawResource, Diagnostics) {
+			r, d, cl := loadUnit(u, &c.sources, e)
+			closed.Store(cl)
+			return r, d
+		})
+		if abandoned {
+			w.runner, w.env = nil, &cueEnv{} // the old ones are still in use
+		}
+		if memory {
+			c.outOfMemory.Store(true)
+		}
+	default:
+		var cl bool
+		raws, ds, cl = loadUnit(u, &c.sources, w.env)
+		closed.Store(cl)
+	}
+	return raws, ds, abandoned
+}
+
+// finish gathers the units' results and checks the resources together:
+// references between them, the server's datasources, --strict.
+func (c *compilation) finish() *Result {
 	// A copy: an abandoned CUE evaluation may still add to the set.
-	out := &Result{Units: len(units), Sources: sources.snapshot(), hermetic: !open.Load()}
-	if cache != nil {
-		cache.end()
-		out.Reused = cache.hits
+	out := &Result{Units: len(c.units), Sources: c.sources.snapshot(), hermetic: !c.open.Load()}
+	if c.cache != nil {
+		c.cache.end()
+		out.Reused = c.cache.hits
 	}
-	if store != nil {
-		out.Stored = int(stored.Load())
-		store.trim()
+	if c.store != nil {
+		out.Stored = int(c.stored.Load())
+		c.store.trim()
 	}
-	if goL != nil {
-		out.GoBuilds = int(goL.builds.Load())
-		for f := range goL.inputs {
+	if g := c.goL; g != nil {
+		out.GoBuilds = int(g.builds.Load())
+		for f := range g.inputs {
 			out.Inputs = append(out.Inputs, f)
 		}
 		slices.Sort(out.Inputs)
 		if out.GoBuilds > 0 {
-			goL.trimCache()
+			g.trimCache()
 		}
 	}
-	for _, r := range results {
+	diags := c.diags
+	for _, r := range c.results {
 		out.Resources = append(out.Resources, r.res...)
 		diags = append(diags, r.diags...)
 	}
-	if len(units) == 0 && len(diags) == 0 {
-		rep.Errorf(CodeNoSources, Pos{}, "no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(paths, ", ")).
+	if len(c.units) == 0 && len(diags) == 0 {
+		diag.NewReporter(&diags).Errorf(CodeNoSources, Pos{}, "no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(c.paths, ", ")).
 			Hint("pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards")
 	}
 	sortResources(out.Resources)
-	world := &World{Resources: out.Resources, ServerDatasources: opts.ServerDatasources}
+	world := &World{Resources: out.Resources, ServerDatasources: c.opts.ServerDatasources}
 	world.check(&diags)
 	out.Resources = world.Resources
-	if opts.Strict {
+	if c.opts.Strict {
 		for i := range diags {
 			if diags[i].Severity == Warning {
 				diags[i].Severity = Error
@@ -308,7 +440,7 @@ func Compile(opts Options) (*Result, error) {
 	diags.Sort()
 	diag.SetEnds(diags, sourceText(out.Sources))
 	out.Diagnostics = diags
-	return out, nil
+	return out
 }
 
 // checkResource validates one resource and returns its wire form, or nil

@@ -1,16 +1,19 @@
 package compiler
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func compileOK(t *testing.T, opts Options) *Result {
 	t.Helper()
-	res, err := Compile(opts)
+	res, err := Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +135,7 @@ spec:
   plugin: {kind: PyroscopeDatasource, spec: {directUrl: "nope"}}
 `), 0o644)
 	os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"kind": "Dashbord", "metadata": {"name": "x", "project": "p"}, "spec": {}}`), 0o644)
-	res, err := Compile(Options{Paths: []string{dir}})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,5 +151,22 @@ spec:
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestCompileCancelled: a compilation whose context is already done
+// returns at once, with an error that says why, and compiles nothing.
+func TestCompileCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, paths := range [][]string{{"../../examples"}, {"testdata/go/slow"}} {
+		start := time.Now()
+		res, err := Compile(ctx, Options{Paths: paths})
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Errorf("%v: got %v, %v; want an error wrapping context.Canceled", paths, res, err)
+		}
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("%v: took %s", paths, took)
+		}
 	}
 }

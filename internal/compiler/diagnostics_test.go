@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"context"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -531,7 +532,7 @@ func compileSource(c brokenCase, file string) (*compiler.Result, error) {
 	if !c.noServerDefault {
 		opts.ServerDatasources = []string{"default"}
 	}
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err == nil && c.crd && !res.Diagnostics.HasErrors() {
 		// As compile --crd: only sources without errors are converted.
 		_, diags := crd.Convert(res.Resources)

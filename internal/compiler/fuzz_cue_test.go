@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,7 +28,7 @@ func FuzzCUE(f *testing.F) {
 		u := unit{kind: "cue", dir: dir, files: []string{file}}
 		var sources sourceSet
 		e := env
-		raws, diags, abandoned, _ := runner.load(u, time.Second, func() ([]rawResource, Diagnostics) {
+		raws, diags, abandoned, _ := runner.load(context.Background(), u, time.Second, func() ([]rawResource, Diagnostics) {
 			raws, diags, _ := loadUnit(u, &sources, e)
 			return raws, diags
 		})

@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -20,7 +21,7 @@ func TestGoInputs(t *testing.T) {
 		"shared/doc.txt":    "not Go, but in the package's folder (an embed could read it)\n",
 		"other/other.go":    "package other\n",
 	})
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join(dir, "dash")}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join(dir, "dash")}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestCUEPackagesOfAFolder(t *testing.T) {
 	} {
 		writeFile(t, filepath.Join(dir, path), text)
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}

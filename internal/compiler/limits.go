@@ -1,8 +1,8 @@
 package compiler
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"runtime/metrics"
 	"time"
 )
@@ -16,7 +16,8 @@ import (
 // long-running caller (serve) keeps the abandoned goroutine until it ends.
 
 // DefaultCUETimeout bounds the evaluation of one CUE package, unless
-// Options.CUETimeout or $PYROBUILD_CUE_TIMEOUT say otherwise.
+// Options.CUETimeout or Defaults.CUETimeout ($PYROBUILD_CUE_TIMEOUT for the
+// command) say otherwise.
 const DefaultCUETimeout = time.Minute
 
 // cueMemoryLimit is how much the heap may grow while one CUE package is
@@ -29,7 +30,7 @@ func cueTimeout(opts Options) time.Duration {
 	if opts.CUETimeout > 0 {
 		return opts.CUETimeout
 	}
-	if d, err := time.ParseDuration(os.Getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
+	if d := currentDefaults().CUETimeout; d > 0 {
 		return d
 	}
 	return DefaultCUETimeout
@@ -79,12 +80,13 @@ func newCUERunner() *cueRunner {
 func (r *cueRunner) close() { close(r.jobs) }
 
 // load runs load (the evaluation of the CUE unit u) within the time and
-// memory limits. abandoned reports that load is still running: the
-// runner is closed and must be replaced, and whatever load uses left
-// alone. memory reports that it was stopped for its memory, in which case
-// the compilation should stop before the abandoned evaluation takes the
-// rest.
-func (r *cueRunner) load(u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
+// memory limits, and until ctx is done. abandoned reports that load is
+// still running: the runner is closed and must be replaced, and whatever
+// load uses left alone. memory reports that it was stopped for its memory,
+// in which case the compilation should stop before the abandoned
+// evaluation takes the rest. Abandoned for ctx, it reports nothing: the
+// compilation is stopped.
+func (r *cueRunner) load(ctx context.Context, u unit, timeout time.Duration, load func() ([]rawResource, Diagnostics)) (raws []rawResource, diags Diagnostics, abandoned, memory bool) {
 	done := make(chan cueResult, 1)
 	start := heapBytes()
 	r.jobs <- cueJob{load, done}
@@ -101,6 +103,9 @@ func (r *cueRunner) load(u unit, timeout time.Duration, load func() ([]rawResour
 		select {
 		case res := <-done:
 			return res.raws, res.diags, false, false
+		case <-ctx.Done():
+			r.close()
+			return nil, nil, true, false
 		case <-timer.C:
 			return nil, stopped(fmt.Sprintf("evaluating this CUE package took longer than %s; stopped", timeout),
 				"look for a comprehension over a large range or a value that grows at each step; if the package is just large, raise the limit with PYROBUILD_CUE_TIMEOUT (e.g. 5m)"), true, false

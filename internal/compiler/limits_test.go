@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func TestCUETimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := Compile(Options{Paths: []string{dir}, CUETimeout: 50 * time.Millisecond})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}, CUETimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,16 +45,16 @@ func TestCUETimeout(t *testing.T) {
 	}
 }
 
-func TestCUETimeoutFromEnvironment(t *testing.T) {
-	t.Setenv("PYROBUILD_CUE_TIMEOUT", "2m")
+func TestCUETimeoutDefault(t *testing.T) {
+	t.Cleanup(func() { SetDefaults(Defaults{}) })
+	if d := cueTimeout(Options{}); d != DefaultCUETimeout {
+		t.Errorf("timeout without a default: %s", d)
+	}
+	SetDefaults(Defaults{CUETimeout: 2 * time.Minute})
 	if d := cueTimeout(Options{}); d != 2*time.Minute {
 		t.Errorf("timeout %s", d)
 	}
 	if d := cueTimeout(Options{CUETimeout: time.Second}); d != time.Second {
 		t.Errorf("the option does not win: %s", d)
-	}
-	t.Setenv("PYROBUILD_CUE_TIMEOUT", "soon")
-	if d := cueTimeout(Options{}); d != DefaultCUETimeout {
-		t.Errorf("a bad value is not ignored: %s", d)
 	}
 }

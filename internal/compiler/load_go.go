@@ -245,6 +245,9 @@ func skippedNote(u unit) Diagnostic {
 
 // goLoader builds and runs the Go units of one compilation.
 type goLoader struct {
+	// ctx ends the go commands and programs the loader runs, and stops it
+	// starting new ones.
+	ctx     context.Context
 	timeout time.Duration
 	cache   string // folder of cached binaries
 	goCmd   string // the go command; "" when it is missing
@@ -277,8 +280,8 @@ type dirHash struct {
 	files   []string // the files hashed, for Result.Inputs
 }
 
-func newGoLoader(opts Options) *goLoader {
-	g := &goLoader{timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
+func newGoLoader(ctx context.Context, opts Options) *goLoader {
+	g := &goLoader{ctx: ctx, timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
 		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, inputs: map[string]bool{}, roots: map[string]string{}, runs: map[string]*goRun{}}
 	if g.timeout <= 0 {
 		g.timeout = DefaultGoTimeout
@@ -299,9 +302,8 @@ func newGoLoader(opts Options) *goLoader {
 	return g
 }
 
-// GoCacheDir is where compiled Go sources are kept:
-// $PYROBUILD_CACHE/go, or pyrobuild/go in the user's cache folder
-// (~/.cache on Linux).
+// GoCacheDir is where compiled Go sources are kept: go in pyrobuild's
+// cache folder (cache.Root).
 func GoCacheDir() string { return cache.Dir("go") }
 
 // missingToolchain is reported once when Go sources are found but the go
@@ -416,6 +418,9 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(workers, 1))
 	for _, job := range jobs {
+		if g.ctx.Err() != nil {
+			break // the compilation is stopped
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -458,7 +463,7 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 	// One of several programs of its folder: built from its file.
 	r.single = len(u.files) == 1 && onePerFile(pkg) != nil
 	r.fileArgs = r.single
-	if r.root == "" && os.Getenv("GO111MODULE") != "off" {
+	if r.root == "" && !g.gopathMode(dir) {
 		// go build . needs a module; go build FILES does not, for a
 		// program that imports only the standard library.
 		for _, f := range mainFiles(u.files) {
@@ -576,9 +581,12 @@ func (g *goLoader) build(job []*goRun) {
 			}
 			args = append(args, "."+string(filepath.Separator)+rel)
 		}
-		cmd := exec.Command(g.goCmd, args...)
+		cmd := g.command(g.ctx, args...)
 		cmd.Dir = job[0].root
 		_ = cmd.Run() // failures are built again alone, for their messages
+		if g.ctx.Err() != nil {
+			return
+		}
 		for i, r := range job {
 			out := filepath.Join(tmp, filepath.Base(r.dir))
 			if runtime.GOOS == "windows" {
@@ -592,6 +600,9 @@ func (g *goLoader) build(job []*goRun) {
 		}
 	}
 	for _, i := range single {
+		if g.ctx.Err() != nil {
+			return
+		}
 		job[i].buildAlone(bins[i])
 	}
 }
@@ -614,9 +625,12 @@ func (r *goRun) buildAlone(bin string) {
 	} else {
 		args = append(args, ".")
 	}
-	cmd := exec.Command(r.g.goCmd, args...)
+	cmd := r.g.command(r.g.ctx, args...)
 	cmd.Dir = r.dir
 	out, err := cmd.CombinedOutput()
+	if r.g.ctx.Err() != nil {
+		return // stopped: not the program's fault
+	}
 	if err != nil {
 		r.buildErrors(out, err)
 		return
@@ -775,9 +789,13 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // run runs the binary in the package folder, as go run would, and returns
 // its standard output.
 func (r *goRun) run(bin string) ([]byte, bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), r.g.timeout)
+	if r.g.ctx.Err() != nil {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(r.g.ctx, r.g.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
+	r.g.ownGroup(cmd)
 	cmd.Dir = r.dir
 	stdout := &limitedBuffer{max: maxFileSize}
 	stderr := &limitedBuffer{max: 1 << 20}
@@ -787,6 +805,8 @@ func (r *goRun) run(bin string) ([]byte, bool) {
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	switch {
+	case r.g.ctx.Err() != nil:
+		return nil, false // stopped: Compile returns the reason
 	case ctx.Err() == context.DeadlineExceeded:
 		r.rep().Errorf(CodeGoTimeout, r.main, "program did not finish within %s", r.g.timeout).
 			Hint("a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer")
@@ -1196,7 +1216,38 @@ func (g *goLoader) key(dir, root string, only []string) (string, error) {
 
 // goEnvVars are the settings that change what go build makes, and GOWORK,
 // the workspace file in effect.
-var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOARM", "GOROOT", "GOWORK", "GOTOOLCHAIN"}
+var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED", "GOEXPERIMENT", "GOAMD64", "GOARM64", "GOARM", "GOROOT", "GOWORK", "GOTOOLCHAIN", "GO111MODULE"}
+
+// gopathMode reports whether the go command builds in GOPATH mode
+// (GO111MODULE=off) in folder dir. The go command is asked, not the
+// environment: it also reads the setting from its go env file.
+func (g *goLoader) gopathMode(dir string) bool {
+	if g.goCmd == "" {
+		return false
+	}
+	env, err := g.env("", dir)
+	return err == nil && envLine(env, slices.Index(goEnvVars, "GO111MODULE")) == "off"
+}
+
+// command is a go command run by the loader, ended with its process group
+// when ctx is done.
+func (g *goLoader) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, g.goCmd, args...)
+	g.ownGroup(cmd)
+	return cmd
+}
+
+// ownGroup runs cmd in a process group of its own, which its cancellation
+// kills whole: the go command's compilers and linker, and whatever a
+// program starts, end with it instead of running on as orphans. When the
+// compilation cannot be stopped (its context has no Done channel), the
+// child stays in pyrobuild's group: a Ctrl-C at the terminal then reaches
+// it as it reaches pyrobuild, which may exit without waiting for it.
+func (g *goLoader) ownGroup(cmd *exec.Cmd) {
+	if g.ctx.Done() != nil {
+		killGroupOnCancel(cmd)
+	}
+}
 
 // envLine returns line i of go env's output.
 func envLine(env string, i int) string {
@@ -1222,7 +1273,7 @@ func (g *goLoader) env(root, dir string) (string, error) {
 	}
 	g.mu.Unlock()
 	e.once.Do(func() {
-		cmd := exec.Command(g.goCmd, append([]string{"env"}, goEnvVars...)...)
+		cmd := g.command(g.ctx, append([]string{"env"}, goEnvVars...)...)
 		cmd.Dir = at
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("PYROBUILD_CACHE", dir)
+	compiler.SetDefaults(compiler.Defaults{CacheDir: dir})
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -167,7 +168,7 @@ func TestGoExamples(t *testing.T) {
 	needGo(t)
 	cache := t.TempDir()
 	opts := compiler.Options{Paths: []string{filepath.Join("..", "..", "examples")}, GoCache: cache}
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func TestGoExamples(t *testing.T) {
 		}
 	}
 
-	warm, err := compiler.Compile(opts)
+	warm, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,7 @@ func TestGoCache(t *testing.T) {
 	opts := compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()}
 	step := func(what string, wantBuilds int, wantProject string) {
 		t.Helper()
-		res, err := compiler.Compile(opts)
+		res, err := compiler.Compile(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +321,7 @@ func TestGoCache(t *testing.T) {
 func TestGoTimeout(t *testing.T) {
 	needGo(t)
 	start := time.Now()
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join("testdata", "go", "slow", "main.go")}, GoTimeout: 300 * time.Millisecond})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join("testdata", "go", "slow", "main.go")}, GoTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +347,7 @@ func TestGoPlainOutput(t *testing.T) {
 	needGo(t)
 	main := filepath.Join("testdata", "go", "plain", "main.go")
 	for _, named := range []string{main, filepath.Dir(main)} {
-		res, err := compiler.Compile(compiler.Options{Paths: []string{named}})
+		res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{named}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,7 +372,7 @@ func TestGoPlainOutput(t *testing.T) {
 		"dash/main.go":        program(`"team"`),
 		"tools/plain/main.go": string(plain),
 	})
-	walked, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	walked, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +391,7 @@ func TestGoPlainOutput(t *testing.T) {
 	// Nothing but skipped programs: no sources, an error as ever, which
 	// does not claim that no Go source was found.
 	alone := writeModule(t, map[string]string{"tools/plain/main.go": string(plain)})
-	res, err := compiler.Compile(compiler.Options{Paths: []string{alone}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{alone}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +404,7 @@ func TestGoPlainOutput(t *testing.T) {
 // TestGoMissingToolchain: without the go command, one clear error.
 func TestGoMissingToolchain(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join("..", "..", "examples", "go"), filepath.Join("testdata", "go", "broken", "panic")}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join("..", "..", "examples", "go"), filepath.Join("testdata", "go", "broken", "panic")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +426,7 @@ func TestGoSDKNotRequired(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"github.com/pyrobuild/pyrobuild/dac\"\n\nfunc main() { dac.Emit() }\n")
 	t.Setenv("GOFLAGS", "-mod=mod")
 	t.Setenv("GOPROXY", "off")
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +456,7 @@ func TestGoBatchBuild(t *testing.T) {
 		"team-c/main.go":      program(`"team-c"`),
 		"broken/main.go":      program(`teamD`),
 	})
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -506,7 +507,7 @@ func TestGoCacheReplace(t *testing.T) {
 // how many Go builds it took and the project's name.
 func compileOneProject(t *testing.T, opts compiler.Options, what string, wantBuilds int, wantProject string) {
 	t.Helper()
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -548,7 +549,7 @@ func TestGoCacheEmbed(t *testing.T) {
 func TestGoOneMainPerFile(t *testing.T) {
 	needGo(t)
 	dir := filepath.Join("testdata", "go", "twomain")
-	res, err := compiler.Compile(compiler.Options{Paths: []string{filepath.Join(dir, "cpu.go")}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{filepath.Join(dir, "cpu.go")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,7 +559,7 @@ func TestGoOneMainPerFile(t *testing.T) {
 	if got := resourceIDs(res); !slices.Equal(got, []string{"Project/twomain", "Datasource/twomain/pyro", "Dashboard/twomain/cpu"}) {
 		t.Errorf("cpu.go: resources %v", got)
 	}
-	res, err = compiler.Compile(compiler.Options{Paths: []string{dir}})
+	res, err = compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -581,7 +582,7 @@ func TestGoOneMainPerFile(t *testing.T) {
 	opts := compiler.Options{Paths: []string{mod}, GoCache: t.TempDir()}
 	step := func(what string, wantBuilds int, want ...string) {
 		t.Helper()
-		res, err := compiler.Compile(opts)
+		res, err := compiler.Compile(context.Background(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -606,7 +607,7 @@ func TestGoOutsideModule(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "main.go")
 	writeFile(t, file, program(`"outside"`))
-	res, err := compiler.Compile(compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -629,7 +630,7 @@ func TestGoOutsideModule(t *testing.T) {
 	}
 	std := filepath.Join(t.TempDir(), "plain.go")
 	writeFile(t, std, string(plain))
-	res, err = compiler.Compile(compiler.Options{Paths: []string{std}, GoCache: t.TempDir()})
+	res, err = compiler.Compile(context.Background(), compiler.Options{Paths: []string{std}, GoCache: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -653,7 +654,7 @@ func TestGoStrayOutput(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "main.go")
 			writeFile(t, file, "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println("+c.print+")\n}\n")
-			res, err := compiler.Compile(compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
+			res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{file}, GoCache: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -663,6 +664,48 @@ func TestGoStrayOutput(t *testing.T) {
 			d := res.Diagnostics[0]
 			if d.Code != compiler.CodeGoOutput || d.Pos.Line != 5 || !strings.Contains(d.Message, c.msg) || !strings.Contains(d.Hint, "fmt.Fprintln(os.Stderr") {
 				t.Errorf("got %s at %s", formatDiag(d), d.Pos)
+			}
+		})
+	}
+}
+
+// TestGoPathMode: a program outside any module that imports more than
+// the standard library needs a go.mod, unless the go command builds in
+// GOPATH mode (GO111MODULE=off, in the environment or in go env's file),
+// which it is asked for.
+func TestGoPathMode(t *testing.T) {
+	needGo(t)
+	for _, tc := range []struct {
+		name     string
+		env      string // GO111MODULE's value in the environment
+		envFile  string // GO111MODULE's value in go env's file
+		wantHint bool   // the "not in a Go module" error
+	}{
+		{name: "modules", wantHint: true},
+		{name: "off", env: "off"},
+		{name: "off in go env's file", envFile: "off"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nimport \"example.com/missing/lib\"\n\nfunc main() { lib.Run() }\n")
+			goenv := filepath.Join(t.TempDir(), "go.env")
+			if tc.envFile != "" {
+				writeFile(t, goenv, "GO111MODULE="+tc.envFile+"\n")
+			}
+			t.Setenv("GOENV", goenv)
+			t.Setenv("GO111MODULE", tc.env)
+			t.Setenv("GOPATH", t.TempDir())
+			t.Setenv("GOPROXY", "off")
+			res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, GoCache: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Diagnostics) == 0 {
+				t.Fatal("want a diagnostic")
+			}
+			d := res.Diagnostics[0]
+			if got := strings.Contains(d.Message, "is not in a Go module"); got != tc.wantHint || d.Code != compiler.CodeGoBuild {
+				t.Errorf("got %s", formatDiag(d))
 			}
 		})
 	}

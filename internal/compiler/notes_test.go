@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -88,7 +89,7 @@ func TestNotesInJSON(t *testing.T) {
 			if !filepath.IsAbs(path) {
 				path, prefix = filepath.Join(brokenDir, c.path), filepath.ToSlash(brokenDir)+"/"
 			}
-			res, err := compiler.Compile(compiler.Options{Paths: []string{path}, ServerDatasources: []string{"default"}})
+			res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{path}, ServerDatasources: []string{"default"}})
 			if err != nil {
 				t.Fatal(err)
 			}

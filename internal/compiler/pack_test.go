@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 )
@@ -19,7 +20,7 @@ func TestSameResultEveryWay(t *testing.T) {
 			compile := func(opts Options) *Result {
 				t.Helper()
 				opts.Paths = []string{dir}
-				res, err := Compile(opts)
+				res, err := Compile(context.Background(), opts)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -148,7 +149,7 @@ spec: {basicAuth: {username: u, passwordFile: /f}}
 			for name, src := range c.files {
 				os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644)
 			}
-			res, err := Compile(Options{Paths: []string{dir}, ServerDatasources: c.server})
+			res, err := Compile(context.Background(), Options{Paths: []string{dir}, ServerDatasources: c.server})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +207,7 @@ d: pb.#Dashboard & {
 	}
 }
 `), 0o644)
-	res, err := Compile(Options{Paths: []string{dir}})
+	res, err := Compile(context.Background(), Options{Paths: []string{dir}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package jsonschema
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -346,7 +347,7 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 		if _, err := instances(t, p); err != nil {
 			continue // not YAML or JSON at all: the parser's business
 		}
-		res, err := compiler.Compile(compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
+		res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -129,7 +129,7 @@ func TestCheckLiveUnreachable(t *testing.T) {
 
 func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 	t.Helper()
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

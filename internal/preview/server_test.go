@@ -505,7 +505,8 @@ func TestServeRecompilesWhenAnImportedPackageChanges(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not installed")
 	}
-	t.Setenv("PYROBUILD_CACHE", t.TempDir())
+	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
+	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
 	repo, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

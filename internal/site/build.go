@@ -168,7 +168,7 @@ func (r *run) load() error {
 		s.Inputs = append(s.Inputs, p.File)
 	}
 	if len(b.cfg.Dashboards) > 0 {
-		res, err := b.compiled()
+		res, err := b.compiled(r.ctx)
 		if err != nil {
 			return err
 		}
@@ -185,13 +185,13 @@ func (r *run) load() error {
 
 // compiled is the dashboards' compilation: the last one while no
 // dashboard source changed.
-func (b *Builder) compiled() (*compiler.Result, error) {
+func (b *Builder) compiled(ctx context.Context) (*compiler.Result, error) {
 	b.dashMu.Lock()
 	defer b.dashMu.Unlock()
 	if b.dashboards != nil && !b.dashDirty {
 		return b.dashboards, nil
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers, Cache: b.dashCache})
+	res, err := compiler.Compile(ctx, compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers, Cache: b.dashCache})
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (compiler.Di
 	}
 	runs := make([][]examples.Run, len(items))
 	if err := parallel(ctx, len(items), b.cfg.Workers, func(i int) {
-		runs[i] = b.examples.Run(items[i].exs)
+		runs[i] = b.examples.Run(ctx, items[i].exs)
 	}); err != nil {
 		return nil, err
 	}

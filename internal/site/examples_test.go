@@ -48,7 +48,8 @@ func TestGoExamples(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not installed")
 	}
-	t.Setenv("PYROBUILD_CACHE", t.TempDir())
+	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
+	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
 	if s := goSite(t, goExamplePage(`"p"`)); len(s.Diagnostics) > 0 {
 		t.Errorf("a good Go example reports:\n%s", diagText(s.Diagnostics))
 	}
@@ -71,7 +72,8 @@ func TestGoExamples(t *testing.T) {
 // silently nor fails it.
 func TestGoExampleNotCompiled(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	t.Setenv("PYROBUILD_CACHE", t.TempDir())
+	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
+	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
 	s := goSite(t, goExamplePage(`"p"`))
 	if len(s.Diagnostics) != 1 {
 		t.Fatalf("want one warning, got:\n%s", diagText(s.Diagnostics))

@@ -2,6 +2,7 @@ package crd
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -192,7 +193,7 @@ func crdOf(t *testing.T, src string) (map[string]*compiler.Node, compiler.Diagno
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +390,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 	t.Helper()
-	res, err := compiler.Compile(opts)
+	res, err := compiler.Compile(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -134,7 +135,7 @@ func compile(t *testing.T, files map[string]string) []*compiler.Resource {
 			t.Fatal(err)
 		}
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ package examples
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -61,8 +62,9 @@ var exampleExt = map[string]string{"yaml": ".yaml", "yml": ".yaml", "json": ".js
 
 // Run compiles an example's code, or a group's, in a temporary
 // folder, reusing the result of a previous build for the same code. It
-// returns the outcome of each example.
-func (c *Cache) Run(exs []markdown.Example) []Run {
+// returns the outcome of each example. A run that ctx cut short is not
+// kept.
+func (c *Cache) Run(ctx context.Context, exs []markdown.Example) []Run {
 	all := func(r Run) []Run {
 		out := make([]Run, len(exs))
 		for i := range out {
@@ -90,13 +92,16 @@ func (c *Cache) Run(exs []markdown.Example) []Run {
 	c.mu.Unlock()
 	if !ok {
 		if exts[0] == ".go" {
-			r = Run{parts: []Run{compileGoExample(exs[0].Code)}}
+			r = Run{parts: []Run{compileGoExample(ctx, exs[0].Code)}}
 		} else {
 			var codes [][]byte
 			for _, ex := range exs {
 				codes = append(codes, ex.Code)
 			}
-			r = compileExamples(exts, codes)
+			r = compileExamples(ctx, exts, codes)
+		}
+		if ctx.Err() != nil {
+			return all(Run{err: ctx.Err()})
 		}
 		c.mu.Lock()
 		if c.runs == nil {
@@ -113,7 +118,7 @@ func (c *Cache) Run(exs []markdown.Example) []Run {
 
 // compileExamples compiles files with the given extensions and code
 // together, in a temporary folder, and splits the diagnostics by file.
-func compileExamples(exts []string, codes [][]byte) Run {
+func compileExamples(ctx context.Context, exts []string, codes [][]byte) Run {
 	dir, err := os.MkdirTemp("", "pyrobuild-example-")
 	if err != nil {
 		return Run{err: err}
@@ -130,7 +135,7 @@ func compileExamples(exts []string, codes [][]byte) Run {
 			return Run{err: err}
 		}
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	res, err := compiler.Compile(ctx, compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil {
 		return Run{err: err}
 	}
@@ -197,7 +202,7 @@ var goExampleDirs sync.Mutex
 // requires the SDK. The folder is named after the code, and kept, so that
 // the Go loader's cache, keyed by the folder and its files, holds the
 // program from one build to the next.
-func compileGoExample(code []byte) Run {
+func compileGoExample(ctx context.Context, code []byte) Run {
 	replace, version := sdkModule()
 	if replace == "" && version == "" {
 		return Run{skipped: "pyrobuild's Go SDK cannot be found: this pyrobuild was not built from a checkout nor is a released version"}
@@ -227,7 +232,7 @@ func compileGoExample(code []byte) Run {
 			}
 		}
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	res, err := compiler.Compile(ctx, compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil {
 		return Run{err: err}
 	}

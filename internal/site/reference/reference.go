@@ -5,6 +5,7 @@ package reference
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -481,7 +482,8 @@ func lowerExample(src, kind string) string {
 	if err := os.WriteFile(filepath.Join(dir, "example.yaml"), []byte(src), 0o644); err != nil {
 		return ""
 	}
-	res, err := compiler.Compile(compiler.Options{Paths: []string{dir}, Workers: 1})
+	// context.TODO: the site builder has no context yet (issue 13).
+	res, err := compiler.Compile(context.TODO(), compiler.Options{Paths: []string{dir}, Workers: 1})
 	if err != nil || res.Diagnostics.HasErrors() {
 		return ""
 	}
