@@ -35,11 +35,6 @@ import (
 // dacImport is the import path of the SDK.
 const dacImport = "github.com/pyrobuild/pyrobuild/dac"
 
-// goProtocol is the newest version of the SDK's protocol this compiler
-// reads (dac.ProtocolVersion; the SDK is not imported, to keep the two
-// independent).
-const goProtocol = 1
-
 // DefaultGoTimeout bounds how long one Go program may run.
 const DefaultGoTimeout = 30 * time.Second
 
@@ -797,7 +792,7 @@ func (r *goRun) run(bin string) ([]byte, bool) {
 			"program did not finish within %s", r.g.timeout)
 		return nil, false
 	case err != nil:
-		r.runErrors(stderr.String(), err)
+		r.runErrors(r.sdkErrors(stdout.Bytes(), stderr.String()), err)
 		return nil, false
 	case stdout.over:
 		r.errorf(CodeInputLimit, r.main, "", "program printed more than %d MiB", maxFileSize>>20)
@@ -961,7 +956,8 @@ func (r *goRun) placeAll(n *Node, p Pos) {
 	}
 }
 
-// protocol reads the SDK's document (see package dac).
+// protocol reads the SDK's document (see package dac): version 1 carries
+// positions, version 2 the call frames they are found from.
 func (r *goRun) protocol(doc *Node) []rawResource {
 	v := doc.Get("pyrobuild")
 	version, err := strconv.Atoi(v.Value)
@@ -974,18 +970,23 @@ func (r *goRun) protocol(doc *Node) []rawResource {
 			"program writes protocol version %d; this pyrobuild reads version %d", version, goProtocol)
 		return nil
 	}
-	table := map[string]string{}
-	if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
-		for i, k := range ps.Keys {
-			if ps.Vals[i].Kind == StringKind {
-				table[k] = ps.Vals[i].Value
-			}
-		}
-	}
 	list := doc.Get("resources")
 	if list == nil || list.Kind != ListKind {
 		r.errorf(CodeGoOutput, r.main, "", `output has no "resources" list`)
 		return nil
+	}
+	var table map[string]string
+	if version == 1 {
+		table = map[string]string{}
+		if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
+			for i, k := range ps.Keys {
+				if ps.Vals[i].Kind == StringKind {
+					table[k] = ps.Vals[i].Value
+				}
+			}
+		}
+	} else {
+		table = r.framePositions(doc, list)
 	}
 	var res []rawResource
 	for i, n := range list.Items {
