@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 
@@ -108,72 +107,9 @@ func (r *goRun) framePositions(doc, resources *Node) map[string]string {
 	return table
 }
 
-// sdkErrorsMark is how the SDK starts a document: the document that lists
-// the mistakes is found after output the program printed first.
-var sdkErrorsMark = []byte("{\n  \"pyrobuild\": ")
-
-// sdkErrors reads the mistakes a protocol-2 program that failed reports
-// in its output, and returns stderr with the lines the SDK printed for
-// them (file:line: message) replaced by protocol 1's, with columns. It
-// returns stderr as it is when the output lists no mistakes.
+// sdkErrors turns the mistakes a failed protocol-2 program lists in its
+// output into protocol 1's lines on its standard error (see
+// goprog.Mistakes), which runErrors reads.
 func (r *goRun) sdkErrors(stdout []byte, stderr string) string {
-	i := bytes.LastIndex(stdout, sdkErrorsMark)
-	if i < 0 {
-		return stderr
-	}
-	doc, d := parseJSON(newSource(r.label()+" (output)", stdout[i:]))
-	if d != nil || doc.Kind != MapKind {
-		return stderr
-	}
-	v := doc.Get("pyrobuild")
-	errs := doc.Get("errors")
-	if version := frameInt(v); version < 2 || version > dacproto.Version || errs == nil || errs.Kind != ListKind {
-		return stderr
-	}
-	fd := r.newFrameDoc(doc)
-	var printed, resolved []string
-	for _, e := range errs.Items {
-		var parts []string
-		if ms := e.Get("message"); ms != nil && ms.Kind == ListKind {
-			for _, m := range ms.Items {
-				parts = append(parts, m.Value)
-			}
-		}
-		var quoted []*Node
-		if qs := e.Get("quoted"); qs != nil && qs.Kind == ListKind {
-			quoted = qs.Items
-		}
-		if len(parts) != len(quoted)+1 {
-			return stderr
-		}
-		// As Error.Error() prints it, and as a protocol-1 program did.
-		var p, q strings.Builder
-		if at := fd.stack(e.Get("at")); len(at) > 0 && at[0].Line > 0 {
-			p.WriteString(fd.lineString(at) + ": ")
-			q.WriteString(fd.res.Position(at, nil) + ": ")
-		}
-		for j, part := range parts {
-			if j > 0 {
-				s := fd.stack(quoted[j-1])
-				p.WriteString(fd.lineString(s))
-				q.WriteString(fd.res.Position(s, nil))
-			}
-			p.WriteString(part)
-			q.WriteString(part)
-		}
-		printed, resolved = append(printed, p.String()), append(resolved, q.String())
-	}
-	block := strings.Join(printed, "\n")
-	if j := strings.LastIndex(stderr, block); j >= 0 {
-		return stderr[:j] + strings.Join(resolved, "\n") + stderr[j+len(block):]
-	}
-	return strings.Join(resolved, "\n") + "\n"
-}
-
-// lineString is how the SDK prints a position for a person: file:line.
-func (fd *frameDoc) lineString(s []dacproto.Frame) string {
-	if len(s) == 0 {
-		return "?"
-	}
-	return fd.res.Format(s[0].File, s[0].Line)
+	return goprog.Mistakes(r.dir, stdout, stderr)
 }

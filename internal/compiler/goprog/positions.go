@@ -84,11 +84,6 @@ func (r *Resolver) Position(stack []dacproto.Frame, lit *string) string {
 	return r.format(f.File, f.Line, col)
 }
 
-// Format formats a position known to its line only, as Position does.
-func (r *Resolver) Format(file string, line int) string {
-	return r.format(file, line, 0)
-}
-
 func (r *Resolver) format(file string, line, col int) string {
 	s := file + ":" + strconv.Itoa(line)
 	if col > 0 {
