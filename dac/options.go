@@ -224,7 +224,7 @@ func (e *Error) Error() string {
 			b.WriteString(pe.at.lineString(cwd) + ": ")
 		}
 		for j, part := range pe.msg {
-			if j > 0 {
+			if j > 0 && j <= len(pe.quoted) {
 				b.WriteString(pe.quoted[j-1].lineString(cwd))
 			}
 			b.WriteString(part)

@@ -81,6 +81,7 @@ func (r *goRun) framePositions(doc, resources *Node) map[string]string {
 		}
 	}
 	table := map[string]string{}
+	escape := strings.NewReplacer("~", "~0", "/", "~1")
 	var walk func(n *Node, key, outer string)
 	walk = func(n *Node, key, outer string) {
 		at := outer
@@ -95,7 +96,7 @@ func (r *goRun) framePositions(doc, resources *Node) map[string]string {
 			}
 		}
 		for i, k := range n.Keys {
-			walk(n.Vals[i], key+"/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(k), at)
+			walk(n.Vals[i], key+"/"+escape.Replace(k), at)
 		}
 		for i, it := range n.Items {
 			walk(it, key+"/"+strconv.Itoa(i), at)
