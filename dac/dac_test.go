@@ -11,12 +11,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/dac"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/goprog"
+	"github.com/pyrobuild/pyrobuild/internal/dacproto"
 )
 
 // line returns the line it is called from, so expectations follow edits.
@@ -29,7 +32,17 @@ func line() int {
 type document struct {
 	Pyrobuild int               `json:"pyrobuild"`
 	Resources []json.RawMessage `json:"resources"`
-	Positions map[string]string `json:"positions"`
+	Positions map[string][]int  `json:"positions"`
+	Frames    []dacproto.Frame  `json:"frames"`
+	Errors    []struct {
+		At      []int    `json:"at"`
+		Message []string `json:"message"`
+		Quoted  [][]int  `json:"quoted"`
+	} `json:"errors"`
+
+	// at is the position of each value of Positions, found in the
+	// sources as pyrobuild finds it.
+	at map[string]string
 }
 
 func write(t *testing.T, rs ...*dac.Resource) document {
@@ -38,11 +51,76 @@ func write(t *testing.T, rs ...*dac.Resource) document {
 	if err := dac.Write(&b, rs...); err != nil {
 		t.Fatal(err)
 	}
-	var doc document
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, b.String())
+	doc := decode(t, b.Bytes())
+	res := goprog.NewResolver(".")
+	doc.at = map[string]string{}
+	for key, s := range doc.Positions {
+		idx, ptr, _ := strings.Cut(key, "/")
+		i, err := strconv.Atoi(idx)
+		if err != nil || i >= len(doc.Resources) {
+			t.Fatalf("position key %q names no resource", key)
+		}
+		var lit *string
+		if ptr != "" {
+			if v, ok := lookup(t, doc.Resources[i], "/"+ptr).(string); ok {
+				lit = &v
+			}
+		}
+		doc.at[key] = res.Position(doc.stack(t, s), lit)
 	}
 	return doc
+}
+
+func decode(t *testing.T, b []byte) document {
+	t.Helper()
+	var doc document
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	if doc.Pyrobuild != dacproto.Version {
+		t.Errorf("pyrobuild = %d, want %d", doc.Pyrobuild, dacproto.Version)
+	}
+	return doc
+}
+
+// stack returns the frames of a stack of indices.
+func (doc document) stack(t *testing.T, s []int) []dacproto.Frame {
+	t.Helper()
+	var fs []dacproto.Frame
+	for _, i := range s {
+		if i < 0 || i >= len(doc.Frames) {
+			t.Fatalf("frame %d of %d", i, len(doc.Frames))
+		}
+		fs = append(fs, doc.Frames[i])
+	}
+	return fs
+}
+
+// mistakes returns err's mistakes as pyrobuild reports them, at their
+// columns: "file:line:col: dac: message".
+func mistakes(t *testing.T, err error) []string {
+	t.Helper()
+	var de *dac.Error
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want *dac.Error", err)
+	}
+	doc := decode(t, dac.ErrorDocument(de))
+	res := goprog.NewResolver(".")
+	var lines []string
+	for _, e := range doc.Errors {
+		l := ""
+		if len(e.At) > 0 {
+			l = res.Position(doc.stack(t, e.At), nil) + ": "
+		}
+		for i, part := range e.Message {
+			if i > 0 {
+				l += res.Position(doc.stack(t, e.Quoted[i-1]), nil)
+			}
+			l += part
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
 
 // lookup returns the value at a JSON pointer of a resource.
@@ -74,7 +152,7 @@ func lookup(t *testing.T, raw json.RawMessage, ptr string) any {
 // nearest enclosing value that has one, as pyrobuild reads it.
 func position(doc document, key string) string {
 	for {
-		if p, ok := doc.Positions[key]; ok {
+		if p, ok := doc.at[key]; ok {
 			return p
 		}
 		i := strings.LastIndex(key, "/")
@@ -91,7 +169,7 @@ func TestProtocol(t *testing.T) {
 	d := dac.Dashboard("p", "cpu", dac.Row(2, 12, dac.FlameChart("api", dac.ProfileQuery(q, dac.Query(`{service_name="api"}`)))))
 	dLine := line() - 1
 	doc := write(t, dac.Project("p"), d)
-	if doc.Pyrobuild != dac.ProtocolVersion || dac.ProtocolVersion != 1 {
+	if doc.Pyrobuild != dac.ProtocolVersion || dac.ProtocolVersion != 2 {
 		t.Errorf("pyrobuild = %d, want %d", doc.Pyrobuild, dac.ProtocolVersion)
 	}
 	if len(doc.Resources) != 2 {
@@ -199,8 +277,19 @@ func TestSameLineCalls(t *testing.T) {
 	l = line() - 1
 	first, second := column(t, l, "FlameChart", 1), column(t, l, "FlameChart", 2)
 	want := fmt.Sprintf("dac_test.go:%d:%d: dac: two panels have the key \"x\" (the other is at dac_test.go:%d:%d)", l, second, l, first)
-	if err == nil || err.Error() != want {
-		t.Errorf("err = %v\nwant %s", err, want)
+	if got := mistakes(t, err); len(got) != 1 || got[0] != want {
+		t.Errorf("mistakes %q\nwant %s", got, want)
+	}
+
+	// Two rows on one line: each grid at its own Row call.
+	a, b := dac.FlameChart("a"), dac.FlameChart("b")
+	doc = write(t, dac.Dashboard("p", "d", dac.Row(1, 12, a), dac.Row(1, 12, b)))
+	l = line() - 1
+	for i := range 2 {
+		ptr := "0/spec/layouts/" + strconv.Itoa(i)
+		if got, want := position(doc, ptr), "dac_test.go:"+strconv.Itoa(l)+":"+strconv.Itoa(column(t, l, "Row", i+1)); got != want {
+			t.Errorf("layout %d at %q, want %q", i, got, want)
+		}
 	}
 
 	// A call made in a loop is one call.
@@ -293,10 +382,6 @@ func TestMisuse(t *testing.T) {
 	}
 	var b bytes.Buffer
 	err := dac.Write(&b, rs...)
-	var de *dac.Error
-	if !errors.As(err, &de) {
-		t.Fatalf("err = %v, want *dac.Error", err)
-	}
 	if b.Len() != 0 {
 		t.Errorf("wrote %q despite the errors", b.String())
 	}
@@ -308,8 +393,17 @@ func TestMisuse(t *testing.T) {
 		"dac_test.go:" + strconv.Itoa(l+6) + ":8: dac: DashboardDatasource: key \"x\" is already used (at dac_test.go:" + strconv.Itoa(l+5) + ":32)",
 		"dac_test.go:" + strconv.Itoa(l+10) + ":13: dac: resource 5 of 5 is nil",
 	}
-	if got := strings.Split(err.Error(), "\n"); !equal(got, want) {
+	if got := mistakes(t, err); !equal(got, want) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Printed for a person, positions have their lines: the runtime knows
+	// no columns.
+	noCol := regexp.MustCompile(`(\.go:\d+):\d+`)
+	for i := range want {
+		want[i] = noCol.ReplaceAllString(want[i], "$1")
+	}
+	if got := strings.Split(err.Error(), "\n"); !equal(got, want) {
+		t.Errorf("Error():\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
@@ -364,7 +458,7 @@ func TestValues(t *testing.T) {
 	if got := lookup(t, doc.Resources[1], "/spec/plugin/spec/proxy/spec/headers/a~1b~0c"); got != "v" {
 		t.Errorf("header = %v", got)
 	}
-	if _, ok := doc.Positions["1/spec/plugin/spec/proxy/spec/headers/a~1b~0c"]; !ok {
+	if _, ok := doc.at["1/spec/plugin/spec/proxy/spec/headers/a~1b~0c"]; !ok {
 		t.Errorf("no position for a key with / and ~ (escaped as a JSON pointer): %v", doc.Positions)
 	}
 	if got := lookup(t, doc.Resources[2], "/spec/authorization/type"); got != nil {
@@ -391,10 +485,14 @@ func TestStrings(t *testing.T) {
 }
 
 // TestOnlyStandardLibrary: the SDK must not pull the compiler (or CUE)
-// into users' programs, which would make them slow to build.
+// into users' programs, which would make them slow to build, nor parse
+// their sources: pyrobuild does. Of its own module it imports the
+// protocol's constants alone, which import nothing.
 func TestOnlyStandardLibrary(t *testing.T) {
+	const proto = "github.com/pyrobuild/pyrobuild/internal/dacproto"
 	files, _ := filepath.Glob("*.go")
-	for _, f := range files {
+	protoFiles, _ := filepath.Glob("../internal/dacproto/*.go")
+	for _, f := range append(files, protoFiles...) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
@@ -402,10 +500,17 @@ func TestOnlyStandardLibrary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		inProto := strings.HasPrefix(f, "../")
 		for _, im := range pf.Imports {
 			p, _ := strconv.Unquote(im.Path.Value)
-			if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
+			switch first, _, _ := strings.Cut(p, "/"); {
+			case inProto:
+				t.Errorf("%s imports %s; the protocol's package imports nothing", f, p)
+			case p == proto:
+			case strings.Contains(first, "."):
 				t.Errorf("%s imports %s; the SDK imports only the standard library", f, p)
+			case strings.HasPrefix(p, "go/"):
+				t.Errorf("%s imports %s; pyrobuild reads the sources, not the program", f, p)
 			}
 		}
 	}
@@ -434,8 +539,8 @@ func TestEmitByHand(t *testing.T) {
 		t.Fatalf("%v: %s", err, out)
 	}
 	rel, _ := filepath.Rel(dir, filepath.Join(wd, "dac_test.go"))
-	if p := doc.Positions["0"]; !strings.HasPrefix(p, filepath.ToSlash(rel)+":") {
-		t.Errorf("position %q, want it relative to the working directory (%s)", p, rel)
+	if s := doc.Positions["0"]; len(s) == 0 || s[0] >= len(doc.Frames) || doc.Frames[s[0]].File != filepath.ToSlash(rel) {
+		t.Errorf("position %v of frames %v, want its file relative to the working directory (%s)", s, doc.Frames, rel)
 	}
 }
 

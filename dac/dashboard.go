@@ -51,7 +51,7 @@ func DashboardDatasource(key string, opts ...DatasourceOption) DashboardOption {
 	at := caller()
 	return dashboardFunc(func(t *target) {
 		if prev, dup := t.dash.datasources[key]; dup {
-			t.fail(at, "DashboardDatasource: key %q is already used (at %s)", key, columns.format(prev, nil))
+			t.fail(at, "DashboardDatasource: key %q is already used (at %s)", key, prev)
 			return
 		}
 		t.dash.datasources[key] = at
@@ -246,7 +246,7 @@ func placeAt(t *target, g *grid, p *Panel, at pos, x, y, w, h int) {
 		t.dash.panels.set(p.key, p.v)
 		*t.errs = append(*t.errs, p.errs...)
 	} else if prev != p {
-		t.fail(p.v.at, "two panels have the key %q (the other is at %s)", p.key, columns.format(prev.v.at, nil))
+		t.fail(p.v.at, "two panels have the key %q (the other is at %s)", p.key, prev.v.at)
 		return
 	}
 	item := objVal(at)

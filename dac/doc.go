@@ -38,7 +38,8 @@
 // Every builder and option records where the user's code called it (the
 // first caller outside this package, so a helper function of your own is
 // where its dac calls are). The package imports only the standard library,
-// so dashboards programs build in a fraction of a second.
+// so dashboards programs build in a fraction of a second, and does not read
+// the program's sources: pyrobuild finds the columns (see the protocol).
 //
 // Emit stops only on misuse of the builders themselves, which no model
 // could report: two different panels under one key in a dashboard, a Row of
@@ -49,13 +50,21 @@
 // Emit writes one JSON document to standard output:
 //
 //	{
-//	  "pyrobuild": 1,
+//	  "pyrobuild": 2,
 //	  "resources": [ {"kind": "Project", "metadata": {"name": "profiling"}, "spec": {}}, … ],
 //	  "positions": {
-//	    "0": "main.go:10:3",
-//	    "1/spec/panels/api/spec/queries/0/spec/plugin/spec/profileType": "main.go:14:23",
+//	    "0": [0],
+//	    "1/spec/panels/api/spec/queries/0/spec/plugin/spec/profileType": [4],
 //	    …
-//	  }
+//	  },
+//	  "frames": [
+//	    {"file": "main.go", "line": 10, "func": "Project"},
+//	    …
+//	    {"file": "main.go", "line": 14, "func": "ProfileType"},
+//	    …
+//	    {"file": "main.go", "line": 30, "func": "flame", "rank": 1, "calls": 2},
+//	    …
+//	  ]
 //	}
 //
 // Its fields:
@@ -65,12 +74,52 @@
 //     version, and readers ignore fields they do not know.
 //   - "resources" are Perses resources ({kind, metadata, spec}), in the
 //     order given to Emit.
-//   - "positions" maps a value to the call that set it. A key is the index
-//     of a resource in "resources" followed by the JSON pointer (RFC 6901)
-//     of the value inside it, "" for the resource itself. A position is
-//     "file:line:col" or "file:line"; the file is relative to the program's
-//     working directory, or absolute. A value without a position has the
-//     position of the nearest enclosing value that has one.
+//   - "frames" are the calls of the user's code that made the values.
+//     "file" is the source file, relative to the program's working
+//     directory (with slashes) or absolute, as the Go runtime names it;
+//     "line" the call's line. "func" is the name of the function called,
+//     as the call writes it ("Row" for dac.Row(…), "flame" for a helper
+//     flame(…) of the user's), absent when unknown. "rank" and "calls"
+//     are there when the document's values were made by more than one
+//     call of that function on that line: the call is the rank-th, from
+//     0, of calls, in the order Go evaluates them (the order of the
+//     calls' closing parentheses).
+//   - "positions" maps a value to the calls that made it. A key is the
+//     index of a resource in "resources" followed by the JSON pointer (RFC
+//     6901) of the value inside it, "" for the resource itself. A value is
+//     a list of indices into "frames": the user's call into this package
+//     first, then the calls that led to it, outwards (up to six). A value
+//     without an entry has the position of the nearest enclosing value
+//     that has one.
+//
+// The program does not read its sources: the reader, which has them,
+// finds the columns. A string value is at the first of its frames whose
+// call passes it as a Go string literal, at the literal, so that a value
+// passed through a helper of the user's is reported where it is written;
+// any other value, or a string not written as such a literal, is at the
+// name of the function called in its first frame.
+//
+// When a builder was misused, the document has "errors" in place of
+// "resources" and "positions", and the program prints the mistakes to
+// standard error, one "file:line: message" line each, and exits with
+// status 1:
+//
+//	{
+//	  "pyrobuild": 2,
+//	  "errors": [
+//	    {"at": [0], "message": ["dac: two panels have the key \"x\" (the other is at ", ")"], "quoted": [[1]]}
+//	  ],
+//	  "frames": [ … ]
+//	}
+//
+// "at" are the frames of the call that made the mistake (absent when
+// unknown); "message" is the message cut where it quotes positions, and
+// "quoted" the frames of those positions, one between each two parts.
+//
+// pyrobuild still reads version 1, which older versions of this package
+// wrote: it had no "frames" and no "errors"; "positions" mapped the same
+// keys to "file:line:col" or "file:line" strings, and misuse was printed
+// to standard error only, as "file:line:col: message" lines.
 //
 // Programs may also print plain Perses resources (a JSON or YAML resource,
 // or a list of them, as the Perses Go SDK does); pyrobuild then reports

@@ -9,8 +9,8 @@ import (
 )
 
 // A dashboards program builds resources and emits them; pyrobuild runs it
-// and reads the document. Positions are file:line:col of the calls, here
-// of this file.
+// and reads the document. Positions are the frames of the calls, here of
+// this file; pyrobuild finds their columns in the source.
 func Example() {
 	dac.Emit(
 		dac.Project("shop"),
@@ -24,7 +24,7 @@ func Example() {
 	)
 	// Output:
 	// {
-	//   "pyrobuild": 1,
+	//   "pyrobuild": 2,
 	//   "resources": [
 	//     {
 	//       "kind": "Project",
@@ -87,17 +87,34 @@ func Example() {
 	//     }
 	//   ],
 	//   "positions": {
-	//     "0": "example_test.go:16:7",
-	//     "0/metadata/name": "example_test.go:16:15",
-	//     "1": "example_test.go:17:7",
-	//     "1/metadata/name": "example_test.go:17:25",
-	//     "1/metadata/project": "example_test.go:17:17",
-	//     "1/spec/panels/api": "example_test.go:19:9",
-	//     "1/spec/panels/api/spec/queries": "example_test.go:20:10",
-	//     "1/spec/panels/api/spec/queries/0/spec/plugin/spec/profileType": "example_test.go:20:39",
-	//     "1/spec/panels/api/spec/queries/0/spec/plugin/spec/query": "example_test.go:20:57",
-	//     "1/spec/layouts/0": "example_test.go:18:8"
-	//   }
+	//     "0": [0],
+	//     "0/kind": [0],
+	//     "0/metadata/name": [0],
+	//     "1": [1],
+	//     "1/kind": [1],
+	//     "1/metadata/name": [1],
+	//     "1/metadata/project": [1],
+	//     "1/spec/panels/api": [2],
+	//     "1/spec/panels/api/kind": [2],
+	//     "1/spec/panels/api/spec/plugin/kind": [2],
+	//     "1/spec/panels/api/spec/queries": [3],
+	//     "1/spec/panels/api/spec/queries/0/kind": [3],
+	//     "1/spec/panels/api/spec/queries/0/spec/plugin/kind": [3],
+	//     "1/spec/panels/api/spec/queries/0/spec/plugin/spec/profileType": [4],
+	//     "1/spec/panels/api/spec/queries/0/spec/plugin/spec/query": [5],
+	//     "1/spec/layouts/0": [6],
+	//     "1/spec/layouts/0/kind": [6],
+	//     "1/spec/layouts/0/spec/items/0/content/$ref": [6]
+	//   },
+	//   "frames": [
+	//     {"file": "example_test.go", "line": 16, "func": "Project"},
+	//     {"file": "example_test.go", "line": 17, "func": "Dashboard"},
+	//     {"file": "example_test.go", "line": 19, "func": "FlameChart"},
+	//     {"file": "example_test.go", "line": 20, "func": "ProfileQuery"},
+	//     {"file": "example_test.go", "line": 20, "func": "ProfileType"},
+	//     {"file": "example_test.go", "line": 20, "func": "Query"},
+	//     {"file": "example_test.go", "line": 18, "func": "Row"}
+	//   ]
 	// }
 }
 
@@ -163,11 +180,11 @@ func ExampleProxy() {
 }
 
 // Misusing a builder is an error at the call that did it; Emit prints it
-// and exits with status 1.
+// and exits with status 1. (pyrobuild reports it at the column, too.)
 func ExampleWrite_misuse() {
 	api := dac.FlameChart("api", dac.ProfileQuery(dac.ProfileType("cpu")))
 	err := dac.Write(os.Stdout, dac.Dashboard("shop", "cpu", dac.Row(0, 8, api)))
 	fmt.Println(err)
 	// Output:
-	// example_test.go:169:63: dac: Row: perRow is 0; a row holds 1 to 24 panels
+	// example_test.go:186: dac: Row: perRow is 0; a row holds 1 to 24 panels
 }

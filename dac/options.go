@@ -1,6 +1,10 @@
 package dac
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"strings"
+)
 
 // target is what an option configures. Options write into the objects
 // that exist for the builder at hand and leave the others alone.
@@ -15,15 +19,37 @@ type target struct {
 }
 
 // fail records a mistake in the use of this package. Emit reports it, at
-// the call that made it, instead of writing anything.
+// the call that made it, instead of writing anything. An argument that is
+// a pos is a position the message quotes: format it with %s.
 func (t *target) fail(at pos, format string, args ...any) {
-	*t.errs = append(*t.errs, posError{at: at, msg: fmt.Sprintf(format, args...)})
+	*t.errs = append(*t.errs, newPosError(at, format, args...))
 }
 
 // posError is a misuse of a builder, at the user's call.
 type posError struct {
-	at  pos
-	msg string
+	at pos
+	// msg is the message, "dac: " first, cut where it quotes the
+	// positions of quoted: msg[0] quoted[0] msg[1] … quoted[n-1] msg[n].
+	msg    []string
+	quoted []pos
+}
+
+// posMark stands for a quoted position while the message is formatted. No
+// message holds it otherwise: the user's strings are quoted with %q.
+const posMark = "\x00"
+
+func newPosError(at pos, format string, args ...any) posError {
+	pe := posError{at: at}
+	fargs := make([]any, len(args))
+	for i, a := range args {
+		if p, ok := a.(pos); ok {
+			pe.quoted = append(pe.quoted, p)
+			a = posMark
+		}
+		fargs[i] = a
+	}
+	pe.msg = strings.Split("dac: "+fmt.Sprintf(format, fargs...), posMark)
+	return pe
 }
 
 // The option interfaces. Their methods are unexported: options are made by
@@ -135,11 +161,11 @@ func (r *Resource) Name() string { return r.v.obj.get("metadata").obj.get("name"
 // MarshalJSON encodes the resource as Perses JSON in the authoring form,
 // without positions (useful in tests; Emit writes positions too).
 func (r *Resource) MarshalJSON() ([]byte, error) {
-	if err := errorOf(r.errs); err != nil {
+	if err := errorOf(r.errs, []*Resource{r}); err != nil {
 		return nil, err
 	}
-	e := &encoder{cols: columns}
-	e.value(r.v, "", "", 0)
+	e := &encoder{}
+	e.value(r.v, "", pos{}, 0)
 	return e.buf, nil
 }
 
@@ -167,32 +193,42 @@ func Project(name string, opts ...ProjectOption) *Resource {
 	return r
 }
 
-// errorOf joins misuse errors into one error whose lines read
-// file:line:col: message.
-func errorOf(errs []posError) error {
+// errorOf joins misuse errors into one error; from are the resources
+// being written, whose calls tell apart calls on one line.
+func errorOf(errs []posError, from []*Resource) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return &Error{errs: errs}
+	return &Error{errs: errs, from: from}
 }
 
 // Error lists the mistakes found while building resources, each at the
-// user's call that made it. Its message has one "file:line:col: message"
-// line per mistake.
-type Error struct{ errs []posError }
+// user's call that made it. Its message has one "file:line: message" line
+// per mistake.
+type Error struct {
+	errs []posError
+	from []*Resource
+}
 
-// Error returns one "file:line:col: dac: message" line per mistake, the
-// form editors and pyrobuild link to the source.
+// Error returns one "file:line: dac: message" line per mistake, the form
+// editors link to the source. (Run by pyrobuild, a program reports its
+// mistakes at their columns too: see Emit.)
 func (e *Error) Error() string {
-	s := ""
+	cwd, _ := os.Getwd()
+	var b strings.Builder
 	for i, pe := range e.errs {
 		if i > 0 {
-			s += "\n"
+			b.WriteByte('\n')
 		}
 		if pe.at.valid() {
-			s += columns.format(pe.at, nil) + ": "
+			b.WriteString(pe.at.lineString(cwd) + ": ")
 		}
-		s += "dac: " + pe.msg
+		for j, part := range pe.msg {
+			if j > 0 && j <= len(pe.quoted) {
+				b.WriteString(pe.quoted[j-1].lineString(cwd))
+			}
+			b.WriteString(part)
+		}
 	}
-	return s
+	return b.String()
 }

@@ -38,11 +38,6 @@ import (
 // dacImport is the import path of the SDK.
 const dacImport = "github.com/pyrobuild/pyrobuild/dac"
 
-// goProtocol is the newest version of the SDK's protocol this compiler
-// reads (dac.ProtocolVersion; the SDK is not imported, to keep the two
-// independent).
-const goProtocol = 1
-
 // DefaultGoTimeout bounds how long one Go program may run.
 const DefaultGoTimeout = 30 * time.Second
 
@@ -812,7 +807,7 @@ func (r *goRun) run(bin string) ([]byte, bool) {
 			Hint("a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer")
 		return nil, false
 	case err != nil:
-		r.runErrors(stderr.String(), err)
+		r.runErrors(r.sdkErrors(stdout.Bytes(), stderr.String()), err)
 		return nil, false
 	case stdout.over:
 		r.rep().Errorf(CodeInputLimit, r.main, "program printed more than %d MiB", maxFileSize>>20)
@@ -979,7 +974,8 @@ func (r *goRun) placeAll(n *Node, p Pos) {
 	}
 }
 
-// protocol reads the SDK's document (see package dac).
+// protocol reads the SDK's document (see package dac): version 1 carries
+// positions, version 2 the call frames they are found from.
 func (r *goRun) protocol(doc *Node) []rawResource {
 	v := doc.Get("pyrobuild")
 	version, err := strconv.Atoi(v.Value)
@@ -992,18 +988,23 @@ func (r *goRun) protocol(doc *Node) []rawResource {
 			Hint("the program's pyrobuild Go SDK is newer than this pyrobuild: upgrade pyrobuild (go install github.com/pyrobuild/pyrobuild/cmd/pyrobuild@latest)")
 		return nil
 	}
-	table := map[string]string{}
-	if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
-		for i, k := range ps.Keys {
-			if ps.Vals[i].Kind == StringKind {
-				table[k] = ps.Vals[i].Value
-			}
-		}
-	}
 	list := doc.Get("resources")
 	if list == nil || list.Kind != ListKind {
 		r.rep().Errorf(CodeGoOutput, r.main, `output has no "resources" list`)
 		return nil
+	}
+	var table map[string]string
+	if version == 1 {
+		table = map[string]string{}
+		if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
+			for i, k := range ps.Keys {
+				if ps.Vals[i].Kind == StringKind {
+					table[k] = ps.Vals[i].Value
+				}
+			}
+		}
+	} else {
+		table = r.framePositions(doc, list)
 	}
 	var res []rawResource
 	for i, n := range list.Items {

@@ -64,7 +64,7 @@ var goBrokenCases = []brokenCase{
 		errAt(compiler.CodeUnresolvedDatasource, 13, 24, `no PyroscopeDatasource named "nowhere"`).inFile("../go/broken/unresolved-datasource/main.go"),
 	}},
 	{file: "../go/broken/protocol-too-new", want: []wantDiag{
-		errAt(compiler.CodeGoOutput, 10, 1, "program writes protocol version 2; this pyrobuild reads version 1").withHint("upgrade pyrobuild").inFile("../go/broken/protocol-too-new/main.go"),
+		errAt(compiler.CodeGoOutput, 10, 1, "program writes protocol version 3; this pyrobuild reads version 2").withHint("upgrade pyrobuild").inFile("../go/broken/protocol-too-new/main.go"),
 	}},
 	{file: "../go/broken/credential-header", want: []wantDiag{
 		warnAt(compiler.CodeLiteralCredential, 9, 67, `header "Authorization" carries a credential`).inFile("../go/broken/credential-header/main.go"),

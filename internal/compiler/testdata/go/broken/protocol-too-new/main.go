@@ -8,5 +8,5 @@ import (
 )
 
 func main() {
-	fmt.Println(`{"pyrobuild": 2, "resources": [], "positions": {}}`)
+	fmt.Println(`{"pyrobuild": 3, "resources": [], "positions": {}}`)
 }
