@@ -44,7 +44,8 @@ var layers = []struct {
 	forbidden []string
 	only      []string // when set, the only project packages it may import
 }{
-	{pkg: "dac", only: []string{}},
+	{pkg: "dac", only: []string{"internal/dacproto"}},
+	{pkg: "internal/dacproto", only: []string{}},
 	{pkg: "internal/diag", only: []string{}},
 	{pkg: "internal/outdir", only: []string{}},
 	{pkg: "internal/cache", only: []string{}},
