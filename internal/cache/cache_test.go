@@ -100,26 +100,6 @@ func TestWriteFile(t *testing.T) {
 	}
 }
 
-// TestDir: the caches live in the folder SetRoot set, else in pyrobuild's
-// folder of the user's cache.
-func TestDir(t *testing.T) {
-	root := t.TempDir()
-	user, err := os.UserCacheDir()
-	if err != nil {
-		t.Skip("no user cache folder:", err)
-	}
-	t.Cleanup(func() { SetRoot("") })
-	for _, tc := range []struct{ set, want string }{
-		{root, filepath.Join(root, "units")},
-		{"", filepath.Join(user, "pyrobuild", "units")},
-	} {
-		SetRoot(tc.set)
-		if got := Dir("units"); got != tc.want {
-			t.Errorf("SetRoot(%q): Dir = %s, want %s", tc.set, got, tc.want)
-		}
-	}
-}
-
 // TestExecutable: the test binary can be identified, the same way twice.
 func TestExecutable(t *testing.T) {
 	id := Executable()

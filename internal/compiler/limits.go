@@ -16,8 +16,8 @@ import (
 // long-running caller (serve) keeps the abandoned goroutine until it ends.
 
 // DefaultCUETimeout bounds the evaluation of one CUE package, unless
-// Options.CUETimeout or Defaults.CUETimeout ($PYROBUILD_CUE_TIMEOUT for the
-// command) say otherwise.
+// Options.CUETimeout ($PYROBUILD_CUE_TIMEOUT for the command) says
+// otherwise.
 const DefaultCUETimeout = time.Minute
 
 // cueMemoryLimit is how much the heap may grow while one CUE package is
@@ -29,9 +29,6 @@ const cueMemoryLimit = 1 << 30
 func cueTimeout(opts Options) time.Duration {
 	if opts.CUETimeout > 0 {
 		return opts.CUETimeout
-	}
-	if d := currentDefaults().CUETimeout; d > 0 {
-		return d
 	}
 	return DefaultCUETimeout
 }

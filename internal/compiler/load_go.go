@@ -281,9 +281,6 @@ func newGoLoader(ctx context.Context, opts Options) *goLoader {
 	if g.timeout <= 0 {
 		g.timeout = DefaultGoTimeout
 	}
-	if g.cache == "" {
-		g.cache = GoCacheDir()
-	}
 	g.goCmd, _ = exec.LookPath("go")
 	g.cwd, _ = os.Getwd()
 	g.named = map[string]bool{}
@@ -297,9 +294,9 @@ func newGoLoader(ctx context.Context, opts Options) *goLoader {
 	return g
 }
 
-// GoCacheDir is where compiled Go sources are kept: go in pyrobuild's
-// cache folder (cache.Root).
-func GoCacheDir() string { return cache.Dir("go") }
+// GoCacheDir is where compiled Go programs are kept in pyrobuild's cache
+// folder root: the usual Options.GoCache.
+func GoCacheDir(root string) string { return filepath.Join(root, "go") }
 
 // missingToolchain is reported once when Go sources are found but the go
 // command is not.
