@@ -102,6 +102,15 @@ func TestBrowserLiveReload(t *testing.T) {
 		}
 	}
 	browsertest.Screenshot(t, ctx, "overlay")
+	// A problem with a note: the note shows under it, with its own line.
+	write(t, dash, strings.Replace(string(orig), "kind: Project\nmetadata:\n  name: demo\n", "kind: Project\nmetadata:\n  name: demo\n  name: demo2\n", 1))
+	waitFor("the note in the overlay", `!!document.querySelector("#pyrobuild-overlay .pyrobuild-note")`, 3*time.Second)
+	note := eval(`document.querySelector("#pyrobuild-overlay .pyrobuild-note").textContent`)
+	for _, want := range []string{"all.yaml:3:3", `key "name" is first defined here`, "3 |   name: demo"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note lacks %q: %s", want, note)
+		}
+	}
 	write(t, dash, string(orig))
 	waitFor("the overlay to clear", `!document.getElementById("pyrobuild-overlay")`, 3*time.Second)
 
