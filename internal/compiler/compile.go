@@ -48,8 +48,8 @@ type Options struct {
 	Cache *Cache
 	// UnitStore, when set, is a folder that keeps evaluated CUE packages
 	// between runs (UnitStoreDir of pyrobuild's cache folder is the usual
-	// one), so a compilation
-	// evaluates only the packages whose files changed since one was stored.
+	// one), so a compilation evaluates only the packages whose files
+	// changed since one was stored.
 	UnitStore string
 	// Pack keeps compiled dashboards encoded, not as trees, from the moment
 	// each is validated, when there are a thousand sources or more: a
@@ -130,12 +130,13 @@ func Compile(ctx context.Context, opts Options) (*Result, error) {
 		return nil, stopped(ctx)
 	}
 	if opts.GoCache == "" {
-		dir, err := os.MkdirTemp("", "pyrobuild-go-")
-		if err != nil {
-			return nil, err
+		// Nothing is to be kept: Go programs are built in a folder of this
+		// compilation's own. Without one, a Go source reports that there
+		// is no build cache; other sources do not need it.
+		if dir, err := os.MkdirTemp("", "pyrobuild-go-"); err == nil {
+			defer os.RemoveAll(dir)
+			opts.GoCache = dir
 		}
-		defer os.RemoveAll(dir)
-		opts.GoCache = dir
 	}
 	c, err := newCompilation(ctx, opts)
 	if err != nil {
