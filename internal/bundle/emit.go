@@ -14,16 +14,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
 
 // Format is an output encoding.
@@ -433,7 +431,7 @@ func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, don
 // depend on scheduling.
 func encodeAll(rs []*compiler.Resource, idx []int, f Format) [][]byte {
 	out := make([][]byte, len(idx))
-	parallel(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
+	parallel.Do(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
 	return out
 }
 
@@ -529,19 +527,4 @@ func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
 			b.WriteString(rest)
 		}
 	}
-}
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines; f writes its
-// result by index, so nothing depends on scheduling.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
 
 // searchEntry is one section of one page in the client-side search index.
@@ -189,7 +190,7 @@ func writeFiles(dir string, files map[string][]byte) error {
 			made[d] = true
 		}
 		errs := make([]error, len(names))
-		parallel(context.Background(), len(names), 8, func(i int) {
+		parallel.Run(context.Background(), len(names), 8, func(i int) {
 			n := names[i]
 			if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(n)), files[n], 0o644); err != nil {
 				errs[i] = fmt.Errorf("writing %s: %w", n, err)
