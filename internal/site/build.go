@@ -43,8 +43,8 @@ func (b *Builder) Write(ctx context.Context, dir string) (*Site, error) {
 	var s *Site
 	pc := b.openPageCache(dir)
 	b.pc = pc
-	err := outdir.Replace(dir, func(tmp string) error {
-		d := newDiskSink(ctx, b, tmp, pc)
+	err := outdir.Replace(dir, func(t *outdir.Tree) error {
+		d := newDiskSink(ctx, b, t, pc)
 		var err error
 		s, err = b.build(ctx, d, pc)
 		d.wait() // never left running into a folder being removed

@@ -415,34 +415,6 @@ func mustBuilder(t *testing.T, cfg Config) *Builder {
 	return b
 }
 
-// TestWriteNewReplacesLink: a file of the new output that is a hard link
-// to the previous output's is replaced, not written into.
-func TestWriteNewReplacesLink(t *testing.T) {
-	dir := t.TempDir()
-	old, p := filepath.Join(dir, "old"), filepath.Join(dir, "new")
-	if err := os.WriteFile(old, []byte("old page\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(old, p); err != nil {
-		t.Skip("no hard links:", err)
-	}
-	if err := writeNew(p, []byte("new\n")); err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(old); string(data) != "old page\n" {
-		t.Errorf("the linked file became %q", data)
-	}
-	if data, _ := os.ReadFile(p); string(data) != "new\n" {
-		t.Errorf("the new file is %q", data)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "folder"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeNew(filepath.Join(dir, "folder"), []byte("x")); err == nil {
-		t.Error("a folder was replaced by a file")
-	}
-}
-
 // TestPageCacheChecksum damages the saved cache so that it still
 // decodes: it must be no cache, not the source of a wrong search index.
 func TestPageCacheChecksum(t *testing.T) {

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 )
 
@@ -253,10 +253,6 @@ type Cache struct {
 	// file outside it is read, whatever links it holds.
 	prev func() *os.Root
 
-	permOnce sync.Once
-	perm     fs.FileMode // of a file written into the new output
-	permOK   bool
-
 	renders map[[32]byte]*savedRender // the last build's
 	outputs map[string]Output         // the last build's
 
@@ -439,8 +435,8 @@ func (pc *Cache) Reusable(name string, key [32]byte) (Output, bool) {
 	return e, ok && e.Key == key && !pc.noLinks.Load()
 }
 
-// Link puts the previous output's file name into the new output folder
-// tmp as a hard link, when it holds exactly the bytes e stands for and
+// Link puts the previous output's file name into the new output tree t
+// as a hard link, when it holds exactly the bytes e stands for and
 // is what a fresh write would make (a regular file, the user's, with the
 // permissions a new file gets). False when it does not or cannot: the
 // page is then laid out and written.
@@ -449,7 +445,7 @@ func (pc *Cache) Reusable(name string, key [32]byte) (Output, bool) {
 // root, so links in it to elsewhere are never followed; it is opened
 // without following a link nor waiting on a pipe, and must be the file
 // looked up; and the link made must be that same file.
-func (pc *Cache) Link(tmp, name string, e Output) bool {
+func (pc *Cache) Link(t *outdir.Tree, name string, e Output) bool {
 	root := pc.prev()
 	if root == nil {
 		return false
@@ -459,8 +455,7 @@ func (pc *Cache) Link(tmp, name string, e Output) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.Size {
 		return false
 	}
-	pc.permOnce.Do(func() { pc.perm, pc.permOK = freshPerm(tmp) })
-	if !pc.permOK || fi.Mode().Perm() != pc.perm {
+	if perm, ok := t.FilePerm(); !ok || fi.Mode().Perm() != perm {
 		return false
 	}
 	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
@@ -484,10 +479,10 @@ func (pc *Cache) Link(tmp, name string, e Output) bool {
 	if n != int(e.Size) || !errors.Is(err, io.ErrUnexpectedEOF) || sha256.Sum256(data[:n]) != e.Sum {
 		return false
 	}
-	old := filepath.Join(pc.prevDir, rel)
-	dst := filepath.Join(tmp, rel)
-	if err := os.Link(old, dst); err != nil {
-		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, os.ErrExist) {
+	dst, err := t.Link(filepath.Join(pc.prevDir, rel), name)
+	if err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, os.ErrExist) {
 			// Another device, a file system without hard links, no
 			// permission: the same for every page, so write them.
 			pc.noLinks.Store(true)
@@ -503,30 +498,6 @@ func (pc *Cache) Link(tmp, name string, e Output) bool {
 	}
 	pc.reused.Add(1)
 	return true
-}
-
-// freshPerm is the permissions a file written into the folder tmp gets
-// (0644 less the umask), found by writing one.
-func freshPerm(tmp string) (fs.FileMode, bool) {
-	f, err := os.CreateTemp(tmp, ".perm-*")
-	if err != nil {
-		return 0, false
-	}
-	name := f.Name()
-	f.Close()
-	defer os.Remove(name)
-	// CreateTemp makes 0600 files: the mode is what a new 0644 file gets.
-	os.Remove(name)
-	g, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return 0, false
-	}
-	defer g.Close()
-	fi, err := g.Stat()
-	if err != nil {
-		return 0, false
-	}
-	return fi.Mode().Perm(), true
 }
 
 var linkBuffers = sync.Pool{New: func() any { return new([]byte) }}
