@@ -49,6 +49,7 @@ var layers = []struct {
 	{pkg: "internal/diag", only: []string{}},
 	{pkg: "internal/outdir", only: []string{}},
 	{pkg: "internal/cache", only: []string{}},
+	{pkg: "internal/parallel", only: []string{}},
 	{pkg: "internal/watch", only: []string{}},
 	{pkg: "internal/site/markdown", only: []string{}},
 	{pkg: "internal/site/sitediag", only: []string{"internal/diag"}},

@@ -547,18 +547,3 @@ func sortResources(rs []*Resource) {
 		return a.Name < b.Name
 	})
 }
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines; f writes its
-// result by index, so nothing depends on scheduling.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
-}

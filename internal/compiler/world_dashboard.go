@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/diag"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
 
 // checkDashboards runs the checks that need a whole dashboard and the
@@ -23,7 +24,7 @@ func checkDashboards(w *World, rep diag.Reporter) {
 		}
 	}
 	found := make([]Diagnostics, len(dashboards))
-	parallel(len(dashboards), func(i int) {
+	parallel.Do(len(dashboards), func(i int) {
 		r, ds := dashboards[i], &found[i]
 		rep := diag.NewReporter(ds)
 		tree := r.Tree()
