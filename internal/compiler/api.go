@@ -2,8 +2,6 @@ package compiler
 
 import (
 	"slices"
-
-	"cuelang.org/go/cue"
 )
 
 // What the packages downstream of the compiler (bundle, bundle/crd, live,
@@ -67,16 +65,4 @@ func RuleNames() []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-// Leaf is a LeafType's CUE constraint. Use it inside Schema.Exclusive: CUE
-// values are not safe for concurrent use.
-func (t *Type) Leaf() cue.Value { return t.leaf }
-
-// Exclusive runs f while no other goroutine works on the schema's CUE
-// values, which are not safe for concurrent use.
-func (s *Schema) Exclusive(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f()
 }

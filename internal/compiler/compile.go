@@ -341,7 +341,7 @@ func (w *worker) load(u unit) unitResult {
 		c.cache.put(u, sum, raws, ds)
 	}
 	for _, raw := range raws {
-		if r := c.schema.checkResource(raw, &ds); r != nil {
+		if r := checkResource(c.schema, raw, &ds); r != nil {
 			res = append(res, r)
 		}
 	}
@@ -445,7 +445,7 @@ func (c *compilation) finish() *Result {
 
 // checkResource validates one resource and returns its wire form, or nil
 // when it is too broken to identify.
-func (s *Schema) checkResource(raw rawResource, diags *Diagnostics) *Resource {
+func checkResource(s *Schema, raw rawResource, diags *Diagnostics) *Resource {
 	n := raw.node
 	v := &validator{s: s, rep: diag.NewReporter(diags)}
 	kn := n.Get("kind")

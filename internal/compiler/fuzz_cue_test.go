@@ -38,7 +38,7 @@ func FuzzCUE(f *testing.F) {
 		}
 		var rs []*Resource
 		for _, raw := range raws {
-			if r := s.checkResource(raw, &diags); r != nil {
+			if r := checkResource(s, raw, &diags); r != nil {
 				rs = append(rs, r)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 // checkSource runs the whole per-resource pipeline on one in-memory file.
 func checkSource(path string, data []byte) {
 	s := MustSchema()
-	src := newSource(path, data)
+	src := NewSource(path, data)
 	var docs []*Node
 	var d *Diagnostic
 	if filepath.Ext(path) == ".json" {
@@ -27,7 +27,7 @@ func checkSource(path string, data []byte) {
 	var rs []*Resource
 	for _, n := range docs {
 		for _, raw := range collectResources(n, path, &diags) {
-			if r := s.checkResource(raw, &diags); r != nil {
+			if r := checkResource(s, raw, &diags); r != nil {
 				rs = append(rs, r)
 			}
 		}

@@ -183,7 +183,7 @@ func readSource(path string) (*Source, *Diagnostic) {
 	if err != nil {
 		return nil, diag.New(Error, CodeRead, Pos{File: path}, readError(err)).Diagnostic()
 	}
-	return newSource(path, b), nil
+	return NewSource(path, b), nil
 }
 
 // looksLikeResource reports whether a document is meant as a Perses

@@ -18,6 +18,7 @@ import (
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
@@ -73,10 +74,6 @@ func findModuleRoot(dir string) string {
 	}
 }
 
-// schemaRoot is where the schema package lives in the overlay used to
-// build it; positions under it are pyrobuild's, not the user's.
-const schemaRoot = "/pyrobuild-schema"
-
 // cueEnv is one worker's CUE context with the schema built in it. Building
 // the schema once per worker, not once per package, is most of the speed.
 // CUE contexts only grow, by about 200 KB per package evaluated in them,
@@ -94,7 +91,7 @@ const cueEnvUses = 50
 func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
 	if e.ctx == nil || e.uses >= cueEnvUses {
 		ctx := cuecontext.New()
-		v, err := buildSchema(ctx)
+		v, err := model.BuildSchema(ctx)
 		if err != nil {
 			return nil, cue.Value{}, err
 		}
@@ -119,7 +116,7 @@ func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostic
 		sources.add(src)
 		af, err := parser.ParseFile(f, src.Data)
 		if err != nil {
-			cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
+			cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources}
 			return nil, cl.errors(err, f), true
 		}
 		files = append(files, af)
@@ -134,7 +131,7 @@ func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostic
 			scope = scope.FillPath(cue.MakePath(cue.Str(a)), sv)
 		}
 		v := ctx.BuildFile(merged, cue.Scope(scope), cue.InferBuiltins(true))
-		cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
+		cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources}
 		raws, diags := cl.resources(v, u.files[0])
 		return raws, diags, true
 	}
@@ -225,7 +222,7 @@ func loadCUEModule(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
 		ov[filepath.Join(root, "cue.mod", "module.cue")] = load.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
 	}
 	pkgDir := filepath.Join(root, "cue.mod", "pkg", filepath.FromSlash(schema.ImportPath))
-	schemaOv, _, err := schemaOverlay(pkgDir)
+	schemaOv, _, err := model.SchemaOverlay(pkgDir)
 	if err != nil {
 		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Message: err.Error()}}
 	}
@@ -308,7 +305,7 @@ func (c *cueLoc) errors(err error, fallback string) Diagnostics {
 		path := e.Path()
 		if format == "invalid value %v (out of bound %s)" && len(args) == 2 && len(path) > 0 {
 			// A schema constraint: explain it as for YAML and JSON.
-			if m, ok := MustSchema().boundMsgs[fmt.Sprint(args[1])]; ok {
+			if m, ok := MustSchema().BoundMessage(fmt.Sprint(args[1])); ok {
 				msg := fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)
 				if diag.CredentialPath(path) {
 					msg = diag.RedactQuoted(msg)
@@ -392,7 +389,7 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 	if d, ok := v.Default(); ok {
 		v = d
 	}
-	n := &Node{Pos: c.pos(v.Pos()), off: -1}
+	n := model.New(NullKind, c.pos(v.Pos()))
 	src := v.Source()
 	if f, ok := src.(*ast.Field); ok {
 		// A plain field: the key is the label, the value its literal.
@@ -403,7 +400,7 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		if p := c.pos(lit.ValuePos); p.IsValid() {
 			n.Pos = p
 			if s := c.sources.get(p.File); s != nil {
-				n.src, n.off = s, lit.ValuePos.Offset()
+				n.SetOrigin(s, lit.ValuePos.Offset())
 			}
 		}
 	}
@@ -433,7 +430,7 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 			n.Items = append(n.Items, c.node(it.Value(), depth+1))
 		}
 	default:
-		s := nodeFromCUE(v)
+		s := model.NodeFromCUE(v)
 		n.Kind, n.Value = s.Kind, s.Value
 	}
 	if !n.Pos.IsValid() {

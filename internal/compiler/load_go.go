@@ -883,7 +883,7 @@ func (r *goRun) panicked(msg string, trace []string) {
 // decode reads what the program printed: the SDK's protocol, or plain
 // Perses resources.
 func (r *goRun) decode(out []byte) []rawResource {
-	src := newSource(r.label()+" (output)", out)
+	src := NewSource(r.label()+" (output)", out)
 	trimmed := bytes.TrimLeft(out, " \t\r\n\xef\xbb\xbf")
 	if len(trimmed) == 0 {
 		r.rep().Errorf(CodeGoOutput, r.main, "program printed nothing").
@@ -965,7 +965,8 @@ func quoteLine(l string) string {
 
 // placeAll positions every value of n at p.
 func (r *goRun) placeAll(n *Node, p Pos) {
-	n.Pos, n.KeyPos, n.src, n.off = p, p, nil, -1
+	n.Pos, n.KeyPos = p, p
+	n.SetOrigin(nil, -1)
 	for _, v := range n.Vals {
 		r.placeAll(v, p)
 	}
@@ -1024,7 +1025,8 @@ func (r *goRun) place(n *Node, key string, table map[string]string, outer Pos) {
 			p = q
 		}
 	}
-	n.Pos, n.KeyPos, n.src, n.off = p, p, nil, -1
+	n.Pos, n.KeyPos = p, p
+	n.SetOrigin(nil, -1)
 	if n.Kind == StringKind {
 		r.mapLiteral(n)
 	}
@@ -1089,7 +1091,7 @@ func (r *goRun) mapLiteral(n *Node) {
 		}
 		if end < len(src.Data) {
 			if s, err := strconv.Unquote(string(src.Data[off : end+1])); err == nil && s == n.Value {
-				n.src, n.off = src, off
+				n.SetOrigin(src, off)
 			}
 		}
 	case '`':
@@ -1097,7 +1099,7 @@ func (r *goRun) mapLiteral(n *Node) {
 		// the plain-scalar rule of PosAt does, unless the value starts
 		// like a quoted or block scalar.
 		if bytes.HasPrefix(src.Data[off+1:], []byte(n.Value+"`")) && n.Value != "" && !strings.ContainsAny(n.Value[:1], "\"'|>`") {
-			n.src, n.off = src, off+1
+			n.SetOrigin(src, off+1)
 		}
 	}
 }

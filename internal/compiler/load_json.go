@@ -64,7 +64,9 @@ func (p *jsonParser) skipSpace() {
 }
 
 func (p *jsonParser) node(k Kind) *Node {
-	return &Node{Kind: k, Pos: p.src.Pos(p.i), src: p.src, off: p.i}
+	n := &Node{Kind: k, Pos: p.src.Pos(p.i)}
+	n.SetOrigin(p.src, p.i)
+	return n
 }
 
 func (p *jsonParser) value(depth int) (*Node, *Diagnostic) {

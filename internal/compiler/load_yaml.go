@@ -112,12 +112,14 @@ func (c *yamlConv) conv(y *yaml.Node, depth int) (*Node, *Diagnostic) {
 			return nil, d
 		}
 		// The alias stands where it is written.
-		n.Pos, n.off = c.pos(y)
-		n.src = nil
+		var off int
+		n.Pos, off = c.pos(y)
+		n.SetOrigin(nil, off)
 		return n, nil
 	}
 	p, off := c.pos(y)
-	n := &Node{Pos: p, src: c.src, off: off}
+	n := &Node{Pos: p}
+	n.SetOrigin(c.src, off)
 	switch y.Kind {
 	case yaml.DocumentNode:
 		return c.conv(y.Content[0], depth)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/selector"
 )
 
@@ -53,7 +54,8 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 	}
 	var service *Node
 	serviceWarned := false
-	filters := &Node{Kind: ListKind, Items: []*Node{}, Pos: q.Pos, off: -1}
+	filters := model.New(ListKind, q.Pos)
+	filters.Items = []*Node{}
 	for _, m := range sel.Matchers {
 		at := q.PosAt(m.NameOff)
 		switch {
@@ -86,7 +88,7 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 				Path(pathString(qpath)).
 				Hint("select one service with service_name=\"…\"")
 		}
-		f := &Node{Kind: MapKind, Pos: at, off: -1}
+		f := model.New(MapKind, at)
 		name := q.Sub(m.Name, m.NameOff)
 		val := q.Sub(m.Value, m.ValueOff+1)
 		val.Pos = q.PosAt(m.ValueOff)
@@ -124,7 +126,8 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 // orderLike orders a map's keys as the struct type declares them, keeping
 // undeclared keys after, in their order.
 func orderLike(t *Type, n *Node) *Node {
-	out := &Node{Kind: MapKind, Pos: n.Pos, KeyPos: n.KeyPos, src: n.src, off: n.off}
+	out := model.NewLike(n)
+	out.Kind = MapKind
 	for _, f := range t.Fields {
 		if c := n.Get(f.Name); c != nil {
 			out.Set(f.Name, c)

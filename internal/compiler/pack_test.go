@@ -81,7 +81,9 @@ func TestPackKeepsPositions(t *testing.T) {
 	res := compileOK(t, Options{Paths: []string{"../../examples"}})
 	var check func(path string, a, b *Node)
 	check = func(path string, a, b *Node) {
-		if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || a.src != b.src || a.off != b.off {
+		as, ao := a.Origin()
+		bs, bo := b.Origin()
+		if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || as != bs || ao != bo {
 			t.Errorf("%s: %+v became %+v", path, *a, *b)
 			return
 		}

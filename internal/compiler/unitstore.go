@@ -192,20 +192,21 @@ func (e *unitEncoder) node(n *Node) {
 	e.str(n.Value)
 	e.pos(n.Pos)
 	e.pos(n.KeyPos)
+	src, off := n.Origin()
 	switch {
-	case n.src != nil && e.srcs != nil && n.off >= 0:
-		i, ok := e.srcs[n.src]
+	case src != nil && e.srcs != nil && off >= 0:
+		i, ok := e.srcs[src]
 		if !ok {
 			i = len(e.srcs)
-			e.srcs[n.src] = i
+			e.srcs[src] = i
 		}
-		e.int(n.off)
+		e.int(off)
 		e.int(i)
-	case n.src != nil && e.srcs == nil:
-		if n.src.Path != n.Pos.File {
+	case src != nil && e.srcs == nil:
+		if src.Path != n.Pos.File {
 			e.err = errors.New("a node's source is not the file of its position")
 		}
-		e.int(n.off)
+		e.int(off)
 	default:
 		e.int(-1)
 	}
@@ -354,20 +355,23 @@ func (d *unitDecoder) node(depth int) *Node {
 	}
 	n := &d.slab[0]
 	d.slab = d.slab[1:]
-	*n = Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos(), off: d.int()}
-	if n.off >= 0 && d.srcs != nil {
+	*n = Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos()}
+	var src *Source
+	off := d.int()
+	if off >= 0 && d.srcs != nil {
 		if i := d.int(); i >= 0 && i < len(d.srcs) {
-			n.src = d.srcs[i]
+			src = d.srcs[i]
 		} else {
 			d.err = errBadEntry
 			return nil
 		}
-	} else if n.off >= 0 {
-		if n.src = d.sources[n.Pos.File]; n.src == nil || n.off > len(n.src.Data) {
+	} else if off >= 0 {
+		if src = d.sources[n.Pos.File]; src == nil || off > len(src.Data) {
 			d.err = errBadEntry
 			return nil
 		}
 	}
+	n.SetOrigin(src, off)
 	if nk := d.count(); nk > 0 {
 		n.Keys, n.Vals = make([]string, nk), make([]*Node, nk)
 		for i := 0; i < nk && d.err == nil; i++ {

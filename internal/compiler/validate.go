@@ -8,6 +8,7 @@ import (
 
 	"cuelang.org/go/cue"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -83,7 +84,7 @@ func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
 			v.wrongType(n, describeKinds(t), path, at)
 			return n
 		}
-		if msg := v.s.checkLeaf(t, n); msg != "" {
+		if msg := v.s.CheckLeaf(t, n); msg != "" {
 			hint := ""
 			if t.Enum != nil && n.Kind == StringKind {
 				hint = didYouMean(n.Value, t.Enum)
@@ -103,7 +104,7 @@ func (v *validator) wrongType(n *Node, want string, path []string, at Pos) {
 	}
 	hint := ""
 	switch {
-	case n.Kind == MapKind && want == "a string" && n.src != nil && n.off >= 0 && n.off < len(n.src.Data) && n.src.Data[n.off] == '{':
+	case n.Kind == MapKind && want == "a string" && writtenAsBrace(n):
 		hint = "in YAML an unquoted {…} is a map: quote the value, e.g. '{service_name=\"api\"}'"
 	case n.Kind == StringKind && want == "a boolean":
 		hint = "write true or false"
@@ -209,7 +210,7 @@ func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
 		return n
 	}
 	if t.Msg != "" && same[0].Kind == LeafType {
-		if msg := v.s.checkLeaf(same[0], n); msg != "" {
+		if msg := v.s.CheckLeaf(same[0], n); msg != "" {
 			v.rep.Errorf(CodeInvalidValue, at, "invalid %s %s: %s", lastName(path), shown(n, path), t.Msg).
 				Path(pathString(path))
 			return n
@@ -225,7 +226,8 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 	}
 	v.stack = append(v.stack, n)
 	defer func() { v.stack = v.stack[:len(v.stack)-1] }()
-	out := &Node{Kind: MapKind, Pos: n.Pos, KeyPos: n.KeyPos, src: n.src, off: n.off}
+	out := model.NewLike(n)
+	out.Kind = MapKind
 	// A missing field is reported where the map is introduced (its key),
 	// not at its first field.
 	missingAt := at
@@ -272,7 +274,7 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 		switch {
 		case t.Pattern != nil:
 			if t.KeyType != nil {
-				if msg := v.s.checkLeaf(t.KeyType, &Node{Kind: StringKind, Value: k}); msg != "" {
+				if msg := v.s.CheckLeaf(t.KeyType, &Node{Kind: StringKind, Value: k}); msg != "" {
 					v.rep.Errorf(CodeMapKey, where(&Node{Pos: child.KeyPos}, at), "invalid key %q in %s: %s", k, describePath(path), msg).
 						Path(pathString(fpath))
 				}
@@ -314,7 +316,7 @@ func fillValue(t *Type) *Node {
 	case t.Literal != nil:
 		return t.Literal.Clone()
 	case t.Kind == StructType:
-		out := &Node{Kind: MapKind, off: -1}
+		out := model.New(MapKind, Pos{})
 		for _, f := range t.Fields {
 			if f.Required {
 				return nil
@@ -433,4 +435,11 @@ func shown(n *Node, path []string) string {
 		return diag.Redacted
 	}
 	return n.Literal()
+}
+
+// writtenAsBrace reports whether n's source token starts with "{": a map
+// where a string was expected, probably an unquoted ${var}.
+func writtenAsBrace(n *Node) bool {
+	src, off := n.Origin()
+	return src != nil && off >= 0 && off < len(src.Data) && src.Data[off] == '{'
 }

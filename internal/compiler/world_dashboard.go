@@ -110,7 +110,7 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 			if ref != nil && ref.Kind == StringKind {
 				key, ok := strings.CutPrefix(strings.TrimPrefix(ref.Value, "#"), "/spec/panels/")
 				switch {
-				case MustSchema().checkLeaf(MustSchema().Defs["#Ref"], ref) != "":
+				case MustSchema().CheckLeaf(MustSchema().Defs["#Ref"], ref) != "":
 					// Malformed, and reported by the schema check; it still
 					// places the panel it names, so no orphan warning follows.
 					placed[ref.Value[strings.LastIndex(ref.Value, "/")+1:]] = true
@@ -155,7 +155,7 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 	}
 	keyType := MustSchema().Defs["#PanelKey"]
 	for i, key := range panels.Keys {
-		if !placed[key] && MustSchema().checkLeaf(keyType, &Node{Kind: StringKind, Value: key}) == "" {
+		if !placed[key] && MustSchema().CheckLeaf(keyType, &Node{Kind: StringKind, Value: key}) == "" {
 			p := panels.Vals[i]
 			rep.Warnf(CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos), "panel %q is in no layout, so the dashboard never shows it", key).
 				Hint(fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))

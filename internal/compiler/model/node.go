@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ const (
 	ListKind
 )
 
+// String is the kind as messages name it ("map", "list", …).
 func (k Kind) String() string {
 	return [...]string{"null", "bool", "number", "string", "map", "list"}[k]
 }
@@ -40,6 +41,26 @@ type Node struct {
 	src *Source // for mapping offsets inside a string value
 	off int     // byte offset of the value token in src, -1 if unknown
 }
+
+// New returns an empty node of kind k at pos, with no source text to map
+// offsets into (lowering and decoding build nodes this way).
+func New(k Kind, pos Pos) *Node {
+	return &Node{Kind: k, Pos: pos, off: -1}
+}
+
+// NewLike returns an empty node of n's kind, positioned like n and mapping
+// into the same source text: the copy a check builds when it rewrites n.
+func NewLike(n *Node) *Node {
+	return &Node{Kind: n.Kind, Pos: n.Pos, KeyPos: n.KeyPos, src: n.src, off: n.off}
+}
+
+// Origin is the source text n's value was read from and the byte offset
+// of its token there; src is nil or off negative when unknown.
+func (n *Node) Origin() (src *Source, off int) { return n.src, n.off }
+
+// SetOrigin records where in src n's value token starts, so positions
+// inside a string value can be mapped back (PosAt); nil and -1 forget it.
+func (n *Node) SetOrigin(src *Source, off int) { n.src, n.off = src, off }
 
 // NewString returns a string node positioned like at (used when lowering
 // creates values from a source value).
