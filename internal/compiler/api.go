@@ -2,6 +2,9 @@ package compiler
 
 import (
 	"slices"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // What the packages downstream of the compiler (bundle, bundle/crd, live,
@@ -11,11 +14,11 @@ import (
 
 // ParseYAML parses every document of a YAML stream into nodes that keep
 // their positions; the diagnostic is the first syntax error.
-func ParseYAML(src *Source) ([]*Node, *Diagnostic) { return parseYAML(src) }
+func ParseYAML(src *Source) ([]*Node, *Diagnostic) { return load.ParseYAML(src) }
 
 // ParseJSON parses one JSON value into a node that keeps its positions;
 // the diagnostic is the first syntax error.
-func ParseJSON(src *Source) (*Node, *Diagnostic) { return parseJSON(src) }
+func ParseJSON(src *Source) (*Node, *Diagnostic) { return load.ParseJSON(src) }
 
 // SortResources puts resources in the order Result.Resources has: global
 // ones first, then by project, kind (KindRank) and name.
@@ -37,7 +40,7 @@ func (r *Result) Hermetic() bool { return r.hermetic }
 
 // Where is n's position when it has one, else at: the best position for a
 // problem with a value the user may not have written (a default).
-func Where(n *Node, at Pos) Pos { return where(n, at) }
+func Where(n *Node, at Pos) Pos { return model.Where(n, at) }
 
 // FillValue is what an absent regular field of type t becomes: its
 // default, its only possible value, or (for a struct) the struct with its

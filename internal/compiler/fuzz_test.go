@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 )
 
 // checkSource runs the whole per-resource pipeline on one in-memory file.
@@ -14,11 +16,11 @@ func checkSource(path string, data []byte) {
 	var d *Diagnostic
 	if filepath.Ext(path) == ".json" {
 		var n *Node
-		if n, d = parseJSON(src); n != nil {
+		if n, d = load.ParseJSON(src); n != nil {
 			docs = []*Node{n}
 		}
 	} else {
-		docs, d = parseYAML(src)
+		docs, d = load.ParseYAML(src)
 	}
 	if d != nil {
 		return
@@ -26,7 +28,7 @@ func checkSource(path string, data []byte) {
 	var diags Diagnostics
 	var rs []*Resource
 	for _, n := range docs {
-		for _, raw := range collectResources(n, path, &diags) {
+		for _, raw := range load.Collect(n, path, &diags) {
 			if r := checkResource(s, raw, &diags); r != nil {
 				rs = append(rs, r)
 			}

@@ -105,12 +105,12 @@ func lowerProfileQuery(v *validator, spec *Node, path []string, at Pos) *Node {
 	}
 	// Wire fields given beside the query must agree with it.
 	if old := spec.Get("service"); old != nil && (service == nil || !old.Equal(service)) {
-		v.rep.Errorf(CodeQueryConflict, where(old, at), "service disagrees with the service_name in query").
+		v.rep.Errorf(CodeQueryConflict, model.Where(old, at), "service disagrees with the service_name in query").
 			Path(pathString(append(path, "service"))).
 			Hint("give either query or service/filters, not both")
 	}
 	if old := spec.Get("filters"); old != nil && !old.Equal(filters) {
-		v.rep.Errorf(CodeQueryConflict, where(old, at), "filters disagree with the matchers in query").
+		v.rep.Errorf(CodeQueryConflict, model.Where(old, at), "filters disagree with the matchers in query").
 			Path(pathString(append(path, "filters"))).
 			Hint("give either query or service/filters, not both")
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/selector"
 )
 
@@ -45,7 +46,7 @@ func checkRegexp(v *validator, _ Check, n *Node, path []string, at Pos) {
 		return
 	}
 	if _, err := regexp.Compile(n.Value); err != nil {
-		v.rep.Errorf(CodeRegexp, where(n, at), "invalid regular expression %q: %s", n.Value, regexpReason(err)).
+		v.rep.Errorf(CodeRegexp, model.Where(n, at), "invalid regular expression %q: %s", n.Value, regexpReason(err)).
 			Path(pathString(path)).
 			Hint("patterns use Go (RE2) syntax; escape literal characters such as ( [ . with a backslash")
 	}
@@ -80,7 +81,7 @@ func checkExactlyOne(v *validator, c Check, n *Node, path []string, at Pos) {
 	case 1:
 	default:
 		second := n.Get(got[1])
-		v.rep.Errorf(CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
+		v.rep.Errorf(CodeExclusive, model.Where(&Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
 			Path(pathString(append(path, got[1]))).
 			Hint(exclusiveHint(c.Args))
 	}
@@ -100,7 +101,7 @@ func checkAtMostOne(v *validator, c Check, n *Node, path []string, at Pos) {
 	}
 	if got := presentFields(n, c.Args); len(got) > 1 {
 		second := n.Get(got[1])
-		v.rep.Errorf(CodeExclusive, where(&Node{Pos: second.KeyPos}, where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
+		v.rep.Errorf(CodeExclusive, model.Where(&Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
 			Path(pathString(append(path, got[1])))
 	}
 }
@@ -109,7 +110,7 @@ func checkAtMostOne(v *validator, c Check, n *Node, path []string, at Pos) {
 func checkMaxItems(v *validator, c Check, n *Node, path []string, at Pos) {
 	max, _ := strconv.Atoi(c.Args[0])
 	if n.Kind == ListKind && len(n.Items) > max {
-		v.rep.Errorf(CodeTooMany, where(n.Items[max], at), "%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max).
+		v.rep.Errorf(CodeTooMany, model.Where(n.Items[max], at), "%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max).
 			Path(pathString(path))
 	}
 }
@@ -132,7 +133,7 @@ func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
 		if hint == "" {
 			hint = "use a short name (" + strings.Join(v.s.AliasOrder[:6], ", ") + ", …) or a full ID such as process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 		}
-		v.rep.Errorf(CodeUnknownProfile, where(n, at), "unknown profile type %q", p).
+		v.rep.Errorf(CodeUnknownProfile, model.Where(n, at), "unknown profile type %q", p).
 			Path(pathString(path)).
 			Hint(hint)
 		return
@@ -143,7 +144,7 @@ func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
 		if parts == 5 || parts == 6 {
 			msg = fmt.Sprintf("profile type %q has characters Pyroscope cannot read in a query: use letters, digits and '_' in each part", p)
 		}
-		v.rep.Report(Error, CodeProfileTypeForm, where(n, at), msg).
+		v.rep.Report(Error, CodeProfileTypeForm, model.Where(n, at), msg).
 			Path(pathString(path)).
 			Hint("e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
 	}
@@ -176,25 +177,25 @@ func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
 			if name == "" {
 				empty = n.Get("labelName")
 			}
-			v.rep.Warnf(CodeEmptyFilter, where(empty, at), "filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val).
+			v.rep.Warnf(CodeEmptyFilter, model.Where(empty, at), "filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val).
 				Path(pathString(path)).
 				Hint("remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
 		}
 		return
 	}
 	if !uiIdentRe.MatchString(name) {
-		v.rep.Errorf(CodeUICannotCarry, where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
+		v.rep.Errorf(CodeUICannotCarry, model.Where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
 			Path(pathString(append(path, "labelName")))
 	}
 	vn := n.Get("labelValue")
 	if strings.ContainsAny(val, "\"\\\n") {
-		v.rep.Errorf(CodeUICannotCarry, where(vn, at), "label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val).
+		v.rep.Errorf(CodeUICannotCarry, model.Where(vn, at), "label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val).
 			Path(pathString(append(path, "labelValue"))).
 			Hint("match it with a regular expression instead, e.g. =~ with . in place of the character")
 	}
 	if op == "=~" || op == "!~" {
 		if err := selector.CheckRegexp(val); err != nil {
-			v.rep.Errorf(CodeRegexp, where(vn, at), "invalid regular expression %q: %s", val, err).
+			v.rep.Errorf(CodeRegexp, model.Where(vn, at), "invalid regular expression %q: %s", val, err).
 				Path(pathString(append(path, "labelValue"))).
 				Hint("label values are matched as fully anchored RE2 expressions")
 		}
@@ -228,7 +229,7 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		m, _ := e.Str("method")
 		if staleRoutes[strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")] {
 			pn := e.Get("endpointPattern")
-			v.rep.Report(Warning, CodeStaleEndpoint, where(pn, at), staleMessage(p)).
+			v.rep.Report(Warning, CodeStaleEndpoint, model.Where(pn, at), staleMessage(p)).
 				Path(pathString(append(path, fmt.Sprintf("[%d]", i), "endpointPattern"))).
 				Hint(endpointsHint())
 		}
@@ -282,7 +283,7 @@ func isTrue(n *Node) bool { return n != nil && n.Kind == BoolKind && n.Value == 
 func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && !isTrue(n.Get(b)) {
-		v.rep.Errorf(CodeInvalidValue, where(&Node{Pos: an.KeyPos}, where(an, at)), "%s needs %s: true", a, b).
+		v.rep.Errorf(CodeInvalidValue, model.Where(&Node{Pos: an.KeyPos}, model.Where(an, at)), "%s needs %s: true", a, b).
 			Path(pathString(append(path, a))).
 			Hint(fmt.Sprintf("set %s: true, or remove %s", b, a))
 	}
@@ -294,7 +295,7 @@ func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 func checkListRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && an.Kind == ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
-		v.rep.Errorf(CodeInvalidValue, where(an, at), "%s lists %d values but %s is not true", a, len(an.Items), b).
+		v.rep.Errorf(CodeInvalidValue, model.Where(an, at), "%s lists %d values but %s is not true", a, len(an.Items), b).
 			Path(pathString(append(path, a))).
 			Hint(fmt.Sprintf("set %s: true, or give one value", b))
 	}
@@ -306,7 +307,7 @@ func checkNonEmptyWhenTrue(v *validator, c Check, n *Node, path []string, at Pos
 	a, b := c.Args[0], c.Args[1]
 	if isTrue(n.Get(b)) {
 		if an := n.Get(a); an == nil || (an.Kind == StringKind && an.Value == "") {
-			v.rep.Errorf(CodeInvalidValue, where(an, at), "a %s variable needs a non-empty %s", b, a).
+			v.rep.Errorf(CodeInvalidValue, model.Where(an, at), "a %s variable needs a non-empty %s", b, a).
 				Path(pathString(append(path, a)))
 		}
 	}

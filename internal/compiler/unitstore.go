@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -40,24 +42,24 @@ func openUnitStore(dir string) *unitStore {
 	return &unitStore{s}
 }
 
-// get reads the entry of a unit whose files (u.read) hash to sum: its
+// get reads the entry of a unit whose files (u.Sources()) hash to sum: its
 // resources, validated and in wire form, and all its diagnostics. It adds
 // the unit's sources to sources when it finds one.
-func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*Resource, Diagnostics, bool) {
+func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*Resource, Diagnostics, bool) {
 	b, ok := s.store.Read(sum[:])
 	if !ok {
 		return nil, nil, false
 	}
 	srcs := map[string]*Source{}
-	for _, src := range u.read {
+	for _, src := range u.Sources() {
 		srcs[src.Path] = src
 	}
 	res, diags, err := decodeUnit(b, srcs)
 	if err != nil {
 		return nil, nil, false
 	}
-	for _, src := range u.read {
-		sources.add(src)
+	for _, src := range u.Sources() {
+		sources.Add(src)
 	}
 	return res, diags, true
 }
@@ -346,7 +348,7 @@ func (d *unitDecoder) node(depth int) *Node {
 	if d.err != nil || k == -1 {
 		return nil
 	}
-	if k < int(NullKind) || k > int(ListKind) || depth > maxDepth {
+	if k < int(NullKind) || k > int(ListKind) || depth > model.MaxDepth {
 		d.err = errBadEntry
 		return nil
 	}

@@ -41,15 +41,6 @@ func pathString(path []string) string {
 	return b.String()
 }
 
-// where returns the best position for a problem with n: its own, or the
-// nearest enclosing one for values the user did not write (defaults).
-func where(n *Node, at Pos) Pos {
-	if n != nil && n.Pos.IsValid() {
-		return n.Pos
-	}
-	return at
-}
-
 func lastName(path []string) string {
 	for i := len(path) - 1; i >= 0; i-- {
 		if !strings.HasPrefix(path[i], "[") {
@@ -62,7 +53,7 @@ func lastName(path []string) string {
 // walk validates n against t and returns the value to emit (n itself, with
 // defaults filled and fields ordered).
 func (v *validator) walk(t *Type, n *Node, path []string, at Pos) *Node {
-	at = where(n, at)
+	at = model.Where(n, at)
 	switch t.Kind {
 	case AnyType:
 		return n
@@ -197,7 +188,7 @@ func (v *validator) walkUnion(t *Type, n *Node, path []string, at Pos) *Node {
 		}
 		pos := at
 		if k := n.Get("kind"); k != nil {
-			pos = where(k, at)
+			pos = model.Where(k, at)
 		}
 		if kind == "" {
 			v.rep.Errorf(CodeMissingField, pos, "%s needs a kind: one of %s", lastName(path), strings.Join(kinds, ", ")).
@@ -257,10 +248,10 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 		}
 		val := v.walk(f.Type, child, fpath, at)
 		if f.PluginRole != "" {
-			val = v.plugin(f.PluginRole, val, fpath, where(child, at))
+			val = v.plugin(f.PluginRole, val, fpath, model.Where(child, at))
 		}
 		for _, c := range f.Checks {
-			v.runCheck(c, val, fpath, where(child, at))
+			v.runCheck(c, val, fpath, model.Where(child, at))
 		}
 		out.Set(f.Name, val)
 	}
@@ -275,7 +266,7 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 		case t.Pattern != nil:
 			if t.KeyType != nil {
 				if msg := v.s.CheckLeaf(t.KeyType, &Node{Kind: StringKind, Value: k}); msg != "" {
-					v.rep.Errorf(CodeMapKey, where(&Node{Pos: child.KeyPos}, at), "invalid key %q in %s: %s", k, describePath(path), msg).
+					v.rep.Errorf(CodeMapKey, model.Where(&Node{Pos: child.KeyPos}, at), "invalid key %q in %s: %s", k, describePath(path), msg).
 						Path(pathString(fpath))
 				}
 			}
@@ -291,7 +282,7 @@ func (v *validator) walkStruct(t *Type, n *Node, path []string, at Pos) *Node {
 			}
 			pos := child.KeyPos
 			if !pos.IsValid() {
-				pos = where(child, at)
+				pos = model.Where(child, at)
 			}
 			v.rep.Errorf(CodeUnknownField, pos, "unknown field %q in %s", k, describePath(path)).
 				Path(pathString(fpath)).
@@ -376,7 +367,7 @@ func (v *validator) plugin(role string, n *Node, path []string, at Pos) *Node {
 		}
 	}
 	p := v.s.Plugins[kind]
-	kpos := where(n.Get("kind"), at)
+	kpos := model.Where(n.Get("kind"), at)
 	if p == nil {
 		for k := range v.s.Plugins {
 			if strings.EqualFold(k, kind) {

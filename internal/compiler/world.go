@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -177,7 +178,7 @@ func checkProxies(w *World, r *Resource, specs []*Node, rep diag.Reporter) {
 		if hs := proxy.Get("headers"); hs != nil {
 			for i, h := range hs.Keys {
 				if credentialHeader(h) {
-					rep.Warnf(CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos), "header %q carries a credential in plain text", h).
+					rep.Warnf(CodeLiteralCredential, model.Where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos), "header %q carries a credential in plain text", h).
 						Hint("put it in a Secret and name the secret in proxy.spec.secret")
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -132,7 +133,7 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 				continue
 			}
 			if x+wd > 24 && x < 24 && wd <= 24 {
-				rep.Errorf(CodeGridOverflow, where(item.Get("width"), item.Pos), "grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd).
+				rep.Errorf(CodeGridOverflow, model.Where(item.Get("width"), item.Pos), "grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd).
 					Hint(fmt.Sprintf("use width: %d, or move it to x: %d", 24-x, 24-wd))
 			}
 			rc := gridRect{x, y, wd, h, item.Pos, ""}
@@ -157,7 +158,7 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 	for i, key := range panels.Keys {
 		if !placed[key] && MustSchema().CheckLeaf(keyType, &Node{Kind: StringKind, Value: key}) == "" {
 			p := panels.Vals[i]
-			rep.Warnf(CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos), "panel %q is in no layout, so the dashboard never shows it", key).
+			rep.Warnf(CodeOrphanPanel, model.Where(&Node{Pos: p.KeyPos}, p.Pos), "panel %q is in no layout, so the dashboard never shows it", key).
 				Hint(fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))
 		}
 	}
@@ -359,7 +360,7 @@ func selectorOf(plugin *Node) (kind, name string, at Pos, ok bool) {
 	spec := plugin.Get("spec")
 	sel := spec.Get("datasource")
 	kind = datasourceKinds[qkind]
-	at = where(spec, plugin.Pos)
+	at = model.Where(spec, plugin.Pos)
 	if spec != nil && spec.KeyPos.IsValid() {
 		at = spec.KeyPos
 	}
@@ -372,9 +373,9 @@ func selectorOf(plugin *Node) (kind, name string, at Pos, ok bool) {
 			kind = k
 		}
 		name, _ = sel.Str("name")
-		at = where(sel, at)
+		at = model.Where(sel, at)
 		if nn := sel.Get("name"); nn != nil {
-			at = where(nn, at)
+			at = model.Where(nn, at)
 		}
 	}
 	return kind, name, at, kind != ""

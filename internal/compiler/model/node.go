@@ -1,3 +1,7 @@
+// Package model is what the compiler's stages share: the value tree every
+// loader produces (Node, Source), the resource model compiled from the
+// embedded CUE schema (Schema, Type) that validation walks, and the
+// diagnostic codes.
 package model
 
 import (
@@ -5,6 +9,10 @@ import (
 	"strconv"
 	"unicode/utf8"
 )
+
+// MaxDepth bounds the nesting of values: every loader stops there, so
+// hostile input cannot exhaust the stack.
+const MaxDepth = 200
 
 // Kind is the type of a Node.
 type Kind uint8
@@ -61,6 +69,15 @@ func (n *Node) Origin() (src *Source, off int) { return n.src, n.off }
 // SetOrigin records where in src n's value token starts, so positions
 // inside a string value can be mapped back (PosAt); nil and -1 forget it.
 func (n *Node) SetOrigin(src *Source, off int) { n.src, n.off = src, off }
+
+// Where is n's position when it has one, else at: the best position for a
+// problem with a value the user may not have written (a default).
+func Where(n *Node, at Pos) Pos {
+	if n != nil && n.Pos.IsValid() {
+		return n.Pos
+	}
+	return at
+}
 
 // NewString returns a string node positioned like at (used when lowering
 // creates values from a source value).

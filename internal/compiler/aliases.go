@@ -1,6 +1,9 @@
 package compiler
 
-import "github.com/pyrobuild/pyrobuild/internal/compiler/model"
+import (
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+)
 
 // The value tree and the schema model live in package model, which the
 // loaders and the checks share. These aliases keep the compiler's callers
@@ -61,3 +64,18 @@ func LoadSchema() (*Schema, error) { return model.LoadSchema() }
 
 // MustSchema is model.MustSchema.
 func MustSchema() *Schema { return model.MustSchema() }
+
+// Cache is load.Cache: what loading each unit gave, for the next
+// compilation of the same sources.
+type Cache = load.Cache
+
+// NewCache returns an empty cache.
+func NewCache() *Cache { return load.NewCache() }
+
+// DefaultGoTimeout bounds how long each Go program may run, unless
+// Options.GoTimeout says otherwise.
+const DefaultGoTimeout = load.DefaultGoTimeout
+
+// GoCacheDir is where compiled Go sources are kept: go in pyrobuild's
+// cache folder (cache.Root).
+func GoCacheDir() string { return load.GoCacheDir() }
