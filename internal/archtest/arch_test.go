@@ -51,6 +51,7 @@ var layers = []struct {
 	{pkg: "internal/site/sitediag", only: []string{"internal/diag"}},
 	{pkg: "internal/compiler/selector", only: []string{}},
 	{pkg: "internal/compiler/model", only: []string{"internal/diag", "internal/compiler/schema"}},
+	{pkg: "internal/compiler/check", only: []string{"internal/diag", "internal/compiler/model", "internal/compiler/selector"}},
 	{pkg: "internal/compiler/load", only: []string{"internal/diag", "internal/compiler/model", "internal/compiler/schema", "internal/compiler/goprog", "internal/dacproto", "internal/cache", "internal/outdir"}},
 	{pkg: "internal/compiler", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/bundle", "internal/live", "internal/jsonschema"}},
 	{pkg: "internal/bundle", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live", "internal/jsonschema"}},

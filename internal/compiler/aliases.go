@@ -29,6 +29,8 @@ type (
 	PluginSchema = model.PluginSchema
 	// ResourceSchema is model.ResourceSchema.
 	ResourceSchema = model.ResourceSchema
+	// Resource is model.Resource: one compiled resource in wire form.
+	Resource = model.Resource
 )
 
 // Node kinds, as model names them.

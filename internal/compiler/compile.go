@@ -1,5 +1,8 @@
-// Package compiler turns Perses dashboard sources (CUE, YAML, JSON) into
-// validated, Perses-ready resources: load → validate and lower → emit.
+// Package compiler turns Perses dashboard sources (CUE, YAML, JSON, Go
+// programs) into validated, Perses-ready resources. Compile runs the
+// stages, each a package of its own: load (find and read the sources),
+// check (validate and lower each resource, then check them together), on
+// the shared model.
 package compiler
 
 import (
@@ -13,8 +16,8 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
-	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -84,36 +87,6 @@ func currentDefaults() Defaults {
 		return *d
 	}
 	return Defaults{}
-}
-
-// Resource is one compiled resource in wire form.
-type Resource struct {
-	Kind    string
-	Project string // "" for global resources
-	Name    string
-	Global  bool
-	// Node is the resource; nil when Options.Pack packed it (use Tree).
-	Node *Node
-	Pos  Pos // where its source starts
-
-	packed *packed
-}
-
-// Tree returns the resource's node tree: Node, or a new tree decoded from
-// its packed form.
-func (r *Resource) Tree() *Node {
-	if r.Node != nil || r.packed == nil {
-		return r.Node
-	}
-	return r.packed.unpack()
-}
-
-// ID is the resource's identity as the Perses API sees it.
-func (r *Resource) ID() string {
-	if r.Global {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Project + "/" + r.Name
 }
 
 // Result is the outcome of a compilation.
@@ -342,7 +315,7 @@ func (w *worker) load(u load.Unit) unitResult {
 		c.cache.Put(u, sum, raws, ds)
 	}
 	for _, raw := range raws {
-		if r := checkResource(c.schema, raw, &ds); r != nil {
+		if r := check.Validate(c.schema, raw.Node, &ds); r != nil {
 			res = append(res, r)
 		}
 	}
@@ -353,7 +326,7 @@ func (w *worker) load(u load.Unit) unitResult {
 		for _, r := range res {
 			if r.Kind == "Dashboard" {
 				if p, err := pack(r.Node); err == nil {
-					r.Node, r.packed = nil, p
+					r.Pack(p)
 				}
 			}
 		}
@@ -425,8 +398,8 @@ func (c *compilation) finish() *Result {
 			Hint("pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards")
 	}
 	sortResources(out.Resources)
-	world := &World{Resources: out.Resources, ServerDatasources: c.opts.ServerDatasources}
-	world.check(&diags)
+	world := &check.World{Resources: out.Resources, ServerDatasources: c.opts.ServerDatasources}
+	world.Check(&diags)
 	out.Resources = world.Resources
 	if c.opts.Strict {
 		for i := range diags {
@@ -439,90 +412,6 @@ func (c *compilation) finish() *Result {
 	diag.SetEnds(diags, sourceText(out.Sources))
 	out.Diagnostics = diags
 	return out
-}
-
-// checkResource validates one resource and returns its wire form, or nil
-// when it is too broken to identify.
-func checkResource(s *Schema, raw load.Raw, diags *Diagnostics) *Resource {
-	n := raw.Node
-	v := &validator{s: s, rep: diag.NewReporter(diags)}
-	kn := n.Get("kind")
-	kind, ok := n.Str("kind")
-	if !ok {
-		v.rep.Errorf(CodeWrongType, model.Where(kn, n.Pos), "kind must be a string").
-			Path(pathString([]string{"kind"}))
-		return nil
-	}
-	rs := s.Resources[kind]
-	if rs == nil {
-		for k, r := range s.Resources {
-			if strings.EqualFold(k, kind) {
-				v.rep.Warnf(CodeKindSpelling, model.Where(kn, n.Pos), "kind %q is written %q by Perses", kind, k).
-					Path(pathString([]string{"kind"})).
-					Hint("pyrobuild writes the canonical spelling")
-				rs = r
-				n.Set("kind", NewString(k, kn))
-				break
-			}
-		}
-	}
-	if rs == nil {
-		var kinds []string
-		for k := range s.Resources {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		hint := didYouMean(kind, kinds)
-		if hint == "" {
-			hint = "pyrobuild compiles Project, Datasource, GlobalDatasource, Secret, GlobalSecret and Dashboard resources"
-		}
-		v.rep.Errorf(CodeUnknownKind, model.Where(kn, n.Pos), "unknown resource kind %q", kind).
-			Path(pathString([]string{"kind"})).
-			Hint(hint)
-		return nil
-	}
-	meta := n.Get("metadata")
-	if rs.Global && meta != nil {
-		if p := meta.Get("project"); p != nil {
-			v.rep.Errorf(CodeScope, model.Where(&Node{Pos: p.KeyPos}, model.Where(p, n.Pos)), "%s is a global kind: it has no project", rs.Kind).
-				Path(pathString([]string{"metadata", "project"})).
-				Hint("remove metadata.project, or use the project-scoped kind")
-			meta.Delete("project")
-		}
-	}
-	var wire *Node
-	if rs.Type != nil {
-		wire = v.walk(rs.Type, n, nil, n.Pos)
-	} else {
-		// Pass-through kinds: the envelope is checked, the spec is kept.
-		mt := s.ProjectMeta
-		if rs.Global {
-			mt = s.GlobalMeta
-		}
-		wire = NewMap(n)
-		wire.Set("kind", n.Get("kind"))
-		if meta == nil {
-			v.rep.Report(Error, CodeMissingField, n.Pos, `missing required field "metadata" in the resource`).
-				Path(pathString([]string{"metadata"}))
-		} else {
-			wire.Set("metadata", v.walk(mt, meta, []string{"metadata"}, n.Pos))
-		}
-		if spec := n.Get("spec"); spec != nil {
-			wire.Set("spec", spec)
-		} else {
-			v.rep.Report(Error, CodeMissingField, n.Pos, `missing required field "spec" in the resource`).
-				Path(pathString([]string{"spec"}))
-		}
-		v.rep.Infof(CodeUncheckedPlugin, model.Where(kn, n.Pos), "%s resources are passed through: their spec is not validated", rs.Kind).
-			Path(pathString([]string{"kind"}))
-	}
-	md := wire.Get("metadata")
-	name, _ := md.Str("name")
-	project, _ := md.Str("project")
-	if name == "" || (!rs.Global && project == "") {
-		return nil // reported as a missing field
-	}
-	return &Resource{Kind: rs.Kind, Name: name, Project: project, Global: rs.Global, Node: wire, Pos: n.Pos}
 }
 
 // kindOrder is the order resources are applied in: what others refer to
@@ -544,19 +433,4 @@ func sortResources(rs []*Resource) {
 		}
 		return a.Name < b.Name
 	})
-}
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines; f writes its
-// result by index, so nothing depends on scheduling.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 )
 
@@ -44,12 +45,12 @@ func FuzzCUE(f *testing.F) {
 		}
 		var rs []*Resource
 		for _, raw := range raws {
-			if r := checkResource(s, raw, &diags); r != nil {
+			if r := check.Validate(s, raw.Node, &diags); r != nil {
 				rs = append(rs, r)
 			}
 		}
-		w := &World{Resources: rs}
-		w.check(&diags)
+		w := &check.World{Resources: rs}
+		w.Check(&diags)
 		for _, r := range w.Resources {
 			Encode(r.Node, YAML)
 			Encode(r.Node, JSON)

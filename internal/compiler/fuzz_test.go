@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 )
 
@@ -29,13 +30,13 @@ func checkSource(path string, data []byte) {
 	var rs []*Resource
 	for _, n := range docs {
 		for _, raw := range load.Collect(n, path, &diags) {
-			if r := checkResource(s, raw, &diags); r != nil {
+			if r := check.Validate(s, raw.Node, &diags); r != nil {
 				rs = append(rs, r)
 			}
 		}
 	}
-	w := &World{Resources: rs}
-	w.check(&diags)
+	w := &check.World{Resources: rs}
+	w.Check(&diags)
 	for _, r := range w.Resources {
 		Encode(r.Node, YAML)
 		Encode(r.Node, JSON)

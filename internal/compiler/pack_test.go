@@ -36,7 +36,7 @@ func TestSameResultEveryWay(t *testing.T) {
 			for _, r := range packed.Resources {
 				if r.Kind == "Dashboard" {
 					dashboards++
-					if r.Node == nil && r.packed != nil {
+					if r.Node == nil && r.Tree() != nil {
 						wasPacked++
 					}
 				}
@@ -108,7 +108,7 @@ func TestPackKeepsPositions(t *testing.T) {
 			t.Fatal(err)
 		}
 		withSource += len(p.srcs)
-		check(r.ID(), r.Node, p.unpack())
+		check(r.ID(), r.Node, p.Unpack())
 	}
 	if withSource == 0 {
 		t.Fatal("no node pointed into its source: the offsets went untested")

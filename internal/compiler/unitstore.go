@@ -415,8 +415,8 @@ func pack(n *Node) (*packed, error) {
 	return p, nil
 }
 
-// unpack decodes a new tree; the caller may change it.
-func (p *packed) unpack() *Node {
+// Unpack decodes a new tree; the caller may change it.
+func (p *packed) Unpack() *Node {
 	d := &unitDecoder{s: p.data, srcs: p.srcs}
 	n := d.node(0)
 	if d.err != nil || d.i != len(d.s) {

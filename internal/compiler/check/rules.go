@@ -1,18 +1,20 @@
-package compiler
+package check
 
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/selector"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // rule is a check written in Go, named in the schema by @check(name, args…).
 // Each rule is small and named after what it checks.
-type rule func(v *validator, c Check, n *Node, path []string, at Pos)
+type rule func(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos)
 
 var rules map[string]rule
 
@@ -32,7 +34,7 @@ func init() {
 	}
 }
 
-func (v *validator) runCheck(c Check, n *Node, path []string, at Pos) {
+func (v *validator) runCheck(c model.Check, n *model.Node, path []string, at diag.Pos) {
 	r := rules[c.Rule]
 	if r == nil {
 		panic(fmt.Sprintf("schema names unknown rule @check(%s)", c.Rule))
@@ -41,12 +43,12 @@ func (v *validator) runCheck(c Check, n *Node, path []string, at Pos) {
 }
 
 // checkRegexp: the value compiles as a Go (RE2) regular expression.
-func checkRegexp(v *validator, _ Check, n *Node, path []string, at Pos) {
-	if n.Kind != StringKind {
+func checkRegexp(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
+	if n.Kind != model.StringKind {
 		return
 	}
 	if _, err := regexp.Compile(n.Value); err != nil {
-		v.rep.Errorf(CodeRegexp, model.Where(n, at), "invalid regular expression %q: %s", n.Value, regexpReason(err)).
+		v.rep.Errorf(model.CodeRegexp, model.Where(n, at), "invalid regular expression %q: %s", n.Value, regexpReason(err)).
 			Path(pathString(path)).
 			Hint("patterns use Go (RE2) syntax; escape literal characters such as ( [ . with a backslash")
 	}
@@ -57,7 +59,7 @@ func regexpReason(err error) string {
 	return strings.TrimPrefix(msg, "error parsing regexp: ")
 }
 
-func presentFields(n *Node, names []string) []string {
+func presentFields(n *model.Node, names []string) []string {
 	var got []string
 	for _, f := range names {
 		if n.Get(f) != nil {
@@ -68,20 +70,20 @@ func presentFields(n *Node, names []string) []string {
 }
 
 // checkExactlyOne: exactly one of the named fields is given.
-func checkExactlyOne(v *validator, c Check, n *Node, path []string, at Pos) {
-	if n.Kind != MapKind {
+func checkExactlyOne(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
+	if n.Kind != model.MapKind {
 		return
 	}
 	got := presentFields(n, c.Args)
 	switch len(got) {
 	case 0:
-		v.rep.Errorf(CodeExclusive, at, "%s needs one of %s", describePath(path), strings.Join(c.Args, " or ")).
+		v.rep.Errorf(model.CodeExclusive, at, "%s needs one of %s", describePath(path), strings.Join(c.Args, " or ")).
 			Path(pathString(path)).
 			Hint(exclusiveHint(c.Args))
 	case 1:
 	default:
 		second := n.Get(got[1])
-		v.rep.Errorf(CodeExclusive, model.Where(&Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
+		v.rep.Errorf(model.CodeExclusive, model.Where(&model.Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
 			Path(pathString(append(path, got[1]))).
 			Hint(exclusiveHint(c.Args))
 	}
@@ -95,22 +97,22 @@ func exclusiveHint(fields []string) string {
 }
 
 // checkAtMostOne: at most one of the named fields is given.
-func checkAtMostOne(v *validator, c Check, n *Node, path []string, at Pos) {
-	if n.Kind != MapKind {
+func checkAtMostOne(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
+	if n.Kind != model.MapKind {
 		return
 	}
 	if got := presentFields(n, c.Args); len(got) > 1 {
 		second := n.Get(got[1])
-		v.rep.Errorf(CodeExclusive, model.Where(&Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
+		v.rep.Errorf(model.CodeExclusive, model.Where(&model.Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
 			Path(pathString(append(path, got[1])))
 	}
 }
 
 // checkMaxItems: a list holds at most N items.
-func checkMaxItems(v *validator, c Check, n *Node, path []string, at Pos) {
+func checkMaxItems(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
 	max, _ := strconv.Atoi(c.Args[0])
-	if n.Kind == ListKind && len(n.Items) > max {
-		v.rep.Errorf(CodeTooMany, model.Where(n.Items[max], at), "%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max).
+	if n.Kind == model.ListKind && len(n.Items) > max {
+		v.rep.Errorf(model.CodeTooMany, model.Where(n.Items[max], at), "%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max).
 			Path(pathString(path))
 	}
 }
@@ -120,8 +122,8 @@ func checkMaxItems(v *validator, c Check, n *Node, path []string, at Pos) {
 var profileTypeIDRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z0-9_]*){4,5}$`)
 
 // checkProfileType: a known short name or a full Pyroscope profile type ID.
-func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
-	if n.Kind != StringKind || n.Value == "" {
+func checkProfileType(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
+	if n.Kind != model.StringKind || n.Value == "" {
 		return
 	}
 	p := n.Value
@@ -133,7 +135,7 @@ func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
 		if hint == "" {
 			hint = "use a short name (" + strings.Join(v.s.AliasOrder[:6], ", ") + ", …) or a full ID such as process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 		}
-		v.rep.Errorf(CodeUnknownProfile, model.Where(n, at), "unknown profile type %q", p).
+		v.rep.Errorf(model.CodeUnknownProfile, model.Where(n, at), "unknown profile type %q", p).
 			Path(pathString(path)).
 			Hint(hint)
 		return
@@ -144,20 +146,20 @@ func checkProfileType(v *validator, _ Check, n *Node, path []string, at Pos) {
 		if parts == 5 || parts == 6 {
 			msg = fmt.Sprintf("profile type %q has characters Pyroscope cannot read in a query: use letters, digits and '_' in each part", p)
 		}
-		v.rep.Report(Error, CodeProfileTypeForm, model.Where(n, at), msg).
+		v.rep.Report(diag.Error, model.CodeProfileTypeForm, model.Where(n, at), msg).
 			Path(pathString(path)).
 			Hint("e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
 	}
 }
 
 // checkSelector: the query parses with the grammar Pyroscope uses.
-func checkSelector(v *validator, _ Check, n *Node, path []string, at Pos) {
-	if n.Kind != StringKind {
+func checkSelector(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
+	if n.Kind != model.StringKind {
 		return
 	}
 	if _, err := selector.Parse(n.Value); err != nil {
 		e := err.(*selector.Error)
-		v.rep.Report(Error, CodeSelectorSyntax, n.PosAt(e.Off), "invalid query: "+e.Msg).
+		v.rep.Report(diag.Error, model.CodeSelectorSyntax, n.PosAt(e.Off), "invalid query: "+e.Msg).
 			Path(pathString(path)).
 			Hint(e.Hint)
 	}
@@ -167,7 +169,7 @@ func checkSelector(v *validator, _ Check, n *Node, path []string, at Pos) {
 var uiIdentRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
 // checkLabelFilter: a filter the Perses UI can turn into a working query.
-func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
+func checkLabelFilter(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
 	name, _ := n.Str("labelName")
 	val, _ := n.Str("labelValue")
 	op, _ := n.Str("operator")
@@ -177,25 +179,25 @@ func checkLabelFilter(v *validator, _ Check, n *Node, path []string, at Pos) {
 			if name == "" {
 				empty = n.Get("labelName")
 			}
-			v.rep.Warnf(CodeEmptyFilter, model.Where(empty, at), "filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val).
+			v.rep.Warnf(model.CodeEmptyFilter, model.Where(empty, at), "filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val).
 				Path(pathString(path)).
 				Hint("remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
 		}
 		return
 	}
 	if !uiIdentRe.MatchString(name) {
-		v.rep.Errorf(CodeUICannotCarry, model.Where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
+		v.rep.Errorf(model.CodeUICannotCarry, model.Where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
 			Path(pathString(append(path, "labelName")))
 	}
 	vn := n.Get("labelValue")
 	if strings.ContainsAny(val, "\"\\\n") {
-		v.rep.Errorf(CodeUICannotCarry, model.Where(vn, at), "label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val).
+		v.rep.Errorf(model.CodeUICannotCarry, model.Where(vn, at), "label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val).
 			Path(pathString(append(path, "labelValue"))).
 			Hint("match it with a regular expression instead, e.g. =~ with . in place of the character")
 	}
 	if op == "=~" || op == "!~" {
 		if err := selector.CheckRegexp(val); err != nil {
-			v.rep.Errorf(CodeRegexp, model.Where(vn, at), "invalid regular expression %q: %s", val, err).
+			v.rep.Errorf(model.CodeRegexp, model.Where(vn, at), "invalid regular expression %q: %s", val, err).
 				Path(pathString(append(path, "labelValue"))).
 				Hint("label values are matched as fully anchored RE2 expressions")
 		}
@@ -217,8 +219,8 @@ var staleRoutes = map[string]bool{"/render": true, "/labels": true, "/label-valu
 
 // checkPyroscopeEndpoints: the proxy allows what the plugin calls, and no
 // route that no longer exists.
-func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at Pos) {
-	if n.Kind != ListKind || len(n.Items) == 0 {
+func checkPyroscopeEndpoints(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
+	if n.Kind != model.ListKind || len(n.Items) == 0 {
 		return // an empty list allows everything
 	}
 	var res []*regexp.Regexp
@@ -229,7 +231,7 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		m, _ := e.Str("method")
 		if staleRoutes[strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")] {
 			pn := e.Get("endpointPattern")
-			v.rep.Report(Warning, CodeStaleEndpoint, model.Where(pn, at), staleMessage(p)).
+			v.rep.Report(diag.Warning, model.CodeStaleEndpoint, model.Where(pn, at), staleMessage(p)).
 				Path(pathString(append(path, fmt.Sprintf("[%d]", i), "endpointPattern"))).
 				Hint(endpointsHint())
 		}
@@ -257,7 +259,7 @@ func checkPyroscopeEndpoints(v *validator, _ Check, n *Node, path []string, at P
 		}
 	}
 	if len(missing) > 0 {
-		v.rep.Warnf(CodeStaleEndpoint, at, "allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")).
+		v.rep.Warnf(model.CodeStaleEndpoint, at, "allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")).
 			Path(pathString(path)).
 			Hint(endpointsHint())
 	}
@@ -276,14 +278,14 @@ func endpointsHint() string {
 	return `allow {endpointPattern: "^/pyroscope/render$", method: GET} and {endpointPattern: "^/querier\\.v1\\.QuerierService/(ProfileTypes|LabelNames|LabelValues)$", method: POST}`
 }
 
-func isTrue(n *Node) bool { return n != nil && n.Kind == BoolKind && n.Value == "true" }
+func isTrue(n *model.Node) bool { return n != nil && n.Kind == model.BoolKind && n.Value == "true" }
 
 // checkRequiresTrue: field A may be given only when field B is true
 // (customAllValue needs allowAllValue).
-func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+func checkRequiresTrue(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && !isTrue(n.Get(b)) {
-		v.rep.Errorf(CodeInvalidValue, model.Where(&Node{Pos: an.KeyPos}, model.Where(an, at)), "%s needs %s: true", a, b).
+		v.rep.Errorf(model.CodeInvalidValue, model.Where(&model.Node{Pos: an.KeyPos}, model.Where(an, at)), "%s needs %s: true", a, b).
 			Path(pathString(append(path, a))).
 			Hint(fmt.Sprintf("set %s: true, or remove %s", b, a))
 	}
@@ -292,10 +294,10 @@ func checkRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
 // checkListRequiresTrue: field A may be a list of several values only when
 // field B is true (a list defaultValue needs allowMultiple; Perses turns a
 // one-element list into a string).
-func checkListRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+func checkListRequiresTrue(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
 	a, b := c.Args[0], c.Args[1]
-	if an := n.Get(a); an != nil && an.Kind == ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
-		v.rep.Errorf(CodeInvalidValue, model.Where(an, at), "%s lists %d values but %s is not true", a, len(an.Items), b).
+	if an := n.Get(a); an != nil && an.Kind == model.ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
+		v.rep.Errorf(model.CodeInvalidValue, model.Where(an, at), "%s lists %d values but %s is not true", a, len(an.Items), b).
 			Path(pathString(append(path, a))).
 			Hint(fmt.Sprintf("set %s: true, or give one value", b))
 	}
@@ -303,12 +305,31 @@ func checkListRequiresTrue(v *validator, c Check, n *Node, path []string, at Pos
 
 // checkNonEmptyWhenTrue: field A is not empty when field B is true (a
 // constant text variable needs a value).
-func checkNonEmptyWhenTrue(v *validator, c Check, n *Node, path []string, at Pos) {
+func checkNonEmptyWhenTrue(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
 	a, b := c.Args[0], c.Args[1]
 	if isTrue(n.Get(b)) {
-		if an := n.Get(a); an == nil || (an.Kind == StringKind && an.Value == "") {
-			v.rep.Errorf(CodeInvalidValue, model.Where(an, at), "a %s variable needs a non-empty %s", b, a).
+		if an := n.Get(a); an == nil || (an.Kind == model.StringKind && an.Value == "") {
+			v.rep.Errorf(model.CodeInvalidValue, model.Where(an, at), "a %s variable needs a non-empty %s", b, a).
 				Path(pathString(append(path, a)))
 		}
 	}
+}
+
+// ProfileTypeIDPattern is the regular expression (Go syntax) a full
+// Pyroscope profile type ID matches.
+func ProfileTypeIDPattern() string { return profileTypeIDRe.String() }
+
+// LabelNamePattern is the regular expression (Go syntax) of a label name
+// the Perses UI can write unquoted.
+func LabelNamePattern() string { return uiIdentRe.String() }
+
+// RuleNames are the names of the rules written in Go that the schema's
+// @check attributes name, sorted.
+func RuleNames() []string {
+	names := make([]string, 0, len(rules))
+	for n := range rules {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
