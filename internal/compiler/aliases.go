@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
@@ -61,11 +62,19 @@ func NewMap(at *Node) *Node { return model.NewMap(at) }
 // NewSource is model.NewSource.
 func NewSource(path string, data []byte) *Source { return model.NewSource(path, data) }
 
-// LoadSchema is model.LoadSchema.
-func LoadSchema() (*Schema, error) { return model.LoadSchema() }
+// LoadSchema is check.LoadSchema: the embedded schema's model, compiled
+// once per process, refused when it names a rule check does not have.
+func LoadSchema() (*Schema, error) { return check.LoadSchema() }
 
-// MustSchema is model.MustSchema.
-func MustSchema() *Schema { return model.MustSchema() }
+// MustSchema is LoadSchema for callers that cannot proceed without it; the
+// embedded schema is tested, so failure is a build defect.
+func MustSchema() *Schema {
+	s, err := LoadSchema()
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
 
 // Cache is load.Cache: what loading each unit gave, for the next
 // compilation of the same sources.

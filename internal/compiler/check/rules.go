@@ -6,40 +6,164 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/selector"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
-// rule is a check written in Go, named in the schema by @check(name, args…).
-// Each rule is small and named after what it checks.
-type rule func(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos)
+// rule is a check written in Go, named in the schema by @check(name, args…),
+// together with what it requires in words. Each rule is small and named
+// after what it checks.
+type rule struct {
+	check func(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos)
+	// describe says what the rule requires, for the reference pages and
+	// the JSON Schema generated from the schema.
+	describe func(c model.Check) string
+}
 
+// rules are every rule the schema's @check attributes may name, by name.
 var rules map[string]rule
 
 func init() {
+	// Set in init: the rules run the validator, which looks rules up.
 	rules = map[string]rule{
-		"regexp":             checkRegexp,
-		"exactlyOne":         checkExactlyOne,
-		"atMostOne":          checkAtMostOne,
-		"maxItems":           checkMaxItems,
-		"profileType":        checkProfileType,
-		"selector":           checkSelector,
-		"labelFilter":        checkLabelFilter,
-		"pyroscopeEndpoints": checkPyroscopeEndpoints,
-		"requiresTrue":       checkRequiresTrue,
-		"listRequiresTrue":   checkListRequiresTrue,
-		"nonEmptyWhenTrue":   checkNonEmptyWhenTrue,
+		"regexp": {checkRegexp, func(model.Check) string {
+			return "must compile as a Go (RE2) regular expression"
+		}},
+		"exactlyOne": {checkExactlyOne, func(c model.Check) string {
+			return "exactly one of " + argList(c)
+		}},
+		"atMostOne": {checkAtMostOne, func(c model.Check) string {
+			return "at most one of " + argList(c)
+		}},
+		"maxItems": {checkMaxItems, func(c model.Check) string {
+			return fmt.Sprintf("at most %s items", strings.Trim(arg(c, 0), "`"))
+		}},
+		"profileType": {checkProfileType, func(model.Check) string {
+			return "a Pyroscope profile type ID (`name:sample_type:sample_unit:period_type:period_unit`, optionally `:delta`) or a short name from the profile type table"
+		}},
+		"selector": {checkSelector, func(model.Check) string {
+			return "a label selector such as `{service_name=\"api\"}` in the grammar Pyroscope parses; lowered to `service` and `filters`"
+		}},
+		"labelFilter": {checkLabelFilter, func(model.Check) string {
+			return "a label name the Perses editor can show, and a valid RE2 value for `=~` and `!~`"
+		}},
+		"pyroscopeEndpoints": {checkPyroscopeEndpoints, func(model.Check) string {
+			return "compared with the endpoints the Pyroscope plugin calls: legacy routes are flagged, missing ones named"
+		}},
+		"requiresTrue": {checkRequiresTrue, func(c model.Check) string {
+			return fmt.Sprintf("%s only when %s is true", arg(c, 0), arg(c, 1))
+		}},
+		"listRequiresTrue": {checkListRequiresTrue, func(c model.Check) string {
+			return fmt.Sprintf("%s may list several values only when %s is true", arg(c, 0), arg(c, 1))
+		}},
+		"nonEmptyWhenTrue": {checkNonEmptyWhenTrue, func(c model.Check) string {
+			return fmt.Sprintf("%s must not be empty when %s is true", arg(c, 0), arg(c, 1))
+		}},
 	}
 }
 
+// arg is a rule's i-th argument as the descriptions quote it.
+func arg(c model.Check, i int) string {
+	if i < len(c.Args) {
+		return "`" + c.Args[i] + "`"
+	}
+	return "?"
+}
+
+// argList is every argument of a rule, quoted, separated by commas.
+func argList(c model.Check) string {
+	var q []string
+	for _, a := range c.Args {
+		q = append(q, "`"+a+"`")
+	}
+	return strings.Join(q, ", ")
+}
+
+// Describe says in words what the rule c names requires, for the
+// reference pages generated from the schema; "" for an unknown rule.
+func Describe(c model.Check) string {
+	if r, ok := rules[c.Rule]; ok {
+		return r.describe(c)
+	}
+	return ""
+}
+
 func (v *validator) runCheck(c model.Check, n *model.Node, path []string, at diag.Pos) {
-	r := rules[c.Rule]
-	if r == nil {
+	r, ok := rules[c.Rule]
+	if !ok {
+		// LoadSchema refuses such a schema: validating with another is a
+		// defect of the caller.
 		panic(fmt.Sprintf("schema names unknown rule @check(%s)", c.Rule))
 	}
-	r(v, c, n, path, at)
+	r.check(v, c, n, path, at)
+}
+
+// LoadSchema is model.LoadSchema for validation: it also fails, once and
+// for all, when a @check attribute of the schema names a rule that is not
+// in rules, so that no compilation starts with a rule it cannot run.
+func LoadSchema() (*model.Schema, error) { return checkedSchema() }
+
+var checkedSchema = sync.OnceValues(func() (*model.Schema, error) {
+	s, err := model.LoadSchema()
+	if err != nil {
+		return nil, err
+	}
+	if err := knownRules(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+})
+
+// knownRules returns an error naming the first @check of s, in the order
+// of definition names, whose rule is not in rules.
+func knownRules(s *model.Schema) error {
+	names := make([]string, 0, len(s.Defs))
+	for name := range s.Defs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	seen := map[*model.Type]bool{}
+	var walk func(t *model.Type, where string) error
+	unknown := func(cs []model.Check, where string) error {
+		for _, c := range cs {
+			if _, ok := rules[c.Rule]; !ok {
+				return fmt.Errorf("embedded schema: %s names unknown rule @check(%s)", where, c.Rule)
+			}
+		}
+		return nil
+	}
+	walk = func(t *model.Type, where string) error {
+		if t == nil || seen[t] {
+			return nil
+		}
+		seen[t] = true
+		if err := unknown(t.Checks, where); err != nil {
+			return err
+		}
+		for _, f := range t.Fields {
+			if err := unknown(f.Checks, where+"."+f.Name); err != nil {
+				return err
+			}
+			if err := walk(f.Type, where+"."+f.Name); err != nil {
+				return err
+			}
+		}
+		for _, u := range append([]*model.Type{t.Pattern, t.KeyType, t.Elem}, t.Alts...) {
+			if err := walk(u, where); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, name := range names {
+		if err := walk(s.Defs[name], name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkRegexp: the value compiles as a Go (RE2) regular expression.

@@ -303,7 +303,7 @@ func (v *validator) walkStruct(t *model.Type, n *model.Node, path []string, at d
 	return out
 }
 
-// fillValue is what an absent regular field becomes: its default, its only
+// FillValue is what an absent regular field becomes: its default, its only
 // possible value, or (for a struct) the struct with its own regular fields
 // filled. nil means the field must be given.
 func FillValue(t *model.Type) *model.Node {
@@ -406,6 +406,8 @@ func (v *validator) plugin(role string, n *model.Node, path []string, at diag.Po
 	return n
 }
 
+// RoleName is how messages name a plugin role ("datasource", "Panel"
+// becomes "panel"; "ProfileQuery" stays).
 func RoleName(role string) string {
 	switch role {
 	case "Datasource", "Panel", "Variable":

@@ -188,6 +188,8 @@ func checkProxies(w *World, r *model.Resource, specs []*model.Node, rep diag.Rep
 	}
 }
 
+// CredentialHeader reports whether an HTTP header of a datasource proxy
+// carries a credential.
 func CredentialHeader(h string) bool {
 	switch strings.ToLower(h) {
 	case "authorization", "x-api-key", "api-key", "x-auth-token", "cookie", "proxy-authorization":

@@ -83,7 +83,7 @@ func (c *Cache) Begin() {
 	c.mu.Unlock()
 }
 
-// get returns a copy of what loading u gave last time, if its files are
+// Get returns a copy of what loading u gave last time, if its files are
 // unchanged, and adds the unit's sources to sources.
 func (c *Cache) Get(u Unit, sum [sha256.Size]byte, sources *Sources) ([]Raw, diag.Diagnostics, bool) {
 	key := unitKey(u)
@@ -102,7 +102,7 @@ func (c *Cache) Get(u Unit, sum [sha256.Size]byte, sources *Sources) ([]Raw, dia
 	return cloneRaws(e.raws), append(diag.Diagnostics(nil), e.diags...), true
 }
 
-// put records what loading u (from u.read, whose hash is sum) gave,
+// Put records what loading u (from u.read, whose hash is sum) gave,
 // before validation changes the nodes.
 func (c *Cache) Put(u Unit, sum [sha256.Size]byte, raws []Raw, diags diag.Diagnostics) {
 	e := &cachedUnit{sum: sum, raws: cloneRaws(raws), diags: append(diag.Diagnostics(nil), diags...), sources: u.read}
@@ -111,7 +111,7 @@ func (c *Cache) Put(u Unit, sum [sha256.Size]byte, raws []Raw, diags diag.Diagno
 	c.mu.Unlock()
 }
 
-// end drops the entries of units the compilation did not have (deleted or
+// End drops the entries of units the compilation did not have (deleted or
 // renamed files), so the cache holds only the current sources.
 func (c *Cache) End() {
 	c.mu.Lock()

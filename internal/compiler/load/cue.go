@@ -29,6 +29,7 @@ type Sources struct {
 	m  map[string]*model.Source
 }
 
+// Add records src, replacing a source of the same path.
 func (s *Sources) Add(src *model.Source) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -47,6 +48,7 @@ func (s *Sources) Snapshot() map[string]*model.Source {
 	return m
 }
 
+// Get returns the source of path, or nil.
 func (s *Sources) Get(path string) *model.Source {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -52,6 +52,7 @@ type cueResult struct {
 	diags diag.Diagnostics
 }
 
+// NewCUERunner starts a runner; Close ends it.
 func NewCUERunner() *CUERunner {
 	r := &CUERunner{jobs: make(chan cueJob)}
 	go func() {

@@ -623,3 +623,15 @@ func (s *Schema) Exclusive(f func()) {
 	defer s.mu.Unlock()
 	f()
 }
+
+// Constraint is a leaf type's CUE constraint as CUE prints it (">=0",
+// "strings.MinRunes(1)"), or "" for other types.
+func (t *Type) Constraint() string {
+	if t.Kind != LeafType || !t.leaf.Exists() {
+		return ""
+	}
+	s := MustSchema()
+	s.mu.Lock() // CUE values are not safe for concurrent use
+	defer s.mu.Unlock()
+	return fmt.Sprint(t.leaf)
+}
