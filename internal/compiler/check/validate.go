@@ -399,8 +399,9 @@ func (v *validator) plugin(role string, n *model.Node, path []string, at diag.Po
 	}
 	spath := append(path[:len(path):len(path)], "spec")
 	spec = v.walk(p.Spec, spec, spath, at)
-	if lower := lowerings[kind]; lower != nil && spec.Kind == model.MapKind {
-		spec = lower(v, spec, spath, at)
+	if h, ok := plugins[kind]; ok && spec.Kind == model.MapKind {
+		h.check(v, spec, spath, at)
+		spec = h.lower(v.s, spec)
 	}
 	n.Set("spec", spec)
 	return n
