@@ -801,7 +801,7 @@ func TestEveryCodeDocumented(t *testing.T) {
 			t.Errorf("code %s has no summary", info.Code)
 		}
 		if strings.TrimSpace(info.Fix) == "" {
-			t.Errorf("code %s has no fix: say how to correct it in its Fix (compiler/codes.go)", info.Code)
+			t.Errorf("code %s has no fix: say how to correct it in its Fix (compiler/model/codes.go)", info.Code)
 		}
 		if reg, ok := diag.Codes.Lookup(info.Code); !ok || reg != info {
 			t.Errorf("code %s is not registered in diag.Codes as Codes documents it", info.Code)

@@ -629,7 +629,7 @@ var jsonSchemaRules = map[string]func(c compiler.Check) *jsObj{
 }
 
 // rulesNotInJSONSchema are the Go rules JSON Schema cannot state; their
-// description (Check.Describe) goes into the schema's description instead.
+// description (check.Describe) goes into the schema's description instead.
 var rulesNotInJSONSchema = map[string]string{
 	"regexp":             "the value must compile as a Go regular expression",
 	"selector":           "the label selector grammar is Pyroscope's parser",
