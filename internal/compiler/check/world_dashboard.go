@@ -1,4 +1,4 @@
-package compiler
+package check
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
@@ -17,13 +18,13 @@ import (
 func checkDashboards(w *World, rep diag.Reporter) {
 	proj, global := w.datasources()
 	vars := w.outerVariables()
-	var dashboards []*Resource
+	var dashboards []*model.Resource
 	for _, r := range w.Resources {
 		if r.Kind == "Dashboard" {
 			dashboards = append(dashboards, r)
 		}
 	}
-	found := make([]Diagnostics, len(dashboards))
+	found := make([]diag.Diagnostics, len(dashboards))
 	parallel.Do(len(dashboards), func(i int) {
 		r, ds := dashboards[i], &found[i]
 		rep := diag.NewReporter(ds)
@@ -50,7 +51,7 @@ func checkDashboards(w *World, rep diag.Reporter) {
 	}
 }
 
-func checkDashboard(w *World, tree *Node, project string, scopes [][]datasourceRef, vars map[string]map[string]bool, rep diag.Reporter) {
+func checkDashboard(w *World, tree *model.Node, project string, scopes [][]datasourceRef, vars map[string]map[string]bool, rep diag.Reporter) {
 	spec := tree.Get("spec")
 	checkLayouts(spec, rep)
 	defined := checkVariables(spec, vars[project], vars[""], rep)
@@ -91,13 +92,13 @@ func (w *World) outerVariables() map[string]map[string]bool {
 
 type gridRect struct {
 	x, y, w, h int
-	pos        Pos
+	pos        diag.Pos
 	ref        string
 }
 
 // checkLayouts: every $ref points at a panel, every panel is placed, items
 // fit the 24 columns and do not overlap.
-func checkLayouts(spec *Node, rep diag.Reporter) {
+func checkLayouts(spec *model.Node, rep diag.Reporter) {
 	panels := spec.Get("panels")
 	placed := map[string]bool{}
 	for _, layout := range spec.Get("layouts").List() {
@@ -108,18 +109,18 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 		var rects []gridRect
 		for _, item := range items.List() {
 			ref := item.Get("content").Get("$ref")
-			if ref != nil && ref.Kind == StringKind {
+			if ref != nil && ref.Kind == model.StringKind {
 				key, ok := strings.CutPrefix(strings.TrimPrefix(ref.Value, "#"), "/spec/panels/")
 				switch {
-				case MustSchema().checkLeaf(MustSchema().Defs["#Ref"], ref) != "":
+				case model.MustSchema().CheckLeaf(model.MustSchema().Defs["#Ref"], ref) != "":
 					// Malformed, and reported by the schema check; it still
 					// places the panel it names, so no orphan warning follows.
 					placed[ref.Value[strings.LastIndex(ref.Value, "/")+1:]] = true
 				case !ok || strings.Contains(key, "/"):
-					rep.Errorf(CodeRefUnresolved, ref.Pos, "$ref %q does not point at a panel", ref.Value).
+					rep.Errorf(model.CodeRefUnresolved, ref.Pos, "$ref %q does not point at a panel", ref.Value).
 						Hint("a grid item's $ref is #/spec/panels/<key>")
 				case panels.Get(key) == nil:
-					rep.Errorf(CodeRefUnresolved, ref.Pos, "$ref %q points at no panel: there is no panel %q", ref.Value, key).
+					rep.Errorf(model.CodeRefUnresolved, ref.Pos, "$ref %q points at no panel: there is no panel %q", ref.Value, key).
 						Hint(refHint(key, panels))
 				default:
 					placed[key] = true
@@ -133,7 +134,7 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 				continue
 			}
 			if x+wd > 24 && x < 24 && wd <= 24 {
-				rep.Errorf(CodeGridOverflow, where(item.Get("width"), item.Pos), "grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd).
+				rep.Errorf(model.CodeGridOverflow, model.Where(item.Get("width"), item.Pos), "grid item ends at column %d: x + width = %d + %d is more than 24", x+wd, x, wd).
 					Hint(fmt.Sprintf("use width: %d, or move it to x: %d", 24-x, 24-wd))
 			}
 			rc := gridRect{x, y, wd, h, item.Pos, ""}
@@ -142,7 +143,7 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 			}
 			for _, o := range rects {
 				if rc.x < o.x+o.w && o.x < rc.x+rc.w && rc.y < o.y+o.h && o.y < rc.y+rc.h {
-					rep.Warnf(CodeGridOverlap, item.Pos, "grid item %s overlaps %s (line %d)", rc.ref, o.ref, o.pos.Line).
+					rep.Warnf(model.CodeGridOverlap, item.Pos, "grid item %s overlaps %s (line %d)", rc.ref, o.ref, o.pos.Line).
 						Hint("the Perses UI pushes overlapping items down; give them distinct rows or columns").
 						Note(o.pos, strings.TrimSpace("overlapped by grid item "+rc.ref))
 					break
@@ -154,17 +155,17 @@ func checkLayouts(spec *Node, rep diag.Reporter) {
 	if panels == nil {
 		return
 	}
-	keyType := MustSchema().Defs["#PanelKey"]
+	keyType := model.MustSchema().Defs["#PanelKey"]
 	for i, key := range panels.Keys {
-		if !placed[key] && MustSchema().checkLeaf(keyType, &Node{Kind: StringKind, Value: key}) == "" {
+		if !placed[key] && model.MustSchema().CheckLeaf(keyType, &model.Node{Kind: model.StringKind, Value: key}) == "" {
 			p := panels.Vals[i]
-			rep.Warnf(CodeOrphanPanel, where(&Node{Pos: p.KeyPos}, p.Pos), "panel %q is in no layout, so the dashboard never shows it", key).
+			rep.Warnf(model.CodeOrphanPanel, model.Where(&model.Node{Pos: p.KeyPos}, p.Pos), "panel %q is in no layout, so the dashboard never shows it", key).
 				Hint(fmt.Sprintf(`place it with a grid item whose content is {"$ref": "#/spec/panels/%s"}`, key))
 		}
 	}
 }
 
-func refHint(key string, panels *Node) string {
+func refHint(key string, panels *model.Node) string {
 	if panels == nil {
 		return ""
 	}
@@ -174,8 +175,8 @@ func refHint(key string, panels *Node) string {
 	return "panels: " + strings.Join(panels.Keys, ", ")
 }
 
-func intOf(n *Node) (int, bool) {
-	if n == nil || n.Kind != NumberKind {
+func intOf(n *model.Node) (int, bool) {
+	if n == nil || n.Kind != model.NumberKind {
 		return 0, false
 	}
 	var i int
@@ -185,7 +186,7 @@ func intOf(n *Node) (int, bool) {
 
 // checkVariables: names are unique, references are defined, and no
 // variable depends on itself. It returns every name a query may use.
-func checkVariables(spec *Node, project, global map[string]bool, rep diag.Reporter) map[string]bool {
+func checkVariables(spec *model.Node, project, global map[string]bool, rep diag.Reporter) map[string]bool {
 	defined := map[string]bool{}
 	for k := range project {
 		defined[k] = true
@@ -195,22 +196,22 @@ func checkVariables(spec *Node, project, global map[string]bool, rep diag.Report
 	}
 	type variable struct {
 		name string
-		node *Node
+		node *model.Node
 		deps []string
 	}
 	var vs []variable
-	seen := map[string]Pos{}
+	seen := map[string]diag.Pos{}
 	vl := spec.Get("variables")
 	if vl == nil {
 		return defined
 	}
 	for _, v := range vl.List() {
 		nn := v.Get("spec").Get("name")
-		if nn == nil || nn.Kind != StringKind {
+		if nn == nil || nn.Kind != model.StringKind {
 			continue
 		}
 		if prev, dup := seen[nn.Value]; dup {
-			rep.Errorf(CodeDuplicateVariable, nn.Pos, "variable %q is defined twice (first at line %d)", nn.Value, prev.Line).
+			rep.Errorf(model.CodeDuplicateVariable, nn.Pos, "variable %q is defined twice (first at line %d)", nn.Value, prev.Line).
 				Hint("variable names are unique within a dashboard").
 				Note(prev, fmt.Sprintf("variable %q is first defined here", nn.Value))
 			continue
@@ -221,7 +222,7 @@ func checkVariables(spec *Node, project, global map[string]bool, rep diag.Report
 	}
 	for i, v := range vs {
 		body := v.node.Get("spec")
-		var refs []*Node
+		var refs []*model.Node
 		if p := body.Get("plugin"); p != nil {
 			refs = append(refs, p.Get("spec"))
 		}
@@ -229,9 +230,9 @@ func checkVariables(spec *Node, project, global map[string]bool, rep diag.Report
 			refs = append(refs, t)
 		}
 		for _, r := range refs {
-			forEachVarRef(r, func(name string, at Pos) {
+			forEachVarRef(r, func(name string, at diag.Pos) {
 				if !defined[name] {
-					rep.Errorf(CodeUndefinedVariable, at, "variable %q refers to $%s, which is not defined", v.name, name).
+					rep.Errorf(model.CodeUndefinedVariable, at, "variable %q refers to $%s, which is not defined", v.name, name).
 						Hint(didYouMean(name, keys(defined)))
 					return
 				}
@@ -252,7 +253,7 @@ func checkVariables(spec *Node, project, global map[string]bool, rep diag.Report
 		case 1:
 			i := slices.Index(stack, n)
 			cycle := append(slices.Clone(stack[i:]), n)
-			rep.Report(Error, CodeVariableCycle, seen[n], "variables depend on each other in a circle: "+strings.Join(cycle, " → ")).
+			rep.Report(diag.Error, model.CodeVariableCycle, seen[n], "variables depend on each other in a circle: "+strings.Join(cycle, " → ")).
 				Hint("break the circle: one of them must not refer to the others")
 			return true
 		case 2:
@@ -288,12 +289,12 @@ func keys(m map[string]bool) []string {
 
 // forEachVarRef calls f for every $name or ${name} in the strings under n,
 // skipping built-ins ($__from, …) and $1-style capture references.
-func forEachVarRef(n *Node, f func(name string, at Pos)) {
+func forEachVarRef(n *model.Node, f func(name string, at diag.Pos)) {
 	if n == nil {
 		return
 	}
 	switch n.Kind {
-	case StringKind:
+	case model.StringKind:
 		for _, m := range varRefRe.FindAllStringSubmatchIndex(n.Value, -1) {
 			s, e := m[2], m[3]
 			if s < 0 {
@@ -305,11 +306,11 @@ func forEachVarRef(n *Node, f func(name string, at Pos)) {
 			}
 			f(name, n.PosAt(m[0]))
 		}
-	case MapKind:
+	case model.MapKind:
 		for _, v := range n.Vals {
 			forEachVarRef(v, f)
 		}
-	case ListKind:
+	case model.ListKind:
 		for _, v := range n.Items {
 			forEachVarRef(v, f)
 		}
@@ -322,21 +323,21 @@ var supportedQueries = map[string][]string{"FlameChart": {"ProfileQuery"}}
 
 // checkPanelQueries: the panel can show its queries, their variables are
 // defined and their datasources resolve.
-func checkPanelQueries(w *World, key string, panel *Node, scopes [][]datasourceRef, defined map[string]bool, rep diag.Reporter) {
+func checkPanelQueries(w *World, key string, panel *model.Node, scopes [][]datasourceRef, defined map[string]bool, rep diag.Reporter) {
 	pspec := panel.Get("spec")
 	pkind, _ := pspec.Get("plugin").Str("kind")
 	for _, q := range pspec.Get("queries").List() {
 		qk := q.Get("kind")
-		if qk == nil || !slices.Contains(MustSchema().Defs["#QueryKind"].Enum, qk.Value) {
+		if qk == nil || !slices.Contains(model.MustSchema().Defs["#QueryKind"].Enum, qk.Value) {
 			continue // an unknown query kind is reported by the schema check
 		}
 		if allowed, ok := supportedQueries[pkind]; ok && !slices.Contains(allowed, qk.Value) {
-			rep.Errorf(CodeQueryType, qk.Pos, "panel %q is a %s, which shows %s queries, not %s", key, pkind, strings.Join(allowed, ", "), qk.Value)
+			rep.Errorf(model.CodeQueryType, qk.Pos, "panel %q is a %s, which shows %s queries, not %s", key, pkind, strings.Join(allowed, ", "), qk.Value)
 		}
 		plugin := q.Get("spec").Get("plugin")
-		forEachVarRef(plugin.Get("spec"), func(name string, at Pos) {
+		forEachVarRef(plugin.Get("spec"), func(name string, at diag.Pos) {
 			if !defined[name] {
-				rep.Errorf(CodeUndefinedVariable, at, "query of panel %q refers to $%s, which is not defined", key, name).
+				rep.Errorf(model.CodeUndefinedVariable, at, "query of panel %q refers to $%s, which is not defined", key, name).
 					Hint(didYouMean(name, keys(defined)))
 			}
 		})
@@ -352,30 +353,30 @@ var datasourceKinds = map[string]string{"PyroscopeProfileQuery": "PyroscopeDatas
 // plugin kind and name it asks for, and where to report. ok is false when
 // there is nothing to resolve (a plugin pyrobuild does not model without a
 // selector, or a datasource variable, checked as a variable).
-func selectorOf(plugin *Node) (kind, name string, at Pos, ok bool) {
+func selectorOf(plugin *model.Node) (kind, name string, at diag.Pos, ok bool) {
 	if plugin == nil {
-		return "", "", Pos{}, false // a query without plugin, reported as such
+		return "", "", diag.Pos{}, false // a query without plugin, reported as such
 	}
 	qkind, _ := plugin.Str("kind")
 	spec := plugin.Get("spec")
 	sel := spec.Get("datasource")
 	kind = datasourceKinds[qkind]
-	at = where(spec, plugin.Pos)
+	at = model.Where(spec, plugin.Pos)
 	if spec != nil && spec.KeyPos.IsValid() {
 		at = spec.KeyPos
 	}
 	switch {
 	case sel == nil:
-	case sel.Kind == StringKind:
+	case sel.Kind == model.StringKind:
 		return "", "", at, false
-	case sel.Kind == MapKind:
+	case sel.Kind == model.MapKind:
 		if k, ok := sel.Str("kind"); ok {
 			kind = k
 		}
 		name, _ = sel.Str("name")
-		at = where(sel, at)
+		at = model.Where(sel, at)
 		if nn := sel.Get("name"); nn != nil {
-			at = where(nn, at)
+			at = model.Where(nn, at)
 		}
 	}
 	return kind, name, at, kind != ""
@@ -409,7 +410,7 @@ func lookupDatasource(kind, name string, scopes [][]datasourceRef) (found *datas
 
 // resolveDatasource: a query's datasource selector names a datasource of
 // the right kind in scope (see lookupDatasource).
-func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, rep diag.Reporter) {
+func (w *World) resolveDatasource(plugin *model.Node, scopes [][]datasourceRef, rep diag.Reporter) {
 	kind, name, at, ok := selectorOf(plugin)
 	if !ok {
 		return
@@ -425,14 +426,14 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, rep di
 	}
 	if len(sameName) > 0 {
 		d := sameName[0]
-		rep.Errorf(CodeUnresolvedDatasource, at, "datasource %q is a %s, not a %s", name, d.kind, kind).
+		rep.Errorf(model.CodeUnresolvedDatasource, at, "datasource %q is a %s, not a %s", name, d.kind, kind).
 			Hint(fmt.Sprintf("the %s datasource %q is defined at %s", d.scope, d.name, d.pos)).
 			Note(d.pos, fmt.Sprintf("the %s datasource %q is defined here", d.scope, d.name))
 		return
 	}
 	if name == "" {
 		hint := fmt.Sprintf("mark one %s default: true, name one in the selector, or pass --server-datasource default if it exists on the server", kind)
-		rep.Errorf(CodeUnresolvedDatasource, at, "no default %s for this query: none of the dashboard's, the project's or the global datasources of that kind has default: true", kind).
+		rep.Errorf(model.CodeUnresolvedDatasource, at, "no default %s for this query: none of the dashboard's, the project's or the global datasources of that kind has default: true", kind).
 			Hint(hint)
 		return
 	}
@@ -443,6 +444,6 @@ func (w *World) resolveDatasource(plugin *Node, scopes [][]datasourceRef, rep di
 	if hint == "" {
 		hint = fmt.Sprintf("define it, or pass --server-datasource %s if it exists only on the server", name)
 	}
-	rep.Errorf(CodeUnresolvedDatasource, at, "no %s named %q in the dashboard, its project or the global datasources", kind, name).
+	rep.Errorf(model.CodeUnresolvedDatasource, at, "no %s named %q in the dashboard, its project or the global datasources", kind, name).
 		Hint(hint)
 }

@@ -1,4 +1,4 @@
-package compiler
+package check
 
 import "cuelang.org/go/cue"
 

@@ -1,20 +1,17 @@
-package compiler
+package load
 
 import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
-// maxDepth bounds nesting in every loader so hostile input cannot exhaust
-// the stack.
-const maxDepth = 200
-
-// parseJSON parses one JSON value keeping positions. encoding/json checks
+// ParseJSON parses one JSON value keeping positions. encoding/json checks
 // syntax but forgets where values were, so this small scanner does both.
-func parseJSON(src *Source) (*Node, *Diagnostic) {
+func ParseJSON(src *model.Source) (*model.Node, *diag.Diagnostic) {
 	p := &jsonParser{src: src, data: src.Data}
 	if len(p.data) >= 3 && string(p.data[:3]) == "\xef\xbb\xbf" {
 		p.i = 3 // a UTF-8 byte order mark, as some Windows editors write
@@ -34,14 +31,14 @@ func parseJSON(src *Source) (*Node, *Diagnostic) {
 }
 
 type jsonParser struct {
-	src  *Source
+	src  *model.Source
 	data []byte
 	i    int
 }
 
 // errorf returns a syntax error at the parser's offset.
-func (p *jsonParser) errorf(format string, args ...any) *Diagnostic {
-	return diag.Errorf(CodeJSONSyntax, p.src.Pos(p.i), format, args...).Diagnostic()
+func (p *jsonParser) errorf(format string, args ...any) *diag.Diagnostic {
+	return diag.Errorf(model.CodeJSONSyntax, p.src.Pos(p.i), format, args...).Diagnostic()
 }
 
 func (p *jsonParser) describe() string {
@@ -63,14 +60,16 @@ func (p *jsonParser) skipSpace() {
 	}
 }
 
-func (p *jsonParser) node(k Kind) *Node {
-	return &Node{Kind: k, Pos: p.src.Pos(p.i), src: p.src, off: p.i}
+func (p *jsonParser) node(k model.Kind) *model.Node {
+	n := &model.Node{Kind: k, Pos: p.src.Pos(p.i)}
+	n.SetOrigin(p.src, p.i)
+	return n
 }
 
-func (p *jsonParser) value(depth int) (*Node, *Diagnostic) {
-	if depth > maxDepth {
-		d := p.errorf("nesting deeper than %d levels", maxDepth)
-		d.Code = CodeInputLimit
+func (p *jsonParser) value(depth int) (*model.Node, *diag.Diagnostic) {
+	if depth > model.MaxDepth {
+		d := p.errorf("nesting deeper than %d levels", model.MaxDepth)
+		d.Code = model.CodeInputLimit
 		return nil, d
 	}
 	if p.i >= len(p.data) {
@@ -82,12 +81,12 @@ func (p *jsonParser) value(depth int) (*Node, *Diagnostic) {
 	case c == '[':
 		return p.array(depth)
 	case c == '"':
-		n := p.node(StringKind)
+		n := p.node(model.StringKind)
 		s, err := p.str()
 		n.Value = s
 		return n, err
 	case c == '-' || (c >= '0' && c <= '9'):
-		n := p.node(NumberKind)
+		n := p.node(model.NumberKind)
 		start := p.i
 		for p.i < len(p.data) && isNumByte(p.data[p.i]) {
 			p.i++
@@ -103,11 +102,11 @@ func (p *jsonParser) value(depth int) (*Node, *Diagnostic) {
 	default:
 		for _, w := range []struct {
 			lit  string
-			kind Kind
-		}{{"true", BoolKind}, {"false", BoolKind}, {"null", NullKind}} {
+			kind model.Kind
+		}{{"true", model.BoolKind}, {"false", model.BoolKind}, {"null", model.NullKind}} {
 			if len(p.data)-p.i >= len(w.lit) && string(p.data[p.i:p.i+len(w.lit)]) == w.lit {
 				n := p.node(w.kind)
-				if w.kind == BoolKind {
+				if w.kind == model.BoolKind {
 					n.Value = w.lit
 				}
 				p.i += len(w.lit)
@@ -122,7 +121,7 @@ func isNumByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
 
-func (p *jsonParser) str() (string, *Diagnostic) {
+func (p *jsonParser) str() (string, *diag.Diagnostic) {
 	start := p.i
 	p.i++
 	for p.i < len(p.data) {
@@ -151,10 +150,10 @@ func (p *jsonParser) str() (string, *Diagnostic) {
 	return "", p.errorf("unterminated string")
 }
 
-func (p *jsonParser) object(depth int) (*Node, *Diagnostic) {
-	n := p.node(MapKind)
+func (p *jsonParser) object(depth int) (*model.Node, *diag.Diagnostic) {
+	n := p.node(model.MapKind)
 	p.i++
-	seen := map[string]Pos{}
+	seen := map[string]diag.Pos{}
 	p.skipSpace()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
@@ -171,7 +170,7 @@ func (p *jsonParser) object(depth int) (*Node, *Diagnostic) {
 			return nil, err
 		}
 		if prev, dup := seen[k]; dup {
-			return nil, diag.Errorf(CodeDuplicateKey, keyPos, "duplicate key %q (first defined at line %d)", k, prev.Line).
+			return nil, diag.Errorf(model.CodeDuplicateKey, keyPos, "duplicate key %q (first defined at line %d)", k, prev.Line).
 				Hint("remove one of the two; JSON readers disagree on which one wins").
 				Note(prev, fmt.Sprintf("key %q is first defined here", k)).
 				Diagnostic()
@@ -209,9 +208,9 @@ func (p *jsonParser) object(depth int) (*Node, *Diagnostic) {
 	}
 }
 
-func (p *jsonParser) array(depth int) (*Node, *Diagnostic) {
-	n := p.node(ListKind)
-	n.Items = []*Node{}
+func (p *jsonParser) array(depth int) (*model.Node, *diag.Diagnostic) {
+	n := p.node(model.ListKind)
+	n.Items = []*model.Node{}
 	p.i++
 	p.skipSpace()
 	if p.i < len(p.data) && p.data[p.i] == ']' {

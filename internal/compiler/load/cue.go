@@ -1,4 +1,4 @@
-package compiler
+package load
 
 import (
 	"fmt"
@@ -14,39 +14,42 @@ import (
 	"cuelang.org/go/cue/ast/astutil"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
-	"cuelang.org/go/cue/load"
+	cueload "cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
-// sourceSet holds every source read, for quoting in diagnostics.
-type sourceSet struct {
+// Sources holds every source read, for quoting in diagnostics.
+type Sources struct {
 	mu sync.Mutex
-	m  map[string]*Source
+	m  map[string]*model.Source
 }
 
-func (s *sourceSet) add(src *Source) {
+// Add records src, replacing a source of the same path.
+func (s *Sources) Add(src *model.Source) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
-		s.m = map[string]*Source{}
+		s.m = map[string]*model.Source{}
 	}
 	s.m[src.Path] = src
 }
 
-// snapshot copies the set, never nil.
-func (s *sourceSet) snapshot() map[string]*Source {
+// Snapshot copies the set, never nil.
+func (s *Sources) Snapshot() map[string]*model.Source {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := make(map[string]*Source, len(s.m))
+	m := make(map[string]*model.Source, len(s.m))
 	maps.Copy(m, s.m)
 	return m
 }
 
-func (s *sourceSet) get(path string) *Source {
+// Get returns the source of path, or nil.
+func (s *Sources) Get(path string) *model.Source {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.m[path]
@@ -73,17 +76,13 @@ func findModuleRoot(dir string) string {
 	}
 }
 
-// schemaRoot is where the schema package lives in the overlay used to
-// build it; positions under it are pyrobuild's, not the user's.
-const schemaRoot = "/pyrobuild-schema"
-
-// cueEnv is one worker's CUE context with the schema built in it. Building
+// CUEEnv is one worker's CUE context with the schema built in it. Building
 // the schema once per worker, not once per package, is most of the speed.
 // CUE contexts only grow, by about 200 KB per package evaluated in them,
 // so a worker starts a fresh one every cueEnvUses packages: with 50, 10,000
 // dashboards compile in a third of the memory 250 took, for about 1.5 ms of
 // schema building per 50 packages.
-type cueEnv struct {
+type CUEEnv struct {
 	ctx    *cue.Context
 	schema cue.Value
 	uses   int
@@ -91,10 +90,10 @@ type cueEnv struct {
 
 const cueEnvUses = 50
 
-func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
+func (e *CUEEnv) get() (*cue.Context, cue.Value, error) {
 	if e.ctx == nil || e.uses >= cueEnvUses {
 		ctx := cuecontext.New()
-		v, err := buildSchema(ctx)
+		v, err := model.BuildSchema(ctx)
 		if err != nil {
 			return nil, cue.Value{}, err
 		}
@@ -109,17 +108,17 @@ func (e *cueEnv) get() (*cue.Context, cue.Value, error) {
 // worker's context; others go through the CUE loader with the schema laid
 // over the user's module (cue.mod/pkg/<import path>), so they too import it
 // offline, with no registry and no `cue mod tidy`.
-func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostics, bool) {
+func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bool) {
 	files := make([]*ast.File, 0, len(u.files))
 	for i, f := range u.files {
 		src, d := u.source(i)
 		if d != nil {
-			return nil, Diagnostics{*d}, false
+			return nil, diag.Diagnostics{*d}, false
 		}
-		sources.add(src)
+		sources.Add(src)
 		af, err := parser.ParseFile(f, src.Data)
 		if err != nil {
-			cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
+			cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources}
 			return nil, cl.errors(err, f), true
 		}
 		files = append(files, af)
@@ -127,14 +126,14 @@ func loadCUE(u unit, sources *sourceSet, env *cueEnv) ([]rawResource, Diagnostic
 	if merged, aliases, ok := mergeSchemaOnly(files); ok {
 		ctx, sv, err := env.get()
 		if err != nil {
-			return nil, Diagnostics{{Severity: Error, Code: CodeCUE, Message: "embedded schema: " + err.Error()}}, false
+			return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
 		}
 		scope := ctx.CompileString("{}")
 		for _, a := range aliases {
 			scope = scope.FillPath(cue.MakePath(cue.Str(a)), sv)
 		}
 		v := ctx.BuildFile(merged, cue.Scope(scope), cue.InferBuiltins(true))
-		cl := &cueLoc{schemaDir: schemaRoot, sources: sources}
+		cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources}
 		raws, diags := cl.resources(v, u.files[0])
 		return raws, diags, true
 	}
@@ -213,21 +212,21 @@ func mergeSchemaOnly(files []*ast.File) (*ast.File, []string, bool) {
 }
 
 // loadCUEModule evaluates a package through the CUE loader.
-func loadCUEModule(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
+func loadCUEModule(u Unit, sources *Sources) ([]Raw, diag.Diagnostics) {
 	absDir, err := filepath.Abs(u.dir)
 	if err != nil {
-		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Pos: Pos{File: u.dir}, Message: err.Error()}}
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Pos: diag.Pos{File: u.dir}, Message: err.Error()}}
 	}
 	root := findModuleRoot(absDir)
-	ov := map[string]load.Source{}
+	ov := map[string]cueload.Source{}
 	if root == "" {
 		root = absDir
-		ov[filepath.Join(root, "cue.mod", "module.cue")] = load.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
+		ov[filepath.Join(root, "cue.mod", "module.cue")] = cueload.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
 	}
 	pkgDir := filepath.Join(root, "cue.mod", "pkg", filepath.FromSlash(schema.ImportPath))
-	schemaOv, _, err := schemaOverlay(pkgDir)
+	schemaOv, _, err := model.SchemaOverlay(pkgDir)
 	if err != nil {
-		return nil, Diagnostics{{Severity: Error, Code: CodeRead, Message: err.Error()}}
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Message: err.Error()}}
 	}
 	for k, v := range schemaOv {
 		ov[k] = v
@@ -237,7 +236,7 @@ func loadCUEModule(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
 		names[i] = filepath.Base(f)
 	}
 	cl := &cueLoc{absDir: absDir, relDir: u.dir, schemaDir: pkgDir, sources: sources}
-	insts := load.Instances(names, &load.Config{Dir: absDir, Overlay: ov, Tests: false})
+	insts := cueload.Instances(names, &cueload.Config{Dir: absDir, Overlay: ov, Tests: false})
 	if len(insts) == 0 {
 		return nil, nil
 	}
@@ -251,14 +250,14 @@ func loadCUEModule(u unit, sources *sourceSet) ([]rawResource, Diagnostics) {
 // resources takes the resources out of an evaluated package. An error
 // inside one resource must not hide the others: each is validated on its
 // own while extracting.
-func (c *cueLoc) resources(v cue.Value, file string) ([]rawResource, Diagnostics) {
+func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
 	if err := v.Err(); err != nil {
 		if _, ferr := v.Fields(); ferr != nil {
 			return nil, c.errors(err, file)
 		}
 	}
-	var diags Diagnostics
-	var out []rawResource
+	var diags diag.Diagnostics
+	var out []Raw
 	c.extract(v, 0, &out, &diags)
 	if !diags.HasErrors() {
 		if err := v.Validate(); err != nil {
@@ -271,49 +270,49 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]rawResource, Diagnostics
 // cueLoc maps CUE positions (absolute paths) back to the paths the user gave.
 type cueLoc struct {
 	absDir, relDir, schemaDir string
-	sources                   *sourceSet
-	// tooDeep is where node met a value nested deeper than maxDepth.
-	tooDeep *Pos
+	sources                   *Sources
+	// tooDeep is where node met a value nested deeper than model.MaxDepth.
+	tooDeep *diag.Pos
 }
 
-func (c *cueLoc) pos(p token.Pos) Pos {
+func (c *cueLoc) pos(p token.Pos) diag.Pos {
 	if !p.IsValid() {
-		return Pos{}
+		return diag.Pos{}
 	}
 	file := p.Filename()
 	if strings.HasPrefix(file, c.schemaDir) {
-		return Pos{} // inside pyrobuild's schema: not the user's doing
+		return diag.Pos{} // inside pyrobuild's schema: not the user's doing
 	}
 	if rel, err := filepath.Rel(c.absDir, file); err == nil && !strings.HasPrefix(rel, "..") {
 		file = filepath.Join(c.relDir, rel)
 	}
-	return Pos{File: file, Line: p.Line(), Col: p.Column()}
+	return diag.Pos{File: file, Line: p.Line(), Col: p.Column()}
 }
 
 // errors converts CUE errors to diagnostics at the user's positions.
-func (c *cueLoc) errors(err error, fallback string) Diagnostics {
-	var diags Diagnostics
+func (c *cueLoc) errors(err error, fallback string) diag.Diagnostics {
+	var diags diag.Diagnostics
 	rep := diag.NewReporter(&diags)
 	for _, e := range cueerrors.Errors(err) {
-		var at Pos
+		var at diag.Pos
 		for _, p := range cueerrors.Positions(e) {
 			if at = c.pos(p); at.IsValid() {
 				break
 			}
 		}
 		if !at.IsValid() {
-			at = Pos{File: fallback}
+			at = diag.Pos{File: fallback}
 		}
 		format, args := e.Msg()
 		path := e.Path()
 		if format == "invalid value %v (out of bound %s)" && len(args) == 2 && len(path) > 0 {
 			// A schema constraint: explain it as for YAML and JSON.
-			if m, ok := MustSchema().boundMsgs[fmt.Sprint(args[1])]; ok {
+			if m, ok := model.MustSchema().BoundMessage(fmt.Sprint(args[1])); ok {
 				msg := fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)
 				if diag.CredentialPath(path) {
 					msg = diag.RedactQuoted(msg)
 				}
-				rep.Report(Error, CodeInvalidValue, at, msg).
+				rep.Report(diag.Error, model.CodeInvalidValue, at, msg).
 					Path(strings.Join(path[1:], "."))
 				continue
 			}
@@ -326,7 +325,7 @@ func (c *cueLoc) errors(err error, fallback string) Diagnostics {
 		if len(path) > 0 {
 			msg = strings.Join(path, ".") + ": " + msg
 		}
-		rep.Report(Error, CodeCUE, at, msg).
+		rep.Report(diag.Error, model.CodeCUE, at, msg).
 			Hint(cueHint(msg))
 	}
 	return diags
@@ -346,7 +345,7 @@ func cueHint(msg string) string {
 
 // extract finds the resources in an evaluated value: the value itself, the
 // elements of a list, or the fields of a struct (recursively).
-func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diagnostics) {
+func (c *cueLoc) extract(v cue.Value, depth int, out *[]Raw, diags *diag.Diagnostics) {
 	if err := v.Err(); err != nil && depth > 0 {
 		*diags = append(*diags, c.errors(err, "")...)
 		return
@@ -371,10 +370,10 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diag
 			n := c.node(v, 0)
 			if c.tooDeep != nil {
 				// As for YAML and JSON: an error, not a value cut short.
-				diag.NewReporter(diags).Errorf(CodeInputLimit, where(&Node{Pos: *c.tooDeep}, n.Pos), "nesting deeper than %d levels", maxDepth)
+				diag.NewReporter(diags).Errorf(model.CodeInputLimit, model.Where(&model.Node{Pos: *c.tooDeep}, n.Pos), "nesting deeper than %d levels", model.MaxDepth)
 				return
 			}
-			*out = append(*out, rawResource{node: n, file: n.Pos.File})
+			*out = append(*out, Raw{Node: n, File: n.Pos.File})
 			return
 		}
 		if depth > 8 {
@@ -388,11 +387,11 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]rawResource, diags *Diag
 }
 
 // node converts a concrete CUE value to a Node with the user's positions.
-func (c *cueLoc) node(v cue.Value, depth int) *Node {
+func (c *cueLoc) node(v cue.Value, depth int) *model.Node {
 	if d, ok := v.Default(); ok {
 		v = d
 	}
-	n := &Node{Pos: c.pos(v.Pos()), off: -1}
+	n := model.New(model.NullKind, c.pos(v.Pos()))
 	src := v.Source()
 	if f, ok := src.(*ast.Field); ok {
 		// A plain field: the key is the label, the value its literal.
@@ -402,12 +401,12 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 	if lit, ok := src.(*ast.BasicLit); ok {
 		if p := c.pos(lit.ValuePos); p.IsValid() {
 			n.Pos = p
-			if s := c.sources.get(p.File); s != nil {
-				n.src, n.off = s, lit.ValuePos.Offset()
+			if s := c.sources.Get(p.File); s != nil {
+				n.SetOrigin(s, lit.ValuePos.Offset())
 			}
 		}
 	}
-	if depth > maxDepth {
+	if depth > model.MaxDepth {
 		if c.tooDeep == nil {
 			c.tooDeep = &n.Pos
 		}
@@ -415,7 +414,7 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 	}
 	switch v.Kind() {
 	case cue.StructKind:
-		n.Kind = MapKind
+		n.Kind = model.MapKind
 		it, _ := v.Fields()
 		for it.Next() {
 			child := c.node(it.Value(), depth+1)
@@ -426,14 +425,14 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 			n.Vals = append(n.Vals, child)
 		}
 	case cue.ListKind:
-		n.Kind = ListKind
-		n.Items = []*Node{}
+		n.Kind = model.ListKind
+		n.Items = []*model.Node{}
 		it, _ := v.List()
 		for it.Next() {
 			n.Items = append(n.Items, c.node(it.Value(), depth+1))
 		}
 	default:
-		s := nodeFromCUE(v)
+		s := model.NodeFromCUE(v)
 		n.Kind, n.Value = s.Kind, s.Value
 	}
 	if !n.Pos.IsValid() {
@@ -442,7 +441,7 @@ func (c *cueLoc) node(v cue.Value, depth int) *Node {
 		// user wrote (the earliest) stands. (Asking CUE for the conjuncts costs a third
 		// of the compile time.)
 		for _, c := range append(n.Vals, n.Items...) {
-			if p := where(&Node{Pos: c.KeyPos}, c.Pos); p.IsValid() && (!n.Pos.IsValid() || p.Compare(n.Pos) < 0) {
+			if p := model.Where(&model.Node{Pos: c.KeyPos}, c.Pos); p.IsValid() && (!n.Pos.IsValid() || p.Compare(n.Pos) < 0) {
 				n.Pos = p
 			}
 		}

@@ -1,4 +1,4 @@
-package compiler
+package check
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -13,12 +14,12 @@ import (
 // resources (datasource resolution, secrets, defaults) run on it, after each
 // resource has been validated on its own.
 type World struct {
-	Resources []*Resource
+	Resources []*model.Resource
 	// ServerDatasources are datasources that exist only on the server:
 	// selectors naming them are not errors. "default" stands for a default
 	// datasource of every kind.
 	ServerDatasources []string
-	byID              map[string]*Resource
+	byID              map[string]*model.Resource
 }
 
 // worldCheck is one rule over the whole world. Each is small and named after
@@ -32,7 +33,9 @@ var worldChecks = []worldCheck{
 	checkDashboards,
 }
 
-func (w *World) check(diags *Diagnostics) {
+// Check runs every check across resources, reporting to diags. A
+// resource defined twice is kept once in w.Resources.
+func (w *World) Check(diags *diag.Diagnostics) {
 	rep := diag.NewReporter(diags)
 	for _, c := range worldChecks {
 		c(w, rep)
@@ -41,12 +44,12 @@ func (w *World) check(diags *Diagnostics) {
 
 // checkDuplicates: a resource (kind, project, name) is defined once.
 func checkDuplicates(w *World, rep diag.Reporter) {
-	first := map[string]*Resource{}
-	var unique []*Resource
+	first := map[string]*model.Resource{}
+	var unique []*model.Resource
 	for _, r := range w.Resources {
 		id := r.ID()
 		if prev, dup := first[id]; dup {
-			rep.Errorf(CodeDuplicate, r.Pos, "%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos).
+			rep.Errorf(model.CodeDuplicate, r.Pos, "%s %q is defined twice (first at %s)", r.Kind, r.Name, prev.Pos).
 				Hint("resource names are unique per kind and project; rename or remove one").
 				Note(prev.Pos, fmt.Sprintf("%s %q is first defined here", prev.Kind, prev.Name))
 			continue
@@ -63,13 +66,13 @@ type datasourceRef struct {
 	name    string
 	kind    string // plugin kind
 	def     bool
-	pos     Pos
+	pos     diag.Pos
 	scope   string // "dashboard", "project" or "global"
 	project string
-	spec    *Node // the datasource spec
+	spec    *model.Node // the datasource spec
 }
 
-func datasourceOf(name string, spec *Node, scope, project string) datasourceRef {
+func datasourceOf(name string, spec *model.Node, scope, project string) datasourceRef {
 	d := datasourceRef{name: name, scope: scope, project: project, spec: spec}
 	if spec == nil {
 		return d // a datasource without spec, reported as such
@@ -123,7 +126,7 @@ func checkDefaults(refs []datasourceRef, where string, rep diag.Reporter) {
 			continue
 		}
 		if prev, ok := seen[d.kind]; ok {
-			rep.Errorf(CodeDefaultDatasource, d.pos, "%s and %s are both the default %s %s", prev.name, d.name, d.kind, where).
+			rep.Errorf(model.CodeDefaultDatasource, d.pos, "%s and %s are both the default %s %s", prev.name, d.name, d.kind, where).
 				Hint("set default: true on one of them only").
 				Note(prev.pos, fmt.Sprintf("%s is the default %s here", prev.name, prev.kind))
 			continue
@@ -134,7 +137,7 @@ func checkDefaults(refs []datasourceRef, where string, rep diag.Reporter) {
 
 // dashboardDatasources lists the datasources dashboard r (whose tree is
 // tree) defines for itself.
-func dashboardDatasources(r *Resource, tree *Node) []datasourceRef {
+func dashboardDatasources(r *model.Resource, tree *model.Node) []datasourceRef {
 	m := tree.Get("spec").Get("datasources")
 	var out []datasourceRef
 	if m == nil {
@@ -154,30 +157,30 @@ func checkProxySecrets(w *World, rep diag.Reporter) {
 	for _, r := range w.Resources {
 		switch r.Kind {
 		case "Datasource", "GlobalDatasource":
-			checkProxies(w, r, []*Node{r.Node.Get("spec")}, rep)
+			checkProxies(w, r, []*model.Node{r.Node.Get("spec")}, rep)
 		}
 	}
 }
 
 // checkProxies checks the proxies of datasource specs of resource r (a
 // datasource, or a dashboard's own datasources).
-func checkProxies(w *World, r *Resource, specs []*Node, rep diag.Reporter) {
+func checkProxies(w *World, r *model.Resource, specs []*model.Node, rep diag.Reporter) {
 	for _, spec := range specs {
 		proxy := spec.Get("plugin").Get("spec").Get("proxy").Get("spec")
-		if sn := proxy.Get("secret"); sn != nil && sn.Kind == StringKind {
+		if sn := proxy.Get("secret"); sn != nil && sn.Kind == model.StringKind {
 			kind, id := "Secret", "Secret/"+r.Project+"/"+sn.Value
 			if r.Global {
 				kind, id = "GlobalSecret", "GlobalSecret/"+sn.Value
 			}
 			if w.byID[id] == nil {
-				rep.Warnf(CodeMissingSecret, sn.Pos, "%s %q is not among the compiled sources", kind, sn.Value).
+				rep.Warnf(model.CodeMissingSecret, sn.Pos, "%s %q is not among the compiled sources", kind, sn.Value).
 					Hint(fmt.Sprintf("define it (kind: %s) or make sure it exists on the Perses server", kind))
 			}
 		}
 		if hs := proxy.Get("headers"); hs != nil {
 			for i, h := range hs.Keys {
-				if credentialHeader(h) {
-					rep.Warnf(CodeLiteralCredential, where(&Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos), "header %q carries a credential in plain text", h).
+				if CredentialHeader(h) {
+					rep.Warnf(model.CodeLiteralCredential, model.Where(&model.Node{Pos: hs.Vals[i].KeyPos}, hs.Vals[i].Pos), "header %q carries a credential in plain text", h).
 						Hint("put it in a Secret and name the secret in proxy.spec.secret")
 				}
 			}
@@ -185,7 +188,9 @@ func checkProxies(w *World, r *Resource, specs []*Node, rep diag.Reporter) {
 	}
 }
 
-func credentialHeader(h string) bool {
+// CredentialHeader reports whether an HTTP header of a datasource proxy
+// carries a credential.
+func CredentialHeader(h string) bool {
 	switch strings.ToLower(h) {
 	case "authorization", "x-api-key", "api-key", "x-auth-token", "cookie", "proxy-authorization":
 		return true

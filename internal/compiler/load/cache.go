@@ -1,9 +1,12 @@
-package compiler
+package load
 
 import (
 	"crypto/sha256"
 	"strings"
 	"sync"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // Cache keeps what loading each unit (a YAML or JSON file, a CUE package)
@@ -24,9 +27,9 @@ type Cache struct {
 
 type cachedUnit struct {
 	sum     [sha256.Size]byte
-	raws    []rawResource // pristine: cloned before every use
-	diags   Diagnostics
-	sources []*Source
+	raws    []Raw // pristine: cloned before every use
+	diags   diag.Diagnostics
+	sources []*model.Source
 }
 
 // NewCache returns an empty cache.
@@ -34,20 +37,20 @@ func NewCache() *Cache {
 	return &Cache{units: map[string]*cachedUnit{}}
 }
 
-// cacheable reports whether a unit's kind can be cached at all.
-func cacheable(u unit) bool {
+// Cacheable reports whether a unit's kind can be cached at all.
+func Cacheable(u Unit) bool {
 	return u.kind == "yaml" || u.kind == "json" || u.kind == "cue"
 }
 
-func unitKey(u unit) string {
+func unitKey(u Unit) string {
 	return u.kind + "\x00" + strings.Join(u.files, "\x00")
 }
 
-// readUnit reads the unit's files into u.read, within the same limits as
+// ReadUnit reads the unit's files into u.read, within the same limits as
 // a load, and hashes them; ok is false when one cannot be read (the load
 // then reads again and reports why).
-func readUnit(u *unit) (sum [sha256.Size]byte, ok bool) {
-	srcs := make([]*Source, len(u.files))
+func ReadUnit(u *Unit) (sum [sha256.Size]byte, ok bool) {
+	srcs := make([]*model.Source, len(u.files))
 	data := make([][]byte, len(u.files))
 	for i, f := range u.files {
 		src, d := readSource(f)
@@ -72,17 +75,17 @@ func filesSum(files []string, data [][]byte) (sum [sha256.Size]byte) {
 	return sum
 }
 
-// begin starts a compilation: entries it does not use are dropped at end.
-func (c *Cache) begin() {
+// Begin starts a compilation: entries it does not use are dropped at end.
+func (c *Cache) Begin() {
 	c.mu.Lock()
 	c.seen = map[string]bool{}
 	c.hits = 0
 	c.mu.Unlock()
 }
 
-// get returns a copy of what loading u gave last time, if its files are
+// Get returns a copy of what loading u gave last time, if its files are
 // unchanged, and adds the unit's sources to sources.
-func (c *Cache) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawResource, Diagnostics, bool) {
+func (c *Cache) Get(u Unit, sum [sha256.Size]byte, sources *Sources) ([]Raw, diag.Diagnostics, bool) {
 	key := unitKey(u)
 	c.mu.Lock()
 	c.seen[key] = true
@@ -94,23 +97,23 @@ func (c *Cache) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]rawRes
 	c.hits++
 	c.mu.Unlock()
 	for _, src := range e.sources {
-		sources.add(src)
+		sources.Add(src)
 	}
-	return cloneRaws(e.raws), append(Diagnostics(nil), e.diags...), true
+	return cloneRaws(e.raws), append(diag.Diagnostics(nil), e.diags...), true
 }
 
-// put records what loading u (from u.read, whose hash is sum) gave,
+// Put records what loading u (from u.read, whose hash is sum) gave,
 // before validation changes the nodes.
-func (c *Cache) put(u unit, sum [sha256.Size]byte, raws []rawResource, diags Diagnostics) {
-	e := &cachedUnit{sum: sum, raws: cloneRaws(raws), diags: append(Diagnostics(nil), diags...), sources: u.read}
+func (c *Cache) Put(u Unit, sum [sha256.Size]byte, raws []Raw, diags diag.Diagnostics) {
+	e := &cachedUnit{sum: sum, raws: cloneRaws(raws), diags: append(diag.Diagnostics(nil), diags...), sources: u.read}
 	c.mu.Lock()
 	c.units[unitKey(u)] = e
 	c.mu.Unlock()
 }
 
-// end drops the entries of units the compilation did not have (deleted or
+// End drops the entries of units the compilation did not have (deleted or
 // renamed files), so the cache holds only the current sources.
-func (c *Cache) end() {
+func (c *Cache) End() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.units {
@@ -120,10 +123,18 @@ func (c *Cache) end() {
 	}
 }
 
-func cloneRaws(raws []rawResource) []rawResource {
-	out := make([]rawResource, len(raws))
+func cloneRaws(raws []Raw) []Raw {
+	out := make([]Raw, len(raws))
 	for i, r := range raws {
-		out[i] = rawResource{node: r.node.Clone(), file: r.file}
+		out[i] = Raw{Node: r.Node.Clone(), File: r.File}
 	}
 	return out
+}
+
+// Hits is how many units the compilation in progress (or the last one)
+// took from the cache.
+func (c *Cache) Hits() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits
 }

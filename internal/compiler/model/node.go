@@ -1,10 +1,18 @@
-package compiler
+// Package model is what the compiler's stages share: the value tree every
+// loader produces (Node, Source), the resource model compiled from the
+// embedded CUE schema (Schema, Type) that validation walks, and the
+// diagnostic codes.
+package model
 
 import (
 	"bytes"
 	"strconv"
 	"unicode/utf8"
 )
+
+// MaxDepth bounds the nesting of values: every loader stops there, so
+// hostile input cannot exhaust the stack.
+const MaxDepth = 200
 
 // Kind is the type of a Node.
 type Kind uint8
@@ -19,6 +27,7 @@ const (
 	ListKind
 )
 
+// String is the kind as messages name it ("map", "list", …).
 func (k Kind) String() string {
 	return [...]string{"null", "bool", "number", "string", "map", "list"}[k]
 }
@@ -39,6 +48,35 @@ type Node struct {
 
 	src *Source // for mapping offsets inside a string value
 	off int     // byte offset of the value token in src, -1 if unknown
+}
+
+// New returns an empty node of kind k at pos, with no source text to map
+// offsets into (lowering and decoding build nodes this way).
+func New(k Kind, pos Pos) *Node {
+	return &Node{Kind: k, Pos: pos, off: -1}
+}
+
+// NewLike returns an empty node of n's kind, positioned like n and mapping
+// into the same source text: the copy a check builds when it rewrites n.
+func NewLike(n *Node) *Node {
+	return &Node{Kind: n.Kind, Pos: n.Pos, KeyPos: n.KeyPos, src: n.src, off: n.off}
+}
+
+// Origin is the source text n's value was read from and the byte offset
+// of its token there; src is nil or off negative when unknown.
+func (n *Node) Origin() (src *Source, off int) { return n.src, n.off }
+
+// SetOrigin records where in src n's value token starts, so positions
+// inside a string value can be mapped back (PosAt); nil and -1 forget it.
+func (n *Node) SetOrigin(src *Source, off int) { n.src, n.off = src, off }
+
+// Where is n's position when it has one, else at: the best position for a
+// problem with a value the user may not have written (a default).
+func Where(n *Node, at Pos) Pos {
+	if n != nil && n.Pos.IsValid() {
+		return n.Pos
+	}
+	return at
 }
 
 // NewString returns a string node positioned like at (used when lowering

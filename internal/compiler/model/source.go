@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"bytes"
@@ -15,9 +15,7 @@ type Source struct {
 
 // NewSource wraps a file's text so diagnostics about it (from the docs
 // site, say) can quote its lines.
-func NewSource(path string, data []byte) *Source { return newSource(path, data) }
-
-func newSource(path string, data []byte) *Source {
+func NewSource(path string, data []byte) *Source {
 	s := &Source{Path: path, Data: data, lines: []int{0}}
 	for i, b := range data {
 		if b == '\n' {

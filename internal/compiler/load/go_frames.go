@@ -1,10 +1,11 @@
-package compiler
+package load
 
 import (
 	"strconv"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/goprog"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/dacproto"
 )
 
@@ -25,9 +26,9 @@ type frameDoc struct {
 }
 
 // newFrameDoc reads a document's "frames".
-func (r *goRun) newFrameDoc(doc *Node) *frameDoc {
+func (r *goRun) newFrameDoc(doc *model.Node) *frameDoc {
 	fd := &frameDoc{res: goprog.NewResolver(r.dir)}
-	if fs := doc.Get("frames"); fs != nil && fs.Kind == ListKind {
+	if fs := doc.Get("frames"); fs != nil && fs.Kind == model.ListKind {
 		fd.frames = make([]dacproto.Frame, len(fs.Items))
 		for i, n := range fs.Items {
 			f := &fd.frames[i]
@@ -42,8 +43,8 @@ func (r *goRun) newFrameDoc(doc *Node) *frameDoc {
 }
 
 // frameInt is the value of a number node, 0 if it is none.
-func frameInt(n *Node) int {
-	if n == nil || n.Kind != NumberKind {
+func frameInt(n *model.Node) int {
+	if n == nil || n.Kind != model.NumberKind {
 		return 0
 	}
 	i, _ := strconv.Atoi(n.Value)
@@ -52,14 +53,14 @@ func frameInt(n *Node) int {
 
 // stack reads a list of indices into the document's frames; nil when it
 // is not one.
-func (fd *frameDoc) stack(n *Node) []dacproto.Frame {
-	if n == nil || n.Kind != ListKind {
+func (fd *frameDoc) stack(n *model.Node) []dacproto.Frame {
+	if n == nil || n.Kind != model.ListKind {
 		return nil
 	}
 	s := make([]dacproto.Frame, 0, len(n.Items))
 	for _, it := range n.Items {
 		i, err := strconv.Atoi(it.Value)
-		if it.Kind != NumberKind || err != nil || i < 0 || i >= len(fd.frames) {
+		if it.Kind != model.NumberKind || err != nil || i < 0 || i >= len(fd.frames) {
 			return nil
 		}
 		s = append(s, fd.frames[i])
@@ -70,10 +71,10 @@ func (fd *frameDoc) stack(n *Node) []dacproto.Frame {
 // framePositions works out the positions table of a protocol-2 document:
 // what a protocol-1 program would have written, an entry for each value
 // whose position is not its enclosing value's.
-func (r *goRun) framePositions(doc, resources *Node) map[string]string {
+func (r *goRun) framePositions(doc, resources *model.Node) map[string]string {
 	fd := r.newFrameDoc(doc)
 	stacks := map[string][]dacproto.Frame{}
-	if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
+	if ps := doc.Get("positions"); ps != nil && ps.Kind == model.MapKind {
 		for i, k := range ps.Keys {
 			if s := fd.stack(ps.Vals[i]); len(s) > 0 && s[0].Line > 0 {
 				stacks[k] = s
@@ -82,12 +83,12 @@ func (r *goRun) framePositions(doc, resources *Node) map[string]string {
 	}
 	table := map[string]string{}
 	escape := strings.NewReplacer("~", "~0", "/", "~1")
-	var walk func(n *Node, key, outer string)
-	walk = func(n *Node, key, outer string) {
+	var walk func(n *model.Node, key, outer string)
+	walk = func(n *model.Node, key, outer string) {
 		at := outer
 		if s, ok := stacks[key]; ok {
 			var lit *string
-			if n.Kind == StringKind {
+			if n.Kind == model.StringKind {
 				lit = &n.Value
 			}
 			at = fd.res.Position(s, lit)

@@ -1,4 +1,4 @@
-package compiler
+package load
 
 import (
 	"bytes"
@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -67,8 +68,8 @@ type goDir struct {
 // A folder whose files declare func main each, as percli's layout has it
 // (percli runs `go run FILE` per file), holds one program per such file:
 // each is a unit of its own, built from that file alone.
-func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
-	var units []unit
+func goUnits(dirs map[string]*goDir, diags *diag.Diagnostics) []Unit {
+	var units []Unit
 	_, goErr := exec.LookPath("go")
 	for dir, gd := range dirs {
 		listed := gd.files // the files found or named
@@ -82,7 +83,7 @@ func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 		pkg := mainFiles(gd.files)
 		if len(pkg) == 0 {
 			if gd.explicit {
-				diag.NewReporter(diags).Errorf(CodeRead, Pos{File: gd.files[0]}, "not a main package: pyrobuild runs Go programs").
+				diag.NewReporter(diags).Errorf(model.CodeRead, diag.Pos{File: gd.files[0]}, "not a main package: pyrobuild runs Go programs").
 					Hint("write package main, with a main function that calls dac.Emit")
 			}
 			continue
@@ -98,7 +99,7 @@ func goUnits(dirs map[string]*goDir, diags *Diagnostics) []unit {
 			programs = [][]goFile{pkg}
 		}
 		for _, prog := range programs {
-			u := unit{kind: "go", dir: dir, explicit: gd.explicit}
+			u := Unit{kind: "go", dir: dir, explicit: gd.explicit}
 			sdk := false
 			for _, f := range prog {
 				u.files = append(u.files, f.path)
@@ -225,21 +226,21 @@ func isStdImport(p string) bool {
 }
 
 // importsSDK reports whether a unit's files import a dashboards SDK.
-func importsSDK(u unit) bool {
+func importsSDK(u Unit) bool {
 	return slices.ContainsFunc(mainFiles(u.files), func(f goFile) bool { return f.sdk })
 }
 
 // skippedNote says that a main package found while walking a folder was
 // not built, as it imports no dashboards SDK, and how to include it.
-func skippedNote(u unit) Diagnostic {
-	return *diag.New(Note, CodeNoSources, Pos{File: u.files[0], Line: 1, Col: 1},
+func skippedNote(u Unit) diag.Diagnostic {
+	return *diag.New(diag.Info, model.CodeNoSources, diag.Pos{File: u.files[0], Line: 1, Col: 1},
 		"main package skipped: it imports neither pyrobuild's Go SDK ("+dacImport+") nor a Perses Go SDK").
 		Hint("a program that prints Perses resources is built when its folder or a file of it is named on the command line, e.g. pyrobuild compile " + u.dir).
 		Diagnostic()
 }
 
-// goLoader builds and runs the Go units of one compilation.
-type goLoader struct {
+// GoLoader builds and runs the Go units of one compilation.
+type GoLoader struct {
 	// ctx ends the go commands and programs the loader runs, and stops it
 	// starting new ones.
 	ctx     context.Context
@@ -275,8 +276,21 @@ type dirHash struct {
 	files   []string // the files hashed, for Result.Inputs
 }
 
-func newGoLoader(ctx context.Context, opts Options) *goLoader {
-	g := &goLoader{ctx: ctx, timeout: opts.GoTimeout, cache: opts.GoCache, envs: map[string]*goEnvResult{},
+// GoOptions configure a GoLoader.
+type GoOptions struct {
+	// Paths are the files and folders the compilation was given: folders
+	// named there may hold programs of any package name.
+	Paths []string
+	// Timeout bounds each program's run (default DefaultGoTimeout).
+	Timeout time.Duration
+	// Cache is the folder of compiled programs (default GoCacheDir()).
+	Cache string
+}
+
+// NewGoLoader returns the loader of one compilation's Go units; ctx ends
+// the go commands and programs it runs.
+func NewGoLoader(ctx context.Context, opts GoOptions) *GoLoader {
+	g := &GoLoader{ctx: ctx, timeout: opts.Timeout, cache: opts.Cache, envs: map[string]*goEnvResult{},
 		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, inputs: map[string]bool{}, roots: map[string]string{}, runs: map[string]*goRun{}}
 	if g.timeout <= 0 {
 		g.timeout = DefaultGoTimeout
@@ -301,35 +315,35 @@ func newGoLoader(ctx context.Context, opts Options) *goLoader {
 // cache folder (cache.Root).
 func GoCacheDir() string { return cache.Dir("go") }
 
-// missingToolchain is reported once when Go sources are found but the go
+// MissingToolchain is reported once when Go sources are found but the go
 // command is not.
-func missingToolchain(u unit) Diagnostic {
-	return *diag.Errorf(CodeGoToolchain, Pos{File: u.files[0], Line: 1, Col: 1}, "Go sources need the go command, which is not on PATH").
+func MissingToolchain(u Unit) diag.Diagnostic {
+	return *diag.Errorf(model.CodeGoToolchain, diag.Pos{File: u.files[0], Line: 1, Col: 1}, "Go sources need the go command, which is not on PATH").
 		Hint("install Go 1.26 or newer from https://go.dev/dl/").
 		Diagnostic()
 }
 
 // goRun is one Go unit being loaded.
 type goRun struct {
-	g       *goLoader
-	u       unit
+	g       *GoLoader
+	u       Unit
 	dir     string // absolute
 	root    string // the folder of its go.mod, "" for none
-	sources *sourceSet
-	main    Pos    // the main function, where problems without a line go
-	bin     string // the cached binary, once there is one
-	skipped bool   // not built: see goUnits
+	sources *Sources
+	main    diag.Pos // the main function, where problems without a line go
+	bin     string   // the cached binary, once there is one
+	skipped bool     // not built: see goUnits
 	// fileArgs: built from its files (go build -o BIN a.go b.go), not as
 	// the folder's package: one program of a folder of programs, or a
 	// program outside any module.
 	fileArgs bool
 	single   bool // one of several programs of its folder, one file each
-	diags    Diagnostics
+	diags    diag.Diagnostics
 }
 
 // runKey is a unit's key in goLoader.runs: several units may share a
 // folder, not a first file.
-func runKey(u unit) string { return u.files[0] }
+func runKey(u Unit) string { return u.files[0] }
 
 // label names the unit in messages: its folder, or its file when the
 // folder holds several programs.
@@ -340,12 +354,12 @@ func (r *goRun) label() string {
 	return r.u.dir
 }
 
-// prepare reads every Go unit, works out its cache key, and builds the
+// Prepare reads every Go unit, works out its cache key, and builds the
 // programs the cache does not hold, all those of one module with one go
 // build (which builds them in parallel and loads the module once: about
 // twice as fast as one go build each). Compile then runs them in its
 // workers.
-func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
+func (g *GoLoader) Prepare(units []Unit, sources *Sources, workers int) {
 	byRoot := map[string][]*goRun{}
 	var skipped []*goRun
 	for _, u := range units {
@@ -353,7 +367,7 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 			continue
 		}
 		if !u.explicit && !importsSDK(u) && !g.isNamed(u.dir) {
-			r := &goRun{g: g, u: u, skipped: true, diags: Diagnostics{skippedNote(u)}}
+			r := &goRun{g: g, u: u, skipped: true, diags: diag.Diagnostics{skippedNote(u)}}
 			g.runs[runKey(u)] = r
 			skipped = append(skipped, r)
 			continue
@@ -372,7 +386,7 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 	if len(skipped) == len(units) {
 		for _, r := range skipped {
 			d := &r.diags[0]
-			d.Severity, d.Message = Error, "no sources: "+d.Message
+			d.Severity, d.Message = diag.Error, "no sources: "+d.Message
 		}
 	}
 	// Jobs: the missing programs of one module, in batches whose
@@ -428,17 +442,17 @@ func (g *goLoader) prepare(units []unit, sources *sourceSet, workers int) {
 }
 
 // isNamed reports whether folder dir was named on the command line.
-func (g *goLoader) isNamed(dir string) bool {
+func (g *GoLoader) isNamed(dir string) bool {
 	abs, err := filepath.Abs(dir)
 	return err == nil && g.named[abs]
 }
 
 // newRun reads a unit's files and finds its main function.
-func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
-	r := &goRun{g: g, u: u, sources: sources, main: Pos{File: u.files[0], Line: 1, Col: 1}}
+func (g *GoLoader) newRun(u Unit, sources *Sources) *goRun {
+	r := &goRun{g: g, u: u, sources: sources, main: diag.Pos{File: u.files[0], Line: 1, Col: 1}}
 	dir, err := filepath.Abs(u.dir)
 	if err != nil {
-		r.rep().Errorf(CodeRead, Pos{File: u.dir}, "%v", err)
+		r.rep().Errorf(model.CodeRead, diag.Pos{File: u.dir}, "%v", err)
 		return r
 	}
 	r.dir = dir
@@ -448,7 +462,7 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 			r.diags = append(r.diags, *d)
 			return r
 		}
-		sources.add(src)
+		sources.Add(src)
 		if i := bytes.Index(src.Data, []byte("\nfunc main()")); i >= 0 {
 			r.main = src.Pos(i + 1)
 		}
@@ -468,7 +482,7 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 					if strings.HasPrefix(im.path, dacImport) || im.path == strings.TrimSuffix(dacImport, "/dac") {
 						hint = "create a go.mod in this folder or one above: go mod init example.com/dashboards && go get " + dacImport
 					}
-					r.rep().Errorf(CodeGoBuild, Pos{File: f.path, Line: im.line, Col: im.col}, "%s is not in a Go module, so go build cannot find %s", filepath.Base(f.path), im.path).
+					r.rep().Errorf(model.CodeGoBuild, diag.Pos{File: f.path, Line: im.line, Col: im.col}, "%s is not in a Go module, so go build cannot find %s", filepath.Base(f.path), im.path).
 						Hint(hint)
 					return r
 				}
@@ -479,8 +493,8 @@ func (g *goLoader) newRun(u unit, sources *sourceSet) *goRun {
 	return r
 }
 
-// load runs one prepared Go unit and reads what it printed.
-func (g *goLoader) load(u unit) ([]rawResource, Diagnostics) {
+// Load runs one prepared Go unit and reads what it printed.
+func (g *GoLoader) Load(u Unit) ([]Raw, diag.Diagnostics) {
 	r := g.runs[runKey(u)]
 	if r != nil && r.skipped {
 		return nil, r.diags
@@ -513,7 +527,7 @@ func (r *goRun) cached() bool {
 	}
 	key, err := r.g.key(r.dir, r.root, only)
 	if err != nil {
-		r.rep().Errorf(CodeGoBuild, r.main, "cannot work out what the program depends on: %v", err)
+		r.rep().Errorf(model.CodeGoBuild, r.main, "cannot work out what the program depends on: %v", err)
 		return true // nothing to build
 	}
 	bin := filepath.Join(r.g.cache, key)
@@ -542,7 +556,7 @@ var goBuildFlags = []string{"build", "-buildvcs=false", "-trimpath=false", "-ldf
 // go to one go build; one that did not come out (a compile error, or a
 // name go build chose differently) is built again on its own, which
 // reports its errors, and its own only, at its files.
-func (g *goLoader) build(job []*goRun) {
+func (g *GoLoader) build(job []*goRun) {
 	bins := make([]string, len(job))
 	for i, r := range job {
 		bins[i], r.bin = r.bin, ""
@@ -550,7 +564,7 @@ func (g *goLoader) build(job []*goRun) {
 	g.builds.Add(int64(len(job)))
 	if err := os.MkdirAll(g.cache, 0o755); err != nil {
 		for _, r := range job {
-			r.rep().Errorf(CodeGoBuild, r.main, "cannot create the build cache: %v", err).
+			r.rep().Errorf(model.CodeGoBuild, r.main, "cannot create the build cache: %v", err).
 				Hint("set PYROBUILD_CACHE to a writable folder")
 		}
 		return
@@ -562,7 +576,7 @@ func (g *goLoader) build(job []*goRun) {
 		tmp, err := os.MkdirTemp(g.cache, "build-*")
 		if err != nil {
 			for _, r := range job {
-				r.rep().Errorf(CodeGoBuild, r.main, "cannot write to the build cache: %v", err).
+				r.rep().Errorf(model.CodeGoBuild, r.main, "cannot write to the build cache: %v", err).
 					Hint("set PYROBUILD_CACHE to a writable folder")
 			}
 			return
@@ -606,7 +620,7 @@ func (g *goLoader) build(job []*goRun) {
 func (r *goRun) buildAlone(bin string) {
 	tmp, err := os.CreateTemp(r.g.cache, filepath.Base(bin)+".tmp-*")
 	if err != nil {
-		r.rep().Errorf(CodeGoBuild, r.main, "cannot write to the build cache: %v", err).
+		r.rep().Errorf(model.CodeGoBuild, r.main, "cannot write to the build cache: %v", err).
 			Hint("set PYROBUILD_CACHE to a writable folder")
 		return
 	}
@@ -631,7 +645,7 @@ func (r *goRun) buildAlone(bin string) {
 		return
 	}
 	if err := os.Rename(tmp.Name(), bin); err != nil {
-		r.rep().Errorf(CodeGoBuild, r.main, "cannot store the built program: %v", err)
+		r.rep().Errorf(model.CodeGoBuild, r.main, "cannot store the built program: %v", err)
 		return
 	}
 	r.bin = bin
@@ -657,7 +671,7 @@ func (r *goRun) buildErrors(out []byte, err error) {
 		}
 		if m := goErrorRe.FindStringSubmatch(l); m != nil {
 			at := r.goPos(m[1], m[2], m[3])
-			r.rep().Report(Error, CodeGoBuild, at, m[4])
+			r.rep().Report(diag.Error, model.CodeGoBuild, at, m[4])
 			positioned = true
 			continue
 		}
@@ -673,7 +687,7 @@ func (r *goRun) buildErrors(out []byte, err error) {
 	} else if err != nil {
 		msg += ": " + err.Error()
 	}
-	r.rep().Errorf(CodeGoBuild, r.main, "%s", msg).
+	r.rep().Errorf(model.CodeGoBuild, r.main, "%s", msg).
 		Hint(strings.Join(lines, " "))
 }
 
@@ -707,8 +721,8 @@ func (r *goRun) rewritePositions(msg string) string {
 //
 // The file's text is kept, so that the renderer shows the line of every
 // .go file a problem is at, a helper package's as the main package's.
-func (r *goRun) goPos(file, line, col string) Pos {
-	p := Pos{File: r.displayPath(file)}
+func (r *goRun) goPos(file, line, col string) diag.Pos {
+	p := diag.Pos{File: r.displayPath(file)}
 	p.Line, _ = strconv.Atoi(line)
 	p.Col, _ = strconv.Atoi(col)
 	if p.Col == 0 {
@@ -740,24 +754,24 @@ func (r *goRun) displayPath(file string) string {
 }
 
 // source returns a .go file's text, reading it once, or nil.
-func (r *goRun) source(path string) *Source {
+func (r *goRun) source(path string) *model.Source {
 	if !strings.HasSuffix(path, ".go") {
 		return nil // positions come from the program: quote only Go sources
 	}
-	if src := r.sources.get(path); src != nil {
+	if src := r.sources.Get(path); src != nil {
 		return src
 	}
 	src, d := readSource(path)
 	if d != nil {
 		return nil
 	}
-	r.sources.add(src)
+	r.sources.Add(src)
 	return src
 }
 
 // firstColumn is the column of the first non-blank byte of p's line: where
 // the statement starts, when only the line is known.
-func (r *goRun) firstColumn(p Pos) int {
+func (r *goRun) firstColumn(p diag.Pos) int {
 	if src := r.source(p.File); src != nil {
 		line := src.Line(p.Line)
 		return len(line) - len(strings.TrimLeft(line, " \t")) + 1
@@ -803,14 +817,14 @@ func (r *goRun) run(bin string) ([]byte, bool) {
 	case r.g.ctx.Err() != nil:
 		return nil, false // stopped: Compile returns the reason
 	case ctx.Err() == context.DeadlineExceeded:
-		r.rep().Errorf(CodeGoTimeout, r.main, "program did not finish within %s", r.g.timeout).
+		r.rep().Errorf(model.CodeGoTimeout, r.main, "program did not finish within %s", r.g.timeout).
 			Hint("a dashboards program only builds and prints resources; raise the limit with --go-timeout if it must take longer")
 		return nil, false
 	case err != nil:
 		r.runErrors(r.sdkErrors(stdout.Bytes(), stderr.String()), err)
 		return nil, false
 	case stdout.over:
-		r.rep().Errorf(CodeInputLimit, r.main, "program printed more than %d MiB", maxFileSize>>20)
+		r.rep().Errorf(model.CodeInputLimit, r.main, "program printed more than %d MiB", maxFileSize>>20)
 		return nil, false
 	}
 	return stdout.Bytes(), true
@@ -838,7 +852,7 @@ func (r *goRun) runErrors(stderr string, err error) {
 	found := false
 	for _, l := range lines {
 		if m := goErrorRe.FindStringSubmatch(l); m != nil {
-			r.rep().Report(Error, CodeGoRun, r.goPos(m[1], m[2], m[3]), r.rewritePositions(m[4]))
+			r.rep().Report(diag.Error, model.CodeGoRun, r.goPos(m[1], m[2], m[3]), r.rewritePositions(m[4]))
 			found = true
 		}
 	}
@@ -849,7 +863,7 @@ func (r *goRun) runErrors(stderr string, err error) {
 	if len(lines) > 5 {
 		hint = "… " + strings.Join(lines[len(lines)-5:], " ")
 	}
-	r.rep().Errorf(CodeGoRun, r.main, "program exited with %s", status).
+	r.rep().Errorf(model.CodeGoRun, r.main, "program exited with %s", status).
 		Hint(strings.ReplaceAll(hint, "\n", " "))
 }
 
@@ -877,51 +891,51 @@ func (r *goRun) panicked(msg string, trace []string) {
 			at, found = r.goPos(file, line, ""), true
 		}
 	}
-	r.rep().Errorf(CodeGoRun, at, "program panicked: %s", msg)
+	r.rep().Errorf(model.CodeGoRun, at, "program panicked: %s", msg)
 }
 
 // decode reads what the program printed: the SDK's protocol, or plain
 // Perses resources.
-func (r *goRun) decode(out []byte) []rawResource {
-	src := newSource(r.label()+" (output)", out)
+func (r *goRun) decode(out []byte) []Raw {
+	src := model.NewSource(r.label()+" (output)", out)
 	trimmed := bytes.TrimLeft(out, " \t\r\n\xef\xbb\xbf")
 	if len(trimmed) == 0 {
-		r.rep().Errorf(CodeGoOutput, r.main, "program printed nothing").
+		r.rep().Errorf(model.CodeGoOutput, r.main, "program printed nothing").
 			Hint("call dac.Emit(resources...) at the end of main")
 		return nil
 	}
-	var docs []*Node
+	var docs []*model.Node
 	if c := trimmed[0]; c == '{' || c == '[' {
-		n, d := parseJSON(src)
+		n, d := ParseJSON(src)
 		if d != nil {
-			r.rep().Errorf(CodeGoOutput, r.main, "output is not valid JSON (line %d, column %d of the output: %s): %s", d.Pos.Line, d.Pos.Col, quoteLine(src.Line(d.Pos.Line)), d.Message).
+			r.rep().Errorf(model.CodeGoOutput, r.main, "output is not valid JSON (line %d, column %d of the output: %s): %s", d.Pos.Line, d.Pos.Col, quoteLine(src.Line(d.Pos.Line)), d.Message).
 				Hint(strayHint)
 			return nil
 		}
-		if n.Kind == MapKind && n.Get("pyrobuild") != nil {
+		if n.Kind == model.MapKind && n.Get("pyrobuild") != nil {
 			return r.protocol(n)
 		}
-		docs = []*Node{n}
+		docs = []*model.Node{n}
 	} else {
-		ns, d := parseYAML(src)
-		if line, text, ok := strayLine(out); ok && (d != nil || !slices.ContainsFunc(ns, func(n *Node) bool { return n.Kind == MapKind || n.Kind == ListKind })) {
+		ns, d := ParseYAML(src)
+		if line, text, ok := strayLine(out); ok && (d != nil || !slices.ContainsFunc(ns, func(n *model.Node) bool { return n.Kind == model.MapKind || n.Kind == model.ListKind })) {
 			// Something printed before a JSON document: debug output.
-			r.rep().Errorf(CodeGoOutput, r.main, "program printed other output before its resources (line %d of the output: %s)", line, quoteLine(text)).
+			r.rep().Errorf(model.CodeGoOutput, r.main, "program printed other output before its resources (line %d of the output: %s)", line, quoteLine(text)).
 				Hint(strayHint)
 			return nil
 		}
 		if d != nil {
-			r.rep().Errorf(CodeGoOutput, r.main, "output is neither JSON nor YAML (line %d of the output: %s): %s", d.Pos.Line, quoteLine(src.Line(d.Pos.Line)), d.Message).
+			r.rep().Errorf(model.CodeGoOutput, r.main, "output is neither JSON nor YAML (line %d of the output: %s): %s", d.Pos.Line, quoteLine(src.Line(d.Pos.Line)), d.Message).
 				Hint(strayHint)
 			return nil
 		}
 		docs = ns
 	}
 	// Plain resources carry no positions: everything is at main.
-	var res []rawResource
+	var res []Raw
 	for _, n := range docs {
 		r.placeAll(n, r.main)
-		res = append(res, collectResources(n, r.main.File, &r.diags)...)
+		res = append(res, Collect(n, r.main.File, &r.diags)...)
 	}
 	return res
 }
@@ -964,8 +978,9 @@ func quoteLine(l string) string {
 }
 
 // placeAll positions every value of n at p.
-func (r *goRun) placeAll(n *Node, p Pos) {
-	n.Pos, n.KeyPos, n.src, n.off = p, p, nil, -1
+func (r *goRun) placeAll(n *model.Node, p diag.Pos) {
+	n.Pos, n.KeyPos = p, p
+	n.SetOrigin(nil, -1)
 	for _, v := range n.Vals {
 		r.placeAll(v, p)
 	}
@@ -976,29 +991,29 @@ func (r *goRun) placeAll(n *Node, p Pos) {
 
 // protocol reads the SDK's document (see package dac): version 1 carries
 // positions, version 2 the call frames they are found from.
-func (r *goRun) protocol(doc *Node) []rawResource {
+func (r *goRun) protocol(doc *model.Node) []Raw {
 	v := doc.Get("pyrobuild")
 	version, err := strconv.Atoi(v.Value)
-	if v.Kind != NumberKind || err != nil || version < 1 {
-		r.rep().Errorf(CodeGoOutput, r.main, "output has an invalid protocol version %s", v.Literal())
+	if v.Kind != model.NumberKind || err != nil || version < 1 {
+		r.rep().Errorf(model.CodeGoOutput, r.main, "output has an invalid protocol version %s", v.Literal())
 		return nil
 	}
 	if version > goProtocol {
-		r.rep().Errorf(CodeGoOutput, r.main, "program writes protocol version %d; this pyrobuild reads version %d", version, goProtocol).
+		r.rep().Errorf(model.CodeGoOutput, r.main, "program writes protocol version %d; this pyrobuild reads version %d", version, goProtocol).
 			Hint("the program's pyrobuild Go SDK is newer than this pyrobuild: upgrade pyrobuild (go install github.com/pyrobuild/pyrobuild/cmd/pyrobuild@latest)")
 		return nil
 	}
 	list := doc.Get("resources")
-	if list == nil || list.Kind != ListKind {
-		r.rep().Errorf(CodeGoOutput, r.main, `output has no "resources" list`)
+	if list == nil || list.Kind != model.ListKind {
+		r.rep().Errorf(model.CodeGoOutput, r.main, `output has no "resources" list`)
 		return nil
 	}
 	var table map[string]string
 	if version == 1 {
 		table = map[string]string{}
-		if ps := doc.Get("positions"); ps != nil && ps.Kind == MapKind {
+		if ps := doc.Get("positions"); ps != nil && ps.Kind == model.MapKind {
 			for i, k := range ps.Keys {
-				if ps.Vals[i].Kind == StringKind {
+				if ps.Vals[i].Kind == model.StringKind {
 					table[k] = ps.Vals[i].Value
 				}
 			}
@@ -1006,10 +1021,10 @@ func (r *goRun) protocol(doc *Node) []rawResource {
 	} else {
 		table = r.framePositions(doc, list)
 	}
-	var res []rawResource
+	var res []Raw
 	for i, n := range list.Items {
 		r.place(n, strconv.Itoa(i), table, r.main)
-		res = append(res, collectResources(n, n.Pos.File, &r.diags)...)
+		res = append(res, Collect(n, n.Pos.File, &r.diags)...)
 	}
 	return res
 }
@@ -1017,15 +1032,16 @@ func (r *goRun) protocol(doc *Node) []rawResource {
 // place positions n and its values from the table, keyed by the
 // resource's index and each value's JSON pointer; values without an entry
 // inherit their parent's position.
-func (r *goRun) place(n *Node, key string, table map[string]string, outer Pos) {
+func (r *goRun) place(n *model.Node, key string, table map[string]string, outer diag.Pos) {
 	p := outer
 	if s, ok := table[key]; ok {
 		if q, ok := r.parsePos(s); ok {
 			p = q
 		}
 	}
-	n.Pos, n.KeyPos, n.src, n.off = p, p, nil, -1
-	if n.Kind == StringKind {
+	n.Pos, n.KeyPos = p, p
+	n.SetOrigin(nil, -1)
+	if n.Kind == model.StringKind {
 		r.mapLiteral(n)
 	}
 	for i, k := range n.Keys {
@@ -1038,17 +1054,17 @@ func (r *goRun) place(n *Node, key string, table map[string]string, outer Pos) {
 
 // parsePos reads "file:line[:col]", from the right, as file names may hold
 // colons.
-func (r *goRun) parsePos(s string) (Pos, bool) {
+func (r *goRun) parsePos(s string) (diag.Pos, bool) {
 	rest, last, ok := cutLast(s)
 	if !ok {
-		return Pos{}, false
+		return diag.Pos{}, false
 	}
 	line, col := last, ""
 	if file, l, ok := cutLast(rest); ok {
 		rest, line, col = file, l, last
 	}
 	if rest == "" {
-		return Pos{}, false
+		return diag.Pos{}, false
 	}
 	return r.goPos(rest, line, col), true
 }
@@ -1069,7 +1085,7 @@ func cutLast(s string) (string, string, bool) {
 // mapLiteral lets a string value that the program wrote as a Go literal at
 // its position map its bytes to columns inside the literal, so an error in
 // a query selector points inside the Go string as it does inside YAML.
-func (r *goRun) mapLiteral(n *Node) {
+func (r *goRun) mapLiteral(n *model.Node) {
 	src := r.source(n.Pos.File)
 	if src == nil {
 		return
@@ -1089,7 +1105,7 @@ func (r *goRun) mapLiteral(n *Node) {
 		}
 		if end < len(src.Data) {
 			if s, err := strconv.Unquote(string(src.Data[off : end+1])); err == nil && s == n.Value {
-				n.src, n.off = src, off
+				n.SetOrigin(src, off)
 			}
 		}
 	case '`':
@@ -1097,14 +1113,14 @@ func (r *goRun) mapLiteral(n *Node) {
 		// the plain-scalar rule of PosAt does, unless the value starts
 		// like a quoted or block scalar.
 		if bytes.HasPrefix(src.Data[off+1:], []byte(n.Value+"`")) && n.Value != "" && !strings.ContainsAny(n.Value[:1], "\"'|>`") {
-			n.src, n.off = src, off+1
+			n.SetOrigin(src, off+1)
 		}
 	}
 }
 
-// trimCache removes cached binaries unused for cache.TTL. It runs only
+// TrimCache removes cached binaries unused for cache.TTL. It runs only
 // after a build, so that warm compilations do not pay for it.
-func (g *goLoader) trimCache() {
+func (g *GoLoader) TrimCache() {
 	cache.Trim(g.cache, 1, cache.TTL)
 }
 
@@ -1119,7 +1135,7 @@ func (g *goLoader) trimCache() {
 // directives to local folders). Module cache contents are immutable and
 // identified by go.sum, so they are not read. A program built from some
 // of its folder's .go files (only, by name) depends on those alone.
-func (g *goLoader) key(dir, root string, only []string) (string, error) {
+func (g *GoLoader) key(dir, root string, only []string) (string, error) {
 	h := sha256.New()
 	field := func(name string, data []byte) {
 		fmt.Fprintf(h, "%s %d\n", name, len(data))
@@ -1222,7 +1238,7 @@ var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOFLAGS", "CGO_ENABLED"
 // gopathMode reports whether the go command builds in GOPATH mode
 // (GO111MODULE=off) in folder dir. The go command is asked, not the
 // environment: it also reads the setting from its go env file.
-func (g *goLoader) gopathMode(dir string) bool {
+func (g *GoLoader) gopathMode(dir string) bool {
 	if g.goCmd == "" {
 		return false
 	}
@@ -1232,7 +1248,7 @@ func (g *goLoader) gopathMode(dir string) bool {
 
 // command is a go command run by the loader, ended with its process group
 // when ctx is done.
-func (g *goLoader) command(ctx context.Context, args ...string) *exec.Cmd {
+func (g *GoLoader) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, g.goCmd, args...)
 	g.ownGroup(cmd)
 	return cmd
@@ -1244,7 +1260,7 @@ func (g *goLoader) command(ctx context.Context, args ...string) *exec.Cmd {
 // compilation cannot be stopped (its context has no Done channel), the
 // child stays in pyrobuild's group: a Ctrl-C at the terminal then reaches
 // it as it reaches pyrobuild, which may exit without waiting for it.
-func (g *goLoader) ownGroup(cmd *exec.Cmd) {
+func (g *GoLoader) ownGroup(cmd *exec.Cmd) {
 	if g.ctx.Done() != nil {
 		killGroupOnCancel(cmd)
 	}
@@ -1261,7 +1277,7 @@ func envLine(env string, i int) string {
 
 // env runs go env once per module (the module's go line can switch the
 // toolchain).
-func (g *goLoader) env(root, dir string) (string, error) {
+func (g *GoLoader) env(root, dir string) (string, error) {
 	at := root
 	if at == "" {
 		at = dir
@@ -1288,7 +1304,7 @@ func (g *goLoader) env(root, dir string) (string, error) {
 }
 
 // moduleRoot returns the folder of the go.mod above dir, or "".
-func (g *goLoader) moduleRoot(dir string) string {
+func (g *GoLoader) moduleRoot(dir string) string {
 	g.mu.Lock()
 	root, ok := g.roots[dir]
 	g.mu.Unlock()
@@ -1315,7 +1331,7 @@ func (g *goLoader) moduleRoot(dir string) string {
 // Subfolders are hashed too when a file of the package embeds: a pattern
 // may name files below it, and Go only learns which at build time. When
 // only is set, the .go files are those named in it alone.
-func (g *goLoader) dirHash(dir string, only []string) *dirHash {
+func (g *GoLoader) dirHash(dir string, only []string) *dirHash {
 	id := dir
 	if only != nil {
 		id += "\x00" + strings.Join(only, "\x00")
@@ -1419,7 +1435,7 @@ type goModule struct {
 type goReplace struct{ path, dir string }
 
 // module reads the go.mod (and go.work) of folder dir once.
-func (g *goLoader) module(dir string) *goModule {
+func (g *GoLoader) module(dir string) *goModule {
 	g.mu.Lock()
 	m := g.mods[dir]
 	if m == nil {
@@ -1498,5 +1514,25 @@ func goModDirectives(b []byte, verb string) [][]string {
 			out = append(out, f[1:])
 		}
 	}
+	return out
+}
+
+// Available reports whether the go command was found.
+func (g *GoLoader) Available() bool { return g.goCmd != "" }
+
+// Builds is how many programs the loader compiled.
+func (g *GoLoader) Builds() int { return int(g.builds.Load()) }
+
+// Inputs are the files the programs' cache keys read (local packages,
+// go.mod, go.sum, go.work), sorted: a change to any of them can change a
+// program's output.
+func (g *GoLoader) Inputs() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for f := range g.inputs {
+		out = append(out, f)
+	}
+	slices.Sort(out)
 	return out
 }

@@ -1,4 +1,9 @@
-package compiler
+package check
+
+import (
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
+)
 
 // Resolver answers, after a compilation, which datasource each query of a
 // dashboard uses, by the same rules the dashboard checks apply. The docs
@@ -13,19 +18,19 @@ type Resolver struct {
 // ResolvedDatasource is the datasource a query selector names.
 type ResolvedDatasource struct {
 	Name    string
-	Kind    string // plugin kind, e.g. PyroscopeDatasource
-	Scope   string // "dashboard", "project", "global", or "server" (exists only on the Perses server)
-	Project string // for project and dashboard scopes
-	Default bool   // chosen as the default of its kind (the selector names none)
-	Spec    *Node  // the datasource spec; nil in the server scope
+	Kind    string      // plugin kind, e.g. PyroscopeDatasource
+	Scope   string      // "dashboard", "project", "global", or "server" (exists only on the Perses server)
+	Project string      // for project and dashboard scopes
+	Default bool        // chosen as the default of its kind (the selector names none)
+	Spec    *model.Node // the datasource spec; nil in the server scope
 	// Pos is where a problem with the datasource is reported: its
 	// default field when it is set, else its spec.
-	Pos Pos
+	Pos diag.Pos
 }
 
 // NewResolver indexes the datasources among rs. serverDatasources are as in
 // Options.ServerDatasources.
-func NewResolver(rs []*Resource, serverDatasources []string) *Resolver {
+func NewResolver(rs []*model.Resource, serverDatasources []string) *Resolver {
 	w := &World{Resources: rs}
 	proj, global := w.datasources()
 	return &Resolver{proj: proj, global: global, server: serverDatasources}
@@ -33,7 +38,7 @@ func NewResolver(rs []*Resource, serverDatasources []string) *Resolver {
 
 // Resolve returns the datasource the query plugin (a query's spec.plugin)
 // of dashboard d uses; ok is false when it names none that is known.
-func (r *Resolver) Resolve(d *Resource, plugin *Node) (ResolvedDatasource, bool) {
+func (r *Resolver) Resolve(d *model.Resource, plugin *model.Node) (ResolvedDatasource, bool) {
 	kind, name, _, ok := selectorOf(plugin)
 	if !ok {
 		return ResolvedDatasource{}, false

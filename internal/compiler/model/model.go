@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"fmt"
@@ -153,8 +153,9 @@ func MustSchema() *Schema {
 	return s
 }
 
-// schemaOverlay returns the schema files as a load overlay rooted at dir.
-func schemaOverlay(dir string) (map[string]load.Source, []string, error) {
+// SchemaOverlay returns the schema files as a load overlay rooted at dir,
+// and their names, for building CUE packages that import the schema.
+func SchemaOverlay(dir string) (map[string]load.Source, []string, error) {
 	ov := map[string]load.Source{}
 	var names []string
 	err := fs.WalkDir(schema.Files, ".", func(p string, d fs.DirEntry, err error) error {
@@ -172,11 +173,15 @@ func schemaOverlay(dir string) (map[string]load.Source, []string, error) {
 	return ov, names, err
 }
 
-// buildSchema builds the embedded schema package in ctx. Positions in it
-// are under schemaRoot, so they are never taken for the user's. The files
+// SchemaRoot is where the schema package lives in the overlay used to
+// build it; positions under it are pyrobuild's, not the user's.
+const SchemaRoot = "/pyrobuild-schema"
+
+// BuildSchema builds the embedded schema package in ctx. Positions in it
+// are under SchemaRoot, so they are never taken for the user's. The files
 // are loaded and parsed once per process: workers build the package in a
 // fresh context every cueEnvUses packages, and loading was most of that.
-func buildSchema(ctx *cue.Context) (cue.Value, error) {
+func BuildSchema(ctx *cue.Context) (cue.Value, error) {
 	inst, err := schemaInstance()
 	if err != nil {
 		return cue.Value{}, err
@@ -194,12 +199,12 @@ func buildSchema(ctx *cue.Context) (cue.Value, error) {
 var schemaBuildMu sync.Mutex
 
 var schemaInstance = sync.OnceValues(func() (*build.Instance, error) {
-	ov, names, err := schemaOverlay(schemaRoot)
+	ov, names, err := SchemaOverlay(SchemaRoot)
 	if err != nil {
 		return nil, err
 	}
-	ov[schemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
-	insts := load.Instances(names, &load.Config{Dir: schemaRoot, Overlay: ov})
+	ov[SchemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
+	insts := load.Instances(names, &load.Config{Dir: SchemaRoot, Overlay: ov})
 	if len(insts) != 1 || insts[0].Err != nil {
 		return nil, fmt.Errorf("embedded schema: %v", insts[0].Err)
 	}
@@ -208,7 +213,7 @@ var schemaInstance = sync.OnceValues(func() (*build.Instance, error) {
 
 func compileSchema() (*Schema, error) {
 	ctx := cuecontext.New()
-	v, err := buildSchema(ctx)
+	v, err := BuildSchema(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +343,7 @@ func (b *typeBuilder) typ(v cue.Value) *Type {
 
 func (b *typeBuilder) fill(t *Type, v cue.Value) {
 	if d, ok := v.Default(); ok && d.IsConcrete() {
-		t.Default = nodeFromCUE(d)
+		t.Default = NodeFromCUE(d)
 	}
 	op, args := v.Expr()
 	ik := v.IncompleteKind()
@@ -364,7 +369,7 @@ func (b *typeBuilder) fill(t *Type, v cue.Value) {
 		t.cache = new(sync.Map)
 		t.Kinds = ik
 		if v.IsConcrete() {
-			t.Literal = nodeFromCUE(v)
+			t.Literal = NodeFromCUE(v)
 		}
 		if op == cue.OrOp {
 			for _, a := range args {
@@ -377,7 +382,7 @@ func (b *typeBuilder) fill(t *Type, v cue.Value) {
 					t.Enum = nil
 					break
 				}
-				t.Enum = append(t.Enum, nodeFromCUE(a).Value)
+				t.Enum = append(t.Enum, NodeFromCUE(a).Value)
 			}
 		}
 	}
@@ -472,8 +477,9 @@ func docOf(v cue.Value) string {
 	return strings.Join(parts, "\n")
 }
 
-// nodeFromCUE converts a concrete CUE value (from the schema) to a Node.
-func nodeFromCUE(v cue.Value) *Node {
+// NodeFromCUE converts a concrete CUE value (from the schema) to a Node
+// with no source text.
+func NodeFromCUE(v cue.Value) *Node {
 	n := &Node{off: -1}
 	switch v.Kind() {
 	case cue.NullKind:
@@ -493,22 +499,22 @@ func nodeFromCUE(v cue.Value) *Node {
 		it, _ := v.Fields()
 		for it.Next() {
 			n.Keys = append(n.Keys, it.Selector().Unquoted())
-			n.Vals = append(n.Vals, nodeFromCUE(it.Value()))
+			n.Vals = append(n.Vals, NodeFromCUE(it.Value()))
 		}
 	case cue.ListKind:
 		n.Kind = ListKind
 		n.Items = []*Node{}
 		it, _ := v.List()
 		for it.Next() {
-			n.Items = append(n.Items, nodeFromCUE(it.Value()))
+			n.Items = append(n.Items, NodeFromCUE(it.Value()))
 		}
 	}
 	return n
 }
 
-// checkLeaf validates a scalar against a leaf type and returns a message
+// CheckLeaf validates a scalar against a leaf type and returns a message
 // describing the problem, or "".
-func (s *Schema) checkLeaf(t *Type, n *Node) string {
+func (s *Schema) CheckLeaf(t *Type, n *Node) string {
 	if t.Literal != nil {
 		if n.Equal(t.Literal) {
 			return ""
@@ -528,7 +534,7 @@ func (s *Schema) checkLeaf(t *Type, n *Node) string {
 	return s.cueLeaf(t, n)
 }
 
-// cueLeaf is checkLeaf's answer from CUE itself, cached per value.
+// cueLeaf is CheckLeaf's answer from CUE itself, cached per value.
 func (s *Schema) cueLeaf(t *Type, n *Node) string {
 	key := n.Kind.String() + ":" + n.Value
 	if m, ok := t.cache.Load(key); ok {
@@ -596,4 +602,36 @@ func cueMessage(err error) string {
 		msg = msg[i+2:]
 	}
 	return msg
+}
+
+// BoundMessage is the explanation of the schema definition whose
+// constraint CUE prints as constraint (=~"^https?://…"), so CUE's own
+// errors in CUE sources read like pyrobuild's.
+func (s *Schema) BoundMessage(constraint string) (string, bool) {
+	m, ok := s.boundMsgs[constraint]
+	return m, ok
+}
+
+// Leaf is a LeafType's CUE constraint. Use it inside Schema.Exclusive: CUE
+// values are not safe for concurrent use.
+func (t *Type) Leaf() cue.Value { return t.leaf }
+
+// Exclusive runs f while no other goroutine works on the schema's CUE
+// values, which are not safe for concurrent use.
+func (s *Schema) Exclusive(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
+}
+
+// Constraint is a leaf type's CUE constraint as CUE prints it (">=0",
+// "strings.MinRunes(1)"), or "" for other types.
+func (t *Type) Constraint() string {
+	if t.Kind != LeafType || !t.leaf.Exists() {
+		return ""
+	}
+	s := MustSchema()
+	s.mu.Lock() // CUE values are not safe for concurrent use
+	defer s.mu.Unlock()
+	return fmt.Sprint(t.leaf)
 }
