@@ -7,6 +7,12 @@
 #   scripts/compare-behaviour.sh OLD_BINARY NEW_BINARY
 #   scripts/compare-behaviour.sh --rev REV            # REV against the work tree
 #
+# With two binaries, both run in this work tree. With --rev, REV's binary
+# runs in a checkout of REV, with REV's sources, Go SDK and corpus: the
+# before and after of a change as a user would see them (a change to the
+# SDK's protocol needs this, since a binary reads the SDK of its own
+# version).
+#
 # The corpus: the examples (YAML, JSON and CRD output, check in every
 # diagnostics format, the JSON Schema), every broken source of the
 # compiler's and the Go programs' corpora one by one, the broken docs site,
@@ -22,14 +28,16 @@ if [ "${1:-}" = "--rev" ]; then
 	[ $# -eq 2 ] || { echo "usage: $0 --rev REV" >&2; exit 2; }
 	tmp=$(mktemp -d)
 	git worktree add -q --detach "$tmp/src" "$2"
+	trap 'git worktree remove --force "$tmp/src"; rm -rf "$tmp"' EXIT
 	(cd "$tmp/src" && go build -o "$tmp/old" ./cmd/pyrobuild)
-	git worktree remove --force "$tmp/src"
 	go build -o "$tmp/new" ./cmd/pyrobuild
-	exec "$0" "$tmp/old" "$tmp/new"
+	OLD_ROOT="$tmp/src" "$0" "$tmp/old" "$tmp/new"
+	exit
 fi
 [ $# -eq 2 ] || { echo "usage: $0 OLD_BINARY NEW_BINARY | --rev REV" >&2; exit 2; }
 OLD=$(realpath "$1")
 NEW=$(realpath "$2")
+OLD_ROOT=${OLD_ROOT:-$ROOT}
 
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
@@ -58,6 +66,22 @@ keep() {
 	fi
 }
 
+# corpus_dir NAME: the folder testdata/NAME of the package that holds it.
+corpus_dir() {
+	local d
+	for d in internal/compiler/testdata/"$1" internal/compiler/*/testdata/"$1" internal/bundle/testdata/"$1"; do
+		[ -d "$d" ] && { echo "$d"; return; }
+	done
+	echo "no corpus testdata/$1 found" >&2
+	exit 1
+}
+
+# normalise: the corpora's folders named alike in every recorded text.
+normalise() {
+	find "$W/$side" -maxdepth 2 -type f \( -name '*.stdout' -o -name '*.stderr' \) -exec \
+		sed -i -e "s#$broken#@broken#g" -e "s#$gobroken#@gobroken#g" -e "s#$diffdata#@diff#g" {} +
+}
+
 corpus() {
 	local out="$W/out"
 	run examples-yaml compile examples -o "$out"
@@ -72,15 +96,19 @@ corpus() {
 	run schema schema -o "$W/schema.json"
 	keep schema "$W/schema.json"
 
+	# The corpora are found where this side keeps them, and their folders are
+	# named alike in what is recorded (see normalise), so that moving a
+	# corpus is not a difference.
+	broken=$(corpus_dir broken) gobroken=$(corpus_dir go/broken) diffdata=$(corpus_dir diff)
 	local c
-	for c in internal/compiler/testdata/broken/* internal/compiler/testdata/go/broken/*; do
+	for c in "$broken"/* "$gobroken"/*; do
 		case $c in *.fixed*) continue ;; esac
 		for mode in text json github; do
 			run "broken/$(basename "$c")-$mode" check "$c" --server-datasource default --diagnostics "$mode"
 		done
 		run "broken/$(basename "$c")-nodefault" check "$c"
 	done
-	run broken-all compile internal/compiler/testdata/broken --server-datasource default -o "$out"
+	run broken-all compile "$broken" --server-datasource default -o "$out"
 
 	for mode in text json github; do
 		run "site-broken-$mode" build --root internal/site/testdata/broken --cache-dir off -o "$out" --diagnostics "$mode"
@@ -88,25 +116,26 @@ corpus() {
 	run site build "${SITEFLAGS[@]}" --cache-dir off -o "$out"
 	keep site "$out"
 
-	run diff-compile compile internal/compiler/testdata/diff/v1 -o "$out"
-	run diff diff internal/compiler/testdata/diff/v2 --against "$out"
-	run diff-json diff internal/compiler/testdata/diff/v2 --against "$out" --output json
-	run diff-exit diff --exit-code internal/compiler/testdata/diff/v2 --against "$out"
+	run diff-compile compile "$diffdata/v1" -o "$out"
+	run diff diff "$diffdata/v2" --against "$out"
+	run diff-json diff "$diffdata/v2" --against "$out" --output json
+	run diff-exit diff --exit-code "$diffdata/v2" --against "$out"
 	rm -rf "$out"
 
 	local lang
 	for lang in yaml cue go; do
-		(cd "$W" && run "init-$lang" init "proj" --lang "$lang" --sdk "$ROOT")
+		(cd "$W" && run "init-$lang" init "proj" --lang "$lang" --sdk "$W/sdk")
 		keep "init-$lang" "$W/proj"
 	done
 }
 
 for side in old new; do
-	bin=$OLD
-	[ $side = new ] && bin=$NEW
+	bin=$OLD side_root=$OLD_ROOT
+	[ $side = new ] && bin=$NEW side_root=$ROOT
 	export PYROBUILD_CACHE="$W/cache"
 	rm -rf "$PYROBUILD_CACHE"
-	corpus
+	ln -sfn "$side_root" "$W/sdk"
+	(cd "$side_root" && corpus && normalise)
 done
 rm -rf "$W/cache"
 

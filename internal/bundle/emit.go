@@ -12,18 +12,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
 
 // Format is an output encoding.
@@ -368,7 +365,8 @@ func WriteOutputStyle(dir string, rs []*compiler.Resource, f Format, style Style
 // writeOutput is WriteOutputStyle; after the tree, done (if set) may add
 // to the new folder before it is swapped in.
 func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, done func(tmp string) error) error {
-	return outdir.Replace(dir, func(tmp string) error {
+	return outdir.Replace(dir, func(t *outdir.Tree) error {
+		t.SetFileMode(0o666) // as os.Create makes them
 		var open []*bufio.Writer
 		var files []*os.File
 		defer func() {
@@ -376,32 +374,8 @@ func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, don
 				fh.Close()
 			}
 		}()
-		// Folders are made once each: a Stat per file was a tenth of the
-		// system time of writing thousands of resources.
-		made := map[string]bool{}
-		create := func(path string) (*os.File, error) {
-			p := filepath.Join(tmp, filepath.FromSlash(path))
-			if dir := filepath.Dir(p); !made[dir] {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return nil, err
-				}
-				made[dir] = true
-			}
-			return os.Create(p)
-		}
-		put := func(path string, data []byte) error {
-			fh, err := create(path)
-			if err != nil {
-				return err
-			}
-			_, err = fh.Write(data)
-			if cerr := fh.Close(); err == nil {
-				err = cerr
-			}
-			return err
-		}
 		openBundle := func(path string) (io.Writer, error) {
-			fh, err := create(path)
+			fh, err := t.Create(path)
 			if err != nil {
 				return nil, err
 			}
@@ -410,7 +384,7 @@ func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, don
 			open = append(open, w)
 			return w, nil
 		}
-		if err := emit(rs, f, style, put, openBundle); err != nil {
+		if err := emit(rs, f, style, t.WriteFile, openBundle); err != nil {
 			return err
 		}
 		for i, w := range open {
@@ -423,7 +397,7 @@ func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, don
 		}
 		files = nil
 		if done != nil {
-			return done(tmp)
+			return done(t.Root())
 		}
 		return nil
 	})
@@ -433,7 +407,7 @@ func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, don
 // depend on scheduling.
 func encodeAll(rs []*compiler.Resource, idx []int, f Format) [][]byte {
 	out := make([][]byte, len(idx))
-	parallel(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
+	parallel.Do(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
 	return out
 }
 
@@ -529,19 +503,4 @@ func indentLines(b *bytes.Buffer, text []byte, first, rest string) {
 			b.WriteString(rest)
 		}
 	}
-}
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines; f writes its
-// result by index, so nothing depends on scheduling.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

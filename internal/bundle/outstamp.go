@@ -38,7 +38,9 @@ func OutputStampDir(root string) string { return filepath.Join(root, "outputs") 
 // CUE packages importing the user's own modules) or the executable cannot
 // be identified: such output is always written.
 func OutputKey(r *compiler.Result, f Format) string {
-	exe := cache.Executable()
+	// The compilation's unit store, when it has one, worked the identity
+	// out first, remembering it in pyrobuild's cache folder.
+	exe := cache.Executable("")
 	if !r.Hermetic() || exe == nil {
 		return ""
 	}

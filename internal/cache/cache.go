@@ -13,36 +13,27 @@
 package cache
 
 import (
-	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
 // TTL is how long an entry no run has used is kept.
 const TTL = 30 * 24 * time.Hour
 
-// Executable identifies the running pyrobuild executable (its path, size
-// and modification time), or is nil when it cannot be found. It stands for
-// everything compiled into the executable: the schema, the loaders, the
-// CUE evaluator, the encoders; keys that include it are never shared by
-// two builds of pyrobuild.
-var Executable = sync.OnceValue(func() []byte {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil
-	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return nil
-	}
-	return fmt.Appendf(nil, "%s\x00%d\x00%d", exe, fi.Size(), fi.ModTime().UnixNano())
-})
-
 // WriteFile writes an entry atomically: to a temporary file beside p,
 // renamed to p once whole. Folders are made as needed.
 func WriteFile(p string, data []byte) error {
+	return Write(p, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Write is WriteFile for an entry that write streams, so that a large one
+// is never whole in memory. An error of write leaves p as it was.
+func Write(p string, write func(w io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
@@ -50,7 +41,7 @@ func WriteFile(p string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
+	werr := write(tmp)
 	cerr := tmp.Close()
 	if werr == nil && cerr == nil {
 		werr = os.Rename(tmp.Name(), p)

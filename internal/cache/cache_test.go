@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -100,10 +102,49 @@ func TestWriteFile(t *testing.T) {
 	}
 }
 
-// TestExecutable: the test binary can be identified, the same way twice.
+// TestExecutable: the test binary can be identified, the same way twice,
+// whatever folder a call names.
 func TestExecutable(t *testing.T) {
-	id := Executable()
-	if len(id) == 0 || string(Executable()) != string(id) {
+	id := Executable(t.TempDir())
+	if len(id) == 0 || string(Executable("")) != string(id) {
 		t.Errorf("Executable = %q", id)
+	}
+}
+
+// TestWrite: an entry is replaced whole, or not at all when writing it
+// fails; no temporary file stays either way.
+func TestWrite(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		write func(w io.Writer) error
+		want  string
+	}{
+		{"whole", func(w io.Writer) error {
+			io.WriteString(w, "new ")
+			_, err := io.WriteString(w, "entry")
+			return err
+		}, "new entry"},
+		{"failed half way", func(w io.Writer) error {
+			io.WriteString(w, "half")
+			return errors.New("encoding failed")
+		}, "old entry"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "sub", "entry")
+			if err := WriteFile(p, []byte("old entry")); err != nil {
+				t.Fatal(err)
+			}
+			err := Write(p, tc.write)
+			if (err != nil) != (tc.want == "old entry") {
+				t.Errorf("error %v", err)
+			}
+			if data, _ := os.ReadFile(p); string(data) != tc.want {
+				t.Errorf("entry %q, want %q", data, tc.want)
+			}
+			if ents, _ := os.ReadDir(filepath.Dir(p)); len(ents) != 1 {
+				t.Errorf("folder holds %d files, want the entry alone", len(ents))
+			}
+		})
 	}
 }

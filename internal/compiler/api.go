@@ -1,9 +1,9 @@
 package compiler
 
 import (
-	"slices"
-
-	"cuelang.org/go/cue"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // What the packages downstream of the compiler (bundle, bundle/crd, live,
@@ -13,11 +13,11 @@ import (
 
 // ParseYAML parses every document of a YAML stream into nodes that keep
 // their positions; the diagnostic is the first syntax error.
-func ParseYAML(src *Source) ([]*Node, *Diagnostic) { return parseYAML(src) }
+func ParseYAML(src *Source) ([]*Node, *Diagnostic) { return load.ParseYAML(src) }
 
 // ParseJSON parses one JSON value into a node that keeps its positions;
 // the diagnostic is the first syntax error.
-func ParseJSON(src *Source) (*Node, *Diagnostic) { return parseJSON(src) }
+func ParseJSON(src *Source) (*Node, *Diagnostic) { return load.ParseJSON(src) }
 
 // SortResources puts resources in the order Result.Resources has: global
 // ones first, then by project, kind (KindRank) and name.
@@ -29,7 +29,7 @@ func KindRank(kind string) int { return kindOrder[kind] }
 
 // CredentialHeader reports whether an HTTP header of a datasource proxy
 // carries a credential.
-func CredentialHeader(name string) bool { return credentialHeader(name) }
+func CredentialHeader(name string) bool { return check.CredentialHeader(name) }
 
 // Hermetic reports whether every resource of r follows from r.Sources
 // alone: not so when Go programs or CUE packages importing the user's own
@@ -39,44 +39,44 @@ func (r *Result) Hermetic() bool { return r.hermetic }
 
 // Where is n's position when it has one, else at: the best position for a
 // problem with a value the user may not have written (a default).
-func Where(n *Node, at Pos) Pos { return where(n, at) }
+func Where(n *Node, at Pos) Pos { return model.Where(n, at) }
 
 // FillValue is what an absent regular field of type t becomes: its
 // default, its only possible value, or (for a struct) the struct with its
 // own regular fields filled; nil means the field must be given.
-func FillValue(t *Type) *Node { return fillValue(t) }
+func FillValue(t *Type) *Node { return check.FillValue(t) }
 
 // RoleName is how messages name a plugin role ("datasource", "Panel"
 // becomes "panel"; "ProfileQuery" stays).
-func RoleName(role string) string { return roleName(role) }
+func RoleName(role string) string { return check.RoleName(role) }
 
 // ProfileTypeIDPattern is the regular expression (Go syntax) a full
 // Pyroscope profile type ID matches.
-func ProfileTypeIDPattern() string { return profileTypeIDRe.String() }
+func ProfileTypeIDPattern() string { return check.ProfileTypeIDPattern() }
 
 // LabelNamePattern is the regular expression (Go syntax) of a label name
 // the Perses UI can write unquoted.
-func LabelNamePattern() string { return uiIdentRe.String() }
+func LabelNamePattern() string { return check.LabelNamePattern() }
 
 // RuleNames are the names of the rules written in Go that the schema's
 // @check attributes name, sorted.
-func RuleNames() []string {
-	names := make([]string, 0, len(rules))
-	for n := range rules {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func RuleNames() []string { return check.RuleNames() }
 
-// Leaf is a LeafType's CUE constraint. Use it inside Schema.Exclusive: CUE
-// values are not safe for concurrent use.
-func (t *Type) Leaf() cue.Value { return t.leaf }
+// Closest is check.Closest: the candidate nearest to s, or "".
+func Closest(s string, candidates []string) string { return check.Closest(s, candidates) }
 
-// Exclusive runs f while no other goroutine works on the schema's CUE
-// values, which are not safe for concurrent use.
-func (s *Schema) Exclusive(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f()
+// DidYouMean is check.DidYouMean: a "did you mean …?" hint, or "".
+func DidYouMean(s string, candidates []string) string { return check.DidYouMean(s, candidates) }
+
+// Resolver is check.Resolver: which datasource each query of a dashboard
+// uses, by the rules the dashboard checks apply.
+type Resolver = check.Resolver
+
+// ResolvedDatasource is check.ResolvedDatasource.
+type ResolvedDatasource = check.ResolvedDatasource
+
+// NewResolver indexes the datasources among rs; serverDatasources are as
+// in Options.ServerDatasources.
+func NewResolver(rs []*Resource, serverDatasources []string) *Resolver {
+	return check.NewResolver(rs, serverDatasources)
 }

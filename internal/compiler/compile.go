@@ -1,5 +1,8 @@
-// Package compiler turns Perses dashboard sources (CUE, YAML, JSON) into
-// validated, Perses-ready resources: load → validate and lower → emit.
+// Package compiler turns Perses dashboard sources (CUE, YAML, JSON, Go
+// programs) into validated, Perses-ready resources. Compile runs the
+// stages, each a package of its own: load (find and read the sources),
+// check (validate and lower each resource, then check them together), on
+// the shared model.
 package compiler
 
 import (
@@ -7,13 +10,14 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -56,36 +60,6 @@ type Options struct {
 	// repository of thousands then fits in a fraction of the memory. Their
 	// Node is nil; Tree decodes one when asked.
 	Pack bool
-}
-
-// Resource is one compiled resource in wire form.
-type Resource struct {
-	Kind    string
-	Project string // "" for global resources
-	Name    string
-	Global  bool
-	// Node is the resource; nil when Options.Pack packed it (use Tree).
-	Node *Node
-	Pos  Pos // where its source starts
-
-	packed *packed
-}
-
-// Tree returns the resource's node tree: Node, or a new tree decoded from
-// its packed form.
-func (r *Resource) Tree() *Node {
-	if r.Node != nil || r.packed == nil {
-		return r.Node
-	}
-	return r.packed.unpack()
-}
-
-// ID is the resource's identity as the Perses API sees it.
-func (r *Resource) ID() string {
-	if r.Global {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Project + "/" + r.Name
 }
 
 // Result is the outcome of a compilation.
@@ -168,11 +142,11 @@ type compilation struct {
 	opts    Options
 	paths   []string
 	workers int
-	units   []unit
+	units   []load.Unit
 	diags   Diagnostics
 	schema  *Schema
-	sources sourceSet
-	goL     *goLoader
+	sources load.Sources
+	goL     *load.GoLoader
 	cache   *Cache
 	store   *unitStore
 	// results are gathered by unit index, so the output order never
@@ -207,7 +181,7 @@ func newCompilation(ctx context.Context, opts Options) (*compilation, error) {
 	if c.workers <= 0 {
 		c.workers = runtime.GOMAXPROCS(0)
 	}
-	c.units, c.diags = discover(c.paths, opts.Skip)
+	c.units, c.diags = load.Discover(c.paths, opts.Skip)
 	select {
 	case <-schemaReady:
 	case <-ctx.Done():
@@ -219,12 +193,12 @@ func newCompilation(ctx context.Context, opts Options) (*compilation, error) {
 	}
 	c.schema = s
 	for _, u := range c.units {
-		if u.kind == "go" && c.goL == nil {
-			c.goL = newGoLoader(ctx, opts)
-			if c.goL.goCmd == "" {
-				c.diags = append(c.diags, missingToolchain(u))
+		if u.Kind() == "go" && c.goL == nil {
+			c.goL = load.NewGoLoader(ctx, load.GoOptions{Paths: opts.Paths, Timeout: opts.GoTimeout, Cache: opts.GoCache})
+			if !c.goL.Available() {
+				c.diags = append(c.diags, load.MissingToolchain(u))
 			}
-			c.goL.prepare(c.units, &c.sources, c.workers)
+			c.goL.Prepare(c.units, &c.sources, c.workers)
 		}
 	}
 	if ctx.Err() != nil {
@@ -239,7 +213,7 @@ func (c *compilation) loadAll() {
 	c.results = make([]unitResult, len(c.units))
 	c.packing = c.opts.Pack && len(c.units) >= packUnits
 	if c.cache != nil {
-		c.cache.begin()
+		c.cache.Begin()
 	}
 	c.store = openUnitStore(c.opts.UnitStore)
 	cueLimit := cueTimeout(c.opts)
@@ -247,7 +221,7 @@ func (c *compilation) loadAll() {
 	next := make(chan int)
 	for w := 0; w < min(c.workers, max(len(c.units), 1)); w++ {
 		wg.Go(func() {
-			wk := &worker{c: c, env: &cueEnv{}, cueLimit: cueLimit}
+			wk := &worker{c: c, env: &load.CUEEnv{}, cueLimit: cueLimit}
 			defer wk.close()
 			for i := range next {
 				// A compilation that failed, or was stopped, finishes
@@ -274,22 +248,22 @@ feed:
 // worker is the state one worker goroutine keeps between units.
 type worker struct {
 	c        *compilation
-	env      *cueEnv
-	runner   *cueRunner
+	env      *load.CUEEnv
+	runner   *load.CUERunner
 	cueLimit time.Duration
 }
 
 func (w *worker) close() {
 	if w.runner != nil {
-		w.runner.close()
+		w.runner.Close()
 	}
 }
 
 // load loads one unit, from a cache when one holds it, and validates its
 // resources.
-func (w *worker) load(u unit) unitResult {
+func (w *worker) load(u load.Unit) unitResult {
 	c := w.c
-	var raws []rawResource
+	var raws []load.Raw
 	var res []*Resource
 	var ds Diagnostics
 	hit, abandoned := false, false
@@ -298,12 +272,12 @@ func (w *worker) load(u unit) unitResult {
 	// bytes: its key is what the load parsed.
 	var sum [32]byte
 	summed := false
-	useStore := c.store != nil && u.kind == "cue"
-	if (c.cache != nil && cacheable(u)) || useStore {
-		sum, summed = readUnit(&u)
+	useStore := c.store != nil && u.Kind() == "cue"
+	if (c.cache != nil && load.Cacheable(u)) || useStore {
+		sum, summed = load.ReadUnit(&u)
 	}
 	if summed && c.cache != nil {
-		raws, ds, hit = c.cache.get(u, sum, &c.sources)
+		raws, ds, hit = c.cache.Get(u, sum, &c.sources)
 	}
 	// A stored unit was validated when it was stored: its entry holds the
 	// resources in wire form and every diagnostic.
@@ -315,15 +289,15 @@ func (w *worker) load(u unit) unitResult {
 	if !hit {
 		raws, ds, abandoned = w.loadFresh(u, &closed)
 	}
-	if u.kind == "go" || (!hit && (abandoned || !closed.Load())) {
+	if u.Kind() == "go" || (!hit && (abandoned || !closed.Load())) {
 		c.open.Store(true) // its output may depend on files beyond its sources
 	}
 	keep := summed && !hit && !abandoned && closed.Load()
 	if keep && c.cache != nil {
-		c.cache.put(u, sum, raws, ds)
+		c.cache.Put(u, sum, raws, ds)
 	}
 	for _, raw := range raws {
-		if r := c.schema.checkResource(raw, &ds); r != nil {
+		if r := check.Validate(c.schema, raw.Node, &ds); r != nil {
 			res = append(res, r)
 		}
 	}
@@ -334,7 +308,7 @@ func (w *worker) load(u unit) unitResult {
 		for _, r := range res {
 			if r.Kind == "Dashboard" {
 				if p, err := pack(r.Node); err == nil {
-					r.Node, r.packed = nil, p
+					r.Pack(p)
 				}
 			}
 		}
@@ -346,31 +320,31 @@ func (w *worker) load(u unit) unitResult {
 // nothing beyond the unit's own files. abandoned reports a CUE evaluation
 // stopped for its time or memory, or by the end of the compilation, that
 // is still running.
-func (w *worker) loadFresh(u unit, closed *atomic.Bool) (raws []rawResource, ds Diagnostics, abandoned bool) {
+func (w *worker) loadFresh(u load.Unit, closed *atomic.Bool) (raws []load.Raw, ds Diagnostics, abandoned bool) {
 	c := w.c
-	switch u.kind {
+	switch u.Kind() {
 	case "go":
-		raws, ds = c.goL.load(u)
+		raws, ds = c.goL.Load(u)
 	case "cue":
 		if w.runner == nil {
-			w.runner = newCUERunner()
+			w.runner = load.NewCUERunner()
 		}
 		e := w.env
 		var memory bool
-		raws, ds, abandoned, memory = w.runner.load(c.ctx, u, w.cueLimit, func() ([]rawResource, Diagnostics) {
-			r, d, cl := loadUnit(u, &c.sources, e)
+		raws, ds, abandoned, memory = w.runner.Load(c.ctx, u, w.cueLimit, func() ([]load.Raw, Diagnostics) {
+			r, d, cl := load.Load(u, &c.sources, e)
 			closed.Store(cl)
 			return r, d
 		})
 		if abandoned {
-			w.runner, w.env = nil, &cueEnv{} // the old ones are still in use
+			w.runner, w.env = nil, &load.CUEEnv{} // the old ones are still in use
 		}
 		if memory {
 			c.outOfMemory.Store(true)
 		}
 	default:
 		var cl bool
-		raws, ds, cl = loadUnit(u, &c.sources, w.env)
+		raws, ds, cl = load.Load(u, &c.sources, w.env)
 		closed.Store(cl)
 	}
 	return raws, ds, abandoned
@@ -380,23 +354,20 @@ func (w *worker) loadFresh(u unit, closed *atomic.Bool) (raws []rawResource, ds 
 // references between them, the server's datasources, --strict.
 func (c *compilation) finish() *Result {
 	// A copy: an abandoned CUE evaluation may still add to the set.
-	out := &Result{Units: len(c.units), Sources: c.sources.snapshot(), hermetic: !c.open.Load()}
+	out := &Result{Units: len(c.units), Sources: c.sources.Snapshot(), hermetic: !c.open.Load()}
 	if c.cache != nil {
-		c.cache.end()
-		out.Reused = c.cache.hits
+		c.cache.End()
+		out.Reused = c.cache.Hits()
 	}
 	if c.store != nil {
 		out.Stored = int(c.stored.Load())
 		c.store.trim()
 	}
 	if g := c.goL; g != nil {
-		out.GoBuilds = int(g.builds.Load())
-		for f := range g.inputs {
-			out.Inputs = append(out.Inputs, f)
-		}
-		slices.Sort(out.Inputs)
+		out.GoBuilds = g.Builds()
+		out.Inputs = g.Inputs()
 		if out.GoBuilds > 0 {
-			g.trimCache()
+			g.TrimCache()
 		}
 	}
 	diags := c.diags
@@ -409,8 +380,8 @@ func (c *compilation) finish() *Result {
 			Hint("pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards")
 	}
 	sortResources(out.Resources)
-	world := &World{Resources: out.Resources, ServerDatasources: c.opts.ServerDatasources}
-	world.check(&diags)
+	world := &check.World{Resources: out.Resources, ServerDatasources: c.opts.ServerDatasources}
+	world.Check(&diags)
 	out.Resources = world.Resources
 	if c.opts.Strict {
 		for i := range diags {
@@ -423,90 +394,6 @@ func (c *compilation) finish() *Result {
 	diag.SetEnds(diags, sourceText(out.Sources))
 	out.Diagnostics = diags
 	return out
-}
-
-// checkResource validates one resource and returns its wire form, or nil
-// when it is too broken to identify.
-func (s *Schema) checkResource(raw rawResource, diags *Diagnostics) *Resource {
-	n := raw.node
-	v := &validator{s: s, rep: diag.NewReporter(diags)}
-	kn := n.Get("kind")
-	kind, ok := n.Str("kind")
-	if !ok {
-		v.rep.Errorf(CodeWrongType, where(kn, n.Pos), "kind must be a string").
-			Path(pathString([]string{"kind"}))
-		return nil
-	}
-	rs := s.Resources[kind]
-	if rs == nil {
-		for k, r := range s.Resources {
-			if strings.EqualFold(k, kind) {
-				v.rep.Warnf(CodeKindSpelling, where(kn, n.Pos), "kind %q is written %q by Perses", kind, k).
-					Path(pathString([]string{"kind"})).
-					Hint("pyrobuild writes the canonical spelling")
-				rs = r
-				n.Set("kind", NewString(k, kn))
-				break
-			}
-		}
-	}
-	if rs == nil {
-		var kinds []string
-		for k := range s.Resources {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		hint := didYouMean(kind, kinds)
-		if hint == "" {
-			hint = "pyrobuild compiles Project, Datasource, GlobalDatasource, Secret, GlobalSecret and Dashboard resources"
-		}
-		v.rep.Errorf(CodeUnknownKind, where(kn, n.Pos), "unknown resource kind %q", kind).
-			Path(pathString([]string{"kind"})).
-			Hint(hint)
-		return nil
-	}
-	meta := n.Get("metadata")
-	if rs.Global && meta != nil {
-		if p := meta.Get("project"); p != nil {
-			v.rep.Errorf(CodeScope, where(&Node{Pos: p.KeyPos}, where(p, n.Pos)), "%s is a global kind: it has no project", rs.Kind).
-				Path(pathString([]string{"metadata", "project"})).
-				Hint("remove metadata.project, or use the project-scoped kind")
-			meta.Delete("project")
-		}
-	}
-	var wire *Node
-	if rs.Type != nil {
-		wire = v.walk(rs.Type, n, nil, n.Pos)
-	} else {
-		// Pass-through kinds: the envelope is checked, the spec is kept.
-		mt := s.ProjectMeta
-		if rs.Global {
-			mt = s.GlobalMeta
-		}
-		wire = NewMap(n)
-		wire.Set("kind", n.Get("kind"))
-		if meta == nil {
-			v.rep.Report(Error, CodeMissingField, n.Pos, `missing required field "metadata" in the resource`).
-				Path(pathString([]string{"metadata"}))
-		} else {
-			wire.Set("metadata", v.walk(mt, meta, []string{"metadata"}, n.Pos))
-		}
-		if spec := n.Get("spec"); spec != nil {
-			wire.Set("spec", spec)
-		} else {
-			v.rep.Report(Error, CodeMissingField, n.Pos, `missing required field "spec" in the resource`).
-				Path(pathString([]string{"spec"}))
-		}
-		v.rep.Infof(CodeUncheckedPlugin, where(kn, n.Pos), "%s resources are passed through: their spec is not validated", rs.Kind).
-			Path(pathString([]string{"kind"}))
-	}
-	md := wire.Get("metadata")
-	name, _ := md.Str("name")
-	project, _ := md.Str("project")
-	if name == "" || (!rs.Global && project == "") {
-		return nil // reported as a missing field
-	}
-	return &Resource{Kind: rs.Kind, Name: name, Project: project, Global: rs.Global, Node: wire, Pos: n.Pos}
 }
 
 // kindOrder is the order resources are applied in: what others refer to
@@ -528,19 +415,4 @@ func sortResources(rs []*Resource) {
 		}
 		return a.Name < b.Name
 	})
-}
-
-// parallel calls f(0) … f(n-1) on GOMAXPROCS goroutines; f writes its
-// result by index, so nothing depends on scheduling.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 )
 
 // FuzzCUE: no CUE package makes loading, evaluating (within the time
@@ -18,32 +21,36 @@ func FuzzCUE(f *testing.F) {
 	f.Add([]byte("kind: \"Dashboard\"\nmetadata: name: \"d\"\n"))
 	dir := f.TempDir()
 	s := MustSchema()
-	env := &cueEnv{}
-	runner := newCUERunner()
+	env := &load.CUEEnv{}
+	runner := load.NewCUERunner()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file := filepath.Join(dir, "f.cue")
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		u := unit{kind: "cue", dir: dir, files: []string{file}}
-		var sources sourceSet
+		units, _ := load.Discover([]string{file}, nil)
+		if len(units) != 1 {
+			t.Fatalf("%d units found for one CUE file", len(units))
+		}
+		u := units[0]
+		var sources load.Sources
 		e := env
-		raws, diags, abandoned, _ := runner.load(context.Background(), u, time.Second, func() ([]rawResource, Diagnostics) {
-			raws, diags, _ := loadUnit(u, &sources, e)
+		raws, diags, abandoned, _ := runner.Load(context.Background(), u, time.Second, func() ([]load.Raw, Diagnostics) {
+			raws, diags, _ := load.Load(u, &sources, e)
 			return raws, diags
 		})
 		if abandoned {
-			runner, env = newCUERunner(), &cueEnv{}
+			runner, env = load.NewCUERunner(), &load.CUEEnv{}
 			return
 		}
 		var rs []*Resource
 		for _, raw := range raws {
-			if r := s.checkResource(raw, &diags); r != nil {
+			if r := check.Validate(s, raw.Node, &diags); r != nil {
 				rs = append(rs, r)
 			}
 		}
-		w := &World{Resources: rs}
-		w.check(&diags)
+		w := &check.World{Resources: rs}
+		w.Check(&diags)
 		for _, r := range w.Resources {
 			Encode(r.Node, YAML)
 			Encode(r.Node, JSON)

@@ -4,21 +4,24 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 )
 
 // checkSource runs the whole per-resource pipeline on one in-memory file.
 func checkSource(path string, data []byte) {
 	s := MustSchema()
-	src := newSource(path, data)
+	src := NewSource(path, data)
 	var docs []*Node
 	var d *Diagnostic
 	if filepath.Ext(path) == ".json" {
 		var n *Node
-		if n, d = parseJSON(src); n != nil {
+		if n, d = load.ParseJSON(src); n != nil {
 			docs = []*Node{n}
 		}
 	} else {
-		docs, d = parseYAML(src)
+		docs, d = load.ParseYAML(src)
 	}
 	if d != nil {
 		return
@@ -26,14 +29,14 @@ func checkSource(path string, data []byte) {
 	var diags Diagnostics
 	var rs []*Resource
 	for _, n := range docs {
-		for _, raw := range collectResources(n, path, &diags) {
-			if r := s.checkResource(raw, &diags); r != nil {
+		for _, raw := range load.Collect(n, path, &diags) {
+			if r := check.Validate(s, raw.Node, &diags); r != nil {
 				rs = append(rs, r)
 			}
 		}
 	}
-	w := &World{Resources: rs}
-	w.check(&diags)
+	w := &check.World{Resources: rs}
+	w.Check(&diags)
 	for _, r := range w.Resources {
 		Encode(r.Node, YAML)
 		Encode(r.Node, JSON)

@@ -36,7 +36,7 @@ func TestSameResultEveryWay(t *testing.T) {
 			for _, r := range packed.Resources {
 				if r.Kind == "Dashboard" {
 					dashboards++
-					if r.Node == nil && r.packed != nil {
+					if r.Node == nil && r.Tree() != nil {
 						wasPacked++
 					}
 				}
@@ -81,7 +81,9 @@ func TestPackKeepsPositions(t *testing.T) {
 	res := compileOK(t, Options{Paths: []string{"../../examples"}})
 	var check func(path string, a, b *Node)
 	check = func(path string, a, b *Node) {
-		if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || a.src != b.src || a.off != b.off {
+		as, ao := a.Origin()
+		bs, bo := b.Origin()
+		if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || as != bs || ao != bo {
 			t.Errorf("%s: %+v became %+v", path, *a, *b)
 			return
 		}
@@ -106,7 +108,7 @@ func TestPackKeepsPositions(t *testing.T) {
 			t.Fatal(err)
 		}
 		withSource += len(p.srcs)
-		check(r.ID(), r.Node, p.unpack())
+		check(r.ID(), r.Node, p.Unpack())
 	}
 	if withSource == 0 {
 		t.Fatal("no node pointed into its source: the offsets went untested")

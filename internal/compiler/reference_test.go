@@ -55,10 +55,10 @@ func TestDiagnosticsReference(t *testing.T) {
 		case info.NoExample != "":
 			fmt.Fprintf(&b, "*No example:* %s\n\n", info.NoExample)
 		default:
-			t.Errorf("%s has no example: add a broken source for it to internal/compiler/testdata/broken, or say in its NoExample (internal/compiler/codes.go) why no small source shows it", info.Code)
+			t.Errorf("%s has no example: add a broken source for it to internal/compiler/testdata/broken, or say in its NoExample (internal/compiler/model/codes.go) why no small source shows it", info.Code)
 		}
 		if strings.TrimSpace(info.Fix) == "" {
-			t.Errorf("%s has no fix: say how to correct it in its Fix (compiler/codes.go)", info.Code)
+			t.Errorf("%s has no fix: say how to correct it in its Fix (compiler/model/codes.go)", info.Code)
 		}
 		fmt.Fprintf(&b, "**Fix.** %s\n\n", info.Fix)
 		switch {

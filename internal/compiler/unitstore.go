@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -41,24 +43,24 @@ func openUnitStore(dir string) *unitStore {
 	return &unitStore{s}
 }
 
-// get reads the entry of a unit whose files (u.read) hash to sum: its
+// get reads the entry of a unit whose files (u.Sources()) hash to sum: its
 // resources, validated and in wire form, and all its diagnostics. It adds
 // the unit's sources to sources when it finds one.
-func (s *unitStore) get(u unit, sum [sha256.Size]byte, sources *sourceSet) ([]*Resource, Diagnostics, bool) {
+func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*Resource, Diagnostics, bool) {
 	b, ok := s.store.Read(sum[:])
 	if !ok {
 		return nil, nil, false
 	}
 	srcs := map[string]*Source{}
-	for _, src := range u.read {
+	for _, src := range u.Sources() {
 		srcs[src.Path] = src
 	}
 	res, diags, err := decodeUnit(b, srcs)
 	if err != nil {
 		return nil, nil, false
 	}
-	for _, src := range u.read {
-		sources.add(src)
+	for _, src := range u.Sources() {
+		sources.Add(src)
 	}
 	return res, diags, true
 }
@@ -193,20 +195,21 @@ func (e *unitEncoder) node(n *Node) {
 	e.str(n.Value)
 	e.pos(n.Pos)
 	e.pos(n.KeyPos)
+	src, off := n.Origin()
 	switch {
-	case n.src != nil && e.srcs != nil && n.off >= 0:
-		i, ok := e.srcs[n.src]
+	case src != nil && e.srcs != nil && off >= 0:
+		i, ok := e.srcs[src]
 		if !ok {
 			i = len(e.srcs)
-			e.srcs[n.src] = i
+			e.srcs[src] = i
 		}
-		e.int(n.off)
+		e.int(off)
 		e.int(i)
-	case n.src != nil && e.srcs == nil:
-		if n.src.Path != n.Pos.File {
+	case src != nil && e.srcs == nil:
+		if src.Path != n.Pos.File {
 			e.err = errors.New("a node's source is not the file of its position")
 		}
-		e.int(n.off)
+		e.int(off)
 	default:
 		e.int(-1)
 	}
@@ -346,7 +349,7 @@ func (d *unitDecoder) node(depth int) *Node {
 	if d.err != nil || k == -1 {
 		return nil
 	}
-	if k < int(NullKind) || k > int(ListKind) || depth > maxDepth {
+	if k < int(NullKind) || k > int(ListKind) || depth > model.MaxDepth {
 		d.err = errBadEntry
 		return nil
 	}
@@ -355,20 +358,23 @@ func (d *unitDecoder) node(depth int) *Node {
 	}
 	n := &d.slab[0]
 	d.slab = d.slab[1:]
-	*n = Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos(), off: d.int()}
-	if n.off >= 0 && d.srcs != nil {
+	*n = Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos()}
+	var src *Source
+	off := d.int()
+	if off >= 0 && d.srcs != nil {
 		if i := d.int(); i >= 0 && i < len(d.srcs) {
-			n.src = d.srcs[i]
+			src = d.srcs[i]
 		} else {
 			d.err = errBadEntry
 			return nil
 		}
-	} else if n.off >= 0 {
-		if n.src = d.sources[n.Pos.File]; n.src == nil || n.off > len(n.src.Data) {
+	} else if off >= 0 {
+		if src = d.sources[n.Pos.File]; src == nil || off > len(src.Data) {
 			d.err = errBadEntry
 			return nil
 		}
 	}
+	n.SetOrigin(src, off)
 	if nk := d.count(); nk > 0 {
 		n.Keys, n.Vals = make([]string, nk), make([]*Node, nk)
 		for i := 0; i < nk && d.err == nil; i++ {
@@ -410,8 +416,8 @@ func pack(n *Node) (*packed, error) {
 	return p, nil
 }
 
-// unpack decodes a new tree; the caller may change it.
-func (p *packed) unpack() *Node {
+// Unpack decodes a new tree; the caller may change it.
+func (p *packed) Unpack() *Node {
 	d := &unitDecoder{s: p.data, srcs: p.srcs}
 	n := d.node(0)
 	if d.err != nil || d.i != len(d.s) {

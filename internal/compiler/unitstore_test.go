@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -12,14 +13,16 @@ import (
 func FuzzUnitStoreDecode(f *testing.F) {
 	f.Add([]byte("PBU3\x00\x00"))
 	res := []*Resource{{Kind: "Dashboard", Project: "p", Name: "d", Pos: Pos{File: "d.cue", Line: 1, Col: 1},
-		Node: &Node{Kind: MapKind, Keys: []string{"kind"}, Vals: []*Node{{Kind: StringKind, Value: "Dashboard", Pos: Pos{File: "d.cue", Line: 1, Col: 7}, off: -1}}, off: -1}}}
+		Node: &Node{Kind: MapKind, Keys: []string{"kind"}, Vals: []*Node{model.New(StringKind, Pos{File: "d.cue", Line: 1, Col: 7})}}}}
+	res[0].Node.Vals[0].Value = "Dashboard"
+	res[0].Node.SetOrigin(nil, -1)
 	b, err := encodeUnit(res, storedDiags)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		srcs := map[string]*Source{"d.cue": newSource("d.cue", []byte("kind: \"Dashboard\"\n"))}
+		srcs := map[string]*Source{"d.cue": NewSource("d.cue", []byte("kind: \"Dashboard\"\n"))}
 		res, diags, err := decodeUnit(b, srcs)
 		if err != nil {
 			return

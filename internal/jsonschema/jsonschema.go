@@ -16,6 +16,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 )
 
 // Form says which form of the sources a JSON Schema describes.
@@ -245,7 +246,7 @@ func (g *jsonSchemaGen) structSchema(t *compiler.Type) *jsObj {
 	for _, c := range t.Checks {
 		if s := g.rule(c); s != nil {
 			allOf = append(allOf, s)
-		} else if d := c.Describe(); d != "" {
+		} else if d := check.Describe(c); d != "" {
 			notes = append(notes, d)
 		}
 	}
@@ -276,7 +277,7 @@ func (g *jsonSchemaGen) fieldSchema(f *compiler.Field) *jsObj {
 		default:
 			if r := g.rule(c); r != nil {
 				s.addAllOf(r)
-			} else if d := c.Describe(); d != "" {
+			} else if d := check.Describe(c); d != "" {
 				notes = append(notes, d)
 			}
 		}
@@ -628,7 +629,7 @@ var jsonSchemaRules = map[string]func(c compiler.Check) *jsObj{
 }
 
 // rulesNotInJSONSchema are the Go rules JSON Schema cannot state; their
-// description (Check.Describe) goes into the schema's description instead.
+// description (check.Describe) goes into the schema's description instead.
 var rulesNotInJSONSchema = map[string]string{
 	"regexp":             "the value must compile as a Go regular expression",
 	"selector":           "the label selector grammar is Pyroscope's parser",

@@ -16,10 +16,10 @@ import (
 // replaces a folder of the user's.
 const MarkerFile = ".pyrobuild-output"
 
-// Replace replaces dir with what fill writes into a fresh folder beside
-// it, then swaps the two; on any failure dir is left as it was. A folder
-// pyrobuild did not write (no marker file) is never replaced.
-func Replace(dir string, fill func(tmp string) error) error {
+// Replace replaces dir with the tree fill writes into a fresh folder
+// beside it, then swaps the two; on any failure dir is left as it was. A
+// folder pyrobuild did not write (no marker file) is never replaced.
+func Replace(dir string, fill func(t *Tree) error) error {
 	dir = filepath.Clean(dir)
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
 	if fi, err := os.Stat(dir); err == nil {
@@ -52,7 +52,8 @@ func Replace(dir string, fill func(tmp string) error) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	if err := fill(tmp); err != nil {
+	t := NewTree(tmp)
+	if err := fill(t); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(tmp, MarkerFile), []byte("This folder is written by pyrobuild and replaced on every build.\n"), 0o644); err != nil {

@@ -28,8 +28,8 @@ func TestReplaceRemovesLitterOfDeadRunsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lock.Close()
-	err = Replace(out, func(tmp string) error {
-		return os.WriteFile(filepath.Join(tmp, "a.txt"), []byte("a"), 0o644)
+	err = Replace(out, func(t *Tree) error {
+		return t.WriteFile("a.txt", []byte("a"))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,8 @@ func TestTempFolderIsLockedWhileFilling(t *testing.T) {
 		t.Skip("no folder locks")
 	}
 	out := filepath.Join(t.TempDir(), "build")
-	err := Replace(out, func(tmp string) error {
+	err := Replace(out, func(tr *Tree) error {
+		tmp := tr.Root()
 		if l, err := lockDir(tmp); err == nil {
 			l.Close()
 			t.Error("the temp folder is not locked during fill")

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
-	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
 	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
@@ -43,8 +43,8 @@ func (b *Builder) Write(ctx context.Context, dir string) (*Site, error) {
 	var s *Site
 	pc := b.openPageCache(dir)
 	b.pc = pc
-	err := outdir.Replace(dir, func(tmp string) error {
-		d := newDiskSink(ctx, b, tmp, pc)
+	err := outdir.Replace(dir, func(t *outdir.Tree) error {
+		d := newDiskSink(ctx, b, t, pc)
 		var err error
 		s, err = b.build(ctx, d, pc)
 		d.wait() // never left running into a folder being removed
@@ -302,7 +302,7 @@ func (r *run) layout() error {
 	jobs := neighbours(r.pages, r.nav)
 	navVersion := navDigest(r.nav)
 	errs := make([]error, len(jobs))
-	err = parallel(r.ctx, len(jobs), b.cfg.Workers, func(i int) {
+	err = parallel.Run(r.ctx, len(jobs), b.cfg.Workers, func(i int) {
 		j := jobs[i]
 		errs[i] = out.page(j.p, j.prev, j.next, func(packed bool) (layoutEntry, error) {
 			return r.cachedLayout(j.p, navVersion, packed, j.prev, j.next)
@@ -407,33 +407,4 @@ func (r *run) finish() error {
 	r.s.Diagnostics.Sort()
 	r.b.prune(r.pages)
 	return nil
-}
-
-// parallel runs f(0..n-1) on up to workers goroutines. It stops handing
-// out work when ctx ends, and then returns its error.
-func parallel(ctx context.Context, n, workers int, f func(i int)) error {
-	if workers > n {
-		workers = n
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
-	}
-	var err error
-	for i := 0; i < n; i++ {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return err
 }

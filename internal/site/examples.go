@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 	"github.com/pyrobuild/pyrobuild/internal/site/examples"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
@@ -32,7 +33,7 @@ func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (compiler.Di
 		}
 	}
 	runs := make([][]examples.Run, len(items))
-	if err := parallel(ctx, len(items), b.cfg.Workers, func(i int) {
+	if err := parallel.Run(ctx, len(items), b.cfg.Workers, func(i int) {
 		runs[i] = b.examples.Run(ctx, items[i].exs)
 	}); err != nil {
 		return nil, err

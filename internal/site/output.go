@@ -8,13 +8,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
 
 // searchEntry is one section of one page in the client-side search index.
@@ -176,22 +175,14 @@ func writeFiles(dir string, files map[string][]byte) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	return outdir.Replace(dir, func(tmp string) error {
-		made := map[string]bool{tmp: true}
-		for _, n := range names {
-			d := filepath.Dir(filepath.Join(tmp, filepath.FromSlash(n)))
-			if made[d] {
-				continue
-			}
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return err
-			}
-			made[d] = true
+	return outdir.Replace(dir, func(t *outdir.Tree) error {
+		if err := t.Dirs(names); err != nil {
+			return err
 		}
 		errs := make([]error, len(names))
-		parallel(context.Background(), len(names), 8, func(i int) {
+		parallel.Run(context.Background(), len(names), 8, func(i int) {
 			n := names[i]
-			if err := os.WriteFile(filepath.Join(tmp, filepath.FromSlash(n)), files[n], 0o644); err != nil {
+			if err := t.WriteFile(n, files[n]); err != nil {
 				errs[i] = fmt.Errorf("writing %s: %w", n, err)
 			}
 		})

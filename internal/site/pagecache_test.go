@@ -238,7 +238,7 @@ func TestPageCacheInvalidation(t *testing.T) {
 		}, 0},
 		{"the program", func(t *testing.T, root string, cfg *Config) {
 			old := binaryIdentity
-			binaryIdentity = func(dir string) string { return old(dir) + " changed" }
+			binaryIdentity = func(root string) string { return old(root) + " changed" }
 			t.Cleanup(func() { binaryIdentity = old })
 		}, all},
 		{"output edited by hand", func(t *testing.T, root string, cfg *Config) {
@@ -415,34 +415,6 @@ func mustBuilder(t *testing.T, cfg Config) *Builder {
 	return b
 }
 
-// TestWriteNewReplacesLink: a file of the new output that is a hard link
-// to the previous output's is replaced, not written into.
-func TestWriteNewReplacesLink(t *testing.T) {
-	dir := t.TempDir()
-	old, p := filepath.Join(dir, "old"), filepath.Join(dir, "new")
-	if err := os.WriteFile(old, []byte("old page\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Link(old, p); err != nil {
-		t.Skip("no hard links:", err)
-	}
-	if err := writeNew(p, []byte("new\n")); err != nil {
-		t.Fatal(err)
-	}
-	if data, _ := os.ReadFile(old); string(data) != "old page\n" {
-		t.Errorf("the linked file became %q", data)
-	}
-	if data, _ := os.ReadFile(p); string(data) != "new\n" {
-		t.Errorf("the new file is %q", data)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "folder"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeNew(filepath.Join(dir, "folder"), []byte("x")); err == nil {
-		t.Error("a folder was replaced by a file")
-	}
-}
-
 // TestPageCacheChecksum damages the saved cache so that it still
 // decodes: it must be no cache, not the source of a wrong search index.
 func TestPageCacheChecksum(t *testing.T) {
@@ -467,17 +439,19 @@ func TestPageCacheChecksum(t *testing.T) {
 	}
 }
 
-// TestPageCacheTrim: page caches (and remembered executable sums) not
-// used for 30 days are removed, at most once a day; the one in use stays.
+// TestPageCacheTrim: page caches not used for 30 days (and files a
+// killed run left) are removed, at most once a day; the one in use stays,
+// and so does what else the cache folder holds.
 func TestPageCacheTrim(t *testing.T) {
 	cfg, out := cachedSite(t)
 	inUse := pagecache.File(cfg.CacheDir, out)
+	pages := filepath.Dir(inUse)
 	old := time.Now().Add(-40 * 24 * time.Hour)
 	recent := time.Now().Add(-10 * 24 * time.Hour)
 	files := map[string]time.Time{
-		"pages-0000000000000000.gob": old,
-		"pages-1111111111111111.gob": recent,
-		"exe-2222222222222222":       old,
+		"pages/0000000000000000.gob": old,
+		"pages/1111111111111111.gob": recent,
+		"pages/.tmp-2222222222":      old,
 		"something-else":             old,
 	}
 	put := func() {
@@ -495,9 +469,12 @@ func TestPageCacheTrim(t *testing.T) {
 		_, err := os.Stat(filepath.Join(cfg.CacheDir, n))
 		return err == nil
 	}
-	mark := filepath.Join(cfg.CacheDir, "pages-trimmed")
+	mark := filepath.Join(pages, "trimmed")
 	yesterday := time.Now().Add(-25 * time.Hour)
-	os.Chtimes(mark, yesterday, yesterday)
+	os.WriteFile(mark, nil, 0o644)
+	if err := os.Chtimes(mark, yesterday, yesterday); err != nil {
+		t.Fatal(err)
+	}
 	put()
 	if err := os.Chtimes(inUse, old, old); err != nil {
 		t.Fatal(err)
@@ -506,7 +483,7 @@ func TestPageCacheTrim(t *testing.T) {
 	if run.laidOut != 0 {
 		t.Errorf("laid out %d pages: the cache in use was lost", run.laidOut)
 	}
-	for n, want := range map[string]bool{"pages-0000000000000000.gob": false, "pages-1111111111111111.gob": true, "exe-2222222222222222": false, "something-else": true} {
+	for n, want := range map[string]bool{"pages/0000000000000000.gob": false, "pages/1111111111111111.gob": true, "pages/.tmp-2222222222": false, "something-else": true} {
 		if exists(n) != want {
 			t.Errorf("%s: exists %v after trimming, want %v", n, !want, want)
 		}
@@ -517,12 +494,12 @@ func TestPageCacheTrim(t *testing.T) {
 	// Trimmed less than a day ago: not again.
 	put()
 	writeSite(t, cfg, out)
-	if !exists("pages-0000000000000000.gob") {
+	if !exists("pages/0000000000000000.gob") {
 		t.Error("trimmed twice in a day")
 	}
 	os.Chtimes(mark, yesterday, yesterday)
 	writeSite(t, cfg, out)
-	if exists("pages-0000000000000000.gob") {
+	if exists("pages/0000000000000000.gob") {
 		t.Error("not trimmed a day later")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/parallel"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
 	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
@@ -26,7 +27,7 @@ func (b *Builder) render(ctx context.Context, pages []*Page, s *Site, pk *pack.P
 		pc.Wait()
 	}
 	errs := make([]error, len(pages))
-	if err := parallel(ctx, len(pages), b.cfg.Workers, func(i int) {
+	if err := parallel.Run(ctx, len(pages), b.cfg.Workers, func(i int) {
 		errs[i] = b.renderPage(pages[i], md, pk, lean, pc)
 	}); err != nil {
 		return err

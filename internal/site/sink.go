@@ -3,14 +3,9 @@ package site
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
-	"sort"
 	"sync"
 
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
 )
 
@@ -94,19 +89,18 @@ func (k *packedSink) search(frags []searchFrag) {
 	k.s.search, k.s.searchSum = frags, searchDigest(frags)
 }
 
-// diskSink writes the outputs into tmp, the folder that replaces the
-// output folder; Site.Files names them, without their content. With a
+// diskSink writes the outputs into t, the tree that replaces the output
+// folder; Site.Files names them, without their content. With a
 // page cache, a page whose layout would read what the last build's did
 // keeps the file that build wrote.
 type diskSink struct {
 	memorySink
 	ctx context.Context
 	b   *Builder
-	tmp string
+	t   *outdir.Tree
 	pc  *pagecache.Cache
 	// siteKey stands for what every page's layout reads (see layoutKey).
 	siteKey [32]byte
-	made    sync.Map // folders of tmp known to exist
 	// The folders of the pages, made while they are read and rendered:
 	// making a folder per page is much of the cost of writing a site
 	// whose pages are cached. earlyOuts are their pages' files; wait
@@ -118,10 +112,8 @@ type diskSink struct {
 	firstErr error
 }
 
-func newDiskSink(ctx context.Context, b *Builder, tmp string, pc *pagecache.Cache) *diskSink {
-	d := &diskSink{memorySink: memorySink{s: newSite()}, ctx: ctx, b: b, tmp: tmp, pc: pc, wait: func() error { return nil }}
-	d.made.Store(tmp, true)
-	return d
+func newDiskSink(ctx context.Context, b *Builder, t *outdir.Tree, pc *pagecache.Cache) *diskSink {
+	return &diskSink{memorySink: memorySink{s: newSite()}, ctx: ctx, b: b, t: t, pc: pc, wait: func() error { return nil }}
 }
 
 func (d *diskSink) writes() bool { return true }
@@ -129,7 +121,7 @@ func (d *diskSink) writes() bool { return true }
 func (d *diskSink) early(outs []string) {
 	d.earlyOuts = outs
 	done := make(chan error, 1)
-	go func() { done <- d.dirs(outs) }()
+	go func() { done <- d.t.Dirs(outs) }()
 	d.wait = sync.OnceValue(func() error { return <-done })
 }
 
@@ -145,15 +137,7 @@ func (d *diskSink) settle(published map[string]bool) error {
 			unused = append(unused, n)
 		}
 	}
-	dirs := foldersOf(unused)
-	// Deepest first; a folder that holds anything stays.
-	sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
-	for _, dir := range dirs {
-		p := filepath.Join(d.tmp, filepath.FromSlash(dir))
-		if os.Remove(p) == nil {
-			d.made.Delete(p)
-		}
-	}
+	d.t.RemoveEmpty(unused)
 	return nil
 }
 
@@ -170,7 +154,7 @@ func (d *diskSink) begin(th *theme, nav []*navNode, pages []*Page, failed bool) 
 	for i, p := range pages {
 		names[i] = p.Out
 	}
-	return d, d.dirs(names)
+	return d, d.t.Dirs(names)
 }
 
 func (d *diskSink) page(p *Page, prev, next *navNode, lay func(bool) (layoutEntry, error)) error {
@@ -206,7 +190,7 @@ func (d *diskSink) file(name string, data []byte) {
 	d.memorySink.file(name, nil) // written, not kept
 	err := d.ctx.Err()
 	if err == nil {
-		err = d.write(name, data)
+		err = d.t.WriteFile(name, data)
 	}
 	if err != nil {
 		d.errMu.Lock()
@@ -225,85 +209,8 @@ func (d *diskSink) err() error {
 	return d.firstErr
 }
 
-func (d *diskSink) write(name string, data []byte) error {
-	p, err := d.parent(name)
-	if err != nil {
-		return err
-	}
-	return writeNew(p, data)
-}
-
 // link puts the previous output's file name in place, unchanged, when it
 // holds what e stands for; false when it does not or cannot.
 func (d *diskSink) link(name string, e pagecache.Output) bool {
-	if _, err := d.parent(name); err != nil {
-		return false
-	}
-	return d.pc.Link(d.tmp, name, e)
-}
-
-// parent makes the folder of an output file, and returns the file's path.
-func (d *diskSink) parent(name string) (string, error) {
-	p := filepath.Join(d.tmp, filepath.FromSlash(name))
-	dir := filepath.Dir(p)
-	if _, ok := d.made.Load(dir); !ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
-		}
-		d.made.Store(dir, true)
-	}
-	return p, nil
-}
-
-// dirs makes the folders of these output files. A page is a folder:
-// making them in order, each after its parent, takes one call each
-// instead of MkdirAll's three.
-func (d *diskSink) dirs(names []string) error {
-	dirs := foldersOf(names)
-	sort.Strings(dirs)
-	for _, dir := range dirs {
-		p := filepath.Join(d.tmp, filepath.FromSlash(dir))
-		if _, ok := d.made.Load(p); ok {
-			continue
-		}
-		if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		d.made.Store(p, true)
-	}
-	return nil
-}
-
-// writeNew writes a file of the new output folder. It never writes into
-// a file already there, which may be a hard link to the previous output's
-// (a page the page cache kept): that one is replaced.
-func writeNew(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		if fi, lerr := os.Lstat(p); lerr == nil && !fi.IsDir() && os.Remove(p) == nil {
-			f, err = os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// foldersOf lists, once each, the folders that hold the slash-separated
-// paths names, and their parents.
-func foldersOf(names []string) []string {
-	var dirs []string
-	seen := map[string]bool{".": true}
-	for _, n := range names {
-		for dir := path.Dir(n); !seen[dir]; dir = path.Dir(dir) {
-			seen[dir] = true
-			dirs = append(dirs, dir)
-		}
-	}
-	return dirs
+	return d.pc.Link(d.t, name, e)
 }

@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/cache"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/site/catalog"
 	"github.com/pyrobuild/pyrobuild/internal/site/examples"
@@ -266,22 +267,7 @@ func (b *Builder) saveHighlights() error {
 	if _, misses := b.hl.Stats(); misses == 0 {
 		return nil
 	}
-	if err := os.MkdirAll(b.cfg.CacheDir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(b.cfg.CacheDir, ".highlight-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := b.hl.Save(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(b.cfg.CacheDir, highlightCacheFile))
+	return cache.Write(filepath.Join(b.cfg.CacheDir, highlightCacheFile), b.hl.Save)
 }
 
 // AbsoluteBaseURL reports whether the base URL names the site's host

@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"debug/elf"
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
@@ -15,15 +14,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
+	"github.com/pyrobuild/pyrobuild/internal/cache"
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 )
 
@@ -50,161 +48,6 @@ import (
 // version names the format of the saved cache and what the keys
 // hash; any change to either must change it.
 const version = "pyrobuild-pages-2"
-
-// Identity stands for the running program: a change to any of its
-// code, templates or dependencies changes it. Empty when it cannot be
-// known, and then no page cache is used. cacheDir is where the identity
-// of an executable that had to be hashed is remembered.
-func Identity(cacheDir string) string {
-	if id := goBuildID(); id != "" {
-		return "go " + id
-	}
-	return executableSum(cacheDir)
-}
-
-// goBuildID is the Go build ID of the running executable when it is one
-// the go command made (see trustedBuildID), else "".
-var goBuildID = sync.OnceValue(func() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	if id := readBuildID(f); trustedBuildID(id) {
-		return id
-	}
-	return ""
-})
-
-// readBuildID reads an executable's Go build ID: on ELF systems from its
-// note section, elsewhere from the text the linker writes at the start
-// of the program (\xff Go build ID: "…").
-func readBuildID(f *os.File) string {
-	if ef, err := elf.NewFile(f); err == nil {
-		if sec := ef.Section(".note.go.buildid"); sec != nil {
-			// namesz, descsz, type, "Go\x00\x00", then the ID.
-			if note, err := sec.Data(); err == nil && len(note) > 16 && string(note[12:16]) == "Go\x00\x00" {
-				if n := int(ef.ByteOrder.Uint32(note[4:8])); n > 0 && 16+n <= len(note) {
-					return string(note[16 : 16+n])
-				}
-			}
-		}
-	}
-	head := make([]byte, 64<<10)
-	n, _ := f.ReadAt(head, 0)
-	head = head[:n]
-	const marker = "\xff Go build ID: \""
-	if i := bytes.Index(head, []byte(marker)); i >= 0 {
-		id := head[i+len(marker):]
-		if end := bytes.IndexByte(id, '"'); end > 0 && end < 200 {
-			return string(id[:end])
-		}
-	}
-	return ""
-}
-
-// trustedBuildID reports whether a build ID is of the form the go command
-// gives it, derived from every input of the build: two or four hashes
-// (action and content IDs of the package, then of the link), each 20
-// characters of unpadded URL-safe base64, separated by slashes. Builds
-// that set their own (Nix's buildGoModule and Bazel's rules_go link with
-// -buildid=redacted) give every version the same ID, which would keep
-// pages an older binary laid out: those programs are hashed instead.
-func trustedBuildID(id string) bool {
-	parts := strings.Split(id, "/")
-	if len(parts) != 2 && len(parts) != 4 {
-		return false
-	}
-	for _, p := range parts {
-		if len(p) != 20 {
-			return false
-		}
-		for _, c := range []byte(p) {
-			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// executableSum is "sha256 " and the SHA-256 of the running executable.
-// The sum is remembered in cacheDir under the executable's path, device,
-// inode, size and modification time, so a program is hashed once; ""
-// when it cannot be read.
-func executableSum(cacheDir string) string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	fi, err := os.Stat(exe)
-	if err != nil || !fi.Mode().IsRegular() {
-		return ""
-	}
-	var memo, stamp string
-	if id := fileIdentity(fi); id != "" && cacheDir != "" {
-		stamp = fmt.Sprintf("%s\n%s\n%d\n%d\n", exe, id, fi.Size(), fi.ModTime().UnixNano())
-		sum := sha256.Sum256([]byte(stamp))
-		memo = filepath.Join(cacheDir, "exe-"+hex.EncodeToString(sum[:8]))
-		if v, ok := exeSums.Load(memo); ok {
-			return v.(string)
-		}
-		if data, err := os.ReadFile(memo); err == nil {
-			if rest, ok := strings.CutPrefix(string(data), stamp); ok && len(rest) == 64+1 && rest[64] == '\n' {
-				if _, err := hex.DecodeString(rest[:64]); err == nil {
-					now := time.Now()
-					os.Chtimes(memo, now, now) // in use: kept by trimCache
-					v := "sha256 " + rest[:64]
-					exeSums.Store(memo, v)
-					return v
-				}
-			}
-		}
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	// The file hashed must be the one the stamp describes.
-	if after, err := f.Stat(); err != nil || !os.SameFile(fi, after) || after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) {
-		return "sha256 " + sum
-	}
-	if memo != "" {
-		exeSums.Store(memo, "sha256 "+sum)
-		writeAtomic(memo, []byte(stamp+sum+"\n"))
-	}
-	return "sha256 " + sum
-}
-
-var exeSums sync.Map // memo file → identity, for the life of the process
-
-// writeAtomic writes a small file of the cache folder, whole or not at
-// all; errors are ignored (the file is only a shortcut).
-func writeAtomic(name string, data []byte) {
-	dir := filepath.Dir(name)
-	if os.MkdirAll(dir, 0o755) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), name) != nil {
-		os.Remove(tmp.Name())
-	}
-}
 
 // savedPages heads the page cache of one output folder, as saved; its
 // renders and outputs follow, one gob value each, so that neither saving
@@ -246,16 +89,12 @@ type Output struct {
 type Cache struct {
 	file    string // where it is saved
 	prevDir string // the output folder being replaced
-	id      string // binaryIdentity
+	id      string // the program's, cache.Executable
 	version string
 
 	// prev is the output folder being replaced, opened as a root: no
 	// file outside it is read, whatever links it holds.
 	prev func() *os.Root
-
-	permOnce sync.Once
-	perm     fs.FileMode // of a file written into the new output
-	permOK   bool
 
 	renders map[[32]byte]*savedRender // the last build's
 	outputs map[string]Output         // the last build's
@@ -283,19 +122,20 @@ func (pc *Cache) Close() {
 	}
 }
 
-// File names the page cache of an output folder: one per
-// folder, as its outputs are the previous output's files.
+// File names the page cache of an output folder, in the pages folder
+// of cacheDir: one per output folder, as its outputs are the previous
+// output's files.
 func File(cacheDir, outDir string) string {
 	abs, err := filepath.Abs(outDir)
 	if err != nil {
 		abs = outDir
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(cacheDir, "pages-"+hex.EncodeToString(sum[:8])+".gob")
+	return filepath.Join(cacheDir, "pages", hex.EncodeToString(sum[:8])+".gob")
 }
 
 // Open loads the page cache that cacheDir keeps of the output folder dir,
-// for a build by the program id (see Identity). A missing, damaged or
+// for a build by the program id (cache.Executable). A missing, damaged or
 // foreign cache is an empty one.
 func Open(cacheDir, dir, id string) *Cache {
 	pc := &Cache{
@@ -313,6 +153,8 @@ func Open(cacheDir, dir, id string) *Cache {
 		newOutputs: map[string]Output{},
 		loaded:     make(chan struct{}),
 	}
+	// In use: not trimmed below, nor by the next days' builds.
+	cache.Touch(pc.file)
 	// Read while the build reads the site's sources.
 	go func() {
 		defer close(pc.loaded)
@@ -322,15 +164,18 @@ func Open(cacheDir, dir, id string) *Cache {
 			return
 		}
 		defer f.Close()
-		now := time.Now()
-		os.Chtimes(pc.file, now, now) // in use: kept by trimCache
 		if err := pc.load(f); err != nil {
 			clear(pc.renders)
 			clear(pc.outputs)
 			pc.changed = true
 		}
 	}()
-	trimCache(cacheDir, pc.file)
+	// One cache per output folder ever built into (builds into temporary
+	// folders would pile them up): those unused for cache.TTL go.
+	pages := filepath.Dir(pc.file)
+	if cache.Daily(filepath.Join(pages, "trimmed")) {
+		cache.Trim(pages, 1, cache.TTL)
+	}
 	return pc
 }
 
@@ -439,8 +284,8 @@ func (pc *Cache) Reusable(name string, key [32]byte) (Output, bool) {
 	return e, ok && e.Key == key && !pc.noLinks.Load()
 }
 
-// Link puts the previous output's file name into the new output folder
-// tmp as a hard link, when it holds exactly the bytes e stands for and
+// Link puts the previous output's file name into the new output tree t
+// as a hard link, when it holds exactly the bytes e stands for and
 // is what a fresh write would make (a regular file, the user's, with the
 // permissions a new file gets). False when it does not or cannot: the
 // page is then laid out and written.
@@ -449,7 +294,7 @@ func (pc *Cache) Reusable(name string, key [32]byte) (Output, bool) {
 // root, so links in it to elsewhere are never followed; it is opened
 // without following a link nor waiting on a pipe, and must be the file
 // looked up; and the link made must be that same file.
-func (pc *Cache) Link(tmp, name string, e Output) bool {
+func (pc *Cache) Link(t *outdir.Tree, name string, e Output) bool {
 	root := pc.prev()
 	if root == nil {
 		return false
@@ -459,8 +304,7 @@ func (pc *Cache) Link(tmp, name string, e Output) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.Size {
 		return false
 	}
-	pc.permOnce.Do(func() { pc.perm, pc.permOK = freshPerm(tmp) })
-	if !pc.permOK || fi.Mode().Perm() != pc.perm {
+	if perm, ok := t.FilePerm(); !ok || fi.Mode().Perm() != perm {
 		return false
 	}
 	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() {
@@ -484,10 +328,10 @@ func (pc *Cache) Link(tmp, name string, e Output) bool {
 	if n != int(e.Size) || !errors.Is(err, io.ErrUnexpectedEOF) || sha256.Sum256(data[:n]) != e.Sum {
 		return false
 	}
-	old := filepath.Join(pc.prevDir, rel)
-	dst := filepath.Join(tmp, rel)
-	if err := os.Link(old, dst); err != nil {
-		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, os.ErrExist) {
+	dst, err := t.Link(filepath.Join(pc.prevDir, rel), name)
+	if err != nil {
+		var le *os.LinkError
+		if errors.As(err, &le) && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, os.ErrExist) {
 			// Another device, a file system without hard links, no
 			// permission: the same for every page, so write them.
 			pc.noLinks.Store(true)
@@ -505,64 +349,7 @@ func (pc *Cache) Link(tmp, name string, e Output) bool {
 	return true
 }
 
-// freshPerm is the permissions a file written into the folder tmp gets
-// (0644 less the umask), found by writing one.
-func freshPerm(tmp string) (fs.FileMode, bool) {
-	f, err := os.CreateTemp(tmp, ".perm-*")
-	if err != nil {
-		return 0, false
-	}
-	name := f.Name()
-	f.Close()
-	defer os.Remove(name)
-	// CreateTemp makes 0600 files: the mode is what a new 0644 file gets.
-	os.Remove(name)
-	g, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return 0, false
-	}
-	defer g.Close()
-	fi, err := g.Stat()
-	if err != nil {
-		return 0, false
-	}
-	return fi.Mode().Perm(), true
-}
-
 var linkBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// cacheTTL is how long a page cache (and a remembered executable's
-// hash) is kept without being used: one per output folder, and builds
-// into temporary folders would otherwise pile them up.
-const cacheTTL = 30 * 24 * time.Hour
-
-// trimCache removes the page caches of cacheDir not used for cacheTTL,
-// at most once a day (a mark file's time says when it last did). The
-// cache in use, inUse, is kept, and touched when it is read.
-func trimCache(cacheDir, inUse string) {
-	mark := filepath.Join(cacheDir, "pages-trimmed")
-	if fi, err := os.Stat(mark); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
-		return
-	}
-	if os.MkdirAll(cacheDir, 0o755) != nil || os.WriteFile(mark, nil, 0o644) != nil {
-		return
-	}
-	now := time.Now()
-	os.Chtimes(mark, now, now)
-	ents, _ := os.ReadDir(cacheDir)
-	for _, e := range ents {
-		n := e.Name()
-		ours := strings.HasPrefix(n, "pages-") && strings.HasSuffix(n, ".gob") ||
-			strings.HasPrefix(n, "exe-") ||
-			strings.HasPrefix(n, ".pages-") || strings.HasPrefix(n, ".tmp-") // left by a killed run
-		if !ours || !e.Type().IsRegular() || filepath.Join(cacheDir, n) == inUse {
-			continue
-		}
-		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > cacheTTL {
-			os.Remove(filepath.Join(cacheDir, n))
-		}
-	}
-}
 
 // Save writes the cache for the next build, atomically, when it changed.
 func (pc *Cache) Save() error {
@@ -582,51 +369,37 @@ func (pc *Cache) Save() error {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	dir := filepath.Dir(pc.file)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".pages-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriter(tmp)
-	h := sha256.New()
-	enc := gob.NewEncoder(io.MultiWriter(bw, h))
-	err = enc.Encode(savedPages{Version: pc.version, Renders: len(renders), Outputs: len(names)})
-	for _, r := range renders {
-		if err == nil {
-			err = enc.Encode(r)
+	return cache.Write(pc.file, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		h := sha256.New()
+		enc := gob.NewEncoder(io.MultiWriter(bw, h))
+		err := enc.Encode(savedPages{Version: pc.version, Renders: len(renders), Outputs: len(names)})
+		for _, r := range renders {
+			if err == nil {
+				err = enc.Encode(r)
+			}
 		}
-	}
-	for _, name := range names {
-		if err == nil {
-			e := pc.newOutputs[name]
-			err = enc.Encode(savedOutput{Name: name, Key: e.Key, Sum: e.Sum, Size: e.Size})
+		for _, name := range names {
+			if err == nil {
+				e := pc.newOutputs[name]
+				err = enc.Encode(savedOutput{Name: name, Key: e.Key, Sum: e.Sum, Size: e.Size})
+			}
 		}
-	}
-	if err == nil {
-		_, err = bw.Write(h.Sum(nil))
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
-		tmp.Close()
+		if err == nil {
+			_, err = bw.Write(h.Sum(nil))
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
 		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), pc.file)
+	})
 }
 
 // A Key hashes the fields of a cache key, each with its length, so that
 // no two lists of fields hash alike.
 type Key struct{ h hash.Hash }
 
-// NewKey starts a key of a kind, for the program id (see Identity).
+// NewKey starts a key of a kind, for the program id (cache.Executable).
 func NewKey(id, kind string) Key {
 	k := Key{sha256.New()}
 	k.Str(version)

@@ -3,7 +3,6 @@
 package pagecache
 
 import (
-	"fmt"
 	"os"
 	"syscall"
 )
@@ -19,14 +18,4 @@ func fileOwner(fi os.FileInfo) (uid int, ok bool) {
 		return 0, false
 	}
 	return int(st.Uid), true
-}
-
-// fileIdentity names a file as the file system knows it: its device and
-// inode.
-func fileIdentity(fi os.FileInfo) string {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("%d:%d", uint64(st.Dev), uint64(st.Ino))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/docs"
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 )
 
 // The plugin model reference is generated from the compiler's schema, the
@@ -300,7 +301,7 @@ func collectFields(t *compiler.Type, prefix string, linked map[string]string, sh
 		desc := docLinks(f.Doc, "", "", linked, shared)
 		var rules []string
 		for _, c := range append(append([]compiler.Check(nil), f.Checks...), f.Type.Checks...) {
-			if d := c.Describe(); d != "" {
+			if d := check.Describe(c); d != "" {
 				rules = append(rules, d)
 			}
 		}
@@ -438,7 +439,7 @@ func typeName(t *compiler.Type, linked map[string]string, shared map[string]*com
 
 func writeChecks(w *bytes.Buffer, checks []compiler.Check) {
 	for _, c := range checks {
-		if d := c.Describe(); d != "" {
+		if d := check.Describe(c); d != "" {
 			fmt.Fprintf(w, "Rule: %s.\n\n", d)
 		}
 	}

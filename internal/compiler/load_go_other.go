@@ -1,9 +1,0 @@
-//go:build !unix
-
-package compiler
-
-import "os/exec"
-
-// killGroupOnCancel leaves cmd as it is: without process groups, its
-// cancellation kills the process alone.
-func killGroupOnCancel(*exec.Cmd) {}
