@@ -28,8 +28,9 @@ import (
 
 const stampFormat = "pyrobuild-stamp-1"
 
-// OutputStampDir is where stamps are kept: beside the unit store.
-func OutputStampDir() string { return cache.Dir("outputs") }
+// OutputStampDir is where stamps are kept in pyrobuild's cache folder
+// root: beside the unit store.
+func OutputStampDir(root string) string { return filepath.Join(root, "outputs") }
 
 // OutputKey is the key of what r compiles to in format f: a hash of every
 // source's path and bytes, the format and the pyrobuild executable. It is
@@ -37,7 +38,9 @@ func OutputStampDir() string { return cache.Dir("outputs") }
 // CUE packages importing the user's own modules) or the executable cannot
 // be identified: such output is always written.
 func OutputKey(r *compiler.Result, f Format) string {
-	exe := cache.Executable()
+	// The compilation's unit store, when it has one, worked the identity
+	// out first, remembering it in pyrobuild's cache folder.
+	exe := cache.Executable("")
 	if !r.Hermetic() || exe == nil {
 		return ""
 	}

@@ -1,6 +1,9 @@
-// Package cache holds what pyrobuild's caches on disk share: where they
-// live, how an entry is written, how the running executable is told apart
-// from another, and how entries no run has used for a while are removed.
+// Package cache holds what pyrobuild's caches on disk share: how an entry
+// is written, how the running executable is told apart from another, and
+// how entries no run has used for a while are removed. Where the caches
+// live is for the caller to say: the pyrobuild command passes its folder
+// ($PYROBUILD_CACHE) down in options, so the package has no setting of its
+// own.
 //
 // Every cache is a folder of files named by the hash of what they were
 // made from. A run touches the entries it uses (Touch), and at most once a
@@ -13,34 +16,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 )
 
 // TTL is how long an entry no run has used is kept.
 const TTL = 30 * 24 * time.Hour
-
-var root atomic.Pointer[string]
-
-// SetRoot sets pyrobuild's cache folder for the process; "" stands for the
-// default. The pyrobuild command sets it once, from $PYROBUILD_CACHE, so
-// that every cache of every compilation (the site builder's too) is there.
-func SetRoot(dir string) { root.Store(&dir) }
-
-// Root is pyrobuild's cache folder: the one SetRoot set, or pyrobuild in
-// the user's cache folder (~/.cache on Linux).
-func Root() string {
-	if d := root.Load(); d != nil && *d != "" {
-		return *d
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "pyrobuild")
-	}
-	return filepath.Join(os.TempDir(), "pyrobuild-cache")
-}
-
-// Dir is the folder of the cache called name, in Root.
-func Dir(name string) string { return filepath.Join(Root(), name) }
 
 // WriteFile writes an entry atomically: to a temporary file beside p,
 // renamed to p once whole. Folders are made as needed.

@@ -23,21 +23,34 @@ import (
 // command made it: that ID hashes every input of the build, and is read
 // from the file's header at no cost. Other executables are known by the
 // SHA-256 of their bytes ("sha256 " and the sum), which is remembered in
-// the cache folder under the file's path, device, inode, size and
-// modification time, so that a program is hashed once, not once a run.
+// the folder exe of root, pyrobuild's cache folder ("" for nowhere), under
+// the file's path, device, inode, size and modification time, so that a
+// program is hashed once, not once a run. The identity is a fact of the
+// process: the first call works it out, and remembers it where its root
+// says; later calls return it whatever their root.
 //
 // A file's path, size and time alone are not enough: the page cache puts
 // files an older executable laid out into a new output, and a program
 // replaced by another of the same size with the same time (a package
 // manager that sets every time to 1970, a copy that keeps times) would
 // publish stale pages.
-var Executable = sync.OnceValue(func() []byte {
-	id := executableID(Dir("exe"))
-	if id == "" {
-		return nil
-	}
-	return []byte(id)
-})
+func Executable(root string) []byte {
+	executable.once.Do(func() {
+		memo := ""
+		if root != "" {
+			memo = filepath.Join(root, "exe")
+		}
+		if id := executableID(memo); id != "" {
+			executable.id = []byte(id)
+		}
+	})
+	return executable.id
+}
+
+var executable struct {
+	once sync.Once
+	id   []byte
+}
 
 // executableID is Executable, remembering sums in memoDir ("": nowhere).
 func executableID(memoDir string) string {

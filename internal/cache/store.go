@@ -17,12 +17,15 @@ type Store struct {
 	salt []byte
 }
 
-// Open returns the store in dir for entries of the given format, or nil
-// when there is none to use: no folder, or an executable that cannot be
-// identified.
+// Open returns the store in dir, a folder of pyrobuild's cache folder, for
+// entries of the given format, or nil when there is none to use: no
+// folder, or an executable that cannot be identified.
 func Open(dir, format string) *Store {
-	exe := Executable()
-	if dir == "" || exe == nil {
+	if dir == "" {
+		return nil
+	}
+	exe := Executable(filepath.Dir(dir))
+	if exe == nil {
 		return nil
 	}
 	return &Store{dir: dir, salt: append([]byte(format+"\x00"), exe...)}

@@ -32,10 +32,11 @@ type siteOptions struct {
 	drafts            bool
 	nav               []site.NavItem // site.nav of pyrobuild.yaml; no flag
 	navPos            compiler.Pos
+	env               environment
 }
 
-func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &siteOptions{}
+func newBuildCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
+	o := &siteOptions{env: env}
 	var output string
 	cmd := &cobra.Command{
 		Use:   "build",
@@ -161,6 +162,8 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 		SourceURL:         o.sourceURL,
 		CLIReference:      func() []byte { return cliReference(root) },
 		CacheDir:          o.cacheDir.path(),
+		CompilerCache:     o.env.cacheRoot,
+		CUETimeout:        o.env.cueTimeout,
 		Drafts:            o.drafts,
 		Nav:               o.nav,
 		NavPos:            o.navPos,

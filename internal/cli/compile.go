@@ -29,10 +29,11 @@ type compileOptions struct {
 	crd               bool
 	watch             bool
 	cache             *compiler.Cache // --watch: kept between runs
+	env               environment
 }
 
-func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &compileOptions{}
+func newCompileCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
+	o := &compileOptions{env: env}
 	cmd := &cobra.Command{
 		Use:   "compile [PATH...]",
 		Short: "Compile dashboard sources into Perses-ready resources",
@@ -101,8 +102,8 @@ var completeDiagnostics = cobra.FixedCompletions([]string{
 	"github\tGitHub Actions annotations on stdout",
 }, cobra.ShellCompDirectiveNoFileComp)
 
-func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &compileOptions{}
+func newCheckCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
+	o := &compileOptions{env: env}
 	cmd := &cobra.Command{
 		Use:   "check [PATH...]",
 		Short: "Validate dashboard sources without writing anything",
@@ -161,8 +162,8 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	if o.goTimeout <= 0 {
 		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.goTimeout)}
 	}
-	opts := compiler.Options{Paths: paths, Strict: o.strict, ServerDatasources: o.serverDatasources, GoTimeout: o.goTimeout, Cache: o.cache,
-		UnitStore: compiler.UnitStoreDir(), Pack: true}
+	opts := o.env.compileOptions()
+	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Cache, opts.Pack = paths, o.strict, o.serverDatasources, o.goTimeout, o.cache, true
 	if write {
 		opts.Skip = []string{o.output}
 	}

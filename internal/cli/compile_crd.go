@@ -34,8 +34,8 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
 // (bundle.WriteOutputKeyed) and was left alone.
 func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format bundle.Format) (bool, error) {
 	if o.crd {
-		bundle.ForgetOutput(o.output, bundle.OutputStampDir())
+		bundle.ForgetOutput(o.output, bundle.OutputStampDir(o.env.cacheRoot))
 		return true, crd.WriteOutput(o.output, crs, format)
 	}
-	return bundle.WriteOutputKeyed(o.output, res.Resources, format, bundle.OutputKey(res, format), bundle.OutputStampDir())
+	return bundle.WriteOutputKeyed(o.output, res.Resources, format, bundle.OutputKey(res, format), bundle.OutputStampDir(o.env.cacheRoot))
 }

@@ -272,11 +272,13 @@ func (p *configParser) list(key *configKey, v *yaml.Node, name string) ([]string
 }
 
 // environment holds what pyrobuild reads from its environment for every
-// command (a command reads NO_COLOR and GOGC for itself).
+// command (a command reads NO_COLOR and GOGC for itself). It is read once,
+// by Run, and handed to the commands, which pass it on in options: the
+// library has no setting of its own.
 type environment struct {
-	// cacheDir is $PYROBUILD_CACHE, the folder of pyrobuild's caches; ""
-	// for the default, pyrobuild in the user's cache folder.
-	cacheDir string
+	// cacheRoot is the folder of pyrobuild's caches: $PYROBUILD_CACHE,
+	// or else pyrobuild in the user's cache folder (defaultCacheRoot).
+	cacheRoot string
 	// cueTimeout is $PYROBUILD_CUE_TIMEOUT; 0, for the default, when it
 	// is unset or not a positive duration.
 	cueTimeout time.Duration
@@ -284,18 +286,36 @@ type environment struct {
 
 // readEnv reads the environment through getenv (os.Getenv).
 func readEnv(getenv func(string) string) environment {
-	e := environment{cacheDir: getenv("PYROBUILD_CACHE")}
+	e := environment{cacheRoot: getenv("PYROBUILD_CACHE")}
+	if e.cacheRoot == "" {
+		e.cacheRoot = defaultCacheRoot()
+	}
 	if d, err := time.ParseDuration(getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
 		e.cueTimeout = d
 	}
 	return e
 }
 
-// setDefaults hands the environment to the compiler as the defaults of
-// every compilation: compile's, check's and diff's, and those the site
-// builder makes for its catalog and examples.
-func setDefaults(e environment) {
-	compiler.SetDefaults(compiler.Defaults{CacheDir: e.cacheDir, CUETimeout: e.cueTimeout})
+// defaultCacheRoot is the folder of pyrobuild's caches when
+// $PYROBUILD_CACHE is unset: pyrobuild in the user's cache folder
+// (~/.cache on Linux), or in the temporary folder when there is none.
+func defaultCacheRoot() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "pyrobuild")
+	}
+	return filepath.Join(os.TempDir(), "pyrobuild-cache")
+}
+
+// compileOptions are the options of every compilation of compile, check
+// and diff that come from the environment: the caches (compiled Go
+// programs, the unit store) and the CUE time limit. The site builder's
+// compilations get the same through site.Config.
+func (e environment) compileOptions() compiler.Options {
+	return compiler.Options{
+		GoCache:    compiler.GoCacheDir(e.cacheRoot),
+		UnitStore:  compiler.UnitStoreDir(e.cacheRoot),
+		CUETimeout: e.cueTimeout,
+	}
 }
 
 // parseNav reads site.nav, a list of entries as in mkdocs' nav: a page

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
@@ -296,17 +298,26 @@ func TestConfigNav(t *testing.T) {
 }
 
 // TestReadEnv: $PYROBUILD_CACHE and $PYROBUILD_CUE_TIMEOUT are read once,
-// here; a time-out that is not a positive duration is the default's.
+// here; without the first, the caches are in pyrobuild's folder of the
+// user's cache; a time-out that is not a positive duration is the
+// default's.
 func TestReadEnv(t *testing.T) {
+	t.Setenv("HOME", "/home/alice")
+	t.Setenv("XDG_CACHE_HOME", "")
+	d, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip("no user cache folder:", err)
+	}
+	user := filepath.Join(d, "pyrobuild")
 	for _, tc := range []struct {
 		env  map[string]string
 		want environment
 	}{
-		{nil, environment{}},
-		{map[string]string{"PYROBUILD_CACHE": "/c", "PYROBUILD_CUE_TIMEOUT": "2m"}, environment{cacheDir: "/c", cueTimeout: 2 * time.Minute}},
-		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "soon"}, environment{}},
-		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "-1s"}, environment{}},
-		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "0s"}, environment{}},
+		{nil, environment{cacheRoot: user}},
+		{map[string]string{"PYROBUILD_CACHE": "/c", "PYROBUILD_CUE_TIMEOUT": "2m"}, environment{cacheRoot: "/c", cueTimeout: 2 * time.Minute}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "soon"}, environment{cacheRoot: user}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "-1s"}, environment{cacheRoot: user}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "0s"}, environment{cacheRoot: user}},
 	} {
 		if got := readEnv(func(k string) string { return tc.env[k] }); got != tc.want {
 			t.Errorf("%v: got %+v, want %+v", tc.env, got, tc.want)
@@ -314,19 +325,30 @@ func TestReadEnv(t *testing.T) {
 	}
 }
 
-// TestEnvReachesCompiler: a run hands the environment to the compiler, as
-// the defaults of every compilation (the site's too).
-func TestEnvReachesCompiler(t *testing.T) {
+// TestEnvReachesCompilations: the environment reaches every compilation
+// as options: compile's, check's and diff's, and, through site.Config, the
+// site builder's (build and serve; TestReliability/cache-folder runs them).
+func TestEnvReachesCompilations(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("PYROBUILD_CACHE", dir)
-	t.Setenv("PYROBUILD_CUE_TIMEOUT", "3m")
-	if code, _, stderr := run(t, "version"); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
+	e := readEnv(func(k string) string {
+		return map[string]string{"PYROBUILD_CACHE": dir, "PYROBUILD_CUE_TIMEOUT": "3m"}[k]
+	})
+	o := e.compileOptions()
+	if want := filepath.Join(dir, "go"); o.GoCache != want {
+		t.Errorf("Go cache in %s, want %s", o.GoCache, want)
 	}
-	if got := compiler.GoCacheDir(); got != filepath.Join(dir, "go") {
-		t.Errorf("Go cache in %s, want under %s", got, dir)
+	if want := filepath.Join(dir, "units"); o.UnitStore != want {
+		t.Errorf("unit store in %s, want %s", o.UnitStore, want)
 	}
-	if got := compiler.UnitStoreDir(); got != filepath.Join(dir, "units") {
-		t.Errorf("unit store in %s, want under %s", got, dir)
+	if o.CUETimeout != 3*time.Minute {
+		t.Errorf("CUE time-out %s, want 3m", o.CUETimeout)
+	}
+	so := &siteOptions{env: e}
+	cfg, err := so.config(&cobra.Command{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CompilerCache != dir || cfg.CUETimeout != 3*time.Minute {
+		t.Errorf("site.Config has cache %q and CUE time-out %s, want %q and 3m", cfg.CompilerCache, cfg.CUETimeout, dir)
 	}
 }

@@ -32,8 +32,8 @@ type diffOptions struct {
 	exitCode bool
 }
 
-func newDiffCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &diffOptions{}
+func newDiffCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
+	o := &diffOptions{compile: compileOptions{env: env}}
 	cmd := &cobra.Command{
 		Use:   "diff [PATH...]",
 		Short: "Show what changed between a previous build and the sources",
@@ -119,8 +119,10 @@ func runDiff(ctx context.Context, o *diffOptions, paths []string, projectOutput 
 	if err != nil {
 		return usageError{fmt.Errorf("--against: %w", err)}
 	}
-	res, err := compiler.Compile(ctx, compiler.Options{Paths: paths, Strict: o.compile.strict, ServerDatasources: o.compile.serverDatasources,
-		GoTimeout: o.compile.goTimeout, Skip: []string{o.against, projectOutput}, UnitStore: compiler.UnitStoreDir(), Pack: true})
+	opts := o.compile.env.compileOptions()
+	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Pack = paths, o.compile.strict, o.compile.serverDatasources, o.compile.goTimeout, true
+	opts.Skip = []string{o.against, projectOutput}
+	res, err := compiler.Compile(ctx, opts)
 	if ctx.Err() != nil {
 		fmt.Fprintf(stderr, "diff %v\n", context.Cause(ctx))
 		return errInterrupted

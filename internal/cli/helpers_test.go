@@ -11,6 +11,20 @@ import (
 	"time"
 )
 
+// TestMain keeps the caches of the commands the tests run out of the
+// user's cache folder: each run reads $PYROBUILD_CACHE, set here to a
+// folder of this test binary (a test may set its own).
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pyrobuild-cli-test-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("PYROBUILD_CACHE", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // syncBuffer is a bytes.Buffer that a command running in a goroutine can
 // write while the test reads it.
 type syncBuffer struct {
@@ -37,7 +51,7 @@ func background(t *testing.T, args ...string) (stdout, stderr *syncBuffer, stop 
 	t.Helper()
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	root := newRoot(stdout, stderr)
+	root := newRoot(readEnv(os.Getenv), stdout, stderr)
 	root.SetArgs(args)
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()

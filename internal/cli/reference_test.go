@@ -16,9 +16,9 @@ func TestCLIReferenceIndependentOfHome(t *testing.T) {
 	gen := func(home, xdg string) (ref, help []byte) {
 		t.Setenv("HOME", home)
 		t.Setenv("XDG_CACHE_HOME", xdg)
-		ref = cliReference(newRoot(io.Discard, io.Discard))
+		ref = cliReference(newRoot(environment{}, io.Discard, io.Discard))
 		var out bytes.Buffer
-		root := newRoot(&out, &out)
+		root := newRoot(environment{}, &out, &out)
 		root.SetOut(&out)
 		root.SetErr(&out)
 		root.SetArgs([]string{"build", "--help"})

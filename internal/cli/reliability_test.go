@@ -37,6 +37,7 @@ func TestReliability(t *testing.T) {
 	t.Run("serve/sigterm", func(t *testing.T) { testServeStopsOnSIGTERM(t, bin) })
 	t.Run("serve/early-sigterm", func(t *testing.T) { testServeEarlySIGTERM(t, bin) })
 	t.Run("compile/sigterm", func(t *testing.T) { testCompileSIGTERM(t, bin) })
+	t.Run("cache-folder", func(t *testing.T) { testCacheFolder(t, bin) })
 }
 
 // testServeStopsOnSIGTERM: serve shuts down cleanly (exit 0, "stopped")

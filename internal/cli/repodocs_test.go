@@ -14,7 +14,7 @@ import (
 // command tree, and requires it to be free of broken links (anchors into the
 // CLI reference included) and failing examples.
 func TestRepositoryDocs(t *testing.T) {
-	root := newRoot(io.Discard, io.Discard)
+	root := newRoot(environment{}, io.Discard, io.Discard)
 	b, err := site.NewBuilder(site.Config{
 		Root:         "../..",
 		Dashboards:   []string{"../../examples"},

@@ -48,8 +48,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // runContext is Run with the context the command runs with.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	setDefaults(readEnv(os.Getenv))
-	root := newRoot(stdout, stderr)
+	root := newRoot(readEnv(os.Getenv), stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	switch {
@@ -86,7 +85,9 @@ type flagError struct{ err error }
 
 func (e *flagError) Error() string { return e.err.Error() }
 
-func newRoot(stdout, stderr io.Writer) *cobra.Command {
+// newRoot is the command tree, whose commands take their settings from
+// env.
+func newRoot(env environment, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pyrobuild",
 		Short: "Compile and document Perses dashboards for Grafana Pyroscope",
@@ -107,8 +108,8 @@ Start with:  pyrobuild init my-dashboards && cd my-dashboards && pyrobuild serve
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.SetVersionTemplate(buildInfo())
 	root.PersistentFlags().String("config", "", "settings file (default: "+ConfigFile+" in the current folder, when there is one)")
-	root.AddCommand(newCompileCmd(stdout, stderr), newCheckCmd(stdout, stderr), newBuildCmd(stdout, stderr), newServeCmd(stdout, stderr), newVersionCmd(stdout))
-	root.AddCommand(newInitCmd(stdout, stderr), newDiffCmd(stdout, stderr))
+	root.AddCommand(newCompileCmd(env, stdout, stderr), newCheckCmd(env, stdout, stderr), newBuildCmd(env, stdout, stderr), newServeCmd(env, stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newInitCmd(stdout, stderr), newDiffCmd(env, stdout, stderr))
 	root.AddCommand(newSchemaCmd(stdout))
 	return root
 }

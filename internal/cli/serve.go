@@ -29,8 +29,8 @@ type serveOptions struct {
 	timeout time.Duration
 }
 
-func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
-	o := &serveOptions{}
+func newServeCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
+	o := &serveOptions{site: siteOptions{env: env}}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Preview the documentation site and the dashboards, with live reload",

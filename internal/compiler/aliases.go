@@ -87,6 +87,6 @@ func NewCache() *Cache { return load.NewCache() }
 // Options.GoTimeout says otherwise.
 const DefaultGoTimeout = load.DefaultGoTimeout
 
-// GoCacheDir is where compiled Go sources are kept: go in pyrobuild's
-// cache folder (cache.Root).
-func GoCacheDir() string { return load.GoCacheDir() }
+// GoCacheDir is where compiled Go programs are kept in pyrobuild's cache
+// folder root: the usual Options.GoCache.
+func GoCacheDir(root string) string { return load.GoCacheDir(root) }

@@ -8,6 +8,7 @@ package compiler
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pyrobuild/pyrobuild/internal/cache"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -39,54 +39,27 @@ type Options struct {
 	// GoTimeout bounds how long each Go program may run (default
 	// DefaultGoTimeout).
 	GoTimeout time.Duration
-	// GoCache is the folder of compiled Go programs (default GoCacheDir()).
+	// GoCache is the folder in which Go programs are built and kept for
+	// the next compilation (GoCacheDir of pyrobuild's cache folder is the
+	// usual one). Empty: a temporary folder, removed when the compilation
+	// ends, so nothing is kept.
 	GoCache string
 	// CUETimeout bounds the evaluation of each CUE package (default
-	// Defaults.CUETimeout, else DefaultCUETimeout).
+	// DefaultCUETimeout).
 	CUETimeout time.Duration
 	// Cache, when set, keeps loaded units for the next compilation of the
 	// same sources, which then loads only the units whose files changed.
 	Cache *Cache
 	// UnitStore, when set, is a folder that keeps evaluated CUE packages
-	// between runs (UnitStoreDir() is the usual one), so a compilation
-	// evaluates only the packages whose files changed since one was stored.
+	// between runs (UnitStoreDir of pyrobuild's cache folder is the usual
+	// one), so a compilation evaluates only the packages whose files
+	// changed since one was stored.
 	UnitStore string
 	// Pack keeps compiled dashboards encoded, not as trees, from the moment
 	// each is validated, when there are a thousand sources or more: a
 	// repository of thousands then fits in a fraction of the memory. Their
 	// Node is nil; Tree decodes one when asked.
 	Pack bool
-}
-
-// Defaults are settings of the process that stand in for options a
-// caller leaves unset. The pyrobuild command sets them once, from its
-// environment, so that every compilation it makes, its own and the site
-// builder's, honours them; a library caller may leave them alone.
-type Defaults struct {
-	// CacheDir is the folder of pyrobuild's caches (cache.SetRoot):
-	// GoCacheDir, UnitStoreDir and the output stamps are in it. "" means
-	// pyrobuild in the user's cache folder.
-	CacheDir string
-	// CUETimeout stands in for Options.CUETimeout when that is 0; 0 means
-	// DefaultCUETimeout.
-	CUETimeout time.Duration
-}
-
-var defaults atomic.Pointer[Defaults]
-
-// SetDefaults sets the process's defaults. It is safe to call while other
-// goroutines compile, but a compilation under way may see either.
-func SetDefaults(d Defaults) {
-	cache.SetRoot(d.CacheDir)
-	defaults.Store(&d)
-}
-
-// currentDefaults returns the process's defaults.
-func currentDefaults() Defaults {
-	if d := defaults.Load(); d != nil {
-		return *d
-	}
-	return Defaults{}
 }
 
 // Result is the outcome of a compilation.
@@ -129,6 +102,15 @@ var packUnits = 1000
 func Compile(ctx context.Context, opts Options) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, stopped(ctx)
+	}
+	if opts.GoCache == "" {
+		// Nothing is to be kept: Go programs are built in a folder of this
+		// compilation's own. Without one, a Go source reports that there
+		// is no build cache; other sources do not need it.
+		if dir, err := os.MkdirTemp("", "pyrobuild-go-"); err == nil {
+			defer os.RemoveAll(dir)
+			opts.GoCache = dir
+		}
 	}
 	c, err := newCompilation(ctx, opts)
 	if err != nil {

@@ -6,17 +6,14 @@ import "time"
 // another goroutine within a time and a memory limit (see load.CUERunner).
 
 // DefaultCUETimeout bounds the evaluation of one CUE package, unless
-// Options.CUETimeout or Defaults.CUETimeout ($PYROBUILD_CUE_TIMEOUT for the
-// command) say otherwise.
+// Options.CUETimeout ($PYROBUILD_CUE_TIMEOUT for the command) says
+// otherwise.
 const DefaultCUETimeout = time.Minute
 
 // cueTimeout is the evaluation time limit of a compilation.
 func cueTimeout(opts Options) time.Duration {
 	if opts.CUETimeout > 0 {
 		return opts.CUETimeout
-	}
-	if d := currentDefaults().CUETimeout; d > 0 {
-		return d
 	}
 	return DefaultCUETimeout
 }

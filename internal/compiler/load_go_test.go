@@ -15,20 +15,6 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
-// TestMain points the Go build cache of every test at one folder of this
-// run, so the corpus and the reference share builds, and the user's cache
-// is left alone. Tests of the cache itself use folders of their own.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "pyrobuild-test-cache-")
-	if err != nil {
-		panic(err)
-	}
-	compiler.SetDefaults(compiler.Defaults{CacheDir: dir})
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
 // goBrokenCases are broken Go programs, one folder each under
 // testdata/go/broken (paths relative to brokenDir, so the corpus helpers
 // apply). Positions were worked out by reading the .go files; columns

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"path/filepath"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
@@ -22,9 +23,9 @@ import (
 // wrote it, so a new pyrobuild (a new schema, a new CUE) never reads an old
 // entry. Entries are written atomically; one that cannot be read is a miss.
 
-// UnitStoreDir is the default folder of the unit store: beside
-// GoCacheDir's compiled programs.
-func UnitStoreDir() string { return cache.Dir("units") }
+// UnitStoreDir is the folder of the unit store in pyrobuild's cache folder
+// root, beside GoCacheDir's compiled programs: the usual Options.UnitStore.
+func UnitStoreDir(root string) string { return filepath.Join(root, "units") }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.

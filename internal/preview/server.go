@@ -246,42 +246,45 @@ func templateBroken(built *site.Site) bool {
 }
 
 // stateMessage is the overlay's content: the build's errors and warnings,
-// or "ok".
+// or "ok". Each problem is made from the diagnostic's data, its excerpts
+// rendered alone from the sources.
 func stateMessage(site *site.Site, build string) live.Message {
 	if !site.HasErrors() {
 		return live.Message{Type: "ok", Build: build}
 	}
 	m := live.Message{Type: "errors", Build: build}
+	r := &compiler.TextRenderer{Sources: site.Sources}
 	for _, d := range site.Diagnostics {
 		if d.Severity == compiler.Note {
 			continue
 		}
-		p := live.Problem{Severity: d.Severity.String(), Code: string(d.Code), Message: d.Message, Hint: d.Hint}
-		if d.Pos.File != "" {
-			p.Where = d.Pos.String()
-		}
-		if src := site.Sources[d.Pos.File]; src != nil && d.Pos.Line > 0 {
-			var b bytes.Buffer
-			(&compiler.TextRenderer{Sources: site.Sources}).Render(&b, d)
-			// The renderer's first line repeats the message: keep the
-			// excerpt with its caret.
-			if _, rest, ok := strings.Cut(b.String(), "\n"); ok {
-				p.Excerpt = strings.TrimRight(stripHint(rest), "\n")
-			}
+		p := live.Problem{Severity: d.Severity.String(), Code: string(d.Code), Where: where(d.Pos), Message: d.Message, Hint: d.Hint,
+			Excerpt: excerpt(r, d)}
+		for _, n := range d.Notes {
+			// A note's line is about the same value: it is masked as the
+			// diagnostic's is (Path).
+			at := compiler.Diagnostic{Severity: compiler.Note, Pos: n.Pos, End: n.End, Path: d.Path}
+			p.Notes = append(p.Notes, live.Note{Where: where(n.Pos), Message: n.Message, Excerpt: excerpt(r, at)})
 		}
 		m.Problems = append(m.Problems, p)
 	}
 	return m
 }
 
-func stripHint(s string) string {
-	if i := strings.Index(s, "\n  hint: "); i >= 0 {
-		return s[:i+1]
-	}
-	if strings.HasPrefix(s, "  hint: ") {
+// where is a position as the overlay shows it: "" when it names no file.
+func where(p compiler.Pos) string {
+	if p.File == "" {
 		return ""
 	}
-	return s
+	return p.String()
+}
+
+// excerpt is d's source line with its caret, "" when its source is not
+// known.
+func excerpt(r *compiler.TextRenderer, d compiler.Diagnostic) string {
+	var b strings.Builder
+	r.Excerpt(&b, d)
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // ServeHTTP serves the site from memory. Paths are looked up in the built

@@ -102,6 +102,27 @@ func TestBrowserLiveReload(t *testing.T) {
 		}
 	}
 	browsertest.Screenshot(t, ctx, "overlay")
+	// A problem with a note: the note shows under it, with its own line.
+	write(t, dash, strings.Replace(string(orig), "kind: Project\nmetadata:\n  name: demo\n", "kind: Project\nmetadata:\n  name: demo\n  name: demo2\n", 1))
+	// The pages reload as the catalog changes: the note is read until it
+	// shows whole, or the time is up.
+	var note string
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		c, cancel := context.WithTimeout(ctx, time.Second)
+		v, err := chromedp.Run(c, chromedp.Evaluate[string](`(() => { const n = document.querySelector("#pyrobuild-overlay .pyrobuild-note"); return n ? n.textContent : "" })()`))
+		cancel()
+		if err == nil {
+			note = v
+		}
+		if strings.Contains(note, `key "name" is first defined here`) {
+			break
+		}
+	}
+	for _, want := range []string{"all.yaml:3:3", `key "name" is first defined here`, "3 |   name: demo"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("note lacks %q: %q", want, note)
+		}
+	}
 	write(t, dash, string(orig))
 	waitFor("the overlay to clear", `!document.getElementById("pyrobuild-overlay")`, 3*time.Second)
 

@@ -103,7 +103,8 @@ func newServeFixtureWith(t *testing.T, pyroscopeURL string, setup func(root stri
 	if setup != nil {
 		setup(root)
 	}
-	b, err := site.NewBuilder(site.Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true})
+	b, err := site.NewBuilder(site.Config{Root: root, Dashboards: []string{filepath.Join(root, "dashboards")}, Preview: true,
+		CompilerCache: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,8 +506,6 @@ func TestServeRecompilesWhenAnImportedPackageChanges(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not installed")
 	}
-	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
-	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
 	repo, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

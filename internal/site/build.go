@@ -191,7 +191,9 @@ func (b *Builder) compiled(ctx context.Context) (*compiler.Result, error) {
 	if b.dashboards != nil && !b.dashDirty {
 		return b.dashboards, nil
 	}
-	res, err := compiler.Compile(ctx, compiler.Options{Paths: b.cfg.Dashboards, ServerDatasources: b.cfg.ServerDatasources, Workers: b.cfg.Workers, Cache: b.dashCache})
+	opts := b.cfg.compileOptions()
+	opts.Paths, opts.ServerDatasources, opts.Workers, opts.Cache = b.cfg.Dashboards, b.cfg.ServerDatasources, b.cfg.Workers, b.dashCache
+	res, err := compiler.Compile(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -34,11 +34,13 @@ func goExamplePage(project string) string {
 		"```\n"
 }
 
-func goSite(t *testing.T, page string) *Site {
+// goSite builds a site of one page, with cache as pyrobuild's cache folder
+// (as the command does for $PYROBUILD_CACHE).
+func goSite(t *testing.T, cache, page string) *Site {
 	t.Helper()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "content", "index.md"), page)
-	return buildSite(t, Config{Root: dir, Workers: 1})
+	return buildSite(t, Config{Root: dir, Workers: 1, CompilerCache: cache})
 }
 
 // TestGoExamples: a ```go example block is compiled as a program, through
@@ -48,20 +50,19 @@ func TestGoExamples(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not installed")
 	}
-	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
-	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
-	if s := goSite(t, goExamplePage(`"p"`)); len(s.Diagnostics) > 0 {
+	cache := t.TempDir()
+	if s := goSite(t, cache, goExamplePage(`"p"`)); len(s.Diagnostics) > 0 {
 		t.Errorf("a good Go example reports:\n%s", diagText(s.Diagnostics))
 	}
 
 	// Does not build: at the line and column the Go compiler names.
-	got := diagText(goSite(t, goExamplePage(`30`)).Diagnostics)
+	got := diagText(goSite(t, cache, goExamplePage(`30`)).Diagnostics)
 	if want := "content/index.md:12:15: error: example: cannot use 30 (untyped int constant) as string value"; !strings.Contains(got, want) {
 		t.Errorf("missing\n  %s\nin\n%s", want, got)
 	}
 
 	// Builds, but what it emits is wrong: at the Go literal.
-	got = diagText(goSite(t, strings.Replace(goExamplePage(`"p"`), `ProfileType("cpu")`, `ProfileType("cpuu")`, 1)).Diagnostics)
+	got = diagText(goSite(t, cache, strings.Replace(goExamplePage(`"p"`), `ProfileType("cpu")`, `ProfileType("cpuu")`, 1)).Diagnostics)
 	if want := `content/index.md:13:96: error: example: unknown profile type "cpuu" [PB1201]`; !strings.Contains(got, want) {
 		t.Errorf("missing\n  %s\nin\n%s", want, got)
 	}
@@ -72,9 +73,8 @@ func TestGoExamples(t *testing.T) {
 // silently nor fails it.
 func TestGoExampleNotCompiled(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	compiler.SetDefaults(compiler.Defaults{CacheDir: t.TempDir()}) // as the command does for $PYROBUILD_CACHE
-	t.Cleanup(func() { compiler.SetDefaults(compiler.Defaults{}) })
-	s := goSite(t, goExamplePage(`"p"`))
+	cache := t.TempDir()
+	s := goSite(t, cache, goExamplePage(`"p"`))
 	if len(s.Diagnostics) != 1 {
 		t.Fatalf("want one warning, got:\n%s", diagText(s.Diagnostics))
 	}

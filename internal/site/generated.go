@@ -27,7 +27,7 @@ func (b *Builder) addGenerated(pages []*Page, s *Site) []*Page {
 		make func() []byte
 	}{
 		{"reference/index.md", func() []byte { return reference.Index(b.cfg.CLIReference != nil) }},
-		{"reference/plugins.md", reference.Plugins},
+		{"reference/plugins.md", func() []byte { return reference.Plugins(b.cfg.compileOptions()) }},
 		{"reference/diagnostics.md", reference.Diagnostics},
 	}
 	if b.cfg.CLIReference != nil {

@@ -238,7 +238,7 @@ func TestPageCacheInvalidation(t *testing.T) {
 		}, 0},
 		{"the program", func(t *testing.T, root string, cfg *Config) {
 			old := binaryIdentity
-			binaryIdentity = func() string { return old() + " changed" }
+			binaryIdentity = func(root string) string { return old(root) + " changed" }
 			t.Cleanup(func() { binaryIdentity = old })
 		}, all},
 		{"output edited by hand", func(t *testing.T, root string, cfg *Config) {

@@ -10,8 +10,8 @@ import (
 
 // binaryIdentity stands for the running program in the page cache's keys
 // (a variable, for tests): cache.Executable, which all of pyrobuild's
-// caches share.
-var binaryIdentity = func() string { return string(cache.Executable()) }
+// caches share, remembered in pyrobuild's cache folder root.
+var binaryIdentity = func(root string) string { return string(cache.Executable(root)) }
 
 // openPageCache loads the page cache of the output folder dir, when the
 // builder keeps caches and the program can be identified.
@@ -19,7 +19,7 @@ func (b *Builder) openPageCache(dir string) *pagecache.Cache {
 	if b.cfg.CacheDir == "" || b.track {
 		return nil
 	}
-	id := binaryIdentity()
+	id := binaryIdentity(b.cfg.CompilerCache)
 	if id == "" {
 		return nil
 	}

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
@@ -85,6 +86,15 @@ type Config struct {
 	// CacheDir keeps caches between runs (highlighted code), so a rebuild
 	// highlights only what changed. Empty: no cache on disk.
 	CacheDir string
+	// CompilerCache is pyrobuild's cache folder ($PYROBUILD_CACHE for the
+	// command), for the compilations the builder makes (dashboards,
+	// examples): Go programs are built and kept in
+	// compiler.GoCacheDir(CompilerCache), Go examples' modules beside it.
+	// Empty: nothing is kept.
+	CompilerCache string
+	// CUETimeout bounds the evaluation of each CUE package the builder
+	// compiles (see compiler.Options).
+	CUETimeout time.Duration
 	// Preview adds live flame graphs to the catalog's dashboard pages,
 	// fetched through the preview server's datasource proxy (serve only:
 	// a static site has no proxy).
@@ -115,6 +125,16 @@ func (c *Config) withDefaults() Config {
 		out.Workers = runtime.GOMAXPROCS(0)
 	}
 	return out
+}
+
+// compileOptions are the options every compilation of the builder starts
+// from: the cache folder and the limits.
+func (c *Config) compileOptions() compiler.Options {
+	o := compiler.Options{CUETimeout: c.CUETimeout}
+	if c.CompilerCache != "" {
+		o.GoCache = compiler.GoCacheDir(c.CompilerCache)
+	}
+	return o
 }
 
 func (c *Config) rootPath(p string) string {
@@ -200,6 +220,7 @@ func NewBuilder(cfg Config) (*Builder, error) {
 		basePath: bp,
 		hl:       markdown.NewHighlighter("", ""),
 	}
+	b.examples.Root, b.examples.CUETimeout = c.CompilerCache, c.CUETimeout
 	return b, nil
 }
 

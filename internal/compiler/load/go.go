@@ -283,7 +283,8 @@ type GoOptions struct {
 	Paths []string
 	// Timeout bounds each program's run (default DefaultGoTimeout).
 	Timeout time.Duration
-	// Cache is the folder of compiled programs (default GoCacheDir()).
+	// Cache is the folder in which programs are built and kept (see
+	// GoCacheDir).
 	Cache string
 }
 
@@ -294,9 +295,6 @@ func NewGoLoader(ctx context.Context, opts GoOptions) *GoLoader {
 		dirs: map[string]*dirHash{}, mods: map[string]*goModule{}, inputs: map[string]bool{}, roots: map[string]string{}, runs: map[string]*goRun{}}
 	if g.timeout <= 0 {
 		g.timeout = DefaultGoTimeout
-	}
-	if g.cache == "" {
-		g.cache = GoCacheDir()
 	}
 	g.goCmd, _ = exec.LookPath("go")
 	g.cwd, _ = os.Getwd()
@@ -311,9 +309,9 @@ func NewGoLoader(ctx context.Context, opts GoOptions) *GoLoader {
 	return g
 }
 
-// GoCacheDir is where compiled Go sources are kept: go in pyrobuild's
-// cache folder (cache.Root).
-func GoCacheDir() string { return cache.Dir("go") }
+// GoCacheDir is where compiled Go programs are kept in pyrobuild's cache
+// folder root: the usual Options.GoCache.
+func GoCacheDir(root string) string { return filepath.Join(root, "go") }
 
 // MissingToolchain is reported once when Go sources are found but the go
 // command is not.

@@ -47,7 +47,18 @@ type Problem struct {
 	Where    string `json:"where,omitempty"` // file:line:col
 	Message  string `json:"message"`
 	Hint     string `json:"hint,omitempty"`
-	Excerpt  string `json:"excerpt,omitempty"`
+	// Excerpt is the source line with a caret under the offending token.
+	Excerpt string `json:"excerpt,omitempty"`
+	// Notes are the other places the problem involves.
+	Notes []Note `json:"notes,omitempty"`
+}
+
+// Note is a place a problem involves, as the overlay shows it under the
+// problem.
+type Note struct {
+	Where   string `json:"where,omitempty"` // file:line:col
+	Message string `json:"message"`
+	Excerpt string `json:"excerpt,omitempty"`
 }
 
 // Hub fans messages out to the connected browsers. The last state message

@@ -71,7 +71,14 @@
         '<span style="color:' + colour + '">' + esc(p.severity) + "</span>: " +
         '<span class="message">' + esc(p.message) + "</span>" + (p.code ? ' <span style="color:#a9b1bb">[' + esc(p.code) + "]</span>" : "") +
         (p.excerpt ? '<pre style="margin:.4rem 0;padding:.5rem;background:#0d0f12;border-radius:4px;overflow:auto">' + esc(p.excerpt) + "</pre>" : "") +
-        (p.hint ? '<div style="color:#5fd08a">hint: ' + esc(p.hint) + "</div>" : "") + "</li>";
+        (p.hint ? '<div style="color:#5fd08a">hint: ' + esc(p.hint) + "</div>" : "") +
+        (p.notes || []).map(function (n) {
+          return '<div class="pyrobuild-note" style="margin-top:.4rem">' +
+            (n.where ? '<strong class="where">' + esc(n.where) + "</strong>: " : "") +
+            '<span style="color:#7fc8ff">note</span>: ' + esc(n.message) +
+            (n.excerpt ? '<pre style="margin:.4rem 0;padding:.5rem;background:#0d0f12;border-radius:4px;overflow:auto">' + esc(n.excerpt) + "</pre>" : "") +
+            "</div>";
+        }).join("") + "</li>";
     });
     overlay.innerHTML = html + "</ol></div>";
     document.body.appendChild(overlay);

@@ -52,8 +52,18 @@ type Run struct {
 }
 
 // A Cache keeps the outcome of every example compiled, by its code, for
-// the next build. Its methods may be called from several goroutines.
+// the next build. Its methods may be called from several goroutines; its
+// fields are set before the first call.
 type Cache struct {
+	// Root is pyrobuild's cache folder: Go examples are written as modules
+	// in its folder examples, and their programs built into
+	// compiler.GoCacheDir(Root), both kept for the next build. Empty:
+	// nothing is kept.
+	Root string
+	// CUETimeout bounds the evaluation of each CUE example (see
+	// compiler.Options).
+	CUETimeout time.Duration
+
 	mu   sync.Mutex
 	runs map[string]Run // by language + code hash
 }
@@ -92,13 +102,13 @@ func (c *Cache) Run(ctx context.Context, exs []markdown.Example) []Run {
 	c.mu.Unlock()
 	if !ok {
 		if exts[0] == ".go" {
-			r = Run{parts: []Run{compileGoExample(ctx, exs[0].Code)}}
+			r = Run{parts: []Run{c.compileGoExample(ctx, exs[0].Code)}}
 		} else {
 			var codes [][]byte
 			for _, ex := range exs {
 				codes = append(codes, ex.Code)
 			}
-			r = compileExamples(ctx, exts, codes)
+			r = c.compileExamples(ctx, exts, codes)
 		}
 		if ctx.Err() != nil {
 			return all(Run{err: ctx.Err()})
@@ -118,7 +128,7 @@ func (c *Cache) Run(ctx context.Context, exs []markdown.Example) []Run {
 
 // compileExamples compiles files with the given extensions and code
 // together, in a temporary folder, and splits the diagnostics by file.
-func compileExamples(ctx context.Context, exts []string, codes [][]byte) Run {
+func (c *Cache) compileExamples(ctx context.Context, exts []string, codes [][]byte) Run {
 	dir, err := os.MkdirTemp("", "pyrobuild-example-")
 	if err != nil {
 		return Run{err: err}
@@ -135,7 +145,7 @@ func compileExamples(ctx context.Context, exts []string, codes [][]byte) Run {
 			return Run{err: err}
 		}
 	}
-	res, err := compiler.Compile(ctx, compiler.Options{Paths: []string{dir}, Workers: 1})
+	res, err := compiler.Compile(ctx, c.options(dir))
 	if err != nil {
 		return Run{err: err}
 	}
@@ -166,6 +176,15 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// options are the options of the compilation of the examples in dir.
+func (c *Cache) options(dir string) compiler.Options {
+	o := compiler.Options{Paths: []string{dir}, Workers: 1, CUETimeout: c.CUETimeout}
+	if c.Root != "" {
+		o.GoCache = compiler.GoCacheDir(c.Root)
+	}
+	return o
 }
 
 // sdkModule is how an example module requires pyrobuild's Go SDK: a
@@ -201,8 +220,9 @@ var goExampleDirs sync.Mutex
 // compileGoExample compiles a Go example as main.go of a module that
 // requires the SDK. The folder is named after the code, and kept, so that
 // the Go loader's cache, keyed by the folder and its files, holds the
-// program from one build to the next.
-func compileGoExample(ctx context.Context, code []byte) Run {
+// program from one build to the next (unless c.Root is empty: then the
+// folder is temporary).
+func (c *Cache) compileGoExample(ctx context.Context, code []byte) Run {
 	replace, version := sdkModule()
 	if replace == "" && version == "" {
 		return Run{skipped: "pyrobuild's Go SDK cannot be found: this pyrobuild was not built from a checkout nor is a released version"}
@@ -214,7 +234,15 @@ func compileGoExample(ctx context.Context, code []byte) Run {
 		goMod += version + "\n"
 	}
 	sum := sha256.Sum256([]byte(goMod + "\x00" + string(code)))
-	base := filepath.Join(filepath.Dir(compiler.GoCacheDir()), "examples")
+	base := filepath.Join(c.Root, "examples")
+	if c.Root == "" {
+		tmp, err := os.MkdirTemp("", "pyrobuild-example-")
+		if err != nil {
+			return Run{err: err}
+		}
+		defer os.RemoveAll(tmp)
+		base = tmp
+	}
 	dir := filepath.Join(base, hex.EncodeToString(sum[:12]))
 	file := filepath.Join(dir, "main.go")
 	goExampleDirs.Lock()
@@ -232,7 +260,7 @@ func compileGoExample(ctx context.Context, code []byte) Run {
 			}
 		}
 	}
-	res, err := compiler.Compile(ctx, compiler.Options{Paths: []string{dir}, Workers: 1})
+	res, err := compiler.Compile(ctx, c.options(dir))
 	if err != nil {
 		return Run{err: err}
 	}

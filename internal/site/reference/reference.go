@@ -185,9 +185,10 @@ spec:
 		intro: "How a profile query picks its datasource (`spec.datasource` of PyroscopeProfileQuery)."},
 }
 
-// pluginReference writes the markdown of /reference/plugins/.
-// Plugins is the markdown of the plugin model reference page.
-func Plugins() []byte {
+// Plugins is the markdown of the plugin model reference page. Its
+// examples are compiled with opts (the cache folder and limits), each with
+// Paths of its own.
+func Plugins(opts compiler.Options) []byte {
 	s := compiler.MustSchema()
 	var w bytes.Buffer
 	w.WriteString("---\ntitle: Plugin model reference\ndescription: Every field of the PyroscopeDatasource, HTTPProxy, PyroscopeProfileQuery and FlameChart plugin models, generated from pyrobuild's schema.\nweight: 10\n---\n\n")
@@ -220,7 +221,7 @@ func Plugins() []byte {
 		}
 		writeTypeBody(&w, t, linked, shared)
 		if sec.example != "" {
-			writeExample(&w, sec)
+			writeExample(&w, sec, opts)
 		}
 		if sec.title == "PyroscopeProfileQuery" {
 			writeAliasTable(&w, s)
@@ -454,12 +455,12 @@ const (
 
 // writeExample shows a section's example, compiled during the build, and
 // beside it the wire form pyrobuild compiles it to.
-func writeExample(w *bytes.Buffer, sec referenceSection) {
+func writeExample(w *bytes.Buffer, sec referenceSection, opts compiler.Options) {
 	if sec.lowered == "" {
 		fmt.Fprintf(w, "```yaml example title=\"%s\"\n%s```\n\n", sec.title+" example", sec.example)
 		return
 	}
-	wire := lowerExample(sec.example, sec.lowered)
+	wire := lowerExample(sec.example, sec.lowered, opts)
 	w.WriteString(sideBySideOpen + "\n" + columnOpen + "\n\n")
 	w.WriteString("**Authoring form** (what you write)\n\n")
 	fmt.Fprintf(w, "```yaml example\n%s```\n\n</div>\n", sec.example)
@@ -474,7 +475,7 @@ func writeExample(w *bytes.Buffer, sec referenceSection) {
 // lowerExample compiles an example and returns the wire form of its
 // resource of the given kind, or "" if it does not compile (the example
 // check then reports why, at the example's line).
-func lowerExample(src, kind string) string {
+func lowerExample(src, kind string, opts compiler.Options) string {
 	dir, err := os.MkdirTemp("", "pyrobuild-ref-")
 	if err != nil {
 		return ""
@@ -484,7 +485,8 @@ func lowerExample(src, kind string) string {
 		return ""
 	}
 	// context.TODO: the site builder has no context yet (issue 13).
-	res, err := compiler.Compile(context.TODO(), compiler.Options{Paths: []string{dir}, Workers: 1})
+	opts.Paths, opts.Workers = []string{dir}, 1
+	res, err := compiler.Compile(context.TODO(), opts)
 	if err != nil || res.Diagnostics.HasErrors() {
 		return ""
 	}

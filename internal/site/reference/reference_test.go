@@ -4,11 +4,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
 func pluginReferencePage(t *testing.T) string {
 	t.Helper()
-	return string(Plugins())
+	return string(Plugins(compiler.Options{}))
 }
 
 // referenceSections splits the page at its headings: title → body.
@@ -149,7 +151,7 @@ func TestPluginReferenceSideBySide(t *testing.T) {
 			continue
 		}
 		box := body[start:]
-		wire := lowerExample(sec.example, sec.lowered)
+		wire := lowerExample(sec.example, sec.lowered, compiler.Options{})
 		if wire == "" {
 			t.Errorf("%s: the example does not compile", sec.title)
 			continue
