@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -20,9 +19,9 @@ import (
 	"github.com/dlclark/regexp2/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"gopkg.in/yaml.v3"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/jsonschema/jsonschematest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -84,85 +83,10 @@ func compiledJSONSchema(t *testing.T, form Form, draft *jsonschema.Draft) *jsons
 	return sch
 }
 
-// instances reads the documents of a YAML or JSON file as a language
-// server sees them: each YAML document on its own, scalars by their tag.
-func instances(t *testing.T, path string) ([]any, error) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(path, ".json") {
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		return []any{v}, err
-	}
-	var out []any
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	for {
-		var n yaml.Node
-		if err := dec.Decode(&n); errors.Is(err, io.EOF) {
-			return out, nil
-		} else if err != nil {
-			return nil, err
-		}
-		v, err := yamlValue(&n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-}
-
-func yamlValue(n *yaml.Node) (any, error) {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			return nil, nil
-		}
-		return yamlValue(n.Content[0])
-	case yaml.AliasNode:
-		return yamlValue(n.Alias)
-	case yaml.MappingNode:
-		m := map[string]any{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := yamlValue(n.Content[i+1])
-			if err != nil {
-				return nil, err
-			}
-			m[n.Content[i].Value] = v
-		}
-		return m, nil
-	case yaml.SequenceNode:
-		l := []any{}
-		for _, c := range n.Content {
-			v, err := yamlValue(c)
-			if err != nil {
-				return nil, err
-			}
-			l = append(l, v)
-		}
-		return l, nil
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return nil, nil
-	case "!!bool":
-		return n.Value == "true" || n.Value == "True" || n.Value == "TRUE", nil
-	case "!!int", "!!float":
-		var v any
-		err := json.Unmarshal([]byte(n.Value), &v)
-		if err != nil {
-			return n.Value, nil // 0x1f, .inf: a YAML number JSON lacks
-		}
-		return json.Number(n.Value), nil
-	}
-	return n.Value, nil
-}
-
 // validateFile reports the documents of path the schema rejects.
 func validateFile(t *testing.T, sch *jsonschema.Schema, path string) error {
 	t.Helper()
-	docs, err := instances(t, path)
+	docs, err := jsonschematest.Instances(t, path)
 	if err != nil {
 		return fmt.Errorf("unreadable: %w", err)
 	}
@@ -344,7 +268,7 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 		if !strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, ".json") {
 			continue // CUE sources and folders
 		}
-		if _, err := instances(t, p); err != nil {
+		if _, err := jsonschematest.Instances(t, p); err != nil {
 			continue // not YAML or JSON at all: the parser's business
 		}
 		res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{p}, ServerDatasources: []string{"default"}})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/jsonschema/jsonschematest"
 )
 
 // crdExamples compiles examples/ and converts it; the conversion's notes
@@ -113,7 +114,7 @@ func crdObjectsOf(t *testing.T, data []byte, f bundle.Format) []any {
 	}
 	p := filepath.Join(t.TempDir(), "bundle.yaml")
 	os.WriteFile(p, data, 0o644)
-	docs, err := instances(t, p)
+	docs, err := jsonschematest.Instances(t, p)
 	if err != nil {
 		t.Fatal(err)
 	}

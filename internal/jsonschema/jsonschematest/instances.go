@@ -1,4 +1,7 @@
-package crd
+// Package jsonschematest reads YAML and JSON files as the JSON Schema
+// validator's instances, for the tests that check pyrobuild's outputs and
+// sources against a schema (package jsonschema's and the CRD output's).
+package jsonschematest
 
 import (
 	"bytes"
@@ -13,12 +16,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// The validator's reading of YAML and JSON, as in package jsonschema's
-// tests: the objects are checked with the same validator.
-
-// instances reads the documents of a YAML or JSON file as a language
+// Instances reads the documents of a YAML or JSON file as a language
 // server sees them: each YAML document on its own, scalars by their tag.
-func instances(t *testing.T, path string) ([]any, error) {
+func Instances(t testing.TB, path string) ([]any, error) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
