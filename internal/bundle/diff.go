@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // ReadOutput reads the resources of an output folder written by
@@ -23,8 +25,8 @@ import (
 // a new compilation can be compared with it. It needs nothing else from
 // the folder: a build checked out from Git, without pyrobuild's marker
 // file, reads the same.
-func ReadOutput(dir string) ([]*compiler.Resource, error) {
-	var src *compiler.Source
+func ReadOutput(dir string) ([]*model.Resource, error) {
+	var src *model.Source
 	var f Format
 	for _, f = range []Format{YAML, JSON} {
 		p := filepath.Join(dir, "bundle."+string(f))
@@ -35,7 +37,7 @@ func ReadOutput(dir string) ([]*compiler.Resource, error) {
 		if err != nil {
 			return nil, err
 		}
-		src = compiler.NewSource(p, data)
+		src = model.NewSource(p, data)
 		break
 	}
 	if src == nil {
@@ -44,23 +46,23 @@ func ReadOutput(dir string) ([]*compiler.Resource, error) {
 		}
 		return nil, fmt.Errorf("%s has no bundle.yaml or bundle.json: it is not an output folder of pyrobuild compile", dir)
 	}
-	var docs []*compiler.Node
+	var docs []*model.Node
 	if f == JSON {
 		n, d := compiler.ParseJSON(src)
 		if d != nil {
 			return nil, fmt.Errorf("%s: %s", d.Pos, d.Message)
 		}
-		docs = []*compiler.Node{n}
+		docs = []*model.Node{n}
 	} else {
-		var d *compiler.Diagnostic
+		var d *diag.Diagnostic
 		if docs, d = compiler.ParseYAML(src); d != nil {
 			return nil, fmt.Errorf("%s: %s", d.Pos, d.Message)
 		}
 	}
-	var out []*compiler.Resource
+	var out []*model.Resource
 	for _, doc := range docs {
-		items := []*compiler.Node{doc}
-		if doc.Kind == compiler.ListKind {
+		items := []*model.Node{doc}
+		if doc.Kind == model.ListKind {
 			items = doc.Items
 		}
 		for _, n := range items {
@@ -76,7 +78,7 @@ func ReadOutput(dir string) ([]*compiler.Resource, error) {
 				return nil, fmt.Errorf("%s: an item has no kind or metadata.name: not a bundle written by pyrobuild", n.Pos)
 			}
 			// In wire form only global kinds (and Project) lack a project.
-			out = append(out, &compiler.Resource{Kind: kind, Name: name, Project: project, Global: project == "", Node: n, Pos: n.Pos})
+			out = append(out, &model.Resource{Kind: kind, Name: name, Project: project, Global: project == "", Node: n, Pos: n.Pos})
 		}
 	}
 	compiler.SortResources(out)
@@ -150,8 +152,8 @@ func (d *DiffResult) Count() (added, removed, changed int) {
 // compilation) resource by resource, matching them by identity (kind,
 // project, name). Values are compared structurally: the order of a map's
 // keys does not matter, numbers are compared by value, list items by index.
-func Diff(old, new []*compiler.Resource) *DiffResult {
-	byID := make(map[string]*compiler.Resource, len(old))
+func Diff(old, new []*model.Resource) *DiffResult {
+	byID := make(map[string]*model.Resource, len(old))
 	for _, r := range old {
 		byID[r.ID()] = r
 	}
@@ -199,7 +201,7 @@ func Diff(old, new []*compiler.Resource) *DiffResult {
 	return res
 }
 
-func resourceChange(op string, r *compiler.Resource) ResourceChange {
+func resourceChange(op string, r *model.Resource) ResourceChange {
 	return ResourceChange{Op: op, ID: r.ID(), Kind: r.Kind, Project: r.Project, Name: r.Name, global: r.Global}
 }
 
@@ -209,7 +211,7 @@ type differ struct {
 	fields []FieldChange
 }
 
-func (d *differ) add(op string, path []string, old, new *compiler.Node) {
+func (d *differ) add(op string, path []string, old, new *model.Node) {
 	fc := FieldChange{Op: op, Path: pointer(path)}
 	if old != nil {
 		fc.Old = d.value(path, old)
@@ -233,12 +235,12 @@ const (
 	maskedNew = "******** (new)"
 )
 
-func (d *differ) node(path []string, a, b *compiler.Node) {
+func (d *differ) node(path []string, a, b *model.Node) {
 	if sameScalar(a, b) {
 		return
 	}
 	switch {
-	case a.Kind == compiler.MapKind && b.Kind == compiler.MapKind:
+	case a.Kind == model.MapKind && b.Kind == model.MapKind:
 		for i, k := range b.Keys {
 			p := append(path[:len(path):len(path)], k)
 			if av := a.Get(k); av != nil {
@@ -252,7 +254,7 @@ func (d *differ) node(path []string, a, b *compiler.Node) {
 				d.add(Removed, append(path[:len(path):len(path)], k), a.Vals[i], nil)
 			}
 		}
-	case a.Kind == compiler.ListKind && b.Kind == compiler.ListKind:
+	case a.Kind == model.ListKind && b.Kind == model.ListKind:
 		for i := range max(len(a.Items), len(b.Items)) {
 			p := append(path[:len(path):len(path)], strconv.Itoa(i))
 			switch {
@@ -271,16 +273,16 @@ func (d *differ) node(path []string, a, b *compiler.Node) {
 
 // sameScalar reports whether a and b are equal scalars. Numbers are equal
 // when their values are (1.0 and 1), whatever their spelling.
-func sameScalar(a, b *compiler.Node) bool {
+func sameScalar(a, b *model.Node) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
 	switch a.Kind {
-	case compiler.NullKind:
+	case model.NullKind:
 		return true
-	case compiler.BoolKind, compiler.StringKind:
+	case model.BoolKind, model.StringKind:
 		return a.Value == b.Value
-	case compiler.NumberKind:
+	case model.NumberKind:
 		if a.Value == b.Value {
 			return true
 		}
@@ -305,15 +307,15 @@ func pointer(path []string) string {
 }
 
 // value writes n as compact JSON, masking credentials below path.
-func (d *differ) value(path []string, n *compiler.Node) json.RawMessage {
+func (d *differ) value(path []string, n *model.Node) json.RawMessage {
 	var b bytes.Buffer
 	d.writeValue(&b, path, n)
 	return b.Bytes()
 }
 
-func (d *differ) writeValue(b *bytes.Buffer, path []string, n *compiler.Node) {
+func (d *differ) writeValue(b *bytes.Buffer, path []string, n *model.Node) {
 	switch n.Kind {
-	case compiler.MapKind:
+	case model.MapKind:
 		b.WriteByte('{')
 		for i, k := range n.Keys {
 			if i > 0 {
@@ -324,7 +326,7 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *compiler.Node) {
 			d.writeValue(b, append(path[:len(path):len(path)], k), n.Vals[i])
 		}
 		b.WriteByte('}')
-	case compiler.ListKind:
+	case model.ListKind:
 		b.WriteByte('[')
 		for i, e := range n.Items {
 			if i > 0 {
@@ -334,7 +336,7 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *compiler.Node) {
 		}
 		b.WriteByte(']')
 	default:
-		if n.Kind != compiler.NullKind && isCredential(d.kind, path) {
+		if n.Kind != model.NullKind && isCredential(d.kind, path) {
 			writeJSONString(b, masked)
 			return
 		}
@@ -342,13 +344,13 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *compiler.Node) {
 	}
 }
 
-func writeJSONNode(b *bytes.Buffer, n *compiler.Node) {
+func writeJSONNode(b *bytes.Buffer, n *model.Node) {
 	switch n.Kind {
-	case compiler.NullKind:
+	case model.NullKind:
 		b.WriteString("null")
-	case compiler.BoolKind, compiler.NumberKind:
+	case model.BoolKind, model.NumberKind:
 		b.WriteString(n.Value)
-	case compiler.StringKind:
+	case model.StringKind:
 		writeJSONString(b, n.Value)
 	}
 }

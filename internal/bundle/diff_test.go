@@ -9,9 +9,10 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
-func compileDiffDir(t *testing.T, dir string) []*compiler.Resource {
+func compileDiffDir(t *testing.T, dir string) []*model.Resource {
 	t.Helper()
 	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
 	if err != nil {
@@ -105,7 +106,7 @@ func TestDiffAgainstOutput(t *testing.T) {
 // list items compare by index, JSON pointers escape / and ~, credentials
 // are masked wherever they are.
 func TestDiffValues(t *testing.T) {
-	parse := func(s string) *compiler.Resource {
+	parse := func(s string) *model.Resource {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "r.json"), []byte(s), 0o644)
 		out := filepath.Join(dir, "build")
@@ -121,7 +122,7 @@ func TestDiffValues(t *testing.T) {
 		"proxy": {"headers": {"Authorization": "Bearer old", "X-Team": "a"}}}}`)
 	b := parse(`{"kind": "Datasource", "spec": {"l": [1, 3], "proxy": {"headers": {"X-Team": "a", "Authorization": "Bearer new"}}, "a/b~": "y", "n": 1},
 		"metadata": {"project": "p", "name": "d"}}`)
-	d := Diff([]*compiler.Resource{a}, []*compiler.Resource{b})
+	d := Diff([]*model.Resource{a}, []*model.Resource{b})
 	var out bytes.Buffer
 	d.WriteText(&out, false)
 	want := `~ Datasource/p/d

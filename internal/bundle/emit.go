@@ -18,7 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/parallel"
 )
@@ -44,7 +44,7 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // Encode writes one node in the given format with stable formatting.
-func Encode(n *compiler.Node, f Format) []byte {
+func Encode(n *model.Node, f Format) []byte {
 	var b bytes.Buffer
 	if f == JSON {
 		writeJSON(&b, n, "")
@@ -59,7 +59,7 @@ func Encode(n *compiler.Node, f Format) []byte {
 
 // encodeYAMLv3 is Encode's YAML through yaml.v3, the reference that
 // writeYAMLFast matches.
-func encodeYAMLv3(n *compiler.Node) []byte {
+func encodeYAMLv3(n *model.Node) []byte {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -73,7 +73,7 @@ func encodeYAMLv3(n *compiler.Node) []byte {
 // EncodeList writes nodes as one YAML sequence or JSON array: the bundle
 // form percli reads whole (it reads only the first document of a
 // multi-document YAML file).
-func EncodeList(ns []*compiler.Node, f Format) []byte {
+func EncodeList(ns []*model.Node, f Format) []byte {
 	items := make([][]byte, len(ns))
 	for i, n := range ns {
 		items[i] = Encode(n, f)
@@ -81,15 +81,15 @@ func EncodeList(ns []*compiler.Node, f Format) []byte {
 	return joinList(items, f)
 }
 
-func writeJSON(b *bytes.Buffer, n *compiler.Node, indent string) {
+func writeJSON(b *bytes.Buffer, n *model.Node, indent string) {
 	switch n.Kind {
-	case compiler.NullKind:
+	case model.NullKind:
 		b.WriteString("null")
-	case compiler.BoolKind, compiler.NumberKind:
+	case model.BoolKind, model.NumberKind:
 		b.WriteString(n.Value)
-	case compiler.StringKind:
+	case model.StringKind:
 		writeJSONString(b, n.Value)
-	case compiler.ListKind:
+	case model.ListKind:
 		if len(n.Items) == 0 {
 			b.WriteString("[]")
 			return
@@ -104,7 +104,7 @@ func writeJSON(b *bytes.Buffer, n *compiler.Node, indent string) {
 			b.WriteByte('\n')
 		}
 		b.WriteString(indent + "]")
-	case compiler.MapKind:
+	case model.MapKind:
 		if len(n.Keys) == 0 {
 			b.WriteString("{}")
 			return
@@ -132,29 +132,29 @@ func writeJSONString(b *bytes.Buffer, s string) {
 	b.Write(bytes.TrimRight(sb.Bytes(), "\n"))
 }
 
-func toYAML(n *compiler.Node) *yaml.Node {
+func toYAML(n *model.Node) *yaml.Node {
 	switch n.Kind {
-	case compiler.MapKind:
+	case model.MapKind:
 		y := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		for i, k := range n.Keys {
 			y.Content = append(y.Content, yamlString(k), toYAML(n.Vals[i]))
 		}
 		return y
-	case compiler.ListKind:
+	case model.ListKind:
 		y := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		for _, e := range n.Items {
 			y.Content = append(y.Content, toYAML(e))
 		}
 		return y
-	case compiler.StringKind:
+	case model.StringKind:
 		return yamlString(n.Value)
-	case compiler.NumberKind:
+	case model.NumberKind:
 		tag := "!!int"
 		if strings.ContainsAny(n.Value, ".eE") {
 			tag = "!!float"
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: n.Value}
-	case compiler.BoolKind:
+	case model.BoolKind:
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: n.Value}
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
@@ -206,7 +206,7 @@ type bundleGroup struct {
 
 // plan orders the resources into bundles: the global ones, then each
 // project (sorted) led by its Project resource.
-func plan(rs []*compiler.Resource, ext string) []bundleGroup {
+func plan(rs []*model.Resource, ext string) []bundleGroup {
 	global := bundleGroup{path: "global/bundle" + ext}
 	byProject := map[string]*bundleGroup{}
 	var projects []string
@@ -246,7 +246,7 @@ func plan(rs []*compiler.Resource, ext string) []bundleGroup {
 	return out
 }
 
-func resourcePath(r *compiler.Resource, ext string) string {
+func resourcePath(r *model.Resource, ext string) string {
 	switch {
 	case r.Kind == "Project":
 		return "projects/" + r.Name + "/project" + ext
@@ -289,7 +289,7 @@ const emitChunk = 256
 // emit produces the output tree: put receives each resource's file, open
 // each bundle, which is written item by item. Resources are encoded in
 // parallel, a chunk at a time, so memory does not grow with the output.
-func emit(rs []*compiler.Resource, f Format, style Style, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
+func emit(rs []*model.Resource, f Format, style Style, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
 	ext := "." + string(f)
 	root, err := open("bundle" + ext)
 	if err != nil {
@@ -322,12 +322,12 @@ func emit(rs []*compiler.Resource, f Format, style Style, put func(path string, 
 }
 
 // Layout returns the output tree in memory, sorted by path.
-func Layout(rs []*compiler.Resource, f Format) []OutputFile {
+func Layout(rs []*model.Resource, f Format) []OutputFile {
 	return LayoutStyle(rs, f, Lists)
 }
 
 // LayoutStyle is Layout with bundles in the given style.
-func LayoutStyle(rs []*compiler.Resource, f Format, style Style) []OutputFile {
+func LayoutStyle(rs []*model.Resource, f Format, style Style) []OutputFile {
 	var files []OutputFile
 	bufs := map[string]*bytes.Buffer{}
 	var order []string
@@ -353,18 +353,18 @@ func LayoutStyle(rs []*compiler.Resource, f Format, style Style) []OutputFile {
 
 // WriteOutput replaces dir with the output tree of rs, atomically (see
 // replaceDir), streaming it to disk.
-func WriteOutput(dir string, rs []*compiler.Resource, f Format) error {
+func WriteOutput(dir string, rs []*model.Resource, f Format) error {
 	return writeOutput(dir, rs, f, Lists, nil)
 }
 
 // WriteOutputStyle is WriteOutput with bundles in the given style.
-func WriteOutputStyle(dir string, rs []*compiler.Resource, f Format, style Style) error {
+func WriteOutputStyle(dir string, rs []*model.Resource, f Format, style Style) error {
 	return writeOutput(dir, rs, f, style, nil)
 }
 
 // writeOutput is WriteOutputStyle; after the tree, done (if set) may add
 // to the new folder before it is swapped in.
-func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, done func(tmp string) error) error {
+func writeOutput(dir string, rs []*model.Resource, f Format, style Style, done func(tmp string) error) error {
 	return outdir.Replace(dir, func(t *outdir.Tree) error {
 		t.SetFileMode(0o666) // as os.Create makes them
 		var open []*bufio.Writer
@@ -405,7 +405,7 @@ func writeOutput(dir string, rs []*compiler.Resource, f Format, style Style, don
 
 // encodeAll encodes the given resources in parallel. The result does not
 // depend on scheduling.
-func encodeAll(rs []*compiler.Resource, idx []int, f Format) [][]byte {
+func encodeAll(rs []*model.Resource, idx []int, f Format) [][]byte {
 	out := make([][]byte, len(idx))
 	parallel.Do(len(idx), func(k int) { out[k] = Encode(rs[idx[k]].Tree(), f) })
 	return out

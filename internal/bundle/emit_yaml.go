@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // A block-style YAML writer for the node trees pyrobuild emits, writing
@@ -24,13 +24,13 @@ import (
 
 // writeYAMLFast writes n as a YAML document, or reports false (with b
 // unchanged in length) when yaml.v3 must write it.
-func writeYAMLFast(b *bytes.Buffer, n *compiler.Node) bool {
+func writeYAMLFast(b *bytes.Buffer, n *model.Node) bool {
 	start := b.Len()
 	w := yamlWriter{b: b}
 	switch {
-	case n.Kind == compiler.MapKind && len(n.Keys) > 0:
+	case n.Kind == model.MapKind && len(n.Keys) > 0:
 		w.mapBody(n, 0)
-	case n.Kind == compiler.ListKind && len(n.Items) > 0:
+	case n.Kind == model.ListKind && len(n.Items) > 0:
 		w.listBody(n, 0)
 	default:
 		w.inline(n)
@@ -55,7 +55,7 @@ func (w *yamlWriter) indent(n int) {
 
 // mapBody writes a non-empty map's entries at column ind; the first entry
 // starts where the writer stands (after "- " in a list).
-func (w *yamlWriter) mapBody(n *compiler.Node, ind int) {
+func (w *yamlWriter) mapBody(n *model.Node, ind int) {
 	w.ok = true
 	for i, k := range n.Keys {
 		if i > 0 {
@@ -70,11 +70,11 @@ func (w *yamlWriter) mapBody(n *compiler.Node, ind int) {
 		w.b.WriteByte(':')
 		v := n.Vals[i]
 		switch {
-		case v.Kind == compiler.MapKind && len(v.Keys) > 0:
+		case v.Kind == model.MapKind && len(v.Keys) > 0:
 			w.b.WriteByte('\n')
 			w.indent(ind + 2)
 			w.mapBody(v, ind+2)
-		case v.Kind == compiler.ListKind && len(v.Items) > 0:
+		case v.Kind == model.ListKind && len(v.Items) > 0:
 			w.b.WriteByte('\n')
 			w.indent(ind + 2)
 			w.listBody(v, ind+2)
@@ -91,7 +91,7 @@ func (w *yamlWriter) mapBody(n *compiler.Node, ind int) {
 
 // listBody writes a non-empty list's items at column ind, the first where
 // the writer stands.
-func (w *yamlWriter) listBody(n *compiler.Node, ind int) {
+func (w *yamlWriter) listBody(n *model.Node, ind int) {
 	w.ok = true
 	for i, e := range n.Items {
 		if i > 0 {
@@ -99,9 +99,9 @@ func (w *yamlWriter) listBody(n *compiler.Node, ind int) {
 		}
 		w.b.WriteString("- ")
 		switch {
-		case e.Kind == compiler.MapKind && len(e.Keys) > 0:
+		case e.Kind == model.MapKind && len(e.Keys) > 0:
 			w.mapBody(e, ind+2)
-		case e.Kind == compiler.ListKind && len(e.Items) > 0:
+		case e.Kind == model.ListKind && len(e.Items) > 0:
 			w.listBody(e, ind+2)
 		default:
 			w.inline(e)
@@ -114,21 +114,21 @@ func (w *yamlWriter) listBody(n *compiler.Node, ind int) {
 }
 
 // inline writes a scalar or an empty collection.
-func (w *yamlWriter) inline(n *compiler.Node) {
+func (w *yamlWriter) inline(n *model.Node) {
 	w.ok = true
 	switch n.Kind {
-	case compiler.MapKind:
+	case model.MapKind:
 		w.b.WriteString("{}")
-	case compiler.ListKind:
+	case model.ListKind:
 		w.b.WriteString("[]")
-	case compiler.StringKind:
+	case model.StringKind:
 		s, ok := yamlScalar(n.Value, false)
 		if !ok {
 			w.ok = false
 			return
 		}
 		w.b.WriteString(s)
-	case compiler.NumberKind, compiler.BoolKind:
+	case model.NumberKind, model.BoolKind:
 		// Literals as the loaders keep them; yaml.v3 writes a tagged
 		// scalar's value as is when it resolves to that tag, which the
 		// differential test checks for the forms sources use.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // yamlTrickyStrings are strings YAML gives a meaning to, or that come close.
@@ -24,30 +25,30 @@ var yamlTrickyStrings = []string{
 	"NaN", "nan", "Inf", "inf", "e", "E", "0.", ".5", "-", "--", "=", "<<", "a<<b",
 }
 
-func randomTree(r *rand.Rand, depth int) *compiler.Node {
-	scalar := func() *compiler.Node {
+func randomTree(r *rand.Rand, depth int) *model.Node {
+	scalar := func() *model.Node {
 		switch r.IntN(6) {
 		case 0:
-			return &compiler.Node{Kind: compiler.NumberKind, Value: []string{"0", "1", "-3", "24", "1.5", "2e3", "10.25"}[r.IntN(7)]}
+			return &model.Node{Kind: model.NumberKind, Value: []string{"0", "1", "-3", "24", "1.5", "2e3", "10.25"}[r.IntN(7)]}
 		case 1:
-			return &compiler.Node{Kind: compiler.BoolKind, Value: []string{"true", "false"}[r.IntN(2)]}
+			return &model.Node{Kind: model.BoolKind, Value: []string{"true", "false"}[r.IntN(2)]}
 		case 2:
-			return &compiler.Node{Kind: compiler.NullKind}
+			return &model.Node{Kind: model.NullKind}
 		default:
-			return &compiler.Node{Kind: compiler.StringKind, Value: yamlTrickyStrings[r.IntN(len(yamlTrickyStrings))]}
+			return &model.Node{Kind: model.StringKind, Value: yamlTrickyStrings[r.IntN(len(yamlTrickyStrings))]}
 		}
 	}
 	if depth > 4 || r.IntN(3) == 0 {
 		return scalar()
 	}
 	if r.IntN(2) == 0 {
-		n := &compiler.Node{Kind: compiler.ListKind, Items: []*compiler.Node{}}
+		n := &model.Node{Kind: model.ListKind, Items: []*model.Node{}}
 		for range r.IntN(4) {
 			n.Items = append(n.Items, randomTree(r, depth+1))
 		}
 		return n
 	}
-	n := &compiler.Node{Kind: compiler.MapKind}
+	n := &model.Node{Kind: model.MapKind}
 	for i := range r.IntN(4) {
 		k := yamlTrickyStrings[r.IntN(len(yamlTrickyStrings))]
 		if r.IntN(2) == 0 {
@@ -95,7 +96,7 @@ func TestYAMLFastMatchesYAMLv3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		docs, d := compiler.ParseYAML(compiler.NewSource(f, data))
+		docs, d := compiler.ParseYAML(model.NewSource(f, data))
 		if d != nil {
 			t.Fatalf("%s: %v", f, d)
 		}
@@ -132,9 +133,9 @@ func FuzzYAMLFastString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n := &compiler.Node{Kind: compiler.MapKind, Keys: []string{s, "v"}, Vals: []*compiler.Node{
-			{Kind: compiler.StringKind, Value: s},
-			{Kind: compiler.ListKind, Items: []*compiler.Node{{Kind: compiler.StringKind, Value: s}, {Kind: compiler.MapKind, Keys: []string{s}, Vals: []*compiler.Node{{Kind: compiler.StringKind, Value: s}}}}},
+		n := &model.Node{Kind: model.MapKind, Keys: []string{s, "v"}, Vals: []*model.Node{
+			{Kind: model.StringKind, Value: s},
+			{Kind: model.ListKind, Items: []*model.Node{{Kind: model.StringKind, Value: s}, {Kind: model.MapKind, Keys: []string{s}, Vals: []*model.Node{{Kind: model.StringKind, Value: s}}}}},
 		}}
 		var buf bytes.Buffer
 		if writeYAMLFast(&buf, n) {
@@ -148,14 +149,14 @@ func FuzzYAMLFastString(f *testing.F) {
 // BenchmarkEncodeYAML writes the golden dashboards with the fast writer and
 // with yaml.v3.
 func BenchmarkEncodeYAML(b *testing.B) {
-	var docs []*compiler.Node
+	var docs []*model.Node
 	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "yaml", "projects", "*", "dashboards", "*.yaml"))
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ns, d := compiler.ParseYAML(compiler.NewSource(f, data))
+		ns, d := compiler.ParseYAML(model.NewSource(f, data))
 		if d != nil {
 			b.Fatal(d)
 		}

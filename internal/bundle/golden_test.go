@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
@@ -22,7 +24,7 @@ func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 		t.Fatal(err)
 	}
 	for _, d := range res.Diagnostics {
-		if d.Severity >= compiler.Warning {
+		if d.Severity >= diag.Warning {
 			t.Errorf("unexpected diagnostic: %s: %s", d, d.Hint)
 		}
 	}
@@ -129,18 +131,18 @@ func TestDeterministic(t *testing.T) {
 // and multi-line strings.
 func TestJoinListMatchesEncoder(t *testing.T) {
 	res := compileOK(t, compiler.Options{Paths: []string{"../../examples"}})
-	var ns []*compiler.Node
+	var ns []*model.Node
 	for _, r := range res.Resources {
 		ns = append(ns, r.Node)
 	}
-	odd := compiler.NewMap(nil)
-	odd.Set("kind", compiler.NewString("X", nil))
-	odd.Set("text", compiler.NewString("line one\n\n  indented\nlast", nil))
-	odd.Set("empty", &compiler.Node{Kind: compiler.ListKind, Items: []*compiler.Node{}})
-	odd.Set("none", compiler.NewMap(nil))
+	odd := model.NewMap(nil)
+	odd.Set("kind", model.NewString("X", nil))
+	odd.Set("text", model.NewString("line one\n\n  indented\nlast", nil))
+	odd.Set("empty", &model.Node{Kind: model.ListKind, Items: []*model.Node{}})
+	odd.Set("none", model.NewMap(nil))
 	ns = append(ns, odd)
 	for _, f := range []Format{YAML, JSON} {
-		whole := Encode(&compiler.Node{Kind: compiler.ListKind, Items: ns}, f)
+		whole := Encode(&model.Node{Kind: model.ListKind, Items: ns}, f)
 		if got := EncodeList(ns, f); !bytes.Equal(got, whole) {
 			t.Errorf("%s: joined list differs from the encoder's:\n%s\nvs\n%s", f, got, whole)
 		}
@@ -188,9 +190,9 @@ func TestWriteOutputMatchesLayout(t *testing.T) {
 // TestYAMLQuotesWhatYAML11Misreads: strings such as yes, on or 1:30 are
 // quoted, so YAML 1.1 readers get strings back.
 func TestYAMLQuotesWhatYAML11Misreads(t *testing.T) {
-	n := compiler.NewMap(nil)
+	n := model.NewMap(nil)
 	for _, v := range []string{"yes", "On", "n", "OFF", "1:30", "plain", "process_cpu:cpu:nanoseconds:cpu:nanoseconds"} {
-		n.Set(v, compiler.NewString(v, nil))
+		n.Set(v, model.NewString(v, nil))
 	}
 	got := string(Encode(n, YAML))
 	want := `"yes": "yes"

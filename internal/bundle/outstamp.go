@@ -14,6 +14,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
@@ -62,7 +63,7 @@ func OutputKey(r *compiler.Result, f Format) string {
 // (OutputKey), with stamps in stamps (OutputStampDir): it leaves dir
 // alone, and reports false, when dir holds the output of that key as it was
 // written. An empty key or stamps folder always writes.
-func WriteOutputKeyed(dir string, rs []*compiler.Resource, f Format, key, stamps string) (written bool, err error) {
+func WriteOutputKeyed(dir string, rs []*model.Resource, f Format, key, stamps string) (written bool, err error) {
 	stamp := stampPath(dir, stamps)
 	if stamp == "" || key == "" {
 		ForgetOutput(dir, stamps)

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
@@ -31,7 +33,7 @@ type siteOptions struct {
 	cacheDir          cacheDirFlag
 	drafts            bool
 	nav               []site.NavItem // site.nav of pyrobuild.yaml; no flag
-	navPos            compiler.Pos
+	navPos            diag.Pos
 	env               environment
 }
 
@@ -229,17 +231,17 @@ func runBuild(ctx context.Context, cfg site.Config, o *siteOptions, output strin
 
 // printDiagnostics prints problems in the chosen form: text on stderr for
 // people, JSON or GitHub annotations on stdout for machines.
-func printDiagnostics(ds compiler.Diagnostics, sources map[string]*compiler.Source, mode string, quiet bool, stdout, stderr io.Writer) error {
+func printDiagnostics(ds diag.Diagnostics, sources map[string]*model.Source, mode string, quiet bool, stdout, stderr io.Writer) error {
 	switch mode {
 	case "json":
-		return compiler.RenderJSON(stdout, ds)
+		return diag.RenderJSON(stdout, ds)
 	case "github":
-		compiler.RenderGitHub(stdout, ds)
+		diag.RenderGitHub(stdout, ds)
 		return nil
 	}
 	r := &compiler.TextRenderer{Sources: sources, Color: colorWanted(stderr)}
 	for _, d := range ds {
-		if d.Severity == compiler.Note && quiet {
+		if d.Severity == diag.Info && quiet {
 			continue
 		}
 		r.Render(stderr, d)

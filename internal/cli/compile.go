@@ -12,6 +12,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/live"
 )
 
@@ -183,7 +184,7 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 		found := live.Check(ctx, res.Resources, live.Options{Timeout: o.liveTimeout, Range: o.liveRange})
 		if o.strict {
 			for i := range found {
-				found[i].Severity = compiler.Error
+				found[i].Severity = diag.Error
 			}
 		}
 		res.Diagnostics = append(res.Diagnostics, found...)
@@ -192,15 +193,15 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	crs := crdObjects(o, res)
 	switch o.diagnostics {
 	case "json":
-		if err := compiler.RenderJSON(stdout, res.Diagnostics); err != nil {
+		if err := diag.RenderJSON(stdout, res.Diagnostics); err != nil {
 			return err
 		}
 	case "github":
-		compiler.RenderGitHub(stdout, res.Diagnostics)
+		diag.RenderGitHub(stdout, res.Diagnostics)
 	default:
 		r := &compiler.TextRenderer{Sources: res.Sources, Color: colorWanted(stderr)}
 		for _, d := range res.Diagnostics {
-			if d.Severity == compiler.Note && o.quiet {
+			if d.Severity == diag.Info && o.quiet {
 				continue
 			}
 			r.Render(stderr, d)

@@ -4,6 +4,8 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/bundle/crd"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // crdObjects converts the compiled resources to Perses operator custom
@@ -11,15 +13,15 @@ import (
 // --crd only checks them) and the sources have no error; what the
 // conversion reports joins the compilation's diagnostics (warnings as
 // errors with --strict).
-func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
+func crdObjects(o *compileOptions, res *compiler.Result) []*model.Resource {
 	if !o.crd || res.Diagnostics.HasErrors() {
 		return nil
 	}
 	crs, diags := crd.Convert(res.Resources)
 	if o.strict {
 		for i := range diags {
-			if diags[i].Severity == compiler.Warning {
-				diags[i].Severity = compiler.Error
+			if diags[i].Severity == diag.Warning {
+				diags[i].Severity = diag.Error
 			}
 		}
 	}
@@ -32,7 +34,7 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*compiler.Resource {
 // with the custom resources made from them under --crd.
 // It reports false when the folder already held this very output
 // (bundle.WriteOutputKeyed) and was left alone.
-func writeCompiled(o *compileOptions, res *compiler.Result, crs []*compiler.Resource, format bundle.Format) (bool, error) {
+func writeCompiled(o *compileOptions, res *compiler.Result, crs []*model.Resource, format bundle.Format) (bool, error) {
 	if o.crd {
 		bundle.ForgetOutput(o.output, bundle.OutputStampDir(o.env.cacheRoot))
 		return true, crd.WriteOutput(o.output, crs, format)

@@ -19,6 +19,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
@@ -49,7 +51,7 @@ type projectConfig struct {
 	siteEditURL    *string
 	siteSourceURL  *string
 	siteNav        []site.NavItem
-	siteNavPos     compiler.Pos // where site.nav is written
+	siteNavPos     diag.Pos // where site.nav is written
 }
 
 // configKey is one setting of the file.
@@ -110,7 +112,7 @@ func loadConfig(cmd *cobra.Command, stderr io.Writer) (*projectConfig, error) {
 	}
 	c, diags := parseConfig(path, data)
 	if len(diags) > 0 {
-		r := &compiler.TextRenderer{Sources: map[string]*compiler.Source{path: compiler.NewSource(path, data)}, Color: colorWanted(stderr)}
+		r := &compiler.TextRenderer{Sources: map[string]*model.Source{path: model.NewSource(path, data)}, Color: colorWanted(stderr)}
 		for _, d := range diags {
 			r.Render(stderr, d)
 		}
@@ -121,11 +123,11 @@ func loadConfig(cmd *cobra.Command, stderr io.Writer) (*projectConfig, error) {
 
 // parseConfig reads a config file's text. Every problem is reported, not
 // only the first.
-func parseConfig(path string, data []byte) (*projectConfig, compiler.Diagnostics) {
+func parseConfig(path string, data []byte) (*projectConfig, diag.Diagnostics) {
 	p := &configParser{c: &projectConfig{file: path, dir: filepath.Dir(path)}, path: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, compiler.Diagnostics{yamlError(path, err)}
+		return nil, diag.Diagnostics{yamlError(path, err)}
 	}
 	if len(doc.Content) == 0 {
 		return p.c, nil // an empty file sets nothing
@@ -137,14 +139,14 @@ func parseConfig(path string, data []byte) (*projectConfig, compiler.Diagnostics
 
 // yamlError is the diagnostic of a file that is not YAML, at the line the
 // YAML parser names.
-func yamlError(path string, err error) compiler.Diagnostic {
+func yamlError(path string, err error) diag.Diagnostic {
 	var line int
 	msg := err.Error()
 	if _, e := fmt.Sscanf(msg, "yaml: line %d:", &line); e == nil {
 		_, msg, _ = strings.Cut(msg, ": ")
 		_, msg, _ = strings.Cut(msg, ": ")
 	}
-	return compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: path, Line: line}, Message: "invalid YAML: " + msg}
+	return diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: path, Line: line}, Message: "invalid YAML: " + msg}
 }
 
 // configParser reads the settings of one file into c, and its problems
@@ -152,11 +154,11 @@ func yamlError(path string, err error) compiler.Diagnostic {
 type configParser struct {
 	c     *projectConfig
 	path  string
-	diags compiler.Diagnostics
+	diags diag.Diagnostics
 }
 
 func (p *configParser) report(n *yaml.Node, hint, format string, args ...any) {
-	p.diags = append(p.diags, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: p.path, Line: n.Line, Col: n.Column},
+	p.diags = append(p.diags, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: p.path, Line: n.Line, Col: n.Column},
 		Message: fmt.Sprintf(format, args...), Hint: hint})
 }
 
@@ -212,7 +214,7 @@ func (p *configParser) set(key *configKey, kn, v *yaml.Node, name string) {
 	case "section":
 		p.walk(v, key.keys, name+".")
 	case "nav":
-		c.siteNavPos = compiler.Pos{File: p.path, Line: kn.Line, Col: kn.Column}
+		c.siteNavPos = diag.Pos{File: p.path, Line: kn.Line, Col: kn.Column}
 		*key.nav(c) = parseNav(v, name, p.path, p.report)
 	case "bool":
 		var b bool
@@ -338,7 +340,7 @@ func parseNav(v *yaml.Node, what, file string, report func(n *yaml.Node, hint, f
 		switch {
 		case it.Kind == yaml.ScalarNode && it.Tag == "!!str":
 			if p, ok := navPath(it, what, report); ok {
-				out = append(out, site.NavItem{Page: p, Pos: compiler.Pos{File: file, Line: it.Line, Col: it.Column}})
+				out = append(out, site.NavItem{Page: p, Pos: diag.Pos{File: file, Line: it.Line, Col: it.Column}})
 			}
 		case it.Kind == yaml.MappingNode && len(it.Content) == 2:
 			k, val := it.Content[0], it.Content[1]
@@ -349,11 +351,11 @@ func parseNav(v *yaml.Node, what, file string, report func(n *yaml.Node, hint, f
 			switch {
 			case val.Kind == yaml.ScalarNode && val.Tag == "!!str":
 				if p, ok := navPath(val, what, report); ok {
-					out = append(out, site.NavItem{Title: k.Value, Page: p, Pos: compiler.Pos{File: file, Line: val.Line, Col: val.Column}})
+					out = append(out, site.NavItem{Title: k.Value, Page: p, Pos: diag.Pos{File: file, Line: val.Line, Col: val.Column}})
 				}
 			case val.Kind == yaml.SequenceNode:
 				children := parseNav(val, fmt.Sprintf("section %q", k.Value), file, report)
-				out = append(out, site.NavItem{Title: k.Value, Children: children, Pos: compiler.Pos{File: file, Line: k.Line, Col: k.Column}})
+				out = append(out, site.NavItem{Title: k.Value, Children: children, Pos: diag.Pos{File: file, Line: k.Line, Col: k.Column}})
 			default:
 				report(val, forms, "%q in %s must be a page, a folder or a list of entries", k.Value, what)
 			}

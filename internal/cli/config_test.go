@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
@@ -225,11 +225,11 @@ func TestConfigNav(t *testing.T) {
 		t.Fatal(diags)
 	}
 	want := []site.NavItem{
-		{Page: "index.md", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 3, Col: 7}},
-		{Title: "Setup", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 4, Col: 7}, Children: []site.NavItem{
-			{Title: "Install it", Page: "guides/install.md", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 5, Col: 23}},
+		{Page: "index.md", Pos: diag.Pos{File: "pyrobuild.yaml", Line: 3, Col: 7}},
+		{Title: "Setup", Pos: diag.Pos{File: "pyrobuild.yaml", Line: 4, Col: 7}, Children: []site.NavItem{
+			{Title: "Install it", Page: "guides/install.md", Pos: diag.Pos{File: "pyrobuild.yaml", Line: 5, Col: 23}},
 		}},
-		{Page: "guides/", Pos: compiler.Pos{File: "pyrobuild.yaml", Line: 6, Col: 7}},
+		{Page: "guides/", Pos: diag.Pos{File: "pyrobuild.yaml", Line: 6, Col: 7}},
 	}
 	if !reflect.DeepEqual(c.siteNav, want) {
 		t.Errorf("site.nav read as\n%+v\nwant\n%+v", c.siteNav, want)

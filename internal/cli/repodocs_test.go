@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
@@ -28,9 +28,9 @@ func TestRepositoryDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var errs compiler.Diagnostics
+	var errs diag.Diagnostics
 	for _, d := range s.Diagnostics {
-		if d.Severity == compiler.Error {
+		if d.Severity == diag.Error {
 			errs = append(errs, d)
 		}
 	}

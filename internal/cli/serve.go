@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/preview"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
@@ -161,7 +162,7 @@ func openURL(addr net.Addr) (url string, all bool) {
 func printProblems(w io.Writer, s *site.Site, color bool) {
 	r := &compiler.TextRenderer{Sources: s.Sources, Color: color}
 	for _, d := range s.Diagnostics {
-		if d.Severity != compiler.Note {
+		if d.Severity != diag.Info {
 			r.Render(w, d)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // What the packages downstream of the compiler (bundle, bundle/crd, live,
@@ -13,15 +14,15 @@ import (
 
 // ParseYAML parses every document of a YAML stream into nodes that keep
 // their positions; the diagnostic is the first syntax error.
-func ParseYAML(src *Source) ([]*Node, *Diagnostic) { return load.ParseYAML(src) }
+func ParseYAML(src *model.Source) ([]*model.Node, *diag.Diagnostic) { return load.ParseYAML(src) }
 
 // ParseJSON parses one JSON value into a node that keeps its positions;
 // the diagnostic is the first syntax error.
-func ParseJSON(src *Source) (*Node, *Diagnostic) { return load.ParseJSON(src) }
+func ParseJSON(src *model.Source) (*model.Node, *diag.Diagnostic) { return load.ParseJSON(src) }
 
 // SortResources puts resources in the order Result.Resources has: global
 // ones first, then by project, kind (KindRank) and name.
-func SortResources(rs []*Resource) { sortResources(rs) }
+func SortResources(rs []*model.Resource) { sortResources(rs) }
 
 // KindRank is the place of a kind in the order resources are applied in:
 // what others refer to comes first. Kinds pyrobuild does not know rank 0.
@@ -39,12 +40,12 @@ func (r *Result) Hermetic() bool { return r.hermetic }
 
 // Where is n's position when it has one, else at: the best position for a
 // problem with a value the user may not have written (a default).
-func Where(n *Node, at Pos) Pos { return model.Where(n, at) }
+func Where(n *model.Node, at diag.Pos) diag.Pos { return model.Where(n, at) }
 
 // FillValue is what an absent regular field of type t becomes: its
 // default, its only possible value, or (for a struct) the struct with its
 // own regular fields filled; nil means the field must be given.
-func FillValue(t *Type) *Node { return check.FillValue(t) }
+func FillValue(t *model.Type) *model.Node { return check.FillValue(t) }
 
 // RoleName is how messages name a plugin role ("datasource", "Panel"
 // becomes "panel"; "ProfileQuery" stays).
@@ -77,6 +78,6 @@ type ResolvedDatasource = check.ResolvedDatasource
 
 // NewResolver indexes the datasources among rs; serverDatasources are as
 // in Options.ServerDatasources.
-func NewResolver(rs []*Resource, serverDatasources []string) *Resolver {
+func NewResolver(rs []*model.Resource, serverDatasources []string) *Resolver {
 	return check.NewResolver(rs, serverDatasources)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -64,9 +65,9 @@ type Options struct {
 
 // Result is the outcome of a compilation.
 type Result struct {
-	Resources   []*Resource
-	Diagnostics Diagnostics
-	Sources     map[string]*Source
+	Resources   []*model.Resource
+	Diagnostics diag.Diagnostics
+	Sources     map[string]*model.Source
 	// Units is how many files, CUE packages or Go packages were read.
 	Units int
 	// GoBuilds is how many Go programs had to be built: 0 when the cache
@@ -143,8 +144,8 @@ type compilation struct {
 	paths   []string
 	workers int
 	units   []load.Unit
-	diags   Diagnostics
-	schema  *Schema
+	diags   diag.Diagnostics
+	schema  *model.Schema
 	sources load.Sources
 	goL     *load.GoLoader
 	cache   *Cache
@@ -160,8 +161,8 @@ type compilation struct {
 }
 
 type unitResult struct {
-	res   []*Resource
-	diags Diagnostics
+	res   []*model.Resource
+	diags diag.Diagnostics
 }
 
 // newCompilation finds the units under the paths and builds the Go programs among
@@ -264,8 +265,8 @@ func (w *worker) close() {
 func (w *worker) load(u load.Unit) unitResult {
 	c := w.c
 	var raws []load.Raw
-	var res []*Resource
-	var ds Diagnostics
+	var res []*model.Resource
+	var ds diag.Diagnostics
 	hit, abandoned := false, false
 	var closed atomic.Bool // written by a CUE evaluation that may be abandoned
 	// A unit looked up in a cache is read first, and loaded from those
@@ -320,7 +321,7 @@ func (w *worker) load(u load.Unit) unitResult {
 // nothing beyond the unit's own files. abandoned reports a CUE evaluation
 // stopped for its time or memory, or by the end of the compilation, that
 // is still running.
-func (w *worker) loadFresh(u load.Unit, closed *atomic.Bool) (raws []load.Raw, ds Diagnostics, abandoned bool) {
+func (w *worker) loadFresh(u load.Unit, closed *atomic.Bool) (raws []load.Raw, ds diag.Diagnostics, abandoned bool) {
 	c := w.c
 	switch u.Kind() {
 	case "go":
@@ -331,7 +332,7 @@ func (w *worker) loadFresh(u load.Unit, closed *atomic.Bool) (raws []load.Raw, d
 		}
 		e := w.env
 		var memory bool
-		raws, ds, abandoned, memory = w.runner.Load(c.ctx, u, w.cueLimit, func() ([]load.Raw, Diagnostics) {
+		raws, ds, abandoned, memory = w.runner.Load(c.ctx, u, w.cueLimit, func() ([]load.Raw, diag.Diagnostics) {
 			r, d, cl := load.Load(u, &c.sources, e)
 			closed.Store(cl)
 			return r, d
@@ -376,7 +377,7 @@ func (c *compilation) finish() *Result {
 		diags = append(diags, r.diags...)
 	}
 	if len(c.units) == 0 && len(diags) == 0 {
-		diag.NewReporter(&diags).Errorf(CodeNoSources, Pos{}, "no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(c.paths, ", ")).
+		diag.NewReporter(&diags).Errorf(model.CodeNoSources, diag.Pos{}, "no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(c.paths, ", ")).
 			Hint("pass the folder holding your dashboards, e.g. pyrobuild compile ./dashboards")
 	}
 	sortResources(out.Resources)
@@ -385,8 +386,8 @@ func (c *compilation) finish() *Result {
 	out.Resources = world.Resources
 	if c.opts.Strict {
 		for i := range diags {
-			if diags[i].Severity == Warning {
-				diags[i].Severity = Error
+			if diags[i].Severity == diag.Warning {
+				diags[i].Severity = diag.Error
 			}
 		}
 	}
@@ -401,7 +402,7 @@ func (c *compilation) finish() *Result {
 var kindOrder = map[string]int{"Project": 0, "GlobalSecret": 1, "GlobalDatasource": 2, "GlobalVariable": 3, "GlobalRole": 4, "GlobalRoleBinding": 5, "User": 6,
 	"Secret": 10, "Datasource": 11, "Variable": 12, "Folder": 13, "Role": 14, "RoleBinding": 15, "Dashboard": 16, "EphemeralDashboard": 17}
 
-func sortResources(rs []*Resource) {
+func sortResources(rs []*model.Resource) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
 		if a.Global != b.Global {

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 func compileOK(t *testing.T, opts Options) *Result {
@@ -18,7 +21,7 @@ func compileOK(t *testing.T, opts Options) *Result {
 		t.Fatal(err)
 	}
 	for _, d := range res.Diagnostics {
-		if d.Severity >= Warning {
+		if d.Severity >= diag.Warning {
 			t.Errorf("unexpected diagnostic: %s: %s", d, d.Hint)
 		}
 	}
@@ -32,8 +35,8 @@ func TestLoweredToWireForm(t *testing.T) {
 	idRe := regexp.MustCompile(`^[a-z_]+(:[a-z_]*){4,5}$`)
 	wire := map[string]bool{"datasource": true, "profileType": true, "service": true, "filters": true, "maxNodes": true}
 	queries := 0
-	var visit func(n *Node)
-	visit = func(n *Node) {
+	var visit func(n *model.Node)
+	visit = func(n *model.Node) {
 		if n == nil {
 			return
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle/crd"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -28,9 +29,9 @@ const brokenDir = "testdata/broken"
 // 1-based, columns count bytes, and were worked out by reading the source
 // file, not by copying what pyrobuild prints.
 type wantDiag struct {
-	sev  compiler.Severity
-	code compiler.Code // "" matches any code (only used by known-issue cases)
-	file string        // relative to brokenDir; "" means the case's own file
+	sev  diag.Severity
+	code diag.Code // "" matches any code (only used by known-issue cases)
+	file string    // relative to brokenDir; "" means the case's own file
 	line int
 	col  int
 	msg  string // substring of Message
@@ -40,21 +41,21 @@ type wantDiag struct {
 	unplaced bool
 }
 
-func errAt(code compiler.Code, line, col int, msg string) wantDiag {
-	return wantDiag{sev: compiler.Error, code: code, line: line, col: col, msg: msg}
+func errAt(code diag.Code, line, col int, msg string) wantDiag {
+	return wantDiag{sev: diag.Error, code: code, line: line, col: col, msg: msg}
 }
 
-func warnAt(code compiler.Code, line, col int, msg string) wantDiag {
-	return wantDiag{sev: compiler.Warning, code: code, line: line, col: col, msg: msg}
+func warnAt(code diag.Code, line, col int, msg string) wantDiag {
+	return wantDiag{sev: diag.Warning, code: code, line: line, col: col, msg: msg}
 }
 
-func noteAt(code compiler.Code, line, col int, msg string) wantDiag {
-	return wantDiag{sev: compiler.Note, code: code, line: line, col: col, msg: msg}
+func noteAt(code diag.Code, line, col int, msg string) wantDiag {
+	return wantDiag{sev: diag.Info, code: code, line: line, col: col, msg: msg}
 }
 
 // errUnplaced is an error about the whole run, at no position.
-func errUnplaced(code compiler.Code, msg string) wantDiag {
-	return wantDiag{sev: compiler.Error, code: code, msg: msg, unplaced: true}
+func errUnplaced(code diag.Code, msg string) wantDiag {
+	return wantDiag{sev: diag.Error, code: code, msg: msg, unplaced: true}
 }
 
 func (w wantDiag) withHint(h string) wantDiag { w.hint = h; return w }
@@ -117,152 +118,152 @@ var brokenCases = []brokenCase{
 	// ---- PyroscopeProfileQuery: profileType ----
 	{file: "missing-profile-type.yaml", want: []wantDiag{
 		// Reported at the "spec:" key of the plugin, the map that lacks it.
-		errAt(compiler.CodeMissingField, 18, 17, `missing required field "profileType"`),
+		errAt(model.CodeMissingField, 18, 17, `missing required field "profileType"`),
 	}},
 	{file: "empty-profile-type.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 19, 32, "profileType must not be empty"),
+		errAt(model.CodeInvalidValue, 19, 32, "profileType must not be empty"),
 	}},
 	{file: "unknown-profile-type.yaml", want: []wantDiag{
-		errAt(compiler.CodeUnknownProfile, 19, 32, `unknown profile type "cpuu"`).withHint(`did you mean "cpu"?`),
+		errAt(model.CodeUnknownProfile, 19, 32, `unknown profile type "cpuu"`).withHint(`did you mean "cpu"?`),
 	}},
 	{file: "profile-type-three-parts.yaml", want: []wantDiag{
-		errAt(compiler.CodeProfileTypeForm, 19, 32, `"process_cpu:cpu:nanoseconds" has 3 parts`),
+		errAt(model.CodeProfileTypeForm, 19, 32, `"process_cpu:cpu:nanoseconds" has 3 parts`),
 	}},
 	{file: "profile-type-bad-characters.yaml", want: []wantDiag{
-		errAt(compiler.CodeProfileTypeForm, 19, 32, "has characters Pyroscope cannot read"),
+		errAt(model.CodeProfileTypeForm, 19, 32, "has characters Pyroscope cannot read"),
 	}},
 	{file: "misspelt-field.yaml", want: []wantDiag{
-		errAt(compiler.CodeUnknownField, 21, 19, `unknown field "maxNode"`).withHint(`did you mean "maxNodes"?`),
+		errAt(model.CodeUnknownField, 21, 19, `unknown field "maxNode"`).withHint(`did you mean "maxNodes"?`),
 	}},
 	{file: "maxnodes-negative.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 21, 29, "invalid maxNodes -1"),
+		errAt(model.CodeInvalidValue, 21, 29, "invalid maxNodes -1"),
 	}},
 
 	// ---- PyroscopeProfileQuery: the query label selector ----
 	// Columns point inside the string: line 20 is
 	// `                  query: '…'` with the opening quote at column 26.
 	{file: "query-unquoted-value.yaml", want: []wantDiag{
-		errAt(compiler.CodeSelectorSyntax, 20, 41, `unexpected identifier "api"`).withHint(`write service_name="api"`),
+		errAt(model.CodeSelectorSyntax, 20, 41, `unexpected identifier "api"`).withHint(`write service_name="api"`),
 	}},
 	{file: "query-unclosed-brace.yaml", want: []wantDiag{
 		// At the "{" left open.
-		errAt(compiler.CodeSelectorSyntax, 20, 27, `unclosed "{"`).withHint(`add the missing "}"`),
+		errAt(model.CodeSelectorSyntax, 20, 27, `unclosed "{"`).withHint(`add the missing "}"`),
 	}},
 	{file: "query-bad-regex.yaml", want: []wantDiag{
 		// At the quoted value "(prod".
-		errAt(compiler.CodeSelectorSyntax, 20, 53, `invalid regular expression "(prod"`),
+		errAt(model.CodeSelectorSyntax, 20, 53, `invalid regular expression "(prod"`),
 	}},
 	{file: "query-empty.yaml", want: []wantDiag{
-		errAt(compiler.CodeSelectorSyntax, 20, 27, "empty selector"),
+		errAt(model.CodeSelectorSyntax, 20, 27, "empty selector"),
 	}},
 	{file: "query-double-quoted-escapes.yaml", want: []wantDiag{
 		// The \" escapes take two bytes each in the source.
-		errAt(compiler.CodeSelectorSyntax, 20, 54, `unexpected identifier "prod"`),
+		errAt(model.CodeSelectorSyntax, 20, 54, `unexpected identifier "prod"`),
 	}},
 	{file: "query-multibyte-column.yaml", want: []wantDiag{
 		// "é" is two bytes; columns count bytes.
-		errAt(compiler.CodeSelectorSyntax, 20, 54, `unexpected identifier "prod"`),
+		errAt(model.CodeSelectorSyntax, 20, 54, `unexpected identifier "prod"`),
 	}},
 	{file: "query-block-scalar.yaml", want: []wantDiag{
-		errAt(compiler.CodeSelectorSyntax, 22, 26, `unexpected identifier "prod"`),
+		errAt(model.CodeSelectorSyntax, 22, 26, `unexpected identifier "prod"`),
 	}},
 	{file: "query-yaml-flow-map.yaml", want: []wantDiag{
-		errAt(compiler.CodeWrongType, 20, 26, "query must be a string").withHint("quote"),
+		errAt(model.CodeWrongType, 20, 26, "query must be a string").withHint("quote"),
 	}},
 	{file: "query-no-service-name.yaml", want: []wantDiag{
-		warnAt(compiler.CodeNoService, 20, 26, `no service_name="…" matcher`),
+		warnAt(model.CodeNoService, 20, 26, `no service_name="…" matcher`),
 	}},
 	{file: "query-service-regex.yaml", want: []wantDiag{
-		warnAt(compiler.CodeServiceMatcher, 20, 28, `service_name=~"api.*" becomes a filter`),
+		warnAt(model.CodeServiceMatcher, 20, 28, `service_name=~"api.*" becomes a filter`),
 	}},
 	{file: "query-two-services.yaml", want: []wantDiag{
-		errAt(compiler.CodeServiceMatcher, 20, 48, "more than one service_name"),
+		errAt(model.CodeServiceMatcher, 20, 48, "more than one service_name"),
 	}},
 	{file: "query-value-with-quote.yaml", want: []wantDiag{
-		errAt(compiler.CodeUICannotCarry, 20, 52, `label value "a\"b" contains a quote`),
+		errAt(model.CodeUICannotCarry, 20, 52, `label value "a\"b" contains a quote`),
 	}},
 	{file: "query-service-conflict.yaml", want: []wantDiag{
-		errAt(compiler.CodeQueryConflict, 21, 28, "service disagrees with the service_name in query"),
+		errAt(model.CodeQueryConflict, 21, 28, "service disagrees with the service_name in query"),
 	}},
 	{file: "query-filters-disagree.yaml", want: []wantDiag{
-		errAt(compiler.CodeQueryConflict, 22, 21, "filters disagree with the matchers in query"),
+		errAt(model.CodeQueryConflict, 22, 21, "filters disagree with the matchers in query"),
 	}},
 	{file: "query-profile-prefix-conflict.yaml", want: []wantDiag{
-		errAt(compiler.CodeQueryConflict, 20, 27, `query selects profile type "memory:inuse_space:bytes:space:bytes"`),
+		errAt(model.CodeQueryConflict, 20, 27, `query selects profile type "memory:inuse_space:bytes:space:bytes"`),
 	}},
 
 	// ---- PyroscopeProfileQuery: wire-form filters and datasource ----
 	{file: "filter-bad-regex.yaml", want: []wantDiag{
-		errAt(compiler.CodeRegexp, 24, 35, `invalid regular expression "(prod"`),
+		errAt(model.CodeRegexp, 24, 35, `invalid regular expression "(prod"`),
 	}},
 	{file: "filter-empty-value.yaml", want: []wantDiag{
-		warnAt(compiler.CodeEmptyFilter, 24, 35, "empty label name or value"),
+		warnAt(model.CodeEmptyFilter, 24, 35, "empty label name or value"),
 	}},
 	{file: "datasource-selector-plain-name.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 19, 31, "kind"),
+		errAt(model.CodeInvalidValue, 19, 31, "kind"),
 	}},
 	{file: "datasource-selector-unresolved.yaml", want: []wantDiag{
-		errAt(compiler.CodeUnresolvedDatasource, 21, 27, `no PyroscopeDatasource named "nowhere"`),
+		errAt(model.CodeUnresolvedDatasource, 21, 27, `no PyroscopeDatasource named "nowhere"`),
 	}},
 	{file: "no-default-datasource.yaml", noServerDefault: true, want: []wantDiag{
-		errAt(compiler.CodeUnresolvedDatasource, 18, 17, "no default PyroscopeDatasource for this query"),
+		errAt(model.CodeUnresolvedDatasource, 18, 17, "no default PyroscopeDatasource for this query"),
 	}},
 
 	// ---- PyroscopeDatasource and HTTPProxy ----
 	{file: "datasource-neither-url-nor-proxy.yaml", want: []wantDiag{
-		errAt(compiler.CodeExclusive, 8, 11, "needs one of directUrl or proxy"),
+		errAt(model.CodeExclusive, 8, 11, "needs one of directUrl or proxy"),
 	}},
 	{file: "datasource-url-and-proxy.yaml", want: []wantDiag{
-		errAt(compiler.CodeExclusive, 10, 7, "has both directUrl and proxy"),
+		errAt(model.CodeExclusive, 10, 7, "has both directUrl and proxy"),
 	}},
 	{file: "url-without-scheme.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 9, 18, "a URL starts with http:// or https://"),
+		errAt(model.CodeInvalidValue, 9, 18, "a URL starts with http:// or https://"),
 	}},
 	{file: "proxy-kind-misspelt.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 10, 15, `invalid kind "HttpProxy": must be "HTTPProxy"`),
+		errAt(model.CodeInvalidValue, 10, 15, `invalid kind "HttpProxy": must be "HTTPProxy"`),
 	}},
 	{file: "proxy-missing-url.yaml", want: []wantDiag{
-		errAt(compiler.CodeMissingField, 11, 9, `missing required field "url"`),
+		errAt(model.CodeMissingField, 11, 9, `missing required field "url"`),
 	}},
 	{file: "proxy-bad-endpoint-regex.yaml", want: []wantDiag{
-		errAt(compiler.CodeRegexp, 16, 32, "missing closing )"),
+		errAt(model.CodeRegexp, 16, 32, "missing closing )"),
 	}},
 	{file: "proxy-bad-method.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 19, 23, `invalid method "FETCH"`),
+		errAt(model.CodeInvalidValue, 19, 23, `invalid method "FETCH"`),
 	}},
 	{file: "proxy-stale-render-endpoint.yaml", want: []wantDiag{
-		warnAt(compiler.CodeStaleEndpoint, 18, 32, `endpoint "/render" is a route of the old Pyroscope server`),
+		warnAt(model.CodeStaleEndpoint, 18, 32, `endpoint "/render" is a route of the old Pyroscope server`),
 	}},
 	{file: "proxy-page-example-endpoints.yaml", want: []wantDiag{
-		warnAt(compiler.CodeStaleEndpoint, 14, 32, `endpoint "/render" is a route of the old Pyroscope server`),
+		warnAt(model.CodeStaleEndpoint, 14, 32, `endpoint "/render" is a route of the old Pyroscope server`),
 		// At the allowedEndpoints list.
-		warnAt(compiler.CodeStaleEndpoint, 14, 13, "does not allow POST /querier.v1.QuerierService/ProfileTypes"),
+		warnAt(model.CodeStaleEndpoint, 14, 13, "does not allow POST /querier.v1.QuerierService/ProfileTypes"),
 	}},
 	{file: "proxy-secret-not-defined.yaml", want: []wantDiag{
-		warnAt(compiler.CodeMissingSecret, 13, 19, `Secret "pyroscope-credentials" is not among the compiled sources`),
+		warnAt(model.CodeMissingSecret, 13, 19, `Secret "pyroscope-credentials" is not among the compiled sources`),
 	}},
 	{file: "unknown-plugin-kind.yaml", want: []wantDiag{
-		noteAt(compiler.CodeUncheckedPlugin, 7, 11, `plugin "PrometheusDatasource" is not one pyrobuild models`),
+		noteAt(model.CodeUncheckedPlugin, 7, 11, `plugin "PrometheusDatasource" is not one pyrobuild models`),
 	}},
 	{file: "plugin-kind-wrong-case.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 17, 23, `unknown plugin kind "pyroscopeProfileQuery"`).withHint(`did you mean "PyroscopeProfileQuery"?`),
+		errAt(model.CodeInvalidValue, 17, 23, `unknown plugin kind "pyroscopeProfileQuery"`).withHint(`did you mean "PyroscopeProfileQuery"?`),
 	}},
 	{file: "two-default-datasources.yaml", want: []wantDiag{
 		// At the second default: true.
-		errAt(compiler.CodeDefaultDatasource, 17, 12, "pyroscope-a and pyroscope-b are both the default PyroscopeDatasource of project profiling"),
+		errAt(model.CodeDefaultDatasource, 17, 12, "pyroscope-a and pyroscope-b are both the default PyroscopeDatasource of project profiling"),
 	}},
 
 	// ---- Secrets ----
 	{file: "secret-password-and-file.yaml", want: []wantDiag{
-		errAt(compiler.CodeExclusive, 9, 5, "spec.basicAuth has both password and passwordFile"),
+		errAt(model.CodeExclusive, 9, 5, "spec.basicAuth has both password and passwordFile"),
 	}},
 
 	// ---- Resource envelope: kind, scope, names, tags ----
 	{file: "unknown-kind.yaml", want: []wantDiag{
-		errAt(compiler.CodeUnknownKind, 1, 7, `unknown resource kind "Dashbord"`).withHint(`did you mean "Dashboard"?`),
+		errAt(model.CodeUnknownKind, 1, 7, `unknown resource kind "Dashbord"`).withHint(`did you mean "Dashboard"?`),
 	}},
 	{file: "lowercase-kind.yaml", want: []wantDiag{
-		warnAt(compiler.CodeKindSpelling, 1, 7, `kind "project" is written "Project"`),
+		warnAt(model.CodeKindSpelling, 1, 7, `kind "project" is written "Project"`),
 	}, check: func(t *testing.T, r *compiler.Result) {
 		if len(r.Resources) != 1 || r.Resources[0].Kind != "Project" {
 			t.Fatalf("want one resource of kind Project, got %v", resourceIDs(r))
@@ -272,218 +273,218 @@ var brokenCases = []brokenCase{
 		}
 	}},
 	{file: "not-a-resource.yaml", want: []wantDiag{
-		errAt(compiler.CodeNotResource, 5, 3, `got string "just a string"`),
+		errAt(model.CodeNotResource, 5, 3, `got string "just a string"`),
 	}},
 	{file: "resource-misspelt-metadata.yaml", want: []wantDiag{
-		errAt(compiler.CodeMissingField, 1, 1, `missing required field "metadata"`),
-		errAt(compiler.CodeUnknownField, 2, 1, `unknown field "metdata"`).withHint(`did you mean "metadata"?`),
+		errAt(model.CodeMissingField, 1, 1, `missing required field "metadata"`),
+		errAt(model.CodeUnknownField, 2, 1, `unknown field "metdata"`).withHint(`did you mean "metadata"?`),
 	}},
 	{file: "metadata-unknown-field.yaml", want: []wantDiag{
-		errAt(compiler.CodeUnknownField, 4, 3, `unknown field "labels" in metadata`).withHint("allowed fields"),
+		errAt(model.CodeUnknownField, 4, 3, `unknown field "labels" in metadata`).withHint("allowed fields"),
 	}},
 	{file: "dashboard-missing-project.yaml", want: []wantDiag{
-		errAt(compiler.CodeMissingField, 2, 1, `missing required field "project" in metadata`),
+		errAt(model.CodeMissingField, 2, 1, `missing required field "project" in metadata`),
 	}},
 	{file: "global-datasource-with-project.yaml", want: []wantDiag{
-		errAt(compiler.CodeScope, 4, 3, "GlobalDatasource is a global kind: it has no project"),
+		errAt(model.CodeScope, 4, 3, "GlobalDatasource is a global kind: it has no project"),
 	}},
 	{file: "name-with-space.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 3, 9, `invalid name "my project"`),
+		errAt(model.CodeInvalidValue, 3, 9, `invalid name "my project"`),
 	}},
 	{file: "name-with-double-dot.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 3, 9, `invalid name "team..profiling"`),
+		errAt(model.CodeInvalidValue, 3, 9, `invalid name "team..profiling"`),
 	}},
 	{file: "name-too-long.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 3, 9, "1 to 75"),
+		errAt(model.CodeInvalidValue, 3, 9, "1 to 75"),
 	}},
 	{file: "tag-upper-case.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 4, 18, `"Prod": a tag is 1 to 50 lower-case letters`),
+		errAt(model.CodeInvalidValue, 4, 18, `"Prod": a tag is 1 to 50 lower-case letters`),
 	}},
 	{file: "too-many-tags.yaml", want: []wantDiag{
 		// At the 21st tag.
-		errAt(compiler.CodeTooMany, 25, 7, "tags has 21 items; at most 20 are allowed"),
+		errAt(model.CodeTooMany, 25, 7, "tags has 21 items; at most 20 are allowed"),
 	}},
 	{file: "nesting-too-deep.yml", want: []wantDiag{
 		// At the 199th "[" of line 7: the document's mapping is level 0,
 		// spec 1, display 2, the first "[" 3 (column 11). The file is .yml
 		// so that the JSON Schema test (which wants a schema-level verdict
 		// on every .yaml and .json case) leaves it alone.
-		errAt(compiler.CodeInputLimit, 7, 209, "nesting deeper than 200 levels"),
+		errAt(model.CodeInputLimit, 7, 209, "nesting deeper than 200 levels"),
 	}},
 	{file: "no-sources", want: []wantDiag{
-		errUnplaced(compiler.CodeNoSources, "no .cue, .yaml, .yml, .json or Go sources found in "+filepath.Join(brokenDir, "no-sources")).withHint("pass the folder holding your dashboards"),
+		errUnplaced(model.CodeNoSources, "no .cue, .yaml, .yml, .json or Go sources found in "+filepath.Join(brokenDir, "no-sources")).withHint("pass the folder holding your dashboards"),
 	}},
 	{file: "duplicate-resource", want: []wantDiag{
-		errAt(compiler.CodeDuplicate, 2, 1, `Project "profiling" is defined twice (first at `+filepath.Join(brokenDir, "duplicate-resource", "a.yaml")+":1:1)").inFile("duplicate-resource/b.yaml"),
+		errAt(model.CodeDuplicate, 2, 1, `Project "profiling" is defined twice (first at `+filepath.Join(brokenDir, "duplicate-resource", "a.yaml")+":1:1)").inFile("duplicate-resource/b.yaml"),
 	}},
 
 	// ---- Kubernetes output (compile --crd) ----
 	{file: "crd-secret-not-written.yaml", crd: true, want: []wantDiag{
 		// At the Secret's name.
-		noteAt(compiler.CodeCRDSkipped, 7, 9, "Secret/profiling/pyroscope-auth is not written: the Perses operator has no custom resource for Secrets"),
+		noteAt(model.CodeCRDSkipped, 7, 9, "Secret/profiling/pyroscope-auth is not written: the Perses operator has no custom resource for Secrets"),
 	}},
 	{file: "crd-name-with-underscore.yaml", crd: true, want: []wantDiag{
-		errAt(compiler.CodeCRDName, 7, 9, `Dashboard name "memory_v2" cannot be a Kubernetes name`).withHint(`"memory-v2"`),
+		errAt(model.CodeCRDName, 7, 9, `Dashboard name "memory_v2" cannot be a Kubernetes name`).withHint(`"memory-v2"`),
 	}},
 
 	// ---- Dashboards: panels, layouts, durations ----
 	{file: "dashboard-missing-panels.yaml", want: []wantDiag{
-		errAt(compiler.CodeMissingField, 5, 1, `missing required field "panels" in spec`),
+		errAt(model.CodeMissingField, 5, 1, `missing required field "panels" in spec`),
 	}},
 	{file: "invalid-duration.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 6, 13, "a duration is whole numbers with units"),
+		errAt(model.CodeInvalidValue, 6, 13, "a duration is whole numbers with units"),
 	}},
 	{file: "invalid-refresh-interval.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 6, 20, "a duration is whole numbers with units"),
+		errAt(model.CodeInvalidValue, 6, 20, "a duration is whole numbers with units"),
 	}},
 	{file: "panel-key-with-dot.yaml", want: []wantDiag{
-		errAt(compiler.CodeMapKey, 7, 5, `invalid key "cpu.main" in spec.panels`),
+		errAt(model.CodeMapKey, 7, 5, `invalid key "cpu.main" in spec.panels`),
 		// The $ref to it cannot be written either.
-		errAt(compiler.CodeInvalidValue, 22, 21, `invalid $ref "#/spec/panels/cpu.main"`),
+		errAt(model.CodeInvalidValue, 22, 21, `invalid $ref "#/spec/panels/cpu.main"`),
 	}},
 	{file: "bad-ref-syntax.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 22, 21, `invalid $ref "#spec/panels/cpu"`),
+		errAt(model.CodeInvalidValue, 22, 21, `invalid $ref "#spec/panels/cpu"`),
 	}},
 	{file: "ref-to-missing-panel.yaml", want: []wantDiag{
-		errAt(compiler.CodeRefUnresolved, 28, 21, `$ref "#/spec/panels/memory" points at no panel`),
+		errAt(model.CodeRefUnresolved, 28, 21, `$ref "#/spec/panels/memory" points at no panel`),
 	}},
 	{file: "orphan-panel.yaml", want: []wantDiag{
-		warnAt(compiler.CodeOrphanPanel, 13, 5, `panel "memory" is in no layout`),
+		warnAt(model.CodeOrphanPanel, 13, 5, `panel "memory" is in no layout`),
 	}},
 	{file: "layout-kind-flex.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 14, 13, `invalid kind "Flex": must be "Grid"`),
+		errAt(model.CodeInvalidValue, 14, 13, `invalid kind "Flex": must be "Grid"`),
 	}},
 	{file: "grid-width-25.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 19, 20, "invalid width 25"),
+		errAt(model.CodeInvalidValue, 19, 20, "invalid width 25"),
 	}},
 	{file: "grid-x-as-string.yaml", want: []wantDiag{
-		errAt(compiler.CodeWrongType, 17, 16, `x must be an integer, got string "0"`),
+		errAt(model.CodeWrongType, 17, 16, `x must be an integer, got string "0"`),
 	}},
 	{file: "grid-item-overflows.yaml", want: []wantDiag{
-		errAt(compiler.CodeGridOverflow, 19, 20, "x + width = 12 + 24 is more than 24"),
+		errAt(model.CodeGridOverflow, 19, 20, "x + width = 12 + 24 is more than 24"),
 	}},
 	{file: "grid-overlap.yaml", want: []wantDiag{
 		// At the second item.
-		warnAt(compiler.CodeGridOverlap, 29, 13, "grid item #/spec/panels/memory overlaps #/spec/panels/cpu"),
+		warnAt(model.CodeGridOverlap, 29, 13, "grid item #/spec/panels/memory overlaps #/spec/panels/cpu"),
 	}},
 
 	// ---- Dashboards: variables ----
 	{file: "variable-bad-capturing-regexp.yaml", want: []wantDiag{
-		errAt(compiler.CodeRegexp, 10, 26, `invalid regular expression "env-(.*"`),
-		noteAt(compiler.CodeUncheckedPlugin, 12, 17, "StaticListVariable"),
+		errAt(model.CodeRegexp, 10, 26, `invalid regular expression "env-(.*"`),
+		noteAt(model.CodeUncheckedPlugin, 12, 17, "StaticListVariable"),
 	}},
 	{file: "variable-name-starts-with-underscores.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 9, 15, `invalid name "__env"`),
+		errAt(model.CodeInvalidValue, 9, 15, `invalid name "__env"`),
 	}},
 	{file: "duplicate-variable-name.yaml", want: []wantDiag{
-		errAt(compiler.CodeDuplicateVariable, 13, 15, `variable "env" is defined twice (first at line 9)`),
+		errAt(model.CodeDuplicateVariable, 13, 15, `variable "env" is defined twice (first at line 9)`),
 	}},
 	{file: "custom-all-value-without-allow-all.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 10, 9, "customAllValue needs allowAllValue: true"),
+		errAt(model.CodeInvalidValue, 10, 9, "customAllValue needs allowAllValue: true"),
 	}},
 	{file: "variable-cycle.yaml", want: []wantDiag{
-		errAt(compiler.CodeVariableCycle, 9, 15, "region → zone → region"),
+		errAt(model.CodeVariableCycle, 9, 15, "region → zone → region"),
 	}},
 	{file: "proxy-authorization-header.yaml", want: []wantDiag{
-		warnAt(compiler.CodeLiteralCredential, 15, 13, `header "Authorization" carries a credential`),
+		warnAt(model.CodeLiteralCredential, 15, 13, `header "Authorization" carries a credential`),
 	}},
 	{file: "list-default-without-allow-multiple.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 10, 23, "defaultValue lists 2 values but allowMultiple is not true"),
+		errAt(model.CodeInvalidValue, 10, 23, "defaultValue lists 2 values but allowMultiple is not true"),
 	}},
 	{file: "constant-text-variable-without-value.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 10, 16, "a constant variable needs a non-empty value"),
+		errAt(model.CodeInvalidValue, 10, 16, "a constant variable needs a non-empty value"),
 	}},
 	{file: "undefined-variable.yaml", want: []wantDiag{
 		// At the "$" inside the query string.
-		errAt(compiler.CodeUndefinedVariable, 20, 42, "refers to $service, which is not defined"),
+		errAt(model.CodeUndefinedVariable, 20, 42, "refers to $service, which is not defined"),
 	}},
 
 	// ---- FlameChart panel ----
 	{file: "flamechart-palette-rainbow.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 13, 22, `invalid palette "rainbow": must be one of "package-name", "value"`),
+		errAt(model.CodeInvalidValue, 13, 22, `invalid palette "rainbow": must be one of "package-name", "value"`),
 	}},
 	{file: "flamechart-show-table-yes.yaml", want: []wantDiag{
-		errAt(compiler.CodeWrongType, 13, 24, `showTable must be a boolean, got string "yes"`),
+		errAt(model.CodeWrongType, 13, 24, `showTable must be a boolean, got string "yes"`),
 	}},
 	{file: "flamechart-misspelt-field.yaml", want: []wantDiag{
-		errAt(compiler.CodeUnknownField, 13, 13, `unknown field "showFlamegraph"`).withHint(`did you mean "showFlameGraph"?`),
+		errAt(model.CodeUnknownField, 13, 13, `unknown field "showFlamegraph"`).withHint(`did you mean "showFlameGraph"?`),
 	}},
 	{file: "flamechart-trace-height-float.yaml", want: []wantDiag{
-		errAt(compiler.CodeWrongType, 13, 26, "traceHeight must be an integer, got number 2.5"),
+		errAt(model.CodeWrongType, 13, 26, "traceHeight must be an integer, got number 2.5"),
 	}},
 
 	// ---- Plugins in the wrong place ----
 	{file: "flamechart-as-query.yaml", want: []wantDiag{
-		errAt(compiler.CodePluginRole, 17, 23, "FlameChart is a panel plugin, but it is used as a ProfileQuery plugin"),
+		errAt(model.CodePluginRole, 17, 23, "FlameChart is a panel plugin, but it is used as a ProfileQuery plugin"),
 	}},
 	{file: "profile-query-in-time-series-query.yaml", want: []wantDiag{
 		// The panel is a TimeSeriesChart, so that only the query is wrong.
-		noteAt(compiler.CodeUncheckedPlugin, 11, 17, `plugin "TimeSeriesChart" is not one pyrobuild models`),
-		errAt(compiler.CodePluginRole, 17, 23, "PyroscopeProfileQuery is a ProfileQuery plugin, but it is used as a TimeSeriesQuery plugin"),
+		noteAt(model.CodeUncheckedPlugin, 11, 17, `plugin "TimeSeriesChart" is not one pyrobuild models`),
+		errAt(model.CodePluginRole, 17, 23, "PyroscopeProfileQuery is a ProfileQuery plugin, but it is used as a TimeSeriesQuery plugin"),
 	}},
 	{file: "query-kind-misspelt.yaml", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 14, 19, `invalid kind "ProfileQueries"`),
+		errAt(model.CodeInvalidValue, 14, 19, `invalid kind "ProfileQueries"`),
 	}},
 	{file: "flamechart-with-prometheus-query.yaml", want: []wantDiag{
-		errAt(compiler.CodeQueryType, 14, 19, `panel "cpu" is a FlameChart, which shows ProfileQuery queries, not TimeSeriesQuery`),
-		noteAt(compiler.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
+		errAt(model.CodeQueryType, 14, 19, `panel "cpu" is a FlameChart, which shows ProfileQuery queries, not TimeSeriesQuery`),
+		noteAt(model.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
 	}},
 
 	// ---- Reading sources: YAML ----
 	{file: "duplicate-yaml-key.yaml", want: []wantDiag{
-		errAt(compiler.CodeDuplicateKey, 4, 3, `duplicate key "name" (first defined at line 3)`),
+		errAt(model.CodeDuplicateKey, 4, 3, `duplicate key "name" (first defined at line 3)`),
 	}},
 	{file: "yaml-tab-indentation.yaml", want: []wantDiag{
-		errAt(compiler.CodeYAMLSyntax, 3, 1, "found character that cannot start any token"),
+		errAt(model.CodeYAMLSyntax, 3, 1, "found character that cannot start any token"),
 	}},
 	{file: "yaml-syntax-error.yaml", want: []wantDiag{
-		errAt(compiler.CodeYAMLSyntax, 4, 9, "did not find expected ',' or ']'"),
+		errAt(model.CodeYAMLSyntax, 4, 9, "did not find expected ',' or ']'"),
 	}, knownIssue: "the unclosed flow sequence `[team-a, prod` opened at 4:9 is reported at 3:1, on the line before it: yaml.v3 reports the 0-based line of its context mark for parser errors, and pyrobuild always invents column 1"},
 	{file: "yaml-mapping-value-in-plain-scalar.yaml", want: []wantDiag{
-		errAt(compiler.CodeYAMLSyntax, 3, 18, "mapping values are not allowed in this context"),
+		errAt(model.CodeYAMLSyntax, 3, 18, "mapping values are not allowed in this context"),
 	}, knownIssue: "the offending ':' of `name: profiling: x` is at 3:18, but every YAML syntax error is reported at column 1 (3:1)"},
 
 	// ---- Reading sources: JSON ----
 	{file: "json-trailing-comma.json", want: []wantDiag{
-		errAt(compiler.CodeJSONSyntax, 4, 24, "trailing comma"),
+		errAt(model.CodeJSONSyntax, 4, 24, "trailing comma"),
 	}},
 	{file: "json-duplicate-key.json", want: []wantDiag{
-		errAt(compiler.CodeDuplicateKey, 3, 37, `duplicate key "name" (first defined at line 3)`),
+		errAt(model.CodeDuplicateKey, 3, 37, `duplicate key "name" (first defined at line 3)`),
 	}},
 	{file: "json-wrong-type.json", want: []wantDiag{
-		errAt(compiler.CodeWrongType, 5, 16, `default must be a boolean, got string "true"`),
+		errAt(model.CodeWrongType, 5, 16, `default must be a boolean, got string "true"`),
 	}},
 	{file: "json-query-unquoted-value.json", want: []wantDiag{
 		// \u0070 is "p": the column is where the escape starts.
-		errAt(compiler.CodeSelectorSyntax, 5, 66, `unexpected identifier "prod"`),
+		errAt(model.CodeSelectorSyntax, 5, 66, `unexpected identifier "prod"`),
 	}},
 
 	// ---- Reading sources: CUE ----
 	{file: "cue-conflicting-values.cue", want: []wantDiag{
-		errAt(compiler.CodeCUE, 5, 18, "conflicting values"),
+		errAt(model.CodeCUE, 5, 18, "conflicting values"),
 	}},
 	{file: "cue-non-concrete.cue", want: []wantDiag{
-		errAt(compiler.CodeCUE, 5, 18, "incomplete value string").withHint("concrete value"),
+		errAt(model.CodeCUE, 5, 18, "incomplete value string").withHint("concrete value"),
 	}},
 	{file: "cue-schema-misspelt-field.cue", want: []wantDiag{
-		errAt(compiler.CodeCUE, 8, 3, "projet: field not allowed"),
+		errAt(model.CodeCUE, 8, 3, "projet: field not allowed"),
 	}},
 	{file: "cue-query-unquoted-value.cue", want: []wantDiag{
-		errAt(compiler.CodeSelectorSyntax, 8, 44, `unexpected identifier "prod"`),
+		errAt(model.CodeSelectorSyntax, 8, 44, `unexpected identifier "prod"`),
 	}},
 	{file: "cue-name-with-space.cue", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 5, 18, `invalid name "my project"`),
+		errAt(model.CodeInvalidValue, 5, 18, `invalid name "my project"`),
 	}},
 	// A CUE struct unified with a schema definition has no position of its
 	// own; it is reported at the earliest field the user wrote in it.
 	{file: "cue-orphan-panel.cue", want: []wantDiag{
-		warnAt(compiler.CodeOrphanPanel, 13, 19, `panel "memory" is in no layout`),
+		warnAt(model.CodeOrphanPanel, 13, 19, `panel "memory" is in no layout`),
 	}},
 	{file: "cue-no-default-datasource.cue", noServerDefault: true, want: []wantDiag{
-		errAt(compiler.CodeUnresolvedDatasource, 20, 8, "no default PyroscopeDatasource for this query"),
+		errAt(model.CodeUnresolvedDatasource, 20, 8, "no default PyroscopeDatasource for this query"),
 	}},
 	{file: "cue-url-without-scheme.cue", want: []wantDiag{
-		errAt(compiler.CodeInvalidValue, 11, 20, "a URL starts with http:// or https://"),
+		errAt(model.CodeInvalidValue, 11, 20, "a URL starts with http:// or https://"),
 	}},
 }
 
@@ -495,7 +496,7 @@ func resourceIDs(r *compiler.Result) []string {
 	return ids
 }
 
-func formatDiag(d compiler.Diagnostic) string {
+func formatDiag(d diag.Diagnostic) string {
 	s := fmt.Sprintf("%s [%s]", d, d.Code)
 	if d.Hint != "" {
 		s += " (hint: " + d.Hint + ")"
@@ -503,9 +504,9 @@ func formatDiag(d compiler.Diagnostic) string {
 	return s
 }
 
-func (w wantDiag) matches(d compiler.Diagnostic, file string) bool {
+func (w wantDiag) matches(d diag.Diagnostic, file string) bool {
 	if w.unplaced {
-		return d.Severity == w.sev && d.Code == w.code && d.Pos == (compiler.Pos{}) &&
+		return d.Severity == w.sev && d.Code == w.code && d.Pos == (diag.Pos{}) &&
 			strings.Contains(d.Message, w.msg) && strings.Contains(d.Hint, w.hint)
 	}
 	return d.Severity == w.sev &&
@@ -543,7 +544,7 @@ func compileSource(c brokenCase, file string) (*compiler.Result, error) {
 }
 
 // unplaced reports whether c expects d to have no position.
-func (c brokenCase) unplaced(d compiler.Diagnostic) bool {
+func (c brokenCase) unplaced(d diag.Diagnostic) bool {
 	return slices.ContainsFunc(c.want, func(w wantDiag) bool { return w.unplaced && w.code == d.Code })
 }
 
@@ -571,7 +572,7 @@ func (c brokenCase) problems(r *compiler.Result) []string {
 		}
 	}
 	for i, d := range r.Diagnostics {
-		if !used[i] && d.Severity >= compiler.Warning {
+		if !used[i] && d.Severity >= diag.Warning {
 			out = append(out, "unexpected: "+formatDiag(d))
 		}
 	}
@@ -639,11 +640,11 @@ func TestBrokenSources(t *testing.T) {
 				if d.Code == "" {
 					t.Errorf("diagnostic without a code: %s", formatDiag(d))
 				}
-				if d.Severity >= compiler.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) && !c.unplaced(d) {
+				if d.Severity >= diag.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) && !c.unplaced(d) {
 					t.Errorf("diagnostic without a line and column: %s", formatDiag(d))
 				}
 			}
-			wantErr := slices.ContainsFunc(c.want, func(w wantDiag) bool { return w.sev == compiler.Error })
+			wantErr := slices.ContainsFunc(c.want, func(w wantDiag) bool { return w.sev == diag.Error })
 			if res.Diagnostics.HasErrors() != wantErr {
 				t.Errorf("HasErrors() = %v, want %v", res.Diagnostics.HasErrors(), wantErr)
 			}
@@ -672,7 +673,7 @@ func TestDiagnosticsFixedSources(t *testing.T) {
 				t.Fatalf("Compile: %v", err)
 			}
 			for _, d := range res.Diagnostics {
-				if d.Severity >= compiler.Warning {
+				if d.Severity >= diag.Warning {
 					t.Errorf("the fixed source is not fixed: %s", formatDiag(d))
 				}
 			}
@@ -690,7 +691,7 @@ var codeValueRe = regexp.MustCompile(`^PB[0-9]{4}$`)
 
 // TestEveryCodeDocumented reads the sources of the compiler and of its
 // stages: every Code constant declared (and every one used) must be in
-// compiler.Codes with a title and a summary, and codes must be unique.
+// model.Codes with a title and a summary, and codes must be unique.
 func TestEveryCodeDocumented(t *testing.T) {
 	fset := token.NewFileSet()
 	var goFiles []string
@@ -714,7 +715,7 @@ func TestEveryCodeDocumented(t *testing.T) {
 	}
 	pkg := struct{ Files []*ast.File }{files}
 
-	consts := map[string]compiler.Code{} // constant name -> value
+	consts := map[string]diag.Code{} // constant name -> value
 	declared := map[*ast.Ident]bool{}
 	for _, f := range pkg.Files {
 		for _, decl := range f.Decls {
@@ -742,7 +743,7 @@ func TestEveryCodeDocumented(t *testing.T) {
 					if !codeValueRe.MatchString(v) {
 						t.Errorf("%s: Code constant %s = %q does not look like PB0000", fset.Position(name.Pos()), name.Name, v)
 					}
-					consts[name.Name] = compiler.Code(v)
+					consts[name.Name] = diag.Code(v)
 				}
 			}
 		}
@@ -788,8 +789,8 @@ func TestEveryCodeDocumented(t *testing.T) {
 		})
 	}
 
-	documented := map[compiler.Code]compiler.CodeInfo{}
-	for i, info := range compiler.Codes {
+	documented := map[diag.Code]diag.CodeInfo{}
+	for i, info := range model.Codes {
 		if _, dup := documented[info.Code]; dup {
 			t.Errorf("code %s is documented twice in Codes", info.Code)
 		}
@@ -806,12 +807,12 @@ func TestEveryCodeDocumented(t *testing.T) {
 		if reg, ok := diag.Codes.Lookup(info.Code); !ok || reg != info {
 			t.Errorf("code %s is not registered in diag.Codes as Codes documents it", info.Code)
 		}
-		if i > 0 && compiler.Codes[i-1].Code >= info.Code {
-			t.Errorf("Codes is not in code order: %s comes after %s", info.Code, compiler.Codes[i-1].Code)
+		if i > 0 && model.Codes[i-1].Code >= info.Code {
+			t.Errorf("Codes is not in code order: %s comes after %s", info.Code, model.Codes[i-1].Code)
 		}
 	}
 
-	byValue := map[compiler.Code]string{}
+	byValue := map[diag.Code]string{}
 	names := make([]string, 0, len(consts))
 	for name := range consts {
 		names = append(names, name)

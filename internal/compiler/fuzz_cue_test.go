@@ -9,6 +9,8 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // FuzzCUE: no CUE package makes loading, evaluating (within the time
@@ -35,7 +37,7 @@ func FuzzCUE(f *testing.F) {
 		u := units[0]
 		var sources load.Sources
 		e := env
-		raws, diags, abandoned, _ := runner.Load(context.Background(), u, time.Second, func() ([]load.Raw, Diagnostics) {
+		raws, diags, abandoned, _ := runner.Load(context.Background(), u, time.Second, func() ([]load.Raw, diag.Diagnostics) {
 			raws, diags, _ := load.Load(u, &sources, e)
 			return raws, diags
 		})
@@ -43,7 +45,7 @@ func FuzzCUE(f *testing.F) {
 			runner, env = load.NewCUERunner(), &load.CUEEnv{}
 			return
 		}
-		var rs []*Resource
+		var rs []*model.Resource
 		for _, raw := range raws {
 			if r := check.Validate(s, raw.Node, &diags); r != nil {
 				rs = append(rs, r)

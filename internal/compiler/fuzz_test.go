@@ -7,18 +7,20 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // checkSource runs the whole per-resource pipeline on one in-memory file.
 func checkSource(path string, data []byte) {
 	s := MustSchema()
-	src := NewSource(path, data)
-	var docs []*Node
-	var d *Diagnostic
+	src := model.NewSource(path, data)
+	var docs []*model.Node
+	var d *diag.Diagnostic
 	if filepath.Ext(path) == ".json" {
-		var n *Node
+		var n *model.Node
 		if n, d = load.ParseJSON(src); n != nil {
-			docs = []*Node{n}
+			docs = []*model.Node{n}
 		}
 	} else {
 		docs, d = load.ParseYAML(src)
@@ -26,8 +28,8 @@ func checkSource(path string, data []byte) {
 	if d != nil {
 		return
 	}
-	var diags Diagnostics
-	var rs []*Resource
+	var diags diag.Diagnostics
+	var rs []*model.Resource
 	for _, n := range docs {
 		for _, raw := range load.Collect(n, path, &diags) {
 			if r := check.Validate(s, raw.Node, &diags); r != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // TestCUETimeout: a package that evaluates too long is reported at its
@@ -37,7 +39,7 @@ func TestCUETimeout(t *testing.T) {
 		t.Fatalf("diagnostics: %v", res.Diagnostics)
 	}
 	d := res.Diagnostics[0]
-	if d.Code != CodeInputLimit || d.Pos.File != slow || !strings.Contains(d.Message, "longer than 50ms") || !strings.Contains(d.Hint, "PYROBUILD_CUE_TIMEOUT") {
+	if d.Code != model.CodeInputLimit || d.Pos.File != slow || !strings.Contains(d.Message, "longer than 50ms") || !strings.Contains(d.Hint, "PYROBUILD_CUE_TIMEOUT") {
 		t.Errorf("diagnostic: %+v", d)
 	}
 	if len(res.Resources) != 1 || res.Resources[0].Name != "fast" {

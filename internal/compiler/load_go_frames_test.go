@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // goProtocolCases are Go programs under testdata/go/protocol whose
@@ -15,17 +15,17 @@ import (
 var goProtocolCases = []brokenCase{
 	{file: "../go/protocol/v1-positions", want: []wantDiag{
 		// Where the document's positions say, as protocol 1 always read.
-		errAt(compiler.CodeUnknownProfile, 11, 20, `unknown profile type "cpuu"`).inFile("../go/protocol/v1-positions/main.go"),
+		errAt(model.CodeUnknownProfile, 11, 20, `unknown profile type "cpuu"`).inFile("../go/protocol/v1-positions/main.go"),
 		// Inherited from the resource's position.
-		warnAt(compiler.CodeNoService, 12, 6, "profile query has no service").inFile("../go/protocol/v1-positions/main.go"),
+		warnAt(model.CodeNoService, 12, 6, "profile query has no service").inFile("../go/protocol/v1-positions/main.go"),
 	}},
 	{file: "../go/protocol/same-line-calls", want: []wantDiag{
 		// Each query at its own ProfileQuery call of the line, the bad
 		// profile type (a variable, not a literal) at the second
 		// ProfileType call.
-		warnAt(compiler.CodeNoService, 9, 81, "profile query has no service").inFile("../go/protocol/same-line-calls/main.go"),
-		warnAt(compiler.CodeNoService, 9, 122, "profile query has no service").inFile("../go/protocol/same-line-calls/main.go"),
-		errAt(compiler.CodeUnknownProfile, 9, 139, `unknown profile type "cpuu"`).inFile("../go/protocol/same-line-calls/main.go"),
+		warnAt(model.CodeNoService, 9, 81, "profile query has no service").inFile("../go/protocol/same-line-calls/main.go"),
+		warnAt(model.CodeNoService, 9, 122, "profile query has no service").inFile("../go/protocol/same-line-calls/main.go"),
+		errAt(model.CodeUnknownProfile, 9, 139, `unknown profile type "cpuu"`).inFile("../go/protocol/same-line-calls/main.go"),
 	}},
 }
 

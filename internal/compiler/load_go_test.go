@@ -13,6 +13,8 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // goBrokenCases are broken Go programs, one folder each under
@@ -21,39 +23,39 @@ import (
 // count bytes, a tab is one.
 var goBrokenCases = []brokenCase{
 	{file: "../go/broken/type-error", want: []wantDiag{
-		errAt(compiler.CodeGoBuild, 9, 47, "cannot use 30 (untyped int constant) as string value").inFile("../go/broken/type-error/main.go"),
+		errAt(model.CodeGoBuild, 9, 47, "cannot use 30 (untyped int constant) as string value").inFile("../go/broken/type-error/main.go"),
 	}},
 	{file: "../go/broken/unknown-profile-type", want: []wantDiag{
 		// Passed through a helper: reported where the literal is written.
-		errAt(compiler.CodeUnknownProfile, 18, 19, `unknown profile type "cpuu"`).withHint(`did you mean "cpu"?`).inFile("../go/broken/unknown-profile-type/main.go"),
+		errAt(model.CodeUnknownProfile, 18, 19, `unknown profile type "cpuu"`).withHint(`did you mean "cpu"?`).inFile("../go/broken/unknown-profile-type/main.go"),
 		// Written in the ProfileType call itself.
-		errAt(compiler.CodeUnknownProfile, 21, 63, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/unknown-profile-type/main.go"),
+		errAt(model.CodeUnknownProfile, 21, 63, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/unknown-profile-type/main.go"),
 	}},
 	{file: "../go/broken/panic", want: []wantDiag{
 		// In the user's helper, not in the runtime.
-		errAt(compiler.CodeGoRun, 9, 2, "program panicked: runtime error: index out of range [2] with length 2").inFile("../go/broken/panic/main.go"),
+		errAt(model.CodeGoRun, 9, 2, "program panicked: runtime error: index out of range [2] with length 2").inFile("../go/broken/panic/main.go"),
 	}},
 	{file: "../go/broken/sdk-misuse", want: []wantDiag{
-		errAt(compiler.CodeGoRun, 10, 8, "Row: perRow is 0; a row holds 1 to 24 panels").inFile("../go/broken/sdk-misuse/main.go"),
+		errAt(model.CodeGoRun, 10, 8, "Row: perRow is 0; a row holds 1 to 24 panels").inFile("../go/broken/sdk-misuse/main.go"),
 	}},
 	{file: "../go/broken/no-output", want: []wantDiag{
-		errAt(compiler.CodeGoOutput, 6, 1, "program printed nothing").withHint("dac.Emit").inFile("../go/broken/no-output/main.go"),
+		errAt(model.CodeGoOutput, 6, 1, "program printed nothing").withHint("dac.Emit").inFile("../go/broken/no-output/main.go"),
 	}},
 	{file: "../go/broken/grid-overflow", want: []wantDiag{
-		errAt(compiler.CodeGridOverflow, 11, 9, "x + width = 12 + 24 is more than 24").inFile("../go/broken/grid-overflow/main.go"),
+		errAt(model.CodeGridOverflow, 11, 9, "x + width = 12 + 24 is more than 24").inFile("../go/broken/grid-overflow/main.go"),
 	}},
 	{file: "../go/broken/query-syntax", want: []wantDiag{
 		// Inside the raw string literal: the p of prod.
-		errAt(compiler.CodeSelectorSyntax, 12, 42, `unexpected identifier "prod"`).withHint(`write env="prod"`).inFile("../go/broken/query-syntax/main.go"),
+		errAt(model.CodeSelectorSyntax, 12, 42, `unexpected identifier "prod"`).withHint(`write env="prod"`).inFile("../go/broken/query-syntax/main.go"),
 	}},
 	{file: "../go/broken/unresolved-datasource", want: []wantDiag{
-		errAt(compiler.CodeUnresolvedDatasource, 13, 24, `no PyroscopeDatasource named "nowhere"`).inFile("../go/broken/unresolved-datasource/main.go"),
+		errAt(model.CodeUnresolvedDatasource, 13, 24, `no PyroscopeDatasource named "nowhere"`).inFile("../go/broken/unresolved-datasource/main.go"),
 	}},
 	{file: "../go/broken/protocol-too-new", want: []wantDiag{
-		errAt(compiler.CodeGoOutput, 10, 1, "program writes protocol version 3; this pyrobuild reads version 2").withHint("upgrade pyrobuild").inFile("../go/broken/protocol-too-new/main.go"),
+		errAt(model.CodeGoOutput, 10, 1, "program writes protocol version 3; this pyrobuild reads version 2").withHint("upgrade pyrobuild").inFile("../go/broken/protocol-too-new/main.go"),
 	}},
 	{file: "../go/broken/credential-header", want: []wantDiag{
-		warnAt(compiler.CodeLiteralCredential, 9, 67, `header "Authorization" carries a credential`).inFile("../go/broken/credential-header/main.go"),
+		warnAt(model.CodeLiteralCredential, 9, 67, `header "Authorization" carries a credential`).inFile("../go/broken/credential-header/main.go"),
 	}, check: func(t *testing.T, r *compiler.Result) {
 		var out bytes.Buffer
 		tr := &compiler.TextRenderer{Sources: r.Sources}
@@ -69,20 +71,20 @@ var goBrokenCases = []brokenCase{
 		}
 	}},
 	{file: "../go/broken/plain-not-resource", want: []wantDiag{
-		errAt(compiler.CodeGoOutput, 10, 1, "output is neither JSON nor YAML").inFile("../go/broken/plain-not-resource/main.go"),
+		errAt(model.CodeGoOutput, 10, 1, "output is neither JSON nor YAML").inFile("../go/broken/plain-not-resource/main.go"),
 	}},
 	{file: "../go/broken/debug-output", want: []wantDiag{
 		// The stray line is quoted, and the hint says where debug output goes.
-		errAt(compiler.CodeGoOutput, 11, 1, `program printed other output before its resources (line 1 of the output: "building the dashboards")`).
+		errAt(model.CodeGoOutput, 11, 1, `program printed other output before its resources (line 1 of the output: "building the dashboards")`).
 			withHint("fmt.Fprintln(os.Stderr").inFile("../go/broken/debug-output/main.go"),
 	}},
 	{file: "../go/broken/same-line-literal", want: []wantDiag{
 		// The second "memroy" of the line, ProfileType's; the first is Display's.
-		errAt(compiler.CodeUnknownProfile, 8, 87, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/same-line-literal/main.go"),
+		errAt(model.CodeUnknownProfile, 8, 87, `unknown profile type "memroy"`).withHint(`did you mean "memory"?`).inFile("../go/broken/same-line-literal/main.go"),
 	}},
 	{file: "../go/broken/helper-error", want: []wantDiag{
 		// In a package main imports: shown with its line, as main's errors are.
-		errAt(compiler.CodeGoBuild, 5, 22, "cannot use 42 (untyped int constant) as string value").inFile("../go/broken/helper-error/lib/lib.go"),
+		errAt(model.CodeGoBuild, 5, 22, "cannot use 42 (untyped int constant) as string value").inFile("../go/broken/helper-error/lib/lib.go"),
 	}, check: func(t *testing.T, r *compiler.Result) {
 		var out bytes.Buffer
 		tr := &compiler.TextRenderer{Sources: r.Sources}
@@ -96,7 +98,7 @@ var goBrokenCases = []brokenCase{
 	{file: "../go/broken/duplicate-key", want: []wantDiag{
 		// At the second FlameChart call of the line; the first is named with
 		// its folder, as diagnostics name files.
-		errAt(compiler.CodeGoRun, 8, 81, `two panels have the key "x" (the other is at `+filepath.Join("testdata", "go", "broken", "duplicate-key", "main.go")+":8:60)").inFile("../go/broken/duplicate-key/main.go"),
+		errAt(model.CodeGoRun, 8, 81, `two panels have the key "x" (the other is at `+filepath.Join("testdata", "go", "broken", "duplicate-key", "main.go")+":8:60)").inFile("../go/broken/duplicate-key/main.go"),
 	}},
 }
 
@@ -132,7 +134,7 @@ func TestGoBrokenSources(t *testing.T) {
 				t.Errorf("%s:\n  %s\nall diagnostics:\n%s", c.file, strings.Join(probs, "\n  "), strings.Join(got, "\n"))
 			}
 			for _, d := range res.Diagnostics {
-				if d.Severity >= compiler.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) {
+				if d.Severity >= diag.Warning && (!d.Pos.IsValid() || d.Pos.Col < 1) {
 					t.Errorf("diagnostic without a line and column: %s", formatDiag(d))
 				}
 				if res.Sources[d.Pos.File] == nil {
@@ -164,7 +166,7 @@ func TestGoExamples(t *testing.T) {
 	if res.GoBuilds != 1 {
 		t.Errorf("GoBuilds = %d on a cold cache, want 1", res.GoBuilds)
 	}
-	byID := map[string]*compiler.Resource{}
+	byID := map[string]*model.Resource{}
 	for _, r := range res.Resources {
 		byID[r.ID()] = r
 	}
@@ -212,7 +214,7 @@ func TestGoExamples(t *testing.T) {
 	}
 }
 
-func encode(t *testing.T, r *compiler.Resource) string {
+func encode(t *testing.T, r *model.Resource) string {
 	t.Helper()
 	return string(bundle.Encode(r.Node, bundle.YAML))
 }
@@ -311,7 +313,7 @@ func TestGoTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Code != compiler.CodeGoTimeout || !strings.Contains(res.Diagnostics[0].Message, "300ms") {
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Code != model.CodeGoTimeout || !strings.Contains(res.Diagnostics[0].Message, "300ms") {
 		t.Fatalf("want one time-out naming 300ms, got %v", res.Diagnostics)
 	}
 	if d := res.Diagnostics[0]; d.Pos.File != filepath.Join("testdata", "go", "slow", "main.go") || d.Pos.Line != 10 {
@@ -369,7 +371,7 @@ func TestGoPlainOutput(t *testing.T) {
 		t.Errorf("walking the module built %d programs, want 1", walked.GoBuilds)
 	}
 	skipped := filepath.Join(dir, "tools", "plain", "main.go")
-	if len(walked.Diagnostics) != 1 || walked.Diagnostics[0].Severity != compiler.Note || walked.Diagnostics[0].Pos.File != skipped ||
+	if len(walked.Diagnostics) != 1 || walked.Diagnostics[0].Severity != diag.Info || walked.Diagnostics[0].Pos.File != skipped ||
 		!strings.Contains(walked.Diagnostics[0].Message, "main package skipped") || !strings.Contains(walked.Diagnostics[0].Hint, filepath.Dir(skipped)) {
 		t.Errorf("want a note that %s was skipped, naming its folder; got %v", skipped, walked.Diagnostics)
 	}
@@ -381,7 +383,7 @@ func TestGoPlainOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Severity != compiler.Error || res.Diagnostics[0].Code != compiler.CodeNoSources ||
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Severity != diag.Error || res.Diagnostics[0].Code != model.CodeNoSources ||
 		!strings.Contains(res.Diagnostics[0].Message, "main package skipped") {
 		t.Errorf("want one no-sources error saying the main package was skipped, got %v", res.Diagnostics)
 	}
@@ -398,7 +400,7 @@ func TestGoMissingToolchain(t *testing.T) {
 		t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
 	}
 	d := res.Diagnostics[0]
-	if d.Code != compiler.CodeGoToolchain || !strings.Contains(d.Hint, "Go 1.26") || !strings.Contains(d.Hint, "https://go.dev/dl/") {
+	if d.Code != model.CodeGoToolchain || !strings.Contains(d.Hint, "Go 1.26") || !strings.Contains(d.Hint, "https://go.dev/dl/") {
 		t.Errorf("got %s", formatDiag(d))
 	}
 }
@@ -420,7 +422,7 @@ func TestGoSDKNotRequired(t *testing.T) {
 		t.Fatal("want a diagnostic")
 	}
 	d := res.Diagnostics[0]
-	if d.Code != compiler.CodeGoBuild || d.Pos.Line != 3 || !strings.Contains(d.Message+d.Hint, "github.com/pyrobuild/pyrobuild/dac") {
+	if d.Code != model.CodeGoBuild || d.Pos.Line != 3 || !strings.Contains(d.Message+d.Hint, "github.com/pyrobuild/pyrobuild/dac") {
 		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
 	}
 }
@@ -456,7 +458,7 @@ func TestGoBatchBuild(t *testing.T) {
 		t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
 	}
 	d := res.Diagnostics[0]
-	if d.Code != compiler.CodeGoBuild || d.Pos.File != filepath.Join(dir, "broken", "main.go") || d.Pos.Line != 6 || d.Pos.Col != 23 || !strings.Contains(d.Message, "undefined: teamD") {
+	if d.Code != model.CodeGoBuild || d.Pos.File != filepath.Join(dir, "broken", "main.go") || d.Pos.Line != 6 || d.Pos.Col != 23 || !strings.Contains(d.Message, "undefined: teamD") {
 		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
 	}
 }
@@ -601,7 +603,7 @@ func TestGoOutsideModule(t *testing.T) {
 		t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
 	}
 	d := res.Diagnostics[0]
-	if d.Code != compiler.CodeGoBuild || d.Pos.File != file || d.Pos.Line != 3 || d.Pos.Col != 8 ||
+	if d.Code != model.CodeGoBuild || d.Pos.File != file || d.Pos.Line != 3 || d.Pos.Col != 8 ||
 		!strings.Contains(d.Message, "not in a Go module") ||
 		!strings.Contains(d.Hint, "go mod init example.com/dashboards && go get github.com/pyrobuild/pyrobuild/dac") {
 		t.Errorf("got %s at %s", formatDiag(d), d.Pos)
@@ -648,7 +650,7 @@ func TestGoStrayOutput(t *testing.T) {
 				t.Fatalf("want one diagnostic, got %v", res.Diagnostics)
 			}
 			d := res.Diagnostics[0]
-			if d.Code != compiler.CodeGoOutput || d.Pos.Line != 5 || !strings.Contains(d.Message, c.msg) || !strings.Contains(d.Hint, "fmt.Fprintln(os.Stderr") {
+			if d.Code != model.CodeGoOutput || d.Pos.Line != 5 || !strings.Contains(d.Message, c.msg) || !strings.Contains(d.Hint, "fmt.Fprintln(os.Stderr") {
 				t.Errorf("got %s at %s", formatDiag(d), d.Pos)
 			}
 		})
@@ -690,7 +692,7 @@ func TestGoPathMode(t *testing.T) {
 				t.Fatal("want a diagnostic")
 			}
 			d := res.Diagnostics[0]
-			if got := strings.Contains(d.Message, "is not in a Go module"); got != tc.wantHint || d.Code != compiler.CodeGoBuild {
+			if got := strings.Contains(d.Message, "is not in a Go module"); got != tc.wantHint || d.Code != model.CodeGoBuild {
 				t.Errorf("got %s", formatDiag(d))
 			}
 		})

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // wrongKindDatasource selects a datasource by a name that a datasource of
@@ -72,16 +74,16 @@ func TestNotesInJSON(t *testing.T) {
 	}
 	cases := []struct {
 		path string // a case of the corpus, or a file of inline
-		code compiler.Code
+		code diag.Code
 		want note // File relative to the corpus (or inline)
 	}{
-		{"duplicate-resource", compiler.CodeDuplicate, note{"duplicate-resource/a.yaml", 1, 1, `Project "profiling" is first defined here`}},
-		{"duplicate-yaml-key.yaml", compiler.CodeDuplicateKey, note{"duplicate-yaml-key.yaml", 3, 3, `key "name" is first defined here`}},
-		{"json-duplicate-key.json", compiler.CodeDuplicateKey, note{"json-duplicate-key.json", 3, 16, `key "name" is first defined here`}},
-		{"duplicate-variable-name.yaml", compiler.CodeDuplicateVariable, note{"duplicate-variable-name.yaml", 9, 15, `variable "env" is first defined here`}},
-		{"two-default-datasources.yaml", compiler.CodeDefaultDatasource, note{"two-default-datasources.yaml", 6, 12, "pyroscope-a is the default PyroscopeDatasource here"}},
-		{"grid-overlap.yaml", compiler.CodeGridOverlap, note{"grid-overlap.yaml", 23, 13, "overlapped by grid item #/spec/panels/memory"}},
-		{filepath.Join(inline, "wrong-kind.yaml"), compiler.CodeUnresolvedDatasource, note{filepath.Join(inline, "wrong-kind.yaml"), 8, 7, `the dashboard datasource "metrics" is defined here`}},
+		{"duplicate-resource", model.CodeDuplicate, note{"duplicate-resource/a.yaml", 1, 1, `Project "profiling" is first defined here`}},
+		{"duplicate-yaml-key.yaml", model.CodeDuplicateKey, note{"duplicate-yaml-key.yaml", 3, 3, `key "name" is first defined here`}},
+		{"json-duplicate-key.json", model.CodeDuplicateKey, note{"json-duplicate-key.json", 3, 16, `key "name" is first defined here`}},
+		{"duplicate-variable-name.yaml", model.CodeDuplicateVariable, note{"duplicate-variable-name.yaml", 9, 15, `variable "env" is first defined here`}},
+		{"two-default-datasources.yaml", model.CodeDefaultDatasource, note{"two-default-datasources.yaml", 6, 12, "pyroscope-a is the default PyroscopeDatasource here"}},
+		{"grid-overlap.yaml", model.CodeGridOverlap, note{"grid-overlap.yaml", 23, 13, "overlapped by grid item #/spec/panels/memory"}},
+		{filepath.Join(inline, "wrong-kind.yaml"), model.CodeUnresolvedDatasource, note{filepath.Join(inline, "wrong-kind.yaml"), 8, 7, `the dashboard datasource "metrics" is defined here`}},
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
@@ -94,12 +96,12 @@ func TestNotesInJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 			var b bytes.Buffer
-			if err := compiler.RenderJSON(&b, res.Diagnostics); err != nil {
+			if err := diag.RenderJSON(&b, res.Diagnostics); err != nil {
 				t.Fatal(err)
 			}
 			var got []struct {
-				Code  compiler.Code `json:"code"`
-				Notes []note        `json:"notes"`
+				Code  diag.Code `json:"code"`
+				Notes []note    `json:"notes"`
 			}
 			if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 				t.Fatal(err)

@@ -1,5 +1,7 @@
 package compiler
 
+import "github.com/pyrobuild/pyrobuild/internal/compiler/model"
+
 // Package bundle writes the compiler's output and imports the compiler, so
 // the compiler's own tests, which compare and exercise output bytes, reach
 // it through these stand-ins for its names. The external test package
@@ -21,18 +23,18 @@ type OutputFile struct {
 }
 
 var (
-	bundleEncode func(n *Node, f Format) []byte
-	bundleLayout func(rs []*Resource, f Format) []OutputFile
+	bundleEncode func(n *model.Node, f Format) []byte
+	bundleLayout func(rs []*model.Resource, f Format) []OutputFile
 )
 
 // SetBundle gives the tests of package compiler bundle.Encode and
 // bundle.Layout.
-func SetBundle(encode func(n *Node, f Format) []byte, layout func(rs []*Resource, f Format) []OutputFile) {
+func SetBundle(encode func(n *model.Node, f Format) []byte, layout func(rs []*model.Resource, f Format) []OutputFile) {
 	bundleEncode, bundleLayout = encode, layout
 }
 
 // Encode is bundle.Encode.
-func Encode(n *Node, f Format) []byte { return bundleEncode(n, f) }
+func Encode(n *model.Node, f Format) []byte { return bundleEncode(n, f) }
 
 // Layout is bundle.Layout.
-func Layout(rs []*Resource, f Format) []OutputFile { return bundleLayout(rs, f) }
+func Layout(rs []*model.Resource, f Format) []OutputFile { return bundleLayout(rs, f) }

@@ -5,6 +5,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // TestSameResultEveryWay compiles the same sources with dashboards kept as
@@ -44,7 +47,7 @@ func TestSameResultEveryWay(t *testing.T) {
 			if dashboards == 0 || wasPacked != dashboards {
 				t.Fatalf("%d of %d dashboards packed", wasPacked, dashboards)
 			}
-			show := func(ds Diagnostics) string {
+			show := func(ds diag.Diagnostics) string {
 				var b bytes.Buffer
 				for _, d := range ds {
 					fmt.Fprintf(&b, "%s %s-%s hint=%q path=%q\n", d, d.Pos, d.End, d.Hint, d.Path)
@@ -79,8 +82,8 @@ func TestSameResultEveryWay(t *testing.T) {
 // its source that positions inside query strings rely on.
 func TestPackKeepsPositions(t *testing.T) {
 	res := compileOK(t, Options{Paths: []string{"../../examples"}})
-	var check func(path string, a, b *Node)
-	check = func(path string, a, b *Node) {
+	var check func(path string, a, b *model.Node)
+	check = func(path string, a, b *model.Node) {
 		as, ao := a.Origin()
 		bs, bo := b.Origin()
 		if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || as != bs || ao != bo {

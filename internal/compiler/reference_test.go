@@ -103,7 +103,7 @@ type sourceFile struct {
 
 // exampleFor renders the first diagnostic with code in the corpus, as the
 // terminal shows it, with paths relative to the corpus.
-func exampleFor(t *testing.T, code compiler.Code) *example {
+func exampleFor(t *testing.T, code diag.Code) *example {
 	for _, c := range slices.Concat(brokenCases, goBrokenCases) {
 		if c.knownIssue != "" {
 			continue
@@ -136,7 +136,7 @@ func exampleFor(t *testing.T, code compiler.Code) *example {
 					files:     readCase(t, c.file, goCase),
 					rendered:  strings.ReplaceAll(out.String(), prefix, ""),
 					fixedName: path.Base(c.fixedFile()),
-					fixable:   !goCase && d.Severity >= compiler.Warning,
+					fixable:   !goCase && d.Severity >= diag.Warning,
 				}
 				if _, err := os.Stat(filepath.Join(brokenDir, c.fixedFile())); err == nil {
 					ex.fixed = readCase(t, c.fixedFile(), false)
@@ -395,7 +395,7 @@ var (
 // siteExampleFor renders the first diagnostic with code of the docs site's
 // broken test site (internal/site/testdata/broken), as pyrobuild build prints it,
 // with the page it is about.
-func siteExampleFor(t *testing.T, code compiler.Code) *example {
+func siteExampleFor(t *testing.T, code diag.Code) *example {
 	const root = "../site/testdata/broken/"
 	siteOnce.Do(func() {
 		b, err := site.NewBuilder(site.Config{Root: "../site/testdata/broken", Workers: 1})

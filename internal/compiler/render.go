@@ -3,6 +3,7 @@ package compiler
 import (
 	"io"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -10,7 +11,7 @@ import (
 // sources: see diag.TextRenderer. Sources and Color must not change once
 // it has rendered.
 type TextRenderer struct {
-	Sources map[string]*Source
+	Sources map[string]*model.Source
 	Color   bool
 
 	tr *diag.TextRenderer
@@ -24,20 +25,13 @@ func (r *TextRenderer) text() *diag.TextRenderer {
 }
 
 // Render writes one diagnostic.
-func (r *TextRenderer) Render(w io.Writer, d Diagnostic) { r.text().Render(w, d) }
+func (r *TextRenderer) Render(w io.Writer, d diag.Diagnostic) { r.text().Render(w, d) }
 
 // Excerpt writes only the source excerpt of d.
-func (r *TextRenderer) Excerpt(w io.Writer, d Diagnostic) { r.text().Excerpt(w, d) }
-
-// RenderJSON writes diagnostics as one JSON array: see diag.RenderJSON.
-func RenderJSON(w io.Writer, ds Diagnostics) error { return diag.RenderJSON(w, ds) }
-
-// RenderGitHub writes diagnostics as GitHub Actions workflow commands: see
-// diag.RenderGitHub.
-func RenderGitHub(w io.Writer, ds Diagnostics) { diag.RenderGitHub(w, ds) }
+func (r *TextRenderer) Excerpt(w io.Writer, d diag.Diagnostic) { r.text().Excerpt(w, d) }
 
 // sourceText gives renderers the text of the sources.
-func sourceText(sources map[string]*Source) diag.FileText {
+func sourceText(sources map[string]*model.Source) diag.FileText {
 	return func(file string) ([]byte, bool) {
 		if src := sources[file]; src != nil {
 			return src.Data, true

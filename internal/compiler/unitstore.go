@@ -46,12 +46,12 @@ func openUnitStore(dir string) *unitStore {
 // get reads the entry of a unit whose files (u.Sources()) hash to sum: its
 // resources, validated and in wire form, and all its diagnostics. It adds
 // the unit's sources to sources when it finds one.
-func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*Resource, Diagnostics, bool) {
+func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*model.Resource, diag.Diagnostics, bool) {
 	b, ok := s.store.Read(sum[:])
 	if !ok {
 		return nil, nil, false
 	}
-	srcs := map[string]*Source{}
+	srcs := map[string]*model.Source{}
 	for _, src := range u.Sources() {
 		srcs[src.Path] = src
 	}
@@ -68,7 +68,7 @@ func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Source
 // put writes a unit's entry; a unit that cannot be encoded is not kept,
 // nor one that may hold a credential: the store must not become a second,
 // forgotten copy of a secret.
-func (s *unitStore) put(sum [sha256.Size]byte, res []*Resource, diags Diagnostics) {
+func (s *unitStore) put(sum [sha256.Size]byte, res []*model.Resource, diags diag.Diagnostics) {
 	for _, r := range res {
 		if mayHoldCredential(r.Node) {
 			return
@@ -86,12 +86,12 @@ func (s *unitStore) trim() { s.store.Trim() }
 
 // mayHoldCredential reports whether a resource is a secret or has a field
 // whose name says it may hold a credential (diag.CredentialPath's rule).
-func mayHoldCredential(n *Node) bool {
+func mayHoldCredential(n *model.Node) bool {
 	if k, _ := n.Str("kind"); strings.Contains(strings.ToLower(k), "secret") {
 		return true
 	}
-	var walk func(n *Node) bool
-	walk = func(n *Node) bool {
+	var walk func(n *model.Node) bool
+	walk = func(n *model.Node) bool {
 		if n == nil {
 			return false
 		}
@@ -127,10 +127,10 @@ type unitEncoder struct {
 	// srcs, when set, numbers the sources nodes point into, for an encoding
 	// that lives in memory only (pack): the pointers are kept, not
 	// looked up again by file name.
-	srcs map[*Source]int
+	srcs map[*model.Source]int
 }
 
-func encodeUnit(res []*Resource, diags Diagnostics) ([]byte, error) {
+func encodeUnit(res []*model.Resource, diags diag.Diagnostics) ([]byte, error) {
 	e := &unitEncoder{strings: map[string]int{}}
 	e.buf.Write(unitMagic)
 	e.int(len(res))
@@ -180,13 +180,13 @@ func (e *unitEncoder) str(s string) {
 	e.buf.WriteString(s)
 }
 
-func (e *unitEncoder) pos(p Pos) {
+func (e *unitEncoder) pos(p diag.Pos) {
 	e.str(p.File)
 	e.int(p.Line)
 	e.int(p.Col)
 }
 
-func (e *unitEncoder) node(n *Node) {
+func (e *unitEncoder) node(n *model.Node) {
 	if n == nil {
 		e.int(-1)
 		return
@@ -234,23 +234,23 @@ func (e *unitEncoder) node(n *Node) {
 type unitDecoder struct {
 	s       string
 	i       int // read offset in s
-	slab    []Node
+	slab    []model.Node
 	strings []string
-	sources map[string]*Source
-	srcs    []*Source // see unitEncoder.srcs
+	sources map[string]*model.Source
+	srcs    []*model.Source // see unitEncoder.srcs
 	err     error
 }
 
 var errBadEntry = errors.New("unreadable unit store entry")
 
-func decodeUnit(b []byte, sources map[string]*Source) (res []*Resource, diags Diagnostics, err error) {
+func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resource, diags diag.Diagnostics, err error) {
 	if !bytes.HasPrefix(b, unitMagic) {
 		return nil, nil, errBadEntry
 	}
 	d := &unitDecoder{s: string(b[len(unitMagic):]), sources: sources}
 	n := d.count()
 	for i := 0; i < n && d.err == nil; i++ {
-		r := &Resource{Kind: d.str(), Project: d.str(), Name: d.str()}
+		r := &model.Resource{Kind: d.str(), Project: d.str(), Name: d.str()}
 		switch d.int() {
 		case 0:
 		case 1:
@@ -268,7 +268,7 @@ func decodeUnit(b []byte, sources map[string]*Source) (res []*Resource, diags Di
 	for i := 0; i < n && d.err == nil; i++ {
 		// Decoding restores what encodeUnit stored, field by field: no
 		// report is made here.
-		dg := Diagnostic{Severity: Severity(d.int()), Code: Code(d.str()), Pos: d.pos(), End: d.pos(),
+		dg := diag.Diagnostic{Severity: diag.Severity(d.int()), Code: diag.Code(d.str()), Pos: d.pos(), End: d.pos(),
 			Message: d.str(), Hint: d.str(), Path: d.str()}
 		for range d.count() {
 			dg.Notes = append(dg.Notes, diag.Note{Pos: d.pos(), End: d.pos(), Message: d.str()})
@@ -340,26 +340,26 @@ func (d *unitDecoder) str() string {
 	return s
 }
 
-func (d *unitDecoder) pos() Pos {
-	return Pos{File: d.str(), Line: d.int(), Col: d.int()}
+func (d *unitDecoder) pos() diag.Pos {
+	return diag.Pos{File: d.str(), Line: d.int(), Col: d.int()}
 }
 
-func (d *unitDecoder) node(depth int) *Node {
+func (d *unitDecoder) node(depth int) *model.Node {
 	k := d.int()
 	if d.err != nil || k == -1 {
 		return nil
 	}
-	if k < int(NullKind) || k > int(ListKind) || depth > model.MaxDepth {
+	if k < int(model.NullKind) || k > int(model.ListKind) || depth > model.MaxDepth {
 		d.err = errBadEntry
 		return nil
 	}
 	if len(d.slab) == 0 {
-		d.slab = make([]Node, 32)
+		d.slab = make([]model.Node, 32)
 	}
 	n := &d.slab[0]
 	d.slab = d.slab[1:]
-	*n = Node{Kind: Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos()}
-	var src *Source
+	*n = model.Node{Kind: model.Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos()}
+	var src *model.Source
 	off := d.int()
 	if off >= 0 && d.srcs != nil {
 		if i := d.int(); i >= 0 && i < len(d.srcs) {
@@ -376,7 +376,7 @@ func (d *unitDecoder) node(depth int) *Node {
 	}
 	n.SetOrigin(src, off)
 	if nk := d.count(); nk > 0 {
-		n.Keys, n.Vals = make([]string, nk), make([]*Node, nk)
+		n.Keys, n.Vals = make([]string, nk), make([]*model.Node, nk)
 		for i := 0; i < nk && d.err == nil; i++ {
 			n.Keys[i] = d.str()
 			n.Vals[i] = d.node(depth + 1)
@@ -387,7 +387,7 @@ func (d *unitDecoder) node(depth int) *Node {
 			d.err = errBadEntry
 			return nil
 		}
-		n.Items = make([]*Node, ni)
+		n.Items = make([]*model.Node, ni)
 		for i := 0; i < ni && d.err == nil; i++ {
 			n.Items[i] = d.node(depth + 1)
 		}
@@ -399,17 +399,17 @@ func (d *unitDecoder) node(depth int) *Node {
 // than the Nodes, for resources a large compilation keeps until its end.
 type packed struct {
 	data string
-	srcs []*Source
+	srcs []*model.Source
 }
 
 // pack encodes n. It keeps each string once and the sources n points into.
-func pack(n *Node) (*packed, error) {
-	e := &unitEncoder{strings: map[string]int{}, srcs: map[*Source]int{}}
+func pack(n *model.Node) (*packed, error) {
+	e := &unitEncoder{strings: map[string]int{}, srcs: map[*model.Source]int{}}
 	e.node(n)
 	if e.err != nil {
 		return nil, e.err
 	}
-	p := &packed{data: e.buf.String(), srcs: make([]*Source, len(e.srcs))}
+	p := &packed{data: e.buf.String(), srcs: make([]*model.Source, len(e.srcs))}
 	for s, i := range e.srcs {
 		p.srcs[i] = s
 	}
@@ -417,7 +417,7 @@ func pack(n *Node) (*packed, error) {
 }
 
 // Unpack decodes a new tree; the caller may change it.
-func (p *packed) Unpack() *Node {
+func (p *packed) Unpack() *model.Node {
 	d := &unitDecoder{s: p.data, srcs: p.srcs}
 	n := d.node(0)
 	if d.err != nil || d.i != len(d.s) {

@@ -12,8 +12,8 @@ import (
 // panics, and what it gives back encodes to the same bytes.
 func FuzzUnitStoreDecode(f *testing.F) {
 	f.Add([]byte("PBU3\x00\x00"))
-	res := []*Resource{{Kind: "Dashboard", Project: "p", Name: "d", Pos: Pos{File: "d.cue", Line: 1, Col: 1},
-		Node: &Node{Kind: MapKind, Keys: []string{"kind"}, Vals: []*Node{model.New(StringKind, Pos{File: "d.cue", Line: 1, Col: 7})}}}}
+	res := []*model.Resource{{Kind: "Dashboard", Project: "p", Name: "d", Pos: diag.Pos{File: "d.cue", Line: 1, Col: 1},
+		Node: &model.Node{Kind: model.MapKind, Keys: []string{"kind"}, Vals: []*model.Node{model.New(model.StringKind, diag.Pos{File: "d.cue", Line: 1, Col: 7})}}}}
 	res[0].Node.Vals[0].Value = "Dashboard"
 	res[0].Node.SetOrigin(nil, -1)
 	b, err := encodeUnit(res, storedDiags)
@@ -22,7 +22,7 @@ func FuzzUnitStoreDecode(f *testing.F) {
 	}
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		srcs := map[string]*Source{"d.cue": NewSource("d.cue", []byte("kind: \"Dashboard\"\n"))}
+		srcs := map[string]*model.Source{"d.cue": model.NewSource("d.cue", []byte("kind: \"Dashboard\"\n"))}
 		res, diags, err := decodeUnit(b, srcs)
 		if err != nil {
 			return
@@ -38,10 +38,10 @@ func FuzzUnitStoreDecode(f *testing.F) {
 }
 
 // storedDiags are diagnostics as a unit keeps them, a note included.
-var storedDiags = Diagnostics{
-	{Severity: Error, Code: CodeWrongType, Pos: Pos{File: "d.cue", Line: 1, Col: 1}, Message: "m", Hint: "h"},
-	{Severity: Error, Code: CodeDuplicateKey, Pos: Pos{File: "d.cue", Line: 1, Col: 3}, End: Pos{File: "d.cue", Line: 1, Col: 5}, Message: "dup", Path: "spec",
-		Notes: []diag.Note{{Pos: Pos{File: "d.cue", Line: 1, Col: 1}, Message: "first"}, {Pos: Pos{File: "e.cue", Line: 2, Col: 2}, End: Pos{File: "e.cue", Line: 2, Col: 4}, Message: "second"}}},
+var storedDiags = diag.Diagnostics{
+	{Severity: diag.Error, Code: model.CodeWrongType, Pos: diag.Pos{File: "d.cue", Line: 1, Col: 1}, Message: "m", Hint: "h"},
+	{Severity: diag.Error, Code: model.CodeDuplicateKey, Pos: diag.Pos{File: "d.cue", Line: 1, Col: 3}, End: diag.Pos{File: "d.cue", Line: 1, Col: 5}, Message: "dup", Path: "spec",
+		Notes: []diag.Note{{Pos: diag.Pos{File: "d.cue", Line: 1, Col: 1}, Message: "first"}, {Pos: diag.Pos{File: "e.cue", Line: 2, Col: 2}, End: diag.Pos{File: "e.cue", Line: 2, Col: 4}, Message: "second"}}},
 }
 
 // TestUnitStoreKeepsNotes: a unit read back from the store has the
@@ -51,7 +51,7 @@ func TestUnitStoreKeepsNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, got, err := decodeUnit(b, map[string]*Source{})
+	_, got, err := decodeUnit(b, map[string]*model.Source{})
 	if err != nil {
 		t.Fatal(err)
 	}

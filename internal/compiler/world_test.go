@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 const worldProject = `kind: Project
@@ -153,9 +156,9 @@ spec: {basicAuth: {username: u, passwordFile: /f}}
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []Diagnostic
+			var got []diag.Diagnostic
 			for _, d := range res.Diagnostics {
-				if d.Severity >= Warning {
+				if d.Severity >= diag.Warning {
 					got = append(got, d)
 				}
 			}
@@ -211,11 +214,11 @@ d: pb.#Dashboard & {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Diagnostics.Count(Error) != 1 || res.Diagnostics.Count(Warning) != 0 {
+	if res.Diagnostics.Count(diag.Error) != 1 || res.Diagnostics.Count(diag.Warning) != 0 {
 		t.Fatalf("diagnostics: %v", res.Diagnostics)
 	}
 	d := res.Diagnostics[0] // d.cue sorts before project.yaml and its note
-	if d.Code != CodeUnresolvedDatasource || filepath.Base(d.Pos.File) != "d.cue" || d.Pos.Line != 13 || d.Hint != `did you mean "PyroMain"?` {
+	if d.Code != model.CodeUnresolvedDatasource || filepath.Base(d.Pos.File) != "d.cue" || d.Pos.Line != 13 || d.Hint != `did you mean "PyroMain"?` {
 		t.Errorf("got %s [%s] hint %q", d, d.Code, d.Hint)
 	}
 	// With the right name, the CUE dashboard and the YAML datasource agree.

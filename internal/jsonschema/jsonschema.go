@@ -17,6 +17,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // Form says which form of the sources a JSON Schema describes.
@@ -54,7 +55,7 @@ func ParseForm(s string) (Form, error) {
 // (datasource resolution, $ref targets, grid overlaps) and the Go rules
 // JSON Schema cannot express (regular expressions that must compile, the
 // query selector grammar) are left to pyrobuild; their descriptions say so.
-func Generate(s *compiler.Schema, form Form) []byte {
+func Generate(s *model.Schema, form Form) []byte {
 	g := &jsonSchemaGen{s: s, form: form, defs: map[string]*jsObj{}}
 	var doc []byte
 	s.Exclusive(func() { doc = g.document() }) // the generator reads CUE values
@@ -64,7 +65,7 @@ func Generate(s *compiler.Schema, form Form) []byte {
 // jsonSchemaGen builds one JSON Schema document. Definitions of the CUE
 // schema become $defs of the same name (without '#'), each written once.
 type jsonSchemaGen struct {
-	s    *compiler.Schema
+	s    *model.Schema
 	form Form
 	defs map[string]*jsObj
 	// patterns maps every pattern written to the Go expression it came
@@ -179,7 +180,7 @@ func (g *jsonSchemaGen) passThroughDef(global bool) string {
 
 // typeSchema is a reference to t's definition when t is one, t's schema
 // otherwise. It returns a fresh object the caller may add keywords to.
-func (g *jsonSchemaGen) typeSchema(t *compiler.Type) *jsObj {
+func (g *jsonSchemaGen) typeSchema(t *model.Type) *jsObj {
 	if t.Name != "" && g.s.Defs[t.Name] == t {
 		name := strings.TrimPrefix(t.Name, "#")
 		if _, ok := g.defs[name]; !ok {
@@ -195,21 +196,21 @@ func (g *jsonSchemaGen) typeSchema(t *compiler.Type) *jsObj {
 	return g.body(t)
 }
 
-func (g *jsonSchemaGen) body(t *compiler.Type) *jsObj {
+func (g *jsonSchemaGen) body(t *model.Type) *jsObj {
 	switch t.Kind {
-	case compiler.StructType:
+	case model.StructType:
 		return g.structSchema(t)
-	case compiler.ListType:
+	case model.ListType:
 		return obj("type", "array", "items", g.typeSchema(t.Elem))
-	case compiler.UnionType:
+	case model.UnionType:
 		return g.union(t)
-	case compiler.LeafType:
+	case model.LeafType:
 		return g.leaf(t)
 	}
 	return obj() // AnyType: every value
 }
 
-func (g *jsonSchemaGen) structSchema(t *compiler.Type) *jsObj {
+func (g *jsonSchemaGen) structSchema(t *model.Type) *jsObj {
 	o := obj("type", "object")
 	props := obj()
 	var required, allOf []any
@@ -259,7 +260,7 @@ func (g *jsonSchemaGen) structSchema(t *compiler.Type) *jsObj {
 	return o
 }
 
-func (g *jsonSchemaGen) fieldSchema(f *compiler.Field) *jsObj {
+func (g *jsonSchemaGen) fieldSchema(f *model.Field) *jsObj {
 	var s *jsObj
 	if f.PluginRole != "" {
 		s = obj("$ref", g.pluginRoleDef(f.PluginRole))
@@ -340,8 +341,8 @@ func (g *jsonSchemaGen) pluginRoleDef(role string) string {
 	return "#/$defs/" + name
 }
 
-func (g *jsonSchemaGen) sortedPlugins() []*compiler.PluginSchema {
-	ps := make([]*compiler.PluginSchema, 0, len(g.s.Plugins))
+func (g *jsonSchemaGen) sortedPlugins() []*model.PluginSchema {
+	ps := make([]*model.PluginSchema, 0, len(g.s.Plugins))
 	for _, p := range g.s.Plugins {
 		ps = append(ps, p)
 	}
@@ -351,7 +352,7 @@ func (g *jsonSchemaGen) sortedPlugins() []*compiler.PluginSchema {
 
 // pluginFits reports whether p may be used in a place of the given role; a
 // query plugin's role is the kind of query it answers.
-func (g *jsonSchemaGen) pluginFits(p *compiler.PluginSchema, role string) bool {
+func (g *jsonSchemaGen) pluginFits(p *model.PluginSchema, role string) bool {
 	if role == "Query" {
 		return slices.Contains(g.s.Defs["#QueryKind"].Enum, p.Role)
 	}
@@ -362,11 +363,11 @@ func (g *jsonSchemaGen) pluginFits(p *compiler.PluginSchema, role string) bool {
 // holds a query plugin (a #Query's spec), a query of a known kind refuses
 // the plugins that answer another kind (PyroscopeProfileQuery outside a
 // ProfileQuery), at the plugin's kind, as the validator does.
-func (g *jsonSchemaGen) queryKindMatch(f *compiler.Field) []any {
-	if f.Type.Kind != compiler.StructType {
+func (g *jsonSchemaGen) queryKindMatch(f *model.Field) []any {
+	if f.Type.Kind != model.StructType {
 		return nil
 	}
-	var plugin *compiler.Field
+	var plugin *model.Field
 	for _, sub := range f.Type.Fields {
 		if sub.PluginRole == "Query" {
 			plugin = sub
@@ -394,17 +395,17 @@ func (g *jsonSchemaGen) queryKindMatch(f *compiler.Field) []any {
 	return out
 }
 
-func (g *jsonSchemaGen) union(t *compiler.Type) *jsObj {
+func (g *jsonSchemaGen) union(t *model.Type) *jsObj {
 	// Structs told apart by a literal kind: dispatch on it, which gives
 	// editors a precise message rather than "matches none of".
 	var kinds []any
 	for _, a := range t.Alts {
-		if a.Kind != compiler.StructType {
+		if a.Kind != model.StructType {
 			kinds = nil
 			break
 		}
 		k := a.Field("kind")
-		if k == nil || k.Type.Literal == nil || k.Type.Literal.Kind != compiler.StringKind {
+		if k == nil || k.Type.Literal == nil || k.Type.Literal.Kind != model.StringKind {
 			kinds = nil
 			break
 		}
@@ -429,7 +430,7 @@ func (g *jsonSchemaGen) union(t *compiler.Type) *jsObj {
 	return o
 }
 
-func (g *jsonSchemaGen) leaf(t *compiler.Type) *jsObj {
+func (g *jsonSchemaGen) leaf(t *model.Type) *jsObj {
 	o := obj()
 	if types := jsonTypes(t.Kinds); types != nil {
 		o.set("type", types)
@@ -581,9 +582,9 @@ func (g *jsonSchemaGen) skip(v cue.Value) {
 // jsonSchemaRules states the Go rules (@check) that JSON Schema can
 // express; each returns a subschema of the struct or field it is on.
 // Every rule is either here or in rulesNotInJSONSchema (a test sees to it).
-var jsonSchemaRules = map[string]func(c compiler.Check) *jsObj{
+var jsonSchemaRules = map[string]func(c model.Check) *jsObj{
 	// Exactly one of the fields is present.
-	"exactlyOne": func(c compiler.Check) *jsObj {
+	"exactlyOne": func(c model.Check) *jsObj {
 		var alts []any
 		for _, f := range c.Args {
 			alts = append(alts, obj("required", []any{f}))
@@ -591,7 +592,7 @@ var jsonSchemaRules = map[string]func(c compiler.Check) *jsObj{
 		return obj("oneOf", alts)
 	},
 	// No two of the fields are present together.
-	"atMostOne": func(c compiler.Check) *jsObj {
+	"atMostOne": func(c model.Check) *jsObj {
 		var pairs []any
 		for i, a := range c.Args {
 			for _, b := range c.Args[i+1:] {
@@ -604,22 +605,22 @@ var jsonSchemaRules = map[string]func(c compiler.Check) *jsObj{
 		return obj("not", obj("anyOf", pairs))
 	},
 	// A present needs B: true (absent B is false).
-	"requiresTrue": func(c compiler.Check) *jsObj {
+	"requiresTrue": func(c model.Check) *jsObj {
 		return obj("if", obj("required", []any{c.Args[0]}), "then", isTrueSchema(c.Args[1]))
 	},
 	// A list of two values or more in A needs B: true.
-	"listRequiresTrue": func(c compiler.Check) *jsObj {
+	"listRequiresTrue": func(c model.Check) *jsObj {
 		return obj("if", obj("required", []any{c.Args[0]}, "properties", obj(c.Args[0], obj("type", "array", "minItems", 2))),
 			"then", isTrueSchema(c.Args[1]))
 	},
 	// B: true needs a non-empty A.
-	"nonEmptyWhenTrue": func(c compiler.Check) *jsObj {
+	"nonEmptyWhenTrue": func(c model.Check) *jsObj {
 		return obj("if", isTrueSchema(c.Args[1]), "then", obj("required", []any{c.Args[0]}, "properties", obj(c.Args[0], obj("minLength", 1))))
 	},
 	// A filter with a label name and a value: the name as the Perses UI
 	// writes it unquoted, and no character it cannot carry in the value.
 	// (Empty ones are only a warning.)
-	"labelFilter": func(c compiler.Check) *jsObj {
+	"labelFilter": func(c model.Check) *jsObj {
 		cond := obj("required", []any{"labelName", "labelValue"}, "properties", obj("labelName", obj("minLength", 1), "labelValue", obj("minLength", 1)))
 		return obj("if", cond, "then", obj("properties", obj(
 			"labelName", obj("pattern", compiler.LabelNamePattern()),
@@ -638,7 +639,7 @@ var rulesNotInJSONSchema = map[string]string{
 	"profileType":        "stated on the field as an enumeration and a pattern",
 }
 
-func (g *jsonSchemaGen) rule(c compiler.Check) *jsObj {
+func (g *jsonSchemaGen) rule(c model.Check) *jsObj {
 	if f := jsonSchemaRules[c.Rule]; f != nil {
 		return f(c)
 	}
@@ -708,7 +709,7 @@ func mustJSON(v cue.Value) []byte {
 	return b
 }
 
-func rawJSON(n *compiler.Node) json.RawMessage {
+func rawJSON(n *model.Node) json.RawMessage {
 	return json.RawMessage(bytes.TrimSpace(bundle.Encode(n, bundle.JSON)))
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/jsonschema/jsonschematest"
 )
 
@@ -232,8 +234,8 @@ func testJSONSchemaExamples(t *testing.T, draft *jsonschema.Draft) {
 
 // schemaLevelCodes are the codes of problems a JSON Schema can see in one
 // document: its shape, types, values, required and unknown fields.
-var schemaLevelCodes = []compiler.Code{compiler.CodeUnknownKind, compiler.CodeUnknownField, compiler.CodeMissingField, compiler.CodeWrongType, compiler.CodeInvalidValue,
-	compiler.CodeScope, compiler.CodePluginRole, compiler.CodeExclusive, compiler.CodeTooMany, compiler.CodeMapKey, compiler.CodeUnknownProfile, compiler.CodeProfileTypeForm, compiler.CodeUICannotCarry}
+var schemaLevelCodes = []diag.Code{model.CodeUnknownKind, model.CodeUnknownField, model.CodeMissingField, model.CodeWrongType, model.CodeInvalidValue,
+	model.CodeScope, model.CodePluginRole, model.CodeExclusive, model.CodeTooMany, model.CodeMapKey, model.CodeUnknownProfile, model.CodeProfileTypeForm, model.CodeUICannotCarry}
 
 // schemaBlindSpots are broken sources whose schema-level error the JSON
 // Schema cannot state, with the reason.
@@ -275,22 +277,22 @@ func testJSONSchemaBrokenSources(t *testing.T, draft *jsonschema.Draft) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var codes []compiler.Code
+		var codes []diag.Code
 		for _, d := range res.Diagnostics {
-			if d.Severity == compiler.Error {
+			if d.Severity == diag.Error {
 				codes = append(codes, d.Code)
 			}
 		}
-		if slices.Contains(codes, compiler.CodeDuplicateKey) || slices.Contains(codes, compiler.CodeNotResource) {
+		if slices.Contains(codes, model.CodeDuplicateKey) || slices.Contains(codes, model.CodeNotResource) {
 			continue
 		}
-		schemaLevel := slices.ContainsFunc(codes, func(c compiler.Code) bool { return slices.Contains(schemaLevelCodes, c) })
+		schemaLevel := slices.ContainsFunc(codes, func(c diag.Code) bool { return slices.Contains(schemaLevelCodes, c) })
 		verr := validateFile(t, sch, p)
 		if schemaLevel && verr != nil {
 			// Rejected for the reason pyrobuild gives, not another.
 			locs := errorLocations(verr)
 			for _, d := range res.Diagnostics {
-				if d.Severity != compiler.Error || !slices.Contains(schemaLevelCodes, d.Code) {
+				if d.Severity != diag.Error || !slices.Contains(schemaLevelCodes, d.Code) {
 					continue
 				}
 				if !slices.ContainsFunc(locs, func(l string) bool { return sameSpot(l, diagLocation(d.Path)) }) {

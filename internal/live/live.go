@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -43,7 +44,7 @@ type liveFacts struct {
 // the Perses plugin uses (ProfileTypes, LabelValues of service_name). What
 // is missing is a warning: the query would show an empty flame graph. An
 // unreachable or failing server is a warning too, never a hang.
-func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.Diagnostics {
+func Check(ctx context.Context, rs []*model.Resource, opts Options) diag.Diagnostics {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
 	}
@@ -60,8 +61,8 @@ func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.
 
 	type use struct {
 		ds          compiler.ResolvedDatasource
-		profileType *compiler.Node
-		service     *compiler.Node
+		profileType *model.Node
+		service     *model.Node
 	}
 	var uses []use
 	for _, r := range rs {
@@ -118,7 +119,7 @@ func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.
 	}
 	wg.Wait()
 
-	var diags compiler.Diagnostics
+	var diags diag.Diagnostics
 	rep := diag.NewReporter(&diags)
 	reported := map[string]bool{}
 	for _, u := range uses {
@@ -134,20 +135,20 @@ func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.
 				if proxy.Get("secret") != nil {
 					hint = "the datasource's credentials are in a Secret on the Perses server, which pyrobuild cannot use"
 				}
-				rep.Warnf(compiler.CodeLiveUnreachable, u.ds.Pos, "datasource %s (%s) could not be checked: %v", u.ds.Name, url, f.err).Hint(hint)
+				rep.Warnf(model.CodeLiveUnreachable, u.ds.Pos, "datasource %s (%s) could not be checked: %v", u.ds.Name, url, f.err).Hint(hint)
 			}
 			continue
 		}
-		if pt := u.profileType; pt != nil && pt.Kind == compiler.StringKind && !f.profileTypes[pt.Value] {
-			rep.Warnf(compiler.CodeLiveNoData, pt.Pos, "profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.Name, opts.Range).
+		if pt := u.profileType; pt != nil && pt.Kind == model.StringKind && !f.profileTypes[pt.Value] {
+			rep.Warnf(model.CodeLiveNoData, pt.Pos, "profile type %q has no data in datasource %s over the last %s", pt.Value, u.ds.Name, opts.Range).
 				Hint("profile types with data: " + strings.Join(keys(f.profileTypes), ", "))
 		}
-		if sv := u.service; sv != nil && sv.Kind == compiler.StringKind && !strings.Contains(sv.Value, "$") && !f.services[sv.Value] {
+		if sv := u.service; sv != nil && sv.Kind == model.StringKind && !strings.Contains(sv.Value, "$") && !f.services[sv.Value] {
 			hint := compiler.DidYouMean(sv.Value, keys(f.services))
 			if hint == "" {
 				hint = "services with data: " + strings.Join(keys(f.services), ", ")
 			}
-			rep.Warnf(compiler.CodeLiveNoData, sv.Pos, "service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.Name, opts.Range).Hint(hint)
+			rep.Warnf(model.CodeLiveNoData, sv.Pos, "service %q has no profiles in datasource %s over the last %s", sv.Value, u.ds.Name, opts.Range).Hint(hint)
 		}
 	}
 	return diags
@@ -155,7 +156,7 @@ func Check(ctx context.Context, rs []*compiler.Resource, opts Options) compiler.
 
 // datasourceURL returns where a Pyroscope datasource is reached, and the
 // proxy spec (for its headers and secret), if any.
-func datasourceURL(spec *compiler.Node) (string, *compiler.Node) {
+func datasourceURL(spec *model.Node) (string, *model.Node) {
 	ps := spec.Get("plugin").Get("spec")
 	if u, ok := ps.Str("directUrl"); ok {
 		return strings.TrimRight(u, "/"), nil

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // fakePyroscope answers the two Connect calls with recorded responses and
@@ -49,7 +51,7 @@ func fakePyroscope(t *testing.T, delay time.Duration) *httptest.Server {
 	}))
 }
 
-func liveSources(t *testing.T, url string) []*compiler.Resource {
+func liveSources(t *testing.T, url string) []*model.Resource {
 	t.Helper()
 	dir := t.TempDir()
 	src := `kind: Datasource
@@ -106,7 +108,7 @@ func TestCheckLiveUnreachable(t *testing.T) {
 	url := "http://" + l.Addr().String()
 	l.Close()
 	ds := Check(context.Background(), liveSources(t, url), Options{})
-	if len(ds) != 1 || ds[0].Code != compiler.CodeLiveUnreachable || ds[0].Severity != compiler.Warning {
+	if len(ds) != 1 || ds[0].Code != model.CodeLiveUnreachable || ds[0].Severity != diag.Warning {
 		t.Fatalf("diagnostics: %v", ds)
 	}
 	// At the datasource's default field, which made the query use it.
@@ -119,7 +121,7 @@ func TestCheckLiveUnreachable(t *testing.T) {
 	defer slow.Close()
 	start := time.Now()
 	ds = Check(context.Background(), liveSources(t, slow.URL), Options{Timeout: 100 * time.Millisecond})
-	if len(ds) != 1 || ds[0].Code != compiler.CodeLiveUnreachable || !strings.Contains(ds[0].Message, "deadline") {
+	if len(ds) != 1 || ds[0].Code != model.CodeLiveUnreachable || !strings.Contains(ds[0].Message, "deadline") {
 		t.Fatalf("diagnostics: %v", ds)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -134,7 +136,7 @@ func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 		t.Fatal(err)
 	}
 	for _, d := range res.Diagnostics {
-		if d.Severity >= compiler.Warning {
+		if d.Severity >= diag.Warning {
 			t.Errorf("unexpected diagnostic: %s: %s", d, d.Hint)
 		}
 	}

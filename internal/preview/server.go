@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
 	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
 	"github.com/pyrobuild/pyrobuild/internal/site"
@@ -148,7 +150,7 @@ func (s *Server) rebuild(ctx context.Context, changed []string, first time.Time)
 		h.Write(sum[:])
 	}
 	next.build = hex.EncodeToString(h.Sum(nil))[:12]
-	var rs []*compiler.Resource
+	var rs []*model.Resource
 	if built.Dashboards != nil {
 		rs = built.Dashboards.Resources
 	}
@@ -156,7 +158,7 @@ func (s *Server) rebuild(ctx context.Context, changed []string, first time.Time)
 		Logger: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelWarn}))}))
 	s.cur.Store(next)
 
-	info := RebuildInfo{Changed: changed, Build: next.build, Errors: built.Diagnostics.Count(compiler.Error),
+	info := RebuildInfo{Changed: changed, Build: next.build, Errors: built.Diagnostics.Count(diag.Error),
 		Rendered: int(s.b.Rendered() - before)}
 	msg := live.Message{Type: "reload", Build: next.build}
 	if prev != nil {
@@ -219,7 +221,7 @@ func (s *Server) keepGood(built *site.Site) (_ *site.Site, fallback bool) {
 	if s.good != nil && built.HasErrors() {
 		failed := map[string]bool{}
 		for _, d := range built.Diagnostics {
-			if d.Severity == compiler.Error {
+			if d.Severity == diag.Error {
 				failed[d.Pos.File] = true
 			}
 		}
@@ -238,7 +240,7 @@ func (s *Server) keepGood(built *site.Site) (_ *site.Site, fallback bool) {
 // pages are missing.
 func templateBroken(built *site.Site) bool {
 	for _, d := range built.Diagnostics {
-		if d.Severity == compiler.Error && d.Code == sitediag.CodeTemplate {
+		if d.Severity == diag.Error && d.Code == sitediag.CodeTemplate {
 			return true
 		}
 	}
@@ -255,7 +257,7 @@ func stateMessage(site *site.Site, build string) live.Message {
 	m := live.Message{Type: "errors", Build: build}
 	r := &compiler.TextRenderer{Sources: site.Sources}
 	for _, d := range site.Diagnostics {
-		if d.Severity == compiler.Note {
+		if d.Severity == diag.Info {
 			continue
 		}
 		p := live.Problem{Severity: d.Severity.String(), Code: string(d.Code), Where: where(d.Pos), Message: d.Message, Hint: d.Hint,
@@ -263,7 +265,7 @@ func stateMessage(site *site.Site, build string) live.Message {
 		for _, n := range d.Notes {
 			// A note's line is about the same value: it is masked as the
 			// diagnostic's is (Path).
-			at := compiler.Diagnostic{Severity: compiler.Note, Pos: n.Pos, End: n.End, Path: d.Path}
+			at := diag.Diagnostic{Severity: diag.Info, Pos: n.Pos, End: n.End, Path: d.Path}
 			p.Notes = append(p.Notes, live.Note{Where: where(n.Pos), Message: n.Message, Excerpt: excerpt(r, at)})
 		}
 		m.Problems = append(m.Problems, p)
@@ -272,7 +274,7 @@ func stateMessage(site *site.Site, build string) live.Message {
 }
 
 // where is a position as the overlay shows it: "" when it names no file.
-func where(p compiler.Pos) string {
+func where(p diag.Pos) string {
 	if p.File == "" {
 		return ""
 	}
@@ -281,7 +283,7 @@ func where(p compiler.Pos) string {
 
 // excerpt is d's source line with its caret, "" when its source is not
 // known.
-func excerpt(r *compiler.TextRenderer, d compiler.Diagnostic) string {
+func excerpt(r *compiler.TextRenderer, d diag.Diagnostic) string {
 	var b strings.Builder
 	r.Excerpt(&b, d)
 	return strings.TrimRight(b.String(), "\n")
@@ -447,7 +449,7 @@ func errorPage(site *site.Site) []byte {
 func printDiagnostics(w io.Writer, site *site.Site) {
 	r := &compiler.TextRenderer{Sources: site.Sources}
 	for _, d := range site.Diagnostics {
-		if d.Severity != compiler.Note {
+		if d.Severity != diag.Info {
 			r.Render(w, d)
 		}
 	}

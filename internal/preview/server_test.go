@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
@@ -655,7 +655,7 @@ func TestServeCompressedPages(t *testing.T) {
 	}
 }
 
-func diagText(ds compiler.Diagnostics) string {
+func diagText(ds diag.Diagnostics) string {
 	var b strings.Builder
 	for _, d := range ds {
 		b.WriteString(d.Pos.String() + ": " + d.Severity.String() + ": " + d.Message + " [" + string(d.Code) + "]\n")

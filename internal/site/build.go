@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/parallel"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
@@ -71,7 +73,7 @@ func (b *Builder) Write(ctx context.Context, dir string) (*Site, error) {
 var errBuildFailed = errors.New("the site has errors")
 
 func newSite() *Site {
-	return &Site{Files: map[string][]byte{}, Sources: map[string]*compiler.Source{}}
+	return &Site{Files: map[string][]byte{}, Sources: map[string]*model.Source{}}
 }
 
 // run is one build, in phases: load (the theme, the pages' sources, the
@@ -157,7 +159,7 @@ func (r *run) load() error {
 		}
 		data, err := b.readSource(p.File, maxPageSize)
 		if err != nil {
-			s.Diagnostics = append(s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: p.File}, Message: err.Error()})
+			s.Diagnostics = append(s.Diagnostics, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: p.File}, Message: err.Error()})
 			continue
 		}
 		if d := pageTextProblem(p.File, data); d != nil {
@@ -221,7 +223,7 @@ func (r *run) render() error {
 		}
 		p.URL, p.Out = pageURL(p.Key)
 		if prev := r.byURL[p.URL]; prev != nil {
-			r.s.Diagnostics = append(r.s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeDuplicatePage, Pos: compiler.Pos{File: p.File, Line: 1},
+			r.s.Diagnostics = append(r.s.Diagnostics, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeDuplicatePage, Pos: diag.Pos{File: p.File, Line: 1},
 				Message: fmt.Sprintf("%s and %s both publish /%s", prev.Key, p.Key, p.URL), Hint: "rename one of them (foo.md and foo/index.md are the same page)"})
 			continue
 		}
@@ -259,7 +261,7 @@ func (r *run) assemble() error {
 	for _, p := range r.all {
 		if quoted[p.File] && (!p.Generated || strings.HasPrefix(p.File, "reference/")) {
 			if src := b.quotable(p); src != nil || p.srcSum == nil {
-				s.Sources[p.File] = compiler.NewSource(p.File, src)
+				s.Sources[p.File] = model.NewSource(p.File, src)
 			}
 		}
 		if r.out.writes() && !b.track && !p.cached {
@@ -376,7 +378,7 @@ func (r *run) otherFiles(mermaid bool) error {
 		}
 		data, err := b.readSource(f.file, 0)
 		if err != nil {
-			s.Diagnostics = append(s.Diagnostics, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: f.file}, Message: err.Error()})
+			s.Diagnostics = append(s.Diagnostics, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: f.file}, Message: err.Error()})
 			continue
 		}
 		out.file(f.rel, data)

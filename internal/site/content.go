@@ -10,7 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
@@ -24,24 +25,24 @@ type staticFile struct {
 // loadContent reads content/: markdown files become pages, other files
 // are published as they are. Hidden files and folders are skipped (editor
 // swap files, .DS_Store).
-func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
+func (b *Builder) loadContent() ([]*Page, []staticFile, diag.Diagnostics) {
 	root := b.cfg.rootPath(b.cfg.Content)
 	var pages []*Page
 	var statics []staticFile
-	var diags compiler.Diagnostics
+	var diags diag.Diagnostics
 	fi, err := os.Stat(root)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, nil, nil // a site of generated pages only
 		}
-		return nil, nil, compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: root}, Message: err.Error()}}
+		return nil, nil, diag.Diagnostics{{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: root}, Message: err.Error()}}
 	}
 	if !fi.IsDir() {
-		return nil, nil, compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: root}, Message: "content is not a folder"}}
+		return nil, nil, diag.Diagnostics{{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: root}, Message: "content is not a folder"}}
 	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: p}, Message: err.Error()})
+			diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: p}, Message: err.Error()})
 			return nil
 		}
 		name := d.Name()
@@ -70,7 +71,7 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 		return nil
 	})
 	if err != nil {
-		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: root}, Message: err.Error()})
+		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: root}, Message: err.Error()})
 	}
 	sort.Slice(pages, func(i, j int) bool { return pages[i].Key < pages[j].Key })
 	sort.Slice(statics, func(i, j int) bool { return statics[i].rel < statics[j].rel })
@@ -83,12 +84,12 @@ func (b *Builder) loadContent() ([]*Page, []staticFile, compiler.Diagnostics) {
 // broken, leads to a folder or special file, or leads outside root. A link
 // may point anywhere on the machine: publish only what the site's own
 // folder holds. A skipped link comes with its warning.
-func skipLink(root, folder, p string, d fs.DirEntry) (skip bool, warn *compiler.Diagnostic) {
+func skipLink(root, folder, p string, d fs.DirEntry) (skip bool, warn *diag.Diagnostic) {
 	if d.Type()&fs.ModeSymlink == 0 {
 		return !d.Type().IsRegular(), nil
 	}
-	w := func(msg, hint string) (bool, *compiler.Diagnostic) {
-		return true, &compiler.Diagnostic{Severity: compiler.Warning, Code: sitediag.CodeContentRead, Pos: compiler.Pos{File: p}, Message: msg, Hint: hint}
+	w := func(msg, hint string) (bool, *diag.Diagnostic) {
+		return true, &diag.Diagnostic{Severity: diag.Warning, Code: sitediag.CodeContentRead, Pos: diag.Pos{File: p}, Message: msg, Hint: hint}
 	}
 	target, err := filepath.EvalSymlinks(p)
 	if err != nil {
@@ -161,7 +162,7 @@ func readError(err error) string {
 
 // pageTextProblem checks that a page is valid UTF-8, the encoding every
 // page declares.
-func pageTextProblem(file string, data []byte) *compiler.Diagnostic {
+func pageTextProblem(file string, data []byte) *diag.Diagnostic {
 	if utf8.Valid(data) {
 		return nil
 	}
@@ -173,6 +174,6 @@ func pageTextProblem(file string, data []byte) *compiler.Diagnostic {
 		}
 		off += n
 	}
-	return &compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeContentRead, Pos: compiler.NewSource(file, data).Pos(off),
+	return &diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeContentRead, Pos: model.NewSource(file, data).Pos(off),
 		Message: "page is not valid UTF-8", Hint: "save the file as UTF-8"}
 }

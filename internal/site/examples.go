@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/parallel"
 	"github.com/pyrobuild/pyrobuild/internal/site/examples"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
@@ -13,7 +13,7 @@ import (
 
 // checkExamples compiles the examples of the pages (see package
 // examples), those of one page that share a group together.
-func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (compiler.Diagnostics, error) {
+func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (diag.Diagnostics, error) {
 	type item struct {
 		p   *Page
 		exs []markdown.Example // one, or a group's
@@ -38,7 +38,7 @@ func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (compiler.Di
 	}); err != nil {
 		return nil, err
 	}
-	var diags compiler.Diagnostics
+	var diags diag.Diagnostics
 	for i, it := range items {
 		for j, ex := range it.exs {
 			diags = append(diags, examples.Diagnostics(it.p.File, it.p.src, ex, runs[i][j])...)
@@ -51,8 +51,8 @@ func (b *Builder) checkExamples(ctx context.Context, pages []*Page) (compiler.Di
 // comments, YAML document markers), which would compile cleanly and so
 // check nothing, each at its opening fence. It returns the pages with
 // only the other examples, to compile.
-func emptyExamples(pages []*Page) ([]*Page, compiler.Diagnostics) {
-	var diags compiler.Diagnostics
+func emptyExamples(pages []*Page) ([]*Page, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	out, copied := pages, false
 	for i, p := range pages {
 		var kept []markdown.Example
@@ -61,8 +61,8 @@ func emptyExamples(pages []*Page) ([]*Page, compiler.Diagnostics) {
 				kept = append(kept, ex)
 				continue
 			}
-			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeExample,
-				Pos:     compiler.Pos{File: p.File, Line: max(ex.Line-1, 1), Col: 1},
+			diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeExample,
+				Pos:     diag.Pos{File: p.File, Line: max(ex.Line-1, 1), Col: 1},
 				Message: fmt.Sprintf("%s example is empty: there is nothing to compile", ex.Lang),
 				Hint:    "write the example's code, or drop the word example from the fence"})
 		}

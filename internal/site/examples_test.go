@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
@@ -79,7 +79,7 @@ func TestGoExampleNotCompiled(t *testing.T) {
 		t.Fatalf("want one warning, got:\n%s", diagText(s.Diagnostics))
 	}
 	d := s.Diagnostics[0]
-	if d.Severity != compiler.Warning || d.Code != sitediag.CodeExample || d.Pos.Line != 5 || !strings.Contains(d.Message, "go example not compiled: ") {
+	if d.Severity != diag.Warning || d.Code != sitediag.CodeExample || d.Pos.Line != 5 || !strings.Contains(d.Message, "go example not compiled: ") {
 		t.Errorf("got %s", diagText(s.Diagnostics))
 	}
 }

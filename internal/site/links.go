@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
@@ -20,14 +21,14 @@ import (
 // markdown and in the HTML written in it: the target page or file exists
 // and defines the anchor. External links are not fetched (a build must not
 // depend on the network).
-func (b *Builder) checkLinks(pages []*Page, byURL map[string]*Page, files map[string]bool) compiler.Diagnostics {
-	var diags compiler.Diagnostics
+func (b *Builder) checkLinks(pages []*Page, byURL map[string]*Page, files map[string]bool) diag.Diagnostics {
+	var diags diag.Diagnostics
 	for _, p := range pages {
 		for _, l := range append(p.Doc.Links[:len(p.Doc.Links):len(p.Doc.Links)], p.raw...) {
 			if d, bad := b.checkLink(p, l.Dest, l.URL, byURL, files); bad {
-				d.Pos = compiler.Pos{File: p.File, Line: l.Line, Col: l.Col}
+				d.Pos = diag.Pos{File: p.File, Line: l.Line, Col: l.Col}
 				if p.Generated && !strings.HasPrefix(p.Key, "reference/") {
-					d.Pos = compiler.Pos{File: p.File}
+					d.Pos = diag.Pos{File: p.File}
 				}
 				diags = append(diags, d)
 			}
@@ -36,16 +37,16 @@ func (b *Builder) checkLinks(pages []*Page, byURL map[string]*Page, files map[st
 	return diags
 }
 
-func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, files map[string]bool) (compiler.Diagnostic, bool) {
+func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, files map[string]bool) (diag.Diagnostic, bool) {
 	if u == "" {
 		u = dest
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Message: fmt.Sprintf("malformed link %q: %v", dest, err)}, true
+		return diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeBrokenLink, Message: fmt.Sprintf("malformed link %q: %v", dest, err)}, true
 	}
 	if parsed.Scheme != "" || parsed.Host != "" || strings.HasPrefix(u, "//") {
-		return compiler.Diagnostic{}, false // external
+		return diag.Diagnostic{}, false // external
 	}
 	frag := parsed.Fragment
 	target := parsed.Path
@@ -66,7 +67,7 @@ func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, fil
 			if frag != "" {
 				return brokenLink(dest, "it points into a file, not a page", ""), true
 			}
-			return compiler.Diagnostic{}, false
+			return diag.Diagnostic{}, false
 		} else {
 			return brokenLink(dest, "no page or file is published there", b.suggestPage(rel, byURL)), true
 		}
@@ -75,13 +76,13 @@ func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, fil
 		if strings.HasSuffix(target, ".md") || strings.HasPrefix(target, "../") {
 			return brokenLink(dest, "it leads outside the content folder", ""), true
 		}
-		return compiler.Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
 	if frag == "" || page.Doc == nil {
-		return compiler.Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
 	if page.Doc.IDs[frag] {
-		return compiler.Diagnostic{}, false
+		return diag.Diagnostic{}, false
 	}
 	var ids []string
 	for id := range page.Doc.IDs {
@@ -106,12 +107,12 @@ func (b *Builder) checkLink(p *Page, dest, u string, byURL map[string]*Page, fil
 	if page != p {
 		where = page.Key
 	}
-	return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenAnchor,
+	return diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeBrokenAnchor,
 		Message: fmt.Sprintf("broken link %q: %s has no heading or element with id %q", dest, where, frag), Hint: hint}, true
 }
 
-func brokenLink(dest, why, hint string) compiler.Diagnostic {
-	return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Message: fmt.Sprintf("broken link %q: %s", dest, why), Hint: hint}
+func brokenLink(dest, why, hint string) diag.Diagnostic {
+	return diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeBrokenLink, Message: fmt.Sprintf("broken link %q: %s", dest, why), Hint: hint}
 }
 
 func (b *Builder) suggestPage(rel string, byURL map[string]*Page) string {

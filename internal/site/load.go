@@ -6,7 +6,7 @@ import (
 	"path"
 	"sort"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
@@ -15,7 +15,7 @@ import (
 // (content/foo/index.html beside foo.md), one where a page's folder goes,
 // or one below a page's file. Either would make the site depend on which
 // is written last.
-func outputConflicts(pages []*Page, statics []staticFile, th *theme) compiler.Diagnostics {
+func outputConflicts(pages []*Page, statics []staticFile, th *theme) diag.Diagnostics {
 	files := make(map[string]*Page, len(pages))
 	folders := map[string]*Page{}
 	for _, p := range pages {
@@ -24,7 +24,7 @@ func outputConflicts(pages []*Page, statics []staticFile, th *theme) compiler.Di
 			folders[d] = p
 		}
 	}
-	var diags compiler.Diagnostics
+	var diags diag.Diagnostics
 	check := func(name, what string) {
 		var p *Page
 		var msg string
@@ -41,7 +41,7 @@ func outputConflicts(pages []*Page, statics []staticFile, th *theme) compiler.Di
 			}
 		}
 		if p != nil {
-			diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeDuplicatePage, Pos: compiler.Pos{File: p.File, Line: 1},
+			diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeDuplicatePage, Pos: diag.Pos{File: p.File, Line: 1},
 				Message: msg, Hint: "rename or move one of them (a page foo.md is published as foo/index.html)"})
 		}
 	}
@@ -75,7 +75,7 @@ func (b *Builder) quotable(p *Page) []byte {
 
 // cachedTheme loads the theme, or reuses the last one while no template
 // changed (tracking builders only).
-func (b *Builder) cachedTheme() (*theme, compiler.Diagnostics) {
+func (b *Builder) cachedTheme() (*theme, diag.Diagnostics) {
 	b.themeMu.Lock()
 	th, diags := b.theme, b.themeDiags
 	b.themeMu.Unlock()

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
@@ -293,12 +295,12 @@ type NavItem struct {
 	// Children are a section's entries.
 	Children []NavItem
 	// Pos is where the entry is written, for diagnostics.
-	Pos compiler.Pos
+	Pos diag.Pos
 }
 
 // navigation is the site's navigation: the nav list when there is one,
 // else the folder layout.
-func (b *Builder) navigation(pages, all []*Page) ([]*navNode, compiler.Diagnostics) {
+func (b *Builder) navigation(pages, all []*Page) ([]*navNode, diag.Diagnostics) {
 	if len(b.cfg.Nav) == 0 {
 		return buildNav(pages), nil
 	}
@@ -309,7 +311,7 @@ func (b *Builder) navigation(pages, all []*Page) ([]*navNode, compiler.Diagnosti
 // reachable: one the list leaves out is a warning naming it (it is still
 // published), and an entry naming no published page is an error at the
 // entry.
-func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navNode, compiler.Diagnostics) {
+func buildNavList(items []NavItem, at diag.Pos, pages, all []*Page) ([]*navNode, diag.Diagnostics) {
 	l := newNavList(at, pages, all)
 	l.collect(items)
 	l.fillFolders(pages)
@@ -320,22 +322,22 @@ func buildNavList(items []NavItem, at compiler.Pos, pages, all []*Page) ([]*navN
 
 // navList is the state of arranging the pages as a nav list says.
 type navList struct {
-	at     compiler.Pos // where the list is written
+	at     diag.Pos // where the list is written
 	byKey  map[string]*Page
 	keys   []string        // of the published pages, in order
 	drafts map[string]bool // pages not published as drafts
 	// Pages named by an entry of their own, and folder entries, each of
 	// which takes the pages below it that are not named and not in a
 	// deeper folder entry (inFolder).
-	named, folders map[string]compiler.Pos
+	named, folders map[string]diag.Pos
 	inFolder       map[string][]*Page
 	placed         map[string]bool // pages the list shows
-	diags          compiler.Diagnostics
+	diags          diag.Diagnostics
 }
 
-func newNavList(at compiler.Pos, pages, all []*Page) *navList {
+func newNavList(at diag.Pos, pages, all []*Page) *navList {
 	l := &navList{at: at, byKey: make(map[string]*Page, len(pages)), keys: make([]string, 0, len(pages)), drafts: map[string]bool{},
-		named: map[string]compiler.Pos{}, folders: map[string]compiler.Pos{}, inFolder: map[string][]*Page{}, placed: map[string]bool{}}
+		named: map[string]diag.Pos{}, folders: map[string]diag.Pos{}, inFolder: map[string][]*Page{}, placed: map[string]bool{}}
 	for _, p := range pages {
 		l.byKey[p.Key] = p
 		l.keys = append(l.keys, p.Key)
@@ -421,7 +423,7 @@ func (l *navList) folderEntry(it NavItem) *navNode {
 	}
 	sub := l.inFolder[it.Page]
 	if len(sub) == 0 {
-		d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Pos: it.Pos,
+		d := diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeBrokenLink, Pos: it.Pos,
 			Message: fmt.Sprintf("site.nav names %s, but there is no page under it", it.Page)}
 		some := false
 		for _, k := range l.keys {
@@ -457,7 +459,7 @@ func (l *navList) pageEntry(it NavItem) *navNode {
 	}
 	p := l.byKey[it.Page]
 	if p == nil {
-		d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeBrokenLink, Pos: it.Pos,
+		d := diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeBrokenLink, Pos: it.Pos,
 			Message: fmt.Sprintf("site.nav names %s, but there is no such page", it.Page)}
 		if l.drafts[it.Page] {
 			d.Message = fmt.Sprintf("site.nav names %s, a draft, which is not published", it.Page)
@@ -513,7 +515,7 @@ func (l *navList) leftOut() {
 	for _, g := range order {
 		pos := l.at
 		if pos.File == "" {
-			pos = compiler.Pos{File: l.byKey[groups[g][0]].File}
+			pos = diag.Pos{File: l.byKey[groups[g][0]].File}
 		}
 		l.diags = append(l.diags, leftOutDiag(g, groups[g], pos))
 	}
@@ -521,8 +523,8 @@ func (l *navList) leftOut() {
 
 // leftOutDiag is the warning for a page, or a folder of pages (names),
 // that a nav list leaves out.
-func leftOutDiag(g string, names []string, pos compiler.Pos) compiler.Diagnostic {
-	d := compiler.Diagnostic{Severity: compiler.Warning, Code: sitediag.CodeNav, Pos: pos,
+func leftOutDiag(g string, names []string, pos diag.Pos) diag.Diagnostic {
+	d := diag.Diagnostic{Severity: diag.Warning, Code: sitediag.CodeNav, Pos: pos,
 		Message: fmt.Sprintf("site.nav leaves out %s: it is published, but not in the navigation, nor in previous and next links", g)}
 	switch dir := path.Dir(g); {
 	case strings.HasSuffix(g, "/"):
@@ -541,8 +543,8 @@ func leftOutDiag(g string, names []string, pos compiler.Pos) compiler.Diagnostic
 	return d
 }
 
-func navDup(it NavItem, first compiler.Pos) compiler.Diagnostic {
-	return compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeNav, Pos: it.Pos,
+func navDup(it NavItem, first diag.Pos) diag.Diagnostic {
+	return diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeNav, Pos: it.Pos,
 		Message: fmt.Sprintf("site.nav lists %s twice (first at line %d)", it.Page, first.Line),
 		Hint:    "a page has one place in the navigation"}
 }
@@ -580,7 +582,7 @@ func navFolders(keys []string) []string {
 
 // quoteNav keeps the text of the file the nav list is written in when a
 // diagnostic points into it, for excerpts.
-func (b *Builder) quoteNav(s *Site, diags compiler.Diagnostics) {
+func (b *Builder) quoteNav(s *Site, diags diag.Diagnostics) {
 	f := b.cfg.NavPos.File
 	if f == "" || s.Sources[f] != nil {
 		return
@@ -588,7 +590,7 @@ func (b *Builder) quoteNav(s *Site, diags compiler.Diagnostics) {
 	for _, d := range diags {
 		if d.Pos.File == f {
 			if data, err := os.ReadFile(f); err == nil {
-				s.Sources[f] = compiler.NewSource(f, data)
+				s.Sources[f] = model.NewSource(f, data)
 			}
 			return
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
 
@@ -36,8 +36,8 @@ func navSite(t *testing.T) string {
 func TestNavList(t *testing.T) {
 	dir := navSite(t)
 	yaml := filepath.Join(dir, "pyrobuild.yaml")
-	at := func(line int) compiler.Pos { return compiler.Pos{File: yaml, Line: line, Col: 7} }
-	cfg := Config{Root: dir, NavPos: compiler.Pos{File: yaml, Line: 2, Col: 3}, Nav: []NavItem{
+	at := func(line int) diag.Pos { return diag.Pos{File: yaml, Line: line, Col: 7} }
+	cfg := Config{Root: dir, NavPos: diag.Pos{File: yaml, Line: 2, Col: 3}, Nav: []NavItem{
 		{Page: "index.md", Pos: at(3)},
 		{Title: "Start here", Pos: at(4), Children: []NavItem{
 			{Page: "getting-started/quick.md", Pos: at(5)}, // weight 2, but first
@@ -133,8 +133,8 @@ func TestNavList(t *testing.T) {
 func TestNavListErrors(t *testing.T) {
 	dir := navSite(t)
 	yaml := filepath.Join(dir, "pyrobuild.yaml")
-	at := func(line int) compiler.Pos { return compiler.Pos{File: yaml, Line: line, Col: 7} }
-	s := buildSite(t, Config{Root: dir, NavPos: compiler.Pos{File: yaml, Line: 2, Col: 3}, Nav: []NavItem{
+	at := func(line int) diag.Pos { return diag.Pos{File: yaml, Line: line, Col: 7} }
+	s := buildSite(t, Config{Root: dir, NavPos: diag.Pos{File: yaml, Line: 2, Col: 3}, Nav: []NavItem{
 		{Page: "index.md", Pos: at(3)},
 		{Page: "getting-started/instal.md", Pos: at(4)},
 		{Page: "wip.md", Pos: at(5)},

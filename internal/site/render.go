@@ -6,7 +6,7 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/parallel"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
@@ -38,7 +38,7 @@ func (b *Builder) render(ctx context.Context, pages []*Page, s *Site, pk *pack.P
 		}
 		p := pages[i]
 		p.Doc = nil
-		d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeFrontMatter, Pos: compiler.Pos{File: p.File, Line: 1}, Message: err.Error()}
+		d := diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeFrontMatter, Pos: diag.Pos{File: p.File, Line: 1}, Message: err.Error()}
 		var me *markdown.Error
 		if errors.As(err, &me) {
 			d.Pos.Line, d.Pos.Col, d.Message = me.Line, me.Col, me.Msg

@@ -27,6 +27,8 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/catalog"
 	"github.com/pyrobuild/pyrobuild/internal/site/examples"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
@@ -68,7 +70,7 @@ type Config struct {
 	// site.nav key of pyrobuild.yaml), for warnings about the list as a
 	// whole; diagnostics in that file quote it.
 	Nav    []NavItem
-	NavPos compiler.Pos
+	NavPos diag.Pos
 	// Footer is the text at the bottom of every page.
 	Footer string
 	// CLIReference, when set, returns the markdown of the CLI reference
@@ -170,7 +172,7 @@ type Builder struct {
 
 	themeMu    sync.Mutex
 	theme      *theme
-	themeDiags compiler.Diagnostics
+	themeDiags diag.Diagnostics
 
 	// The dashboards' compilation is kept until a dashboard source
 	// changes (Invalidate), so editing a page does not recompile them.
@@ -321,9 +323,9 @@ type Site struct {
 	// Diagnostics are the problems found (broken links, failing examples,
 	// bad front matter, dashboard errors). Errors mean the site must not be
 	// published.
-	Diagnostics compiler.Diagnostics
+	Diagnostics diag.Diagnostics
 	// Sources hold the text of every file a diagnostic may quote.
-	Sources map[string]*compiler.Source
+	Sources map[string]*model.Source
 	// Dashboards is the compilation behind the catalog (nil without one).
 	Dashboards *compiler.Result
 	// Inputs are the files the site was built from (for the watcher).

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
@@ -43,7 +44,7 @@ func basicConfig() Config {
 	}
 }
 
-func diagText(ds compiler.Diagnostics) string {
+func diagText(ds diag.Diagnostics) string {
 	var b strings.Builder
 	for _, d := range ds {
 		b.WriteString(d.Pos.String() + ": " + d.Severity.String() + ": " + d.Message + " [" + string(d.Code) + "]\n")
@@ -492,7 +493,7 @@ func TestWriteQuotesProblems(t *testing.T) {
 		}
 		data, _ := os.ReadFile(f)
 		var text strings.Builder
-		(&compiler.TextRenderer{Sources: s.Sources}).Render(&text, compiler.Diagnostic{Severity: compiler.Error, Pos: compiler.Pos{File: f, Line: 1, Col: 1}, Message: "m"})
+		(&compiler.TextRenderer{Sources: s.Sources}).Render(&text, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: f, Line: 1, Col: 1}, Message: "m"})
 		first, _, _ := strings.Cut(string(data), "\n")
 		if !strings.Contains(text.String(), first) {
 			t.Errorf("%s quoted as\n%s\nwant its first line %q", f, text.String(), first)

@@ -18,7 +18,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 	"github.com/pyrobuild/pyrobuild/templates"
 )
@@ -40,11 +41,11 @@ type theme struct {
 
 // loadTheme merges the embedded theme with the site's overrides and
 // parses the layouts. A template error is a diagnostic at its file:line.
-func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
+func (b *Builder) loadTheme() (*theme, diag.Diagnostics) {
 	th := &theme{assets: map[string][]byte{}, hashes: map[string]string{}, gz: map[string][]byte{},
 		layoutFile: map[string]string{}, layoutSrc: map[string][]byte{}}
 	layouts, layoutFile := th.layoutSrc, th.layoutFile
-	var diags compiler.Diagnostics
+	var diags diag.Diagnostics
 	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -57,12 +58,12 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 		return nil
 	})
 	if err != nil {
-		return nil, compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeTemplate, Message: "embedded templates: " + err.Error()}}
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: sitediag.CodeTemplate, Message: "embedded templates: " + err.Error()}}
 	}
 	if dir := b.cfg.rootPath(b.cfg.Templates); isDir(dir) {
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
+				diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeTemplate, Pos: diag.Pos{File: p}, Message: err.Error()})
 				return nil
 			}
 			if strings.HasPrefix(d.Name(), ".") && p != dir {
@@ -90,7 +91,7 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 			}
 			data, err := readFile(p, 0)
 			if err != nil {
-				diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Pos: compiler.Pos{File: p}, Message: err.Error()})
+				diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeTemplate, Pos: diag.Pos{File: p}, Message: err.Error()})
 				return nil
 			}
 			th.files = append(th.files, p)
@@ -130,7 +131,7 @@ func (b *Builder) loadTheme() (*theme, compiler.Diagnostics) {
 		}
 	}
 	if t.Lookup("page.html") == nil {
-		diags = append(diags, compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Message: "no layouts/page.html template"})
+		diags = append(diags, diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeTemplate, Message: "no layouts/page.html template"})
 	}
 	th.tmpl = t
 	return th, diags
@@ -195,8 +196,8 @@ var templateLineRe = regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+):(?:
 // execution errors alike name it (the file as found, e.g.
 // templates/layouts/page.html, or the embedded one). name is the template
 // to blame when the error does not say.
-func (th *theme) diag(err error, name string) compiler.Diagnostic {
-	d := compiler.Diagnostic{Severity: compiler.Error, Code: sitediag.CodeTemplate, Pos: compiler.Pos{File: th.layoutFile[name]}, Message: err.Error()}
+func (th *theme) diag(err error, name string) diag.Diagnostic {
+	d := diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeTemplate, Pos: diag.Pos{File: th.layoutFile[name]}, Message: err.Error()}
 	if m := templateLineRe.FindStringSubmatch(err.Error()); m != nil {
 		if f, ok := th.layoutFile[m[1]]; ok {
 			d.Pos.File = f
@@ -222,7 +223,7 @@ func (th *theme) quote(s *Site) {
 		}
 		for name, f := range th.layoutFile {
 			if f == d.Pos.File {
-				s.Sources[f] = compiler.NewSource(f, th.layoutSrc[name])
+				s.Sources[f] = model.NewSource(f, th.layoutSrc[name])
 			}
 		}
 	}

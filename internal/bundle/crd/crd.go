@@ -12,6 +12,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -58,9 +59,9 @@ var (
 // case, so selectors still resolve); another is an error. In the returned
 // resources Kind, Project, Name and Global place the object in the output
 // tree (Project and Name as Kubernetes spells them) and Node is the object.
-func Convert(rs []*compiler.Resource) ([]*compiler.Resource, compiler.Diagnostics) {
-	c := &crdConverter{seen: map[string]*compiler.Resource{}, namespaces: map[string]string{}}
-	var out []*compiler.Resource
+func Convert(rs []*model.Resource) ([]*model.Resource, diag.Diagnostics) {
+	c := &crdConverter{seen: map[string]*model.Resource{}, namespaces: map[string]string{}}
+	var out []*model.Resource
 	// Projects first, so a namespace's problem is reported at its Project.
 	for _, r := range rs {
 		if r.Kind == "Project" {
@@ -76,19 +77,19 @@ func Convert(rs []*compiler.Resource) ([]*compiler.Resource, compiler.Diagnostic
 }
 
 type crdConverter struct {
-	diags compiler.Diagnostics
+	diags diag.Diagnostics
 	// namespaces maps a project to its namespace name ("" when it has
 	// none), so each project's name is judged, and reported, once.
 	namespaces map[string]string
 	// seen holds the objects made so far, by kind, namespace and name.
-	seen map[string]*compiler.Resource
+	seen map[string]*model.Resource
 }
 
-func (c *crdConverter) report(sev compiler.Severity, code compiler.Code, pos compiler.Pos, path, msg, hint string) diag.Report {
+func (c *crdConverter) report(sev diag.Severity, code diag.Code, pos diag.Pos, path, msg, hint string) diag.Report {
 	return diag.NewReporter(&c.diags).Report(sev, code, pos, msg).Path(path).Hint(hint)
 }
 
-func (c *crdConverter) convert(r *compiler.Resource) *compiler.Resource {
+func (c *crdConverter) convert(r *model.Resource) *model.Resource {
 	tree := r.Tree()
 	meta := tree.Get("metadata")
 	switch {
@@ -98,22 +99,22 @@ func (c *crdConverter) convert(r *compiler.Resource) *compiler.Resource {
 			return nil
 		}
 		if d := tree.Get("spec").Get("display"); d != nil {
-			c.report(compiler.Note, compiler.CodeCRDSkipped, compiler.Where(&compiler.Node{Pos: d.KeyPos}, compiler.Where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its name", r.Name, ns), "")
+			c.report(diag.Info, model.CodeCRDSkipped, compiler.Where(&model.Node{Pos: d.KeyPos}, compiler.Where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its name", r.Name, ns), "")
 		}
-		obj := compiler.NewMap(nil)
-		obj.Set("apiVersion", compiler.NewString("v1", nil))
-		obj.Set("kind", compiler.NewString("Namespace", nil))
-		m := compiler.NewMap(nil)
-		m.Set("name", compiler.NewString(ns, nil))
+		obj := model.NewMap(nil)
+		obj.Set("apiVersion", model.NewString("v1", nil))
+		obj.Set("kind", model.NewString("Namespace", nil))
+		m := model.NewMap(nil)
+		m.Set("name", model.NewString(ns, nil))
 		obj.Set("metadata", m)
-		return c.add(&compiler.Resource{Kind: "Project", Name: ns, Global: true, Pos: compiler.Where(meta.Get("name"), r.Pos)}, "Namespace", obj)
+		return c.add(&model.Resource{Kind: "Project", Name: ns, Global: true, Pos: compiler.Where(meta.Get("name"), r.Pos)}, "Namespace", obj)
 	case crdKinds[r.Kind] == "":
 		what := "the Perses operator has no custom resource for " + r.Kind + "s"
 		hint := "create it on the Perses server (percli apply) or leave it to the operator's defaults"
 		if r.Kind == "Secret" || r.Kind == "GlobalSecret" {
 			hint = "create it on the Perses server (percli apply -f with pyrobuild's output without --crd), or give the datasource's custom resource a spec.client, from which the operator makes a secret of its own"
 		}
-		c.report(compiler.Note, compiler.CodeCRDSkipped, compiler.Where(meta.Get("name"), r.Pos), "kind", fmt.Sprintf("%s is not written: %s", r.ID(), what), hint)
+		c.report(diag.Info, model.CodeCRDSkipped, compiler.Where(meta.Get("name"), r.Pos), "kind", fmt.Sprintf("%s is not written: %s", r.ID(), what), hint)
 		return nil
 	}
 	kind := crdKinds[r.Kind]
@@ -128,41 +129,41 @@ func (c *crdConverter) convert(r *compiler.Resource) *compiler.Resource {
 	if !ok {
 		return nil
 	}
-	m := compiler.NewMap(nil)
-	m.Set("name", compiler.NewString(name, nil))
+	m := model.NewMap(nil)
+	m.Set("name", model.NewString(name, nil))
 	if ns != "" {
-		m.Set("namespace", compiler.NewString(ns, nil))
+		m.Set("namespace", model.NewString(ns, nil))
 	}
 	if tags := meta.Get("tags"); tags != nil && len(tags.Items) > 0 {
 		var ts []string
 		for _, t := range tags.Items {
 			ts = append(ts, t.Value)
 		}
-		a := compiler.NewMap(nil)
-		a.Set(TagsAnnotation, compiler.NewString(strings.Join(ts, ","), nil))
+		a := model.NewMap(nil)
+		a.Set(TagsAnnotation, model.NewString(strings.Join(ts, ","), nil))
 		m.Set("annotations", a)
 	}
 	config := tree.Get("spec").Clone()
 	if r.Kind == "Dashboard" {
 		panelDisplays(config)
 	}
-	spec := compiler.NewMap(nil)
+	spec := model.NewMap(nil)
 	spec.Set("config", config)
-	obj := compiler.NewMap(nil)
-	obj.Set("apiVersion", compiler.NewString(APIVersion, nil))
-	obj.Set("kind", compiler.NewString(kind, nil))
+	obj := model.NewMap(nil)
+	obj.Set("apiVersion", model.NewString(APIVersion, nil))
+	obj.Set("kind", model.NewString(kind, nil))
 	obj.Set("metadata", m)
 	obj.Set("spec", spec)
-	return c.add(&compiler.Resource{Kind: r.Kind, Project: ns, Name: name, Global: r.Global, Pos: compiler.Where(meta.Get("name"), r.Pos)}, kind, obj)
+	return c.add(&model.Resource{Kind: r.Kind, Project: ns, Name: name, Global: r.Global, Pos: compiler.Where(meta.Get("name"), r.Pos)}, kind, obj)
 }
 
 // add gives the object to r, which places it in the output tree, and
 // records it, refusing a second object of the same kind, namespace and
 // name (two Perses names that lower-case alike).
-func (c *crdConverter) add(r *compiler.Resource, kind string, obj *compiler.Node) *compiler.Resource {
+func (c *crdConverter) add(r *model.Resource, kind string, obj *model.Node) *model.Resource {
 	key := kind + "/" + r.Project + "/" + r.Name
 	if first := c.seen[key]; first != nil {
-		c.report(compiler.Error, compiler.CodeCRDName, r.Pos, "metadata.name", fmt.Sprintf("two resources would be written as %s %q", kind, r.Name), fmt.Sprintf("the other one is at %s; rename one of them", first.Pos)).
+		c.report(diag.Error, model.CodeCRDName, r.Pos, "metadata.name", fmt.Sprintf("two resources would be written as %s %q", kind, r.Name), fmt.Sprintf("the other one is at %s; rename one of them", first.Pos)).
 			Note(first.Pos, fmt.Sprintf("the other resource written as %s %q", kind, r.Name))
 		return nil
 	}
@@ -173,13 +174,13 @@ func (c *crdConverter) add(r *compiler.Resource, kind string, obj *compiler.Node
 
 // namespace returns the namespace of a project, reporting (once) a project
 // name Kubernetes cannot take; "" means there is none.
-func (c *crdConverter) namespace(project string, at *compiler.Node, pos compiler.Pos) string {
+func (c *crdConverter) namespace(project string, at *model.Node, pos diag.Pos) string {
 	if ns, ok := c.namespaces[project]; ok {
 		return ns
 	}
 	ns, sev, msg, hint := kubeName(project, dns1123Label, 63, "a namespace")
 	if msg != "" {
-		c.report(sev, compiler.CodeCRDName, compiler.Where(at, pos), "metadata.project", fmt.Sprintf("project %q %s", project, msg), hint)
+		c.report(sev, model.CodeCRDName, compiler.Where(at, pos), "metadata.project", fmt.Sprintf("project %q %s", project, msg), hint)
 	}
 	c.namespaces[project] = ns
 	return ns
@@ -187,18 +188,18 @@ func (c *crdConverter) namespace(project string, at *compiler.Node, pos compiler
 
 // name returns the name of r's custom resource, reporting a name
 // Kubernetes cannot take.
-func (c *crdConverter) name(r *compiler.Resource, at *compiler.Node) (string, bool) {
+func (c *crdConverter) name(r *model.Resource, at *model.Node) (string, bool) {
 	name, sev, msg, hint := kubeName(r.Name, dns1123Subdomain, 253, "a Kubernetes name")
 	if msg != "" {
-		if sev == compiler.Warning && r.Kind != "Dashboard" {
+		if sev == diag.Warning && r.Kind != "Dashboard" {
 			// Perses matches project and global datasource names without
 			// case: every selector still finds the datasource.
-			sev = compiler.Note
+			sev = diag.Info
 			msg += "; datasource selectors still find it, as Perses compares datasource names without case"
-		} else if sev == compiler.Warning {
+		} else if sev == diag.Warning {
 			msg += ", which changes its address in Perses"
 		}
-		c.report(sev, compiler.CodeCRDName, compiler.Where(at, r.Pos), "metadata.name", fmt.Sprintf("%s name %q %s", r.Kind, r.Name, msg), hint)
+		c.report(sev, model.CodeCRDName, compiler.Where(at, r.Pos), "metadata.name", fmt.Sprintf("%s name %q %s", r.Kind, r.Name, msg), hint)
 	}
 	return name, name != ""
 }
@@ -206,12 +207,12 @@ func (c *crdConverter) name(r *compiler.Resource, at *compiler.Node) (string, bo
 // kubeName checks a name against a Kubernetes naming rule. A name valid
 // once lower-cased is returned lower-cased with a warning; "" and an error
 // otherwise.
-func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, compiler.Severity, string, string) {
+func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, diag.Severity, string, string) {
 	if rule.MatchString(name) && len(name) <= max {
-		return name, compiler.Note, "", ""
+		return name, diag.Info, "", ""
 	}
 	if low := strings.ToLower(name); rule.MatchString(low) && len(low) <= max {
-		return low, compiler.Warning, fmt.Sprintf("is written %q: %s is lower-case", low, what), ""
+		return low, diag.Warning, fmt.Sprintf("is written %q: %s is lower-case", low, what), ""
 	}
 	hint := fmt.Sprintf("%s has at most %d lower-case letters, digits and '-'", what, max)
 	if rule == dns1123Subdomain {
@@ -221,7 +222,7 @@ func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, c
 	if s := kubeSuggest(name, rule == dns1123Subdomain); s != "" && len(s) <= max {
 		hint += fmt.Sprintf(": rename it, e.g. %q", s)
 	}
-	return "", compiler.Error, "cannot be " + what + " (the operator names the Perses resource after it)", hint
+	return "", diag.Error, "cannot be " + what + " (the operator names the Perses resource after it)", hint
 }
 
 // kubeSuggest is name made into a Kubernetes name, or "".
@@ -244,31 +245,31 @@ func kubeSuggest(name string, dots bool) string {
 // for a dashboard requires spec.display.name of each panel (its Go model
 // has no "omitempty" there, so Perses itself writes an empty one), and
 // Kubernetes refuses a custom resource without it.
-func panelDisplays(config *compiler.Node) {
+func panelDisplays(config *model.Node) {
 	panels := config.Get("panels")
 	if panels == nil {
 		return
 	}
 	for _, p := range panels.Vals {
 		spec := p.Get("spec")
-		if spec == nil || spec.Kind != compiler.MapKind {
+		if spec == nil || spec.Kind != model.MapKind {
 			continue
 		}
 		d := spec.Get("display")
 		if d == nil {
-			d = compiler.NewMap(nil)
+			d = model.NewMap(nil)
 			prepend(spec, "display", d)
 		}
-		if d.Kind == compiler.MapKind && d.Get("name") == nil {
-			prepend(d, "name", compiler.NewString("", nil))
+		if d.Kind == model.MapKind && d.Get("name") == nil {
+			prepend(d, "name", model.NewString("", nil))
 		}
 	}
 }
 
 // prepend sets key k first in a map node, where the model puts it.
-func prepend(n *compiler.Node, k string, v *compiler.Node) {
+func prepend(n *model.Node, k string, v *model.Node) {
 	n.Keys = append([]string{k}, n.Keys...)
-	n.Vals = append([]*compiler.Node{v}, n.Vals...)
+	n.Vals = append([]*model.Node{v}, n.Vals...)
 }
 
 // The Kubernetes output has the folders of the Perses one (see bundle), for
@@ -278,13 +279,13 @@ func prepend(n *compiler.Node, k string, v *compiler.Node) {
 
 // Layout returns the output tree of custom resources made by Convert, in
 // memory, sorted by path.
-func Layout(crs []*compiler.Resource, f bundle.Format) []bundle.OutputFile {
+func Layout(crs []*model.Resource, f bundle.Format) []bundle.OutputFile {
 	return bundle.LayoutStyle(crs, f, Objects)
 }
 
 // WriteOutput replaces dir with the output tree of custom resources,
 // atomically, as bundle.WriteOutput does.
-func WriteOutput(dir string, crs []*compiler.Resource, f bundle.Format) error {
+func WriteOutput(dir string, crs []*model.Resource, f bundle.Format) error {
 	return bundle.WriteOutputStyle(dir, crs, f, Objects)
 }
 

@@ -16,17 +16,19 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/jsonschema/jsonschematest"
 )
 
 // crdExamples compiles examples/ and converts it; the conversion's notes
 // (secrets left out, names lower-cased) are expected, nothing worse.
-func crdExamples(t *testing.T) ([]*compiler.Resource, compiler.Diagnostics) {
+func crdExamples(t *testing.T) ([]*model.Resource, diag.Diagnostics) {
 	t.Helper()
 	res := compileOK(t, compiler.Options{Paths: []string{"../../../examples"}})
 	crs, diags := Convert(res.Resources)
 	for _, d := range diags {
-		if d.Severity > compiler.Note {
+		if d.Severity > diag.Info {
 			t.Errorf("unexpected %s", d)
 		}
 	}
@@ -46,9 +48,9 @@ func TestCRDExamplesGolden(t *testing.T) {
 	var skipped, renamed int
 	for _, d := range diags {
 		switch d.Code {
-		case compiler.CodeCRDSkipped:
+		case model.CodeCRDSkipped:
 			skipped++
-		case compiler.CodeCRDName:
+		case model.CodeCRDName:
 			renamed++
 		}
 	}
@@ -188,7 +190,7 @@ func must(b []byte, err error) []byte {
 
 // crdOf converts one YAML source and returns the objects by kind/name and
 // what the conversion reported.
-func crdOf(t *testing.T, src string) (map[string]*compiler.Node, compiler.Diagnostics) {
+func crdOf(t *testing.T, src string) (map[string]*model.Node, diag.Diagnostics) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "src.yaml")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -202,7 +204,7 @@ func crdOf(t *testing.T, src string) (map[string]*compiler.Node, compiler.Diagno
 		t.Fatalf("source does not compile: %v", res.Diagnostics)
 	}
 	crs, diags := Convert(res.Resources)
-	out := map[string]*compiler.Node{}
+	out := map[string]*model.Node{}
 	for _, r := range crs {
 		k, _ := r.Node.Str("kind")
 		name, _ := r.Node.Get("metadata").Str("name")
@@ -262,27 +264,27 @@ func TestCRDDashboard(t *testing.T) {
 func TestCRDNames(t *testing.T) {
 	cases := []struct {
 		src  string
-		sev  compiler.Severity // of the PB1402 diagnostic; -1 for none
+		sev  diag.Severity // of the PB1402 diagnostic; -1 for none
 		msg  string
 		want string // object written, "" for none
 	}{
-		{dashboardSrc("CPU", "p", ""), compiler.Warning, `is written "cpu"`, "PersesDashboard/cpu"},
-		{dashboardSrc("cpu_v2", "p", ""), compiler.Error, `e.g. "cpu-v2"`, ""},
+		{dashboardSrc("CPU", "p", ""), diag.Warning, `is written "cpu"`, "PersesDashboard/cpu"},
+		{dashboardSrc("cpu_v2", "p", ""), diag.Error, `e.g. "cpu-v2"`, ""},
 		{dashboardSrc("cpu.v2", "p", ""), -1, "", "PersesDashboard/cpu.v2"},
-		{dashboardSrc("cpu", "Team", ""), compiler.Warning, `project "Team" is written "team"`, "PersesDashboard/cpu"},
-		{dashboardSrc("cpu", "team.a", ""), compiler.Error, "cannot be a namespace", ""},
-		{"kind: Datasource\nmetadata: {name: Pyro, project: p}\nspec: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: 'http://x:4040'}}}\n", compiler.Note, "selectors still find it", "PersesDatasource/pyro"},
-		{dashboardSrc("cpu", "p", "") + "---\n" + dashboardSrc("CPU", "p", ""), compiler.Error, `two resources would be written as PersesDashboard "cpu"`, "PersesDashboard/cpu"},
+		{dashboardSrc("cpu", "Team", ""), diag.Warning, `project "Team" is written "team"`, "PersesDashboard/cpu"},
+		{dashboardSrc("cpu", "team.a", ""), diag.Error, "cannot be a namespace", ""},
+		{"kind: Datasource\nmetadata: {name: Pyro, project: p}\nspec: {default: true, plugin: {kind: PyroscopeDatasource, spec: {directUrl: 'http://x:4040'}}}\n", diag.Info, "selectors still find it", "PersesDatasource/pyro"},
+		{dashboardSrc("cpu", "p", "") + "---\n" + dashboardSrc("CPU", "p", ""), diag.Error, `two resources would be written as PersesDashboard "cpu"`, "PersesDashboard/cpu"},
 	}
 	for _, c := range cases {
 		objs, diags := crdOf(t, c.src)
-		var got []compiler.Diagnostic
+		var got []diag.Diagnostic
 		for _, d := range diags {
-			if d.Code == compiler.CodeCRDName {
+			if d.Code == model.CodeCRDName {
 				got = append(got, d)
 			}
 		}
-		match := slices.IndexFunc(got, func(d compiler.Diagnostic) bool {
+		match := slices.IndexFunc(got, func(d diag.Diagnostic) bool {
 			return d.Severity == c.sev && strings.Contains(d.Message+" "+d.Hint, c.msg)
 		})
 		switch {
@@ -308,7 +310,7 @@ func TestCRDNames(t *testing.T) {
 	}
 }
 
-func mapKeys(m map[string]*compiler.Node) func(func(string) bool) {
+func mapKeys(m map[string]*model.Node) func(func(string) bool) {
 	return func(yield func(string) bool) {
 		for k := range m {
 			if !yield(k) {
@@ -349,7 +351,7 @@ spec: {}
 	}
 	var msgs []string
 	for _, d := range diags {
-		if d.Code != compiler.CodeCRDSkipped || d.Severity != compiler.Note || !d.Pos.IsValid() {
+		if d.Code != model.CodeCRDSkipped || d.Severity != diag.Info || !d.Pos.IsValid() {
 			t.Errorf("unexpected %s", d)
 		}
 		msgs = append(msgs, d.Message)
@@ -396,7 +398,7 @@ func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 		t.Fatal(err)
 	}
 	for _, d := range res.Diagnostics {
-		if d.Severity >= compiler.Warning {
+		if d.Severity >= diag.Warning {
 			t.Errorf("unexpected diagnostic: %s: %s", d, d.Hint)
 		}
 	}

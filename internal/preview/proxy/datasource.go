@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // datasource is one Pyroscope datasource as the proxy reaches it.
@@ -35,7 +35,7 @@ type datasource struct {
 }
 
 // newDatasource reads a PyroscopeDatasource plugin spec.
-func newDatasource(id string, spec *compiler.Node, secrets map[string]*compiler.Node) *datasource {
+func newDatasource(id string, spec *model.Node, secrets map[string]*model.Node) *datasource {
 	d := &datasource{id: id, endpoints: ReadEndpoints(), headers: http.Header{}}
 	raw, direct := spec.Str("directUrl")
 	proxy := spec.Get("proxy").Get("spec")
@@ -80,7 +80,7 @@ func newDatasource(id string, spec *compiler.Node, secrets map[string]*compiler.
 			if ck == "Authorization" || ck == "Host" || hopByHop(nil)[ck] {
 				continue
 			}
-			if v := hs.Vals[i]; v.Kind == compiler.StringKind {
+			if v := hs.Vals[i]; v.Kind == model.StringKind {
 				d.headers.Set(ck, v.Value)
 			}
 		}
@@ -189,7 +189,7 @@ type secret struct {
 	oauth                          bool
 }
 
-func readSecret(name string, spec *compiler.Node) *secret {
+func readSecret(name string, spec *model.Node) *secret {
 	s := &secret{name: name}
 	if b := spec.Get("basicAuth"); b != nil {
 		s.basic = true
@@ -260,7 +260,7 @@ func readCredentialFile(name string) (string, error) {
 }
 
 // tlsConfig builds the client TLS settings of a Secret's tlsConfig.
-func tlsConfig(tc *compiler.Node) (*tls.Config, error) {
+func tlsConfig(tc *model.Node) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	pick := func(inline, file string) (string, error) {
 		if v, ok := tc.Str(inline); ok {

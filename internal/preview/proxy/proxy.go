@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/preview/flame"
 )
 
@@ -149,7 +150,7 @@ type Handler struct {
 // proxies name. Problems with one datasource (a secret missing from the
 // sources, an unsupported OAuth secret) do not stop the others: they are
 // answered as a 502 explaining them when that datasource is used.
-func New(rs []*compiler.Resource, opts Options) *Handler {
+func New(rs []*model.Resource, opts Options) *Handler {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
@@ -166,13 +167,13 @@ func New(rs []*compiler.Resource, opts Options) *Handler {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 
-	projectSecrets := map[string]map[string]*compiler.Node{}
-	globalSecrets := map[string]*compiler.Node{}
+	projectSecrets := map[string]map[string]*model.Node{}
+	globalSecrets := map[string]*model.Node{}
 	for _, r := range rs {
 		switch r.Kind {
 		case "Secret":
 			if projectSecrets[r.Project] == nil {
-				projectSecrets[r.Project] = map[string]*compiler.Node{}
+				projectSecrets[r.Project] = map[string]*model.Node{}
 			}
 			projectSecrets[r.Project][r.Name] = r.Node.Get("spec")
 		case "GlobalSecret":
@@ -197,7 +198,7 @@ func New(rs []*compiler.Resource, opts Options) *Handler {
 			}
 		case "Dashboard":
 			dss := r.Node.Get("spec").Get("datasources")
-			if dss == nil || dss.Kind != compiler.MapKind {
+			if dss == nil || dss.Kind != model.MapKind {
 				continue
 			}
 			for i, key := range dss.Keys {
@@ -222,7 +223,7 @@ func New(rs []*compiler.Resource, opts Options) *Handler {
 
 // add reads one datasource spec; it returns nil for other plugins, which
 // it remembers for error messages.
-func (h *Handler) add(id string, spec *compiler.Node, secrets map[string]*compiler.Node) *datasource {
+func (h *Handler) add(id string, spec *model.Node, secrets map[string]*model.Node) *datasource {
 	plugin := spec.Get("plugin")
 	kind, _ := plugin.Str("kind")
 	if kind != "PyroscopeDatasource" {

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // Secret values of the test sources: none may appear in any answer or log.
@@ -127,7 +129,7 @@ func newUpstream(t *testing.T) *upstream {
 
 // compile compiles YAML sources the way pyrobuild does and returns the
 // resources; any error diagnostic fails the test.
-func compile(t *testing.T, files map[string]string) []*compiler.Resource {
+func compile(t *testing.T, files map[string]string) []*model.Resource {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {
@@ -140,7 +142,7 @@ func compile(t *testing.T, files map[string]string) []*compiler.Resource {
 		t.Fatal(err)
 	}
 	for _, d := range res.Diagnostics {
-		if d.Severity == compiler.Error {
+		if d.Severity == diag.Error {
 			t.Fatalf("compiling the test sources: %s (%s)", d, d.Hint)
 		}
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
 )
 
@@ -49,7 +51,7 @@ type Page struct {
 // Pages returns the catalog's pages for a compilation: the index first,
 // then a page per dashboard.
 func Pages(res *compiler.Result, o Options) []Page {
-	var dashboards []*compiler.Resource
+	var dashboards []*model.Resource
 	for _, r := range res.Resources {
 		if r.Kind == "Dashboard" {
 			dashboards = append(dashboards, r)
@@ -80,14 +82,14 @@ func Pages(res *compiler.Result, o Options) []Page {
 	return append([]Page{idx}, pages...)
 }
 
-func displayName(spec *compiler.Node, fallback string) string {
+func displayName(spec *model.Node, fallback string) string {
 	if n, ok := spec.Get("display").Str("name"); ok && n != "" {
 		return n
 	}
 	return fallback
 }
 
-func (o *Options) dashboardPage(d *compiler.Resource, title string, resolver *compiler.Resolver) []byte {
+func (o *Options) dashboardPage(d *model.Resource, title string, resolver *compiler.Resolver) []byte {
 	spec := d.Node.Get("spec")
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "---\ntitle: %q\ndescription: %q\n", title, fmt.Sprintf("Dashboard %s/%s as pyrobuild compiles it.", d.Project, d.Name))
@@ -145,7 +147,7 @@ func (o *Options) dashboardPage(d *compiler.Resource, title string, resolver *co
 	return w.Bytes()
 }
 
-func (o *Options) writePanel(w *bytes.Buffer, d *compiler.Resource, key string, panel *compiler.Node, resolver *compiler.Resolver) {
+func (o *Options) writePanel(w *bytes.Buffer, d *model.Resource, key string, panel *model.Node, resolver *compiler.Resolver) {
 	ps := panel.Get("spec")
 	title := displayName(ps, key)
 	fmt.Fprintf(w, "### %s\n\n", mdEscape(title))
@@ -217,7 +219,7 @@ func code(s string) string {
 
 // datasourceURL says where a Pyroscope datasource points, without any
 // header or secret.
-func datasourceURL(spec *compiler.Node) string {
+func datasourceURL(spec *model.Node) string {
 	if spec == nil {
 		return ""
 	}
@@ -233,7 +235,7 @@ func datasourceURL(spec *compiler.Node) string {
 
 // writeGridPreview draws the dashboard's grid layouts (24 columns) as
 // boxes named after their panels, in plain HTML and CSS.
-func writeGridPreview(w *bytes.Buffer, spec, panels *compiler.Node) {
+func writeGridPreview(w *bytes.Buffer, spec, panels *model.Node) {
 	for _, l := range spec.Get("layouts").List() {
 		items := l.Get("spec").Get("items").List()
 		if len(items) == 0 {
@@ -272,7 +274,7 @@ func writeGridPreview(w *bytes.Buffer, spec, panels *compiler.Node) {
 	}
 }
 
-func intValue(n *compiler.Node) (int, bool) {
+func intValue(n *model.Node) (int, bool) {
 	if n == nil {
 		return 0, false
 	}
@@ -292,7 +294,7 @@ func indexOf(keys []string, k string) int {
 
 // sourceLink names a source position, linked to the repository when the
 // site knows its URL.
-func (o *Options) sourceLink(p compiler.Pos) string {
+func (o *Options) sourceLink(p diag.Pos) string {
 	if !p.IsValid() {
 		return ""
 	}
@@ -322,7 +324,7 @@ func plural(n int, word string) string {
 
 // redactHeaders blanks the values of proxy headers: they may carry
 // credentials (the compiler warns), and the site is public.
-func redactHeaders(n *compiler.Node) *compiler.Node {
+func redactHeaders(n *model.Node) *model.Node {
 	if n == nil {
 		return n
 	}
@@ -345,7 +347,7 @@ func redactHeaders(n *compiler.Node) *compiler.Node {
 // each FlameChart with what preview.js needs to fetch and draw its flame
 // graph through the preview server's proxy. It is one HTML block (no blank
 // line), so markdown passes it through.
-func writeLivePreview(w *bytes.Buffer, d *compiler.Resource, spec, panels *compiler.Node, resolver *compiler.Resolver) {
+func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver) {
 	duration, _ := spec.Str("duration")
 	fmt.Fprintf(w, `<div class="pb-preview" data-duration="%s">`, html.EscapeString(duration))
 	w.WriteString(`<div class="pb-preview-toolbar"><label>Time range <select class="pb-range">`)
@@ -389,7 +391,7 @@ func writeLivePreview(w *bytes.Buffer, d *compiler.Resource, spec, panels *compi
 	w.WriteString("</div></div>\n\n")
 }
 
-func writePreviewPanel(w *bytes.Buffer, d *compiler.Resource, key string, panel *compiler.Node, resolver *compiler.Resolver, style string) {
+func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *model.Node, resolver *compiler.Resolver, style string) {
 	ps := panel.Get("spec")
 	title := displayName(ps, key)
 	kind, _ := ps.Get("plugin").Str("kind")
@@ -469,7 +471,7 @@ type previewQuery struct {
 
 // renderQuery is the query the Perses plugin sends to /pyroscope/render:
 // the profile type, then service_name and the filters as matchers.
-func renderQuery(qs *compiler.Node) string {
+func renderQuery(qs *model.Node) string {
 	pt, _ := qs.Str("profileType")
 	var m []string
 	if svc, ok := qs.Str("service"); ok && svc != "" {
@@ -484,8 +486,8 @@ func renderQuery(qs *compiler.Node) string {
 	return pt + "{" + strings.Join(m, ",") + "}"
 }
 
-func jsonLiteral(n *compiler.Node) string {
-	if n.Kind == compiler.StringKind {
+func jsonLiteral(n *model.Node) string {
+	if n.Kind == model.StringKind {
 		return fmt.Sprintf("%q", n.Value)
 	}
 	return n.Value

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
@@ -42,7 +44,7 @@ import (
 
 // A Run is the outcome of compiling one example's code.
 type Run struct {
-	diags compiler.Diagnostics // positions relative to the example: File "", Line within the code
+	diags diag.Diagnostics // positions relative to the example: File "", Line within the code
 	err   error
 	// skipped, when set, is why the example could not be compiled here.
 	skipped string
@@ -151,7 +153,7 @@ func (c *Cache) compileExamples(ctx context.Context, exts []string, codes [][]by
 	}
 	out := Run{parts: make([]Run, len(files))}
 	for _, d := range res.Diagnostics {
-		if d.Severity == compiler.Note {
+		if d.Severity == diag.Info {
 			continue
 		}
 		i := slices.Index(files, absPath(d.Pos.File))
@@ -264,9 +266,9 @@ func (c *Cache) compileGoExample(ctx context.Context, code []byte) Run {
 	if err != nil {
 		return Run{err: err}
 	}
-	var out compiler.Diagnostics
+	var out diag.Diagnostics
 	for _, d := range res.Diagnostics {
-		if d.Severity == compiler.Note {
+		if d.Severity == diag.Info {
 			continue
 		}
 		if why := notCompiled(d); why != "" {
@@ -319,11 +321,11 @@ func writeGoExample(dir, goMod string, code []byte) error {
 
 // notCompiled says why a diagnostic of a Go example's compilation is not
 // the example's fault: the go command or the SDK module is missing.
-func notCompiled(d compiler.Diagnostic) string {
+func notCompiled(d diag.Diagnostic) string {
 	switch d.Code {
-	case compiler.CodeGoToolchain:
+	case model.CodeGoToolchain:
 		return "Go examples need the go command, which is not on PATH"
-	case compiler.CodeGoBuild:
+	case model.CodeGoBuild:
 		text := d.Message + " " + d.Hint
 		for _, s := range []string{"go build failed", "missing go.sum entry", "no required module provides", "module lookup disabled", "cannot find module", "dial tcp", "go.mod file not found", "reading github.com/pyrobuild/pyrobuild"} {
 			if strings.Contains(text, s) {
@@ -336,20 +338,20 @@ func notCompiled(d compiler.Diagnostic) string {
 
 // Diagnostics maps the outcome of an example of the page file, whose
 // markdown is src, to diagnostics at its lines.
-func Diagnostics(file string, src []byte, ex markdown.Example, r Run) compiler.Diagnostics {
+func Diagnostics(file string, src []byte, ex markdown.Example, r Run) diag.Diagnostics {
 	// Problems of the example as a whole point at its opening fence.
-	at := compiler.Pos{File: file, Line: max(ex.Line-1, 1), Col: 1}
+	at := diag.Pos{File: file, Line: max(ex.Line-1, 1), Col: 1}
 	if r.err != nil {
-		return compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeExample, Pos: at, Message: r.err.Error()}}
+		return diag.Diagnostics{{Severity: diag.Error, Code: sitediag.CodeExample, Pos: at, Message: r.err.Error()}}
 	}
 	if r.skipped != "" {
-		return compiler.Diagnostics{{Severity: compiler.Warning, Code: sitediag.CodeExample, Pos: at, Message: ex.Lang + " example not compiled: " + r.skipped,
+		return diag.Diagnostics{{Severity: diag.Warning, Code: sitediag.CodeExample, Pos: at, Message: ex.Lang + " example not compiled: " + r.skipped,
 			Hint: "run pyrobuild built from its checkout (go run ./cmd/pyrobuild build), with the go command on PATH, to compile it"}}
 	}
 	expect := ex.Attrs["expect"]
 	lines := strings.Split(string(src), "\n")
 	codeLines := strings.Split(string(ex.Code), "\n")
-	place := func(pos compiler.Pos) compiler.Pos {
+	place := func(pos diag.Pos) diag.Pos {
 		if pos.File != "" || pos.Line < 1 {
 			return at
 		}
@@ -362,7 +364,7 @@ func Diagnostics(file string, src []byte, ex markdown.Example, r Run) compiler.D
 				col += i
 			}
 		}
-		return compiler.Pos{File: file, Line: line, Col: col}
+		return diag.Pos{File: file, Line: line, Col: col}
 	}
 	if expect != "" {
 		var codes []string
@@ -377,16 +379,16 @@ func Diagnostics(file string, src []byte, ex markdown.Example, r Run) compiler.D
 			slices.Sort(codes)
 			msg = fmt.Sprintf("example should fail with %s but reports %s", expect, strings.Join(slices.Compact(codes), ", "))
 		}
-		return compiler.Diagnostics{{Severity: compiler.Error, Code: sitediag.CodeExample, Pos: at, Message: msg,
+		return diag.Diagnostics{{Severity: diag.Error, Code: sitediag.CodeExample, Pos: at, Message: msg,
 			Hint: "fix the example or its expect= attribute"}}
 	}
-	var out compiler.Diagnostics
+	var out diag.Diagnostics
 	for _, d := range r.diags {
 		d.Pos = place(d.Pos)
-		d.End = compiler.Pos{}
+		d.End = diag.Pos{}
 		// Notes point into the example's temporary files.
 		d.Notes = nil
-		d.Severity = compiler.Error // a documented example must be clean
+		d.Severity = diag.Error // a documented example must be clean
 		d.Message = "example: " + d.Message
 		out = append(out, d)
 	}

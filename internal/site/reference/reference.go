@@ -19,6 +19,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
 
 // The plugin model reference is generated from the compiler's schema, the
@@ -202,7 +203,7 @@ func Plugins(opts compiler.Options) []byte {
 		linked[sec.def] = sec.title
 	}
 	linked["#profileTypeAliases"] = aliasTableTitle
-	shared := map[string]*compiler.Type{}
+	shared := map[string]*model.Type{}
 	for _, sec := range pluginSections {
 		t := s.Defs[sec.def]
 		if t == nil {
@@ -253,9 +254,9 @@ func Plugins(opts compiler.Options) []byte {
 
 // writeTypeBody documents a struct as a field table, a union as its
 // alternatives, a leaf as its constraint.
-func writeTypeBody(w *bytes.Buffer, t *compiler.Type, linked map[string]string, shared map[string]*compiler.Type) {
+func writeTypeBody(w *bytes.Buffer, t *model.Type, linked map[string]string, shared map[string]*model.Type) {
 	switch t.Kind {
-	case compiler.StructType:
+	case model.StructType:
 		var rows [][4]string
 		collectFields(t, "", linked, shared, &rows)
 		if len(rows) > 0 {
@@ -266,14 +267,14 @@ func writeTypeBody(w *bytes.Buffer, t *compiler.Type, linked map[string]string, 
 			w.WriteString("\n")
 		}
 		writeChecks(w, t.Checks)
-	case compiler.UnionType:
+	case model.UnionType:
 		if t.Msg != "" {
 			w.WriteString(upper(t.Msg) + ".\n\n")
 		}
 		w.WriteString("One of:\n\n")
 		for _, a := range t.Alts {
 			fmt.Fprintf(w, "- %s\n", typeName(a, linked, shared))
-			if a.Kind == compiler.StructType {
+			if a.Kind == model.StructType {
 				var rows [][4]string
 				collectFields(a, "", linked, shared, &rows)
 				for _, r := range rows {
@@ -295,12 +296,12 @@ func writeTypeBody(w *bytes.Buffer, t *compiler.Type, linked map[string]string, 
 
 // collectFields lists a struct's fields, expanding anonymous nested
 // structs in place with dotted names (spec.url).
-func collectFields(t *compiler.Type, prefix string, linked map[string]string, shared map[string]*compiler.Type, rows *[][4]string) {
+func collectFields(t *model.Type, prefix string, linked map[string]string, shared map[string]*model.Type, rows *[][4]string) {
 	for _, f := range t.Fields {
 		name := prefix + f.Name
 		desc := docLinks(f.Doc, "", "", linked, shared)
 		var rules []string
-		for _, c := range append(append([]compiler.Check(nil), f.Checks...), f.Type.Checks...) {
+		for _, c := range append(append([]model.Check(nil), f.Checks...), f.Type.Checks...) {
 			if d := check.Describe(c); d != "" {
 				rules = append(rules, d)
 			}
@@ -313,7 +314,7 @@ func collectFields(t *compiler.Type, prefix string, linked map[string]string, sh
 		if f.Type.Msg != "" && f.Type.Name == "" {
 			desc = strings.TrimSpace(desc + " " + sentence(f.Type.Msg, f.Name) + ".")
 		}
-		anon := f.Type.Kind == compiler.StructType && f.Type.Name == "" && len(f.Type.Fields) > 0
+		anon := f.Type.Kind == model.StructType && f.Type.Name == "" && len(f.Type.Fields) > 0
 		typ := typeName(f.Type, linked, shared)
 		if anon {
 			typ = "object"
@@ -327,7 +328,7 @@ func collectFields(t *compiler.Type, prefix string, linked map[string]string, sh
 
 // presence says whether a field must be given, may be left out, or is
 // filled in with a default when absent.
-func presence(f *compiler.Field) string {
+func presence(f *model.Field) string {
 	var p string
 	switch {
 	case f.Required:
@@ -350,9 +351,9 @@ func presence(f *compiler.Field) string {
 }
 
 // defaultText is a default value as a source would write it.
-func defaultText(n *compiler.Node) string {
+func defaultText(n *model.Node) string {
 	switch n.Kind {
-	case compiler.ListKind, compiler.MapKind:
+	case model.ListKind, model.MapKind:
 		var b bytes.Buffer
 		if json.Compact(&b, bundle.Encode(n, bundle.JSON)) == nil {
 			return b.String()
@@ -373,7 +374,7 @@ func sentence(msg, field string) string {
 
 // typeName is a type as the reader needs it: named definitions link to
 // their section, enumerations list their values.
-func typeName(t *compiler.Type, linked map[string]string, shared map[string]*compiler.Type) string {
+func typeName(t *model.Type, linked map[string]string, shared map[string]*model.Type) string {
 	ref := func(name string) string {
 		title := strings.TrimPrefix(name, "#")
 		if l := linked[name]; l != "" {
@@ -385,23 +386,23 @@ func typeName(t *compiler.Type, linked map[string]string, shared map[string]*com
 		if linked[t.Name] != "" {
 			return ref(t.Name)
 		}
-		if t.Kind == compiler.LeafType {
+		if t.Kind == model.LeafType {
 			shared[t.Name] = t
 			return ref(t.Name)
 		}
 	}
 	switch t.Kind {
-	case compiler.AnyType:
+	case model.AnyType:
 		return "any"
-	case compiler.ListType:
+	case model.ListType:
 		return "list of " + typeName(t.Elem, linked, shared)
-	case compiler.UnionType:
+	case model.UnionType:
 		var alts []string
 		for _, a := range t.Alts {
 			alts = append(alts, typeName(a, linked, shared))
 		}
 		return strings.Join(alts, " or ")
-	case compiler.StructType:
+	case model.StructType:
 		if t.Pattern != nil && len(t.Fields) == 0 {
 			return "map of " + typeName(t.Pattern, linked, shared)
 		}
@@ -437,7 +438,7 @@ func typeName(t *compiler.Type, linked map[string]string, shared map[string]*com
 	return "`" + cell(c) + "`"
 }
 
-func writeChecks(w *bytes.Buffer, checks []compiler.Check) {
+func writeChecks(w *bytes.Buffer, checks []model.Check) {
 	for _, c := range checks {
 		if d := check.Describe(c); d != "" {
 			fmt.Fprintf(w, "Rule: %s.\n\n", d)
@@ -498,7 +499,7 @@ func lowerExample(src, kind string, opts compiler.Options) string {
 	return ""
 }
 
-func writeAliasTable(w *bytes.Buffer, s *compiler.Schema) {
+func writeAliasTable(w *bytes.Buffer, s *model.Schema) {
 	fmt.Fprintf(w, "### %s\n\n", aliasTableTitle)
 	w.WriteString("`profileType` accepts these short names and writes the full Pyroscope profile type ID. Pyroscope itself has no short names.\n\n")
 	w.WriteString("| short name | profile type ID | meaning |\n|---|---|---|\n")
@@ -515,7 +516,7 @@ var defRef = regexp.MustCompile(`#[A-Za-z_][A-Za-z0-9_]*`)
 // names of definitions become links to their section (or to the shared
 // definitions), or plain names where the page has no section for them;
 // self, the definition the comment documents, is called by its title.
-func docLinks(doc, self, title string, linked map[string]string, shared map[string]*compiler.Type) string {
+func docLinks(doc, self, title string, linked map[string]string, shared map[string]*model.Type) string {
 	return defRef.ReplaceAllStringFunc(docText(doc), func(name string) string {
 		if name == self {
 			return title
@@ -523,7 +524,7 @@ func docLinks(doc, self, title string, linked map[string]string, shared map[stri
 		if t := linked[name]; t != "" {
 			return fmt.Sprintf("[%s](#%s)", t, slug(t))
 		}
-		if t := compiler.MustSchema().Defs[name]; t != nil && t.Kind == compiler.LeafType {
+		if t := compiler.MustSchema().Defs[name]; t != nil && t.Kind == model.LeafType {
 			shared[name] = t
 			n := strings.TrimPrefix(name, "#")
 			return fmt.Sprintf("[%s](#%s)", n, slug(n))
