@@ -87,33 +87,16 @@ func waitExit(cmd *exec.Cmd, limit time.Duration) error {
 	}
 }
 
-// hangingProgram is a Go program that starts a child, writes both their
-// process ids to $PYROBUILD_TEST_PIDS, and hangs.
-const hangingProgram = `package main
-
-import (
-	"os"
-	"os/exec"
-	"strconv"
-	"time"
-)
-
-func main() {
-	child := exec.Command("sleep", "3600")
-	if err := child.Start(); err != nil {
-		panic(err)
+// hangingProgram is the compiler's test program that starts a child,
+// writes both their process ids to $PYROBUILD_TEST_PIDS, and hangs.
+func hangingProgram(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "compiler", "testdata", "go", "hanging", "main.go"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := os.Getenv("PYROBUILD_TEST_PIDS")
-	pids := strconv.Itoa(os.Getpid()) + " " + strconv.Itoa(child.Process.Pid)
-	if err := os.WriteFile(out+".tmp", []byte(pids), 0o644); err != nil {
-		panic(err)
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
-		panic(err)
-	}
-	time.Sleep(time.Hour)
+	return string(b)
 }
-`
 
 // testCompileSIGTERM: a SIGTERM stops compile within a second, with exit
 // code 130, while a Go dashboards program runs or while the go command
@@ -146,7 +129,7 @@ func testCompileSIGTERM(t *testing.T, bin string) {
 
 	t.Run("program", func(t *testing.T) {
 		prog := filepath.Join(work, "prog")
-		putFile(t, filepath.Join(prog, "main.go"), []byte(hangingProgram))
+		putFile(t, filepath.Join(prog, "main.go"), []byte(hangingProgram(t)))
 		pidFile := filepath.Join(t.TempDir(), "pids")
 		cmd := compileCmd(bin, work, append(env, "PYROBUILD_TEST_PIDS="+pidFile), "prog")
 		var pids []int
@@ -179,7 +162,7 @@ func testCompileSIGTERM(t *testing.T, bin string) {
 		// run), big enough that its compilation takes a while, stopped
 		// while the go command compiles it.
 		var b strings.Builder
-		b.WriteString(hangingProgram)
+		b.WriteString(hangingProgram(t))
 		fmt.Fprintf(&b, "\n// %d\n", time.Now().UnixNano())
 		for i := range 1500 {
 			fmt.Fprintf(&b, "func f%d(a, b int) int {\n\tif a > b {\n\t\treturn a*%d - b\n\t}\n\treturn b + %d\n}\n", i, i, i)

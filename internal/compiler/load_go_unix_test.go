@@ -16,41 +16,13 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 )
 
-// hangingProgram is a Go program that starts a child, writes both their
-// process ids to the file $PYROBUILD_TEST_PIDS, and hangs.
-const hangingProgram = `package main
-
-import (
-	"os"
-	"os/exec"
-	"strconv"
-	"time"
-)
-
-func main() {
-	child := exec.Command("sleep", "3600")
-	if err := child.Start(); err != nil {
-		panic(err)
-	}
-	out := os.Getenv("PYROBUILD_TEST_PIDS")
-	pids := strconv.Itoa(os.Getpid()) + " " + strconv.Itoa(child.Process.Pid)
-	if err := os.WriteFile(out+".tmp", []byte(pids), 0o644); err != nil {
-		panic(err)
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
-		panic(err)
-	}
-	time.Sleep(time.Hour)
-}
-`
-
 // TestGoProgramCancelled: when the compilation's context ends while a Go
 // program runs, Compile returns at once, and the program and what it
 // started are killed, not left to run until the time-out.
 func TestGoProgramCancelled(t *testing.T) {
 	needGo(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "main.go"), hangingProgram)
+	writeFile(t, filepath.Join(dir, "main.go"), hangingProgram(t))
 	pidFile := filepath.Join(t.TempDir(), "pids")
 	t.Setenv("PYROBUILD_TEST_PIDS", pidFile)
 
@@ -132,4 +104,15 @@ func gone(pid int, limit time.Duration) bool {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// hangingProgram is testdata/go/hanging/main.go: a program that starts a
+// child, writes both their process ids to $PYROBUILD_TEST_PIDS, and hangs.
+func hangingProgram(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "go", "hanging", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
