@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/pyrobuild/pyrobuild/internal/bundle/bundletest"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -41,38 +42,7 @@ func TestExamplesGolden(t *testing.T) {
 				t.Fatalf("got %d resources, want 14 (examples/profiling, and its Go twin in examples/go)", len(res.Resources))
 			}
 			files := Layout(res.Resources, f)
-			golden := filepath.Join("testdata", "golden", string(f))
-			if *update {
-				os.RemoveAll(golden)
-				for _, of := range files {
-					p := filepath.Join(golden, of.Path)
-					os.MkdirAll(filepath.Dir(p), 0o755)
-					if err := os.WriteFile(p, of.Data, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			var want []string
-			filepath.WalkDir(golden, func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					rel, _ := filepath.Rel(golden, p)
-					want = append(want, filepath.ToSlash(rel))
-				}
-				return nil
-			})
-			if len(want) != len(files) {
-				t.Errorf("got %d files, golden has %d", len(files), len(want))
-			}
-			for _, of := range files {
-				b, err := os.ReadFile(filepath.Join(golden, of.Path))
-				if err != nil {
-					t.Errorf("%s: not in golden output (run with -update): %v", of.Path, err)
-					continue
-				}
-				if !bytes.Equal(b, of.Data) {
-					t.Errorf("%s differs from golden:\n--- got\n%s\n--- want\n%s", of.Path, of.Data, b)
-				}
-			}
+			bundletest.Golden(t, filepath.Join("testdata", "golden", string(f)), byPath(files), *update)
 		})
 	}
 }
@@ -224,4 +194,13 @@ func TestOutputFoldersAreNotSources(t *testing.T) {
 	if err != nil || res.Diagnostics.HasErrors() || len(res.Resources) != 1 {
 		t.Errorf("compiling again read the output folder: %d resources, %v", len(res.Resources), res.Diagnostics)
 	}
+}
+
+// byPath is the contents of output files by their paths.
+func byPath(files []OutputFile) map[string][]byte {
+	m := make(map[string][]byte, len(files))
+	for _, of := range files {
+		m[of.Path] = of.Data
+	}
+	return m
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/bundle/bundletest"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -59,42 +60,7 @@ func TestCRDExamplesGolden(t *testing.T) {
 	}
 	for _, f := range []bundle.Format{bundle.YAML, bundle.JSON} {
 		files := Layout(crs, f)
-		golden := filepath.Join("testdata", "crd", string(f))
-		if *update {
-			os.RemoveAll(golden)
-			for _, of := range files {
-				p := filepath.Join(golden, of.Path)
-				os.MkdirAll(filepath.Dir(p), 0o755)
-				if err := os.WriteFile(p, of.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		var want []string
-		filepath.WalkDir(golden, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				rel, _ := filepath.Rel(golden, p)
-				want = append(want, filepath.ToSlash(rel))
-			}
-			return nil
-		})
-		var got []string
-		for _, of := range files {
-			got = append(got, of.Path)
-			b, err := os.ReadFile(filepath.Join(golden, of.Path))
-			if err != nil {
-				t.Errorf("%s: not in the golden output (run with -update): %v", of.Path, err)
-				continue
-			}
-			if !bytes.Equal(b, of.Data) {
-				t.Errorf("%s/%s differs from golden:\n--- got\n%s\n--- want\n%s", f, of.Path, of.Data, b)
-			}
-		}
-		slices.Sort(got)
-		slices.Sort(want)
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: files %q, golden has %q", f, got, want)
-		}
+		bundletest.Golden(t, filepath.Join("testdata", "crd", string(f)), byPath(files), *update)
 	}
 }
 
@@ -403,4 +369,13 @@ func compileOK(t *testing.T, opts compiler.Options) *compiler.Result {
 		}
 	}
 	return res
+}
+
+// byPath is the contents of output files by their paths.
+func byPath(files []bundle.OutputFile) map[string][]byte {
+	m := make(map[string][]byte, len(files))
+	for _, of := range files {
+		m[of.Path] = of.Data
+	}
+	return m
 }
