@@ -136,12 +136,10 @@ func (c *cacheDirFlag) path() string {
 }
 
 // defaultCacheDir is pyrobuild's folder in the user's cache (on Linux
-// $XDG_CACHE_HOME/pyrobuild or ~/.cache/pyrobuild).
+// $XDG_CACHE_HOME/pyrobuild or ~/.cache/pyrobuild), "" when there is none.
 func defaultCacheDir() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "pyrobuild")
-	}
-	return ""
+	d, _ := userCacheFolder()
+	return d
 }
 
 func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {

@@ -302,10 +302,20 @@ func readEnv(getenv func(string) string) environment {
 // $PYROBUILD_CACHE is unset: pyrobuild in the user's cache folder
 // (~/.cache on Linux), or in the temporary folder when there is none.
 func defaultCacheRoot() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "pyrobuild")
+	if d, ok := userCacheFolder(); ok {
+		return d
 	}
 	return filepath.Join(os.TempDir(), "pyrobuild-cache")
+}
+
+// userCacheFolder is pyrobuild's folder in the user's cache folder, and
+// whether the system has one.
+func userCacheFolder() (string, bool) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(d, "pyrobuild"), true
 }
 
 // compileOptions are the options of every compilation of compile, check
