@@ -14,18 +14,22 @@ var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 func TestProjectName(t *testing.T) {
 	long := strings.Repeat("a", 62) + "_b" + strings.Repeat("c", 20)
 	for dir, want := range map[string]string{
-		"My Dash_boards":   "my-dash-boards",
-		"My Dashboards!":   "my-dashboards",
-		"shop-dashboards":  "shop-dashboards",
-		"Shop.Dashboards":  "shop-dashboards",
-		"__x__":            "x",
-		"--a  --  b--":     "a-b",
-		"tableaux-été":     "tableaux-t",
-		"!!!":              "dashboards",
-		"日本":               "dashboards",
-		long:               strings.Repeat("a", 62),
-		"v2":               "v2",
-		"a/b/Projet Final": "projet-final",
+		"My Dash_boards":    "my-dash-boards",
+		"My Dashboards!":    "my-dashboards",
+		"shop-dashboards":   "shop-dashboards",
+		"Shop.Dashboards":   "shop-dashboards",
+		"__x__":             "x",
+		"--a  --  b--":      "a-b",
+		"tableaux-été":      "tableaux-ete",
+		"Ünïcødé Dash":      "unicode-dash",
+		"Smørrebrød Straße": "smorrebrod-strasse",
+		"Łódź Œuvre Æsir":   "lodz-oeuvre-aesir",
+		"naïve—café":        "naive-cafe",
+		"!!!":               "dashboards",
+		"日本":                "dashboards",
+		long:                strings.Repeat("a", 62),
+		"v2":                "v2",
+		"a/b/Projet Final":  "projet-final",
 	} {
 		got := ProjectName(filepath.FromSlash(filepath.Join(t.TempDir(), dir)))
 		if got != want {
