@@ -53,7 +53,8 @@ if needed):
   content/index.md                 the home page of the docs site
   .gitignore                       build/ and public/, the outputs
   .github/workflows/pyrobuild.yml  CI: check on pull requests (annotations
-                                   on the lines), then show the diff
+                                   on the lines), then show the diff; it
+                                   keeps pyrobuild's cache between runs
 
 With --lang go it also writes go.mod, requiring pyrobuild's Go SDK at the
 version of this pyrobuild (latest for a development build), and runs

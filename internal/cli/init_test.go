@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -323,5 +324,36 @@ func TestInitPrintsShellCommands(t *testing.T) {
 	out, err := exec.Command("sh", "-c", "cd 'it'\\''s' && pwd").Output()
 	if err == nil && filepath.Base(strings.TrimSpace(string(out))) != "it's" {
 		t.Errorf("the quoted folder is not the folder: %s", out)
+	}
+}
+
+// TestInitWorkflowCacheFolder: the commands of the workflow init writes,
+// run as it runs them, keep every cache in $PYROBUILD_CACHE, the folder
+// the workflow saves between runs.
+func TestInitWorkflowCacheFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	if code, _, stderr := run(t, "init", "--lang", "cue", dir); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	cache := filepath.Join(t.TempDir(), "pyrobuild-cache")
+	t.Setenv("PYROBUILD_CACHE", cache)
+	t.Chdir(dir)
+	for _, args := range [][]string{{"check", "--diagnostics", "github"}, {"compile"}, {"build", "--cache-dir", cache}} {
+		if code, _, stderr := run(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	ents, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	for _, want := range []string{"units", "outputs", "pages"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("the cache folder holds %v, not %s", names, want)
+		}
 	}
 }
