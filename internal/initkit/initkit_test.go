@@ -83,7 +83,9 @@ func TestWorkflowCachesPyrobuild(t *testing.T) {
 			return -1
 		}
 		install := at(func(i int) bool { return steps[i].ID == "pyrobuild" && strings.Contains(steps[i].Run, "go install") })
-		env := at(func(i int) bool { return strings.Contains(steps[i].Run, `PYROBUILD_CACHE=$RUNNER_TEMP/pyrobuild-cache" >> "$GITHUB_ENV"`) })
+		env := at(func(i int) bool {
+			return strings.Contains(steps[i].Run, `PYROBUILD_CACHE=$RUNNER_TEMP/pyrobuild-cache" >> "$GITHUB_ENV"`)
+		})
 		cache := at(func(i int) bool { return strings.HasPrefix(steps[i].Uses, "actions/cache@") })
 		first := at(func(i int) bool { return strings.HasPrefix(steps[i].Run, "pyrobuild ") })
 		build := at(func(i int) bool { return steps[i].Run == `pyrobuild build --cache-dir "$PYROBUILD_CACHE"` })
