@@ -151,6 +151,9 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 	if err := checkSources(o.dashboards, "the site's dashboards"); err != nil {
 		return site.Config{}, err
 	}
+	if err := checkSiteFolders(cmd.Flags(), o); err != nil {
+		return site.Config{}, err
+	}
 	root := cmd.Root()
 	return site.Config{
 		Root:              o.root,

@@ -141,6 +141,9 @@ func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.
 	if err != nil {
 		return usageError{fmt.Errorf("--lang: %w", err)}
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageError{fmt.Errorf("%s is a file: init writes a project into a folder", filepath.Clean(dir))}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // checkSources makes a usage error of source paths that do not exist: a
@@ -104,4 +106,28 @@ func writeFile(p string, data []byte) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// checkSiteFolders makes a usage error of a site folder given on the
+// command line (--root, --content, --templates) that is not a folder: the
+// defaults may be absent (a site of the embedded layouts only), a folder
+// named on purpose may not.
+func checkSiteFolders(f *pflag.FlagSet, o *siteOptions) error {
+	for _, c := range []struct{ flag, path string }{
+		{"root", o.root},
+		{"content", filepath.Join(o.root, o.content)},
+		{"templates", filepath.Join(o.root, o.templates)},
+	} {
+		if !f.Changed(c.flag) {
+			continue
+		}
+		p := c.path
+		if c.flag != "root" && filepath.IsAbs(f.Lookup(c.flag).Value.String()) {
+			p = f.Lookup(c.flag).Value.String()
+		}
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			return usageError{fmt.Errorf("--%s %s: no such folder", c.flag, f.Lookup(c.flag).Value.String())}
+		}
+	}
+	return nil
 }

@@ -88,6 +88,10 @@ func TestArgumentErrorsExit2(t *testing.T) {
 		{[]string{"compile", "src", "--server-datasource", "default", "-o", "foreign/mine.txt"}, "exists and is not a folder"},
 		{[]string{"compile", "src", "--server-datasource", "default", "--crd", "-o", "foreign"}, "refusing to replace it"},
 		{[]string{"build", "--content", "src", "-o", "foreign"}, "refusing to replace it"},
+		{[]string{"build", "--root", "no/such", "-o", "site"}, "--root no/such: no such folder"},
+		{[]string{"build", "--content", "no/such", "-o", "site"}, "--content no/such: no such folder"},
+		{[]string{"serve", "--templates", "no/such"}, "--templates no/such: no such folder"},
+		{[]string{"init", "foreign/mine.txt"}, "foreign/mine.txt is a file: init writes a project into a folder"},
 	} {
 		code, _, stderr := run(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
