@@ -6,7 +6,7 @@ BIN      := bin/pyrobuild
 PKGS     := ./...
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all build run site test lint fmt bench bench-go bench-compile bench-site bench-serve bench-ab compare fuzz fuzz-ci clean
+.PHONY: all build run site test lint fmt bench bench-go bench-compile bench-site bench-serve bench-ab bench-startup compare fuzz fuzz-ci clean
 
 all: build
 
@@ -68,6 +68,11 @@ bench-serve:
 REV ?= main
 bench-ab:
 	bash scripts/bench-ab.sh --rev $(REV)
+
+## bench-startup: --version and a warm compile of 50 dashboards, this work
+## tree against REV (default main), wall and CPU time, runs alternating
+bench-startup:
+	bash scripts/bench-startup.sh --rev $(REV)
 
 ## compare: every output and diagnostic of this work tree against REV's, byte
 ## for byte, over the examples and every broken source

@@ -66,7 +66,7 @@ file's sources); flags given on the command line win.`,
 				return err
 			}
 			pc.applySite(cmd.Flags(), o)
-			override(cmd.Flags(), "output", &output, pc.siteOutput)
+			pc.defaultOutput(cmd.Flags().Changed("output"), &output, pc.siteOutput)
 			cfg, err := o.config(cmd)
 			if err != nil {
 				return err
@@ -147,6 +147,12 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 	case "", "text", "json", "github":
 	default:
 		return site.Config{}, usageError{fmt.Errorf("unknown --diagnostics %q: use text, json or github", o.diagnostics)}
+	}
+	if err := checkSources(o.dashboards, "the site's dashboards"); err != nil {
+		return site.Config{}, err
+	}
+	if err := checkSiteFolders(cmd.Flags(), o); err != nil {
+		return site.Config{}, err
 	}
 	root := cmd.Root()
 	return site.Config{

@@ -193,8 +193,10 @@ func TestUnsupportedFile(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "README.md: error: cannot compile .md files") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
+	// A path that does not exist is bad usage (exit 2), not a problem
+	// of the sources.
 	code, _, stderr = run(t, "check", "no/such/folder")
-	if code != 1 || !strings.Contains(stderr, "no/such/folder: error: cannot read") {
+	if code != 2 || !strings.Contains(stderr, "no/such/folder: no such file or folder") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }

@@ -60,9 +60,13 @@ PersesGlobalDatasource, and a project's Namespace; bundles are
 multi-document YAML (or a JSON v1 List). Secrets have no custom resource
 and are left out, with a note.
 
-Without PATH, the sources are those of pyrobuild.yaml, or else the current
-folder; the file's output, format, strict and server_datasources apply
-unless their flags are given.
+Without PATH, the sources are those of pyrobuild.yaml, or else the file's
+folder (the current folder without a file); the file's output, format,
+strict and server_datasources apply unless their flags are given.
+pyrobuild.yaml is looked up in the current folder, then in its parents up
+to the repository's root (a folder holding .git): from a subfolder of a
+project, commands do what they do at its root. Paths in the file, and the
+default output folder, are relative to the file's folder.
 
 With --watch, compile stays running: it recompiles whenever a source
 changes, prints the problems each time, and replaces the output only when
@@ -77,7 +81,14 @@ a compilation succeeds. Ctrl-C stops it.`,
 			if err != nil {
 				return err
 			}
+			from := cfg.sourcesFrom(args)
 			args = cfg.applyCompile(cmd.Flags(), o, args)
+			if err := checkSources(args, from); err != nil {
+				return err
+			}
+			if err := checkOutput(o.output, args); err != nil {
+				return err
+			}
 			if o.watch {
 				return runCompileWatch(cmd.Context(), o, args, stdout, stderr)
 			}
@@ -124,7 +135,12 @@ refuses (PB1402), resources left out (PB1401), so that CI annotations
 			if err != nil {
 				return err
 			}
-			return runCompile(cmd.Context(), o, cfg.applyCompile(cmd.Flags(), o, args), false, stdout, stderr)
+			from := cfg.sourcesFrom(args)
+			args = cfg.applyCompile(cmd.Flags(), o, args)
+			if err := checkSources(args, from); err != nil {
+				return err
+			}
+			return runCompile(cmd.Context(), o, args, false, stdout, stderr)
 		},
 	}
 	addCheckFlags(cmd.Flags(), o)

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	pathpkg "path"
 	"path/filepath"
@@ -24,9 +22,45 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
-// ConfigFile is the name of the settings file looked up in the current
-// folder when --config is not given.
+// ConfigFile is the name of the settings file looked up, when --config
+// is not given, in the current folder and then its parents (findConfig).
 const ConfigFile = "pyrobuild.yaml"
+
+// configCeiling, when set, is a folder findConfig does not look in nor
+// above: the tests set it so that this repository's own pyrobuild.yaml
+// does not apply to the commands they run.
+var configCeiling string
+
+// findConfig returns the settings file that applies in the current
+// folder: ConfigFile there, or else in the nearest parent folder, up to
+// the root of the repository (the first folder holding .git, a folder or
+// a worktree's file) or of the file system, as git and cue look for
+// their own. The path is relative to the current folder when it can be
+// (../pyrobuild.yaml), so messages name it as the user would.
+func findConfig() (string, bool) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for dir := wd; dir != configCeiling; {
+		p := filepath.Join(dir, ConfigFile)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			if rel, err := filepath.Rel(wd, p); err == nil {
+				return rel, true
+			}
+			return p, true
+		}
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return "", false // the repository's root
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+	return "", false
+}
 
 // projectConfig holds the settings of pyrobuild.yaml. A nil pointer or
 // slice is a setting the file does not make: the flag's default applies.
@@ -94,21 +128,22 @@ var configKeys = []configKey{
 	}},
 }
 
-// loadConfig reads the file named by --config, or pyrobuild.yaml in the
-// current folder when there is one. Problems in the file are printed to
+// loadConfig reads the file named by --config, or else the one
+// findConfig finds, when there is one. Problems in the file are printed to
 // stderr, each at its file:line:col, and make a usage error: a run with
 // settings it cannot read would not do what was asked.
 func loadConfig(cmd *cobra.Command, stderr io.Writer) (*projectConfig, error) {
-	path, explicit := ConfigFile, false
+	path, what := "", "--config"
 	if f := cmd.Flag("config"); f != nil && f.Changed {
-		path, explicit = f.Value.String(), true
+		path = f.Value.String()
+	} else if found, ok := findConfig(); ok {
+		path, what = found, found
+	} else {
+		return &projectConfig{dir: "."}, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if !explicit && errors.Is(err, fs.ErrNotExist) {
-			return &projectConfig{dir: "."}, nil
-		}
-		return nil, usageError{fmt.Errorf("--config: %v", err)}
+		return nil, usageError{fmt.Errorf("%s: %v", what, err)}
 	}
 	c, diags := parseConfig(path, data)
 	if len(diags) > 0 {
@@ -427,14 +462,50 @@ func overrideList(f *pflag.FlagSet, flag string, dst *[]string, v []string) {
 	}
 }
 
+// sourcesFrom names where the sources come from when args are empty and
+// the file lists them ("sources of pyrobuild.yaml"), for messages.
+func (c *projectConfig) sourcesFrom(args []string) string {
+	if len(args) == 0 && c.defaultSources() != nil {
+		return "sources of " + c.file
+	}
+	return ""
+}
+
+// defaultSources are the sources when no PATH is given: the file's, or
+// else its folder (the current folder without a file), so a command run
+// in a subfolder of the project does what it does at its root.
+func (c *projectConfig) defaultSources() []string {
+	if c.sources != nil {
+		return c.sources
+	}
+	if c.file != "" && c.dir != "." {
+		return []string{c.dir}
+	}
+	return nil
+}
+
+// defaultOutput sets *dst, an output folder whose flag was not given
+// (given false), to the file's setting set, or else to *dst (the flag's
+// default) in the file's folder.
+func (c *projectConfig) defaultOutput(given bool, dst *string, set *string) {
+	if given {
+		return
+	}
+	if set != nil {
+		*dst = *set
+	} else if c.file != "" {
+		*dst = c.path(*dst)
+	}
+}
+
 // applyCompile applies the file to compile, check and diff: the sources
 // when no PATH is given, and the settings whose flags were not given.
 func (c *projectConfig) applyCompile(f *pflag.FlagSet, o *compileOptions, args []string) []string {
-	if len(args) == 0 && c.sources != nil {
-		args = c.sources
+	if len(args) == 0 {
+		args = c.defaultSources()
 	}
 	if f.Lookup("output") != nil {
-		override(f, "output", &o.output, c.output)
+		c.defaultOutput(f.Changed("output"), &o.output, c.output)
 	}
 	if f.Lookup("format") != nil {
 		override(f, "format", &o.format, c.format)

@@ -352,3 +352,65 @@ func TestEnvReachesCompilations(t *testing.T) {
 		t.Errorf("site.Config has cache %q and CUE time-out %s, want %q and 3m", cfg.CompilerCache, cfg.CUETimeout, dir)
 	}
 }
+
+// TestConfigLookupUpward: from a subfolder of a project, commands use the
+// project's pyrobuild.yaml, with its paths, and their defaults (sources,
+// output folders), relative to the file's folder; the lookup stops at the
+// repository's root.
+func TestConfigLookupUpward(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"pyrobuild.yaml":       "# the repository's parent: never read\nbogus: 1\n",
+		"repo/.git/HEAD":       "ref: refs/heads/main\n",
+		"repo/pyrobuild.yaml":  "sources: [src]\noutput: out\nserver_datasources: [default]\n",
+		"repo/src/d.yaml":      noDatasourceDashboard,
+		"repo/src/sub/x.md":    "not a source\n",
+		"repo/docs/index.md":   "# Home\n",
+		"plain/pyrobuild.yaml": "server_datasources: [default]\nsite: {content: docs}\n",
+		"plain/dash/d.yaml":    noDatasourceDashboard,
+		"plain/docs/index.md":  "---\ntitle: Home\n---\n\n# Home\n",
+		"plain/deep/er/x.md":   "x\n",
+	})
+	t.Chdir(filepath.Join(dir, "repo", "src", "sub"))
+	code, stdout, stderr := run(t, "compile")
+	if code != 0 || !strings.Contains(stdout, "from 1 source into "+filepath.Join("..", "..", "out")) {
+		t.Fatalf("compile in a subfolder: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if !exists(filepath.Join(dir, "repo", "out", "bundle.yaml")) {
+		t.Error("the output is not the file's output folder")
+	}
+	if code, stdout, stderr := run(t, "diff"); code != 0 || !strings.Contains(stdout, "no changes") {
+		t.Errorf("diff against the file's output: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+
+	// A file without sources or output: the file's folder and build/ in
+	// it, wherever the command runs.
+	t.Chdir(filepath.Join(dir, "plain", "deep", "er"))
+	if code, stdout, stderr := run(t, "compile", "-q"); code != 0 {
+		t.Fatalf("compile: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if !exists(filepath.Join(dir, "plain", "build", "bundle.yaml")) || exists("build") {
+		t.Error("the output is not build/ in the file's folder")
+	}
+	if code, _, stderr := run(t, "build", "-q", "--cache-dir", "off"); code != 0 {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	if !exists(filepath.Join(dir, "plain", "public", "index.html")) || exists("public") {
+		t.Error("the site is not public/ in the file's folder")
+	}
+
+	// The repository's root ends the lookup: the file above it is not read.
+	if err := os.Remove(filepath.Join(dir, "repo", "pyrobuild.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(dir, "repo", "src"))
+	if code, _, stderr := run(t, "check", "--server-datasource", "default"); code != 0 {
+		t.Errorf("a file above the repository was read: exit %d: %s", code, stderr)
+	}
+	// A problem in a file found above names it as seen from here.
+	t.Chdir(filepath.Join(dir, "plain", "dash"))
+	writeFiles(t, filepath.Join(dir, "plain"), map[string]string{"pyrobuild.yaml": "sourcse: [dash]\n"})
+	if code, _, stderr := run(t, "check"); code != 2 || !strings.Contains(stderr, filepath.Join("..", "pyrobuild.yaml")+":1:1: error: unknown key \"sourcse\"") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

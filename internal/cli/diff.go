@@ -72,15 +72,17 @@ changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 				return err
 			}
 			f := cmd.Flags()
-			if len(args) == 0 && cfg.sources != nil {
-				args = cfg.sources
+			from := cfg.sourcesFrom(args)
+			if len(args) == 0 {
+				args = cfg.defaultSources()
+			}
+			if err := checkSources(args, from); err != nil {
+				return err
 			}
 			override(f, "strict", &o.compile.strict, cfg.strict)
 			overrideList(f, "server-datasource", &o.compile.serverDatasources, cfg.serverDatasources)
 			project := "build"
-			if cfg.output != nil {
-				project = *cfg.output
-			}
+			cfg.defaultOutput(false, &project, cfg.output)
 			if !f.Changed("against") {
 				o.against = project
 			}

@@ -20,6 +20,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("PYROBUILD_CACHE", dir)
+	// The commands run here must not find this repository's own
+	// pyrobuild.yaml above the package's folder.
+	if wd, err := os.Getwd(); err == nil {
+		configCeiling = filepath.Dir(wd)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -53,22 +53,28 @@ if needed):
   content/index.md                 the home page of the docs site
   .gitignore                       build/ and public/, the outputs
   .github/workflows/pyrobuild.yml  CI: check on pull requests (annotations
-                                   on the lines), then show the diff
+                                   on the lines), then show the diff; it
+                                   keeps pyrobuild's cache between runs
 
 With --lang go it also writes go.mod, requiring pyrobuild's Go SDK at the
 version of this pyrobuild (latest for a development build), and runs
 'go mod tidy' in the project so that it compiles at once. When that fails
-(no go command, offline) the files stay written: init warns, names the
-command to run later and exits 0. --sdk DIR makes go.mod use a local
+(no go command, offline) the files stay written: init warns, quotes the
+go command's error, names the command to run later and exits 0. --sdk DIR makes go.mod use a local
 checkout of pyrobuild instead (a replace directive), which needs no
 network. An existing go.mod is kept, and an existing .gitignore gets the
 missing lines.
 
-Init never overwrites a file: when some exist already it lists them and
-writes nothing, unless --force is given. The project is named after DIR,
-made a name Kubernetes also takes as a namespace (lower-case letters,
-digits and '-', at most 63: "My Dash_boards" gives my-dash-boards), unless
---project says otherwise; that name is kept as given.`,
+Init never overwrites a file: when some exist already it lists them,
+writes nothing and exits 2, unless --force is given. The same goes for
+other sources in dashboards/ (an earlier init in another language): the
+new dashboards would be compiled with them and define every resource
+twice. --force writes anyway; it deletes nothing, and warns about the
+sources it left. The project is named after DIR, made a name Kubernetes
+also takes as a namespace (lower-case letters, digits and '-', at most 63,
+accents dropped: "My Dash_boards" gives my-dash-boards, "Ünïcødé Dash"
+unicode-dash), unless --project says otherwise; that name is kept as
+given.`,
 		Example: `  pyrobuild init shop-dashboards        # YAML dashboards in ./shop-dashboards
   pyrobuild init --lang cue
   pyrobuild init --lang go --project shop .
@@ -135,28 +141,34 @@ func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.
 	if err != nil {
 		return usageError{fmt.Errorf("--lang: %w", err)}
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageError{fmt.Errorf("%s is a file: init writes a project into a folder", filepath.Clean(dir))}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	done, err := initkit.Write(dir, files, o.force)
 	var conflict *initkit.ConflictError
 	if errors.As(err, &conflict) {
-		fmt.Fprintf(stderr, "pyrobuild: %s already has these files:\n", filepath.Clean(dir))
-		for _, p := range conflict.Paths {
-			fmt.Fprintf(stderr, "  %s\n", p)
-		}
-		return errors.New("init wrote nothing: remove them, choose another folder, or pass --force to overwrite them")
+		return initConflict(conflict, dir, stderr)
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Project %q (%s dashboards) in %s:\n", project, o.lang, filepath.Clean(dir)+string(filepath.Separator))
 	keptGoMod := false
+	var left []string
 	for _, a := range done {
 		fmt.Fprintf(stdout, "  %-12s %s\n", a.What, a.Path)
-		if a.Path == "go.mod" && a.What == "kept" {
+		switch {
+		case a.Path == "go.mod" && a.What == "kept":
 			keptGoMod = true
+		case a.What == "left":
+			left = append(left, a.Path)
 		}
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(stderr, "pyrobuild: warning: --force left %s beside the new dashboards, and compile reads them together: delete the ones an earlier init wrote, or resources are defined twice\n", strings.Join(left, ", "))
 	}
 	tidied := true
 	if o.lang == "go" && !keptGoMod {
@@ -167,7 +179,7 @@ func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.
 	}
 	fmt.Fprintln(stdout, "\nNext:")
 	if filepath.Clean(dir) != "." {
-		fmt.Fprintf(stdout, "  cd %s\n", dir)
+		fmt.Fprintf(stdout, "  cd %s\n", shellQuote(dir))
 	}
 	switch {
 	case o.lang == "go" && keptGoMod:
@@ -178,6 +190,35 @@ func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.
 	fmt.Fprintln(stdout, "  pyrobuild compile    # dashboards/ → build/, for percli apply -f build/bundle.yaml")
 	fmt.Fprintln(stdout, "  pyrobuild serve      # the site and a live preview of the dashboard")
 	return nil
+}
+
+// initConflict reports the files init would overwrite and the other
+// sources it would write beside; it wrote nothing, a usage error.
+func initConflict(c *initkit.ConflictError, dir string, stderr io.Writer) error {
+	if len(c.Paths) > 0 {
+		fmt.Fprintf(stderr, "pyrobuild: %s already has these files:\n", filepath.Clean(dir))
+		for _, p := range c.Paths {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+	}
+	if len(c.Others) > 0 {
+		fmt.Fprintf(stderr, "pyrobuild: %s already has these sources, which compile would read with the new dashboards (an earlier init in another language defines the same resources):\n", filepath.Clean(dir))
+		for _, p := range c.Others {
+			fmt.Fprintf(stderr, "  %s\n", p)
+		}
+	}
+	return usageError{errors.New("init wrote nothing: remove them, choose another folder, or pass --force to write anyway (it overwrites files and deletes none)")}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it ('My Dash_boards'),
+// so the commands init prints can be pasted as they are.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./+,:@%=", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // sdkReplacePath checks that sdk is a checkout of pyrobuild and returns
@@ -218,7 +259,7 @@ func sdkReplacePath(sdk, dir string) (string, error) {
 func goModTidy(ctx context.Context, dir string, stdout, stderr io.Writer) bool {
 	command := "go mod tidy"
 	if filepath.Clean(dir) != "." {
-		command = fmt.Sprintf("cd %s && go mod tidy", dir)
+		command = fmt.Sprintf("cd %s && go mod tidy", shellQuote(dir))
 	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -238,12 +279,19 @@ func goModTidy(ctx context.Context, dir string, stdout, stderr io.Writer) bool {
 		case tidyCtx.Err() != nil:
 			err = fmt.Errorf("it did not finish within %s", goModTidyTimeout)
 		}
-		fmt.Fprintf(stderr, "pyrobuild: warning: go mod tidy failed (%v), so the Go SDK is not resolved yet: the files are written; when the network is back (or with --sdk DIR, a local checkout), run:\n  %s\n", err, command)
+		fmt.Fprintf(stderr, "pyrobuild: warning: go mod tidy failed (%v), so the Go SDK is not resolved yet; the files are written.\n", err)
 		if text := strings.TrimSpace(out.String()); text != "" {
-			for _, l := range strings.Split(text, "\n") {
+			fmt.Fprintln(stderr, "The go command said:")
+			lines := strings.Split(text, "\n")
+			const shown = 10
+			for _, l := range lines[:min(len(lines), shown)] {
 				fmt.Fprintf(stderr, "  | %s\n", l)
 			}
+			if len(lines) > shown {
+				fmt.Fprintf(stderr, "  | … (%d more lines)\n", len(lines)-shown)
+			}
 		}
+		fmt.Fprintf(stderr, "Once that is solved (--sdk DIR builds against a local checkout of pyrobuild instead), run:\n  %s\n", command)
 		return false
 	}
 	fmt.Fprintf(stdout, "  %-12s %s\n", "ran", "go mod tidy (the Go SDK is resolved)")

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,7 +127,7 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 		"dashboards/cpu.cue": "package mine\n",
 	})
 	code, _, stderr := run(t, "init", dir, "--lang", "cue")
-	if code != 1 || !strings.Contains(stderr, "  content/index.md\n") || !strings.Contains(stderr, "  dashboards/cpu.cue\n") || !strings.Contains(stderr, "--force") {
+	if code != 2 || !strings.Contains(stderr, "  content/index.md\n") || !strings.Contains(stderr, "  dashboards/cpu.cue\n") || !strings.Contains(stderr, "--force") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if exists(filepath.Join(dir, "pyrobuild.yaml")) {
@@ -225,7 +226,9 @@ func TestInitGoSDK(t *testing.T) {
 			t.Errorf("%s: the workflow does not install %s:\n%s", c.version, c.install, ci)
 		}
 		want := "pyrobuild: warning: go mod tidy failed"
-		if !strings.Contains(stderr, want) || !strings.Contains(stderr, "\n  cd "+dir+" && go mod tidy\n") || !strings.Contains(stderr, "GOPROXY=off") {
+		// The go command's own words, not a guess at the cause.
+		if !strings.Contains(stderr, want) || !strings.Contains(stderr, "\n  cd "+dir+" && go mod tidy\n") || !strings.Contains(stderr, "The go command said:\n  | ") ||
+			!strings.Contains(stderr, "GOPROXY=off") || strings.Contains(stderr, "network") {
 			t.Errorf("%s: stderr lacks the warning and the command:\n%s", c.version, stderr)
 		}
 		if !strings.Contains(stdout, "  go mod tidy          # resolves") || !exists(filepath.Join(dir, "dashboards/main.go")) {
@@ -270,6 +273,87 @@ func TestInitSDKFlag(t *testing.T) {
 		}
 		if exists(args[len(args)-1]) {
 			t.Errorf("%v wrote the project", args)
+		}
+	}
+}
+
+// TestInitOtherLanguage: init in a folder an init of another language
+// made refuses (exit 2) rather than leave every resource defined twice;
+// --force writes anyway, deletes nothing, and warns.
+func TestInitOtherLanguage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	if code, _, stderr := run(t, "init", dir, "--lang", "yaml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, "init", dir, "--lang", "cue")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "  dashboards/cpu.yaml\n") || !strings.Contains(stderr, "an earlier init in another language") || !strings.Contains(stderr, "--force") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	if exists(filepath.Join(dir, "dashboards", "cpu.cue")) {
+		t.Error("a file was written although init refused")
+	}
+	// The same language again changes nothing and is fine.
+	if code, stdout, stderr := run(t, "init", dir, "--lang", "yaml"); code != 0 || strings.Contains(stdout, "created") {
+		t.Errorf("the same language: exit %d: %s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "init", dir, "--lang", "cue", "--force")
+	if code != 0 || !strings.Contains(stdout, "left         dashboards/cpu.yaml") || !strings.Contains(stderr, "warning: --force left dashboards/cpu.yaml") {
+		t.Errorf("--force: exit %d: %s%s", code, stdout, stderr)
+	}
+	if !exists(filepath.Join(dir, "dashboards", "cpu.cue")) || !exists(filepath.Join(dir, "dashboards", "cpu.yaml")) {
+		t.Error("--force did not write the new files, or deleted the old ones")
+	}
+}
+
+// TestInitPrintsShellCommands: the commands init prints can be pasted
+// into a shell as they are, whatever the folder's name.
+func TestInitPrintsShellCommands(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	for dir, want := range map[string]string{
+		"My Dash_boards": "  cd 'My Dash_boards'\n",
+		"it's":           `  cd 'it'\''s'` + "\n",
+		"plain-name":     "  cd plain-name\n",
+		"a/b.c":          "  cd a/b.c\n",
+	} {
+		code, stdout, stderr := run(t, "init", dir)
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("init %q: exit %d, want %q:\n%s%s", dir, code, want, stdout, stderr)
+		}
+	}
+	out, err := exec.Command("sh", "-c", "cd 'it'\\''s' && pwd").Output()
+	if err == nil && filepath.Base(strings.TrimSpace(string(out))) != "it's" {
+		t.Errorf("the quoted folder is not the folder: %s", out)
+	}
+}
+
+// TestInitWorkflowCacheFolder: the commands of the workflow init writes,
+// run as it runs them, keep every cache in $PYROBUILD_CACHE, the folder
+// the workflow saves between runs.
+func TestInitWorkflowCacheFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shop")
+	if code, _, stderr := run(t, "init", "--lang", "cue", dir); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	cache := filepath.Join(t.TempDir(), "pyrobuild-cache")
+	t.Setenv("PYROBUILD_CACHE", cache)
+	t.Chdir(dir)
+	for _, args := range [][]string{{"check", "--diagnostics", "github"}, {"compile"}, {"build", "--cache-dir", cache}} {
+		if code, _, stderr := run(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	ents, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	for _, want := range []string{"units", "outputs", "pages"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("the cache folder holds %v, not %s", names, want)
 		}
 	}
 }

@@ -12,8 +12,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/interrupt"
+	"github.com/pyrobuild/pyrobuild/internal/outdir"
 )
 
 // Exit codes.
@@ -66,7 +69,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitChanges
 	default:
 		var ue usageError
-		if errors.As(err, &ue) || isCobraUsage(err) {
+		if errors.As(err, &ue) || errors.As(err, new(*outdir.RefusedError)) || isCobraUsage(err) {
 			fmt.Fprintf(stderr, "pyrobuild: %v\nRun 'pyrobuild --help' for usage.\n", err)
 			return exitUsage
 		}
@@ -84,6 +87,29 @@ func isCobraUsage(err error) bool {
 type flagError struct{ err error }
 
 func (e *flagError) Error() string { return e.err.Error() }
+
+// suggestFlag adds "did you mean --format?" to pflag's error about an
+// unknown flag (--fromat) of c, when one of c's flags is close: cobra
+// suggests commands, not flags.
+func suggestFlag(c *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	name, _, _ = strings.Cut(name, "=")
+	var names []string
+	add := func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	}
+	c.Flags().VisitAll(add)
+	c.InheritedFlags().VisitAll(add)
+	if best := compiler.Closest(name, names); best != "" {
+		return fmt.Errorf("%w; did you mean --%s?", err, best)
+	}
+	return err
+}
 
 // newRoot is the command tree, whose commands take their settings from
 // env.
@@ -105,9 +131,9 @@ Start with:  pyrobuild init my-dashboards && cd my-dashboards && pyrobuild serve
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &flagError{suggestFlag(c, err)} })
 	root.SetVersionTemplate(buildInfo())
-	root.PersistentFlags().String("config", "", "settings file (default: "+ConfigFile+" in the current folder, when there is one)")
+	root.PersistentFlags().String("config", "", "settings file (default: "+ConfigFile+" in the current folder or the nearest parent, up to the repository's root, when there is one)")
 	root.AddCommand(newCompileCmd(env, stdout, stderr), newCheckCmd(env, stdout, stderr), newBuildCmd(env, stdout, stderr), newServeCmd(env, stdout, stderr), newVersionCmd(stdout))
 	root.AddCommand(newInitCmd(stdout, stderr), newDiffCmd(env, stdout, stderr))
 	root.AddCommand(newSchemaCmd(stdout))

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -50,7 +49,7 @@ pyrobuild check.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.form, "form", "authoring", "which form to describe: authoring (what pyrobuild reads) or wire (what Perses accepts)")
-	f.StringVarP(&o.output, "output", "o", "", "write the schema to FILE instead of stdout")
+	f.StringVarP(&o.output, "output", "o", "", "write the schema to FILE instead of stdout (replaced atomically; missing folders are made)")
 	cmd.RegisterFlagCompletionFunc("form", cobra.FixedCompletions([]string{
 		string(jsonschema.AuthoringForm) + "\twhat pyrobuild reads: also query selectors and short profile types",
 		string(jsonschema.WireForm) + "\tonly what a Perses server accepts",
@@ -72,7 +71,7 @@ func runSchema(o *schemaOptions, stdout io.Writer) error {
 		_, err := stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(o.output, b, 0o644); err != nil {
+	if err := writeFile(o.output, b); err != nil {
 		return fmt.Errorf("writing the schema: %w", err)
 	}
 	return nil

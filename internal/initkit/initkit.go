@@ -80,7 +80,8 @@ func ValidName(name string) bool {
 // ProjectName derives a project name from a folder's name that both
 // Perses and Kubernetes take (the operator makes the project a namespace):
 // a DNS-1123 label of at most 63 lower-case letters, digits and '-',
-// starting and ending with a letter or digit. Capitals are lowered, and
+// starting and ending with a letter or digit. Capitals are lowered,
+// accented Latin letters lose their accents (é → e, ø → o, ß → ss), and
 // each run of other characters becomes one '-'. It returns "dashboards"
 // when nothing usable is left.
 func ProjectName(dir string) string {
@@ -93,6 +94,9 @@ func ProjectName(dir string) string {
 	for _, r := range strings.ToLower(filepath.Base(abs)) {
 		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' {
 			b.WriteRune(r)
+			dash = false
+		} else if ascii := latinASCII(r); ascii != "" {
+			b.WriteString(ascii)
 			dash = false
 		} else if !dash {
 			b.WriteRune('-')
@@ -107,6 +111,31 @@ func ProjectName(dir string) string {
 		return "dashboards"
 	}
 	return name
+}
+
+// latinLetters spell the lower-case letters of Latin-1 and Latin
+// Extended-A in ASCII: each group's letters become its ASCII spelling. A
+// table of strings is static data, which costs nothing at start-up.
+var latinLetters = [...]struct{ from, to string }{
+	{"àáâãäåāăą", "a"}, {"æ", "ae"}, {"çćĉċč", "c"}, {"ďđð", "d"},
+	{"èéêëēĕėęě", "e"}, {"ĝğġģ", "g"}, {"ĥħ", "h"}, {"ìíîïĩīĭįı", "i"},
+	{"ĳ", "ij"}, {"ĵ", "j"}, {"ķ", "k"}, {"ĺļľŀł", "l"}, {"ñńņňŉ", "n"},
+	{"òóôõöøōŏő", "o"}, {"œ", "oe"}, {"ŕŗř", "r"}, {"śŝşšș", "s"},
+	{"ß", "ss"}, {"ţťŧț", "t"}, {"þ", "th"}, {"ùúûüũūŭůűų", "u"},
+	{"ŵ", "w"}, {"ýÿŷ", "y"}, {"źżž", "z"},
+}
+
+// latinASCII is the ASCII spelling of the lower-case letter r, or "".
+func latinASCII(r rune) string {
+	if r < 0xC0 {
+		return ""
+	}
+	for _, l := range latinLetters {
+		if strings.ContainsRune(l.from, r) {
+			return l.to
+		}
+	}
+	return ""
 }
 
 // Files renders the scaffold for o, sorted by path.
@@ -175,30 +204,109 @@ func Files(o Options) ([]File, error) {
 }
 
 // ConflictError lists the files that exist already and would be
-// overwritten.
+// overwritten, and the sources that the new ones would be compiled with.
 type ConflictError struct {
 	Dir   string
 	Paths []string
+	// Others are sources in the scaffold's source folders (dashboards/)
+	// that it does not write: an earlier scaffold in another language, or
+	// the user's dashboards. With the new ones, resources would be
+	// defined twice.
+	Others []string
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("%s already has %s: nothing was written (--force overwrites them)", e.Dir, strings.Join(e.Paths, ", "))
+	all := append(append([]string(nil), e.Paths...), e.Others...)
+	return fmt.Sprintf("%s already has %s: nothing was written (--force writes anyway)", e.Dir, strings.Join(all, ", "))
+}
+
+// isSource reports whether pyrobuild compiles a file of this name.
+func isSource(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".cue", ".yaml", ".yml", ".json":
+		return true
+	case ".go":
+		return !strings.HasSuffix(name, "_test.go")
+	}
+	return false
+}
+
+// dashboardSource reports whether the scaffold's file p is a dashboard
+// source: a source in a folder that is not hidden (dashboards/, not
+// pyrobuild.yaml nor .github/).
+func dashboardSource(p string) bool {
+	top, _, ok := strings.Cut(p, "/")
+	return ok && isSource(p) && !strings.HasPrefix(top, ".")
+}
+
+// otherSources lists, with forward slashes, the sources under dir's
+// folders that the scaffold writes sources into (dashboards/), which the
+// scaffold does not write itself. Hidden files and folders are not
+// sources.
+func otherSources(dir string, files []File) ([]string, error) {
+	ours := map[string]bool{}
+	folders := map[string]bool{}
+	for _, f := range files {
+		ours[f.Path] = true
+		if dashboardSource(f.Path) {
+			top, _, _ := strings.Cut(f.Path, "/")
+			folders[top] = true
+		}
+	}
+	var others []string
+	for folder := range folders {
+		err := filepath.WalkDir(filepath.Join(dir, folder), func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != filepath.Join(dir, folder) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
+			if rel = filepath.ToSlash(rel); !d.IsDir() && isSource(rel) && !ours[rel] {
+				others = append(others, rel)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(others)
+	return others, nil
 }
 
 // Action says what Write did to one file.
 type Action struct {
 	Path string
 	// What is "created", "overwritten", "updated" (lines added to a
-	// .gitignore), "unchanged" (the file is as it would be written) or
-	// "kept" (an existing go.mod).
+	// .gitignore), "unchanged" (the file is as it would be written),
+	// "kept" (an existing go.mod) or "left" (another source beside the
+	// scaffold's, with force).
 	What string
 }
 
-// Write writes files into dir. An existing file is a conflict, and then
-// nothing is written, unless force is set; an existing .gitignore gets the
-// missing lines, an existing go.mod is kept. It returns what it did to each
-// file, in order.
+// Write writes files into dir. An existing file is a conflict, and so is
+// another source in the folders the scaffold writes sources into (it would
+// be compiled with them: an earlier scaffold in another language defines
+// the same resources); then nothing is written, unless force is set, which
+// overwrites files and leaves the other sources ("left": Write never
+// deletes a file). An existing .gitignore gets the missing lines, an
+// existing go.mod is kept. It returns what it did to each file, in order.
 func Write(dir string, files []File, force bool) ([]Action, error) {
+	others, err := otherSources(dir, files)
+	if err != nil {
+		return nil, err
+	}
 	type plan struct {
 		f    File
 		data []byte
@@ -230,8 +338,20 @@ func Write(dir string, files []File, force bool) ([]Action, error) {
 			conflicts = append(conflicts, f.Path)
 		}
 	}
-	if len(conflicts) > 0 {
-		return nil, &ConflictError{Dir: dir, Paths: conflicts}
+	// Other sources matter when new ones join them: a second init that
+	// changes nothing is harmless.
+	writesSource := false
+	for _, pl := range plans {
+		writesSource = writesSource || pl.data != nil && dashboardSource(pl.f.Path)
+	}
+	for _, c := range conflicts {
+		writesSource = writesSource || dashboardSource(c)
+	}
+	if !writesSource {
+		others = nil
+	}
+	if len(conflicts) > 0 || len(others) > 0 && !force {
+		return nil, &ConflictError{Dir: dir, Paths: conflicts, Others: others}
 	}
 	var done []Action
 	for _, pl := range plans {
@@ -245,6 +365,9 @@ func Write(dir string, files []File, force bool) ([]Action, error) {
 			}
 		}
 		done = append(done, Action{pl.f.Path, pl.what})
+	}
+	for _, o := range others {
+		done = append(done, Action{o, "left"})
 	}
 	return done, nil
 }

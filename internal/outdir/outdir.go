@@ -16,6 +16,13 @@ import (
 // replaces a folder of the user's.
 const MarkerFile = ".pyrobuild-output"
 
+// RefusedError is the error of Replace for a dir it will not replace: a
+// file, or a folder pyrobuild did not write. The choice of folder is
+// wrong, not the build: commands report it as bad usage.
+type RefusedError struct{ msg string }
+
+func (e *RefusedError) Error() string { return e.msg }
+
 // Replace replaces dir with the tree fill writes into a fresh folder
 // beside it, then swaps the two; on any failure dir is left as it was. A
 // folder pyrobuild did not write (no marker file) is never replaced.
@@ -24,11 +31,11 @@ func Replace(dir string, fill func(t *Tree) error) error {
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
 	if fi, err := os.Stat(dir); err == nil {
 		if !fi.IsDir() {
-			return fmt.Errorf("output %s exists and is not a folder", dir)
+			return &RefusedError{fmt.Sprintf("output %s exists and is not a folder", dir)}
 		}
 		if _, err := os.Stat(filepath.Join(dir, MarkerFile)); err != nil {
 			if ents, _ := os.ReadDir(dir); len(ents) > 0 {
-				return fmt.Errorf("output folder %s is not empty and was not written by pyrobuild; refusing to replace it (choose another -o, or empty it)", dir)
+				return &RefusedError{fmt.Sprintf("output folder %s is not empty and was not written by pyrobuild; refusing to replace it (choose another -o, or empty it)", dir)}
 			}
 		}
 	}

@@ -135,13 +135,20 @@ func (d *discovery) walk(root string) {
 		d.add(root, true)
 		return
 	}
-	err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+	// A link to a folder named on the command line is followed (WalkDir
+	// does not follow its root; a trailing separator makes it), so its
+	// files keep the name given; links met in the walk are not.
+	walkRoot := root
+	if l, err := os.Lstat(root); err == nil && l.Mode()&fs.ModeSymlink != 0 {
+		walkRoot = root + string(filepath.Separator)
+	}
+	err = filepath.WalkDir(walkRoot, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			d.rep.Report(diag.Error, model.CodeRead, diag.Pos{File: p}, readError(err))
 			return nil
 		}
 		if e.IsDir() {
-			if d.skipDir(p, e.Name(), p == root) {
+			if d.skipDir(p, e.Name(), p == walkRoot) {
 				return filepath.SkipDir
 			}
 			return nil

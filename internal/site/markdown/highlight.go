@@ -11,13 +11,14 @@ import (
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/lexers"
-	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/markdown/hlstyle"
 )
 
 // Highlighter highlights code with chroma, writing CSS classes rather than
@@ -49,8 +50,8 @@ type highlightKey struct {
 }
 
 // NewHighlighter returns a Highlighter with the named chroma styles for the
-// light and the dark theme. An empty or unknown name means "github" for
-// light and "github-dark" for dark.
+// light and the dark theme, among hlstyle.Names. An empty or unknown name
+// means "github" for light and "github-dark" for dark.
 func NewHighlighter(light, dark string) *Highlighter {
 	return &Highlighter{
 		light: styleOr(light, "github"),
@@ -67,10 +68,10 @@ func NewHighlighter(light, dark string) *Highlighter {
 }
 
 func styleOr(name, def string) *chroma.Style {
-	if s, ok := styles.Registry[strings.ToLower(name)]; ok {
+	if s := hlstyle.Get(strings.ToLower(name)); s != nil {
 		return s
 	}
-	return styles.Registry[def]
+	return hlstyle.Get(def)
 }
 
 // Stats returns how many highlights the cache answered and how many it had
@@ -92,7 +93,7 @@ func (h *Highlighter) highlight(lang string, code []byte) ([]byte, bool) {
 	name := lexer.Config().Name
 	// Hand-written lexers take the languages docs use most, for speed
 	// (see lex_native.go); their cache name carries their version.
-	if n := nativeLexers[name]; n != nil {
+	if n := nativeLexers()[name]; n != nil {
 		lexer, name = n, n.cacheKey
 	}
 	key := highlightKey{lang: name, sum: sha256.Sum256(code)}

@@ -47,7 +47,7 @@ func BenchmarkLex(b *testing.B) {
 	}
 	for _, lang := range []string{"go", "yaml", "cue", "json"} {
 		code := blocks[lang]
-		native := nativeLexers[nativeLang(lang)]
+		native := nativeLexers()[nativeLang(lang)]
 		for _, impl := range []struct {
 			name  string
 			lexer chroma.Lexer

@@ -23,7 +23,7 @@ type codeBlock struct {
 // nativeLang returns the name of chroma's lexer for a fence's language
 // when a native lexer replaces it, and "" otherwise.
 func nativeLang(fence string) string {
-	if l := lexers.Get(fence); l != nil && nativeLexers[l.Config().Name] != nil {
+	if l := lexers.Get(fence); l != nil && nativeLexers()[l.Config().Name] != nil {
 		return l.Config().Name
 	}
 	return ""
@@ -177,7 +177,7 @@ func compareLexers(t *testing.T, blocks []codeBlock) map[string]*agreement {
 			by[blk.lang] = a
 		}
 		a.blocks++
-		native := nativeLexers[blk.lang]
+		native := nativeLexers()[blk.lang]
 		toks, ok := native.lex(blk.code)
 		if !ok {
 			a.declined++

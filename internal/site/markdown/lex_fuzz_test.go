@@ -20,7 +20,7 @@ func FuzzLexers(f *testing.F) {
 	f.Add("#A: {x!: int & >=0, y: \"\\(x + 1)\"} @go(A)\n")
 	f.Add("{\"a\": [1.5e3, -0, true, null], \"b\": {}}\n")
 	f.Fuzz(func(t *testing.T, src string) {
-		for name, l := range nativeLexers {
+		for name, l := range nativeLexers() {
 			toks, ok := l.lex(src)
 			if !ok {
 				continue

@@ -4,6 +4,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -143,7 +144,7 @@ func goComment(c string) chroma.TokenType {
 // lexer does it here too.
 func goTemplate(b *tokenBuf, end int) bool {
 	body := b.src[b.pos+1 : end-1]
-	it, err := goTextTemplate.Tokenise(&chroma.TokeniseOptions{State: "root", Nested: true}, body)
+	it, err := goTextTemplate().Tokenise(&chroma.TokeniseOptions{State: "root", Nested: true}, body)
 	if err != nil {
 		return false
 	}
@@ -164,7 +165,8 @@ func goTemplate(b *tokenBuf, end int) bool {
 	return true
 }
 
-var goTextTemplate = lexers.Get("go-text-template")
+// goTextTemplate is chroma's lexer of Go templates, looked up on first use.
+var goTextTemplate = sync.OnceValue(func() chroma.Lexer { return lexers.Get("go-text-template") })
 
 var (
 	goDeclarations = wordSet("var", "func", "struct", "map", "chan", "type", "interface", "const")

@@ -3,6 +3,7 @@ package markdown
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,22 +24,23 @@ import (
 const nativeLexerVersion = 1
 
 // nativeLexers maps the name of a chroma lexer to its native replacement.
-var nativeLexers = map[string]*nativeLexer{}
-
-func init() {
+// It is made on first use: only build and serve highlight code.
+var nativeLexers = sync.OnceValue(func() map[string]*nativeLexer {
+	m := map[string]*nativeLexer{}
 	for name, lex := range map[string]func(string) ([]chroma.Token, bool){
 		"Go":   lexGo,
 		"CUE":  lexCUE,
 		"JSON": lexJSON,
 		"YAML": lexYAML,
 	} {
-		nativeLexers[name] = &nativeLexer{
+		m[name] = &nativeLexer{
 			Lexer:    lexers.Get(name),
 			lex:      lex,
 			cacheKey: fmt.Sprintf("%s native-%d", name, nativeLexerVersion),
 		}
 	}
-}
+	return m
+})
 
 // nativeLexer is a chroma.Lexer whose tokens come from a hand-written
 // function. Config, analysis and the registry are those of the chroma

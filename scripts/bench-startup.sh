@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bench-startup.sh times what every command pays before it does anything:
+# `pyrobuild --version`, and a warm compile of N CUE dashboards (unchanged
+# sources and cache, where start-up is a large part), for two binaries,
+# alternating batches so that both see the same machine.
+#
+#   scripts/bench-startup.sh OLD_BINARY NEW_BINARY
+#   scripts/bench-startup.sh --rev REV              # REV against the work tree
+#   RUNS=9 BATCH=20 N=50 scripts/bench-startup.sh ...
+#
+# Each of RUNS rounds runs each binary BATCH times per case. Prints the
+# median over rounds of the mean wall and CPU (user+system) milliseconds
+# of one run, the NEW/OLD ratios (below 1 is faster), and the package
+# initialisation of each binary by GODEBUG=inittrace=1 (allocations are
+# exact; times move with the machine's load). CPU time is the better guide
+# on a busy machine: waiting for a core is wall time, not CPU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-7}
+BATCH=${BATCH:-20}
+N=${N:-50}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-startup.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+if [ "${1:-}" = "--rev" ]; then
+	[ $# -eq 2 ] || { echo "usage: $0 --rev REV" >&2; exit 2; }
+	git worktree add -q --detach "$work/src" "$2"
+	(cd "$work/src" && go build -o "$work/old" ./cmd/pyrobuild)
+	git worktree remove --force "$work/src"
+	go build -o "$work/new" ./cmd/pyrobuild
+	set -- "$work/old" "$work/new"
+fi
+[ $# -eq 2 ] || { echo "usage: $0 OLD_BINARY NEW_BINARY | --rev REV" >&2; exit 2; }
+declare -A bin=([old]=$(realpath "$1") [new]=$(realpath "$2"))
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+
+go run ./internal/benchgen/cmd/benchgen -format cue -n "$N" -out "$work/cue"
+for side in old new; do
+	# The warm case: the cache and output of a first compile.
+	PYROBUILD_CACHE="$work/cache-$side" "${bin[$side]}" compile "$work/cue" -o "$work/out-$side" -q
+done
+
+# batch FILE CMD...: runs CMD BATCH times and appends the mean wall and
+# CPU milliseconds of one run to FILE.
+batch() {
+	local file=$1
+	shift
+	/usr/bin/time -f "%e %U %S" -o "$work/time" bash -c 'for _ in $(seq "$0"); do "$@" >/dev/null || exit 1; done' "$BATCH" "$@"
+	awk -v n="$BATCH" '{ printf "%.3f %.3f\n", $1*1000/n, ($2+$3)*1000/n }' "$work/time" >>"$file"
+}
+
+for _ in $(seq "$RUNS"); do
+	for side in old new; do
+		b=${bin[$side]}
+		batch "$work/$side.version" "$b" --version
+		batch "$work/$side.warm" env PYROBUILD_CACHE="$work/cache-$side" "$b" compile "$work/cue" -o "$work/out-$side" -q
+	done
+done
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "| case (median of $RUNS rounds of $BATCH runs, alternating) | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for c in version warm; do
+	ow=$(cut -d' ' -f1 "$work/old.$c" | median)
+	nw=$(cut -d' ' -f1 "$work/new.$c" | median)
+	oc=$(cut -d' ' -f2 "$work/old.$c" | median)
+	nc=$(cut -d' ' -f2 "$work/new.$c" | median)
+	label="pyrobuild --version"
+	[ "$c" = warm ] && label="compile of $N CUE dashboards, warm"
+	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" \
+		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n", l, ow, nw, nw/ow, oc, nc, nc/oc }'
+done
+echo
+for side in old new; do
+	GODEBUG=inittrace=1 "${bin[$side]}" --version 2>&1 >/dev/null |
+		awk -v s="$side" '{ ms += $5; by += $8; n += $10 } $2 ~ /chroma/ { cms += $5; cn += $10 }
+			END { printf "%s: package init %.1f ms, %.1f MB, %d allocations; of which chroma %.1f ms, %d allocations\n", s, ms, by/1e6, n, cms, cn }'
+done
+echo "$(nproc) cores, $(go env GOVERSION), load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs."
