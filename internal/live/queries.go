@@ -16,6 +16,7 @@ import (
 // needs of it.
 type query struct {
 	srv         *server
+	dsName      string // the query's own datasource (servers may be shared)
 	profileType *model.Node
 	service     *model.Node
 	filters     []filter
@@ -85,7 +86,7 @@ func collect(rs []*model.Resource, readFile func(string) ([]byte, error)) ([]*qu
 					servers = append(servers, s)
 				}
 				qs := plugin.Get("spec")
-				cq := &query{srv: s, profileType: qs.Get("profileType"), service: qs.Get("service"), vars: vars}
+				cq := &query{srv: s, dsName: ds.Name, profileType: qs.Get("profileType"), service: qs.Get("service"), vars: vars}
 				for _, f := range qs.Get("filters").List() {
 					cq.filters = append(cq.filters, filter{f.Get("labelName"), f.Get("operator"), f.Get("labelValue")})
 				}

@@ -65,7 +65,7 @@ func (q *query) report(rep diag.Reporter, opts Options) {
 			if hint == "" {
 				hint = "services with data: " + joinLimited(keys(s.services), 20)
 			}
-			rep.Warnf(model.CodeLiveNoData, q.service.Pos, "service %q%s has no profiles in datasource %s over the last %s", svc, from, s.name, over).Hint(hint)
+			rep.Warnf(model.CodeLiveNoData, q.service.Pos, "service %q%s has no profiles in datasource %s over the last %s", svc, from, q.dsName, over).Hint(hint)
 			continue
 		}
 		q.reportType(rep, svc, from, over)
@@ -95,7 +95,7 @@ func (q *query) reportType(rep diag.Reporter, svc, from, over string) {
 				Hint("write profileType: " + near[0] + " (producers name some profiles differently; see the profile types page)")
 			continue
 		}
-		rep.Warnf(model.CodeLiveNoData, pt.Pos, "service %q%s has no profiles of type %s in datasource %s over the last %s", svc, from, id, q.srv.name, over).
+		rep.Warnf(model.CodeLiveNoData, pt.Pos, "service %q%s has no profiles of type %s in datasource %s over the last %s", svc, from, id, q.dsName, over).
 			Hint("its profile types: " + joinLimited(types, 12))
 	}
 }

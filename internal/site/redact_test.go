@@ -62,7 +62,7 @@ spec:
 		}
 	}
 	page := string(s.Files["dashboards/demo/cpu/index.html"])
-	if !strings.Contains(page, "<code>http://admin:&lt;redacted&gt;@pyro.example.com:4040/?token=&lt;redacted&gt;</code>") {
+	if !strings.Contains(page, "direct http://admin:&lt;redacted&gt;@pyro.example.com:4040/?token=&lt;redacted&gt;") {
 		t.Errorf("the dashboard page does not show the redacted URL")
 	}
 }

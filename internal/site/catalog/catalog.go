@@ -225,12 +225,19 @@ func datasourceURL(spec *model.Node) string {
 	}
 	ps := spec.Get("plugin").Get("spec")
 	if u, ok := ps.Str("directUrl"); ok {
-		return "direct " + code(diag.RedactURL(u))
+		return "direct " + mdURL(u)
 	}
 	if u, ok := ps.Get("proxy").Get("spec").Str("url"); ok {
-		return "proxy to " + code(diag.RedactURL(u))
+		return "proxy to " + mdURL(u)
 	}
 	return ""
+}
+
+// mdURL is a datasource URL for a markdown cell: credentials written in
+// it redacted, and the marker's angle brackets escaped so that they are
+// not read as HTML.
+func mdURL(u string) string {
+	return strings.NewReplacer("<", `\<`, ">", `\>`).Replace(diag.RedactURL(u))
 }
 
 // writeGridPreview draws the dashboard's grid layouts (24 columns) as
