@@ -130,7 +130,7 @@ refuses (PB1402), resources left out (PB1401), so that CI annotations
 	}
 	addCheckFlags(cmd.Flags(), o)
 	cmd.Flags().BoolVar(&o.crd, "crd", false, "also check the Perses operator custom resources that compile --crd would write: Kubernetes names and namespaces")
-	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether the queried profile types and services have data")
+	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether each query would show data: its service, profile type and filters")
 	cmd.Flags().DurationVar(&o.liveTimeout, "live-timeout", 5*time.Second, "deadline of the whole --live check")
 	cmd.Flags().DurationVar(&o.liveRange, "live-range", 24*time.Hour, "how far back --live looks for profiles")
 	cmd.RegisterFlagCompletionFunc("diagnostics", completeDiagnostics)
