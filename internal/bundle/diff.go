@@ -340,6 +340,11 @@ func (d *differ) writeValue(b *bytes.Buffer, path []string, n *model.Node) {
 			writeJSONString(b, masked)
 			return
 		}
+		if n.Kind == model.StringKind && strings.Contains(n.Value, "://") {
+			// A credential written inside a URL is not shown either.
+			writeJSONString(b, diag.RedactURLs(n.Value))
+			return
+		}
 		writeJSONNode(b, n)
 	}
 }

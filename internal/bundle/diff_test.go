@@ -136,3 +136,31 @@ func TestDiffValues(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+// TestDiffRedactsURLCredentials: a credential written inside a URL is not
+// printed by diff, in text or JSON; the rest of the URL is.
+func TestDiffRedactsURLCredentials(t *testing.T) {
+	parse := func(s string) *model.Resource {
+		out := filepath.Join(t.TempDir(), "build")
+		os.MkdirAll(out, 0o755)
+		os.WriteFile(filepath.Join(out, "bundle.json"), []byte("["+s+"]"), 0o644)
+		rs, err := ReadOutput(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs[0]
+	}
+	a := parse(`{"kind": "GlobalDatasource", "metadata": {"name": "d"}, "spec": {"directUrl": "http://u:old-pa55@h:4040"}}`)
+	b := parse(`{"kind": "GlobalDatasource", "metadata": {"name": "d"}, "spec": {"directUrl": "http://h:4040/?token=new-t0k"}}`)
+	d := Diff([]*model.Resource{a}, []*model.Resource{b})
+	var text, js bytes.Buffer
+	d.WriteText(&text, false)
+	if err := d.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{text.String(), js.String()} {
+		if strings.Contains(out, "old-pa55") || strings.Contains(out, "new-t0k") || !strings.Contains(out, "http://h:4040/?token=<redacted>") {
+			t.Errorf("diff output:\n%s", out)
+		}
+	}
+}

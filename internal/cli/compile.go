@@ -12,6 +12,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/live"
 )
@@ -145,8 +146,8 @@ refuses (PB1402), resources left out (PB1401), so that CI annotations
 	}
 	addCheckFlags(cmd.Flags(), o)
 	cmd.Flags().BoolVar(&o.crd, "crd", false, "also check the Perses operator custom resources that compile --crd would write: Kubernetes names and namespaces")
-	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether the queried profile types and services have data")
-	cmd.Flags().DurationVar(&o.liveTimeout, "live-timeout", 5*time.Second, "time-out of each --live request")
+	cmd.Flags().BoolVar(&o.live, "live", false, "also ask each reachable Pyroscope datasource whether each query would show data: its service, profile type and filters")
+	cmd.Flags().DurationVar(&o.liveTimeout, "live-timeout", 5*time.Second, "deadline of the whole --live check")
 	cmd.Flags().DurationVar(&o.liveRange, "live-range", 24*time.Hour, "how far back --live looks for profiles")
 	cmd.RegisterFlagCompletionFunc("diagnostics", completeDiagnostics)
 	return cmd
@@ -196,14 +197,8 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	if err != nil {
 		return err
 	}
-	if o.live && !res.Diagnostics.HasErrors() {
-		found := live.Check(ctx, res.Resources, live.Options{Timeout: o.liveTimeout, Range: o.liveRange})
-		if o.strict {
-			for i := range found {
-				found[i].Severity = diag.Error
-			}
-		}
-		res.Diagnostics = append(res.Diagnostics, found...)
+	if o.live {
+		res.Diagnostics = append(res.Diagnostics, checkLive(ctx, o, res)...)
 		res.Diagnostics.Sort()
 	}
 	crs := crdObjects(o, res)
@@ -280,4 +275,27 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// checkLive runs the live part of check --live, or says why it did not:
+// dashboards with errors would only add noise.
+func checkLive(ctx context.Context, o *compileOptions, res *compiler.Result) diag.Diagnostics {
+	if n := res.Diagnostics.Count(diag.Error); n > 0 {
+		why := plural(n, "error")
+		if o.strict {
+			why += " (under strict, warnings count as errors)"
+		}
+		return diag.Diagnostics{{Severity: diag.Info, Code: model.CodeLiveNote,
+			Message: "the live check was skipped: the sources have " + why,
+			Hint:    "correct them and run check --live again"}}
+	}
+	found := live.Check(ctx, res.Resources, live.Options{Timeout: o.liveTimeout, Range: o.liveRange})
+	if o.strict {
+		for i := range found {
+			if found[i].Severity == diag.Warning {
+				found[i].Severity = diag.Error
+			}
+		}
+	}
+	return found
 }

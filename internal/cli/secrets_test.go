@@ -301,11 +301,15 @@ func testServeSecrets(t *testing.T, bin, dir string, site map[string]string, sca
 		t.Fatalf("no address in %q", line)
 	}
 	base = strings.TrimSuffix(base, "/")
+	token := "" // the proxy's, read from a page as the preview's script does
 	get := func(method, path, body string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("X-Pyrobuild-Token", token)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -323,8 +327,12 @@ func testServeSecrets(t *testing.T, bin, dir string, site map[string]string, sca
 	pages := 0
 	for name := range site {
 		p := "/" + strings.TrimSuffix(name, "index.html")
-		if code, _ := get("GET", p, ""); code != 200 {
+		code, body := get("GET", p, "")
+		if code != 200 {
 			t.Errorf("GET %s: %d", p, code)
+		}
+		if m := regexp.MustCompile(`name="pyrobuild-proxy-token" content="([0-9a-f]+)"`).FindStringSubmatch(body); m != nil {
+			token = m[1]
 		}
 		pages++
 	}
@@ -335,6 +343,16 @@ func testServeSecrets(t *testing.T, bin, dir string, site map[string]string, sca
 	// unreachable upstream, a secret-bearing datasource by each route.
 	const proxy = "/_pyrobuild/proxy"
 	render := "/pyroscope/render?query=process_cpu%3Acpu%3Ananoseconds%3Acpu%3Ananoseconds%7Bservice_name%3D%22api%22%7D&from=now-1h&until=now"
+	if token == "" {
+		t.Fatal("no page carries the proxy's token")
+	}
+	// Without the token (another site's request), refused.
+	kept := token
+	token = ""
+	if code, _ := get("GET", proxy+"/demo/pyro"+render, ""); code != 403 {
+		t.Errorf("proxy request without the token: %d, want 403", code)
+	}
+	token = kept
 	for _, c := range []struct {
 		method, path, body string
 		want               int

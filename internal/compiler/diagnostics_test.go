@@ -239,6 +239,12 @@ var brokenCases = []brokenCase{
 		// At the allowedEndpoints list.
 		warnAt(model.CodeStaleEndpoint, 14, 13, "does not allow POST /querier.v1.QuerierService/ProfileTypes"),
 	}},
+	{file: "proxy-unanchored-endpoint.yaml", want: []wantDiag{
+		warnAt(model.CodeUnanchoredEndpoint, 14, 32, `endpointPattern "/pyroscope/render" is not anchored: Perses matches it anywhere in the path, so it also allows longer paths such as /api/admin/pyroscope/render…`),
+	}},
+	{file: "datasource-url-with-credentials.yaml", want: []wantDiag{
+		warnAt(model.CodeURLCredential, 9, 18, `the URL http://admin:<redacted>@pyroscope.example.com:4040/?api_key=<redacted> holds a credential (a password in the user information, the query parameter api_key)`),
+	}},
 	{file: "proxy-secret-not-defined.yaml", want: []wantDiag{
 		warnAt(model.CodeMissingSecret, 13, 19, `Secret "pyroscope-credentials" is not among the compiled sources`),
 	}},

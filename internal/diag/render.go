@@ -108,7 +108,7 @@ func (r *TextRenderer) Render(w io.Writer, d Diagnostic) {
 	r.header(w, d.Pos, d.Severity, d.Message, d.Code)
 	r.excerpt(w, d.Pos, d.End, d.Severity, d.Path)
 	if d.Hint != "" {
-		fmt.Fprintf(w, "  %s %s\n", r.paint(ansiBold, "hint:"), d.Hint)
+		fmt.Fprintf(w, "  %s %s\n", r.paint(ansiBold, "hint:"), RedactURLs(d.Hint))
 	}
 	for _, n := range d.Notes {
 		r.header(w, n.Pos, Info, n.Message, "")
@@ -133,7 +133,7 @@ func (r *TextRenderer) header(w io.Writer, pos Pos, sev Severity, msg string, co
 	if code != "" {
 		tag = " " + r.paint(ansiDim, "["+string(code)+"]")
 	}
-	fmt.Fprintf(w, "%s%s: %s%s\n", loc, r.paint(sevColor(sev), sev.String()), msg, tag)
+	fmt.Fprintf(w, "%s%s: %s%s\n", loc, r.paint(sevColor(sev), sev.String()), RedactURLs(msg), tag)
 }
 
 func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path string) {
@@ -146,7 +146,7 @@ func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path str
 	}
 	num := fmt.Sprintf("%d", pos.Line)
 	pad := strings.Repeat(" ", len(num))
-	shown := maskSecrets(expandTabs(src))
+	shown := RedactURLs(maskSecrets(expandTabs(src)))
 	if CredentialPath(strings.Split(path, ".")) {
 		shown = maskValue(shown)
 	}
@@ -252,9 +252,9 @@ func RenderJSON(w io.Writer, ds Diagnostics) error {
 	out := make([]jsonDiagnostic, 0, len(ds))
 	for _, d := range ds {
 		j := jsonDiagnostic{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, EndLine: d.End.Line, EndCol: d.End.Col,
-			Severity: d.Severity.String(), Code: d.Code, Message: d.Message, Hint: d.Hint, Path: d.Path}
+			Severity: d.Severity.String(), Code: d.Code, Message: RedactURLs(d.Message), Hint: RedactURLs(d.Hint), Path: d.Path}
 		for _, n := range d.Notes {
-			j.Notes = append(j.Notes, jsonNote{File: n.Pos.File, Line: n.Pos.Line, Col: n.Pos.Col, Message: n.Message})
+			j.Notes = append(j.Notes, jsonNote{File: n.Pos.File, Line: n.Pos.Line, Col: n.Pos.Col, Message: RedactURLs(n.Message)})
 		}
 		out = append(out, j)
 	}
@@ -270,13 +270,13 @@ func RenderJSON(w io.Writer, ds Diagnostics) error {
 func RenderGitHub(w io.Writer, ds Diagnostics) {
 	for _, d := range ds {
 		level := map[Severity]string{Error: "error", Warning: "warning", Info: "notice"}[d.Severity]
-		msg := d.Message
+		msg := RedactURLs(d.Message)
 		if d.Hint != "" {
-			msg += "\nhint: " + d.Hint
+			msg += "\nhint: " + RedactURLs(d.Hint)
 		}
 		ghCommand(w, level, d.Pos, d.Code, msg)
 		for _, n := range d.Notes {
-			ghCommand(w, "notice", n.Pos, d.Code, n.Message)
+			ghCommand(w, "notice", n.Pos, d.Code, RedactURLs(n.Message))
 		}
 	}
 }

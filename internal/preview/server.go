@@ -69,6 +69,10 @@ type Server struct {
 	cur  atomic.Pointer[served]
 	log  io.Writer
 
+	// token is sent by the preview's pages with every proxy request; other
+	// web sites cannot read it (see package proxy).
+	token string
+
 	// anyHost: the listener is not on loopback (--bind 0.0.0.0): any Host
 	// header is accepted. Otherwise only loopback names are (DNS rebinding).
 	anyHost bool
@@ -97,7 +101,7 @@ type served struct {
 // build.
 func NewServer(ctx context.Context, b *site.Builder, opts ServeOptions) (*Server, error) {
 	b.TrackChanges()
-	s := &Server{b: b, opts: opts, hub: live.NewHub(), log: opts.Log}
+	s := &Server{b: b, opts: opts, hub: live.NewHub(), log: opts.Log, token: proxy.NewToken()}
 	if s.log == nil {
 		s.log = io.Discard
 	}
@@ -154,7 +158,7 @@ func (s *Server) rebuild(ctx context.Context, changed []string, first time.Time)
 	if built.Dashboards != nil {
 		rs = built.Dashboards.Resources
 	}
-	next.proxy = http.StripPrefix(site.ProxyPrefix, proxy.New(rs, proxy.Options{Timeout: s.opts.ProxyTimeout,
+	next.proxy = http.StripPrefix(site.ProxyPrefix, proxy.New(rs, proxy.Options{Timeout: s.opts.ProxyTimeout, Token: s.token,
 		Logger: slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelWarn}))}))
 	s.cur.Store(next)
 
@@ -260,13 +264,13 @@ func stateMessage(site *site.Site, build string) live.Message {
 		if d.Severity == diag.Info {
 			continue
 		}
-		p := live.Problem{Severity: d.Severity.String(), Code: string(d.Code), Where: where(d.Pos), Message: d.Message, Hint: d.Hint,
+		p := live.Problem{Severity: d.Severity.String(), Code: string(d.Code), Where: where(d.Pos), Message: diag.RedactURLs(d.Message), Hint: diag.RedactURLs(d.Hint),
 			Excerpt: excerpt(r, d)}
 		for _, n := range d.Notes {
 			// A note's line is about the same value: it is masked as the
 			// diagnostic's is (Path).
 			at := diag.Diagnostic{Severity: diag.Info, Pos: n.Pos, End: n.End, Path: d.Path}
-			p.Notes = append(p.Notes, live.Note{Where: where(n.Pos), Message: n.Message, Excerpt: excerpt(r, at)})
+			p.Notes = append(p.Notes, live.Note{Where: where(n.Pos), Message: diag.RedactURLs(n.Message), Excerpt: excerpt(r, at)})
 		}
 		m.Problems = append(m.Problems, p)
 	}
@@ -354,7 +358,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ctype == "" {
 			ctype = "text/html; charset=utf-8"
 		}
-		tail := live.Inject(packed.Tail(), cur.build)
+		tail := live.Inject(proxy.InjectToken(packed.Tail(), s.token), cur.build)
 		h.Set("Vary", "Accept-Encoding")
 		if acceptsGzip(r) {
 			data = packed.Gzip(tail)
@@ -363,7 +367,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			data = packed.Bytes(tail)
 		}
 	case strings.HasSuffix(name, ".html"):
-		data = live.Inject(data, cur.build)
+		data = live.Inject(proxy.InjectToken(data, s.token), cur.build)
 	}
 	if ctype == "" {
 		ctype = http.DetectContentType(data)

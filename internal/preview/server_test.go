@@ -20,6 +20,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/preview/live"
+	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
 	"github.com/pyrobuild/pyrobuild/internal/site"
 	"github.com/pyrobuild/pyrobuild/internal/site/sitediag"
 )
@@ -587,7 +588,7 @@ func TestServeCompressedPages(t *testing.T) {
 			t.Fatalf("%s is not packed", name)
 		}
 		page, _ := cur.site.File(name)
-		want := live.Inject(page, cur.build)
+		want := live.Inject(proxy.InjectToken(page, f.srv.token), cur.build)
 		path := "/" + strings.TrimSuffix(name, "index.html")
 
 		resp, body := get(path, "gzip, deflate, br")

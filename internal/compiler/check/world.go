@@ -166,6 +166,7 @@ func checkProxySecrets(w *World, rep diag.Reporter) {
 // datasource, or a dashboard's own datasources).
 func checkProxies(w *World, r *model.Resource, specs []*model.Node, rep diag.Reporter) {
 	for _, spec := range specs {
+		checkURLSafety(spec, rep)
 		proxy := spec.Get("plugin").Get("spec").Get("proxy").Get("spec")
 		if sn := proxy.Get("secret"); sn != nil && sn.Kind == model.StringKind {
 			kind, id := "Secret", "Secret/"+r.Project+"/"+sn.Value

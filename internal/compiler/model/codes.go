@@ -55,8 +55,12 @@ const (
 	CodeServiceMatcher       Code = "PB1208"
 	CodeLiteralCredential    Code = "PB1209"
 	CodeEmptyFilter          Code = "PB1210"
+	CodeURLCredential        Code = "PB1211"
+	CodeUnanchoredEndpoint   Code = "PB1212"
 	CodeLiveUnreachable      Code = "PB1301"
 	CodeLiveNoData           Code = "PB1302"
+	CodeLiveProfileType      Code = "PB1303"
+	CodeLiveNote             Code = "PB1304"
 	// PB14xx: Kubernetes output (compile --crd).
 	CodeCRDSkipped Code = "PB1401"
 	CodeCRDName    Code = "PB1402"
@@ -212,6 +216,12 @@ var Codes = []CodeInfo{
 	{Code: CodeEmptyFilter, Title: "empty filter",
 		Summary: "A filter with an empty label name or value is dropped by the Perses UI.",
 		Fix:     "Delete the filter, or test whether the label is set: operator `=~` and value `.+` (with `!~`: not set)."},
+	{Code: CodeURLCredential, Title: "credential in a URL",
+		Summary: "A datasource's URL carries a credential: a password in its user information (`http://user:pass@host`) or a query parameter such as `token`, `api_key` or `password`. pyrobuild redacts it in everything it prints and publishes (terminal, JSON diagnostics, the docs site's pages and search index, the preview), but the bundle keeps the URL as written, and the Perses proxy ignores user information.",
+		Fix:     "Take the credential out of the URL and put it in a Secret: a password in `basicAuth` (with `passwordFile` to keep it out of Git), a token in `authorization` (`credentialsFile`). Name the Secret in `proxy.spec.secret`."},
+	{Code: CodeUnanchoredEndpoint, Title: "unanchored endpointPattern",
+		Summary: "Perses matches an `endpointPattern` anywhere in the request's path, so a pattern without `^` and `$` allows more than it says: `/pyroscope/render` also lets `/api/admin/pyroscope/render` through.",
+		Fix:     "Anchor the pattern at both ends, as the hint writes it: `^/pyroscope/render$`."},
 	{Code: CodeLiveUnreachable, Title: "datasource not reachable (--live)",
 		Summary:   "check --live could not ask the Pyroscope server (unreachable, time-out, error answer).",
 		Fix:       "Check that the datasource's URL answers from the machine that runs `check --live` (name resolution, firewall, VPN, credentials); a proxy's URL is the one the Perses server reaches, which your machine may not. A slow server may need a longer `--live-timeout`. It is a warning: the check fails on it only with `--strict`.",
@@ -220,6 +230,14 @@ var Codes = []CodeInfo{
 		Summary:   "check --live found no profiles of that type or service in the datasource over the range checked: the flame graph would be empty.",
 		Fix:       "Check the service name and the profile type against what the server holds (the hint suggests close names), or look further back with `--live-range` (24h by default). A service that has not sent profiles yet stops being reported once it has.",
 		NoExample: "It depends on the profiles the Pyroscope server holds at the time of the check."},
+	{Code: CodeLiveProfileType, Title: "profile type under another ID (--live)",
+		Summary:   "check --live found that the query's service has no profiles of the query's type, but has the same profile under a neighbouring ID: the other goroutine ID (`goroutine:…` written by pyroscope-go and Grafana Alloy, `goroutines:…` by Pyroscope's own self-profiles), or the same sample type under another period (Java's `mutex:…:mutex:count`). The flame graph would be empty.",
+		Fix:       "Write the full ID the hint names in `profileType`. The short names stand for what instrumented Go services write; see the profile types page for who writes which ID.",
+		NoExample: "It depends on the profiles the Pyroscope server holds at the time of the check."},
+	{Code: CodeLiveNote, Title: "live check note (--live)",
+		Summary:   "What limited check --live: the live part was skipped (the sources have errors, or warnings under strict), the range was shortened to the server's `max_query_length`, or a datasource was asked without the credentials of its Secret (a `…File` that is not on this machine, an oauth secret).",
+		Fix:       "Nothing is wrong with the dashboards. Correct the errors first for the live part to run; for a Secret whose file lives only on the Perses server, put a copy at the same path to check with its credentials.",
+		NoExample: "It depends on the other diagnostics, the server's limits and the files on the machine at the time of the check."},
 	{Code: CodeCRDSkipped, Title: "not written as a custom resource (--crd)",
 		Summary: "The Perses operator has no custom resource for the kind (Secret, GlobalSecret, Folder, …) or does not carry the field (a project's display): compile --crd leaves it out.",
 		Fix:     "Nothing in the source to correct. Create such a resource on the Perses server another way (`percli apply -f` with pyrobuild's output without `--crd`), or, for a Secret, give the datasource's custom resource a `spec.client`, from which the operator makes a secret of its own. A project's display is lost: the operator names the project after its namespace."},

@@ -67,6 +67,9 @@ type Options struct {
 	// Logger receives one line per request (never a header or a secret
 	// value). Nil discards.
 	Logger *slog.Logger
+	// Token is the preview server's token (NewToken): requests without it
+	// in TokenHeader are refused. "" checks only Sec-Fetch-Site and Origin.
+	Token string
 }
 
 // Endpoint is one method and path pattern the proxy forwards.
@@ -284,10 +287,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, start time.Time, 
 // ServeHTTP checks a preview request against its datasource and forwards it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	// An absolute-form request line ("GET http://elsewhere/ HTTP/1.1") is
-	// what a client of an open proxy sends: this is not one.
-	if r.URL.IsAbs() || r.URL.Host != "" {
-		h.fail(w, r, start, "", http.StatusBadRequest, "absolute URLs are not proxied", "request a path such as "+ProjectPath("project", "datasource")+"/pyroscope/render")
+	if h.refuseEarly(w, r, start) {
 		return
 	}
 	rt, status, msg, hint := h.route(r.URL.EscapedPath())
@@ -558,6 +558,8 @@ var droppedRequest = map[string]bool{
 	// limit applies to what is really sent on.
 	"Accept-Encoding": true, "Content-Length": true,
 	"Forwarded": true, "X-Real-Ip": true, "Origin": true, "Referer": true,
+	// The preview's token is for the preview server only.
+	TokenHeader: true,
 }
 
 // copyResponseHeaders copies the upstream's headers, minus hop-by-hop ones

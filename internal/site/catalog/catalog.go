@@ -143,7 +143,7 @@ func (o *Options) dashboardPage(d *model.Resource, title string, resolver *compi
 		w.WriteString("\n")
 	}
 	w.WriteString("## Resource\n\nWhat pyrobuild writes for Perses:\n\n")
-	fmt.Fprintf(&w, "```yaml\n%s```\n", bundle.Encode(redactHeaders(d.Node.Clone()), bundle.YAML))
+	fmt.Fprintf(&w, "```yaml\n%s```\n", diag.RedactURLs(string(bundle.Encode(redactHeaders(d.Node.Clone()), bundle.YAML))))
 	return w.Bytes()
 }
 
@@ -225,12 +225,19 @@ func datasourceURL(spec *model.Node) string {
 	}
 	ps := spec.Get("plugin").Get("spec")
 	if u, ok := ps.Str("directUrl"); ok {
-		return "direct " + u
+		return "direct " + mdURL(u)
 	}
 	if u, ok := ps.Get("proxy").Get("spec").Str("url"); ok {
-		return "proxy to " + u
+		return "proxy to " + mdURL(u)
 	}
 	return ""
+}
+
+// mdURL is a datasource URL for a markdown cell: credentials written in
+// it redacted, and the marker's angle brackets escaped so that they are
+// not read as HTML.
+func mdURL(u string) string {
+	return strings.NewReplacer("<", `\<`, ">", `\>`).Replace(diag.RedactURL(u))
 }
 
 // writeGridPreview draws the dashboard's grid layouts (24 columns) as

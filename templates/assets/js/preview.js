@@ -85,7 +85,12 @@
     state(box, "pb-loading", "Loading profile…");
     var params = new URLSearchParams({ query: q.query, from: "now-" + range, until: "now" });
     if (q.maxNodes) { params.set("maxNodes", q.maxNodes); }
-    fetch(q.proxy + "/pyroscope/render?" + params.toString(), { headers: { Accept: "application/json" } })
+    // The proxy answers only requests carrying the token the preview
+    // server put in this page (other web sites cannot read it).
+    var token = document.querySelector('meta[name="pyrobuild-proxy-token"]');
+    var headers = { Accept: "application/json" };
+    if (token) { headers["X-Pyrobuild-Token"] = token.content; }
+    fetch(q.proxy + "/pyroscope/render?" + params.toString(), { headers: headers, credentials: "same-origin" })
       .then(function (r) {
         return r.text().then(function (text) {
           return { ok: r.ok, status: r.status, data: parse(text, null), proxyError: r.headers.get("X-Pyrobuild-Error") };
