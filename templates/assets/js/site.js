@@ -45,8 +45,16 @@
       navToggle.setAttribute("aria-expanded", String(open));
       navToggle.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
     });
+    // Show the current page's entry by scrolling the navigation itself:
+    // scrollIntoView() would also move the browser's starting point for
+    // Tab there, so the first Tab would skip the skip link, the search,
+    // the theme toggle and the Source link.
     var current = nav.querySelector('[aria-current="page"]');
-    if (current && current.scrollIntoView) { current.scrollIntoView({ block: "nearest" }); }
+    if (current) {
+      var box = nav.getBoundingClientRect(), at = current.getBoundingClientRect();
+      if (at.top < box.top) { nav.scrollTop += at.top - box.top; }
+      else if (at.bottom > box.bottom) { nav.scrollTop += at.bottom - box.bottom; }
+    }
   }
 
   // Copy buttons on code blocks.
