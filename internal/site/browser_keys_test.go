@@ -3,8 +3,10 @@ package site
 import (
 	"context"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,5 +143,53 @@ func TestBrowserPhoneSearch(t *testing.T) {
 	}
 	if strings.Contains(box, "NaN") {
 		t.Errorf("box %s", box)
+	}
+}
+
+// TestBrowserDiagramsFit: in a real browser, with the site's fonts, every
+// text of the repository's diagrams lies within its box (the widths are
+// estimated when the site is built, without fonts), and each diagram has
+// its accessible name.
+func TestBrowserDiagramsFit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	// Served from memory: without the CLI reference (package cli makes
+	// it) the site has broken links, and Write would not write it.
+	s := buildSite(t, Config{Root: "../..", Dashboards: []string{"../../examples"}, Workers: 2})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if name == "" || strings.HasSuffix(name, "/") {
+			name += "index.html"
+		}
+		data, ok := s.File(name)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+		w.Write(data)
+	}))
+	defer srv.Close()
+	ctx := browsertest.New(t)
+	for _, page := range []string{"/", "/plugins/"} {
+		browserDo(t, ctx, "open "+page, chromedp.Navigate(srv.URL+page))
+		got := browserEval[string](t, ctx, "measure", `(() => {
+		  const out = [];
+		  const svgs = document.querySelectorAll("figure.diagram svg[role=img]");
+		  if (!svgs.length) return "no diagram";
+		  svgs.forEach(svg => {
+		    if (!svg.getAttribute("aria-label") || !svg.querySelector("title")) out.push("a diagram without a name");
+		    svg.querySelectorAll("text").forEach(text => {
+		      const box = text.previousElementSibling, t = text.getBBox(), r = box.getBBox();
+		      if (t.x < r.x || t.y < r.y || t.x + t.width > r.x + r.width || t.y + t.height > r.y + r.height)
+		        out.push(JSON.stringify(text.textContent) + " overflows its box by " + Math.round(Math.max(r.x - t.x, t.x + t.width - r.x - r.width)) + " px");
+		    });
+		  });
+		  return out.join("; ") || "ok"; })()`)
+		if got != "ok" {
+			t.Errorf("%s: %s", page, got)
+		}
+		browsertest.Screenshot(t, ctx, "diagram"+strings.ReplaceAll(page, "/", "-"))
 	}
 }

@@ -1,6 +1,6 @@
 // pyrobuild docs: theme toggle, navigation, copy buttons, content tabs,
-// table-of-contents highlighting, search and mermaid start-up. No
-// dependencies; every feature degrades to plain HTML without script.
+// table-of-contents highlighting and search. No dependencies; every
+// feature degrades to plain HTML without script.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -22,10 +22,6 @@
     }
     if (t === "auto") { store.set("pyrobuild-theme", ""); } else { store.set("pyrobuild-theme", t); }
     document.dispatchEvent(new CustomEvent("pyrobuild:theme", { detail: t }));
-  }
-  function isDark() {
-    var t = root.dataset.theme;
-    return t === "dark" || (t === "auto" && window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches);
   }
   var toggle = document.querySelector(".theme-toggle");
   if (toggle) {
@@ -264,22 +260,5 @@
     document.addEventListener("click", function (e) {
       if (!e.target.closest || !e.target.closest(".search")) { close(); }
     });
-  }
-
-  // Mermaid diagrams, on pages that have them (the script is loaded only there).
-  function renderMermaid() {
-    if (!window.mermaid) { return; }
-    var nodes = document.querySelectorAll("pre.mermaid");
-    nodes.forEach(function (n) {
-      if (!n.dataset.source) { n.dataset.source = n.textContent; }
-      n.removeAttribute("data-processed");
-      n.textContent = n.dataset.source;
-    });
-    window.mermaid.initialize({ startOnLoad: false, theme: isDark() ? "dark" : "default", securityLevel: "strict" });
-    window.mermaid.run({ nodes: nodes });
-  }
-  if (document.querySelector("pre.mermaid")) {
-    renderMermaid();
-    document.addEventListener("pyrobuild:theme", renderMermaid);
   }
 })();
