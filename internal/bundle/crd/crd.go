@@ -131,7 +131,7 @@ func (c *crdConverter) convert(r *model.Resource) *model.Resource {
 		if ns == "" {
 			return nil
 		}
-		if d := tree.Get("spec").Get("display"); d != nil && !sameDisplay(d, ns) {
+		if d := tree.Get("spec").Get("display"); d != nil && !sameDisplay(d, r.Name, ns) {
 			c.report(diag.Info, model.CodeCRDSkipped, compiler.Where(&model.Node{Pos: d.KeyPos}, compiler.Where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its display name", r.Name, ns), "")
 		}
 		obj := model.NewMap(nil)
@@ -387,18 +387,15 @@ func (s *objectStream) Close() error {
 }
 
 // sameDisplay tells a project display that says nothing the operator's
-// own would not: no description, and a name that is the namespace's (or
-// none). The operator names the Perses project's display after the
-// namespace.
-func sameDisplay(d *model.Node, ns string) bool {
+// own would not: no description, and no name or the project's own (as
+// written, or as its namespace). The operator names the Perses project's
+// display after the namespace.
+func sameDisplay(d *model.Node, project, ns string) bool {
 	if d.Kind != model.MapKind {
 		return false
 	}
 	for i, k := range d.Keys {
-		v := d.Vals[i]
-		switch {
-		case k == "name" && (v.Value == "" || v.Value == ns):
-		default:
+		if v := d.Vals[i].Value; k != "name" || v != "" && v != project && v != ns {
 			return false
 		}
 	}
