@@ -214,3 +214,44 @@ func TestSVGEscapes(t *testing.T) {
 		}
 	}
 }
+
+var curveRe = regexp.MustCompile(`<path class="edge[^"]*" d="M([-\d.]+),([-\d.]+) C([-\d.]+),([-\d.]+) ([-\d.]+),([-\d.]+) ([-\d.]+),([-\d.]+)"`)
+
+// TestSVGCurvesInside: every arrow, loops against the direction and onto
+// the box itself included, stays inside the view box.
+func TestSVGCurvesInside(t *testing.T) {
+	for _, src := range []string{
+		"flowchart LR\n  a --> b --> c\n  c -->|back to the start| a\n  b --> b\n",
+		"graph TD\n  a[a wide box on top] --> b\n  b -->|again, and a long label| a\n  c --- c\n",
+		"flowchart RL\n  a --> b\n  b --> a\n",
+		"flowchart BT\n  a --> b & c\n  c --> a\n",
+	} {
+		g, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svg := g.SVG()
+		var vw, vh float64
+		fmt.Sscanf(regexp.MustCompile(`viewBox="([^"]*)"`).FindStringSubmatch(string(svg))[1], "0 0 %g %g", &vw, &vh)
+		ms := curveRe.FindAllStringSubmatch(string(svg), -1)
+		if len(ms) != len(g.Edges) {
+			t.Fatalf("%d curves for %d edges:\n%s", len(ms), len(g.Edges), svg)
+		}
+		for _, m := range ms {
+			var p [8]float64
+			for i := range p {
+				p[i], _ = strconv.ParseFloat(m[i+1], 64)
+			}
+			for k := 0; k <= 20; k++ {
+				u := float64(k) / 20
+				a, b, c, d := (1-u)*(1-u)*(1-u), 3*u*(1-u)*(1-u), 3*u*u*(1-u), u*u*u
+				x := a*p[0] + b*p[2] + c*p[4] + d*p[6]
+				y := a*p[1] + b*p[3] + c*p[5] + d*p[7]
+				if x < 0 || y < 0 || x > vw || y > vh {
+					t.Errorf("%q: a curve passes %.1f,%.1f, outside the view box %gx%g", src, x, y, vw, vh)
+					break
+				}
+			}
+		}
+	}
+}

@@ -249,12 +249,30 @@ func (l *layout) place() {
 	}
 	alongMax := at + margin
 	crossMax += 2 * margin
-	// Back edges loop around the far side of the layers.
-	for ei := range l.g.Edges {
-		if l.back[ei] || l.g.Edges[ei].From == l.g.Edges[ei].To {
-			crossMax += 10
-			break
+	// Edges against the direction loop around the far side of the boxes
+	// (see edgePath): make room for the loops and their labels.
+	for ei, e := range l.g.Edges {
+		s, t := l.boxes[e.From], l.boxes[e.To]
+		if !l.back[ei] && e.From != e.To && s.rank != t.rank {
+			continue
 		}
+		var far, d float64
+		if l.across {
+			far = max(s.y+s.h, t.y+t.h)
+			d = far - min(s.y+s.h, t.y+t.h) + 24
+		} else {
+			far = max(s.x+s.w, t.x+t.w)
+			d = far - min(s.x+s.w, t.x+t.w) + 24
+		}
+		ext := far + d*0.75 + margin
+		if e.Label != "" {
+			if l.across {
+				ext += float64((strings.Count(e.Label, "\n")+1)*lineH)/2 + 2
+			} else {
+				ext += labelWidth(e.Label)/2 + labelPadX
+			}
+		}
+		crossMax = max(crossMax, ext)
 	}
 	if l.across {
 		l.width, l.height = alongMax, crossMax
