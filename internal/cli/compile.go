@@ -59,8 +59,11 @@ With --crd, the same folders hold Perses operator custom resources
 (perses.dev/v1alpha2) for kubectl apply -f, Argo CD or Flux instead: a
 PersesDashboard or PersesDatasource in the project's namespace, a
 PersesGlobalDatasource, and a project's Namespace; bundles are
-multi-document YAML (or a JSON v1 List). Secrets have no custom resource
-and are left out, with a note.
+multi-document YAML (or a JSON v1 List). Secrets have no custom resource:
+one whose credentials are files on the Perses server becomes spec.client
+of the datasources using it, others are left out, with a note saying what
+to do. --instance-selector (or crd.instance_selector in pyrobuild.yaml)
+writes spec.instanceSelector on every custom resource.
 
 Without PATH, the sources are those of pyrobuild.yaml, or else the current
 folder; the file's output, format, strict and server_datasources apply
