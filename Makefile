@@ -14,18 +14,19 @@ build:
 	$(GO) build -o $(BIN) ./cmd/pyrobuild
 
 PORT     ?= 8080
-REPO     := https://github.com/pyrobuild/pyrobuild
-SITEFLAGS := --dashboards examples --base-url https://pyrobuild.github.io/pyrobuild/ --repo-url $(REPO) --edit-url $(REPO)/edit/main/ --source-url $(REPO)/blob/main/
+
+# run and site take every setting from pyrobuild.yaml, as `pyrobuild compile`,
+# `pyrobuild build` and `pyrobuild serve` do when run here with no flags.
 
 ## run: compile the bundled examples into build/, then preview the docs site
 ## and the example dashboards at http://127.0.0.1:$(PORT)/ with live reload
 run: build
-	./$(BIN) compile examples -o build
-	./$(BIN) serve $(SITEFLAGS) --port $(PORT)
+	./$(BIN) compile
+	./$(BIN) serve --port $(PORT)
 
 ## site: build the documentation site into public/
 site: build
-	./$(BIN) build $(SITEFLAGS) -o public
+	./$(BIN) build
 
 ## test: vet, unit and end-to-end tests, and every benchmark once at a tiny size
 test:

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/bundle/crd"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -29,6 +30,7 @@ type compileOptions struct {
 	strict            bool
 	quiet             bool
 	crd               bool
+	instanceSelector  string // --instance-selector, for --crd
 	watch             bool
 	cache             *compiler.Cache // --watch: kept between runs
 	env               environment
@@ -58,8 +60,11 @@ With --crd, the same folders hold Perses operator custom resources
 (perses.dev/v1alpha2) for kubectl apply -f, Argo CD or Flux instead: a
 PersesDashboard or PersesDatasource in the project's namespace, a
 PersesGlobalDatasource, and a project's Namespace; bundles are
-multi-document YAML (or a JSON v1 List). Secrets have no custom resource
-and are left out, with a note.
+multi-document YAML (or a JSON v1 List). Secrets have no custom resource:
+one whose credentials are files on the Perses server becomes spec.client
+of the datasources using it, others are left out, with a note saying what
+to do. --instance-selector (or crd.instance_selector in pyrobuild.yaml)
+writes spec.instanceSelector on every custom resource.
 
 Without PATH, the sources are those of pyrobuild.yaml, or else the file's
 folder (the current folder without a file); the file's output, format,
@@ -100,6 +105,7 @@ a compilation succeeds. Ctrl-C stops it.`,
 	f.StringVarP(&o.output, "output", "o", "build", "output folder (replaced on success)")
 	f.StringVar(&o.format, "format", "yaml", "output format: yaml or json")
 	f.BoolVar(&o.crd, "crd", false, "write Perses operator custom resources (perses.dev/v1alpha2) for kubectl, Argo CD or Flux")
+	f.StringVar(&o.instanceSelector, "instance-selector", "", "with --crd, the Perses instances the operator writes the resources to: spec.instanceSelector, a label selector as kubectl -l takes it (app=perses,env in (prod))")
 	f.BoolVarP(&o.watch, "watch", "w", false, "recompile whenever a source changes, until Ctrl-C")
 	addCheckFlags(f, o)
 	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"yaml\tYAML files, bundles as YAML lists", "json\tJSON files, bundles as JSON arrays"}, cobra.ShellCompDirectiveNoFileComp))
@@ -179,6 +185,9 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	}
 	if o.goTimeout <= 0 {
 		return usageError{fmt.Errorf("--go-timeout must be positive, got %s", o.goTimeout)}
+	}
+	if _, err := crd.ParseSelector(o.instanceSelector); err != nil {
+		return usageError{fmt.Errorf("--instance-selector: %v", err)}
 	}
 	opts := o.env.compileOptions()
 	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Cache, opts.Pack = paths, o.strict, o.serverDatasources, o.goTimeout, o.cache, true

@@ -17,7 +17,8 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*model.Resource {
 	if !o.crd || res.Diagnostics.HasErrors() {
 		return nil
 	}
-	crs, diags := crd.Convert(res.Resources)
+	sel, _ := crd.ParseSelector(o.instanceSelector) // checked by runCompile
+	crs, diags := crd.ConvertWith(res.Resources, crd.Options{InstanceSelector: sel})
 	if o.strict {
 		for i := range diags {
 			if diags[i].Severity == diag.Warning {

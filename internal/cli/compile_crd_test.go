@@ -100,3 +100,35 @@ func TestCheckCRD(t *testing.T) {
 		t.Errorf("check --crd wrote files: %v", ents)
 	}
 }
+
+// TestCompileCRDInstanceSelector: --instance-selector, or crd.instance_selector
+// in pyrobuild.yaml, is written as spec.instanceSelector of every custom
+// resource; a selector that does not parse is a usage error.
+func TestCompileCRDInstanceSelector(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ds.yaml":        "kind: Datasource\nmetadata: {name: pyro, project: p}\nspec:\n  default: true\n  plugin: {kind: PyroscopeDatasource, spec: {directUrl: \"http://x:4040\"}}\n",
+		"pyrobuild.yaml": "crd:\n  instance_selector: app=perses\n",
+	})
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "  instanceSelector:\n    matchLabels:\n      app: perses\n"},
+		{[]string{"--instance-selector", "env in (prod),!canary"}, "  instanceSelector:\n    matchExpressions:\n      - key: env\n        operator: In\n        values:\n          - prod\n      - key: canary\n        operator: DoesNotExist\n"},
+	} {
+		code, _, stderr := run(t, append([]string{"compile", "--crd", "-o", "out", "-q"}, tc.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, stderr)
+		}
+		b, _ := os.ReadFile(filepath.Join("out", "projects", "p", "datasources", "pyro.yaml"))
+		if !strings.HasSuffix(string(b), tc.want) {
+			t.Errorf("%v: pyro.yaml:\n%s\nwant it to end with\n%s", tc.args, b, tc.want)
+		}
+	}
+	code, _, stderr := run(t, "compile", "--crd", "-o", "out", "--instance-selector", "a b=c")
+	if code != 2 || !strings.Contains(stderr, `--instance-selector: instance selector "a b=c": "a b" is not a label key`) {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

@@ -86,6 +86,8 @@ type projectConfig struct {
 	siteSourceURL  *string
 	siteNav        []site.NavItem
 	siteNavPos     diag.Pos // where site.nav is written
+
+	crdInstanceSelector *string
 }
 
 // configKey is one setting of the file.
@@ -125,6 +127,9 @@ var configKeys = []configKey{
 		{name: "edit_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteEditURL }},
 		{name: "source_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteSourceURL }},
 		{name: "nav", kind: "nav", nav: func(c *projectConfig) *[]site.NavItem { return &c.siteNav }},
+	}},
+	{name: "crd", kind: "section", keys: []configKey{
+		{name: "instance_selector", kind: "string", str: func(c *projectConfig) **string { return &c.crdInstanceSelector }},
 	}},
 }
 
@@ -512,6 +517,7 @@ func (c *projectConfig) applyCompile(f *pflag.FlagSet, o *compileOptions, args [
 	}
 	override(f, "strict", &o.strict, c.strict)
 	overrideList(f, "server-datasource", &o.serverDatasources, c.serverDatasources)
+	override(f, "instance-selector", &o.instanceSelector, c.crdInstanceSelector)
 	return args
 }
 

@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -43,5 +46,26 @@ func TestRepositoryDocs(t *testing.T) {
 	}
 	if len(s.Pages) < 10 {
 		t.Errorf("only %d pages built", len(s.Pages))
+	}
+}
+
+// TestRepositoryRunsWithoutFlags: in this repository, `pyrobuild compile`
+// and `pyrobuild build` take every setting from its pyrobuild.yaml (as
+// `make run` and `make site` run them) and succeed without a problem.
+// Only the output folders are moved out of the work tree.
+func TestRepositoryRunsWithoutFlags(t *testing.T) {
+	out := t.TempDir()
+	t.Chdir("../..")
+	for _, args := range [][]string{
+		{"compile", "-o", filepath.Join(out, "build")},
+		{"build", "-o", filepath.Join(out, "public")},
+	} {
+		code, stdout, stderr := run(t, args...)
+		if code != 0 || !strings.Contains(stdout, "(no problems)") {
+			t.Errorf("pyrobuild %s: exit %d\n%s%s", args[0], code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "public", "dashboards", "index.html")); err != nil {
+		t.Error(err)
 	}
 }

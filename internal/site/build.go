@@ -324,14 +324,12 @@ func (r *run) layout() error {
 	if err != nil {
 		return err
 	}
-	mermaid := false
-	for i, p := range r.pages {
+	for i := range r.pages {
 		if errs[i] != nil {
 			s.Diagnostics = append(s.Diagnostics, r.th.diag(errs[i], "page.html"))
 		}
-		mermaid = mermaid || p.Doc.Mermaid
 	}
-	return r.otherFiles(mermaid)
+	return r.otherFiles()
 }
 
 // job is one page to lay out, with its neighbours in the navigation.
@@ -365,7 +363,7 @@ func neighbours(pages []*Page, nav []*navNode) []job {
 // otherFiles sends the sink the site's files besides its pages: 404.html,
 // the content's static files, the theme's assets, the search index,
 // sitemap.xml and robots.txt.
-func (r *run) otherFiles(mermaid bool) error {
+func (r *run) otherFiles() error {
 	b, s, out := r.b, r.s, r.out
 	if nf, err := b.notFound(r.th, r.nav); err == nil {
 		out.file("404.html", nf)
@@ -384,7 +382,7 @@ func (r *run) otherFiles(mermaid bool) error {
 		out.file(f.rel, data)
 		s.Inputs = append(s.Inputs, f.file)
 	}
-	assets, err := r.th.assetOutputs(mermaid)
+	assets, err := r.th.assetOutputs()
 	if err != nil {
 		return err
 	}

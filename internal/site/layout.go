@@ -101,7 +101,7 @@ type pageLink struct {
 
 type pageData struct {
 	Title, Description, Canonical, EditURL string
-	Home, Mermaid, Generated               bool
+	Home, Generated                        bool
 	Content                                template.HTML
 	TOC                                    []markdown.Heading
 	Breadcrumbs                            []crumb
@@ -132,7 +132,6 @@ func (r *run) layoutPage(out *bytes.Buffer, p *Page, prev, next *navNode) error 
 		Description: d.Meta.Description,
 		Canonical:   b.absolute(p.URL),
 		Home:        p.URL == "",
-		Mermaid:     d.Mermaid,
 		Generated:   p.Generated,
 		Content:     template.HTML(b.rebase(b.resolveRaw(p, d.HTML))),
 		TOC:         d.TOC,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/parallel"
+	"github.com/pyrobuild/pyrobuild/internal/site/diagram"
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown"
 	"github.com/pyrobuild/pyrobuild/internal/site/pack"
 	"github.com/pyrobuild/pyrobuild/internal/site/pagecache"
@@ -42,6 +43,10 @@ func (b *Builder) render(ctx context.Context, pages []*Page, s *Site, pk *pack.P
 		var me *markdown.Error
 		if errors.As(err, &me) {
 			d.Pos.Line, d.Pos.Col, d.Message = me.Line, me.Col, me.Msg
+			if me.Diagram {
+				d.Code = sitediag.CodeDiagram
+				d.Hint = diagram.Supported
+			}
 		}
 		s.Diagnostics = append(s.Diagnostics, d)
 	}

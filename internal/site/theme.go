@@ -161,8 +161,8 @@ func (b *Builder) addThemeFile(th *theme, layouts map[string][]byte, layoutFile 
 // a preview server rebuilds often and the files never change.
 var inflated sync.Map // gz digest → []byte
 
-// lazy records a compressed asset. It is inflated only if a page needs it
-// (mermaid is 5 MB); its version is the digest of the compressed form.
+// lazy records a compressed asset, inflated when the site is written; its
+// version is the digest of the compressed form.
 func (th *theme) lazy(name string, gz []byte) {
 	th.gz[name] = gz
 	sum := sha256.Sum256(gz)
@@ -234,20 +234,13 @@ func isDir(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// assetOutputs lists the assets to publish. Vendored libraries go out only
-// when a page uses them, so sites without diagrams stay small.
-func (th *theme) assetOutputs(usesMermaid bool) (map[string][]byte, error) {
+// assetOutputs lists the assets to publish, vendored ones inflated.
+func (th *theme) assetOutputs() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for name, data := range th.assets {
-		if strings.HasPrefix(name, "vendor/mermaid/") && !usesMermaid {
-			continue
-		}
 		out[path.Join("assets", name)] = data
 	}
 	for name, gz := range th.gz {
-		if strings.HasPrefix(name, "vendor/mermaid/") && !usesMermaid {
-			continue
-		}
 		data, err := inflate(gz)
 		if err != nil {
 			return nil, fmt.Errorf("vendored %s: %w", name, err)

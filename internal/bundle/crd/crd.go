@@ -59,13 +59,39 @@ var (
 // case, so selectors still resolve); another is an error. In the returned
 // resources Kind, Project, Name and Global place the object in the output
 // tree (Project and Name as Kubernetes spells them) and Node is the object.
+//
+// A Secret used by datasource proxies whose credentials the operator's
+// spec.client can carry (see clientOf) is written as spec.client of each
+// of those datasources, whose proxy then names the secret the operator
+// makes from it, "<custom resource name>-secret".
 func Convert(rs []*model.Resource) ([]*model.Resource, diag.Diagnostics) {
-	c := &crdConverter{seen: map[string]*model.Resource{}, namespaces: map[string]string{}}
+	return ConvertWith(rs, Options{})
+}
+
+// Options are the settings of a conversion.
+type Options struct {
+	// InstanceSelector, when set, is written as spec.instanceSelector of
+	// every custom resource (namespaces aside).
+	InstanceSelector *Selector
+}
+
+// ConvertWith is Convert with options.
+func ConvertWith(rs []*model.Resource, o Options) ([]*model.Resource, diag.Diagnostics) {
+	c := &crdConverter{seen: map[string]*model.Resource{}, namespaces: map[string]string{}, opts: o,
+		users: secretUsers(rs), clients: map[string]*model.Node{}, noClient: map[string]string{}}
 	var out []*model.Resource
 	// Projects first, so a namespace's problem is reported at its Project.
 	for _, r := range rs {
-		if r.Kind == "Project" {
+		switch r.Kind {
+		case "Project":
 			c.namespace(r.Name, r.Node.Get("metadata").Get("name"), r.Pos)
+		case "Secret", "GlobalSecret":
+			k := secretKey(r.Kind == "GlobalSecret", r.Project, r.Name)
+			if client, why := clientOf(r.Tree().Get("spec")); client != nil {
+				c.clients[k] = client
+			} else {
+				c.noClient[k] = why
+			}
 		}
 	}
 	for _, r := range rs {
@@ -83,6 +109,13 @@ type crdConverter struct {
 	namespaces map[string]string
 	// seen holds the objects made so far, by kind, namespace and name.
 	seen map[string]*model.Resource
+	opts Options
+	// users are the datasources naming each secret (see secretKey);
+	// clients the spec.client of the secrets that have one, noClient why
+	// the others have none.
+	users    map[string][]*model.Resource
+	clients  map[string]*model.Node
+	noClient map[string]string
 }
 
 func (c *crdConverter) report(sev diag.Severity, code diag.Code, pos diag.Pos, path, msg, hint string) diag.Report {
@@ -98,8 +131,8 @@ func (c *crdConverter) convert(r *model.Resource) *model.Resource {
 		if ns == "" {
 			return nil
 		}
-		if d := tree.Get("spec").Get("display"); d != nil {
-			c.report(diag.Info, model.CodeCRDSkipped, compiler.Where(&model.Node{Pos: d.KeyPos}, compiler.Where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its name", r.Name, ns), "")
+		if d := tree.Get("spec").Get("display"); d != nil && !sameDisplay(d, r.Name, ns) {
+			c.report(diag.Info, model.CodeCRDSkipped, compiler.Where(&model.Node{Pos: d.KeyPos}, compiler.Where(d, r.Pos)), "spec.display", fmt.Sprintf("the display of project %s is not written: the operator creates the Perses project of namespace %s with the namespace as its display name", r.Name, ns), "")
 		}
 		obj := model.NewMap(nil)
 		obj.Set("apiVersion", model.NewString("v1", nil))
@@ -108,12 +141,12 @@ func (c *crdConverter) convert(r *model.Resource) *model.Resource {
 		m.Set("name", model.NewString(ns, nil))
 		obj.Set("metadata", m)
 		return c.add(&model.Resource{Kind: "Project", Name: ns, Global: true, Pos: compiler.Where(meta.Get("name"), r.Pos)}, "Namespace", obj)
+	case r.Kind == "Secret" || r.Kind == "GlobalSecret":
+		c.secretNote(r)
+		return nil
 	case crdKinds[r.Kind] == "":
 		what := "the Perses operator has no custom resource for " + r.Kind + "s"
 		hint := "create it on the Perses server (percli apply) or leave it to the operator's defaults"
-		if r.Kind == "Secret" || r.Kind == "GlobalSecret" {
-			hint = "create it on the Perses server (percli apply -f with pyrobuild's output without --crd), or give the datasource's custom resource a spec.client, from which the operator makes a secret of its own"
-		}
 		c.report(diag.Info, model.CodeCRDSkipped, compiler.Where(meta.Get("name"), r.Pos), "kind", fmt.Sprintf("%s is not written: %s", r.ID(), what), hint)
 		return nil
 	}
@@ -144,11 +177,17 @@ func (c *crdConverter) convert(r *model.Resource) *model.Resource {
 		m.Set("annotations", a)
 	}
 	config := tree.Get("spec").Clone()
-	if r.Kind == "Dashboard" {
-		panelDisplays(config)
-	}
 	spec := model.NewMap(nil)
 	spec.Set("config", config)
+	if r.Kind == "Dashboard" {
+		panelDisplays(config)
+		c.hideHeaders(r, config)
+	} else if client := c.client(r, config, name); client != nil {
+		spec.Set("client", client)
+	}
+	if c.opts.InstanceSelector != nil {
+		spec.Set("instanceSelector", c.opts.InstanceSelector.node())
+	}
 	obj := model.NewMap(nil)
 	obj.Set("apiVersion", model.NewString(APIVersion, nil))
 	obj.Set("kind", model.NewString(kind, nil))
@@ -345,4 +384,45 @@ func (s *objectStream) Close() error {
 		s.write([]byte("\n  ]\n}\n"))
 	}
 	return s.err
+}
+
+// sameDisplay tells a project display that says nothing the operator's
+// own would not: no description, and no name or the project's own (as
+// written, or as its namespace). The operator names the Perses project's
+// display after the namespace.
+func sameDisplay(d *model.Node, project, ns string) bool {
+	if d.Kind != model.MapKind {
+		return false
+	}
+	for i, k := range d.Keys {
+		if v := d.Vals[i].Value; k != "name" || v != "" && v != project && v != ns {
+			return false
+		}
+	}
+	return true
+}
+
+// hideHeaders reports, and leaves out, the display.hideHeader of a
+// dashboard's panels: the operator's PersesDashboard schema (v0.5.0) has
+// no such field, so Kubernetes would prune it and the panel would show
+// its header.
+func (c *crdConverter) hideHeaders(r *model.Resource, config *model.Node) {
+	panels := config.Get("panels")
+	if panels == nil || panels.Kind != model.MapKind {
+		return
+	}
+	for i, key := range panels.Keys {
+		d := panels.Vals[i].Get("spec").Get("display")
+		h := d.Get("hideHeader")
+		if h == nil {
+			continue
+		}
+		d.Delete("hideHeader")
+		if h.Kind == model.BoolKind && h.Value == "false" {
+			continue // what Perses does without it
+		}
+		c.report(diag.Warning, model.CodeCRDSkipped, compiler.Where(&model.Node{Pos: h.KeyPos}, compiler.Where(h, r.Pos)), "spec.panels."+key+".spec.display.hideHeader",
+			fmt.Sprintf("panel %s's display.hideHeader is not written: the Perses operator's PersesDashboard (v0.5.0) has no such field, so Kubernetes would drop it and the panel would show its header", key),
+			"remove hideHeader, or apply this dashboard with percli (pyrobuild's output without --crd)")
+	}
 }

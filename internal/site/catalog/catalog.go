@@ -49,12 +49,17 @@ type Page struct {
 }
 
 // Pages returns the catalog's pages for a compilation: the index first,
-// then a page per dashboard.
+// then a page per project (its dashboards' folder, titled with the
+// project's display name), then a page per dashboard.
 func Pages(res *compiler.Result, o Options) []Page {
 	var dashboards []*model.Resource
+	projects := map[string]*model.Resource{}
 	for _, r := range res.Resources {
-		if r.Kind == "Dashboard" {
+		switch r.Kind {
+		case "Dashboard":
 			dashboards = append(dashboards, r)
+		case "Project":
+			projects[r.Name] = r
 		}
 	}
 	resolver := compiler.NewResolver(res.Resources, o.ServerDatasources)
@@ -79,7 +84,49 @@ func Pages(res *compiler.Result, o Options) []Page {
 	for _, d := range dashboards {
 		idx.Deps = append(idx.Deps, d.Pos.File)
 	}
-	return append([]Page{idx}, pages...)
+	return append(append([]Page{idx}, o.projectPages(dashboards, projects)...), pages...)
+}
+
+// projectPages writes the index page of each project's folder of the
+// catalog, so that the navigation names the folder with the project's
+// display name (its name when it has none), as Perses does, rather than
+// a title made up from the folder's name.
+func (o *Options) projectPages(dashboards []*model.Resource, projects map[string]*model.Resource) []Page {
+	byProject := map[string][]*model.Resource{}
+	var names []string
+	for _, d := range dashboards {
+		if byProject[d.Project] == nil {
+			names = append(names, d.Project)
+		}
+		byProject[d.Project] = append(byProject[d.Project], d)
+	}
+	sort.Strings(names)
+	var pages []Page
+	for _, name := range names {
+		p := Page{Key: "dashboards/" + name + "/index.md", File: "dashboards (generated)"}
+		title, desc := name, ""
+		if pr := projects[name]; pr != nil {
+			spec := pr.Node.Get("spec")
+			title = displayName(spec, name)
+			desc, _ = spec.Get("display").Str("description")
+			p.File = pr.Pos.File
+			p.Deps = append(p.Deps, pr.Pos.File)
+		}
+		var w bytes.Buffer
+		fmt.Fprintf(&w, "---\ntitle: %q\ndescription: %q\n---\n\n# %s\n\n", title, fmt.Sprintf("The dashboards of project %s as pyrobuild compiles them.", name), mdEscape(title))
+		if desc != "" {
+			w.WriteString(mdEscape(desc) + "\n\n")
+		}
+		fmt.Fprintf(&w, "Project `%s`: %s.\n\n| dashboard | panels | source |\n|---|---|---|\n", name, plural(len(byProject[name]), "dashboard"))
+		for _, d := range byProject[name] {
+			spec := d.Node.Get("spec")
+			fmt.Fprintf(&w, "| [%s](%s.md) | %d | %s |\n", cell(displayName(spec, d.Name)), d.Name, len(spec.Get("panels").Keys), o.sourceLink(d.Pos))
+			p.Deps = append(p.Deps, d.Pos.File)
+		}
+		p.Source = w.Bytes()
+		pages = append(pages, p)
+	}
+	return pages
 }
 
 func displayName(spec *model.Node, fallback string) string {
@@ -101,15 +148,18 @@ func (o *Options) dashboardPage(d *model.Resource, title string, resolver *compi
 	if desc, ok := spec.Get("display").Str("description"); ok && desc != "" {
 		w.WriteString(mdEscape(desc) + "\n\n")
 	}
-	w.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(&w, "| project | `%s` |\n| name | `%s` |\n", d.Project, d.Name)
+	// The dashboard's facts are name–value pairs: a definition list, not
+	// a table, which would need a header row with nothing to say.
+	fmt.Fprintf(&w, "project\n: `%s`\n\nname\n: `%s`\n\n", d.Project, d.Name)
 	if v, ok := spec.Str("duration"); ok {
-		fmt.Fprintf(&w, "| time range | last `%s` |\n", v)
+		fmt.Fprintf(&w, "time range\n: last `%s`\n\n", v)
 	}
 	if v, ok := spec.Str("refreshInterval"); ok {
-		fmt.Fprintf(&w, "| refresh | every `%s` |\n", v)
+		fmt.Fprintf(&w, "refresh\n: every `%s`\n\n", v)
 	}
-	fmt.Fprintf(&w, "| source | %s |\n\n", o.sourceLink(d.Pos))
+	if src := o.sourceLink(d.Pos); src != "" {
+		fmt.Fprintf(&w, "source\n: %s\n\n", src)
+	}
 
 	panels := spec.Get("panels")
 	if panels != nil && len(panels.Keys) > 0 {

@@ -286,7 +286,7 @@ type highlight struct {
 
 func (x highlight) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(parser.WithASTTransformers(
-		// After mermaid, which takes its blocks away from us.
+		// After the diagrams, which take their blocks away from us.
 		util.Prioritized(x, 320),
 	))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(

@@ -6,7 +6,7 @@
 // The engine is goldmark with GFM, footnotes, definition lists and the
 // typographer, plus small extensions of our own, one per file: front matter,
 // heading anchors, table of contents, search sections, admonitions, content
-// tabs, code highlighting, mermaid diagrams, examples, link rewriting and
+// tabs, code highlighting, diagrams (drawn by site/diagram), examples, link rewriting and
 // table wrapping. Every position the engine reports is a 1-based line (and
 // byte column) in the original file, front matter included, so a diagnostic
 // can point at content/foo.md:42.
@@ -63,7 +63,7 @@ func New(opts Options) *Engine {
 			frontMatterExt{},
 			admonitions{},
 			tabs{},
-			mermaid{},
+			diagrams(),
 			examples{},
 			highlight{h: hl},
 			tableWrap{},
@@ -156,9 +156,6 @@ type Document struct {
 	IDs map[string]bool
 	// Examples lists the fenced code blocks marked as examples.
 	Examples []Example
-	// Mermaid tells that the page has a mermaid diagram, so the site loads
-	// the mermaid script only then.
-	Mermaid bool
 	// Tabs tells that the page has content tabs.
 	Tabs bool
 	// Code tells that the page has code blocks, which carry copy buttons.
@@ -230,6 +227,9 @@ type Error struct {
 	Line, Col int
 	// Msg says what is wrong, starting with where ("front matter: ...").
 	Msg string
+	// Diagram tells a diagram that cannot be drawn from a bad front
+	// matter.
+	Diagram bool
 }
 
 // Error formats the error as "path:line:col: msg", the form editors jump to.

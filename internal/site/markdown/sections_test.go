@@ -14,7 +14,7 @@ func TestSections(t *testing.T) {
 		"### Deeper\n\n!!! tip \"Pro tip\"\n    Use <b>bold</b> [links](x.md).\n\n" +
 		"=== \"CUE\"\n    cue text\n\n" +
 		"<div class=\"raw\">raw &amp; html</div>\n\n" +
-		"```mermaid\ngraph TD\n```\n"
+		"```mermaid\ngraph TD\n  a --> b\n```\n"
 	doc := render(t, src)
 	want := []Section{
 		{ID: "", Heading: "", Text: "Intro with emphasis, code and AT&T *stars*.", Level: 0},

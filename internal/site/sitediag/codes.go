@@ -15,6 +15,7 @@ const (
 	CodeTemplate      diag.Code = "PB2006"
 	CodeDuplicatePage diag.Code = "PB2007"
 	CodeNav           diag.Code = "PB2008"
+	CodeDiagram       diag.Code = "PB2009"
 )
 
 // codes documents the site's codes; the site registers them in diag.Codes,
@@ -47,6 +48,9 @@ var codes = []diag.CodeInfo{
 		Summary:   "The `site.nav` list of pyrobuild.yaml leaves a published page out (a warning: readers find it only by search or a link), or names one page twice (an error).",
 		Fix:       "Add the page, or its folder (`reference/` stands for all the pages there the list does not name), to `site.nav`; a page listed twice keeps one entry.",
 		NoExample: "It comes from pyrobuild.yaml's `site.nav` list, not from a page or a dashboard source; the message names the page and the line of the list."},
+	{Code: CodeDiagram, Title: "diagram that cannot be drawn",
+		Summary: "A `mermaid` code block uses syntax that pyrobuild's build-time drawing does not read: another kind of diagram than a flowchart, subgraphs, styles, shapes other than boxes, or markup in a box's text. Diagrams are drawn when the site is built, as SVG, so that no page loads a diagram library.",
+		Fix:     "Keep to flowcharts of boxes and arrows: a `flowchart LR` (or `graph TD`, `RL`, `BT`) line, then boxes `id`, `id[text]`, `id(\"text\")` joined by `-->`, `---`, `-.->` or `==>`, optionally with `|labels|` and `&`; `<br/>` breaks a line; `accTitle:` names the drawing for screen readers. Draw anything richer as an image."},
 }
 
 func init() { diag.Codes.Register(codes...) }

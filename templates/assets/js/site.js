@@ -1,6 +1,6 @@
 // pyrobuild docs: theme toggle, navigation, copy buttons, content tabs,
-// table-of-contents highlighting, search and mermaid start-up. No
-// dependencies; every feature degrades to plain HTML without script.
+// table-of-contents highlighting and search. No dependencies; every
+// feature degrades to plain HTML without script.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -23,10 +23,6 @@
     if (t === "auto") { store.set("pyrobuild-theme", ""); } else { store.set("pyrobuild-theme", t); }
     document.dispatchEvent(new CustomEvent("pyrobuild:theme", { detail: t }));
   }
-  function isDark() {
-    var t = root.dataset.theme;
-    return t === "dark" || (t === "auto" && window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches);
-  }
   var toggle = document.querySelector(".theme-toggle");
   if (toggle) {
     setTheme(root.dataset.theme || "auto");
@@ -45,8 +41,16 @@
       navToggle.setAttribute("aria-expanded", String(open));
       navToggle.setAttribute("aria-label", open ? "Hide navigation" : "Show navigation");
     });
+    // Show the current page's entry by scrolling the navigation itself:
+    // scrollIntoView() would also move the browser's starting point for
+    // Tab there, so the first Tab would skip the skip link, the search,
+    // the theme toggle and the Source link.
     var current = nav.querySelector('[aria-current="page"]');
-    if (current && current.scrollIntoView) { current.scrollIntoView({ block: "nearest" }); }
+    if (current) {
+      var box = nav.getBoundingClientRect(), at = current.getBoundingClientRect();
+      if (at.top < box.top) { nav.scrollTop += at.top - box.top; }
+      else if (at.bottom > box.bottom) { nav.scrollTop += at.bottom - box.bottom; }
+    }
   }
 
   // Copy buttons on code blocks.
@@ -256,22 +260,5 @@
     document.addEventListener("click", function (e) {
       if (!e.target.closest || !e.target.closest(".search")) { close(); }
     });
-  }
-
-  // Mermaid diagrams, on pages that have them (the script is loaded only there).
-  function renderMermaid() {
-    if (!window.mermaid) { return; }
-    var nodes = document.querySelectorAll("pre.mermaid");
-    nodes.forEach(function (n) {
-      if (!n.dataset.source) { n.dataset.source = n.textContent; }
-      n.removeAttribute("data-processed");
-      n.textContent = n.dataset.source;
-    });
-    window.mermaid.initialize({ startOnLoad: false, theme: isDark() ? "dark" : "default", securityLevel: "strict" });
-    window.mermaid.run({ nodes: nodes });
-  }
-  if (document.querySelector("pre.mermaid")) {
-    renderMermaid();
-    document.addEventListener("pyrobuild:theme", renderMermaid);
   }
 })();
