@@ -1,7 +1,6 @@
 package load
 
 import (
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,12 +10,10 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/ast/astutil"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
-	cueerrors "cuelang.org/go/cue/errors"
 	cueload "cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
-	"cuelang.org/go/cue/token"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
@@ -83,33 +80,40 @@ func findModuleRoot(dir string) string {
 // dashboards compile in a third of the memory 250 took, for about 1.5 ms of
 // schema building per 50 packages.
 type CUEEnv struct {
-	ctx    *cue.Context
-	schema cue.Value
-	uses   int
+	// ModCache is where CUE keeps the modules it downloaded (CUE_CACHE_DIR,
+	// or cue in the user's cache folder), named when an import is missing;
+	// "" describes it instead.
+	ModCache string
+
+	ctx  *cue.Context
+	uses int
 }
 
 const cueEnvUses = 50
 
-func (e *CUEEnv) get() (*cue.Context, cue.Value, error) {
+func (e *CUEEnv) get() (*cue.Context, error) {
 	if e.ctx == nil || e.uses >= cueEnvUses {
 		ctx := cuecontext.New()
-		v, err := model.BuildSchema(ctx)
-		if err != nil {
-			return nil, cue.Value{}, err
+		if _, err := model.BuildSchema(ctx); err != nil {
+			return nil, err
 		}
-		e.ctx, e.schema, e.uses = ctx, v, 0
+		e.ctx, e.uses = ctx, 0
 	}
 	e.uses++
-	return e.ctx, e.schema, nil
+	return e.ctx, nil
 }
 
-// loadCUE evaluates one CUE package in-process. Packages that import only
-// pyrobuild's schema and CUE's standard library are built directly in the
-// worker's context; others go through the CUE loader with the schema laid
-// over the user's module (cue.mod/pkg/<import path>), so they too import it
-// offline, with no registry and no `cue mod tidy`.
+// loadCUE evaluates one CUE package in-process, each file with its own
+// imports, as `cue export` does. Packages that import only pyrobuild's
+// schema and CUE's standard library are built directly in the worker's
+// context, where the schema is already built; others go through the CUE
+// loader with the schema laid over the user's module (cue.mod/pkg/<import
+// path>), so they too import it offline, with no registry and no `cue mod
+// tidy`. Every problem of the package is reported, each once.
 func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bool) {
+	cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources, modCache: env.ModCache}
 	files := make([]*ast.File, 0, len(u.files))
+	var diags diag.Diagnostics
 	for i, f := range u.files {
 		src, d := u.source(i)
 		if d != nil {
@@ -118,107 +122,70 @@ func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bo
 		sources.Add(src)
 		af, err := parser.ParseFile(f, src.Data)
 		if err != nil {
-			cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources}
-			return nil, cl.errors(err, f), true
+			// Every file is parsed, so every file's syntax errors show.
+			diags = append(diags, cl.errors(err, f)...)
+			continue
 		}
 		files = append(files, af)
 	}
-	if merged, aliases, ok := mergeSchemaOnly(files); ok {
-		ctx, sv, err := env.get()
+	if diags != nil {
+		return nil, cueDedup(diags), true
+	}
+	imports, offline := cueImports(files)
+	if !offline {
+		raws, diags := loadCUEModule(u, cl)
+		return raws, cueDedup(diags), false // imports of the user's own packages are not tracked
+	}
+	ctx, err := env.get()
+	if err != nil {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
+	}
+	inst := build.NewContext().NewInstance(u.dir, nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, cl.errors(err, u.files[0]), true
+		}
+	}
+	if imports[schema.ImportPath] {
+		si, err := model.SchemaInstance()
 		if err != nil {
 			return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
 		}
-		scope := ctx.CompileString("{}")
-		for _, a := range aliases {
-			scope = scope.FillPath(cue.MakePath(cue.Str(a)), sv)
-		}
-		v := ctx.BuildFile(merged, cue.Scope(scope), cue.InferBuiltins(true))
-		cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources}
-		raws, diags := cl.resources(v, u.files[0])
-		return raws, diags, true
+		inst.Imports = append(inst.Imports, si)
 	}
-	raws, diags := loadCUEModule(u, sources)
-	return raws, diags, false // imports of the user's own packages are not tracked
+	raws, diags := cl.resources(ctx.BuildInstance(inst), u.files[0])
+	return raws, cueDedup(diags), true
 }
 
-// mergeSchemaOnly joins the files of a package into one, replacing imports
-// of the schema by names bound in the scope. It declines (ok false) when a
-// file imports anything but the schema and the standard library.
-func mergeSchemaOnly(files []*ast.File) (*ast.File, []string, bool) {
-	var aliases []string
-	dropped := map[*ast.ImportSpec]bool{}
-	var imports []ast.Decl
-	var decls []ast.Decl
+// cueImports lists the import paths of files, and reports whether they are
+// all offline: pyrobuild's schema or CUE's standard library (whose paths
+// have no dot in their first element).
+func cueImports(files []*ast.File) (map[string]bool, bool) {
+	paths := map[string]bool{}
 	for _, f := range files {
 		for spec := range f.ImportSpecs() {
 			path, err := strconv.Unquote(spec.Path.Value)
 			if err != nil {
-				return nil, nil, false
+				return nil, false // the loader reports it
 			}
-			switch {
-			case path == schema.ImportPath:
-				name := "schema"
-				if spec.Name != nil {
-					name = spec.Name.Name
-				}
-				aliases = append(aliases, name)
-				dropped[spec] = true
-			case strings.Contains(strings.SplitN(path, "/", 2)[0], "."):
-				return nil, nil, false // a module import: the loader's job
+			if path != schema.ImportPath && strings.Contains(strings.SplitN(path, "/", 2)[0], ".") {
+				return nil, false // a module import: the loader's job
 			}
-		}
-		for i, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.Package:
-				if len(decls) == 0 && len(imports) == 0 && i == 0 {
-					decls = append(decls, d)
-				}
-			case *ast.ImportDecl:
-				var keep []*ast.ImportSpec
-				for _, spec := range d.Specs {
-					if !dropped[spec] {
-						keep = append(keep, spec)
-					}
-				}
-				if len(keep) > 0 {
-					imports = append(imports, &ast.ImportDecl{Specs: keep})
-				}
-			default:
-				decls = append(decls, d)
-			}
+			paths[path] = true
 		}
 	}
-	// References to the dropped imports now resolve in the scope.
-	for _, f := range files {
-		astutil.Apply(f, func(c astutil.Cursor) bool {
-			if id, ok := c.Node().(*ast.Ident); ok {
-				if spec, ok := id.Node.(*ast.ImportSpec); ok && dropped[spec] {
-					id.Node, id.Scope = nil, nil
-				}
-			}
-			return true
-		}, nil)
-	}
-	out := &ast.File{Filename: files[0].Filename}
-	if len(decls) > 0 {
-		if pkg, ok := decls[0].(*ast.Package); ok {
-			out.Decls = append(out.Decls, pkg)
-			decls = decls[1:]
-		}
-	}
-	out.Decls = append(out.Decls, imports...)
-	out.Decls = append(out.Decls, decls...)
-	return out, aliases, true
+	return paths, true
 }
 
 // loadCUEModule evaluates a package through the CUE loader.
-func loadCUEModule(u Unit, sources *Sources) ([]Raw, diag.Diagnostics) {
+func loadCUEModule(u Unit, cl *cueLoc) ([]Raw, diag.Diagnostics) {
 	absDir, err := filepath.Abs(u.dir)
 	if err != nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Pos: diag.Pos{File: u.dir}, Message: err.Error()}}
 	}
 	root := findModuleRoot(absDir)
 	ov := map[string]cueload.Source{}
+	cl.modRoot = root
 	if root == "" {
 		root = absDir
 		ov[filepath.Join(root, "cue.mod", "module.cue")] = cueload.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
@@ -235,7 +202,7 @@ func loadCUEModule(u Unit, sources *Sources) ([]Raw, diag.Diagnostics) {
 	for i, f := range u.files {
 		names[i] = filepath.Base(f)
 	}
-	cl := &cueLoc{absDir: absDir, relDir: u.dir, schemaDir: pkgDir, sources: sources}
+	cl.absDir, cl.relDir, cl.schemaDir, cl.lookRoot = absDir, u.dir, pkgDir, root
 	insts := cueload.Instances(names, &cueload.Config{Dir: absDir, Overlay: ov, Tests: false})
 	if len(insts) == 0 {
 		return nil, nil
@@ -251,6 +218,7 @@ func loadCUEModule(u Unit, sources *Sources) ([]Raw, diag.Diagnostics) {
 // inside one resource must not hide the others: each is validated on its
 // own while extracting.
 func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
+	c.root = v
 	if err := v.Err(); err != nil {
 		if _, ferr := v.Fields(); ferr != nil {
 			return nil, c.errors(err, file)
@@ -265,82 +233,6 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
 		}
 	}
 	return out, diags
-}
-
-// cueLoc maps CUE positions (absolute paths) back to the paths the user gave.
-type cueLoc struct {
-	absDir, relDir, schemaDir string
-	sources                   *Sources
-	// tooDeep is where node met a value nested deeper than model.MaxDepth.
-	tooDeep *diag.Pos
-}
-
-func (c *cueLoc) pos(p token.Pos) diag.Pos {
-	if !p.IsValid() {
-		return diag.Pos{}
-	}
-	file := p.Filename()
-	if strings.HasPrefix(file, c.schemaDir) {
-		return diag.Pos{} // inside pyrobuild's schema: not the user's doing
-	}
-	if rel, err := filepath.Rel(c.absDir, file); err == nil && !strings.HasPrefix(rel, "..") {
-		file = filepath.Join(c.relDir, rel)
-	}
-	return diag.Pos{File: file, Line: p.Line(), Col: p.Column()}
-}
-
-// errors converts CUE errors to diagnostics at the user's positions.
-func (c *cueLoc) errors(err error, fallback string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	rep := diag.NewReporter(&diags)
-	for _, e := range cueerrors.Errors(err) {
-		var at diag.Pos
-		for _, p := range cueerrors.Positions(e) {
-			if at = c.pos(p); at.IsValid() {
-				break
-			}
-		}
-		if !at.IsValid() {
-			at = diag.Pos{File: fallback}
-		}
-		format, args := e.Msg()
-		path := e.Path()
-		if format == "invalid value %v (out of bound %s)" && len(args) == 2 && len(path) > 0 {
-			// A schema constraint: explain it as for YAML and JSON.
-			if m, ok := model.MustSchema().BoundMessage(fmt.Sprint(args[1])); ok {
-				msg := fmt.Sprintf("invalid %s %v: %s", path[len(path)-1], args[0], m)
-				if diag.CredentialPath(path) {
-					msg = diag.RedactQuoted(msg)
-				}
-				rep.Report(diag.Error, model.CodeInvalidValue, at, msg).
-					Path(strings.Join(path[1:], "."))
-				continue
-			}
-		}
-		msg := fmt.Sprintf(format, args...)
-		if diag.CredentialPath(path) {
-			// CUE quotes the values in conflict: never a credential.
-			msg = diag.RedactQuoted(msg)
-		}
-		if len(path) > 0 {
-			msg = strings.Join(path, ".") + ": " + msg
-		}
-		rep.Report(diag.Error, model.CodeCUE, at, msg).
-			Hint(cueHint(msg))
-	}
-	return diags
-}
-
-func cueHint(msg string) string {
-	switch {
-	case strings.Contains(msg, "incomplete value"), strings.Contains(msg, "non-concrete value"):
-		return "every field of a resource must have a concrete value; give it one or a default (*value)"
-	case strings.Contains(msg, "field not allowed"):
-		return "the field is not part of the definition it is unified with; check its spelling"
-	case strings.Contains(msg, "cannot find package"), strings.Contains(msg, "import failed"):
-		return "pyrobuild provides \"" + schema.ImportPath + "\"; other imports need a cue.mod of your own"
-	}
-	return ""
 }
 
 // extract finds the resources in an evaluated value: the value itself, the
