@@ -258,14 +258,19 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]Raw, diags *diag.Diagnos
 				*diags = append(*diags, c.errors(err, "")...)
 				return
 			}
-			c.tooDeep = nil
+			c.tooDeep, c.deps = nil, nil
 			n := c.node(v, 0)
 			if c.tooDeep != nil {
 				// As for YAML and JSON: an error, not a value cut short.
 				diag.NewReporter(diags).Errorf(model.CodeInputLimit, model.Where(&model.Node{Pos: *c.tooDeep}, n.Pos), "nesting deeper than %d levels", model.MaxDepth)
 				return
 			}
-			*out = append(*out, Raw{Node: n, File: n.Pos.File})
+			var via map[diag.Pos]diag.Pos
+			if c.deps != nil {
+				via = map[diag.Pos]diag.Pos{}
+				c.fill(n, n.Pos, via)
+			}
+			*out = append(*out, Raw{Node: n, File: n.Pos.File, Via: via})
 			return
 		}
 		if depth > 8 {
@@ -275,6 +280,42 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]Raw, diags *diag.Diagnos
 		for it.Next() {
 			c.extract(it.Value(), depth+1, out, diags)
 		}
+	}
+}
+
+// depValue is where a dependency wrote a value; unified is set when the
+// node's position is the user's unification with it, or its nearest
+// ancestor's (not a position borrowed from its first field).
+type depValue struct {
+	pos     diag.Pos
+	unified bool
+}
+
+// fill gives the nodes a dependency made, with no position in the user's
+// files, the position of their nearest ancestor that has one: the user's
+// line that led there. via maps such a position to where the dependency
+// wrote the first value placed there, for a note.
+func (c *cueLoc) fill(n *model.Node, at diag.Pos, via map[diag.Pos]diag.Pos) {
+	d, made := c.deps[n]
+	if !n.Pos.IsValid() {
+		n.Pos = at
+		d.unified = made
+	}
+	if d.unified && n.Pos.IsValid() {
+		// Parents are filled before their children: a value the user
+		// unified with a dependency's definition names the definition.
+		if _, seen := via[n.Pos]; !seen {
+			via[n.Pos] = d.pos
+		}
+	}
+	if !n.KeyPos.IsValid() {
+		n.KeyPos = n.Pos
+	}
+	for _, ch := range n.Vals {
+		c.fill(ch, n.Pos, via)
+	}
+	for _, ch := range n.Items {
+		c.fill(ch, n.Pos, via)
 	}
 }
 
@@ -326,6 +367,19 @@ func (c *cueLoc) node(v cue.Value, depth int) *model.Node {
 	default:
 		s := model.NodeFromCUE(v)
 		n.Kind, n.Value = s.Kind, s.Value
+	}
+	if !n.Pos.IsValid() && c.absDir != "" {
+		if p := v.Pos(); p.IsValid() && !c.isUser(p.Filename()) && !within(p.Filename(), c.schemaDir) {
+			// Made by a dependency: where the user unified it, if anywhere
+			// (asked only here, for its cost), and where the dependency
+			// wrote it, for a note.
+			n.Pos = c.valuePos(v)
+			if c.deps == nil {
+				c.deps = map[*model.Node]depValue{}
+			}
+			d, _ := c.depPos(p)
+			c.deps[n] = depValue{d, n.Pos.IsValid()}
+		}
 	}
 	if !n.Pos.IsValid() {
 		// A value unified with the schema reports the schema's position.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 
@@ -36,6 +37,9 @@ type cueLoc struct {
 	root cue.Value
 	// tooDeep is where node met a value nested deeper than model.MaxDepth.
 	tooDeep *diag.Pos
+	// deps holds, for the nodes of the resource being converted that a
+	// dependency made, where the dependency wrote them.
+	deps map[*model.Node]depValue
 }
 
 // within reports whether file is dir or below it.
@@ -205,6 +209,12 @@ func (c *cueLoc) lookup(path []string) diag.Pos {
 // valuePos is the first position of v in a user's file: its own, or one
 // of the values it unifies.
 func (c *cueLoc) valuePos(v cue.Value) diag.Pos {
+	if f, ok := v.Source().(*ast.Field); ok && f.Value != nil {
+		// A field: where its value starts, as for values CUE places.
+		if p := c.pos(f.Value.Pos()); p.IsValid() {
+			return p
+		}
+	}
 	if p := c.pos(v.Pos()); p.IsValid() {
 		return p
 	}

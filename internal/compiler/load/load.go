@@ -248,6 +248,9 @@ func looksLikeResource(n *model.Node) bool {
 type Raw struct {
 	Node *model.Node
 	File string // the file it was read from
+	// Via maps the user's position given to values a CUE dependency made
+	// (the line that led there) to where the dependency wrote them.
+	Via map[diag.Pos]diag.Pos
 }
 
 // Collect takes the resources of one loaded document: one
