@@ -202,7 +202,7 @@ func loadCUEModule(u Unit, cl *cueLoc) ([]Raw, diag.Diagnostics) {
 	for i, f := range u.files {
 		names[i] = filepath.Base(f)
 	}
-	cl.absDir, cl.relDir, cl.schemaDir, cl.lookRoot = absDir, u.dir, pkgDir, root
+	cl.absDir, cl.relDir, cl.schemaDir = absDir, u.dir, pkgDir
 	insts := cueload.Instances(names, &cueload.Config{Dir: absDir, Overlay: ov, Tests: false})
 	if len(insts) == 0 {
 		return nil, nil

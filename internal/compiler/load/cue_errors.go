@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -26,9 +27,8 @@ type cueLoc struct {
 	absDir, relDir string
 	// schemaDir is where pyrobuild's schema lies in the overlay.
 	schemaDir string
-	// modRoot is the user's module (the folder holding cue.mod), or "";
-	// lookRoot is the module the loader looked for cue.mod/pkg in.
-	modRoot, lookRoot string
+	// modRoot is the user's module (the folder holding cue.mod), or "".
+	modRoot string
 	// modCache is where CUE keeps downloaded modules ("": not known).
 	modCache string
 	sources  *Sources
@@ -359,26 +359,39 @@ func (c *cueLoc) missingImport(path string) (msg, hint string) {
 		return fmt.Sprintf("cannot find package %q: it is not in CUE's standard library", path),
 			"a path without a dot in its first element names a standard library package (\"strings\", \"list\", \"encoding/json\", …); modules have a domain first"
 	}
-	var where []string
-	where = append(where, fmt.Sprintf("pyrobuild's schema (which provides %q only)", schema.ImportPath))
-	root := c.lookRoot
-	if root == "" {
-		root = c.absDir
+	schemaOnly := fmt.Sprintf("pyrobuild's schema (which provides %q only)", schema.ImportPath)
+	if c.modRoot == "" {
+		return fmt.Sprintf("cannot find package %q: there is no cue.mod/module.cue above the package, so pyrobuild looked only in %s and CUE's standard library", path, schemaOnly),
+			"create cue.mod/module.cue at the root of your dashboards repository (module: \"example.com/dashboards\", language: version: \"v0.16.0\"); for the Perses CUE SDK, run `percli dac setup` and then `cue mod tidy` there"
 	}
-	if root != "" {
-		where = append(where, c.display(filepath.Join(root, "cue.mod", "pkg", filepath.FromSlash(path))))
+	if mod := modulePath(c.modRoot); mod != "" && (path == mod || strings.HasPrefix(path, mod+"/")) {
+		dir := filepath.Join(c.modRoot, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(path, mod), "/")))
+		return fmt.Sprintf("cannot find package %q: it is in your module %q, so pyrobuild looked in %s, which holds no CUE package", path, mod, c.display(dir)),
+			"check the import path against the folder of the package, relative to the folder holding cue.mod"
 	}
 	cache := "the CUE module cache ($CUE_CACHE_DIR, by default cue in your user cache folder)"
 	if c.modCache != "" {
 		cache = "the CUE module cache (" + filepath.Join(c.modCache, "mod", "extract") + ")"
 	}
-	where = append(where, cache)
-	msg = fmt.Sprintf("cannot find package %q: looked in %s and %s", path, strings.Join(where[:len(where)-1], ", "), where[len(where)-1])
-	if c.modRoot == "" {
-		msg += "; there is no cue.mod/module.cue above the package"
-	}
+	vendored := c.display(filepath.Join(c.modRoot, "cue.mod", "pkg", filepath.FromSlash(path)))
+	msg = fmt.Sprintf("cannot find package %q: looked in %s, %s and %s", path, schemaOnly, vendored, cache)
 	hint = "declare the module in cue.mod/module.cue's deps and run `cue mod tidy` to fetch it into the module cache, or vendor it under cue.mod/pkg; for the Perses CUE SDK, run `percli dac setup` and then `cue mod tidy`"
 	return msg, hint
+}
+
+// moduleLine finds the module path in cue.mod/module.cue.
+var moduleLine = regexp.MustCompile(`(?m)^\s*module:\s*"([^"@]+)(?:@[^"]*)?"`)
+
+// modulePath is the path of the module rooted at root, or "".
+func modulePath(root string) string {
+	b, err := os.ReadFile(filepath.Join(root, "cue.mod", "module.cue"))
+	if err != nil {
+		return ""
+	}
+	if m := moduleLine.FindSubmatch(b); m != nil {
+		return string(m[1])
+	}
+	return ""
 }
 
 func cueHint(msg string) string {
