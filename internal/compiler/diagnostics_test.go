@@ -504,6 +504,12 @@ var brokenCases = []brokenCase{
 			}
 		}
 	}},
+	// Every file of a package is parsed: a syntax error in each shows in
+	// one run (the first of each file; the parser's next mostly follow).
+	{file: "cue-syntax-two-files", want: []wantDiag{
+		errAt(model.CodeCUE, 4, 7, `expected label or ':', found 'STRING' "Project"`).inFile("cue-syntax-two-files/a.cue"),
+		errAt(model.CodeCUE, 5, 26, "expected operand, found ','").inFile("cue-syntax-two-files/b.cue"),
+	}},
 	// A message CUE writes on two lines stays on one, so the code ends the
 	// first line; the position on the second becomes a note.
 	{file: "cue-import-twice.cue", want: []wantDiag{

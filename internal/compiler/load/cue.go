@@ -12,6 +12,7 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
 	cueload "cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
 
@@ -122,7 +123,12 @@ func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bo
 		sources.Add(src)
 		af, err := parser.ParseFile(f, src.Data)
 		if err != nil {
-			// Every file is parsed, so every file's syntax errors show.
+			// Every file is parsed, so every file's syntax error shows;
+			// only its first, as the parser's next ones mostly follow
+			// from it.
+			if errs := cueerrors.Errors(err); len(errs) > 0 {
+				err = errs[0]
+			}
 			diags = append(diags, cl.errors(err, f)...)
 			continue
 		}
@@ -221,6 +227,9 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
 	c.root = v
 	if err := v.Err(); err != nil {
 		if _, ferr := v.Fields(); ferr != nil {
+			if all := v.Validate(); all != nil {
+				err = all // every error, where v.Err has the first
+			}
 			return nil, c.errors(err, file)
 		}
 	}
