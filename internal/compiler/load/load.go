@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load/cueload"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
@@ -287,8 +288,7 @@ func describeNode(n *model.Node) string {
 // loads those); env is the worker's CUE context. closed reports whether the result
 // depends on the unit's own files alone (so a Cache may keep it).
 func Load(u Unit, sources *Sources, env *CUEEnv) (raws []Raw, diags diag.Diagnostics, closed bool) {
-	switch u.kind {
-	case "cue":
+	if u.kind == "cue" {
 		return loadCUE(u, sources, env)
 	}
 	src, d := u.source(0)
@@ -323,4 +323,29 @@ func Load(u Unit, sources *Sources, env *CUEEnv) (raws []Raw, diags diag.Diagnos
 		raws = append(raws, Collect(n, src.Path, &diags)...)
 	}
 	return raws, diags, true
+}
+
+// CUEEnv is one worker's CUE context, with the schema built in it
+// (cueload.Env).
+type CUEEnv = cueload.Env
+
+// loadCUE reads a CUE package's files and evaluates them with cueload.
+func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bool) {
+	srcs := make([]*model.Source, len(u.files))
+	for i := range u.files {
+		src, d := u.source(i)
+		if d != nil {
+			return nil, diag.Diagnostics{*d}, false
+		}
+		srcs[i] = src
+	}
+	res, diags, closed := cueload.Load(u.dir, srcs, sources, env)
+	if len(res) == 0 {
+		return nil, diags, closed
+	}
+	raws := make([]Raw, len(res))
+	for i, r := range res {
+		raws[i] = Raw{Node: r.Node, File: r.File, Via: r.Via}
+	}
+	return raws, diags, closed
 }

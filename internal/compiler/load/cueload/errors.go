@@ -1,4 +1,4 @@
-package load
+package cueload
 
 import (
 	"fmt"
@@ -31,7 +31,7 @@ type cueLoc struct {
 	modRoot string
 	// modCache is where CUE keeps downloaded modules ("": not known).
 	modCache string
-	sources  *Sources
+	sources  Sources
 	// root is the package evaluated, for finding where the user wrote a
 	// path CUE reports inside a dependency.
 	root cue.Value

@@ -1,66 +1,29 @@
-package load
+// Package cueload is the compiler's CUE loader: it evaluates one CUE
+// package in-process, each file with its own imports, pyrobuild's schema
+// importable offline, and turns the resources in its value into model
+// Nodes with the user's positions. CUE's errors are placed in the user's
+// files; a place inside a dependency (cue.mod/pkg, CUE's module cache,
+// pyrobuild's schema) becomes a note.
+package cueload
 
 import (
-	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
-	cueload "cuelang.org/go/cue/load"
+	cueloader "cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
-
-// Sources holds every source read, for quoting in diagnostics.
-type Sources struct {
-	mu sync.Mutex
-	m  map[string]*model.Source
-}
-
-// Add records src, replacing a source of the same path.
-func (s *Sources) Add(src *model.Source) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]*model.Source{}
-	}
-	s.m[src.Path] = src
-}
-
-// Snapshot copies the set, never nil.
-func (s *Sources) Snapshot() map[string]*model.Source {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]*model.Source, len(s.m))
-	maps.Copy(m, s.m)
-	return m
-}
-
-// Get returns the source of path, or nil.
-func (s *Sources) Get(path string) *model.Source {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[path]
-}
-
-// cuePackageName reads only the package clause of a .cue file.
-func cuePackageName(path string) (string, error) {
-	f, err := parser.ParseFile(path, nil, parser.PackageClauseOnly)
-	if err != nil {
-		return "", nil // the full load reports syntax errors with positions
-	}
-	return f.PackageName(), nil
-}
 
 // findModuleRoot returns the folder holding cue.mod above dir, or "".
 func findModuleRoot(dir string) string {
@@ -74,13 +37,13 @@ func findModuleRoot(dir string) string {
 	}
 }
 
-// CUEEnv is one worker's CUE context with the schema built in it. Building
+// Env is one worker's CUE context with the schema built in it. Building
 // the schema once per worker, not once per package, is most of the speed.
 // CUE contexts only grow, by about 200 KB per package evaluated in them,
 // so a worker starts a fresh one every cueEnvUses packages: with 50, 10,000
 // dashboards compile in a third of the memory 250 took, for about 1.5 ms of
 // schema building per 50 packages.
-type CUEEnv struct {
+type Env struct {
 	// ModCache is where CUE keeps the modules it downloaded (CUE_CACHE_DIR,
 	// or cue in the user's cache folder), named when an import is missing;
 	// "" describes it instead.
@@ -92,7 +55,7 @@ type CUEEnv struct {
 
 const cueEnvUses = 50
 
-func (e *CUEEnv) get() (*cue.Context, error) {
+func (e *Env) get() (*cue.Context, error) {
 	if e.ctx == nil || e.uses >= cueEnvUses {
 		ctx := cuecontext.New()
 		if _, err := model.BuildSchema(ctx); err != nil {
@@ -104,22 +67,37 @@ func (e *CUEEnv) get() (*cue.Context, error) {
 	return e.ctx, nil
 }
 
-// loadCUE evaluates one CUE package in-process, each file with its own
+// Sources is where the loader records the files it reads and finds them
+// again, to quote them in diagnostics.
+type Sources interface {
+	Add(src *model.Source)
+	Get(path string) *model.Source
+}
+
+// Resource is a resource as evaluated, before validation.
+type Resource struct {
+	Node *model.Node
+	File string // the file it was read from
+	// Via maps the user's position given to values a CUE dependency made
+	// (the line that led there) to where the dependency wrote them.
+	Via map[diag.Pos]diag.Pos
+}
+
+// Load evaluates one CUE package in-process, each file with its own
 // imports, as `cue export` does. Packages that import only pyrobuild's
 // schema and CUE's standard library are built directly in the worker's
 // context, where the schema is already built; others go through the CUE
 // loader with the schema laid over the user's module (cue.mod/pkg/<import
 // path>), so they too import it offline, with no registry and no `cue mod
 // tidy`. Every problem of the package is reported, each once.
-func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bool) {
+// dir is the package's folder, srcs its files, read. closed reports
+// whether the result depends on these files alone.
+func Load(dir string, srcs []*model.Source, sources Sources, env *Env) (_ []Resource, _ diag.Diagnostics, closed bool) {
 	cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources, modCache: env.ModCache}
-	files := make([]*ast.File, 0, len(u.files))
+	files := make([]*ast.File, 0, len(srcs))
 	var diags diag.Diagnostics
-	for i, f := range u.files {
-		src, d := u.source(i)
-		if d != nil {
-			return nil, diag.Diagnostics{*d}, false
-		}
+	for _, src := range srcs {
+		f := src.Path
 		sources.Add(src)
 		af, err := parser.ParseFile(f, src.Data)
 		if err != nil {
@@ -139,17 +117,17 @@ func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bo
 	}
 	imports, offline := cueImports(files)
 	if !offline {
-		raws, diags := loadCUEModule(u, cl)
+		raws, diags := loadModule(dir, srcs, cl)
 		return raws, cueDedup(diags), false // imports of the user's own packages are not tracked
 	}
 	ctx, err := env.get()
 	if err != nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
 	}
-	inst := build.NewContext().NewInstance(u.dir, nil)
+	inst := build.NewContext().NewInstance(dir, nil)
 	for _, f := range files {
 		if err := inst.AddSyntax(f); err != nil {
-			return nil, cl.errors(err, u.files[0]), true
+			return nil, cl.errors(err, srcs[0].Path), true
 		}
 	}
 	if imports[schema.ImportPath] {
@@ -159,7 +137,7 @@ func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bo
 		}
 		inst.Imports = append(inst.Imports, si)
 	}
-	raws, diags := cl.resources(ctx.BuildInstance(inst), u.files[0])
+	raws, diags := cl.resources(ctx.BuildInstance(inst), srcs[0].Path)
 	return raws, cueDedup(diags), true
 }
 
@@ -183,18 +161,18 @@ func cueImports(files []*ast.File) (map[string]bool, bool) {
 	return paths, true
 }
 
-// loadCUEModule evaluates a package through the CUE loader.
-func loadCUEModule(u Unit, cl *cueLoc) ([]Raw, diag.Diagnostics) {
-	absDir, err := filepath.Abs(u.dir)
+// loadModule evaluates a package through the CUE loader.
+func loadModule(dir string, srcs []*model.Source, cl *cueLoc) ([]Resource, diag.Diagnostics) {
+	absDir, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Pos: diag.Pos{File: u.dir}, Message: err.Error()}}
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Pos: diag.Pos{File: dir}, Message: err.Error()}}
 	}
 	root := findModuleRoot(absDir)
-	ov := map[string]cueload.Source{}
+	ov := map[string]cueloader.Source{}
 	cl.modRoot = root
 	if root == "" {
 		root = absDir
-		ov[filepath.Join(root, "cue.mod", "module.cue")] = cueload.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
+		ov[filepath.Join(root, "cue.mod", "module.cue")] = cueloader.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
 	}
 	pkgDir := filepath.Join(root, "cue.mod", "pkg", filepath.FromSlash(schema.ImportPath))
 	schemaOv, _, err := model.SchemaOverlay(pkgDir)
@@ -204,26 +182,26 @@ func loadCUEModule(u Unit, cl *cueLoc) ([]Raw, diag.Diagnostics) {
 	for k, v := range schemaOv {
 		ov[k] = v
 	}
-	names := make([]string, len(u.files))
-	for i, f := range u.files {
-		names[i] = filepath.Base(f)
+	names := make([]string, len(srcs))
+	for i, src := range srcs {
+		names[i] = filepath.Base(src.Path)
 	}
-	cl.absDir, cl.relDir, cl.schemaDir = absDir, u.dir, pkgDir
-	insts := cueload.Instances(names, &cueload.Config{Dir: absDir, Overlay: ov, Tests: false})
+	cl.absDir, cl.relDir, cl.schemaDir = absDir, dir, pkgDir
+	insts := cueloader.Instances(names, &cueloader.Config{Dir: absDir, Overlay: ov, Tests: false})
 	if len(insts) == 0 {
 		return nil, nil
 	}
 	inst := insts[0]
 	if inst.Err != nil {
-		return nil, cl.errors(inst.Err, u.files[0])
+		return nil, cl.errors(inst.Err, srcs[0].Path)
 	}
-	return cl.resources(cuecontext.New().BuildInstance(inst), u.files[0])
+	return cl.resources(cuecontext.New().BuildInstance(inst), srcs[0].Path)
 }
 
 // resources takes the resources out of an evaluated package. An error
 // inside one resource must not hide the others: each is validated on its
 // own while extracting.
-func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
+func (c *cueLoc) resources(v cue.Value, file string) ([]Resource, diag.Diagnostics) {
 	c.root = v
 	if err := v.Err(); err != nil {
 		if _, ferr := v.Fields(); ferr != nil {
@@ -234,7 +212,7 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
 		}
 	}
 	var diags diag.Diagnostics
-	var out []Raw
+	var out []Resource
 	c.extract(v, 0, &out, &diags)
 	if !diags.HasErrors() {
 		if err := v.Validate(); err != nil {
@@ -246,7 +224,7 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Raw, diag.Diagnostics) {
 
 // extract finds the resources in an evaluated value: the value itself, the
 // elements of a list, or the fields of a struct (recursively).
-func (c *cueLoc) extract(v cue.Value, depth int, out *[]Raw, diags *diag.Diagnostics) {
+func (c *cueLoc) extract(v cue.Value, depth int, out *[]Resource, diags *diag.Diagnostics) {
 	if err := v.Err(); err != nil && depth > 0 {
 		*diags = append(*diags, c.errors(err, "")...)
 		return
@@ -279,7 +257,7 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]Raw, diags *diag.Diagnos
 				via = map[diag.Pos]diag.Pos{}
 				c.fill(n, n.Pos, via)
 			}
-			*out = append(*out, Raw{Node: n, File: n.Pos.File, Via: via})
+			*out = append(*out, Resource{Node: n, File: n.Pos.File, Via: via})
 			return
 		}
 		if depth > 8 {
