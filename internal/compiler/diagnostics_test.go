@@ -504,6 +504,12 @@ var brokenCases = []brokenCase{
 			}
 		}
 	}},
+	// Two mistakes in one resource: CUE stops validating a value an error
+	// made bottom, so its fields are validated one by one.
+	{file: "cue-one-resource-mistakes.cue", want: []wantDiag{
+		errAt(model.CodeCUE, 7, 12, `pyroscope.metadata.name: conflicting values "pyroscope-eu" and "pyroscope"`),
+		errAt(model.CodeCUE, 13, 21, "pyroscope.spec.plugin.spec.directUrl: incomplete value"),
+	}},
 	// Every file of a package is parsed: a syntax error in each shows in
 	// one run (the first of each file; the parser's next mostly follow).
 	{file: "cue-syntax-two-files", want: []wantDiag{

@@ -222,10 +222,69 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Resource, diag.Diagnosti
 	return out, diags
 }
 
+// hasField reports whether struct v has a regular field name, even when an
+// error made v bottom (where LookupPath finds nothing).
+func hasField(v cue.Value, name string) bool {
+	it, err := v.Fields()
+	for err == nil && it.Next() {
+		if it.Selector().IsString() && it.Selector().Unquoted() == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldErrors is every error of v: those of its fields, validated one by
+// one, and of theirs, where CUE stops at a struct an error made bottom.
+func fieldErrors(v cue.Value, depth int, opts []cue.Option) cueerrors.Error {
+	// An error makes v bottom, of no kind: ask for fields, then items.
+	it, err := v.Fields()
+	if err != nil {
+		l, lerr := v.List()
+		it, err = &l, lerr
+	}
+	if err != nil || depth > model.MaxDepth {
+		if e := v.Validate(opts...); e != nil {
+			return cueerrors.Promote(e, "")
+		}
+		return nil
+	}
+	var all cueerrors.Error
+	for it.Next() {
+		ch := it.Value()
+		e := ch.Validate(opts...)
+		if e == nil {
+			continue
+		}
+		if ch.Err() != nil {
+			if deeper := fieldErrors(ch, depth+1, opts); deeper != nil {
+				all = cueerrors.Append(all, deeper)
+				continue
+			}
+		}
+		all = cueerrors.Append(all, cueerrors.Promote(e, ""))
+	}
+	if all == nil {
+		if e := v.Validate(opts...); e != nil {
+			return cueerrors.Promote(e, "")
+		}
+	}
+	return all
+}
+
 // extract finds the resources in an evaluated value: the value itself, the
 // elements of a list, or the fields of a struct (recursively).
 func (c *cueLoc) extract(v cue.Value, depth int, out *[]Resource, diags *diag.Diagnostics) {
 	if err := v.Err(); err != nil && depth > 0 {
+		// v.Err has the first error, and CUE validates no further a value
+		// an error made bottom: its fields are validated one by one.
+		var opts []cue.Option
+		if hasField(v, "kind") {
+			opts = append(opts, cue.Concrete(true)) // a resource is concrete
+		}
+		if all := fieldErrors(v, 0, opts); all != nil {
+			err = all
+		}
 		*diags = append(*diags, c.errors(err, "")...)
 		return
 	}

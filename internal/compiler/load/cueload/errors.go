@@ -408,11 +408,27 @@ func cueHint(msg string) string {
 
 // cueDedup drops what CUE reports twice: an error whose message only
 // wraps another's (a schema constraint that failed on a value already in
-// conflict: "invalid left-hand value to '=~' (type _|_): <the conflict>").
-// Exact duplicates go when diagnostics are sorted.
+// conflict: "invalid left-hand value to '=~' (type _|_): <the conflict>"),
+// and a required field reported missing beside the misspelt field that
+// was meant for it. Exact duplicates go when diagnostics are sorted.
 func cueDedup(diags diag.Diagnostics) diag.Diagnostics {
+	meant := map[string]bool{} // paths of fields a "did you mean" names
+	for _, d := range diags {
+		path, ok := strings.CutSuffix(d.Message, ": field not allowed")
+		q, hok := strings.CutPrefix(d.Hint, "did you mean ")
+		if !ok || !hok {
+			continue
+		}
+		if name, err := strconv.Unquote(strings.TrimSuffix(q, "?")); err == nil {
+			parent, _, _ := cutLast(path, ".")
+			meant[parent+"."+name] = true
+		}
+	}
 	out := diags[:0:0]
 	for i, d := range diags {
+		if path, ok := strings.CutSuffix(d.Message, ": field is required but not present"); ok && meant[path] {
+			continue
+		}
 		wraps := false
 		for j, o := range diags {
 			if i != j && d.Code == model.CodeCUE && len(d.Message) > len(o.Message) && strings.HasSuffix(d.Message, ": "+o.Message) {
@@ -425,4 +441,12 @@ func cueDedup(diags diag.Diagnostics) diag.Diagnostics {
 		}
 	}
 	return out
+}
+
+// cutLast slices s around the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
