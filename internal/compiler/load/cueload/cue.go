@@ -90,6 +90,7 @@ type Resource struct {
 // loader with the schema laid over the user's module (cue.mod/pkg/<import
 // path>), so they too import it offline, with no registry and no `cue mod
 // tidy`. Every problem of the package is reported, each once.
+//
 // dir is the package's folder, srcs its files, read. closed reports
 // whether the result depends on these files alone.
 func Load(dir string, srcs []*model.Source, sources Sources, env *Env) (_ []Resource, _ diag.Diagnostics, closed bool) {

@@ -130,7 +130,7 @@ func (c *cueLoc) errors(err error, fallback string) diag.Diagnostics {
 		}
 		hint := cueHint(msg)
 		if format == "field not allowed" {
-			hint = cmpHint(c.suggestField(path), hint)
+			hint = firstHint(c.suggestField(path), hint)
 		}
 		if imp, ok := missingImport(e.Error()); ok {
 			msg, hint = c.missingImport(imp)
@@ -279,8 +279,8 @@ func (c *cueLoc) suggestField(path []string) string {
 	return model.DidYouMean(bad, names)
 }
 
-// cmpHint is the first hint that is not empty.
-func cmpHint(hints ...string) string {
+// firstHint is the first hint that is not empty.
+func firstHint(hints ...string) string {
 	for _, h := range hints {
 		if h != "" {
 			return h
