@@ -137,7 +137,8 @@ func (c *cueLoc) errors(err error, fallback string) diag.Diagnostics {
 		} else if format == "import failed" {
 			if imp := c.importAt(e.Position()); imp != "" {
 				msg, hint = c.missingImport(imp)
-				msg += " (" + strings.TrimPrefix(e.Error(), "import failed: ") + ")"
+				detail, _ := c.splitMessage(strings.TrimPrefix(e.Error(), "import failed: "))
+				msg += " (" + detail + ")"
 			}
 		}
 		if len(path) > 0 {
