@@ -324,6 +324,9 @@ type environment struct {
 	// cueTimeout is $PYROBUILD_CUE_TIMEOUT; 0, for the default, when it
 	// is unset or not a positive duration.
 	cueTimeout time.Duration
+	// cueModules is CUE's module cache, as CUE finds it: $CUE_CACHE_DIR,
+	// or cue in the user's cache folder ("" when there is none).
+	cueModules string
 }
 
 // readEnv reads the environment through getenv (os.Getenv).
@@ -334,6 +337,10 @@ func readEnv(getenv func(string) string) environment {
 	}
 	if d, err := time.ParseDuration(getenv("PYROBUILD_CUE_TIMEOUT")); err == nil && d > 0 {
 		e.cueTimeout = d
+	}
+	e.cueModules = getenv("CUE_CACHE_DIR")
+	if d, err := os.UserCacheDir(); e.cueModules == "" && err == nil {
+		e.cueModules = filepath.Join(d, "cue")
 	}
 	return e
 }
@@ -364,9 +371,10 @@ func userCacheFolder() (string, bool) {
 // compilations get the same through site.Config.
 func (e environment) compileOptions() compiler.Options {
 	return compiler.Options{
-		GoCache:    compiler.GoCacheDir(e.cacheRoot),
-		UnitStore:  compiler.UnitStoreDir(e.cacheRoot),
-		CUETimeout: e.cueTimeout,
+		GoCache:        compiler.GoCacheDir(e.cacheRoot),
+		UnitStore:      compiler.UnitStoreDir(e.cacheRoot),
+		CUETimeout:     e.cueTimeout,
+		CUEModuleCache: e.cueModules,
 	}
 }
 

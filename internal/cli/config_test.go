@@ -297,10 +297,11 @@ func TestConfigNav(t *testing.T) {
 	}
 }
 
-// TestReadEnv: $PYROBUILD_CACHE and $PYROBUILD_CUE_TIMEOUT are read once,
-// here; without the first, the caches are in pyrobuild's folder of the
-// user's cache; a time-out that is not a positive duration is the
-// default's.
+// TestReadEnv: $PYROBUILD_CACHE, $PYROBUILD_CUE_TIMEOUT and $CUE_CACHE_DIR
+// are read once, here; without the first, the caches are in pyrobuild's
+// folder of the user's cache; a time-out that is not a positive duration
+// is the default's; CUE's module cache is cue in the user's cache unless
+// $CUE_CACHE_DIR says otherwise.
 func TestReadEnv(t *testing.T) {
 	t.Setenv("HOME", "/home/alice")
 	t.Setenv("XDG_CACHE_HOME", "")
@@ -308,16 +309,18 @@ func TestReadEnv(t *testing.T) {
 	if err != nil {
 		t.Skip("no user cache folder:", err)
 	}
-	user := filepath.Join(d, "pyrobuild")
+	user, cue := filepath.Join(d, "pyrobuild"), filepath.Join(d, "cue")
 	for _, tc := range []struct {
 		env  map[string]string
 		want environment
 	}{
-		{nil, environment{cacheRoot: user}},
-		{map[string]string{"PYROBUILD_CACHE": "/c", "PYROBUILD_CUE_TIMEOUT": "2m"}, environment{cacheRoot: "/c", cueTimeout: 2 * time.Minute}},
-		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "soon"}, environment{cacheRoot: user}},
-		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "-1s"}, environment{cacheRoot: user}},
-		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "0s"}, environment{cacheRoot: user}},
+		{nil, environment{cacheRoot: user, cueModules: cue}},
+		{map[string]string{"PYROBUILD_CACHE": "/c", "PYROBUILD_CUE_TIMEOUT": "2m"}, environment{cacheRoot: "/c", cueTimeout: 2 * time.Minute, cueModules: cue}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "soon"}, environment{cacheRoot: user, cueModules: cue}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "-1s"}, environment{cacheRoot: user, cueModules: cue}},
+		{map[string]string{"PYROBUILD_CUE_TIMEOUT": "0s"}, environment{cacheRoot: user, cueModules: cue}},
+		// CUE's module cache, as CUE finds it, for messages about imports.
+		{map[string]string{"CUE_CACHE_DIR": "/cue-cache"}, environment{cacheRoot: user, cueModules: "/cue-cache"}},
 	} {
 		if got := readEnv(func(k string) string { return tc.env[k] }); got != tc.want {
 			t.Errorf("%v: got %+v, want %+v", tc.env, got, tc.want)

@@ -8,6 +8,7 @@ package compiler
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"sort"
@@ -48,6 +49,10 @@ type Options struct {
 	// CUETimeout bounds the evaluation of each CUE package (default
 	// DefaultCUETimeout).
 	CUETimeout time.Duration
+	// CUEModuleCache is where CUE keeps the modules it downloads
+	// ($CUE_CACHE_DIR, else cue in the user's cache folder), named when a
+	// CUE import cannot be found; empty, the message describes it.
+	CUEModuleCache string
 	// Cache, when set, keeps loaded units for the next compilation of the
 	// same sources, which then loads only the units whose files changed.
 	Cache *Cache
@@ -163,6 +168,9 @@ type compilation struct {
 type unitResult struct {
 	res   []*model.Resource
 	diags diag.Diagnostics
+	// via maps positions of values a CUE dependency made to where the
+	// dependency wrote them (load.Raw.Via).
+	via map[diag.Pos]diag.Pos
 }
 
 // newCompilation finds the units under the paths and builds the Go programs among
@@ -222,7 +230,7 @@ func (c *compilation) loadAll() {
 	next := make(chan int)
 	for w := 0; w < min(c.workers, max(len(c.units), 1)); w++ {
 		wg.Go(func() {
-			wk := &worker{c: c, env: &load.CUEEnv{}, cueLimit: cueLimit}
+			wk := &worker{c: c, env: &load.CUEEnv{ModCache: c.opts.CUEModuleCache}, cueLimit: cueLimit}
 			defer wk.close()
 			for i := range next {
 				// A compilation that failed, or was stopped, finishes
@@ -297,7 +305,14 @@ func (w *worker) load(u load.Unit) unitResult {
 	if keep && c.cache != nil {
 		c.cache.Put(u, sum, raws, ds)
 	}
+	var via map[diag.Pos]diag.Pos
 	for _, raw := range raws {
+		for at, d := range raw.Via {
+			if via == nil {
+				via = map[diag.Pos]diag.Pos{}
+			}
+			via[at] = d
+		}
 		if r := check.Validate(c.schema, raw.Node, &ds); r != nil {
 			res = append(res, r)
 		}
@@ -314,7 +329,7 @@ func (w *worker) load(u load.Unit) unitResult {
 			}
 		}
 	}
-	return unitResult{res, ds}
+	return unitResult{res, ds, via}
 }
 
 // loadFresh loads a unit no cache held. closed is set when the load read
@@ -338,7 +353,7 @@ func (w *worker) loadFresh(u load.Unit, closed *atomic.Bool) (raws []load.Raw, d
 			return r, d
 		})
 		if abandoned {
-			w.runner, w.env = nil, &load.CUEEnv{} // the old ones are still in use
+			w.runner, w.env = nil, &load.CUEEnv{ModCache: c.opts.CUEModuleCache} // the old ones are still in use
 		}
 		if memory {
 			c.outOfMemory.Store(true)
@@ -372,9 +387,14 @@ func (c *compilation) finish() *Result {
 		}
 	}
 	diags := c.diags
+	var via map[diag.Pos]diag.Pos
 	for _, r := range c.results {
 		out.Resources = append(out.Resources, r.res...)
 		diags = append(diags, r.diags...)
+		if r.via != nil && via == nil {
+			via = map[diag.Pos]diag.Pos{}
+		}
+		maps.Copy(via, r.via)
 	}
 	if len(c.units) == 0 && len(diags) == 0 {
 		diag.NewReporter(&diags).Errorf(model.CodeNoSources, diag.Pos{}, "no .cue, .yaml, .yml, .json or Go sources found in %s", strings.Join(c.paths, ", ")).
@@ -391,10 +411,24 @@ func (c *compilation) finish() *Result {
 			}
 		}
 	}
+	noteDependencies(diags, via)
 	diags.Sort()
 	diag.SetEnds(diags, sourceText(out.Sources))
 	out.Diagnostics = diags
 	return out
+}
+
+// noteDependencies adds to each problem found at the user's line that led
+// a CUE dependency to make a value the place the dependency wrote it.
+func noteDependencies(diags diag.Diagnostics, via map[diag.Pos]diag.Pos) {
+	if len(via) == 0 {
+		return
+	}
+	for i := range diags {
+		if d, ok := via[diags[i].Pos]; ok && len(diags[i].Notes) == 0 {
+			diags[i].Notes = append(diags[i].Notes, diag.Note{Pos: d, Message: "the value is made here, by a dependency"})
+		}
+	}
 }
 
 // kindOrder is the order resources are applied in: what others refer to

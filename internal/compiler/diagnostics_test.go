@@ -473,7 +473,7 @@ var brokenCases = []brokenCase{
 		errAt(model.CodeCUE, 5, 18, "incomplete value string").withHint("concrete value"),
 	}},
 	{file: "cue-schema-misspelt-field.cue", want: []wantDiag{
-		errAt(model.CodeCUE, 8, 3, "projet: field not allowed"),
+		errAt(model.CodeCUE, 8, 3, "projet: field not allowed").withHint(`did you mean "project"?`),
 	}},
 	{file: "cue-query-unquoted-value.cue", want: []wantDiag{
 		errAt(model.CodeSelectorSyntax, 8, 44, `unexpected identifier "prod"`),
@@ -491,6 +491,81 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "cue-url-without-scheme.cue", want: []wantDiag{
 		errAt(model.CodeInvalidValue, 11, 20, "a URL starts with http:// or https://"),
+	}},
+	// Three independent mistakes in three files of one package, each file
+	// importing the same packages: all three in one run, each once.
+	{file: "cue-three-mistakes", want: []wantDiag{
+		errAt(model.CodeCUE, 9, 18, `shop.metadata.name: conflicting values "shop" and "profiling"`).inFile("cue-three-mistakes/a.cue"),
+		errAt(model.CodeCUE, 11, 3, "cpu.metadata.projet: field not allowed").withHint(`did you mean "project"?`).inFile("cue-three-mistakes/b.cue"),
+		// CUE places it in pyrobuild's schema only: at the value the user
+		// wrote for the path.
+		errAt(model.CodeCUE, 16, 21, "pyroscope.spec.plugin.spec.directUrl: incomplete value").inFile("cue-three-mistakes/c.cue"),
+	}, check: func(t *testing.T, r *compiler.Result) {
+		if n := len(r.Diagnostics); n != 3 {
+			t.Errorf("%d diagnostics, want 3 (no duplicates)", n)
+		}
+		for _, d := range r.Diagnostics {
+			if d.Pos.Line == 16 && (len(d.Notes) != 1 || !strings.HasPrefix(d.Notes[0].Pos.File, "github.com/pyrobuild/pyrobuild/schema/")) {
+				t.Errorf("notes %v, want one in pyrobuild's schema", d.Notes)
+			}
+		}
+	}},
+	// Two mistakes in one resource: CUE stops validating a value an error
+	// made bottom, so its fields are validated one by one.
+	{file: "cue-one-resource-mistakes.cue", want: []wantDiag{
+		errAt(model.CodeCUE, 7, 12, `pyroscope.metadata.name: conflicting values "pyroscope-eu" and "pyroscope"`),
+		errAt(model.CodeCUE, 13, 21, "pyroscope.spec.plugin.spec.directUrl: incomplete value"),
+	}},
+	// Every file of a package is parsed: a syntax error in each shows in
+	// one run (the first of each file; the parser's next mostly follow).
+	{file: "cue-syntax-two-files", want: []wantDiag{
+		errAt(model.CodeCUE, 4, 7, `expected label or ':', found 'STRING' "Project"`).inFile("cue-syntax-two-files/a.cue"),
+		errAt(model.CodeCUE, 5, 26, "expected operand, found ','").inFile("cue-syntax-two-files/b.cue"),
+	}},
+	// A message CUE writes on two lines stays on one, so the code ends the
+	// first line; the position on the second becomes a note.
+	{file: "cue-import-twice.cue", want: []wantDiag{
+		errAt(model.CodeCUE, 4, 8, "strings redeclared as imported package name"),
+	}, check: func(t *testing.T, r *compiler.Result) {
+		d := r.Diagnostics[0]
+		if strings.Contains(d.Message, "\n") {
+			t.Errorf("message on several lines: %q", d.Message)
+		}
+		want := diag.Note{Pos: diag.Pos{File: filepath.Join(brokenDir, "cue-import-twice.cue"), Line: 3, Col: 8}, Message: "previous declaration"}
+		if len(d.Notes) != 1 || d.Notes[0].Pos != want.Pos || d.Notes[0].Message != want.Message {
+			t.Errorf("notes %+v, want %+v", d.Notes, want)
+		}
+	}},
+	{file: "cue-missing-import", want: []wantDiag{
+		errAt(model.CodeCUE, 3, 8, `cannot find package "example.com/sdk/panels": looked in pyrobuild's schema`).
+			withHint("run `cue mod tidy`").inFile("cue-missing-import/dashboards.cue"),
+	}, check: func(t *testing.T, r *compiler.Result) {
+		for _, want := range []string{filepath.Join(brokenDir, "cue-missing-import", "cue.mod", "pkg", "example.com", "sdk", "panels"), "the CUE module cache"} {
+			if !strings.Contains(r.Diagnostics[0].Message, want) {
+				t.Errorf("message %q does not name %s", r.Diagnostics[0].Message, want)
+			}
+		}
+		if h := r.Diagnostics[0].Hint; !strings.Contains(h, "percli dac setup") {
+			t.Errorf("hint %q does not name percli dac setup", h)
+		}
+	}},
+	// A project shaped like a Perses SDK one: a CUE module whose
+	// dependency in cue.mod/pkg wraps the user's panels. Problems are at
+	// the user's lines that led there, the dependency's place as a note.
+	{file: "cue-sdk-project", noServerDefault: true, want: []wantDiag{
+		errAt(model.CodeUnresolvedDatasource, 8, 16, "no default PyroscopeDatasource for this query").inFile("cue-sdk-project/dashboards.cue"),
+		errAt(model.CodeCUE, 17, 19, "cart.spec.panels.memory.spec.queries.0.spec.plugin.spec.service: incomplete value string").inFile("cue-sdk-project/dashboards.cue"),
+	}, check: func(t *testing.T, r *compiler.Result) {
+		dep := filepath.Join(brokenDir, "cue-sdk-project", "cue.mod", "pkg", "example.com", "sdk", "panels", "panels.cue")
+		want := map[diag.Code]diag.Pos{
+			model.CodeUnresolvedDatasource: {File: dep, Line: 33, Col: 21}, // #panels: [string]: #Flame
+			model.CodeCUE:                  {File: dep, Line: 8, Col: 12},  // #service: string
+		}
+		for _, d := range r.Diagnostics {
+			if len(d.Notes) != 1 || d.Notes[0].Pos != want[d.Code] {
+				t.Errorf("%s: notes %+v, want one at %s", formatDiag(d), d.Notes, want[d.Code])
+			}
+		}
 	}},
 }
 
@@ -701,7 +776,7 @@ var codeValueRe = regexp.MustCompile(`^PB[0-9]{4}$`)
 func TestEveryCodeDocumented(t *testing.T) {
 	fset := token.NewFileSet()
 	var goFiles []string
-	for _, dir := range []string{".", "model", "load", "check"} {
+	for _, dir := range []string{".", "model", "load", "load/cueload", "check"} {
 		names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
 			t.Fatal(err)

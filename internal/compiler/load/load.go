@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load/cueload"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/outdir"
@@ -255,6 +256,9 @@ func looksLikeResource(n *model.Node) bool {
 type Raw struct {
 	Node *model.Node
 	File string // the file it was read from
+	// Via maps the user's position given to values a CUE dependency made
+	// (the line that led there) to where the dependency wrote them.
+	Via map[diag.Pos]diag.Pos
 }
 
 // Collect takes the resources of one loaded document: one
@@ -291,8 +295,7 @@ func describeNode(n *model.Node) string {
 // loads those); env is the worker's CUE context. closed reports whether the result
 // depends on the unit's own files alone (so a Cache may keep it).
 func Load(u Unit, sources *Sources, env *CUEEnv) (raws []Raw, diags diag.Diagnostics, closed bool) {
-	switch u.kind {
-	case "cue":
+	if u.kind == "cue" {
 		return loadCUE(u, sources, env)
 	}
 	src, d := u.source(0)
@@ -327,4 +330,29 @@ func Load(u Unit, sources *Sources, env *CUEEnv) (raws []Raw, diags diag.Diagnos
 		raws = append(raws, Collect(n, src.Path, &diags)...)
 	}
 	return raws, diags, true
+}
+
+// CUEEnv is one worker's CUE context, with the schema built in it
+// (cueload.Env).
+type CUEEnv = cueload.Env
+
+// loadCUE reads a CUE package's files and evaluates them with cueload.
+func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bool) {
+	srcs := make([]*model.Source, len(u.files))
+	for i := range u.files {
+		src, d := u.source(i)
+		if d != nil {
+			return nil, diag.Diagnostics{*d}, false
+		}
+		srcs[i] = src
+	}
+	res, diags, closed := cueload.Load(u.dir, srcs, sources, env)
+	if len(res) == 0 {
+		return nil, diags, closed
+	}
+	raws := make([]Raw, len(res))
+	for i, r := range res {
+		raws[i] = Raw{Node: r.Node, File: r.File, Via: r.Via}
+	}
+	return raws, diags, closed
 }

@@ -81,7 +81,7 @@ var Codes = []CodeInfo{
 		Fix:     "Correct the JSON at the position shown: no comma after the last member of an object or array, no comments, keys and strings in double quotes."},
 	{Code: CodeCUE, Title: "CUE evaluation error",
 		Summary: "CUE could not load or evaluate the package (syntax, conflicting values, incomplete values, bad imports).",
-		Fix:     "Read the CUE error at the position shown: make conflicting values agree (a field has one value, however many places set it), give every field of an output resource a concrete value rather than only a type, correct fields a schema definition does not allow, and import packages that exist (`github.com/pyrobuild/pyrobuild/schema` is provided; others come from your CUE module)."},
+		Fix:     "Read the CUE error at the position shown: make conflicting values agree (a field has one value, however many places set it), give every field of an output resource a concrete value rather than only a type, correct fields a schema definition does not allow, and import packages that exist (`github.com/pyrobuild/pyrobuild/schema` is provided; others come from your CUE module: vendored under `cue.mod/pkg`, or fetched into CUE's module cache by `cue mod tidy`, after `percli dac setup` for the Perses CUE SDK)."},
 	{Code: CodeNotResource, Title: "not a resource",
 		Summary: "A value was expected to be a Perses resource ({kind, metadata, spec}).",
 		Fix:     "Make every YAML or JSON document, every item of a top-level list and every top-level CUE value a resource with `kind`, `metadata` and `spec`; delete stray values, or move them into a resource."},

@@ -208,8 +208,17 @@ var schemaInstance = sync.OnceValues(func() (*build.Instance, error) {
 	if len(insts) != 1 || insts[0].Err != nil {
 		return nil, fmt.Errorf("embedded schema: %v", insts[0].Err)
 	}
+	// Loaded by file name, it has no import path: give it the one users
+	// import, so their packages can list it among their imports.
+	insts[0].ImportPath = schema.ImportPath
 	return insts[0], nil
 })
+
+// SchemaInstance is the embedded schema package as loaded (once per
+// process). A package that imports it lists it among its build imports;
+// BuildSchema must have built it in the same context first, so that every
+// package of a context shares one evaluation of it.
+func SchemaInstance() (*build.Instance, error) { return schemaInstance() }
 
 func compileSchema() (*Schema, error) {
 	ctx := cuecontext.New()

@@ -1,0 +1,443 @@
+// Package cueload is the compiler's CUE loader: it evaluates one CUE
+// package in-process, each file with its own imports, pyrobuild's schema
+// importable offline, and turns the resources in its value into model
+// Nodes with the user's positions. CUE's errors are placed in the user's
+// files; a place inside a dependency (cue.mod/pkg, CUE's module cache,
+// pyrobuild's schema) becomes a note.
+package cueload
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	cueloader "cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
+)
+
+// findModuleRoot returns the folder holding cue.mod above dir, or "".
+func findModuleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "cue.mod")); err == nil && fi.IsDir() {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// Env is one worker's CUE context with the schema built in it. Building
+// the schema once per worker, not once per package, is most of the speed.
+// CUE contexts only grow, by about 200 KB per package evaluated in them,
+// so a worker starts a fresh one every cueEnvUses packages: with 50, 10,000
+// dashboards compile in a third of the memory 250 took, for about 1.5 ms of
+// schema building per 50 packages.
+type Env struct {
+	// ModCache is where CUE keeps the modules it downloaded (CUE_CACHE_DIR,
+	// or cue in the user's cache folder), named when an import is missing;
+	// "" describes it instead.
+	ModCache string
+
+	ctx  *cue.Context
+	uses int
+}
+
+const cueEnvUses = 50
+
+func (e *Env) get() (*cue.Context, error) {
+	if e.ctx == nil || e.uses >= cueEnvUses {
+		ctx := cuecontext.New()
+		if _, err := model.BuildSchema(ctx); err != nil {
+			return nil, err
+		}
+		e.ctx, e.uses = ctx, 0
+	}
+	e.uses++
+	return e.ctx, nil
+}
+
+// Sources is where the loader records the files it reads and finds them
+// again, to quote them in diagnostics.
+type Sources interface {
+	Add(src *model.Source)
+	Get(path string) *model.Source
+}
+
+// Resource is a resource as evaluated, before validation.
+type Resource struct {
+	Node *model.Node
+	File string // the file it was read from
+	// Via maps the user's position given to values a CUE dependency made
+	// (the line that led there) to where the dependency wrote them.
+	Via map[diag.Pos]diag.Pos
+}
+
+// Load evaluates one CUE package in-process, each file with its own
+// imports, as `cue export` does. Packages that import only pyrobuild's
+// schema and CUE's standard library are built directly in the worker's
+// context, where the schema is already built; others go through the CUE
+// loader with the schema laid over the user's module (cue.mod/pkg/<import
+// path>), so they too import it offline, with no registry and no `cue mod
+// tidy`. Every problem of the package is reported, each once.
+//
+// dir is the package's folder, srcs its files, read. closed reports
+// whether the result depends on these files alone.
+func Load(dir string, srcs []*model.Source, sources Sources, env *Env) (_ []Resource, _ diag.Diagnostics, closed bool) {
+	cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources, modCache: env.ModCache}
+	files := make([]*ast.File, 0, len(srcs))
+	var diags diag.Diagnostics
+	for _, src := range srcs {
+		f := src.Path
+		sources.Add(src)
+		af, err := parser.ParseFile(f, src.Data)
+		if err != nil {
+			// Every file is parsed, so every file's syntax error shows;
+			// only its first, as the parser's next ones mostly follow
+			// from it.
+			if errs := cueerrors.Errors(err); len(errs) > 0 {
+				err = errs[0]
+			}
+			diags = append(diags, cl.errors(err, f)...)
+			continue
+		}
+		files = append(files, af)
+	}
+	if diags != nil {
+		return nil, cueDedup(diags), true
+	}
+	imports, offline := cueImports(files)
+	if !offline {
+		raws, diags := loadModule(dir, srcs, cl)
+		return raws, cueDedup(diags), false // imports of the user's own packages are not tracked
+	}
+	ctx, err := env.get()
+	if err != nil {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
+	}
+	inst := build.NewContext().NewInstance(dir, nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return nil, cl.errors(err, srcs[0].Path), true
+		}
+	}
+	if imports[schema.ImportPath] {
+		si, err := model.SchemaInstance()
+		if err != nil {
+			return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
+		}
+		inst.Imports = append(inst.Imports, si)
+	}
+	raws, diags := cl.resources(ctx.BuildInstance(inst), srcs[0].Path)
+	return raws, cueDedup(diags), true
+}
+
+// cueImports lists the import paths of files, and reports whether they are
+// all offline: pyrobuild's schema or CUE's standard library (whose paths
+// have no dot in their first element).
+func cueImports(files []*ast.File) (map[string]bool, bool) {
+	paths := map[string]bool{}
+	for _, f := range files {
+		for spec := range f.ImportSpecs() {
+			path, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return nil, false // the loader reports it
+			}
+			if path != schema.ImportPath && strings.Contains(strings.SplitN(path, "/", 2)[0], ".") {
+				return nil, false // a module import: the loader's job
+			}
+			paths[path] = true
+		}
+	}
+	return paths, true
+}
+
+// loadModule evaluates a package through the CUE loader.
+func loadModule(dir string, srcs []*model.Source, cl *cueLoc) ([]Resource, diag.Diagnostics) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Pos: diag.Pos{File: dir}, Message: err.Error()}}
+	}
+	root := findModuleRoot(absDir)
+	ov := map[string]cueloader.Source{}
+	cl.modRoot = root
+	if root == "" {
+		root = absDir
+		ov[filepath.Join(root, "cue.mod", "module.cue")] = cueloader.FromString("module: \"pyrobuild.local/sources\"\nlanguage: version: \"v0.16.0\"\n")
+	}
+	pkgDir := filepath.Join(root, "cue.mod", "pkg", filepath.FromSlash(schema.ImportPath))
+	schemaOv, _, err := model.SchemaOverlay(pkgDir)
+	if err != nil {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Message: err.Error()}}
+	}
+	for k, v := range schemaOv {
+		ov[k] = v
+	}
+	names := make([]string, len(srcs))
+	for i, src := range srcs {
+		names[i] = filepath.Base(src.Path)
+	}
+	cl.absDir, cl.relDir, cl.schemaDir = absDir, dir, pkgDir
+	insts := cueloader.Instances(names, &cueloader.Config{Dir: absDir, Overlay: ov, Tests: false})
+	if len(insts) == 0 {
+		return nil, nil
+	}
+	inst := insts[0]
+	if inst.Err != nil {
+		return nil, cl.errors(inst.Err, srcs[0].Path)
+	}
+	return cl.resources(cuecontext.New().BuildInstance(inst), srcs[0].Path)
+}
+
+// resources takes the resources out of an evaluated package. An error
+// inside one resource must not hide the others: each is validated on its
+// own while extracting.
+func (c *cueLoc) resources(v cue.Value, file string) ([]Resource, diag.Diagnostics) {
+	c.root = v
+	if err := v.Err(); err != nil {
+		if _, ferr := v.Fields(); ferr != nil {
+			if all := v.Validate(); all != nil {
+				err = all // every error, where v.Err has the first
+			}
+			return nil, c.errors(err, file)
+		}
+	}
+	var diags diag.Diagnostics
+	var out []Resource
+	c.extract(v, 0, &out, &diags)
+	if !diags.HasErrors() {
+		if err := v.Validate(); err != nil {
+			diags = append(diags, c.errors(err, file)...)
+		}
+	}
+	return out, diags
+}
+
+// hasField reports whether struct v has a regular field name, even when an
+// error made v bottom (where LookupPath finds nothing).
+func hasField(v cue.Value, name string) bool {
+	it, err := v.Fields()
+	for err == nil && it.Next() {
+		if it.Selector().IsString() && it.Selector().Unquoted() == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldErrors is every error of v: those of its fields, validated one by
+// one, and of theirs, where CUE stops at a struct an error made bottom.
+func fieldErrors(v cue.Value, depth int, opts []cue.Option) cueerrors.Error {
+	// An error makes v bottom, of no kind: ask for fields, then items.
+	it, err := v.Fields()
+	if err != nil {
+		l, lerr := v.List()
+		it, err = &l, lerr
+	}
+	if err != nil || depth > model.MaxDepth {
+		if e := v.Validate(opts...); e != nil {
+			return cueerrors.Promote(e, "")
+		}
+		return nil
+	}
+	var all cueerrors.Error
+	for it.Next() {
+		ch := it.Value()
+		e := ch.Validate(opts...)
+		if e == nil {
+			continue
+		}
+		if ch.Err() != nil {
+			if deeper := fieldErrors(ch, depth+1, opts); deeper != nil {
+				all = cueerrors.Append(all, deeper)
+				continue
+			}
+		}
+		all = cueerrors.Append(all, cueerrors.Promote(e, ""))
+	}
+	if all == nil {
+		if e := v.Validate(opts...); e != nil {
+			return cueerrors.Promote(e, "")
+		}
+	}
+	return all
+}
+
+// extract finds the resources in an evaluated value: the value itself, the
+// elements of a list, or the fields of a struct (recursively).
+func (c *cueLoc) extract(v cue.Value, depth int, out *[]Resource, diags *diag.Diagnostics) {
+	if err := v.Err(); err != nil && depth > 0 {
+		// v.Err has the first error, and CUE validates no further a value
+		// an error made bottom: its fields are validated one by one.
+		var opts []cue.Option
+		if hasField(v, "kind") {
+			opts = append(opts, cue.Concrete(true)) // a resource is concrete
+		}
+		if all := fieldErrors(v, 0, opts); all != nil {
+			err = all
+		}
+		*diags = append(*diags, c.errors(err, "")...)
+		return
+	}
+	kind := v.IncompleteKind()
+	if depth == 0 && kind != cue.ListKind {
+		kind = cue.StructKind // the package itself, even when a field failed
+	}
+	switch kind {
+	case cue.ListKind:
+		it, _ := v.List()
+		for it.Next() {
+			c.extract(it.Value(), depth+1, out, diags)
+		}
+	case cue.StructKind:
+		if v.LookupPath(cue.ParsePath("kind")).Exists() || (v.LookupPath(cue.ParsePath("metadata")).Exists() && v.LookupPath(cue.ParsePath("spec")).Exists()) {
+			if err := v.Validate(cue.Concrete(true)); err != nil {
+				*diags = append(*diags, c.errors(err, "")...)
+				return
+			}
+			c.tooDeep, c.deps = nil, nil
+			n := c.node(v, 0)
+			if c.tooDeep != nil {
+				// As for YAML and JSON: an error, not a value cut short.
+				diag.NewReporter(diags).Errorf(model.CodeInputLimit, model.Where(&model.Node{Pos: *c.tooDeep}, n.Pos), "nesting deeper than %d levels", model.MaxDepth)
+				return
+			}
+			var via map[diag.Pos]diag.Pos
+			if c.deps != nil {
+				via = map[diag.Pos]diag.Pos{}
+				c.fill(n, n.Pos, via)
+			}
+			*out = append(*out, Resource{Node: n, File: n.Pos.File, Via: via})
+			return
+		}
+		if depth > 8 {
+			return
+		}
+		it, _ := v.Fields()
+		for it.Next() {
+			c.extract(it.Value(), depth+1, out, diags)
+		}
+	}
+}
+
+// depValue is where a dependency wrote a value; unified is set when the
+// node's position is the user's unification with it, or its nearest
+// ancestor's (not a position borrowed from its first field).
+type depValue struct {
+	pos     diag.Pos
+	unified bool
+}
+
+// fill gives the nodes a dependency made, with no position in the user's
+// files, the position of their nearest ancestor that has one: the user's
+// line that led there. via maps such a position to where the dependency
+// wrote the first value placed there, for a note.
+func (c *cueLoc) fill(n *model.Node, at diag.Pos, via map[diag.Pos]diag.Pos) {
+	d, made := c.deps[n]
+	if !n.Pos.IsValid() {
+		n.Pos = at
+		d.unified = made
+	}
+	if d.unified && n.Pos.IsValid() {
+		// Parents are filled before their children: a value the user
+		// unified with a dependency's definition names the definition.
+		if _, seen := via[n.Pos]; !seen {
+			via[n.Pos] = d.pos
+		}
+	}
+	if !n.KeyPos.IsValid() {
+		n.KeyPos = n.Pos
+	}
+	for _, ch := range n.Vals {
+		c.fill(ch, n.Pos, via)
+	}
+	for _, ch := range n.Items {
+		c.fill(ch, n.Pos, via)
+	}
+}
+
+// node converts a concrete CUE value to a Node with the user's positions.
+func (c *cueLoc) node(v cue.Value, depth int) *model.Node {
+	if d, ok := v.Default(); ok {
+		v = d
+	}
+	n := model.New(model.NullKind, c.pos(v.Pos()))
+	src := v.Source()
+	if f, ok := src.(*ast.Field); ok {
+		// A plain field: the key is the label, the value its literal.
+		n.KeyPos = c.pos(f.Label.Pos())
+		src = f.Value
+	}
+	if lit, ok := src.(*ast.BasicLit); ok {
+		if p := c.pos(lit.ValuePos); p.IsValid() {
+			n.Pos = p
+			if s := c.sources.Get(p.File); s != nil {
+				n.SetOrigin(s, lit.ValuePos.Offset())
+			}
+		}
+	}
+	if depth > model.MaxDepth {
+		if c.tooDeep == nil {
+			c.tooDeep = &n.Pos
+		}
+		return n
+	}
+	switch v.Kind() {
+	case cue.StructKind:
+		n.Kind = model.MapKind
+		it, _ := v.Fields()
+		for it.Next() {
+			child := c.node(it.Value(), depth+1)
+			if !child.KeyPos.IsValid() {
+				child.KeyPos = child.Pos
+			}
+			n.Keys = append(n.Keys, it.Selector().Unquoted())
+			n.Vals = append(n.Vals, child)
+		}
+	case cue.ListKind:
+		n.Kind = model.ListKind
+		n.Items = []*model.Node{}
+		it, _ := v.List()
+		for it.Next() {
+			n.Items = append(n.Items, c.node(it.Value(), depth+1))
+		}
+	default:
+		s := model.NodeFromCUE(v)
+		n.Kind, n.Value = s.Kind, s.Value
+	}
+	if !n.Pos.IsValid() && c.absDir != "" {
+		if p := v.Pos(); p.IsValid() && !c.isUser(p.Filename()) && !within(p.Filename(), c.schemaDir) {
+			// Made by a dependency: where the user unified it, if anywhere
+			// (asked only here, for its cost), and where the dependency
+			// wrote it, for a note.
+			n.Pos = c.valuePos(v)
+			if c.deps == nil {
+				c.deps = map[*model.Node]depValue{}
+			}
+			d, _ := c.depPos(p)
+			c.deps[n] = depValue{d, n.Pos.IsValid()}
+		}
+	}
+	if !n.Pos.IsValid() {
+		// A value unified with the schema reports the schema's position.
+		// Like a YAML block map, it then stands where its first field the
+		// user wrote (the earliest) stands. (Asking CUE for the conjuncts costs a third
+		// of the compile time.)
+		for _, c := range append(n.Vals, n.Items...) {
+			if p := model.Where(&model.Node{Pos: c.KeyPos}, c.Pos); p.IsValid() && (!n.Pos.IsValid() || p.Compare(n.Pos) < 0) {
+				n.Pos = p
+			}
+		}
+	}
+	return n
+}
