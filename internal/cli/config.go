@@ -52,6 +52,10 @@ type projectConfig struct {
 	siteSourceURL  *string
 	siteNav        []site.NavItem
 	siteNavPos     diag.Pos // where site.nav is written
+
+	serverURL      *string
+	serverCAFile   *string
+	serverInsecure *bool
 }
 
 // configKey is one setting of the file.
@@ -91,6 +95,13 @@ var configKeys = []configKey{
 		{name: "edit_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteEditURL }},
 		{name: "source_url", kind: "string", str: func(c *projectConfig) **string { return &c.siteSourceURL }},
 		{name: "nav", kind: "nav", nav: func(c *projectConfig) *[]site.NavItem { return &c.siteNav }},
+	}},
+	// server is the Perses server of apply, diff --url and pull; never a
+	// token: the file is in Git.
+	{name: "server", kind: "section", keys: []configKey{
+		{name: "url", kind: "string", str: func(c *projectConfig) **string { return &c.serverURL }},
+		{name: "ca_file", kind: "path", str: func(c *projectConfig) **string { return &c.serverCAFile }},
+		{name: "insecure_skip_tls_verify", kind: "bool", bool: func(c *projectConfig) **bool { return &c.serverInsecure }},
 	}},
 }
 
