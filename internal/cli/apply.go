@@ -18,6 +18,9 @@ type applyOptions struct {
 	remote  remoteOptions
 	dryRun  bool
 	prune   bool
+	// rewriteSecrets writes every secret, whose values the server never
+	// returns for comparison.
+	rewriteSecrets bool
 }
 
 func newApplyCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
@@ -46,6 +49,9 @@ sent only from the machine that runs apply: write "${env:NAME}" (an
 environment variable, e.g. a CI secret) or "${file:PATH}" (a file, relative
 to the source) as the value, or use the …File fields that the Perses
 server reads itself. A credential written in the sources is an error.
+The server never returns those values, so a secret is written when it is
+new or its other fields changed; --rewrite-secrets writes every secret
+again, to send rotated values.
 
 The server is --url or pyrobuild.yaml's server.url; the token --token,
 $PERSES_TOKEN, or percli's login (~/.perses/config.json, only read). A
@@ -75,6 +81,7 @@ interrupted (what was written is put back).`,
 	f := cmd.Flags()
 	o.remote.flags(f, "the Perses server (default: server.url of pyrobuild.yaml, or percli's login)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "stop after the server's validation: write nothing")
+	f.BoolVar(&o.rewriteSecrets, "rewrite-secrets", false, "write every secret again, to send new values (the server never returns them, so a changed value alone is no change)")
 	f.BoolVar(&o.prune, "prune", false, "delete what the sources no longer hold, in the projects they name")
 	return cmd
 }
@@ -97,7 +104,7 @@ func runApply(ctx context.Context, o *applyOptions, paths []string, stdout, stde
 		return interruptedOr(ctx, stderr, serverError(c, err))
 	}
 	// A Secret's "${env:NAME}" is read here, on the machine that applies.
-	p, ds := st.Prepare(os.LookupEnv)
+	p, ds := st.Prepare(os.LookupEnv, o.rewriteSecrets)
 	if len(ds) == 0 {
 		var verr error
 		ds, verr = p.Validate(ctx, c)

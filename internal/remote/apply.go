@@ -25,20 +25,26 @@ type Prepared struct {
 // resolving the secrets' values (env reads the environment). Problems
 // (a credential written in the sources, a variable not set) are
 // reported at their source.
-func (st *State) Prepare(env func(string) (string, bool)) (*Prepared, diag.Diagnostics) {
+//
+// The server never returns a secret's values, so a secret counts as
+// changed only when its other fields do; rewriteSecrets writes every
+// secret again (to send new values). Every secret's values are resolved
+// either way: a variable missing on this machine is found now.
+func (st *State) Prepare(env func(string) (string, bool), rewriteSecrets bool) (*Prepared, diag.Diagnostics) {
 	p := &Prepared{State: st, docs: map[*Item][]byte{}}
 	var ds diag.Diagnostics
 	for _, it := range st.Items {
-		if !it.Changed() {
-			continue
-		}
 		n := it.Local.Tree()
-		if isSecret(it.Local.Kind) {
+		secret := isSecret(it.Local.Kind)
+		if secret {
 			var sds diag.Diagnostics
 			if n, sds = ResolveSecret(it.Local, env); len(sds) > 0 {
 				ds = append(ds, sds...)
 				continue
 			}
+		}
+		if !it.Changed() && !(secret && rewriteSecrets) {
+			continue
 		}
 		p.docs[it] = bundle.Encode(n, bundle.JSON)
 	}

@@ -244,7 +244,7 @@ func sortedKeys(m map[string]bool) []string {
 func (st *State) Diff(prune bool) *bundle.DiffResult {
 	var old, cur []*model.Resource
 	for _, it := range st.Items {
-		local := it.Local
+		local := comparable(it.Local)
 		if it.Server != nil {
 			old = append(old, it.Server)
 			if isSecret(local.Kind) {
@@ -267,9 +267,24 @@ func (it *Item) Changed() bool {
 	if it.Server == nil {
 		return true
 	}
-	local := it.Local
+	local := comparable(it.Local)
 	if isSecret(local.Kind) {
 		local = withServerSecrets(local, it.Server)
 	}
 	return !bundle.Diff([]*model.Resource{it.Server}, []*model.Resource{local}).Empty()
+}
+
+// comparable is a copy of the compiled r without the metadata the server
+// manages: the wire form carries them zero (createdAt
+// "0001-01-01T00:00:00Z", version 0), and the server sets its own.
+func comparable(r *model.Resource) *model.Resource {
+	n := r.Tree().Clone()
+	if meta := n.Get("metadata"); meta != nil {
+		for _, f := range serverFields {
+			meta.Delete(f)
+		}
+	}
+	c := *r
+	c.Node = n
+	return &c
 }
