@@ -59,12 +59,22 @@ exit 1. --output json prints one JSON object on stdout for scripts:
 {"added", "removed", "changed", "unchanged", "resources": [{"op", "id",
 "kind", "project", "name", "fields": [{"op", "path", "old", "new"}]}]}.
 
+With --url URL (or --server, for pyrobuild.yaml's server.url), diff
+compares with what that Perses server holds instead of a build (see
+'pyrobuild apply --help' for the connection): what the server manages
+(createdAt, updatedAt, version) and its lower-casing of names are no
+change, secret values are not compared (the server never returns them),
+--prune lists what the server holds in the sources' projects and the
+sources do not, --output markdown writes a pull-request comment, and
+--diagnostics text|json|github says how problems are printed.
+
 Exit codes: 0 (with or without changes), 1 errors in the sources, 2 usage
 errors (a missing --against folder too); with --exit-code, 3 when something
 changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 		Example: `  pyrobuild compile && edit dashboards/cpu.yaml && pyrobuild diff
   pyrobuild diff --against /tmp/main-build --exit-code
   pyrobuild diff --output json | jq '.resources[].id'
+  pyrobuild diff --url https://perses.example.com --prune --exit-code
 
   # In CI: compare a pull request with its base branch
   git worktree add /tmp/base origin/main
