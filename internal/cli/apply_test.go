@@ -387,3 +387,40 @@ func TestPullCompilesBack(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyRollbackNamesWhatStays: a Secret the run updated cannot be put
+// back (the server never returns its values): apply says so, and puts
+// back the rest.
+func TestApplyRollbackNamesWhatStays(t *testing.T) {
+	dir, srv := remoteSetup(t)
+	srv.Put(`{"kind":"Project","metadata":{"name":"shop"},"spec":{"display":{"name":"Shop"}}}`)
+	srv.Put(`{"kind":"Secret","metadata":{"name":"pyro-auth","project":"shop"},"spec":{"basicAuth":{"username":"old","password":"old-pw"}}}`)
+	srv.FailWrite = func(method, kind, project, name string) string {
+		if kind == "Dashboard" {
+			return "database is locked"
+		}
+		return ""
+	}
+	code, _, stderr := run(t, "apply", "--url", srv.URL, dir)
+	if code != exitErrors || !strings.Contains(stderr, "rolled back 2 of 3 writes; NOT put back:") ||
+		!strings.Contains(stderr, "Secret/Shop/pyro-auth: the server never returns a secret's values") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+	if _, ok := srv.Snapshot()["Datasource/shop/proxied"]; ok {
+		t.Error("a datasource the run created is still there")
+	}
+	// --rewrite-secrets writes a secret whose visible fields are the same.
+	srv.FailWrite = nil
+	if code, _, stderr := run(t, "apply", "--url", srv.URL, dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	t.Setenv("PB_TEST_PYRO_PASSWORD", "rotated")
+	code, stdout, _ := run(t, "apply", "--url", srv.URL, dir)
+	if code != 0 || !strings.Contains(stdout, "0 updated") || srv.Secret("shop", "pyro-auth", "basicAuth", "password") != "S3CRET-PW-ENV" {
+		t.Errorf("a rotated value alone is no change: %s", stdout)
+	}
+	code, stdout, _ = run(t, "apply", "--url", srv.URL, "--rewrite-secrets", dir)
+	if code != 0 || !strings.Contains(stdout, "updated Secret/Shop/pyro-auth") || srv.Secret("shop", "pyro-auth", "basicAuth", "password") != "rotated" {
+		t.Errorf("--rewrite-secrets: %s", stdout)
+	}
+}
