@@ -167,6 +167,10 @@ func TestApplyThenDiffAndReapply(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "| ✏️ update | `Dashboard/Shop/cpu` | 2 |") || !strings.Contains(stdout, `+ /spec/display/name: "CPU time"`) {
 		t.Errorf("markdown diff: exit %d\n%s", code, stdout)
 	}
+	_, stdout, _ = run(t, "diff", "--url", srv.URL, "--diagnostics", "github", dir)
+	if want := "::notice file=" + filepath.Join(dir, "cpu.yaml") + ",line=1,col=1::Dashboard/Shop/cpu will change on the server: /spec/display/name, /spec/panels/flame/spec/display/name"; !strings.Contains(stdout, want) {
+		t.Errorf("annotations: want %s in\n%s", want, stdout)
+	}
 	code, stdout, _ = run(t, "apply", "--url", srv.URL, dir)
 	if code != 0 || !strings.Contains(stdout, "0 created, 1 updated, 4 unchanged") || !strings.Contains(stdout, "updated Dashboard/Shop/cpu") {
 		t.Errorf("apply of an edit: exit %d\n%s", code, stdout)

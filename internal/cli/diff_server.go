@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/remote"
 )
 
@@ -61,6 +62,9 @@ func runDiffServer(ctx context.Context, o *diffOptions, paths []string, stdout, 
 	}
 	if err != nil {
 		return err
+	}
+	if o.compile.diagnostics == "github" {
+		diag.RenderGitHub(stdout, st.Annotations(d))
 	}
 	if o.exitCode && !d.Empty() {
 		return errChanges

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // WriteMarkdown prints d as a pull-request comment or an Actions job
@@ -68,4 +69,33 @@ func oneLine(s string) string {
 		return string(r[:199]) + "…"
 	}
 	return s
+}
+
+// Annotations are d's changes as notes at the sources of the resources
+// (a resource only the server holds has none), for --diagnostics github:
+// a pull request then shows, on each changed file, what the merge changes
+// on the server.
+func (st *State) Annotations(d *bundle.DiffResult) diag.Diagnostics {
+	pos := map[string]diag.Pos{}
+	for _, it := range st.Items {
+		pos[it.Local.ID()] = it.Local.Pos
+	}
+	var ds diag.Diagnostics
+	for _, c := range d.Changes {
+		var msg string
+		switch c.Op {
+		case bundle.Added:
+			msg = c.ID + " will be created on the server"
+		case bundle.Removed:
+			msg = c.ID + " will be deleted from the server (--prune)"
+		default:
+			var fields []string
+			for _, f := range c.Fields {
+				fields = append(fields, f.Path)
+			}
+			msg = fmt.Sprintf("%s will change on the server: %s", c.ID, strings.Join(fields, ", "))
+		}
+		ds = append(ds, diag.Diagnostic{Severity: diag.Info, Pos: pos[c.ID], Message: msg})
+	}
+	return ds
 }
