@@ -111,6 +111,9 @@ func remoteSetup(t *testing.T) (dir string, srv *persestest.Server) {
 	t.Setenv("PERSES_TOKEN", testToken)
 	t.Setenv("PB_TEST_PYRO_PASSWORD", "S3CRET-PW-ENV")
 	t.Setenv("HOME", t.TempDir()) // no percli login
+	homes := percliHomes
+	percliHomes = func() []string { return []string{os.Getenv("HOME")} }
+	t.Cleanup(func() { percliHomes = homes })
 	return dir, srv
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,9 +53,8 @@ func (o *remoteOptions) client() (*perses.Client, error) {
 	if token == "" {
 		token = os.Getenv("PERSES_TOKEN")
 	}
-	home, herr := os.UserHomeDir()
-	if (token == "" || url == "") && herr == nil {
-		login, err := perses.ReadPercliLogin(perses.PercliConfigPath(home))
+	if token == "" || url == "" {
+		login, err := readPercliLogin()
 		if err != nil {
 			return nil, usageError{fmt.Errorf("percli's login: %w", err)}
 		}
@@ -154,4 +154,29 @@ func serverError(c *perses.Client, err error) error {
 		return fmt.Errorf("server %s: %w", c.URL(), err)
 	}
 	return fmt.Errorf("server %s: %w (is it running, and is the URL right?)", c.URL(), err)
+}
+
+// percliHomes are the folders whose .perses/config.json may hold percli's
+// login: $HOME's, then the account's home folder, where percli itself
+// writes (it asks the user database, not $HOME). A variable for tests.
+var percliHomes = func() []string {
+	var homes []string
+	if h := os.Getenv("HOME"); h != "" {
+		homes = append(homes, h)
+	}
+	if u, err := user.Current(); err == nil && u.HomeDir != "" && (len(homes) == 0 || u.HomeDir != homes[0]) {
+		homes = append(homes, u.HomeDir)
+	}
+	return homes
+}
+
+// readPercliLogin reads the first of percli's configuration files found.
+func readPercliLogin() (*perses.PercliLogin, error) {
+	for _, h := range percliHomes() {
+		l, err := perses.ReadPercliLogin(perses.PercliConfigPath(h))
+		if l != nil || err != nil {
+			return l, err
+		}
+	}
+	return nil, nil
 }
