@@ -349,6 +349,24 @@ func TestRemoteUsageAndAuth(t *testing.T) {
 // holds, and never overwrites without --force.
 func TestPullCompilesBack(t *testing.T) {
 	dir, srv := remoteSetup(t)
+	// A kind pyrobuild passes through, as a Perses server stores it.
+	writeFiles(t, dir, map[string]string{"variable.yaml": `kind: Variable
+metadata:
+  name: env
+  project: Shop
+spec:
+  kind: ListVariable
+  spec:
+    display:
+      name: Environment
+      hidden: false
+    allowMultiple: false
+    allowAllValue: false
+    plugin:
+      kind: StaticListVariable
+      spec:
+        values: [production, staging]
+`})
 	if code, _, stderr := run(t, "apply", "--url", srv.URL, dir); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -365,7 +383,7 @@ func TestPullCompilesBack(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "pulled")
 			args := append([]string{"pull", "--url", srv.URL, "--project", "shop", "-o", out}, tc.extra...)
 			code, stdout, stderr := run(t, args...)
-			if code != 0 || !strings.Contains(stdout, "pulled 5 resources of project shop") {
+			if code != 0 || !strings.Contains(stdout, "pulled 6 resources of project shop") {
 				t.Fatalf("pull: exit %d\n%s%s", code, stdout, stderr)
 			}
 			noLeak(t, stdout, stderr)
@@ -381,7 +399,7 @@ func TestPullCompilesBack(t *testing.T) {
 				t.Errorf("the pulled secret:\n%s", secret)
 			}
 			code, stdout, stderr = run(t, "diff", "--url", srv.URL, "--exit-code", out)
-			if code != 0 || !strings.Contains(stdout, "no changes (5 resources unchanged)") {
+			if code != 0 || !strings.Contains(stdout, "no changes (6 resources unchanged)") {
 				t.Errorf("diff of the pulled sources: exit %d\n%s%s", code, stdout, stderr)
 			}
 			code, _, stderr = run(t, args...)

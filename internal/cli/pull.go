@@ -99,7 +99,11 @@ func runPull(ctx context.Context, o *pullOptions, stdout, stderr io.Writer) erro
 			}
 		}
 		if len(exist) > 0 {
-			return usageError{fmt.Errorf("%s already exist%s: nothing was written; give --force to overwrite, or another -o", strings.Join(exist, ", "), map[bool]string{true: "s", false: ""}[len(exist) == 1])}
+			what := exist[0] + " already exists"
+			if len(exist) > 1 {
+				what = fmt.Sprintf("%s and %d more files already exist", exist[0], len(exist)-1)
+			}
+			return usageError{fmt.Errorf("%s: nothing was written; give --force to overwrite, or another -o", what)}
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -118,12 +118,24 @@ func secretComment(vars []string, mark string) []byte {
 func cueFile(n *model.Node, r *model.Resource, vars []string) []byte {
 	var b bytes.Buffer
 	b.Write(secretComment(vars, "//"))
-	b.WriteString("package pulled\n\nimport pb \"github.com/pyrobuild/pyrobuild/schema\"\n\n")
+	b.WriteString("package pulled\n\n")
+	if modelled[r.Kind] {
+		b.WriteString("import pb \"github.com/pyrobuild/pyrobuild/schema\"\n\n")
+	}
 	field := cueIdent(strings.ToLower(r.Kind) + "_" + r.Name)
-	fmt.Fprintf(&b, "%s: pb.#%s & ", field, r.Kind)
+	if modelled[r.Kind] {
+		fmt.Fprintf(&b, "%s: pb.#%s & ", field, r.Kind)
+	} else {
+		// A kind pyrobuild passes through (Variable) has no schema of its
+		// own: the value alone.
+		fmt.Fprintf(&b, "%s: ", field)
+	}
 	b.Write(bundle.Encode(n, bundle.JSON))
 	return b.Bytes()
 }
+
+// modelled are the kinds pyrobuild's CUE schema defines.
+var modelled = map[string]bool{"Project": true, "Datasource": true, "GlobalDatasource": true, "Secret": true, "GlobalSecret": true, "Dashboard": true}
 
 // cueIdent is s as a CUE field name: quoted unless it is an identifier
 // (quoted names need no escaping beyond Go's).
