@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -65,7 +66,7 @@ func (p *Prepared) Validate(ctx context.Context, c *perses.Client) (diag.Diagnos
 		var e *perses.Error
 		switch {
 		case err == nil:
-		case errors.As(err, &e) && e.Status == 400 || errors.As(err, &e) && e.Status == 422:
+		case errors.As(err, &e) && (e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity):
 			ds = append(ds, diag.Diagnostic{Severity: diag.Error, Pos: refusalPos(it.Local, e.Message),
 				Message: fmt.Sprintf("%s: the server refuses it: %s", it.Local.ID(), e.Message),
 				Hint:    refusalHint(e.Message)})

@@ -205,7 +205,7 @@ func rename(s, r *model.Resource) {
 	}
 }
 
-// id is an item's identity: the sources' when it has one.
+// resource is the item's resource: the compiled one when it has one.
 func (it *Item) resource() *model.Resource {
 	if it.Local != nil {
 		return it.Local
