@@ -119,15 +119,24 @@ func runApply(ctx context.Context, o *applyOptions, paths []string, stdout, stde
 		fmt.Fprintf(stderr, "apply failed: %s; nothing was written to %s\n", ds.Summary(), c.URL())
 		return errSources
 	}
+	// With --diagnostics json, stdout is one JSON document: what apply
+	// does goes to stderr.
+	report := stdout
+	if mode == "json" {
+		report = stderr
+	}
+	if err := deferredJSON(res, mode, stdout); err != nil {
+		return err
+	}
 	if o.dryRun {
 		d := st.Diff(o.prune)
 		a, r, ch := d.Count()
-		fmt.Fprintf(stdout, "dry run: the server %s accepts every resource; apply would create %d, update %d, delete %d, leave %d unchanged\n",
+		fmt.Fprintf(report, "dry run: the server %s accepts every resource; apply would create %d, update %d, delete %d, leave %d unchanged\n",
 			c.URL(), a, ch, r, d.Unchanged)
 		return nil
 	}
 	s, err := p.Write(ctx, c, o.prune, func(op remote.Op) {
-		fmt.Fprintf(stdout, "%sd %s\n", op.Verb, op.ID)
+		fmt.Fprintf(report, "%sd %s\n", op.Verb, op.ID)
 	})
 	var ae *remote.ApplyError
 	if errors.As(err, &ae) {
@@ -140,7 +149,7 @@ func runApply(ctx context.Context, o *applyOptions, paths []string, stdout, stde
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "applied to %s: %d created, %d updated, %d unchanged, %d deleted\n",
+	fmt.Fprintf(report, "applied to %s: %d created, %d updated, %d unchanged, %d deleted\n",
 		c.URL(), len(s.Created), len(s.Updated), len(s.Unchanged), len(s.Deleted))
 	return nil
 }

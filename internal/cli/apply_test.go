@@ -240,6 +240,12 @@ func TestApplyValidatesFirst(t *testing.T) {
 	if !strings.Contains(stderr, "nothing was written") || len(srv.Writes()) != 0 {
 		t.Errorf("writes: %q\n%s", srv.Writes(), stderr)
 	}
+	// For machines: one JSON document on stdout, the refusal in it.
+	_, stdout, _ = run(t, "apply", "--url", srv.URL, "--diagnostics", "json", "-q", dir)
+	var doc any
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || !strings.Contains(stdout, "schema not found for plugin TimeSeriesChart") {
+		t.Errorf("--diagnostics json: %v\n%s", err, stdout)
+	}
 	// --dry-run without the bad dashboard: validated, still nothing written.
 	os.Remove(filepath.Join(dir, "ts.yaml"))
 	code, stdout, _ = run(t, "apply", "--url", srv.URL, "--dry-run", dir)

@@ -48,6 +48,9 @@ func runDiffServer(ctx context.Context, o *diffOptions, paths []string, stdout, 
 		return interruptedOr(ctx, stderr, serverError(c, err))
 	}
 	d := st.Diff(o.prune)
+	if err := deferredJSON(res, o.compile.diagnostics, stdout); err != nil {
+		return err
+	}
 	switch o.output {
 	case "json":
 		err = d.WriteJSON(stdout)

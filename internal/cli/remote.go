@@ -111,8 +111,12 @@ func compileForServer(ctx context.Context, o *compileOptions, paths []string, mo
 	}
 	res.Diagnostics = append(res.Diagnostics, remote.Unsupported(res.Resources)...)
 	res.Diagnostics.Sort()
-	if err := printDiagnostics(res.Diagnostics, res.Sources, mode, o.quiet, stdout, stderr); err != nil {
-		return nil, err
+	// In JSON, problems are one document: the caller prints these with
+	// what the server says (see deferredJSON), unless they stop the run.
+	if mode != "json" || res.Diagnostics.HasErrors() {
+		if err := printDiagnostics(res.Diagnostics, res.Sources, mode, o.quiet, stdout, stderr); err != nil {
+			return nil, err
+		}
 	}
 	if res.Diagnostics.HasErrors() {
 		fmt.Fprintf(stderr, "%s failed: %s; nothing was sent to the server\n", verb, res.Diagnostics.Summary())
@@ -122,10 +126,23 @@ func compileForServer(ctx context.Context, o *compileOptions, paths []string, mo
 }
 
 // reportProblems prints problems found after compiling (secrets, the
-// server's refusals) as compile prints those of the sources.
+// server's refusals) as compile prints those of the sources; in JSON,
+// with the compilation's, as one document.
 func reportProblems(ds diag.Diagnostics, res *compiler.Result, mode string, stdout, stderr io.Writer) error {
+	if mode == "json" {
+		ds = append(append(diag.Diagnostics{}, res.Diagnostics...), ds...)
+	}
 	ds.Sort()
 	return printDiagnostics(ds, res.Sources, mode, false, stdout, stderr)
+}
+
+// deferredJSON prints the compilation's problems held back in JSON mode
+// (compileForServer), when nothing else is reported.
+func deferredJSON(res *compiler.Result, mode string, stdout io.Writer) error {
+	if mode != "json" {
+		return nil
+	}
+	return diag.RenderJSON(stdout, res.Diagnostics)
 }
 
 // compileFlags registers the compile flags apply and diff --url share.
