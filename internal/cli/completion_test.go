@@ -18,7 +18,7 @@ func TestCompletionFlagValues(t *testing.T) {
 		{[]string{"check", "--diagnostics", ""}, []string{"text", "json", "github"}},
 		{[]string{"build", "--diagnostics", ""}, []string{"text", "json", "github"}},
 		{[]string{"init", "--lang", ""}, []string{"cue", "go", "yaml"}},
-		{[]string{"diff", "--output", ""}, []string{"text", "json"}},
+		{[]string{"diff", "--output", ""}, []string{"text", "json", "markdown"}},
 	} {
 		_, stdout, _ := run(t, append([]string{"__complete"}, c.args...)...)
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")

@@ -88,6 +88,9 @@ type projectConfig struct {
 	siteNavPos     diag.Pos // where site.nav is written
 
 	crdInstanceSelector *string
+	serverURL           *string
+	serverCAFile        *string
+	serverInsecure      *bool
 }
 
 // configKey is one setting of the file.
@@ -130,6 +133,13 @@ var configKeys = []configKey{
 	}},
 	{name: "crd", kind: "section", keys: []configKey{
 		{name: "instance_selector", kind: "string", str: func(c *projectConfig) **string { return &c.crdInstanceSelector }},
+	}},
+	// server is the Perses server of apply, diff --url and pull; never a
+	// token: the file is in Git.
+	{name: "server", kind: "section", keys: []configKey{
+		{name: "url", kind: "string", str: func(c *projectConfig) **string { return &c.serverURL }},
+		{name: "ca_file", kind: "path", str: func(c *projectConfig) **string { return &c.serverCAFile }},
+		{name: "insecure_skip_tls_verify", kind: "bool", bool: func(c *projectConfig) **bool { return &c.serverInsecure }},
 	}},
 }
 

@@ -30,6 +30,10 @@ type diffOptions struct {
 	against  string
 	output   string
 	exitCode bool
+	// Against a Perses server (diff_server.go).
+	remote remoteOptions
+	server bool
+	prune  bool
 }
 
 func newDiffCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
@@ -55,12 +59,22 @@ exit 1. --output json prints one JSON object on stdout for scripts:
 {"added", "removed", "changed", "unchanged", "resources": [{"op", "id",
 "kind", "project", "name", "fields": [{"op", "path", "old", "new"}]}]}.
 
+With --url URL (or --server, for pyrobuild.yaml's server.url), diff
+compares with what that Perses server holds instead of a build (see
+'pyrobuild apply --help' for the connection): what the server manages
+(createdAt, updatedAt, version) and its lower-casing of names are no
+change, secret values are not compared (the server never returns them),
+--prune lists what the server holds in the sources' projects and the
+sources do not, --output markdown writes a pull-request comment, and
+--diagnostics text|json|github says how problems are printed.
+
 Exit codes: 0 (with or without changes), 1 errors in the sources, 2 usage
 errors (a missing --against folder too); with --exit-code, 3 when something
 changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 		Example: `  pyrobuild compile && edit dashboards/cpu.yaml && pyrobuild diff
   pyrobuild diff --against /tmp/main-build --exit-code
   pyrobuild diff --output json | jq '.resources[].id'
+  pyrobuild diff --url https://perses.example.com --prune --exit-code
 
   # In CI: compare a pull request with its base branch
   git worktree add /tmp/base origin/main
@@ -86,18 +100,24 @@ changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 			if !f.Changed("against") {
 				o.against = project
 			}
+			if f.Changed("url") || o.server {
+				o.remote.fromConfig(f, cfg)
+				o.compile.output = project
+				return runDiffServer(cmd.Context(), o, args, stdout, stderr)
+			}
 			return runDiff(cmd.Context(), o, args, project, stdout, stderr)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.against, "against", "build", "the previous build: an output folder of pyrobuild compile (default: pyrobuild.yaml's output, or build)")
-	f.StringVar(&o.output, "output", "text", "how to print the changes: text or json")
+	f.StringVar(&o.output, "output", "text", "how to print the changes: text or json (and markdown against a server)")
 	f.BoolVar(&o.exitCode, "exit-code", false, "exit 3 when something changed (0 otherwise)")
 	f.BoolVar(&o.compile.strict, "strict", false, "treat warnings in the sources as errors")
 	f.BoolVarP(&o.compile.quiet, "quiet", "q", false, "leave notes about the sources out")
 	f.StringArrayVar(&o.compile.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
 	f.DurationVar(&o.compile.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
-	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	serverDiffFlags(cmd, o)
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("against", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	})

@@ -137,6 +137,7 @@ Start with:  pyrobuild init my-dashboards && cd my-dashboards && pyrobuild serve
 	root.AddCommand(newCompileCmd(env, stdout, stderr), newCheckCmd(env, stdout, stderr), newBuildCmd(env, stdout, stderr), newServeCmd(env, stdout, stderr), newVersionCmd(stdout))
 	root.AddCommand(newInitCmd(stdout, stderr), newDiffCmd(env, stdout, stderr))
 	root.AddCommand(newSchemaCmd(stdout))
+	root.AddCommand(newApplyCmd(env, stdout, stderr), newPullCmd(env, stdout, stderr))
 	return root
 }
 
