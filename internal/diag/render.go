@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // FileText returns the text of a source file, and whether it is known.
@@ -108,7 +109,7 @@ func (r *TextRenderer) Render(w io.Writer, d Diagnostic) {
 	r.header(w, d.Pos, d.Severity, d.Message, d.Code)
 	r.excerpt(w, d.Pos, d.End, d.Severity, d.Path)
 	if d.Hint != "" {
-		fmt.Fprintf(w, "  %s %s\n", r.paint(ansiBold, "hint:"), d.Hint)
+		fmt.Fprintf(w, "  %s %s\n", r.paint(ansiBold, "hint:"), printable(d.Hint))
 	}
 	for _, n := range d.Notes {
 		r.header(w, n.Pos, Info, n.Message, "")
@@ -127,13 +128,13 @@ func (r *TextRenderer) Excerpt(w io.Writer, d Diagnostic) {
 func (r *TextRenderer) header(w io.Writer, pos Pos, sev Severity, msg string, code Code) {
 	loc := ""
 	if pos.File != "" {
-		loc = r.paint(ansiBold, pos.String()) + ": "
+		loc = r.paint(ansiBold, printable(pos.String())) + ": "
 	}
 	tag := ""
 	if code != "" {
 		tag = " " + r.paint(ansiDim, "["+string(code)+"]")
 	}
-	fmt.Fprintf(w, "%s%s: %s%s\n", loc, r.paint(sevColor(sev), sev.String()), msg, tag)
+	fmt.Fprintf(w, "%s%s: %s%s\n", loc, r.paint(sevColor(sev), sev.String()), printable(msg), tag)
 }
 
 func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path string) {
@@ -146,24 +147,38 @@ func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path str
 	}
 	num := fmt.Sprintf("%d", pos.Line)
 	pad := strings.Repeat(" ", len(num))
-	shown := maskSecrets(expandTabs(src))
+	masked := maskSecrets(src)
 	if CredentialPath(strings.Split(path, ".")) {
-		shown = maskValue(shown)
+		masked = maskValue(masked)
 	}
-	fmt.Fprintf(w, " %s | %s\n", num, shown)
-	if pos.Col > 0 && pos.Col <= len(src)+1 {
-		prefix := expandTabs(src[:pos.Col-1])
-		width := max(1, tokenWidth(src[pos.Col-1:]))
+	// Masking keeps what comes before the value, where carets point; a
+	// caret past a shortened value stays at the line's end.
+	from, to := len(masked), len(masked)
+	caret := pos.Col > 0 && pos.Col <= len(src)+1
+	if caret {
+		from = min(pos.Col-1, len(masked))
 		if end.Line == pos.Line && end.Col > pos.Col && end.Col <= len(src)+1 {
-			width = displayWidth(src[pos.Col-1 : end.Col-1])
+			to = end.Col - 1
+		} else {
+			to = pos.Col - 1 + runesLen(src[pos.Col-1:], tokenWidth(src[pos.Col-1:]))
 		}
-		fmt.Fprintf(w, " %s | %s%s\n", pad, strings.Repeat(" ", displayWidth(prefix)), r.paint(sevColor(sev), strings.Repeat("^", width)))
+	}
+	shown, at, n := excerptLines(masked, from, to)
+	fmt.Fprintf(w, " %s | %s\n", num, shown)
+	if caret {
+		fmt.Fprintf(w, " %s | %s%s\n", pad, strings.Repeat(" ", at), r.paint(sevColor(sev), strings.Repeat("^", n)))
 	}
 }
 
-func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
-
-func displayWidth(s string) int { return len([]rune(s)) }
+// runesLen is how many bytes the first n runes of s take.
+func runesLen(s string, n int) int {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
 
 // tokenWidth guesses how wide the token at the start of s is, to underline
 // it: a quoted string, or a run up to a delimiter.
@@ -258,10 +273,37 @@ func RenderJSON(w io.Writer, ds Diagnostics) error {
 		}
 		out = append(out, j)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONRunes(b.Bytes()))
+	return err
+}
+
+// escapeJSONRunes writes, as \u escapes, the characters encoding/json
+// leaves raw that a terminal may act on (C1 controls) or that reorder
+// text; in JSON they can only stand inside strings, where the escape means
+// the same character.
+func escapeJSONRunes(js []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(js); {
+		r, size := utf8.DecodeRune(js[i:])
+		if _, esc := escapeRune(r); esc && r >= 0x80 {
+			out = append(out, js[last:i]...)
+			out = fmt.Appendf(out, `\u%04x`, r)
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return js
+	}
+	return append(out, js[last:]...)
 }
 
 // RenderGitHub writes diagnostics as GitHub Actions workflow commands, which
@@ -302,10 +344,13 @@ func ghCommand(w io.Writer, level string, pos Pos, code Code, msg string) {
 	fmt.Fprintf(w, "::%s%s%s::%s\n", level, sep, strings.Join(props, ","), ghData(msg))
 }
 
+// ghData and ghProp escape a message and a property as GitHub wants;
+// control characters from a source are escaped first (the Actions log
+// interprets terminal escape sequences), line breaks stay line breaks.
 func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(Sanitize(s))
 }
 
 func ghProp(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(Sanitize(s))
 }
