@@ -142,7 +142,25 @@ func (c cell) width() int { return utf8.RuneCountInString(c.text) }
 // line; to <= from shows one caret. When from is at the line's end, the
 // caret stands right after it.
 func excerptLines(line string, from, to int) (shown string, caretAt, carets int) {
-	cs := cells(line)
+	// Only the bytes that can be in the window are split into cells: a
+	// column takes at most four bytes (a rune), so the window lies within
+	// reach bytes of the caret.
+	const reach = 4 * maxExcerptWidth
+	lo, hi := 0, len(line)
+	if from > reach {
+		lo = from - reach
+		for lo < len(line) && !utf8.RuneStart(line[lo]) {
+			lo++
+		}
+	}
+	if from+reach < hi {
+		hi = from + reach
+		for hi > lo && !utf8.RuneStart(line[hi]) {
+			hi--
+		}
+	}
+	cs := cells(line[lo:hi])
+	from, to = from-lo, to-lo
 	// Column of each cell's start, and of the end of the line.
 	cols := make([]int, len(cs)+1)
 	for i, c := range cs {
@@ -150,25 +168,25 @@ func excerptLines(line string, from, to int) (shown string, caretAt, carets int)
 	}
 	// Cells [a, b) are under the carets; a == len(cs) is the line's end.
 	a := len(cs)
-	if from < len(line) {
+	if from < hi-lo {
 		a = sort.Search(len(cs), func(i int) bool { return cs[i].off > from }) - 1
 	}
 	b := sort.Search(len(cs), func(i int) bool { return cs[i].off >= to })
 	b = max(b, a+1)
 	start, end := 0, len(cs)
-	if cols[len(cs)] > maxExcerptWidth {
+	if lo > 0 || hi < len(line) || cols[len(cs)] > maxExcerptWidth {
 		start, end = window(cols, a)
 	}
 	var s strings.Builder
 	lead := 0
-	if start > 0 {
+	if start > 0 || lo > 0 {
 		s.WriteString(ellipsis)
 		lead = 1
 	}
 	for _, c := range cs[start:end] {
 		s.WriteString(c.text)
 	}
-	if end < len(cs) {
+	if end < len(cs) || hi < len(line) {
 		s.WriteString(ellipsis)
 	}
 	caretAt = cols[a] - cols[start] + lead

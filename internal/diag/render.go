@@ -21,6 +21,34 @@ type FileText func(file string) (text []byte, ok bool)
 type lineCache struct {
 	mu    sync.Mutex
 	files map[string]lineIndex
+	// last is the line masked last: diagnostics come sorted, many on one
+	// line of a minified file, and masking scans the whole line.
+	last maskedLine
+}
+
+type maskedLine struct {
+	file        string
+	n           int
+	src, masked string
+}
+
+// masked returns line n of file, as line does, and the line with the
+// credentials it shows masked (maskSecrets).
+func (c *lineCache) masked(files FileText, file string, n int) (src, masked string, ok bool) {
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	if last.file == file && last.n == n && n > 0 {
+		return last.src, last.masked, true
+	}
+	if src, ok = c.line(files, file, n); !ok {
+		return "", "", false
+	}
+	masked = maskSecrets(src)
+	c.mu.Lock()
+	c.last = maskedLine{file: file, n: n, src: src, masked: masked}
+	c.mu.Unlock()
+	return src, masked, true
 }
 
 type lineIndex struct {
@@ -141,13 +169,12 @@ func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path str
 	if pos.Line <= 0 {
 		return
 	}
-	src, ok := r.lines.line(r.Files, pos.File, pos.Line)
+	src, masked, ok := r.lines.masked(r.Files, pos.File, pos.Line)
 	if !ok {
 		return
 	}
 	num := fmt.Sprintf("%d", pos.Line)
 	pad := strings.Repeat(" ", len(num))
-	masked := maskSecrets(src)
 	if CredentialPath(strings.Split(path, ".")) {
 		masked = maskValue(masked)
 	}
@@ -180,41 +207,45 @@ func runesLen(s string, n int) int {
 	return i
 }
 
-// tokenWidth guesses how wide the token at the start of s is, to underline
-// it: a quoted string, or a run up to a delimiter.
+// tokenWidth guesses how wide the token at the start of s is, in runes,
+// to underline it: a quoted string, or a run up to a delimiter, at most
+// maxToken runes. It reads no further than it needs: s may be the rest of
+// a line of megabytes.
 func tokenWidth(s string) int {
 	if s == "" {
 		return 1
 	}
 	if q := s[0]; q == '"' || q == '\'' {
-		for i := 1; i < len(s); i++ {
-			if s[i] == '\\' && q == '"' {
+		n := 1
+		for i := 1; i < len(s); n++ {
+			if s[i] == '\\' && q == '"' && i+1 < len(s) {
+				// The backslash, then what it escapes, a quote too.
 				i++
-				continue
+				n++
+			} else if s[i] == q {
+				return n + 1
 			}
-			if s[i] == q {
-				return len([]rune(s[:i+1]))
-			}
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 		}
-		return len([]rune(s))
+		return n
 	}
 	n := 0
-	rs := []rune(s)
-	for i, c := range rs {
+	for i, c := range s {
 		// A colon ends a YAML key ("name:"), not a value ("a:b:c").
-		if c == ':' && (i+1 == len(rs) || rs[i+1] == ' ') {
+		if c == ':' && (i+1 == len(s) || s[i+1] == ' ') {
 			break
 		}
-		if strings.ContainsRune(" \t,{}[]()\"'=!~", c) {
+		if strings.ContainsRune(" \t,{}[]()\"'=!~", c) || n == maxToken {
 			break
 		}
 		n++
 	}
-	if n == 0 {
-		return 1
-	}
-	return min(n, 60)
+	return max(n, 1)
 }
+
+// maxToken is the most runes tokenWidth underlines outside quotes.
+const maxToken = 60
 
 // SetEnds fills in where each diagnostic's token ends, when it is not
 // known, from the source line, for editors and the JSON output.
@@ -233,7 +264,7 @@ func SetEnds(ds Diagnostics, files FileText) {
 			continue
 		}
 		rest := src[d.Pos.Col-1:]
-		w := len(string([]rune(rest)[:max(1, min(tokenWidth(rest), len([]rune(rest))))]))
+		w := max(1, runesLen(rest, tokenWidth(rest)))
 		d.End = Pos{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col + w}
 	}
 }

@@ -240,3 +240,45 @@ func TestNoControlBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenWidth: how many runes the caret underlines when the end of the
+// token is not known.
+func TestTokenWidth(t *testing.T) {
+	cases := []struct {
+		s    string
+		want int
+	}{
+		{"", 1},
+		{`"abc" x`, 5},
+		{`"a\"b" x`, 6},
+		{`"é\\" x`, 5},
+		{`"unterminated`, 13},
+		{`"ends in \`, 10},
+		{`'it' x`, 4},
+		{"name: x", 4},
+		{"a:b:c d", 5},
+		{"ünïcode,", 7},
+		{" x", 1},
+		{strings.Repeat("x", 100), 60},
+	}
+	for _, c := range cases {
+		if got := tokenWidth(c.s); got != c.want {
+			t.Errorf("tokenWidth(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+}
+
+// BenchmarkRenderLongLine: one diagnostic about a 1 MB line costs a
+// window's work, not the line's (beyond finding the line, once per file,
+// and masking it, once per line).
+func BenchmarkRenderLongLine(b *testing.B) {
+	line := strings.Repeat(`{"a":1,"b":"\u00e9x"},`, 1<<20/22)
+	files := func(string) ([]byte, bool) { return []byte(line), true }
+	r := &TextRenderer{Files: files}
+	var out bytes.Buffer
+	r.Render(&out, Diagnostic{Severity: Error, Pos: Pos{File: "f", Line: 1, Col: 1}, Message: "m"})
+	for i := 0; b.Loop(); i++ {
+		out.Reset()
+		r.Render(&out, Diagnostic{Severity: Error, Pos: Pos{File: "f", Line: 1, Col: 1 + (i*4099)%len(line)}, Message: "m"})
+	}
+}
