@@ -262,6 +262,11 @@ var brokenCases = []brokenCase{
 	{file: "unknown-kind.yaml", want: []wantDiag{
 		errAt(model.CodeUnknownKind, 1, 7, `unknown resource kind "Dashbord"`).withHint(`did you mean "Dashboard"?`),
 	}},
+	{file: "panel-as-resource.yaml", want: []wantDiag{
+		// Unknown in any spelling, unlike "project" below: an error, with
+		// where a panel goes.
+		errAt(model.CodeUnknownKind, 1, 7, `unknown resource kind "panel"`).withHint("spec.panels"),
+	}},
 	{file: "lowercase-kind.yaml", want: []wantDiag{
 		warnAt(model.CodeKindSpelling, 1, 7, `kind "project" is written "Project"`),
 	}, check: func(t *testing.T, r *compiler.Result) {
