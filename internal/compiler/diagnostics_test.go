@@ -435,6 +435,13 @@ var brokenCases = []brokenCase{
 		noteAt(model.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
 	}},
 
+	// ---- Reading sources: empty files, the same warning for every kind ----
+	{file: "empty-files", want: []wantDiag{
+		warnAt(model.CodeEmptySource, 1, 1, "empty file: it defines no resource").withHint("delete it").inFile("empty-files/dashboards.json"),
+		warnAt(model.CodeEmptySource, 1, 1, "empty file: it defines no resource").inFile("empty-files/datasources.yaml"),
+		warnAt(model.CodeEmptySource, 1, 1, "empty file: it defines no resource").inFile("empty-files/variables.cue"),
+	}},
+
 	// ---- Reading sources: YAML ----
 	{file: "duplicate-yaml-key.yaml", want: []wantDiag{
 		errAt(model.CodeDuplicateKey, 4, 3, `duplicate key "name" (first defined at line 3)`),

@@ -20,6 +20,7 @@ const (
 	CodeGoTimeout            Code = "PB0011"
 	CodeGoToolchain          Code = "PB0012"
 	CodeGoOutput             Code = "PB0013"
+	CodeEmptySource          Code = "PB0014"
 	CodeUnknownKind          Code = "PB1001"
 	CodeUnknownField         Code = "PB1002"
 	CodeMissingField         Code = "PB1003"
@@ -107,6 +108,9 @@ var Codes = []CodeInfo{
 	{Code: CodeGoOutput, Title: "unreadable Go program output",
 		Summary: "A Go program printed something that is neither the SDK's document (dac.Emit) nor Perses resources as JSON or YAML.",
 		Fix:     "End `main` with `dac.Emit(resources...)` and print nothing else on standard output (write logs to standard error); a program that prints resources itself must print them as JSON or YAML. A program built with a newer SDK than this pyrobuild reads needs a newer pyrobuild."},
+	{Code: CodeEmptySource, Title: "empty source file",
+		Summary: "A source file (YAML, JSON or CUE) holds nothing but white space, so it defines no resource. It is a warning, the same for every kind of source: nothing written is lost, but a file cut short (a failed export, a redirection that truncated it) would otherwise drop its resources from the output unnoticed.",
+		Fix:     "Write the resources the file should hold, restore it if it was cut short, or delete it. `--strict` turns this warning into a failure, like any other."},
 	{Code: CodeUnknownKind, Title: "unknown kind",
 		Summary: "The resource kind is not a Perses resource kind pyrobuild knows, in any spelling. (Perses reads resource kinds case-insensitively: a known kind written in another case compiles, with warning PB1006.)",
 		Fix:     "Spell the kind as Perses does; the hint names the closest kind pyrobuild knows or, for the kind of a part of a resource (a Panel, a Grid, a query, a plugin), where that part goes."},
