@@ -72,3 +72,53 @@ func TestMinifiedSourceOutputBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestBinarySourceOutputBounded: a binary file named .cue and sources with
+// terminal escapes print a short report with every control character
+// escaped: no source can drive the terminal.
+func TestBinarySourceOutputBounded(t *testing.T) {
+	dir := t.TempDir()
+	bin := make([]byte, 30_000)
+	for i := range bin {
+		bin[i] = byte(i*7 + i/256)
+	}
+	files := map[string]string{
+		"blob.cue":  string(bin),
+		"esc.cue":   "package x\n\nfoo: 1 +\x1b[2J\x1b]0;title\x07\n",
+		"esc.yaml":  "kind: Project\nmetadata:\n  name: p\x1b[31m\n",
+		"esc.json":  "{\"kind\": \"Project\", \"metadata\": {\"name\": \"p\x9b2J\"}}",
+		"nul.yaml":  "kind: Project\x00\n",
+		"bidi.yaml": "kind: Project\nmetadata:\n  name: \"\u202eevil\"\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := compiler.Compile(context.Background(), compiler.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	r := &compiler.TextRenderer{Sources: res.Sources}
+	for _, d := range res.Diagnostics {
+		r.Render(&out, d)
+	}
+	diag.RenderGitHub(&out, res.Diagnostics)
+	if res.Diagnostics.Count(diag.Error) < len(files)-1 {
+		t.Errorf("%d errors for %d broken files:\n%s", res.Diagnostics.Count(diag.Error), len(files), out.String())
+	}
+	if out.Len() > 8192 {
+		t.Errorf("%d bytes of diagnostics:\n%.8000s", out.Len(), out.String())
+	}
+	for i, c := range out.Bytes() {
+		if (c < 0x20 && c != '\n') || c == 0x7f {
+			t.Fatalf("control byte %#x at %d: %q", c, i, out.Bytes()[max(0, i-40):min(out.Len(), i+40)])
+		}
+	}
+	for _, bad := range []string{"\u202e", "\u009b"} {
+		if strings.Contains(out.String(), bad) {
+			t.Errorf("%q printed raw:\n%s", bad, out.String())
+		}
+	}
+}
