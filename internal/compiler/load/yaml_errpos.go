@@ -50,7 +50,7 @@ func yamlError(src *model.Source, err error) *diag.Diagnostic {
 	// problem is on that line or after it.
 	off := yamlErrorAt(src.Data, text, max(1, reported))
 	if off < 0 {
-		// Not found again (it cannot be, but a position beats none).
+		// An empty source, which decodes without error.
 		return diag.New(diag.Error, model.CodeYAMLSyntax, diag.Pos{File: src.Path, Line: max(1, reported), Col: 1}, msg).Diagnostic()
 	}
 	if strings.HasPrefix(msg, "did not find expected") && src.Data[off] == ':' {
@@ -106,15 +106,15 @@ func yamlFirstError(data []byte) string {
 }
 
 // yamlErrorAt returns the offset of the byte where decoding data first
-// fails with the error text want, searching from line from (1-based) on,
-// or -1. It decodes about twice the logarithm of the distance in lines,
-// plus of the line's length, prefixes of data, but no more than
-// yamlSearchBudget bytes in all: past that (a large file whose error lies
-// far from where yaml.v3 says), it settles for the first line known to
-// fail, at its first character. The budget is in bytes, not time, so the
-// same source always gets the same position.
+// fails with the error text want, which decoding all of data gave,
+// searching from line from (1-based) on. It decodes about twice the
+// logarithm of the distance in lines, plus of the line's length, prefixes
+// of data, but no more than yamlSearchBudget bytes in all: past that (a
+// large file whose error lies far from where yaml.v3 says), it settles for
+// the first line known to fail, at its first character. The budget is in
+// bytes, not time, so the same source always gets the same position.
 func yamlErrorAt(data []byte, want string, from int) int {
-	if yamlFirstError(data) != want {
+	if len(data) == 0 {
 		return -1
 	}
 	starts := []int{0}
