@@ -67,7 +67,7 @@ func yamlError(src *model.Source, err error) *diag.Diagnostic {
 	at := src.Pos(off)
 	d := diag.New(diag.Error, model.CodeYAMLSyntax, at, msg)
 	switch {
-	case strings.Contains(msg, "cannot start any token") && src.Data[off] == '\t':
+	case src.Data[off] == '\t':
 		d = d.Hint("YAML does not allow tabs for indentation: use spaces")
 	case msg == "did not find expected key":
 		d = d.Hint("check this line's indentation: a key must line up with the other keys of its mapping")
@@ -84,6 +84,17 @@ func yamlError(src *model.Source, err error) *diag.Diagnostic {
 		if b := yamlUnclosed(src, off, open, reported); b >= 0 {
 			d = diag.New(diag.Error, model.CodeYAMLSyntax, src.Pos(b), msg).
 				Hint(fmt.Sprintf("the %s opened here is not closed: end it with '%c', or separate its items with ','", what, closing))
+		}
+	case msg == "did not find expected node content":
+		// After a trailing ',' in a list or mapping never closed, the
+		// stream ends where a value should be: the bracket is the place.
+		// (A bracket open only up to the search's place is no sign: the
+		// search stops inside the collection.)
+		b := max(yamlOpenBracket(src.Data, '['), yamlOpenBracket(src.Data, '{'))
+		if b >= 0 && yamlOnLine(src, b, reported) {
+			closing := map[byte]byte{'[': ']', '{': '}'}[src.Data[b]]
+			d = diag.New(diag.Error, model.CodeYAMLSyntax, src.Pos(b), msg).
+				Hint(fmt.Sprintf("the '%c' opened here is never closed: end it with '%c'", src.Data[b], closing))
 		}
 	}
 	return d.Diagnostic()
@@ -137,7 +148,14 @@ func yamlErrorAt(data []byte, want string, from int) int {
 		if budget -= k; budget < 0 {
 			return false, false
 		}
-		return yamlFirstError(data[:k]) == want, true
+		probe := data[:k]
+		if k < len(data) && data[k-1] != '\n' && bytes.IndexByte(data[k:], '\n') >= 0 {
+			// The line goes on in the source: end it, so that an error
+			// at the end of the stream (an unclosed quote) is reported
+			// on the line after, as it is for the whole source.
+			probe = append(probe[:k:k], '\n')
+		}
+		return yamlFirstError(probe) == want, true
 	}
 	// atLine is the first character of 1-based line l that is no blank.
 	atLine := func(l int) int {
@@ -222,22 +240,21 @@ func yamlControlChar(data []byte) (int, rune, bool) {
 // one of its kind left open at the end of the source (the usual mistake),
 // else at off; the one on the line the error names. Or -1.
 func yamlUnclosed(src *model.Source, off int, open byte, reported int) int {
-	onLine := func(b int) bool {
-		if b < 0 {
-			return false
-		}
-		line := src.Pos(b).Line
-		// The line of a context on the first line is not given: the
-		// problem's line is, 0-based.
-		return line == reported+1 || line == 1
-	}
-	if b := yamlOpenBracket(src.Data, open); onLine(b) {
+	if b := yamlOpenBracket(src.Data, open); b >= 0 && yamlOnLine(src, b, reported) {
 		return b
 	}
-	if b := yamlOpenBracket(src.Data[:off], open); onLine(b) {
+	if b := yamlOpenBracket(src.Data[:off], open); b >= 0 && yamlOnLine(src, b, reported) {
 		return b
 	}
 	return -1
+}
+
+// yamlOnLine reports whether the context of a parser error can be at
+// offset b, given the line the error names: the context's line, 0-based,
+// or, for a context on the first line, the problem's.
+func yamlOnLine(src *model.Source, b, reported int) bool {
+	line := src.Pos(b).Line
+	return line == reported+1 || line == 1
 }
 
 // yamlOpenBracket returns the offset of the innermost bracket open (a '['
