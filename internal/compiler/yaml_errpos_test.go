@@ -2,6 +2,9 @@ package compiler
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,4 +91,44 @@ func yamlLines(n int) string {
 		fmt.Fprintf(&b, "  key%06d: value of it\n", i)
 	}
 	return b.String()
+}
+
+// TestYAMLSyntaxErrorPositionsInBounds: on sources broken at random (a
+// byte deleted, inserted or changed in the corpus's fixed YAML files),
+// every syntax error is placed inside the source.
+func TestYAMLSyntaxErrorPositionsInBounds(t *testing.T) {
+	files, err := filepath.Glob("testdata/broken/*.fixed.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no fixed YAML sources", err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := []byte(" \t\n:-[]{},'\"#&*!|>%@`x")
+	errors := 0
+	for i := range 600 {
+		data, err := os.ReadFile(files[i%len(files)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := rng.IntN(len(data))
+		switch c := noise[rng.IntN(len(noise))]; rng.IntN(3) {
+		case 0:
+			data = append(data[:at:at], data[at+1:]...)
+		case 1:
+			data = append(data[:at:at], append([]byte{c}, data[at:]...)...)
+		default:
+			data[at] = c
+		}
+		src := model.NewSource("f.yaml", data)
+		_, d := load.ParseYAML(src)
+		if d == nil || d.Code != model.CodeYAMLSyntax {
+			continue
+		}
+		errors++
+		if off := src.Offset(d.Pos.Line, d.Pos.Col); off < 0 || off >= max(1, len(data)) {
+			t.Errorf("%q: error placed at %d:%d, outside the source: %s", data, d.Pos.Line, d.Pos.Col, d.Message)
+		}
+	}
+	if errors < 50 {
+		t.Errorf("only %d syntax errors in 600 broken sources", errors)
+	}
 }
