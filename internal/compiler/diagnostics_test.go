@@ -268,6 +268,11 @@ var brokenCases = []brokenCase{
 	{file: "unknown-kind.yaml", want: []wantDiag{
 		errAt(model.CodeUnknownKind, 1, 7, `unknown resource kind "Dashbord"`).withHint(`did you mean "Dashboard"?`),
 	}},
+	{file: "panel-as-resource.yaml", want: []wantDiag{
+		// Unknown in any spelling, unlike "project" below: an error, with
+		// where a panel goes.
+		errAt(model.CodeUnknownKind, 1, 7, `unknown resource kind "panel"`).withHint("spec.panels"),
+	}},
 	{file: "lowercase-kind.yaml", want: []wantDiag{
 		warnAt(model.CodeKindSpelling, 1, 7, `kind "project" is written "Project"`),
 	}, check: func(t *testing.T, r *compiler.Result) {
@@ -436,6 +441,13 @@ var brokenCases = []brokenCase{
 		noteAt(model.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
 	}},
 
+	// ---- Reading sources: empty files, the same warning for every kind ----
+	{file: "empty-files", want: []wantDiag{
+		warnAt(model.CodeEmptySource, 1, 1, "empty file: it defines no resource").withHint("delete it").inFile("empty-files/dashboards.json"),
+		warnAt(model.CodeEmptySource, 1, 1, "empty file: it defines no resource").inFile("empty-files/datasources.yaml"),
+		warnAt(model.CodeEmptySource, 1, 1, "empty file: it defines no resource").inFile("empty-files/variables.cue"),
+	}},
+
 	// ---- Reading sources: YAML ----
 	{file: "duplicate-yaml-key.yaml", want: []wantDiag{
 		errAt(model.CodeDuplicateKey, 4, 3, `duplicate key "name" (first defined at line 3)`),
@@ -445,10 +457,23 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "yaml-syntax-error.yaml", want: []wantDiag{
 		errAt(model.CodeYAMLSyntax, 4, 9, "did not find expected ',' or ']'"),
-	}, knownIssue: "the unclosed flow sequence `[team-a, prod` opened at 4:9 is reported at 3:1, on the line before it: yaml.v3 reports the 0-based line of its context mark for parser errors, and pyrobuild always invents column 1"},
+	}},
 	{file: "yaml-mapping-value-in-plain-scalar.yaml", want: []wantDiag{
 		errAt(model.CodeYAMLSyntax, 3, 18, "mapping values are not allowed in this context"),
-	}, knownIssue: "the offending ':' of `name: profiling: x` is at 3:18, but every YAML syntax error is reported at column 1 (3:1)"},
+	}},
+	{file: "yaml-indentation.yaml", want: []wantDiag{
+		// " layouts:" indented by one space; yaml.v3 says "line 3", the
+		// 0-based line of the mapping the key should belong to.
+		errAt(model.CodeYAMLSyntax, 22, 2, "did not find expected key").withHint("indentation"),
+	}},
+	{file: "yaml-control-character.yaml", want: []wantDiag{
+		// An ESC at the end of line 3; yaml.v3 gives no line at all.
+		errAt(model.CodeYAMLSyntax, 3, 18, "control character U+001B is not allowed").withHint("remove it"),
+	}},
+	{file: "yaml-unclosed-flow-mapping.yaml", want: []wantDiag{
+		// The '{' at 2:11 is never closed: yaml.v3 says "line 1".
+		errAt(model.CodeYAMLSyntax, 2, 11, "did not find expected ',' or '}'").withHint("not closed"),
+	}},
 
 	// ---- Reading sources: JSON ----
 	{file: "json-trailing-comma.json", want: []wantDiag{

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // FileText returns the text of a source file, and whether it is known.
@@ -20,6 +21,34 @@ type FileText func(file string) (text []byte, ok bool)
 type lineCache struct {
 	mu    sync.Mutex
 	files map[string]lineIndex
+	// last is the line masked last: diagnostics come sorted, many on one
+	// line of a minified file, and masking scans the whole line.
+	last maskedLine
+}
+
+type maskedLine struct {
+	file        string
+	n           int
+	src, masked string
+}
+
+// masked returns line n of file, as line does, and the line with the
+// credentials it shows masked (maskSecrets).
+func (c *lineCache) masked(files FileText, file string, n int) (src, masked string, ok bool) {
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	if last.file == file && last.n == n && n > 0 {
+		return last.src, last.masked, true
+	}
+	if src, ok = c.line(files, file, n); !ok {
+		return "", "", false
+	}
+	masked = RedactURLs(maskSecrets(src))
+	c.mu.Lock()
+	c.last = maskedLine{file: file, n: n, src: src, masked: masked}
+	c.mu.Unlock()
+	return src, masked, true
 }
 
 type lineIndex struct {
@@ -108,7 +137,7 @@ func (r *TextRenderer) Render(w io.Writer, d Diagnostic) {
 	r.header(w, d.Pos, d.Severity, d.Message, d.Code)
 	r.excerpt(w, d.Pos, d.End, d.Severity, d.Path)
 	if d.Hint != "" {
-		fmt.Fprintf(w, "  %s %s\n", r.paint(ansiBold, "hint:"), RedactURLs(d.Hint))
+		fmt.Fprintf(w, "  %s %s\n", r.paint(ansiBold, "hint:"), printable(RedactURLs(d.Hint)))
 	}
 	for _, n := range d.Notes {
 		r.header(w, n.Pos, Info, n.Message, "")
@@ -127,79 +156,96 @@ func (r *TextRenderer) Excerpt(w io.Writer, d Diagnostic) {
 func (r *TextRenderer) header(w io.Writer, pos Pos, sev Severity, msg string, code Code) {
 	loc := ""
 	if pos.File != "" {
-		loc = r.paint(ansiBold, pos.String()) + ": "
+		loc = r.paint(ansiBold, printable(pos.String())) + ": "
 	}
 	tag := ""
 	if code != "" {
 		tag = " " + r.paint(ansiDim, "["+string(code)+"]")
 	}
-	fmt.Fprintf(w, "%s%s: %s%s\n", loc, r.paint(sevColor(sev), sev.String()), RedactURLs(msg), tag)
+	fmt.Fprintf(w, "%s%s: %s%s\n", loc, r.paint(sevColor(sev), sev.String()), printable(RedactURLs(msg)), tag)
 }
 
 func (r *TextRenderer) excerpt(w io.Writer, pos, end Pos, sev Severity, path string) {
 	if pos.Line <= 0 {
 		return
 	}
-	src, ok := r.lines.line(r.Files, pos.File, pos.Line)
+	src, masked, ok := r.lines.masked(r.Files, pos.File, pos.Line)
 	if !ok {
 		return
 	}
 	num := fmt.Sprintf("%d", pos.Line)
 	pad := strings.Repeat(" ", len(num))
-	shown := RedactURLs(maskSecrets(expandTabs(src)))
 	if CredentialPath(strings.Split(path, ".")) {
-		shown = maskValue(shown)
+		masked = maskValue(masked)
 	}
-	fmt.Fprintf(w, " %s | %s\n", num, shown)
-	if pos.Col > 0 && pos.Col <= len(src)+1 {
-		prefix := expandTabs(src[:pos.Col-1])
-		width := max(1, tokenWidth(src[pos.Col-1:]))
+	// Masking keeps what comes before the value, where carets point; a
+	// caret past a shortened value stays at the line's end.
+	from, to := len(masked), len(masked)
+	caret := pos.Col > 0 && pos.Col <= len(src)+1
+	if caret {
+		from = min(pos.Col-1, len(masked))
 		if end.Line == pos.Line && end.Col > pos.Col && end.Col <= len(src)+1 {
-			width = displayWidth(src[pos.Col-1 : end.Col-1])
+			to = end.Col - 1
+		} else {
+			to = pos.Col - 1 + runesLen(src[pos.Col-1:], tokenWidth(src[pos.Col-1:]))
 		}
-		fmt.Fprintf(w, " %s | %s%s\n", pad, strings.Repeat(" ", displayWidth(prefix)), r.paint(sevColor(sev), strings.Repeat("^", width)))
+	}
+	shown, at, n := excerptLines(masked, from, to)
+	fmt.Fprintf(w, " %s | %s\n", num, shown)
+	if caret {
+		fmt.Fprintf(w, " %s | %s%s\n", pad, strings.Repeat(" ", at), r.paint(sevColor(sev), strings.Repeat("^", n)))
 	}
 }
 
-func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+// runesLen is how many bytes the first n runes of s take.
+func runesLen(s string, n int) int {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
 
-func displayWidth(s string) int { return len([]rune(s)) }
-
-// tokenWidth guesses how wide the token at the start of s is, to underline
-// it: a quoted string, or a run up to a delimiter.
+// tokenWidth guesses how wide the token at the start of s is, in runes,
+// to underline it: a quoted string, or a run up to a delimiter, at most
+// maxToken runes. It reads no further than it needs: s may be the rest of
+// a line of megabytes.
 func tokenWidth(s string) int {
 	if s == "" {
 		return 1
 	}
 	if q := s[0]; q == '"' || q == '\'' {
-		for i := 1; i < len(s); i++ {
-			if s[i] == '\\' && q == '"' {
+		n := 1
+		for i := 1; i < len(s); n++ {
+			if s[i] == '\\' && q == '"' && i+1 < len(s) {
+				// The backslash, then what it escapes, a quote too.
 				i++
-				continue
+				n++
+			} else if s[i] == q {
+				return n + 1
 			}
-			if s[i] == q {
-				return len([]rune(s[:i+1]))
-			}
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 		}
-		return len([]rune(s))
+		return n
 	}
 	n := 0
-	rs := []rune(s)
-	for i, c := range rs {
+	for i, c := range s {
 		// A colon ends a YAML key ("name:"), not a value ("a:b:c").
-		if c == ':' && (i+1 == len(rs) || rs[i+1] == ' ') {
+		if c == ':' && (i+1 == len(s) || s[i+1] == ' ') {
 			break
 		}
-		if strings.ContainsRune(" \t,{}[]()\"'=!~", c) {
+		if strings.ContainsRune(" \t,{}[]()\"'=!~", c) || n == maxToken {
 			break
 		}
 		n++
 	}
-	if n == 0 {
-		return 1
-	}
-	return min(n, 60)
+	return max(n, 1)
 }
+
+// maxToken is the most runes tokenWidth underlines outside quotes.
+const maxToken = 60
 
 // SetEnds fills in where each diagnostic's token ends, when it is not
 // known, from the source line, for editors and the JSON output.
@@ -218,7 +264,7 @@ func SetEnds(ds Diagnostics, files FileText) {
 			continue
 		}
 		rest := src[d.Pos.Col-1:]
-		w := len(string([]rune(rest)[:max(1, min(tokenWidth(rest), len([]rune(rest))))]))
+		w := max(1, runesLen(rest, tokenWidth(rest)))
 		d.End = Pos{File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col + w}
 	}
 }
@@ -258,10 +304,37 @@ func RenderJSON(w io.Writer, ds Diagnostics) error {
 		}
 		out = append(out, j)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONRunes(b.Bytes()))
+	return err
+}
+
+// escapeJSONRunes writes, as \u escapes, the characters encoding/json
+// leaves raw that a terminal may act on (C1 controls) or that reorder
+// text; in JSON they can only stand inside strings, where the escape means
+// the same character.
+func escapeJSONRunes(js []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(js); {
+		r, size := utf8.DecodeRune(js[i:])
+		if _, esc := escapeRune(r); esc && r >= 0x80 {
+			out = append(out, js[last:i]...)
+			out = fmt.Appendf(out, `\u%04x`, r)
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return js
+	}
+	return append(out, js[last:]...)
 }
 
 // RenderGitHub writes diagnostics as GitHub Actions workflow commands, which
@@ -302,10 +375,13 @@ func ghCommand(w io.Writer, level string, pos Pos, code Code, msg string) {
 	fmt.Fprintf(w, "::%s%s%s::%s\n", level, sep, strings.Join(props, ","), ghData(msg))
 }
 
+// ghData and ghProp escape a message and a property as GitHub wants;
+// control characters from a source are escaped first (the Actions log
+// interprets terminal escape sequences), line breaks stay line breaks.
 func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(Sanitize(s))
 }
 
 func ghProp(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(Sanitize(s))
 }

@@ -417,6 +417,37 @@ func RoleName(role string) string {
 	return role
 }
 
+// partOfResource explains, for a resource kind that is unknown in any
+// spelling (so an error, where a known kind in another case is only a
+// warning: Perses reads resource kinds case-insensitively), that it names
+// a part of a resource, which Perses takes only inside one; "" when it
+// does not.
+func partOfResource(s *model.Schema, kind string) string {
+	switch {
+	case strings.EqualFold(kind, "Panel"):
+		return "a panel is not a resource: it goes in a Dashboard's spec.panels, under its name"
+	case strings.EqualFold(kind, "Grid"):
+		return "a layout is not a resource: it goes in a Dashboard's spec.layouts"
+	}
+	if q := s.Defs["#QueryKind"]; q != nil {
+		for _, k := range q.Enum {
+			if strings.EqualFold(k, kind) {
+				return fmt.Sprintf("a %s is not a resource: it goes in a panel's spec.queries", k)
+			}
+		}
+	}
+	for k, p := range s.Plugins {
+		if strings.EqualFold(k, kind) {
+			where := roleHint(p)
+			if where == "" {
+				where = "it goes in the spec.plugin of a resource"
+			}
+			return fmt.Sprintf("%s is a plugin, not a resource: %s", k, where)
+		}
+	}
+	return ""
+}
+
 func roleHint(p *model.PluginSchema) string {
 	switch p.Role {
 	case "ProfileQuery":
@@ -475,7 +506,10 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 			kinds = append(kinds, k)
 		}
 		sort.Strings(kinds)
-		hint := didYouMean(kind, kinds)
+		hint := partOfResource(s, kind)
+		if hint == "" {
+			hint = didYouMean(kind, kinds)
+		}
 		if hint == "" {
 			hint = "pyrobuild compiles Project, Datasource, GlobalDatasource, Secret, GlobalSecret and Dashboard resources"
 		}

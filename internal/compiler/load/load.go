@@ -7,6 +7,7 @@
 package load
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -296,13 +297,22 @@ func describeNode(n *model.Node) string {
 // depends on the unit's own files alone (so a Cache may keep it).
 func Load(u Unit, sources *Sources, env *CUEEnv) (raws []Raw, diags diag.Diagnostics, closed bool) {
 	if u.kind == "cue" {
-		return loadCUE(u, sources, env)
+		raws, diags, closed = loadCUE(u, sources, env)
+		for _, f := range u.files {
+			if src := sources.Get(f); src != nil && emptySource(src.Data) {
+				diags = append(diags, emptyFile(f))
+			}
+		}
+		return raws, diags, closed
 	}
 	src, d := u.source(0)
 	if d != nil {
 		return nil, diag.Diagnostics{*d}, false
 	}
 	sources.Add(src)
+	if emptySource(src.Data) {
+		return nil, diag.Diagnostics{emptyFile(src.Path)}, true
+	}
 	var docs []*model.Node
 	if u.kind == "json" {
 		n, d := ParseJSON(src)
@@ -355,4 +365,19 @@ func loadCUE(u Unit, sources *Sources, env *CUEEnv) ([]Raw, diag.Diagnostics, bo
 		raws[i] = Raw{Node: r.Node, File: r.File, Via: r.Via}
 	}
 	return raws, diags, closed
+}
+
+// emptySource reports whether a source holds nothing but white space
+// (after a byte order mark).
+func emptySource(data []byte) bool {
+	return len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))) == 0
+}
+
+// emptyFile is the warning about an empty source, of any kind. It is not
+// an error, since nothing is lost that was written, nor silence, since a
+// file cut short (an export or a redirection that failed, an editor that
+// crashed) would otherwise drop its resources from the output unnoticed.
+func emptyFile(path string) diag.Diagnostic {
+	return *diag.New(diag.Warning, model.CodeEmptySource, diag.Pos{File: path, Line: 1, Col: 1}, "empty file: it defines no resource").
+		Hint("write its resources, or delete it").Diagnostic()
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -59,21 +57,6 @@ func ParseYAML(src *model.Source) ([]*model.Node, *diag.Diagnostic) {
 		docs = append(docs, n)
 	}
 	return docs, nil
-}
-
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func yamlError(src *model.Source, err error) *diag.Diagnostic {
-	d := diag.New(diag.Error, model.CodeYAMLSyntax, diag.Pos{File: src.Path, Line: 1, Col: 1}, err.Error()).Diagnostic()
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		d.Pos = diag.Pos{File: src.Path, Line: line, Col: 1}
-		d.Message = m[2]
-		if strings.Contains(m[2], "cannot start any token") && strings.Contains(src.Line(line), "\t") {
-			d.Hint = "YAML does not allow tabs for indentation: use spaces"
-		}
-	}
-	return d
 }
 
 type yamlConv struct {

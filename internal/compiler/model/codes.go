@@ -20,6 +20,7 @@ const (
 	CodeGoTimeout            Code = "PB0011"
 	CodeGoToolchain          Code = "PB0012"
 	CodeGoOutput             Code = "PB0013"
+	CodeEmptySource          Code = "PB0014"
 	CodeUnknownKind          Code = "PB1001"
 	CodeUnknownField         Code = "PB1002"
 	CodeMissingField         Code = "PB1003"
@@ -111,9 +112,12 @@ var Codes = []CodeInfo{
 	{Code: CodeGoOutput, Title: "unreadable Go program output",
 		Summary: "A Go program printed something that is neither the SDK's document (dac.Emit) nor Perses resources as JSON or YAML.",
 		Fix:     "End `main` with `dac.Emit(resources...)` and print nothing else on standard output (write logs to standard error); a program that prints resources itself must print them as JSON or YAML. A program built with a newer SDK than this pyrobuild reads needs a newer pyrobuild."},
+	{Code: CodeEmptySource, Title: "empty source file",
+		Summary: "A source file (YAML, JSON or CUE) holds nothing but white space, so it defines no resource. It is a warning, the same for every kind of source: nothing written is lost, but a file cut short (a failed export, a redirection that truncated it) would otherwise drop its resources from the output unnoticed.",
+		Fix:     "Write the resources the file should hold, restore it if it was cut short, or delete it. `--strict` turns this warning into a failure, like any other."},
 	{Code: CodeUnknownKind, Title: "unknown kind",
-		Summary: "The resource kind is not a Perses kind pyrobuild knows.",
-		Fix:     "Spell the kind as Perses does; the hint names the closest kind pyrobuild knows."},
+		Summary: "The resource kind is not a Perses resource kind pyrobuild knows, in any spelling. (Perses reads resource kinds case-insensitively: a known kind written in another case compiles, with warning PB1006.)",
+		Fix:     "Spell the kind as Perses does; the hint names the closest kind pyrobuild knows or, for the kind of a part of a resource (a Panel, a Grid, a query, a plugin), where that part goes."},
 	{Code: CodeUnknownField, Title: "unknown field",
 		Summary: "The field is not part of the model; Perses schemas are closed, so the server would reject it.",
 		Fix:     "Correct the field's name (the hint names the closest field) or delete the field; the plugin model reference lists the fields of each plugin."},
@@ -127,7 +131,7 @@ var Codes = []CodeInfo{
 		Summary: "The value does not satisfy the model's constraint (pattern, range or allowed values).",
 		Fix:     "Change the value to one the constraint in the message allows: a value that matches its pattern, lies within its range, or is one of the values it lists."},
 	{Code: CodeKindSpelling, Title: "kind spelling",
-		Summary: "Perses reads kinds case-insensitively; pyrobuild writes the canonical spelling.",
+		Summary: "Perses reads resource kinds case-insensitively, so the resource compiles; pyrobuild writes the canonical spelling. (Plugin kinds are case-sensitive: a plugin kind in another case is error PB1005.)",
 		Fix:     "Write the kind as the message spells it. Nothing breaks meanwhile: pyrobuild already writes that spelling."},
 	{Code: CodeScope, Title: "project scope",
 		Summary: "Project-scoped resources need metadata.project; global ones must not have it.",
