@@ -23,6 +23,7 @@ type compileOptions struct {
 	liveRange         time.Duration
 	diagnostics       string
 	serverDatasources []string
+	plugins           []string
 	output            string
 	format            string
 	strict            bool
@@ -142,6 +143,7 @@ func addCheckFlags(f *pflag.FlagSet, o *compileOptions) {
 	f.StringVar(&o.diagnostics, "diagnostics", "text", "how to print problems: text, json or github (Actions annotations)")
 	f.StringArrayVar(&o.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
 	f.DurationVar(&o.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
+	addPluginsFlag(f, &o.plugins)
 }
 
 // runCompile compiles paths, prints the problems, and with write replaces
@@ -165,6 +167,7 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	}
 	opts := o.env.compileOptions()
 	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Cache, opts.Pack = paths, o.strict, o.serverDatasources, o.goTimeout, o.cache, true
+	opts.Plugins = o.plugins
 	if write {
 		opts.Skip = []string{o.output}
 	}

@@ -77,6 +77,7 @@ changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 			}
 			override(f, "strict", &o.compile.strict, cfg.strict)
 			overrideList(f, "server-datasource", &o.compile.serverDatasources, cfg.serverDatasources)
+			cfg.applyPlugins(f, &o.compile.plugins)
 			project := "build"
 			if cfg.output != nil {
 				project = *cfg.output
@@ -95,6 +96,7 @@ changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 	f.BoolVarP(&o.compile.quiet, "quiet", "q", false, "leave notes about the sources out")
 	f.StringArrayVar(&o.compile.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
 	f.DurationVar(&o.compile.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
+	addPluginsFlag(f, &o.compile.plugins)
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("against", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs

@@ -1,0 +1,198 @@
+package plugin
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+)
+
+// ProblemKind classifies a validation failure.
+type ProblemKind uint8
+
+// The kinds of problem, matching the compiler's codes for its own schema.
+const (
+	NotAllowed ProblemKind = iota // a field the closed struct does not declare
+	Missing                       // a required field absent
+	WrongType                     // a value of another type
+	Invalid                       // a value outside the constraint
+)
+
+// Problem is one way a plugin object fails its schema.
+type Problem struct {
+	Kind ProblemKind
+	// Path leads from the plugin object to the value: "spec", "values", "0".
+	Path []string
+	// Message is CUE's message, without the path.
+	Message string
+	// Fields lists, for NotAllowed, the fields the struct declares.
+	Fields []string
+}
+
+// Validate checks a plugin object ({kind, spec}) against its schema as the
+// Perses server does: unified with the schema, every value concrete, no
+// field a closed struct does not declare. Problems are de-duplicated: one
+// per path, the most telling first.
+func (s *Set) Validate(sc *Schema, obj *model.Node) []Problem {
+	spec := obj.Get("spec")
+	if spec == nil {
+		spec = model.New(model.MapKind, obj.Pos)
+	}
+	x := &ast.StructLit{Elts: []ast.Decl{
+		&ast.Field{Label: ast.NewString("kind"), Value: ast.NewString(sc.Kind)},
+		&ast.Field{Label: ast.NewString("spec"), Value: expr(spec, 0)},
+	}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.ctx.BuildExpr(x).Unify(sc.value)
+	err := v.Validate(cue.Concrete(true), cue.Attributes(true), cue.Definitions(true), cue.Hidden(true))
+	if err == nil {
+		return nil
+	}
+	byPath := map[string]int{}
+	var out []Problem
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		msg := formatMsg(format, args)
+		p := Problem{Path: e.Path(), Message: msg, Kind: classify(msg, obj, e.Path())}
+		if strings.Contains(msg, "errors in empty disjunction") {
+			continue // its branches follow, each with its own message
+		}
+		if p.Kind == NotAllowed && len(p.Path) > 0 {
+			p.Fields = fieldsAt(v, p.Path[:len(p.Path)-1], p.Path[len(p.Path)-1])
+		}
+		key := strings.Join(p.Path, "\x00")
+		if i, ok := byPath[key]; ok {
+			// Disjunctions give one message per branch: keep them as one.
+			if !strings.Contains(out[i].Message, msg) {
+				out[i].Message += "; " + msg
+			}
+			continue
+		}
+		byPath[key] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
+func formatMsg(format string, args []any) string {
+	// cue's errors format with fmt verbs; Sprintf is what Error() does.
+	return strings.TrimSpace(sprintf(format, args...))
+}
+
+// classify tells what a CUE message means for the user's value at path.
+func classify(msg string, obj *model.Node, path []string) ProblemKind {
+	switch {
+	case strings.Contains(msg, "field not allowed"):
+		return NotAllowed
+	case strings.Contains(msg, "field is required but not present"),
+		strings.Contains(msg, "incomplete value"),
+		strings.Contains(msg, "non-concrete value"):
+		if Lookup(obj, path) == nil {
+			return Missing
+		}
+		return Invalid
+	case strings.Contains(msg, "mismatched types"):
+		return WrongType
+	}
+	return Invalid
+}
+
+// fieldsAt lists the regular and optional fields of the struct at parent,
+// except name.
+func fieldsAt(v cue.Value, parent []string, name string) []string {
+	sels := make([]cue.Selector, len(parent))
+	for i, p := range parent {
+		if n, err := strconv.Atoi(p); err == nil {
+			sels[i] = cue.Index(n)
+		} else {
+			sels[i] = cue.Str(p)
+		}
+	}
+	it, err := v.LookupPath(cue.MakePath(sels...)).Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for it.Next() {
+		if sel := it.Selector(); sel.IsString() && sel.Unquoted() != name {
+			out = append(out, sel.Unquoted())
+		}
+	}
+	return out
+}
+
+// Lookup follows a CUE path inside a plugin object; nil when the object
+// has no value there.
+func Lookup(n *model.Node, path []string) *model.Node {
+	for _, p := range path {
+		if n == nil {
+			return nil
+		}
+		switch n.Kind {
+		case model.MapKind:
+			n = n.Get(p)
+		case model.ListKind:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(n.Items) {
+				return nil
+			}
+			n = n.Items[i]
+		default:
+			return nil
+		}
+	}
+	return n
+}
+
+// expr is a node as a CUE expression.
+func expr(n *model.Node, depth int) ast.Expr {
+	if depth > model.MaxDepth {
+		return ast.NewNull()
+	}
+	switch n.Kind {
+	case model.MapKind:
+		s := &ast.StructLit{}
+		for i, k := range n.Keys {
+			s.Elts = append(s.Elts, &ast.Field{Label: ast.NewString(k), Value: expr(n.Vals[i], depth+1)})
+		}
+		return s
+	case model.ListKind:
+		l := &ast.ListLit{}
+		for _, e := range n.Items {
+			l.Elts = append(l.Elts, expr(e, depth+1))
+		}
+		return l
+	case model.StringKind:
+		return ast.NewString(n.Value)
+	case model.BoolKind:
+		return ast.NewBool(n.Value == "true")
+	case model.NumberKind:
+		return number(n.Value)
+	}
+	return ast.NewNull()
+}
+
+// number is a numeric literal as JSON would carry it to the server.
+func number(s string) ast.Expr {
+	if !json.Valid([]byte(s)) {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+		if err != nil {
+			return ast.NewString(s)
+		}
+		s = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if strings.ContainsAny(s, ".eE") {
+		return &ast.BasicLit{Kind: token.FLOAT, Value: s}
+	}
+	return &ast.BasicLit{Kind: token.INT, Value: s}
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
