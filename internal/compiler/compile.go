@@ -331,9 +331,10 @@ func (w *worker) load(u load.Unit) unitResult {
 	}
 	// After the store: what the plugins say depends on the schemas
 	// loaded, not only on the unit's files.
+	prior := ds[:len(ds):len(ds)]
 	rep := diag.NewReporter(&ds)
 	for _, r := range res {
-		c.plugins.Resource(r, rep)
+		c.plugins.Resource(r, rep, prior)
 	}
 	if c.packing {
 		for _, r := range res {

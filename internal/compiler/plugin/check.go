@@ -3,6 +3,7 @@ package plugin
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -26,10 +27,27 @@ type Checker struct {
 	// Own maps the plugin kinds pyrobuild's own schema models to their
 	// role (the compiler has already validated and lowered them).
 	Own map[string]string
+
+	prior diag.Diagnostics
 }
 
-// Resource checks every plugin object of r, in wire form (lowered).
-func (c *Checker) Resource(r *model.Resource, rep diag.Reporter) {
+// reported reports whether the compiler's own checks found an error inside
+// the plugin object at path, in the file of pos.
+func (c *Checker) reported(path string, pos diag.Pos) bool {
+	for _, d := range c.prior {
+		if d.Severity == diag.Error && d.Pos.File == pos.File && (d.Path == path || strings.HasPrefix(d.Path, path+".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// Resource checks every plugin object of r, in wire form (lowered). prior
+// are the problems already reported on r's unit: a plugin pyrobuild
+// models that its own checks found wrong is not checked again against a
+// loaded schema, which would say the same thing twice.
+func (c *Checker) Resource(r *model.Resource, rep diag.Reporter, prior diag.Diagnostics) {
+	c = &Checker{Set: c.Set, Own: c.Own, prior: prior} // workers share c
 	n := r.Node
 	if n == nil {
 		return
@@ -99,6 +117,15 @@ func (c *Checker) ownSpelling(kind string) string {
 	return ""
 }
 
+func (c *Checker) ownKinds() []string {
+	out := make([]string, 0, len(c.Own))
+	for k := range c.Own {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // object checks one plugin object used as role at path.
 func (c *Checker) object(obj *model.Node, role string, path []string, rep diag.Reporter) {
 	if obj == nil || obj.Kind != model.MapKind {
@@ -113,10 +140,17 @@ func (c *Checker) object(obj *model.Node, role string, path []string, rep diag.R
 	_, own := c.Own[kind]
 	if c.Set == nil {
 		if !own {
+			hint := LoadHint
+			if k := check.Closest(kind, c.ownKinds()); k != "" {
+				hint = fmt.Sprintf("did you mean %q? Otherwise, %s", k, LoadHint)
+			}
 			rep.Warnf(model.CodeUncheckedPlugin, kpos, "plugin %q is not one pyrobuild models: its spec is not checked", kind).
 				Path(kpath).
-				Hint(LoadHint)
+				Hint(hint)
 		}
+		return
+	}
+	if own && c.reported(pathString(path), kpos) {
 		return
 	}
 	sc := c.Set.Lookup(kind)

@@ -56,9 +56,41 @@ func (s *Set) Validate(sc *Schema, obj *model.Node) []Problem {
 	if err == nil {
 		return nil
 	}
+	// Validate stops at the first kind of failure it meets (a field not
+	// allowed hides a wrong type beside it): every value the user wrote is
+	// also looked at on its own, so one run reports every problem.
+	errs := cueerrors.Errors(err)
+	var closed []Problem
+	eachPath(spec, []cue.Selector{cue.Str("spec")}, func(sels []cue.Selector, n *model.Node) {
+		val := v.LookupPath(cue.MakePath(sels...))
+		if e := val.Err(); e != nil {
+			errs = append(errs, cueerrors.Errors(e)...)
+		}
+		if n.Kind != model.MapKind {
+			return
+		}
+		// A struct with an error allows anything: ask the schema's.
+		st := val
+		if val.Err() != nil {
+			st = sc.value.LookupPath(cue.MakePath(schemaSels(sels)...))
+		}
+		if !st.Exists() || st.IncompleteKind()&cue.StructKind == 0 {
+			return
+		}
+		for _, k := range n.Keys {
+			if !st.Allows(cue.Str(k)) {
+				path := append(selStrings(sels), k)
+				closed = append(closed, Problem{Kind: NotAllowed, Path: path, Message: "field not allowed", Fields: fieldsAt(v, path[:len(path)-1], k)})
+			}
+		}
+	})
 	byPath := map[string]int{}
 	var out []Problem
-	for _, e := range cueerrors.Errors(err) {
+	for _, p := range closed {
+		byPath[strings.Join(p.Path, "\x00")] = len(out)
+		out = append(out, p)
+	}
+	for _, e := range errs {
 		format, args := e.Msg()
 		msg := formatMsg(format, args)
 		p := Problem{Path: e.Path(), Message: msg, Kind: classify(msg, obj, e.Path())}
@@ -103,6 +135,21 @@ func classify(msg string, obj *model.Node, path []string) ProblemKind {
 		return WrongType
 	}
 	return Invalid
+}
+
+// eachPath calls f with the path of n and of every value inside it.
+func eachPath(n *model.Node, path []cue.Selector, f func([]cue.Selector, *model.Node)) {
+	f(path, n)
+	switch n.Kind {
+	case model.MapKind:
+		for i, k := range n.Keys {
+			eachPath(n.Vals[i], append(path[:len(path):len(path)], cue.Str(k)), f)
+		}
+	case model.ListKind:
+		for i, e := range n.Items {
+			eachPath(e, append(path[:len(path):len(path)], cue.Index(i)), f)
+		}
+	}
 }
 
 // fieldsAt lists the regular and optional fields of the struct at parent,
@@ -196,3 +243,27 @@ func number(s string) ast.Expr {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func selStrings(sels []cue.Selector) []string {
+	out := make([]string, len(sels))
+	for i, s := range sels {
+		if s.Type() == cue.IndexLabel {
+			out[i] = strconv.Itoa(s.Index())
+		} else {
+			out[i] = s.Unquoted()
+		}
+	}
+	return out
+}
+
+// schemaSels is a path inside the schema: any element of a list.
+func schemaSels(sels []cue.Selector) []cue.Selector {
+	out := make([]cue.Selector, len(sels))
+	for i, s := range sels {
+		if s.Type() == cue.IndexLabel {
+			s = cue.AnyIndex
+		}
+		out[i] = s
+	}
+	return out
+}
