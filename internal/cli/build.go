@@ -150,6 +150,9 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 	default:
 		return site.Config{}, usageError{fmt.Errorf("unknown --diagnostics %q: use text, json or github", o.diagnostics)}
 	}
+	if err := checkPluginPaths(o.plugins); err != nil {
+		return site.Config{}, err
+	}
 	root := cmd.Root()
 	return site.Config{
 		Root:              o.root,

@@ -167,6 +167,9 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	}
 	opts := o.env.compileOptions()
 	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Cache, opts.Pack = paths, o.strict, o.serverDatasources, o.goTimeout, o.cache, true
+	if err := checkPluginPaths(o.plugins); err != nil {
+		return err
+	}
 	opts.Plugins = o.plugins
 	if write {
 		opts.Skip = []string{o.output}

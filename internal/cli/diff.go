@@ -124,6 +124,10 @@ func runDiff(ctx context.Context, o *diffOptions, paths []string, projectOutput 
 	opts := o.compile.env.compileOptions()
 	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Pack = paths, o.compile.strict, o.compile.serverDatasources, o.compile.goTimeout, true
 	opts.Skip = []string{o.against, projectOutput}
+	if err := checkPluginPaths(o.compile.plugins); err != nil {
+		return err
+	}
+	opts.Plugins = o.compile.plugins
 	res, err := compiler.Compile(ctx, opts)
 	if ctx.Err() != nil {
 		fmt.Fprintf(stderr, "diff %v\n", context.Cause(ctx))

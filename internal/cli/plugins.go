@@ -1,6 +1,11 @@
 package cli
 
-import "github.com/spf13/pflag"
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+)
 
 // pluginsUsage is the help of --plugins, on every command that compiles.
 const pluginsUsage = "Perses plugin schemas to validate every plugin against, as the Perses server does: " +
@@ -15,4 +20,15 @@ func addPluginsFlag(f *pflag.FlagSet, dst *[]string) {
 // file's folder) unless --plugins was given.
 func (c *projectConfig) applyPlugins(f *pflag.FlagSet, dst *[]string) {
 	overrideList(f, "plugins", dst, c.plugins)
+}
+
+// checkPluginPaths makes a --plugins path that does not exist a usage
+// error (exit 2), as a misspelt flag is.
+func checkPluginPaths(paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return usageError{fmt.Errorf("--plugins: %v", err)}
+		}
+	}
+	return nil
 }
