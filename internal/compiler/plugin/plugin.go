@@ -14,11 +14,13 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	cueload "cuelang.org/go/cue/load"
 	"cuelang.org/go/mod/modfile"
@@ -37,15 +39,21 @@ type Schema struct {
 	// Origin the path it was read from.
 	Module, Origin string
 
-	value cue.Value
+	value cue.Value       // in the Set's first context
+	inst  *build.Instance // to build it in the others
 }
 
 // Set is the plugin schemas loaded for a compilation. Its methods may be
-// called from several goroutines: CUE evaluation is serialized.
+// called from several goroutines: a CUE context is not safe for concurrent
+// use, so each goroutine validating borrows one of a pool, in which the
+// schemas are built on first use.
 type Set struct {
-	mu     sync.Mutex
 	ctx    *cue.Context
+	pool   chan *evaluator
 	byKind map[string]*Schema
+	// results holds the problems of each plugin object validated, by its
+	// kind and content: dashboards repeat the same panel specs.
+	results sync.Map
 	// Modules lists the modules read, in the order of the paths given.
 	Modules []string
 }
@@ -97,7 +105,7 @@ func Load(paths []string) (*Set, error) {
 	if s, ok := memo.sets[key]; ok {
 		return s, nil
 	}
-	s := &Set{ctx: cuecontext.New(), byKind: map[string]*Schema{}}
+	s := newSet()
 	for _, m := range mods {
 		if err := s.add(m); err != nil {
 			return nil, fmt.Errorf("plugins: %s: %w", m.origin, err)
@@ -156,7 +164,7 @@ func (s *Set) add(m *pluginModule) error {
 		return err
 	}
 	for _, dir := range modelDirs(m, schemas) {
-		v, err := s.build(root, dir, ov)
+		v, inst, err := s.build(root, dir, ov)
 		if err != nil {
 			return fmt.Errorf("%s: %w", dir, err)
 		}
@@ -174,7 +182,7 @@ func (s *Set) add(m *pluginModule) error {
 		if _, dup := s.byKind[kind]; dup {
 			continue
 		}
-		s.byKind[kind] = &Schema{Kind: kind, Type: typ, Module: m.name, Origin: m.origin, value: v}
+		s.byKind[kind] = &Schema{Kind: kind, Type: typ, Module: m.name, Origin: m.origin, value: v, inst: inst}
 	}
 	return nil
 }
@@ -260,7 +268,7 @@ func overlay(m *pluginModule, root string) (map[string]cueload.Source, error) {
 }
 
 // build compiles the model package in dir.
-func (s *Set) build(root, dir string, ov map[string]cueload.Source) (cue.Value, error) {
+func (s *Set) build(root, dir string, ov map[string]cueload.Source) (cue.Value, *build.Instance, error) {
 	insts := cueload.Instances(nil, &cueload.Config{
 		Dir:        filepath.Join(root, filepath.FromSlash(dir)),
 		ModuleRoot: root,
@@ -270,16 +278,16 @@ func (s *Set) build(root, dir string, ov map[string]cueload.Source) (cue.Value, 
 		Tests:      false,
 	})
 	if len(insts) != 1 {
-		return cue.Value{}, fmt.Errorf("%d CUE instances, want 1", len(insts))
+		return cue.Value{}, nil, fmt.Errorf("%d CUE instances, want 1", len(insts))
 	}
 	if err := insts[0].Err; err != nil {
-		return cue.Value{}, errors.New(strings.ReplaceAll(err.Error(), root, "."))
+		return cue.Value{}, nil, errors.New(strings.ReplaceAll(err.Error(), root, "."))
 	}
 	v := s.ctx.BuildInstance(insts[0])
 	if err := v.Err(); err != nil {
-		return cue.Value{}, errors.New(strings.ReplaceAll(err.Error(), root, "."))
+		return cue.Value{}, nil, errors.New(strings.ReplaceAll(err.Error(), root, "."))
 	}
-	return v, nil
+	return v, insts[0], nil
 }
 
 // offline is the registry plugin schemas are built with: none.
@@ -306,4 +314,37 @@ func sanitize(name string) string {
 		}
 	}
 	return strings.Trim(string(b), "-_")
+}
+
+// evaluator is one CUE context and the schemas built in it.
+type evaluator struct {
+	ctx    *cue.Context
+	values map[string]cue.Value
+}
+
+func newSet() *Set {
+	n := max(1, runtime.GOMAXPROCS(0))
+	s := &Set{ctx: cuecontext.New(), pool: make(chan *evaluator, n), byKind: map[string]*Schema{}}
+	// The first evaluator uses the context the schemas were built in.
+	s.pool <- &evaluator{ctx: s.ctx, values: map[string]cue.Value{}}
+	for i := 1; i < n; i++ {
+		s.pool <- &evaluator{values: map[string]cue.Value{}}
+	}
+	return s
+}
+
+// schema returns sc's value in e's context, building it there once.
+func (e *evaluator) schema(sc *Schema, first *cue.Context) cue.Value {
+	if e.ctx == first {
+		return sc.value
+	}
+	if e.ctx == nil {
+		e.ctx = cuecontext.New()
+	}
+	v, ok := e.values[sc.Kind]
+	if !ok {
+		v = e.ctx.BuildInstance(sc.inst)
+		e.values[sc.Kind] = v
+	}
+	return v
 }

@@ -23,7 +23,7 @@ func TestLoadLayouts(t *testing.T) {
 		name, path string
 		kinds      []string
 	}{
-		{"folder of plugin folders and archives", corpus, []string{"AcmeLineChart", "AcmeMetricsDatasource", "AcmeMetricsQuery", "AcmeNote", "FlameChart", "PyroscopeDatasource", "PyroscopeProfileQuery", "StaticListVariable"}},
+		{"folder of plugin folders and archives", corpus, []string{"AcmeLineChart", "AcmeMetricsDatasource", "AcmeMetricsQuery", "AcmeNote", "AcmeTable", "FlameChart", "PyroscopeDatasource", "PyroscopeProfileQuery", "StaticListVariable"}},
 		{"one plugin folder with a vendored dependency", corpus + "/Metrics", []string{"AcmeMetricsDatasource", "AcmeMetricsQuery"}},
 		{"one .tar.gz archive", corpus + "/Pyro-1.0.0.tar.gz", []string{"FlameChart", "PyroscopeDatasource", "PyroscopeProfileQuery"}},
 		{"one .zip archive, schema at the root of schemas/", corpus + "/StaticList-0.8.0.zip", []string{"StaticListVariable"}},
@@ -213,5 +213,29 @@ func TestLoadErrors(t *testing.T) {
 		if _, err := Load([]string{c.path}); err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: got %v, want %q", c.path, err, c.err)
 		}
+	}
+}
+
+// BenchmarkLoad reads and compiles the five modules of the corpus (two of
+// them archives), as the first compilation of a process does; later ones
+// of the same process (serve, compile --watch) only read them.
+func BenchmarkLoad(b *testing.B) {
+	for _, reuse := range []bool{false, true} {
+		name := "compile"
+		if reuse {
+			name = "unchanged"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if !reuse {
+					memo.Lock()
+					clear(memo.sets)
+					memo.Unlock()
+				}
+				if _, err := Load([]string{corpus}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

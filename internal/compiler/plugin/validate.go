@@ -45,13 +45,27 @@ func (s *Set) Validate(sc *Schema, obj *model.Node) []Problem {
 	if spec == nil {
 		spec = model.New(model.MapKind, obj.Pos)
 	}
+	var key strings.Builder
+	key.WriteString(sc.Kind)
+	key.WriteByte(0)
+	writeKey(&key, spec, 0)
+	if p, ok := s.results.Load(key.String()); ok {
+		return p.([]Problem)
+	}
+	e := <-s.pool
+	defer func() { s.pool <- e }()
+	out := validate(e.schema(sc, s.ctx), e.ctx, sc, obj, spec)
+	s.results.Store(key.String(), out)
+	return out
+}
+
+// validate is Validate in one context: schema is sc's value there.
+func validate(schema cue.Value, ctx *cue.Context, sc *Schema, obj, spec *model.Node) []Problem {
 	x := &ast.StructLit{Elts: []ast.Decl{
 		&ast.Field{Label: ast.NewString("kind"), Value: ast.NewString(sc.Kind)},
 		&ast.Field{Label: ast.NewString("spec"), Value: expr(spec, 0)},
 	}}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.ctx.BuildExpr(x).Unify(sc.value)
+	v := ctx.BuildExpr(x).Unify(schema)
 	err := v.Validate(cue.Concrete(true), cue.Attributes(true), cue.Definitions(true), cue.Hidden(true))
 	if err == nil {
 		return nil
@@ -72,7 +86,7 @@ func (s *Set) Validate(sc *Schema, obj *model.Node) []Problem {
 		// A struct with an error allows anything: ask the schema's.
 		st := val
 		if val.Err() != nil {
-			st = sc.value.LookupPath(cue.MakePath(schemaSels(sels)...))
+			st = schema.LookupPath(cue.MakePath(schemaSels(sels)...))
 		}
 		if !st.Exists() || st.IncompleteKind()&cue.StructKind == 0 {
 			return
@@ -266,4 +280,27 @@ func schemaSels(sels []cue.Selector) []cue.Selector {
 		out[i] = s
 	}
 	return out
+}
+
+// writeKey writes n's content: the key of the results kept.
+func writeKey(b *strings.Builder, n *model.Node, depth int) {
+	if depth > model.MaxDepth {
+		return
+	}
+	b.WriteByte(byte('0' + n.Kind))
+	switch n.Kind {
+	case model.MapKind:
+		for i, k := range n.Keys {
+			b.WriteString(strconv.Quote(k))
+			writeKey(b, n.Vals[i], depth+1)
+		}
+		b.WriteByte('}')
+	case model.ListKind:
+		for _, e := range n.Items {
+			writeKey(b, e, depth+1)
+		}
+		b.WriteByte(']')
+	default:
+		b.WriteString(strconv.Quote(n.Value))
+	}
 }
