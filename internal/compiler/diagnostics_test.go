@@ -458,6 +458,11 @@ var brokenCases = []brokenCase{
 		errAt(model.CodeInvalidValue, 55, 29, "invalid maxNodes 5000").withHint("PyroscopeProfileQuery (plugin module Pyro-1.0.0)"),
 		errAt(model.CodeNoPluginSchema, 62, 17, `no schema for plugin "Markdown"`).withHint("AcmeLineChart"),
 	}},
+	{file: "plugin-global-variable.yaml", plugins: true, want: []wantDiag{
+		// A passed-through kind: its ListVariable's plugin is still checked.
+		errAt(model.CodeUnknownField, 14, 9, `unknown field "valuez"`).withHint(`did you mean "values"?`),
+		noteAt(model.CodeUncheckedPlugin, 1, 7, "GlobalVariable resources are passed through"),
+	}},
 	{file: "plugin-spec-in-cue.cue", plugins: true, want: []wantDiag{
 		errAt(model.CodeUnknownField, 19, 15, `unknown field "postion"`).withHint(`did you mean "position"?`),
 	}},
