@@ -141,6 +141,9 @@ type packageJSON struct {
 
 // add compiles the schemas of one module.
 func (s *Set) add(m *pluginModule) error {
+	if err := checkManifest(m.files["mf-manifest.json"]); err != nil {
+		return err
+	}
 	raw, ok := m.files["package.json"]
 	if !ok {
 		return errors.New("no package.json")
@@ -347,4 +350,30 @@ func (e *evaluator) schema(sc *Schema, first *cue.Context) cue.Value {
 		e.values[sc.Kind] = v
 	}
 	return v
+}
+
+// checkManifest checks the module-federation manifest the Perses server
+// requires of a plugin: without one, or without its id, name and build
+// version, the server skips the plugin, so its schemas would check
+// nothing the server checks.
+func checkManifest(raw []byte) error {
+	if raw == nil {
+		return errors.New("no mf-manifest.json: the Perses server skips a plugin without one")
+	}
+	var mf struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		MetaData struct {
+			BuildInfo struct {
+				BuildVersion string `json:"buildVersion"`
+			} `json:"buildInfo"`
+		} `json:"metaData"`
+	}
+	if err := json.Unmarshal(raw, &mf); err != nil {
+		return fmt.Errorf("mf-manifest.json: %w", err)
+	}
+	if mf.ID == "" || mf.Name == "" || mf.MetaData.BuildInfo.BuildVersion == "" {
+		return errors.New("mf-manifest.json: id, name and metaData.buildInfo.buildVersion are required (the Perses server skips the plugin otherwise)")
+	}
+	return nil
 }

@@ -69,6 +69,7 @@ func writeTarGz(t *testing.T, file string, files map[string]string) {
 
 func writeZip(t *testing.T, file string, files map[string]string) {
 	t.Helper()
+	os.MkdirAll(filepath.Dir(file), 0o755)
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
 	for _, name := range sortedKeys(files) {
@@ -93,6 +94,7 @@ func sortedKeys(m map[string]string) []string {
 // noteModule is a minimal valid plugin module.
 var noteModule = map[string]string{
 	"package.json":          `{"perses": {"plugins": [{"kind": "Panel", "spec": {"name": "Note"}}]}}`,
+	"mf-manifest.json":      `{"id": "Note", "name": "Note", "metaData": {"buildInfo": {"buildVersion": "1.0.0"}}}`,
 	"cue.mod/module.cue":    "module: \"example.com/note@v0\"\nlanguage: version: \"v0.15.1\"\n",
 	"schemas/note/note.cue": "package model\n\nkind: \"Note\"\nspec: close({text: string})\n",
 }
@@ -205,10 +207,16 @@ func TestLoadKeepsCompiledSchemas(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644)
+	noManifest := with(noteModule, "mf-manifest.json", "")
+	delete(noManifest, "mf-manifest.json")
+	writeZip(t, filepath.Join(dir, "a", "Note.zip"), noManifest)
+	writeZip(t, filepath.Join(dir, "b", "Note.zip"), with(noteModule, "mf-manifest.json", `{"id": "Note"}`))
 	for _, c := range []struct{ path, err string }{
 		{filepath.Join(dir, "missing"), "no such file"},
 		{dir, "no plugin found"},
 		{filepath.Join(dir, "notes.txt"), "not a plugin folder"},
+		{filepath.Join(dir, "a"), "no mf-manifest.json: the Perses server skips a plugin without one"},
+		{filepath.Join(dir, "b"), "id, name and metaData.buildInfo.buildVersion are required"},
 	} {
 		if _, err := Load([]string{c.path}); err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: got %v, want %q", c.path, err, c.err)

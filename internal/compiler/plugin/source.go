@@ -50,7 +50,7 @@ func archiveExt(name string) string {
 
 // kept reports whether a module file matters for validation.
 func kept(rel string) bool {
-	return rel == "package.json" || strings.HasSuffix(rel, ".cue")
+	return rel == "package.json" || rel == "mf-manifest.json" || strings.HasSuffix(rel, ".cue")
 }
 
 // discover lists the modules under one --plugins path: an archive, one
