@@ -56,6 +56,9 @@ func (c *Checker) Resource(r *model.Resource, rep diag.Reporter, prior diag.Diag
 	if spec == nil {
 		return
 	}
+	if !c.typesLoaded(r, rep) {
+		return
+	}
 	switch r.Kind {
 	case "Datasource", "GlobalDatasource":
 		c.object(spec.Get("plugin"), "Datasource", []string{"spec", "plugin"}, rep)
@@ -72,6 +75,33 @@ func (c *Checker) Resource(r *model.Resource, rep diag.Reporter, prior diag.Diag
 			}
 		}
 	}
+}
+
+// typesLoaded reports whether the loaded plugins have the schema types the
+// Perses server needs to accept r at all: it refuses every datasource
+// when no datasource plugin is loaded, and every dashboard when no panel
+// or no variable plugin is (even a dashboard without variables).
+func (c *Checker) typesLoaded(r *model.Resource, rep diag.Reporter) bool {
+	if c.Set == nil {
+		return true
+	}
+	var need []string
+	switch r.Kind {
+	case "Datasource", "GlobalDatasource":
+		need = []string{"Datasource"}
+	case "Dashboard":
+		need = []string{"Panel", "Variable"}
+	}
+	for _, t := range need {
+		if c.Set.hasType(t) {
+			continue
+		}
+		rep.Errorf(model.CodeNoPluginSchema, model.Where(r.Node.Get("kind"), r.Pos), "the loaded plugins define no %s plugin: the Perses server refuses every %s then (%s schemas are not loaded)", check.RoleName(t), r.Kind, strings.ToLower(t)).
+			Path("kind").
+			Hint(typesHint(t))
+		return false
+	}
+	return true
 }
 
 func (c *Checker) dashboard(spec *model.Node, rep diag.Reporter) {
@@ -375,4 +405,12 @@ func alternatives(msg string, n *model.Node) []string {
 		return nil
 	}
 	return out
+}
+
+func typesHint(t string) string {
+	h := fmt.Sprintf("add the plugin modules your Perses server runs to --plugins, with at least one %s plugin", check.RoleName(t))
+	if t == "Variable" {
+		h += " (Perses ships StaticListVariable)"
+	}
+	return h
 }

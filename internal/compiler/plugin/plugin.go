@@ -68,6 +68,17 @@ func (s *Set) Kinds() []string {
 	return out
 }
 
+// hasType reports whether a plugin of type t (Panel, Variable, …) is
+// loaded.
+func (s *Set) hasType(t string) bool {
+	for _, sc := range s.byKind {
+		if sc.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Lookup returns the schema of a plugin kind, or nil.
 func (s *Set) Lookup(kind string) *Schema {
 	if s == nil {
