@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -245,5 +246,94 @@ func BenchmarkLoad(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// node builds a plugin object from YAML-like Go values.
+func node(v any) *model.Node {
+	switch v := v.(type) {
+	case map[string]any:
+		n := &model.Node{Kind: model.MapKind}
+		for _, k := range sortedKeys2(v) {
+			n.Keys = append(n.Keys, k)
+			n.Vals = append(n.Vals, node(v[k]))
+		}
+		return n
+	case []any:
+		n := &model.Node{Kind: model.ListKind}
+		for _, e := range v {
+			n.Items = append(n.Items, node(e))
+		}
+		return n
+	case string:
+		return &model.Node{Kind: model.StringKind, Value: v}
+	case int:
+		return &model.Node{Kind: model.NumberKind, Value: strconv.Itoa(v)}
+	}
+	return &model.Node{Kind: model.NullKind}
+}
+
+func sortedKeys2(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestValidateProblems: every problem of a spec in one call, each at its
+// path, with what it is.
+func TestValidateProblems(t *testing.T) {
+	s, err := Load([]string{corpus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		kind ProblemKind
+		path string
+		msg  string
+	}
+	cases := []struct {
+		name string
+		kind string
+		spec map[string]any
+		want []want
+	}{
+		{"good", "StaticListVariable", map[string]any{"values": []any{"a", map[string]any{"value": "b", "label": "B"}}}, nil},
+		{"each value's problem", "StaticListVariable", map[string]any{"values": []any{"", 3, map[string]any{"label": "x"}}}, []want{
+			{Invalid, "spec.values.0", noBranch},
+			{Invalid, "spec.values.1", noBranch},
+			{Missing, "spec.values.2.value", "incomplete value string"},
+		}},
+		{"a misspelt field beside a wrong type", "AcmeLineChart", map[string]any{"lineWidht": 2, "unit": 5}, []want{
+			{NotAllowed, "spec.lineWidht", "field not allowed"},
+			{WrongType, "spec.unit", "mismatched types"},
+		}},
+		{"missing required field", "AcmeMetricsQuery", map[string]any{"legend": "x"}, []want{
+			{Missing, "spec.expr", ""},
+		}},
+		{"vendored dependency's constraint", "AcmeMetricsQuery", map[string]any{"expr": "up", "step": "5 minutes"}, []want{
+			{Invalid, "spec.step", `out of bound =~"^[0-9]+(ms|s|m|h|d)$"`},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			obj := node(map[string]any{"kind": c.kind, "spec": c.spec})
+			got := s.Validate(s.Lookup(c.kind), obj)
+			if len(got) != len(c.want) {
+				t.Fatalf("got %d problems %+v, want %d", len(got), got, len(c.want))
+			}
+			for i, w := range c.want {
+				g := got[i]
+				if g.Kind != w.kind || strings.Join(g.Path, ".") != w.path || !strings.Contains(g.Message, w.msg) {
+					t.Errorf("problem %d: got %v %s %q, want %v %s …%s…", i, g.Kind, strings.Join(g.Path, "."), g.Message, w.kind, w.path, w.msg)
+				}
+			}
+		})
+	}
+	misspelt := s.Validate(s.Lookup("AcmeLineChart"), node(map[string]any{"kind": "AcmeLineChart", "spec": map[string]any{"lineWidht": 2}}))
+	if len(misspelt) != 1 || !slices.Contains(misspelt[0].Fields, "lineWidth") {
+		t.Errorf("the fields offered for a misspelt one: %+v", misspelt)
 	}
 }

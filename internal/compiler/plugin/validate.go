@@ -83,6 +83,13 @@ func validate(schema cue.Value, ctx *cue.Context, sc *Schema, obj, spec *model.N
 		if n.Kind != model.MapKind {
 			return
 		}
+		// Incomplete values (a required field missing) are not errors
+		// of the value: ask for them where the user wrote a map.
+		if val.Err() == nil {
+			if e := val.Validate(cue.Concrete(true)); e != nil {
+				errs = append(errs, cueerrors.Errors(e)...)
+			}
+		}
 		// A struct with an error allows anything: ask the schema's.
 		st := val
 		if val.Err() != nil {
@@ -106,7 +113,7 @@ func validate(schema cue.Value, ctx *cue.Context, sc *Schema, obj, spec *model.N
 	}
 	for _, e := range errs {
 		format, args := e.Msg()
-		msg := formatMsg(format, args)
+		msg := strings.TrimSpace(fmt.Sprintf(format, args...))
 		p := Problem{Path: e.Path(), Message: msg, Kind: classify(msg, obj, e.Path())}
 		if strings.Contains(msg, "errors in empty disjunction") {
 			continue // its branches follow, each with its own message
@@ -117,7 +124,11 @@ func validate(schema cue.Value, ctx *cue.Context, sc *Schema, obj, spec *model.N
 		key := strings.Join(p.Path, "\x00")
 		if i, ok := byPath[key]; ok {
 			// Disjunctions give one message per branch: keep them as one.
-			if !strings.Contains(out[i].Message, msg) {
+			if !strings.Contains(out[i].Message, msg) && out[i].Kind != NotAllowed {
+				if !strings.HasPrefix(out[i].Message, noBranch) {
+					out[i].Message = noBranch + out[i].Message
+				}
+				out[i].Kind = Invalid
 				out[i].Message += "; " + msg
 			}
 			continue
@@ -126,11 +137,6 @@ func validate(schema cue.Value, ctx *cue.Context, sc *Schema, obj, spec *model.N
 		out = append(out, p)
 	}
 	return out
-}
-
-func formatMsg(format string, args []any) string {
-	// cue's errors format with fmt verbs; Sprintf is what Error() does.
-	return strings.TrimSpace(sprintf(format, args...))
 }
 
 // classify tells what a CUE message means for the user's value at path.
@@ -150,6 +156,10 @@ func classify(msg string, obj *model.Node, path []string) ProblemKind {
 	}
 	return Invalid
 }
+
+// noBranch starts the message of a value that matches no branch of a
+// disjunction; each branch's reason follows.
+const noBranch = "it matches none of the forms the schema allows: "
 
 // eachPath calls f with the path of n and of every value inside it.
 func eachPath(n *model.Node, path []cue.Selector, f func([]cue.Selector, *model.Node)) {
@@ -255,8 +265,6 @@ func number(s string) ast.Expr {
 	}
 	return &ast.BasicLit{Kind: token.INT, Value: s}
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 func selStrings(sels []cue.Selector) []string {
 	out := make([]string, len(sels))
