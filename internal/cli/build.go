@@ -23,6 +23,7 @@ type siteOptions struct {
 	templates         string
 	dashboards        []string
 	serverDatasources []string
+	plugins           []string
 	baseURL           string
 	title             string
 	repoURL           string
@@ -89,6 +90,7 @@ func addSiteFlags(f *pflag.FlagSet, o *siteOptions) {
 	f.StringVar(&o.templates, "templates", "templates", "folder of layouts and assets overriding the embedded ones, relative to --root")
 	f.StringArrayVar(&o.dashboards, "dashboards", nil, "dashboard sources to compile for the catalog (repeatable; files or folders)")
 	f.StringArrayVar(&o.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable)")
+	addPluginsFlag(f, &o.plugins)
 	f.StringVar(&o.baseURL, "base-url", "/", "where the site is published: a path (/docs/) or a full URL (needed for sitemap.xml)")
 	f.StringVar(&o.title, "title", "pyrobuild", "the site's title")
 	f.StringVar(&o.repoURL, "repo-url", "", "link to the source repository, shown in the header")
@@ -154,6 +156,9 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 	if err := checkSiteFolders(cmd.Flags(), o); err != nil {
 		return site.Config{}, err
 	}
+	if err := checkPluginPaths(o.plugins); err != nil {
+		return site.Config{}, err
+	}
 	root := cmd.Root()
 	return site.Config{
 		Root:              o.root,
@@ -161,6 +166,7 @@ func (o *siteOptions) config(cmd *cobra.Command) (site.Config, error) {
 		Templates:         o.templates,
 		Dashboards:        o.dashboards,
 		ServerDatasources: o.serverDatasources,
+		Plugins:           o.plugins,
 		BaseURL:           o.baseURL,
 		Title:             o.title,
 		RepoURL:           o.repoURL,

@@ -25,6 +25,7 @@ type compileOptions struct {
 	liveRange         time.Duration
 	diagnostics       string
 	serverDatasources []string
+	plugins           []string
 	output            string
 	format            string
 	strict            bool
@@ -165,6 +166,7 @@ func addCheckFlags(f *pflag.FlagSet, o *compileOptions) {
 	f.StringVar(&o.diagnostics, "diagnostics", "text", "how to print problems: text, json or github (Actions annotations)")
 	f.StringArrayVar(&o.serverDatasources, "server-datasource", nil, "a datasource NAME that exists only on the Perses server (repeatable; \"default\" for a default one)")
 	f.DurationVar(&o.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
+	addPluginsFlag(f, &o.plugins)
 }
 
 // runCompile compiles paths, prints the problems, and with write replaces
@@ -191,6 +193,10 @@ func runCompile(ctx context.Context, o *compileOptions, paths []string, write bo
 	}
 	opts := o.env.compileOptions()
 	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Cache, opts.Pack = paths, o.strict, o.serverDatasources, o.goTimeout, o.cache, true
+	if err := checkPluginPaths(o.plugins); err != nil {
+		return err
+	}
+	opts.Plugins = o.plugins
 	if write {
 		opts.Skip = []string{o.output}
 	}

@@ -74,6 +74,7 @@ type projectConfig struct {
 	format            *string
 	strict            *bool
 	serverDatasources []string
+	plugins           []string
 
 	siteContent    *string
 	siteTemplates  *string
@@ -117,6 +118,7 @@ var configKeys = []configKey{
 	{name: "format", kind: "string", oneOf: []string{"yaml", "json"}, str: func(c *projectConfig) **string { return &c.format }},
 	{name: "strict", kind: "bool", bool: func(c *projectConfig) **bool { return &c.strict }},
 	{name: "server_datasources", kind: "strings", list: func(c *projectConfig) *[]string { return &c.serverDatasources }},
+	{name: "plugins", kind: "paths", list: func(c *projectConfig) *[]string { return &c.plugins }},
 	{name: "site", kind: "section", keys: []configKey{
 		// content and templates stay relative: the site's root (the
 		// file's folder) resolves them, as it does the flags.
@@ -536,6 +538,7 @@ func (c *projectConfig) applyCompile(f *pflag.FlagSet, o *compileOptions, args [
 	override(f, "strict", &o.strict, c.strict)
 	overrideList(f, "server-datasource", &o.serverDatasources, c.serverDatasources)
 	override(f, "instance-selector", &o.instanceSelector, c.crdInstanceSelector)
+	c.applyPlugins(f, &o.plugins)
 	return args
 }
 
@@ -554,6 +557,7 @@ func (c *projectConfig) applySite(f *pflag.FlagSet, o *siteOptions) {
 	}
 	overrideList(f, "dashboards", &o.dashboards, dashboards)
 	overrideList(f, "server-datasource", &o.serverDatasources, c.serverDatasources)
+	c.applyPlugins(f, &o.plugins)
 	override(f, "base-url", &o.baseURL, c.siteBaseURL)
 	override(f, "title", &o.title, c.siteTitle)
 	override(f, "repo-url", &o.repoURL, c.siteRepoURL)

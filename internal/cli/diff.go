@@ -95,6 +95,7 @@ changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 			}
 			override(f, "strict", &o.compile.strict, cfg.strict)
 			overrideList(f, "server-datasource", &o.compile.serverDatasources, cfg.serverDatasources)
+			cfg.applyPlugins(f, &o.compile.plugins)
 			project := "build"
 			cfg.defaultOutput(false, &project, cfg.output)
 			if !f.Changed("against") {
@@ -118,6 +119,7 @@ changed; 130 when interrupted (Ctrl-C or SIGTERM).`,
 	f.DurationVar(&o.compile.goTimeout, "go-timeout", compiler.DefaultGoTimeout, "how long each Go dashboards program may run")
 	serverDiffFlags(cmd, o)
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json", "markdown"}, cobra.ShellCompDirectiveNoFileComp))
+	addPluginsFlag(f, &o.compile.plugins)
 	cmd.RegisterFlagCompletionFunc("against", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	})
@@ -144,6 +146,10 @@ func runDiff(ctx context.Context, o *diffOptions, paths []string, projectOutput 
 	opts := o.compile.env.compileOptions()
 	opts.Paths, opts.Strict, opts.ServerDatasources, opts.GoTimeout, opts.Pack = paths, o.compile.strict, o.compile.serverDatasources, o.compile.goTimeout, true
 	opts.Skip = []string{o.against, projectOutput}
+	if err := checkPluginPaths(o.compile.plugins); err != nil {
+		return err
+	}
+	opts.Plugins = o.compile.plugins
 	res, err := compiler.Compile(ctx, opts)
 	if ctx.Err() != nil {
 		fmt.Fprintf(stderr, "diff %v\n", context.Cause(ctx))

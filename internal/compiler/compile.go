@@ -20,6 +20,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/load"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/compiler/plugin"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
@@ -66,6 +67,12 @@ type Options struct {
 	// repository of thousands then fits in a fraction of the memory. Their
 	// Node is nil; Tree decodes one when asked.
 	Pack bool
+	// Plugins are paths of Perses plugin modules (folders of plugin
+	// folders or archives, one plugin folder, one archive): when given,
+	// every plugin object is validated against the loaded schemas, as the
+	// Perses server does, and a plugin kind none of them defines is an
+	// error.
+	Plugins []string
 }
 
 // Result is the outcome of a compilation.
@@ -155,6 +162,7 @@ type compilation struct {
 	goL     *load.GoLoader
 	cache   *Cache
 	store   *unitStore
+	plugins *plugin.Checker
 	// results are gathered by unit index, so the output order never
 	// depends on scheduling.
 	results []unitResult
@@ -190,7 +198,19 @@ func newCompilation(ctx context.Context, opts Options) (*compilation, error) {
 	if c.workers <= 0 {
 		c.workers = runtime.GOMAXPROCS(0)
 	}
+	var pluginSet *plugin.Set
+	pluginErr := make(chan error, 1)
+	go func() {
+		var err error
+		if len(opts.Plugins) > 0 {
+			pluginSet, err = plugin.Load(opts.Plugins)
+		}
+		pluginErr <- err
+	}()
 	c.units, c.diags = load.Discover(c.paths, opts.Skip)
+	if err := <-pluginErr; err != nil {
+		return nil, err
+	}
 	select {
 	case <-schemaReady:
 	case <-ctx.Done():
@@ -201,6 +221,10 @@ func newCompilation(ctx context.Context, opts Options) (*compilation, error) {
 		return nil, err
 	}
 	c.schema = s
+	c.plugins = &plugin.Checker{Set: pluginSet, Own: map[string]string{}}
+	for k, p := range s.Plugins {
+		c.plugins.Own[k] = p.Role
+	}
 	for _, u := range c.units {
 		if u.Kind() == "go" && c.goL == nil {
 			c.goL = load.NewGoLoader(ctx, load.GoOptions{Paths: opts.Paths, Timeout: opts.GoTimeout, Cache: opts.GoCache})
@@ -319,6 +343,13 @@ func (w *worker) load(u load.Unit) unitResult {
 	}
 	if keep && useStore {
 		c.store.put(sum, res, ds)
+	}
+	// After the store: what the plugins say depends on the schemas
+	// loaded, not only on the unit's files.
+	prior := ds[:len(ds):len(ds)]
+	rep := diag.NewReporter(&ds)
+	for _, r := range res {
+		c.plugins.Resource(r, rep, prior)
 	}
 	if c.packing {
 		for _, r := range res {

@@ -25,6 +25,12 @@ import (
 // need several files).
 const brokenDir = "testdata/broken"
 
+// pluginsDir holds Perses plugin modules of our own writing, laid out as
+// Perses lays them out: two extracted folders (Metrics has a vendored CUE
+// dependency) and two archives (a .tar.gz and a .zip; their sources are in
+// testdata/plugin-archives-src).
+const pluginsDir = "testdata/plugins"
+
 // wantDiag is one diagnostic a broken source must produce. Positions are
 // 1-based, columns count bytes, and were worked out by reading the source
 // file, not by copying what pyrobuild prints.
@@ -94,6 +100,9 @@ type brokenCase struct {
 	// crd also converts the resources to the Perses operator's custom
 	// resources, as compile --crd does.
 	crd bool
+	// plugins loads the plugin schemas of testdata/plugins (folders and
+	// archives of our own writing), as --plugins does.
+	plugins bool
 }
 
 // fixedFile is where a case keeps its source corrected, beside it:
@@ -248,8 +257,11 @@ var brokenCases = []brokenCase{
 	{file: "proxy-secret-not-defined.yaml", want: []wantDiag{
 		warnAt(model.CodeMissingSecret, 13, 19, `Secret "pyroscope-credentials" is not among the compiled sources`),
 	}},
+	{file: "plugin-kind-unmodelled.yaml", want: []wantDiag{
+		warnAt(model.CodeUncheckedPlugin, 14, 17, `plugin "FlameCharts" is not one pyrobuild models`).withHint(`did you mean "FlameChart"? Otherwise, load the schemas`),
+	}},
 	{file: "unknown-plugin-kind.yaml", want: []wantDiag{
-		noteAt(model.CodeUncheckedPlugin, 7, 11, `plugin "PrometheusDatasource" is not one pyrobuild models`),
+		warnAt(model.CodeUncheckedPlugin, 7, 11, `plugin "PrometheusDatasource" is not one pyrobuild models`).withHint("--plugins PATH"),
 	}},
 	{file: "plugin-kind-wrong-case.yaml", want: []wantDiag{
 		errAt(model.CodeInvalidValue, 17, 23, `unknown plugin kind "pyroscopeProfileQuery"`).withHint(`did you mean "PyroscopeProfileQuery"?`),
@@ -382,7 +394,6 @@ var brokenCases = []brokenCase{
 	// ---- Dashboards: variables ----
 	{file: "variable-bad-capturing-regexp.yaml", want: []wantDiag{
 		errAt(model.CodeRegexp, 10, 26, `invalid regular expression "env-(.*"`),
-		noteAt(model.CodeUncheckedPlugin, 12, 17, "StaticListVariable"),
 	}},
 	{file: "variable-name-starts-with-underscores.yaml", want: []wantDiag{
 		errAt(model.CodeInvalidValue, 9, 15, `invalid name "__env"`),
@@ -430,7 +441,7 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "profile-query-in-time-series-query.yaml", want: []wantDiag{
 		// The panel is a TimeSeriesChart, so that only the query is wrong.
-		noteAt(model.CodeUncheckedPlugin, 11, 17, `plugin "TimeSeriesChart" is not one pyrobuild models`),
+		warnAt(model.CodeUncheckedPlugin, 11, 17, `plugin "TimeSeriesChart" is not one pyrobuild models`),
 		errAt(model.CodePluginRole, 17, 23, "PyroscopeProfileQuery is a ProfileQuery plugin, but it is used as a TimeSeriesQuery plugin"),
 	}},
 	{file: "query-kind-misspelt.yaml", want: []wantDiag{
@@ -438,7 +449,33 @@ var brokenCases = []brokenCase{
 	}},
 	{file: "flamechart-with-prometheus-query.yaml", want: []wantDiag{
 		errAt(model.CodeQueryType, 14, 19, `panel "cpu" is a FlameChart, which shows ProfileQuery queries, not TimeSeriesQuery`),
-		noteAt(model.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
+		warnAt(model.CodeUncheckedPlugin, 17, 23, "PrometheusTimeSeriesQuery"),
+	}},
+
+	// ---- Plugins checked against loaded schemas (--plugins) ----
+	{file: "plugin-no-schema.yaml", plugins: true, want: []wantDiag{
+		errAt(model.CodeNoPluginSchema, 8, 11, `no schema for plugin "AcmeMetricDatasource" among the loaded plugins`).withHint(`did you mean "AcmeMetricsDatasource"?`),
+	}},
+	{file: "plugin-spec-against-schema.yaml", plugins: true, want: []wantDiag{
+		// At the misspelt key, with the field the closed struct declares.
+		errAt(model.CodeUnknownField, 24, 13, `unknown field "lineWidht": the schema of AcmeLineChart (plugin module Charts) does not allow it`).withHint(`did you mean "lineWidth"?`),
+		errAt(model.CodeWrongType, 25, 19, "unit must be a string, got number 5"),
+		// At the "spec:" key of the map that lacks it.
+		errAt(model.CodeMissingField, 31, 17, `missing required field "expr"`).withHint("AcmeMetricsQuery (plugin module Metrics)"),
+		errAt(model.CodePluginRole, 36, 23, "AcmeNote is a panel plugin, but it is used as a TimeSeriesQuery plugin").withHint("belongs in a panel's spec.plugin"),
+		// pyrobuild's own checks pass; the lowered query (service and
+		// filters, no query) is then checked against the loaded Pyroscope
+		// schema, which allows at most 1000 nodes.
+		errAt(model.CodeInvalidValue, 55, 29, "invalid maxNodes 5000").withHint("PyroscopeProfileQuery (plugin module Pyro-1.0.0)"),
+		errAt(model.CodeNoPluginSchema, 62, 17, `no schema for plugin "Markdown"`).withHint("AcmeLineChart"),
+	}},
+	{file: "plugin-global-variable.yaml", plugins: true, want: []wantDiag{
+		// A passed-through kind: its ListVariable's plugin is still checked.
+		errAt(model.CodeUnknownField, 14, 9, `unknown field "valuez"`).withHint(`did you mean "values"?`),
+		noteAt(model.CodeUncheckedPlugin, 1, 7, "GlobalVariable resources are passed through"),
+	}},
+	{file: "plugin-spec-in-cue.cue", plugins: true, want: []wantDiag{
+		errAt(model.CodeUnknownField, 19, 15, `unknown field "postion"`).withHint(`did you mean "position"?`),
 	}},
 
 	// ---- Reading sources: empty files, the same warning for every kind ----
@@ -638,6 +675,9 @@ func compileSource(c brokenCase, file string) (*compiler.Result, error) {
 	opts := compiler.Options{Paths: []string{filepath.Join(brokenDir, file)}}
 	if !c.noServerDefault {
 		opts.ServerDatasources = []string{"default"}
+	}
+	if c.plugins {
+		opts.Plugins = []string{pluginsDir}
 	}
 	res, err := compiler.Compile(context.Background(), opts)
 	if err == nil && c.crd && !res.Diagnostics.HasErrors() {

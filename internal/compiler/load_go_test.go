@@ -95,6 +95,11 @@ var goBrokenCases = []brokenCase{
 			t.Errorf("no excerpt of the helper's line in:\n%s", out.String())
 		}
 	}},
+	{file: "../go/broken/plugin-schema", plugins: true, want: []wantDiag{
+		// The lowered query checked against a loaded schema, reported at
+		// the SDK call that set the value.
+		errAt(model.CodeInvalidValue, 12, 92, "invalid maxNodes 5000").withHint("PyroscopeProfileQuery (plugin module Pyro-1.0.0)").inFile("../go/broken/plugin-schema/main.go"),
+	}},
 	{file: "../go/broken/duplicate-key", want: []wantDiag{
 		// At the second FlameChart call of the line; the first is named with
 		// its folder, as diagnostics name files.

@@ -195,6 +195,7 @@ func (b *Builder) compiled(ctx context.Context) (*compiler.Result, error) {
 	}
 	opts := b.cfg.compileOptions()
 	opts.Paths, opts.ServerDatasources, opts.Workers, opts.Cache = b.cfg.Dashboards, b.cfg.ServerDatasources, b.cfg.Workers, b.dashCache
+	opts.Plugins = b.cfg.Plugins
 	res, err := compiler.Compile(ctx, opts)
 	if err != nil {
 		return nil, err

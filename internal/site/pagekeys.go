@@ -44,6 +44,7 @@ func (b *Builder) siteKey(pc *pagecache.Cache, th *theme, nav []*navNode) [32]by
 	k.Strs(c.Root, c.Content, c.Templates, c.BaseURL, b.basePath, c.Title, c.RepoURL, c.EditURL, c.SourceURL, c.Footer)
 	k.Strs(c.Dashboards...)
 	k.Strs(c.ServerDatasources...)
+	k.Strs(c.Plugins...)
 	k.Bool(c.Drafts)
 	k.Bool(c.Preview)
 	k.Bool(c.CLIReference != nil)

@@ -51,6 +51,8 @@ type Config struct {
 	Dashboards []string
 	// ServerDatasources are passed to the compiler (see compiler.Options).
 	ServerDatasources []string
+	// Plugins are passed to the compiler (see compiler.Options).
+	Plugins []string
 	// BaseURL is where the site is published: a path ("/docs/") or a full
 	// URL ("https://example.com/docs/"). Links carry its path; sitemap.xml
 	// and canonical links need the full form. Default "/".

@@ -383,8 +383,8 @@ func (v *validator) plugin(role string, n *model.Node, path []string, at diag.Po
 				return n
 			}
 		}
-		v.rep.Infof(model.CodeUncheckedPlugin, kpos, "plugin %q is not one pyrobuild models: its spec is passed through unchecked", kind).
-			Path(pathString(append(path, "kind")))
+		// Checked, or warned about, by the plugin checker (package
+		// compiler/plugin), which knows the schemas loaded.
 		return n
 	}
 	if p.Role != role && role != "" {

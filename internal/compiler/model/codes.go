@@ -35,6 +35,7 @@ const (
 	CodeDuplicate            Code = "PB1012"
 	CodeRegexp               Code = "PB1013"
 	CodeMapKey               Code = "PB1014"
+	CodeNoPluginSchema       Code = "PB1015"
 	CodeUnresolvedDatasource Code = "PB1101"
 	CodeDefaultDatasource    Code = "PB1102"
 	CodeMissingSecret        Code = "PB1103"
@@ -137,8 +138,8 @@ var Codes = []CodeInfo{
 		Summary: "Project-scoped resources need metadata.project; global ones must not have it.",
 		Fix:     "Give a project-scoped resource (Datasource, Secret, Dashboard, …) its `metadata.project`; delete `metadata.project` from a global one (Project, GlobalDatasource, GlobalSecret, …), or use the kind of the other scope (Datasource instead of GlobalDatasource)."},
 	{Code: CodeUncheckedPlugin, Title: "plugin not validated",
-		Summary: "The plugin kind is not one pyrobuild has a schema for; its spec is passed through unchecked.",
-		Fix:     "Nothing to correct if you meant that plugin: check its spec against the plugin's own documentation, since pyrobuild cannot. If you meant a plugin pyrobuild models (PyroscopeDatasource, PyroscopeProfileQuery, FlameChart), spell its kind exactly so."},
+		Summary: "No plugin schemas are loaded and pyrobuild's own schema does not model the plugin kind (it models PyroscopeDatasource, PyroscopeProfileQuery, FlameChart and StaticListVariable), so its spec is not checked: a warning, so that `--strict` fails. Variable and GlobalVariable resources, which pyrobuild passes through, are noted with this code too.",
+		Fix:     "Load the schemas of the plugins your Perses server runs, with `--plugins PATH` or `plugins:` in `pyrobuild.yaml`: PATH is a folder of plugin archives (a copy of the Perses container's `/etc/perses/plugins-archive`, or archives from the perses/plugins releases) or of extracted plugin folders. Every plugin is then checked as the server checks it. If you meant a plugin pyrobuild models, spell its kind exactly so."},
 	{Code: CodePluginRole, Title: "plugin in the wrong place",
 		Summary: "A plugin is used where a plugin of another role is expected (for example a panel plugin as a query).",
 		Fix:     "Use a plugin of the role the message names there (a query plugin such as PyroscopeProfileQuery in a query's `spec.plugin`), and move the other plugin where it belongs (a panel plugin such as FlameChart in the panel's `spec.plugin`)."},
@@ -157,6 +158,9 @@ var Codes = []CodeInfo{
 	{Code: CodeMapKey, Title: "invalid key",
 		Summary: "A map key (panel key, datasource key) does not satisfy the naming rule.",
 		Fix:     "Rename the key as the rule in the message says (a panel key is letters, digits, `_` and `-`), and change every `$ref` to it."},
+	{Code: CodeNoPluginSchema, Title: "no schema for the plugin",
+		Summary: "Plugin schemas are loaded (`--plugins`, `plugins:`) and none defines this plugin kind, or none is a datasource, panel or variable plugin at all. The Perses server rejects a plugin it has no schema for, and refuses every datasource or dashboard when no plugin of the type it needs is loaded (even a dashboard without variables needs a variable plugin), so pyrobuild does too.",
+		Fix:     "Correct the kind's spelling (the hint names the closest loaded kind), or add the plugin modules your Perses server runs to the paths given to `--plugins` (Perses ships StaticListVariable as its variable plugin)."},
 	{Code: CodeUnresolvedDatasource, Title: "unresolved datasource",
 		Summary: "A query's datasource selector matches no datasource of that kind in the dashboard, its project or the global scope.",
 		Fix:     "Name a datasource that exists: a key of the dashboard's `spec.datasources`, a Datasource of the project, or a GlobalDatasource; or leave `datasource` out to use the default one. If it exists only on the Perses server, say so with `--server-datasource NAME`."},
