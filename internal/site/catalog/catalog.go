@@ -240,8 +240,9 @@ func mdURL(u string) string {
 	return strings.NewReplacer("<", `\<`, ">", `\>`).Replace(diag.RedactURL(u))
 }
 
-// writeGridPreview draws the dashboard's grid layouts (24 columns) as
-// boxes named after their panels, in plain HTML and CSS.
+// writeGridPreview draws the dashboard's grid layouts as boxes named after
+// their panels, in plain HTML and CSS, laid out as Perses lays them: 24
+// columns of the window's width, 30 px rows (pb-wide widens the page).
 func writeGridPreview(w *bytes.Buffer, spec, panels *model.Node) {
 	for _, l := range spec.Get("layouts").List() {
 		items := l.Get("spec").Get("items").List()
@@ -272,7 +273,7 @@ func writeGridPreview(w *bytes.Buffer, spec, panels *model.Node) {
 			}
 			return boxes[i].x < boxes[j].x
 		})
-		w.WriteString(`<div class="grid-preview" role="img" aria-label="Panel layout">`)
+		w.WriteString(`<div class="grid-preview pb-wide" role="img" aria-label="Panel layout">`)
 		for _, bx := range boxes {
 			fmt.Fprintf(w, `<div class="grid-item" style="grid-column:%d / span %d;grid-row:%d / span %d">%s</div>`,
 				bx.x+1, max(bx.w, 1), bx.y+1, max(bx.h, 1), html.EscapeString(bx.name))
@@ -350,13 +351,14 @@ func redactHeaders(n *model.Node) *model.Node {
 	return n
 }
 
-// writeLivePreview lays the dashboard's panels out on its 24-column grid,
-// each FlameChart with what preview.js needs to fetch and draw its flame
+// writeLivePreview lays the dashboard's panels out on its grid as Perses
+// does (24 columns of the window's width, 30 px rows; pb-wide widens the
+// page), each FlameChart with what preview.js needs to fetch and draw its flame
 // graph through the preview server's proxy. It is one HTML block (no blank
 // line), so markdown passes it through.
 func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver) {
 	duration, _ := spec.Str("duration")
-	fmt.Fprintf(w, `<div class="pb-preview" data-duration="%s">`, html.EscapeString(duration))
+	fmt.Fprintf(w, `<div class="pb-preview pb-wide" data-duration="%s">`, html.EscapeString(duration))
 	w.WriteString(`<div class="pb-preview-toolbar"><label>Time range <select class="pb-range">`)
 	ranges := []string{"5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d"}
 	if duration != "" && indexOf(ranges, duration) < 0 {
