@@ -107,7 +107,7 @@
 
   function count(n) {
     if (n < 10000) return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
-    var u = ["K", "M", "G", "T", "P"], i = -1;
+    var u = ["k", "M", "G", "T", "P"], i = -1;
     while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; }
     return num(n) + " " + u[i];
   }
@@ -122,6 +122,18 @@
     if (units === "bytes") return bytes;
     if (units === "objects" || units === "samples" || units === "count" || units === "") return count;
     return function (v) { return count(v) + " " + units; };
+  }
+
+  // shortName fits a function's name in n characters. It cuts from the
+  // left, so the function itself stays readable: first the import path
+  // before the package (github.com/x/y/pkg.(*T).M reads …pkg.(*T).M), then
+  // characters. Below three characters there is no label.
+  function shortName(name, n) {
+    if (name.length <= n) return name;
+    if (n < 3) return "";
+    var slash = name.replace(/\[.*$/, "").lastIndexOf("/");
+    if (slash >= 0 && name.length - slash <= n) return "…" + name.slice(slash + 1);
+    return "…" + name.slice(name.length - n + 1);
   }
 
   function percent(v, total) {
@@ -247,11 +259,23 @@
       return false;
     }
 
+    // charWidth measures a label character once (labels are monospace), to
+    // know how much of a name fits in a frame.
+    var charWidth = 0;
+    function measure() {
+      var probe = el("span", "pf-frame", "0000000000");
+      probe.style.cssText = "visibility:hidden;padding:0;width:auto";
+      graph.appendChild(probe);
+      charWidth = probe.getBoundingClientRect().width / 10;
+      graph.removeChild(probe);
+    }
+
     function draw() {
       if (!graph) return;
       var width = graph.clientWidth;
       graph.textContent = "";
       if (!width) return; // hidden: the resize observer draws when shown
+      if (!charWidth) measure();
       var z = frames[state.zoom], scale = width / z.total, end = z.start + z.total;
       var frag = document.createDocumentFragment(), focusable = null;
       for (var i = 0; i < frames.length; i++) {
@@ -277,7 +301,11 @@
         if (ancestor) node.classList.add("pf-ancestor");
         if (state.matched) node.classList.add(state.matched[i] ? "pf-hit" : "pf-dim");
         colour(node, f);
-        if (w >= MIN_LABEL) node.appendChild(el("span", "pf-label", f.name));
+        if (w >= MIN_LABEL) {
+          // The frame's padding (8 px) and its 1 px gap are not for text.
+          var label = charWidth ? shortName(f.name, Math.floor((w - 9) / charWidth)) : f.name;
+          if (label) node.appendChild(el("span", "pf-label", label));
+        }
         if (i === state.focus) focusable = node;
         frag.appendChild(node);
       }
@@ -533,7 +561,7 @@
     };
   }
 
-  var api = { render: render, parse: parse, packageOf: packageOf, formatter: formatter, percent: percent, EMPTY: EMPTY };
+  var api = { render: render, parse: parse, packageOf: packageOf, formatter: formatter, percent: percent, shortName: shortName, EMPTY: EMPTY };
   root.PyroFlame = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);
