@@ -3,8 +3,11 @@
    network: the site works offline. Frames are DOM elements, so they can be
    focused, read by screen readers and found by tests.
 
-   API: PyroFlame.render(container, data, {palette, showTable, showFlameGraph})
-   returns {search(text), reset(), destroy()}. */
+   API: PyroFlame.render(container, data, {palette, showTable, showFlameGraph,
+   zoom, search, onState}) returns {search(text), reset(), state(), destroy()}.
+   zoom and search restore a state (zoom is a frame's path: the names from
+   the root's child down to it, joined by ";"); onState({zoom, search}) is
+   called whenever the zoom or the search changes. */
 (function (root) {
   "use strict";
 
@@ -318,6 +321,32 @@
       reset.disabled = state.zoom === 0;
     }
 
+    // pathOf and findPath name a frame by its stack, so that a zoom outlives
+    // the answer it was made in (a rebuild or a new range fetches another).
+    function pathOf(i) {
+      var names = [];
+      for (; i > 0; i = frames[i].parent) names.unshift(frames[i].name);
+      return names.join(";");
+    }
+
+    function findPath(p) {
+      var cur = 0, names = p ? String(p).split(";") : [];
+      for (var k = 0; k < names.length; k++) {
+        var next = -1, lvl = model.byLevel[k + 1] || [];
+        for (var j = 0; j < lvl.length && next < 0; j++)
+          if (lvl[j].parent === cur && lvl[j].name === names[k]) next = lvl[j].index;
+        if (next < 0) return -1;
+        cur = next;
+      }
+      return cur;
+    }
+
+    function current() { return { zoom: pathOf(state.zoom), search: state.query }; }
+
+    function notify() {
+      if (typeof opts.onState === "function") opts.onState(current());
+    }
+
     function zoom(i) {
       if (!graph) return;
       // Drawing replaces the frames, so whether one had the focus is
@@ -329,6 +358,7 @@
       draw();
       var n = frameNode(i);
       if (n && hadFocus) n.focus();
+      notify();
     }
 
     function frameNode(i) { return graph && graph.querySelector('[data-index="' + i + '"]'); }
@@ -454,6 +484,7 @@
       }
       draw();
       filterTable();
+      notify();
       return res;
     }
 
@@ -548,11 +579,18 @@
     }
 
     fillTable();
-    draw();
+    if (opts.zoom && graph) {
+      var zi = findPath(opts.zoom);
+      if (zi > 0) state.zoom = state.focus = zi;
+    }
+    if (opts.search) search(opts.search); // draws
+    else draw();
+    if (opts.zoom && state.zoom === 0) notify(); // the zoomed frame is gone
 
     return {
       search: search,
       reset: function () { zoom(0); },
+      state: current,
       destroy: function () {
         cleanups.forEach(function (f) { f(); });
         cleanups = [];

@@ -5,11 +5,27 @@
 // panel, each labelled with its query when there are several. With the
 // panel's showSeries option, the query's time series is drawn above its
 // flame graph.
+//
+// The page's address carries what the reader chose: the time range
+// (range=15m) and each flame graph's zoom and search (zoom.PANEL.QUERY,
+// search.PANEL.QUERY), so that the reload after a rebuild, a reload by
+// hand or a shared link shows the same view.
 (function () {
   "use strict";
   var previews = document.querySelectorAll(".pb-preview");
   if (!previews.length || !window.PyroFlame) { return; }
   var SVG = "http://www.w3.org/2000/svg";
+  var view = new URLSearchParams(location.search);
+
+  // remember records one piece of the view in the address, without a new
+  // history entry; an empty value removes it.
+  function remember(key, value) {
+    if (value) { view.set(key, value); } else { view.delete(key); }
+    var qs = view.toString();
+    try {
+      history.replaceState(history.state, "", location.pathname + (qs ? "?" + qs : "") + location.hash);
+    } catch (e) { /* an address the browser refuses: the view still works */ }
+  }
 
   function state(body, cls, text) {
     body.innerHTML = "";
@@ -74,7 +90,7 @@
   // loadQuery fetches and draws one query into box and calls done with
   // its state: loaded, empty, error, invalid (the proxy found the answer
   // malformed), unreachable or unavailable.
-  function loadQuery(panel, q, box, range, opts, done) {
+  function loadQuery(panel, q, index, box, range, opts, done) {
     if (!q.proxy) {
       state(box, "pb-unavailable", q.note || "The preview cannot reach this query's datasource.");
       done("unavailable");
@@ -113,10 +129,17 @@
         }
         var graph = document.createElement("div");
         box.appendChild(graph);
+        var key = panel.dataset.panel + "." + index;
         panel._flames.push(window.PyroFlame.render(graph, res.data, {
           palette: opts.palette || "package-name",
           showTable: opts.showTable !== false,
-          showFlameGraph: opts.showFlameGraph !== false
+          showFlameGraph: opts.showFlameGraph !== false,
+          zoom: view.get("zoom." + key),
+          search: view.get("search." + key),
+          onState: function (st) {
+            remember("zoom." + key, st.zoom);
+            remember("search." + key, st.search);
+          }
         }));
         done("loaded");
       })
@@ -151,7 +174,7 @@
         item.append(label, box);
         body.appendChild(item);
       }
-      loadQuery(panel, q, box, range, opts, function (st) {
+      loadQuery(panel, q, i, box, range, opts, function (st) {
         states[i] = st;
         if (item) { item.dataset.state = st; }
         if (--pending === 0) {
@@ -170,7 +193,16 @@
     function all() {
       pv.querySelectorAll('.pb-panel[data-kind="FlameChart"]').forEach(function (panel) { load(panel, select.value); });
     }
-    select.addEventListener("change", all);
+    // The range in the address wins over the dashboard's own, if offered.
+    var wanted = view.get("range");
+    if (wanted && Array.prototype.some.call(select.options, function (o) { return o.value === wanted; })) {
+      select.value = wanted;
+    }
+    select.addEventListener("change", function () {
+      var first = Array.prototype.find.call(select.options, function (o) { return o.defaultSelected; });
+      remember("range", first && first.value === select.value ? "" : select.value);
+      all();
+    });
     refresh.addEventListener("click", all);
     all();
   });
