@@ -420,7 +420,9 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		for _, q := range queries {
 			qp := q.Get("spec").Get("plugin")
 			qs := qp.Get("spec")
-			pq := previewQuery{Query: renderQuery(qs)}
+			pq := previewQuery{Query: renderQuery(qs), Filters: strings.Join(filterMatchers(qs), ",")}
+			pq.ProfileType, _ = qs.Str("profileType")
+			pq.Service, _ = qs.Str("service")
 			if mn := qs.Get("maxNodes"); mn != nil {
 				pq.MaxNodes = mn.Value
 			}
@@ -471,11 +473,16 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 // panel: the /pyroscope/render query, and the proxy path of its datasource
 // (none, with a note, when the preview cannot reach it).
 type previewQuery struct {
-	Query      string `json:"query"`
-	MaxNodes   string `json:"maxNodes,omitempty"`
-	Proxy      string `json:"proxy,omitempty"`
-	Datasource string `json:"datasource,omitempty"`
-	Note       string `json:"note,omitempty"`
+	Query string `json:"query"`
+	// ProfileType, Service and Filters (the filters' matchers) let the
+	// page say why an answer is empty.
+	ProfileType string `json:"profileType,omitempty"`
+	Service     string `json:"service,omitempty"`
+	Filters     string `json:"filters,omitempty"`
+	MaxNodes    string `json:"maxNodes,omitempty"`
+	Proxy       string `json:"proxy,omitempty"`
+	Datasource  string `json:"datasource,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 // renderQuery is the query the Perses plugin sends to /pyroscope/render:
@@ -486,13 +493,20 @@ func renderQuery(qs *model.Node) string {
 	if svc, ok := qs.Str("service"); ok && svc != "" {
 		m = append(m, fmt.Sprintf("service_name=%q", svc))
 	}
+	m = append(m, filterMatchers(qs)...)
+	return pt + "{" + strings.Join(m, ",") + "}"
+}
+
+// filterMatchers are the query's filters as label matchers.
+func filterMatchers(qs *model.Node) []string {
+	var m []string
 	for _, f := range qs.Get("filters").List() {
 		n, _ := f.Str("labelName")
 		op, _ := f.Str("operator")
 		v, _ := f.Str("labelValue")
 		m = append(m, fmt.Sprintf("%s%s%q", n, op, v))
 	}
-	return pt + "{" + strings.Join(m, ",") + "}"
+	return m
 }
 
 func jsonLiteral(n *model.Node) string {

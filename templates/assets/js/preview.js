@@ -87,6 +87,74 @@
     wrap.append(svg, cap);
   }
 
+  // rangeMillis reads a range such as 15m, 1h30m or 7d.
+  function rangeMillis(r) {
+    var unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 }, sum = 0, m;
+    var re = /(\d+)(ms|s|m|h|d|w|y)/g;
+    while ((m = re.exec(r))) { sum += Number(m[1]) * unit[m[2]]; }
+    return sum || 36e5;
+  }
+
+  // labelValues asks the datasource, through the proxy, for the values of
+  // a label over the range (Pyroscope's LabelValues, as Perses asks it).
+  function labelValues(q, headers, name, matcher, start, end) {
+    var body = { name: name, start: start, end: end };
+    if (matcher) { body.matchers = [matcher]; }
+    var h = Object.assign({ "Content-Type": "application/json" }, headers);
+    return fetch(q.proxy + "/querier.v1.QuerierService/LabelValues", { method: "POST", headers: h, body: JSON.stringify(body), credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      })
+      .then(function (d) { return (d && Array.isArray(d.names) ? d.names : []).slice().sort(); });
+  }
+
+  function listed(names) {
+    return names.length > 8 ? names.slice(0, 8).join(", ") + " and " + (names.length - 8) + " more" : names.join(", ");
+  }
+
+  // explainEmpty says what an empty answer was asked for, then asks the
+  // datasource why: is the service there over the range, does it have the
+  // profile type, so do the filters select nothing. Where the datasource
+  // does not answer those questions (its allowedEndpoints refuse them),
+  // the first sentence stays alone.
+  function explainEmpty(q, box, range, headers) {
+    var over = "over the last " + range;
+    var what = q.service ? "service \u201c" + q.service + "\u201d" : "this query";
+    state(box, "pb-empty", "No profile data for " + what + ", profile type " + (q.profileType || "?") +
+      (q.filters ? ", filters " + q.filters : "") + ", " + over + ".");
+    var end = Date.now(), start = end - rangeMillis(range);
+    function why(text) {
+      var p = document.createElement("p");
+      p.className = "pb-state pb-reason";
+      p.textContent = text;
+      box.appendChild(p);
+    }
+    var svc = q.service ? '{service_name="' + q.service.replace(/["\\]/g, "\\$&") + '"}' : "";
+    var services = q.service ? labelValues(q, headers, "service_name", "", start, end) : Promise.resolve(null);
+    services.then(function (names) {
+      if (names && names.indexOf(q.service) < 0) {
+        why(names.length ? "Pyroscope has no service \u201c" + q.service + "\u201d " + over + "; it has " + listed(names) + "."
+          : "Pyroscope has no profiles at all " + over + ".");
+        return;
+      }
+      return labelValues(q, headers, "__profile_type__", svc, start, end).then(function (types) {
+        var whose = q.service ? "Service \u201c" + q.service + "\u201d" : "Pyroscope";
+        if (types.indexOf(q.profileType) < 0) {
+          why(whose + " has no profile type " + q.profileType + " " + over + (types.length ? "; it has " + listed(types) + "." : "."));
+        } else if (q.filters) {
+          why(whose + " has " + q.profileType + " " + over + ", but no series matches the filters " + q.filters + ".");
+        } else {
+          why(whose + " has " + q.profileType + " " + over + ", but Pyroscope answered no samples.");
+        }
+      });
+    }).catch(function () { /* the question is not allowed or failed: the first sentence stands */ });
+  }
+
+  function isEmpty(data) {
+    try { return window.PyroFlame.parse(data).numTicks === 0; } catch (e) { return false; }
+  }
+
   // loadQuery fetches and draws one query into box and calls done with
   // its state: loaded, empty, error, invalid (the proxy found the answer
   // malformed), unreachable or unavailable.
@@ -121,6 +189,11 @@
           var st = res.proxyError === "invalid-answer" ? "invalid" : res.proxyError ? "unreachable" : "error";
           state(box, "pb-" + st, msg);
           done(st);
+          return;
+        }
+        if (isEmpty(res.data)) {
+          explainEmpty(q, box, range, headers);
+          done("empty");
           return;
         }
         box.innerHTML = "";
