@@ -2,6 +2,8 @@ package preview
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,11 +14,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pyrobuild/pyrobuild/internal/browsertest"
+	"github.com/pyrobuild/pyrobuild/internal/site"
 )
 
 // TestBrowserPreviewFullWidth: on a 1920 px window the dashboard's grid
 // spans the window (less its margins), not the article column, and a
 // half-width panel is half of it, as Perses lays it out; a row is 30 px.
+// The same in serve's live preview and on the pages build writes.
 func TestBrowserPreviewFullWidth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
@@ -62,4 +66,34 @@ func TestBrowserPreviewFullWidth(t *testing.T) {
 		t.Errorf("a 10-row panel is %.0f px high, want %.0f", height, want)
 	}
 	browsertest.Screenshot(t, ctx, "preview-1920")
+
+	// The pages of pyrobuild build lay the grid out the same way.
+	out := t.TempDir()
+	b, err := site.NewBuilder(site.Config{Root: f.root, Dashboards: []string{filepath.Join(f.root, "dashboards")}, CompilerCache: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Write(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	built := httptest.NewServer(http.FileServer(http.Dir(out)))
+	defer built.Close()
+	nc, ncancel := context.WithTimeout(ctx, 10*time.Second)
+	defer ncancel()
+	if err := chromedp.Do(nc, chromedp.Navigate(built.URL+"/dashboards/demo/cpu/")); err != nil {
+		t.Fatal(err)
+	}
+	grid = num(`document.querySelector(".grid-preview").getBoundingClientRect().width`)
+	item := num(`document.querySelector(".grid-preview .grid-item").getBoundingClientRect().width`)
+	height = num(`document.querySelector(".grid-preview .grid-item").getBoundingClientRect().height`)
+	t.Logf("built page: grid %.0f px, half-width panel %.0f × %.0f px", grid, item, height)
+	if grid < viewport-80 || grid > viewport {
+		t.Errorf("built page: grid is %.0f px wide in a %.0f px window", grid, viewport)
+	}
+	if want := (grid - 8) / 2; item < want-1 || item > want+1 {
+		t.Errorf("built page: half-width panel is %.0f px wide, want %.0f", item, want)
+	}
+	if want := 10*30 + 9*8.0; height < want-1 || height > want+1 {
+		t.Errorf("built page: a 10-row panel is %.0f px high, want %.0f", height, want)
+	}
 }
