@@ -65,6 +65,16 @@ func TestBrowserPreviewFullWidth(t *testing.T) {
 	if want := 10*30 + 9*8.0; height < want-1 || height > want+1 {
 		t.Errorf("a 10-row panel is %.0f px high, want %.0f", height, want)
 	}
+	// The sidebar folded into the ☰ button opens and closes with it.
+	const navShown = `String(document.getElementById("site-nav").getBoundingClientRect().width > 0)`
+	if tab.eval(navShown) != "false" || tab.eval(`getComputedStyle(document.querySelector(".nav-toggle")).display`) == "none" {
+		t.Error("the sidebar is not folded into the ☰ button on a dashboard page")
+	}
+	tab.eval(`document.querySelector(".nav-toggle").click(); ""`)
+	if tab.eval(navShown) != "true" {
+		t.Error("the ☰ button does not show the sidebar")
+	}
+	tab.eval(`document.querySelector(".nav-toggle").click(); ""`)
 	browsertest.Screenshot(t, ctx, "preview-1920")
 
 	// The pages of pyrobuild build lay the grid out the same way.
