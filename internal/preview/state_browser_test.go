@@ -13,7 +13,8 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/browsertest"
 )
 
-// TestBrowserPreviewKeepsState: change the range, zoom, search and scroll,
+// TestBrowserPreviewKeepsState: change the range, zoom, search and scroll
+// (the page's and a panel's),
 // then edit the dashboard's source: after the rebuild the page shows the
 // new source with the same range, zoom, search and scroll. The address
 // carries them, so opening it afresh shows the same view.
@@ -62,6 +63,10 @@ func TestBrowserPreviewKeepsState(t *testing.T) {
 	tab.waitFor("the zoom", zoomed, 2*time.Second)
 	tab.eval(`(() => { const i = ` + panel + `.querySelector(".pf-search"); i.value = "sha256"; i.dispatchEvent(new Event("input")); return "" })()`)
 	tab.eval(`window.scrollTo(0, 400); ""`)
+	const body = panel + `.querySelector(".pb-panel-body")`
+	if got := tab.eval(`(() => { const b = ` + body + `; b.scrollTop = 120; return String(b.scrollTop) })()`); got != "120" {
+		t.Fatalf("the panel does not scroll (scrollTop %s): the test needs a panel shorter than its content", got)
+	}
 	addr := tab.eval(`location.search`)
 	for _, want := range []string{"range=15m", "zoom.api.0=", "main.hotLoop", "search.api.0=sha256"} {
 		if !strings.Contains(addr, want) {
@@ -96,6 +101,9 @@ func TestBrowserPreviewKeepsState(t *testing.T) {
 	}
 	check("after the rebuild")
 	tab.waitFor("the scroll position after the rebuild", `Math.abs(window.scrollY - 400) < 2`, 2*time.Second)
+	if got := tab.eval(`String(` + body + `.scrollTop)`); got != "120" {
+		t.Errorf("the panel's own scroll after the rebuild is %s, want 120", got)
+	}
 	browsertest.Screenshot(t, ctx, "preview-state-kept")
 
 	tab.navigate("/")

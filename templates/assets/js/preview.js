@@ -17,6 +17,23 @@
   var SVG = "http://www.w3.org/2000/svg";
   var view = new URLSearchParams(location.search);
 
+  // Each panel's own scroll (a panel scrolls when its flame graph and
+  // table are taller than it) is kept over a reload, as live.js keeps the
+  // page's: saved when the page goes, put back when the panel has loaded.
+  var scrollKey = "pyrobuild-panel-scroll:" + location.pathname, scrolls = {};
+  try {
+    scrolls = JSON.parse(sessionStorage.getItem(scrollKey) || "{}") || {};
+    sessionStorage.removeItem(scrollKey);
+  } catch (e) { /* storage disabled */ }
+  window.addEventListener("pagehide", function () {
+    var kept = {};
+    document.querySelectorAll(".pb-panel").forEach(function (p) {
+      var b = p.querySelector(".pb-panel-body");
+      if (b && b.scrollTop > 0) { kept[p.dataset.panel] = b.scrollTop; }
+    });
+    try { sessionStorage.setItem(scrollKey, JSON.stringify(kept)); } catch (e) { /* ignore */ }
+  });
+
   // remember records one piece of the view in the address, without a new
   // history entry; an empty value removes it.
   function remember(key, value) {
@@ -254,6 +271,10 @@
           // The panel is loaded when every query is; otherwise it shows
           // the first problem.
           var bad = states.filter(function (s) { return s !== "loaded"; });
+          if (scrolls[panel.dataset.panel]) {
+            body.scrollTop = scrolls[panel.dataset.panel];
+            delete scrolls[panel.dataset.panel];
+          }
           panel.dataset.state = bad.length ? bad[0] : "loaded";
         }
       });
