@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -54,7 +55,15 @@ func TestBrowserPreviewEmptySaysWhy(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"names": names})
 	}))
 	defer pyroscope.Close()
-	f := newServeFixture(t, pyroscope.URL)
+	const filtered = `query: '{service_name="burner", environment="prod"}'`
+	f := newServeFixtureWith(t, pyroscope.URL, func(root string) {
+		p := filepath.Join(root, "dashboards", "all.yaml")
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, p, strings.Replace(string(src), `query: '{service_name="burner"}'`, filtered, 1))
+	})
 	tab := liveTab{t, ctx, f.url}
 	const panel = `document.querySelector('.pb-panel[data-panel="api"]')`
 	reason := func(what, want string) string {
@@ -72,7 +81,7 @@ func TestBrowserPreviewEmptySaysWhy(t *testing.T) {
 
 	tab.navigate("/dashboards/demo/cpu/")
 	got := reason("no such service", "Pyroscope has no service “burner” over the last 1h; it has api, checkout.")
-	if !strings.Contains(got, "No profile data for service “burner”, profile type process_cpu:cpu:nanoseconds:cpu:nanoseconds, over the last 1h.") {
+	if !strings.Contains(got, `No profile data for service “burner”, profile type process_cpu:cpu:nanoseconds:cpu:nanoseconds, filters environment="prod", over the last 1h.`) {
 		t.Errorf("the panel does not say what it asked: %q", got)
 	}
 
@@ -86,8 +95,18 @@ func TestBrowserPreviewEmptySaysWhy(t *testing.T) {
 	types = append(types, "process_cpu:cpu:nanoseconds:cpu:nanoseconds")
 	mu.Unlock()
 	refresh()
-	reason("both there", "Service “burner” has process_cpu:cpu:nanoseconds:cpu:nanoseconds over the last 1h, but Pyroscope answered no samples.")
+	reason("both there, with a filter", `Service “burner” has process_cpu:cpu:nanoseconds:cpu:nanoseconds over the last 1h, but no series matches the filters environment="prod".`)
 	browsertest.Screenshot(t, ctx, "preview-empty-why")
+
+	dash := filepath.Join(f.root, "dashboards", "all.yaml")
+	src, err := os.ReadFile(dash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.eval(`window.__beforeRebuild = true; ""`)
+	write(t, dash, strings.Replace(string(src), filtered, `query: '{service_name="burner"}'`, 1))
+	tab.waitFor("the page without the filter", `!window.__beforeRebuild`, 5*time.Second)
+	reason("both there, no filter", "Service “burner” has process_cpu:cpu:nanoseconds:cpu:nanoseconds over the last 1h, but Pyroscope answered no samples.")
 
 	mu.Lock()
 	defer mu.Unlock()
