@@ -50,6 +50,7 @@
     p.className = "pb-state " + cls;
     p.textContent = text;
     body.appendChild(p);
+    return p;
   }
 
   function parse(text, fallback) {
@@ -138,10 +139,11 @@
   function explainEmpty(q, box, range, headers) {
     var over = "over the last " + range;
     var what = q.service ? "service \u201c" + q.service + "\u201d" : "this query";
-    state(box, "pb-empty", "No profile data for " + what + ", profile type " + (q.profileType || "?") +
+    var first = state(box, "pb-empty", "No profile data for " + what + ", profile type " + (q.profileType || "?") +
       (q.filters ? ", filters " + q.filters : "") + ", " + over + ".");
     var end = Date.now(), start = end - rangeMillis(range);
     function why(text) {
+      if (!first.isConnected) { return; } // the panel was loaded again meanwhile
       var p = document.createElement("p");
       p.className = "pb-state pb-reason";
       p.textContent = text;
