@@ -118,6 +118,25 @@ func TestBrowserFlameGraph(t *testing.T) {
 	if label := eval[string](t, ctx, `[...document.querySelectorAll(".pf-frame")].find(e => e.dataset.name === "runtime.main").textContent`); label != "runtime.main" {
 		t.Errorf("runtime.main's label is %q", label)
 	}
+	// Labels that do not fit are cut from the left, keeping the function's
+	// end, and fit their frames: no label is cut by the frame's ellipsis.
+	labels := eval[struct{ Cut, Whole, Wrong, Overflow []string }](t, ctx, `(() => {
+		const r = {Cut: [], Whole: [], Wrong: [], Overflow: []};
+		for (const e of document.querySelectorAll(".pf-frame")) {
+			const l = e.querySelector(".pf-label");
+			if (!l) continue;
+			const name = e.dataset.name, text = l.textContent;
+			if (text === name) r.Whole.push(name);
+			else if (text.startsWith("…") && name.endsWith(text.slice(1))) r.Cut.push(text);
+			else r.Wrong.push(name + " -> " + text);
+			if (e.scrollWidth > e.clientWidth + 1) r.Overflow.push(name + " -> " + text);
+		}
+		return r;
+	})()`)
+	t.Logf("%d labels whole, %d cut from the left, e.g. %q", len(labels.Whole), len(labels.Cut), labels.Cut)
+	if len(labels.Cut) == 0 || len(labels.Wrong) > 0 || len(labels.Overflow) > 0 {
+		t.Errorf("labels: %d cut from the left, not the name's end: %q, overflowing: %q", len(labels.Cut), labels.Wrong, labels.Overflow)
+	}
 	width := graphWidth(t, ctx)
 	if r := frameRect(t, ctx, "total"); math.Abs(r.W-width) > 2 {
 		t.Errorf("root is %.1fpx wide in a %.1fpx graph", r.W, width)

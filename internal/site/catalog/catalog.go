@@ -290,8 +290,9 @@ func mdURL(u string) string {
 	return strings.NewReplacer("<", `\<`, ">", `\>`).Replace(diag.RedactURL(u))
 }
 
-// writeGridPreview draws the dashboard's grid layouts (24 columns) as
-// boxes named after their panels, in plain HTML and CSS.
+// writeGridPreview draws the dashboard's grid layouts as boxes named after
+// their panels, in plain HTML and CSS, laid out as Perses lays them: 24
+// columns of the window's width, 30 px rows (pb-wide widens the page).
 func writeGridPreview(w *bytes.Buffer, spec, panels *model.Node) {
 	for _, l := range spec.Get("layouts").List() {
 		items := l.Get("spec").Get("items").List()
@@ -322,7 +323,7 @@ func writeGridPreview(w *bytes.Buffer, spec, panels *model.Node) {
 			}
 			return boxes[i].x < boxes[j].x
 		})
-		w.WriteString(`<div class="grid-preview" role="img" aria-label="Panel layout">`)
+		w.WriteString(`<div class="grid-preview pb-wide" role="img" aria-label="Panel layout">`)
 		for _, bx := range boxes {
 			fmt.Fprintf(w, `<div class="grid-item" style="grid-column:%d / span %d;grid-row:%d / span %d">%s</div>`,
 				bx.x+1, max(bx.w, 1), bx.y+1, max(bx.h, 1), html.EscapeString(bx.name))
@@ -400,13 +401,14 @@ func redactHeaders(n *model.Node) *model.Node {
 	return n
 }
 
-// writeLivePreview lays the dashboard's panels out on its 24-column grid,
-// each FlameChart with what preview.js needs to fetch and draw its flame
+// writeLivePreview lays the dashboard's panels out on its grid as Perses
+// does (24 columns of the window's width, 30 px rows; pb-wide widens the
+// page), each FlameChart with what preview.js needs to fetch and draw its flame
 // graph through the preview server's proxy. It is one HTML block (no blank
 // line), so markdown passes it through.
 func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver) {
 	duration, _ := spec.Str("duration")
-	fmt.Fprintf(w, `<div class="pb-preview" data-duration="%s">`, html.EscapeString(duration))
+	fmt.Fprintf(w, `<div class="pb-preview pb-wide" data-duration="%s">`, html.EscapeString(duration))
 	w.WriteString(`<div class="pb-preview-toolbar"><label>Time range <select class="pb-range">`)
 	ranges := []string{"5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d"}
 	if duration != "" && indexOf(ranges, duration) < 0 {
@@ -468,7 +470,9 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		for _, q := range queries {
 			qp := q.Get("spec").Get("plugin")
 			qs := qp.Get("spec")
-			pq := previewQuery{Query: renderQuery(qs)}
+			pq := previewQuery{Query: renderQuery(qs), Filters: strings.Join(filterMatchers(qs), ",")}
+			pq.ProfileType, _ = qs.Str("profileType")
+			pq.Service, _ = qs.Str("service")
 			if mn := qs.Get("maxNodes"); mn != nil {
 				pq.MaxNodes = mn.Value
 			}
@@ -519,11 +523,16 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 // panel: the /pyroscope/render query, and the proxy path of its datasource
 // (none, with a note, when the preview cannot reach it).
 type previewQuery struct {
-	Query      string `json:"query"`
-	MaxNodes   string `json:"maxNodes,omitempty"`
-	Proxy      string `json:"proxy,omitempty"`
-	Datasource string `json:"datasource,omitempty"`
-	Note       string `json:"note,omitempty"`
+	Query string `json:"query"`
+	// ProfileType, Service and Filters (the filters' matchers) let the
+	// page say why an answer is empty.
+	ProfileType string `json:"profileType,omitempty"`
+	Service     string `json:"service,omitempty"`
+	Filters     string `json:"filters,omitempty"`
+	MaxNodes    string `json:"maxNodes,omitempty"`
+	Proxy       string `json:"proxy,omitempty"`
+	Datasource  string `json:"datasource,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 // renderQuery is the query the Perses plugin sends to /pyroscope/render:
@@ -534,13 +543,20 @@ func renderQuery(qs *model.Node) string {
 	if svc, ok := qs.Str("service"); ok && svc != "" {
 		m = append(m, fmt.Sprintf("service_name=%q", svc))
 	}
+	m = append(m, filterMatchers(qs)...)
+	return pt + "{" + strings.Join(m, ",") + "}"
+}
+
+// filterMatchers are the query's filters as label matchers.
+func filterMatchers(qs *model.Node) []string {
+	var m []string
 	for _, f := range qs.Get("filters").List() {
 		n, _ := f.Str("labelName")
 		op, _ := f.Str("operator")
 		v, _ := f.Str("labelValue")
 		m = append(m, fmt.Sprintf("%s%s%q", n, op, v))
 	}
-	return pt + "{" + strings.Join(m, ",") + "}"
+	return m
 }
 
 func jsonLiteral(n *model.Node) string {

@@ -3,8 +3,11 @@
    network: the site works offline. Frames are DOM elements, so they can be
    focused, read by screen readers and found by tests.
 
-   API: PyroFlame.render(container, data, {palette, showTable, showFlameGraph})
-   returns {search(text), reset(), destroy()}. */
+   API: PyroFlame.render(container, data, {palette, showTable, showFlameGraph,
+   zoom, search, onState}) returns {search(text), reset(), state(), destroy()}.
+   zoom and search restore a state (zoom is a frame's path: the names from
+   the root's child down to it, joined by ";"); onState({zoom, search}) is
+   called whenever the zoom or the search changes. */
 (function (root) {
   "use strict";
 
@@ -107,7 +110,7 @@
 
   function count(n) {
     if (n < 10000) return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
-    var u = ["K", "M", "G", "T", "P"], i = -1;
+    var u = ["k", "M", "G", "T", "P"], i = -1;
     while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; }
     return num(n) + " " + u[i];
   }
@@ -122,6 +125,18 @@
     if (units === "bytes") return bytes;
     if (units === "objects" || units === "samples" || units === "count" || units === "") return count;
     return function (v) { return count(v) + " " + units; };
+  }
+
+  // shortName fits a function's name in n characters. It cuts from the
+  // left, so the function itself stays readable: first the import path
+  // before the package (github.com/x/y/pkg.(*T).M reads …pkg.(*T).M), then
+  // characters. Below three characters there is no label.
+  function shortName(name, n) {
+    if (name.length <= n) return name;
+    if (n < 3) return "";
+    var slash = name.replace(/\[.*$/, "").lastIndexOf("/");
+    if (slash >= 0 && name.length - slash <= n) return "…" + name.slice(slash + 1);
+    return "…" + name.slice(name.length - n + 1);
   }
 
   function percent(v, total) {
@@ -247,11 +262,23 @@
       return false;
     }
 
+    // charWidth measures a label character once (labels are monospace), to
+    // know how much of a name fits in a frame.
+    var charWidth = 0;
+    function measure() {
+      var probe = el("span", "pf-frame", "0000000000");
+      probe.style.cssText = "visibility:hidden;padding:0;width:auto";
+      graph.appendChild(probe);
+      charWidth = probe.getBoundingClientRect().width / 10;
+      graph.removeChild(probe);
+    }
+
     function draw() {
       if (!graph) return;
       var width = graph.clientWidth;
       graph.textContent = "";
       if (!width) return; // hidden: the resize observer draws when shown
+      if (!charWidth) measure();
       var z = frames[state.zoom], scale = width / z.total, end = z.start + z.total;
       var frag = document.createDocumentFragment(), focusable = null;
       for (var i = 0; i < frames.length; i++) {
@@ -277,7 +304,11 @@
         if (ancestor) node.classList.add("pf-ancestor");
         if (state.matched) node.classList.add(state.matched[i] ? "pf-hit" : "pf-dim");
         colour(node, f);
-        if (w >= MIN_LABEL) node.appendChild(el("span", "pf-label", f.name));
+        if (w >= MIN_LABEL) {
+          // The frame's padding (8 px) and its 1 px gap are not for text.
+          var label = charWidth ? shortName(f.name, Math.floor((w - 9) / charWidth)) : f.name;
+          if (label) node.appendChild(el("span", "pf-label", label));
+        }
         if (i === state.focus) focusable = node;
         frag.appendChild(node);
       }
@@ -288,6 +319,32 @@
         if (focusable) focusable.setAttribute("tabindex", "0");
       }
       reset.disabled = state.zoom === 0;
+    }
+
+    // pathOf and findPath name a frame by its stack, so that a zoom outlives
+    // the answer it was made in (a rebuild or a new range fetches another).
+    function pathOf(i) {
+      var names = [];
+      for (; i > 0; i = frames[i].parent) names.unshift(frames[i].name);
+      return names.join(";");
+    }
+
+    function findPath(p) {
+      var cur = 0, names = p ? String(p).split(";") : [];
+      for (var k = 0; k < names.length; k++) {
+        var next = -1, lvl = model.byLevel[k + 1] || [];
+        for (var j = 0; j < lvl.length && next < 0; j++)
+          if (lvl[j].parent === cur && lvl[j].name === names[k]) next = lvl[j].index;
+        if (next < 0) return -1;
+        cur = next;
+      }
+      return cur;
+    }
+
+    function current() { return { zoom: pathOf(state.zoom), search: state.query }; }
+
+    function notify() {
+      if (typeof opts.onState === "function") opts.onState(current());
     }
 
     function zoom(i) {
@@ -301,6 +358,7 @@
       draw();
       var n = frameNode(i);
       if (n && hadFocus) n.focus();
+      notify();
     }
 
     function frameNode(i) { return graph && graph.querySelector('[data-index="' + i + '"]'); }
@@ -426,6 +484,7 @@
       }
       draw();
       filterTable();
+      notify();
       return res;
     }
 
@@ -520,11 +579,18 @@
     }
 
     fillTable();
-    draw();
+    if (opts.zoom && graph) {
+      var zi = findPath(opts.zoom);
+      if (zi > 0) state.zoom = state.focus = zi;
+    }
+    if (opts.search) search(opts.search); // draws
+    else draw();
+    if (opts.zoom && state.zoom === 0) notify(); // the zoomed frame is gone
 
     return {
       search: search,
       reset: function () { zoom(0); },
+      state: current,
       destroy: function () {
         cleanups.forEach(function (f) { f(); });
         cleanups = [];
@@ -533,7 +599,7 @@
     };
   }
 
-  var api = { render: render, parse: parse, packageOf: packageOf, formatter: formatter, percent: percent, EMPTY: EMPTY };
+  var api = { render: render, parse: parse, packageOf: packageOf, formatter: formatter, percent: percent, shortName: shortName, EMPTY: EMPTY };
   root.PyroFlame = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);

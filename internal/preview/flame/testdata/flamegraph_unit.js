@@ -42,6 +42,37 @@ check("formatter", () => {
   assert.strictEqual(PF.formatter({ units: "widgets" })(3), "3 widgets");
 });
 
+check("human units", () => {
+  // What the issue saw as 1.09e+3 MiB, and the other units.
+  assert.strictEqual(PF.formatter({ units: "bytes" })(1170378588), "1.09 GiB");
+  assert.strictEqual(PF.formatter({ units: "bytes" })(1090 * 1048576), "1.06 GiB");
+  assert.strictEqual(PF.formatter({ units: "samples", sampleRate: 100 })(320), "3.2 s");
+  assert.strictEqual(PF.formatter({ units: "objects" })(12400), "12.4 k");
+  assert.strictEqual(PF.formatter({ units: "count" })(9999), "9,999");
+  assert.strictEqual(PF.formatter({ units: "nanoseconds" })(5400e9), "1.5 h");
+  assert.strictEqual(PF.formatter({})(2.5e9), "2.5 G");
+});
+
+check("shortName", () => {
+  const cases = [
+    ["runtime.main", 20, "runtime.main"],
+    ["runtime.main", 12, "runtime.main"],
+    ["github.com/grafana/pyroscope-go.(*Session).takeSnapshot", 40, "…pyroscope-go.(*Session).takeSnapshot"],
+    ["github.com/grafana/pyroscope-go.(*Session).takeSnapshot", 20, "…ssion).takeSnapshot"],
+    ["net/http.(*conn).serve", 19, "…http.(*conn).serve"],
+    ["net/http.(*conn).serve", 17, "…tp.(*conn).serve"],
+    ["net/http.(*conn).serve", 14, "…(*conn).serve"],
+    ["slices.SortFunc[go.shape.[]github.com/x/y.T]", 20, "…[]github.com/x/y.T]"],
+    ["runtime.mallocgc", 3, "…gc"],
+    ["runtime.mallocgc", 2, ""],
+  ];
+  for (const [name, n, want] of cases) {
+    const got = PF.shortName(name, n);
+    assert.strictEqual(got, want, name + " in " + n);
+    assert.ok(got.length <= n, got);
+  }
+});
+
 check("percent", () => {
   assert.strictEqual(PF.percent(19680000000, 33910000000), "58.04%");
   assert.strictEqual(PF.percent(1, 1), "100%");
