@@ -331,11 +331,15 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// TestFlamegraphJSUnit runs the renderer's pure functions under Node, when
-// it is installed (CI guarantees only Go and Debian packages).
+// TestFlamegraphJSUnit runs the renderer's pure functions under Node. Like
+// the browser tests, it may skip on a developer's machine without Node, but
+// not where the browser tests are required (CI installs Node for it).
 func TestFlamegraphJSUnit(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
+		if os.Getenv("PYROBUILD_BROWSER_TESTS") != "" {
+			t.Fatal("node is not installed: with PYROBUILD_BROWSER_TESTS set it is required (.ci/run installs it)")
+		}
 		t.Skip("node is not installed")
 	}
 	out, err := exec.Command(node, "testdata/flamegraph_unit.js", filepath.Join(assets, "js/flamegraph.js")).CombinedOutput()
