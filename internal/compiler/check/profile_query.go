@@ -76,7 +76,7 @@ func checkProfileQuery(v *validator, spec *model.Node, path []string, at diag.Po
 	if q == nil {
 		if spec.Get("service") == nil {
 			v.rep.Warnf(model.CodeNoService, at, "profile query has no service: the Perses UI does not run a query without one").
-				Path(pathString(path)).
+				Path(PathString(path)).
 				Hint(`add service: "<service_name>" (or service_name="…" in query)`)
 		}
 		return
@@ -91,7 +91,7 @@ func checkProfileQuery(v *validator, spec *model.Node, path []string, at diag.Po
 	qpath := append(path[:len(path):len(path)], "query")
 	if sel.Metric != "" && profileType != "" && sel.Metric != profileType {
 		v.rep.Errorf(model.CodeQueryConflict, q.PosAt(sel.MetricOff), "query selects profile type %q but profileType is %q", sel.Metric, profileType).
-			Path(pathString(qpath)).
+			Path(PathString(qpath)).
 			Hint("drop the prefix from query; profileType says which profile to show")
 	}
 	split := splitQuery(q, sel)
@@ -99,12 +99,12 @@ func checkProfileQuery(v *validator, spec *model.Node, path []string, at diag.Po
 	// Wire fields given beside the query must agree with it.
 	if old := spec.Get("service"); old != nil && (split.service == nil || !old.Equal(split.service)) {
 		v.rep.Errorf(model.CodeQueryConflict, model.Where(old, at), "service disagrees with the service_name in query").
-			Path(pathString(append(path, "service"))).
+			Path(PathString(append(path, "service"))).
 			Hint("give either query or service/filters, not both")
 	}
 	if old := spec.Get("filters"); old != nil && !old.Equal(split.filters) {
 		v.rep.Errorf(model.CodeQueryConflict, model.Where(old, at), "filters disagree with the matchers in query").
-			Path(pathString(append(path, "filters"))).
+			Path(PathString(append(path, "filters"))).
 			Hint("give either query or service/filters, not both")
 	}
 }
@@ -120,26 +120,26 @@ func checkMatchers(v *validator, q *model.Node, sel *selector.Selector, split qu
 		case asProfileType:
 			if profileType != "" && m.Value != profileType {
 				v.rep.Errorf(model.CodeQueryConflict, at, "query selects %s=%q but profileType is %q", m.Name, m.Value, profileType).
-					Path(pathString(qpath)).
+					Path(PathString(qpath)).
 					Hint("remove the __name__ matcher; profileType says which profile to show")
 			}
 			continue
 		case asExtraService:
 			v.rep.Errorf(model.CodeServiceMatcher, at, "query has more than one service_name=… matcher; a profile query shows one service").
-				Path(pathString(qpath)).
+				Path(PathString(qpath)).
 				Hint("use one service_name matcher per query")
 			continue
 		case asService:
 			if strings.ContainsAny(m.Value, "\"\\\n") {
 				v.rep.Errorf(model.CodeUICannotCarry, split.service.Pos, "service %q contains a quote, backslash or newline: the Perses UI does not escape it when it builds the query", m.Value).
-					Path(pathString(qpath))
+					Path(PathString(qpath))
 			}
 			continue
 		}
 		if m.Name == "service_name" {
 			serviceWarned = true
 			v.rep.Warnf(model.CodeServiceMatcher, at, "service_name%s%q becomes a filter: the Perses UI needs service_name=\"…\" to run the query", m.Op, m.Value).
-				Path(pathString(qpath)).
+				Path(PathString(qpath)).
 				Hint("select one service with service_name=\"…\"")
 		}
 		f := split.filters.Items[filter]
@@ -148,7 +148,7 @@ func checkMatchers(v *validator, q *model.Node, sel *selector.Selector, split qu
 	}
 	if split.service == nil && !serviceWarned {
 		v.rep.Report(diag.Warning, model.CodeNoService, q.Pos, "query has no service_name=\"…\" matcher: the Perses UI does not run a query without a service").
-			Path(pathString(qpath)).
+			Path(PathString(qpath)).
 			Hint(`add service_name="<service>" to the selector`)
 	}
 }

@@ -173,7 +173,7 @@ func checkRegexp(v *validator, _ model.Check, n *model.Node, path []string, at d
 	}
 	if _, err := regexp.Compile(n.Value); err != nil {
 		v.rep.Errorf(model.CodeRegexp, model.Where(n, at), "invalid regular expression %q: %s", n.Value, regexpReason(err)).
-			Path(pathString(path)).
+			Path(PathString(path)).
 			Hint("patterns use Go (RE2) syntax; escape literal characters such as ( [ . with a backslash")
 	}
 }
@@ -202,13 +202,13 @@ func checkExactlyOne(v *validator, c model.Check, n *model.Node, path []string, 
 	switch len(got) {
 	case 0:
 		v.rep.Errorf(model.CodeExclusive, at, "%s needs one of %s", describePath(path), strings.Join(c.Args, " or ")).
-			Path(pathString(path)).
+			Path(PathString(path)).
 			Hint(exclusiveHint(c.Args))
 	case 1:
 	default:
 		second := n.Get(got[1])
 		v.rep.Errorf(model.CodeExclusive, model.Where(&model.Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
-			Path(pathString(append(path, got[1]))).
+			Path(PathString(append(path, got[1]))).
 			Hint(exclusiveHint(c.Args))
 	}
 }
@@ -228,7 +228,7 @@ func checkAtMostOne(v *validator, c model.Check, n *model.Node, path []string, a
 	if got := presentFields(n, c.Args); len(got) > 1 {
 		second := n.Get(got[1])
 		v.rep.Errorf(model.CodeExclusive, model.Where(&model.Node{Pos: second.KeyPos}, model.Where(second, at)), "%s has both %s: give only one", describePath(path), strings.Join(got, " and ")).
-			Path(pathString(append(path, got[1])))
+			Path(PathString(append(path, got[1])))
 	}
 }
 
@@ -236,8 +236,8 @@ func checkAtMostOne(v *validator, c model.Check, n *model.Node, path []string, a
 func checkMaxItems(v *validator, c model.Check, n *model.Node, path []string, at diag.Pos) {
 	max, _ := strconv.Atoi(c.Args[0])
 	if n.Kind == model.ListKind && len(n.Items) > max {
-		v.rep.Errorf(model.CodeTooMany, model.Where(n.Items[max], at), "%s has %d items; at most %d are allowed", lastName(path), len(n.Items), max).
-			Path(pathString(path))
+		v.rep.Errorf(model.CodeTooMany, model.Where(n.Items[max], at), "%s has %d items; at most %d are allowed", LastName(path), len(n.Items), max).
+			Path(PathString(path))
 	}
 }
 
@@ -260,7 +260,7 @@ func checkProfileType(v *validator, _ model.Check, n *model.Node, path []string,
 			hint = "use a short name (" + strings.Join(v.s.AliasOrder[:6], ", ") + ", …) or a full ID such as process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 		}
 		v.rep.Errorf(model.CodeUnknownProfile, model.Where(n, at), "unknown profile type %q", p).
-			Path(pathString(path)).
+			Path(PathString(path)).
 			Hint(hint)
 		return
 	}
@@ -271,7 +271,7 @@ func checkProfileType(v *validator, _ model.Check, n *model.Node, path []string,
 			msg = fmt.Sprintf("profile type %q has characters Pyroscope cannot read in a query: use letters, digits and '_' in each part", p)
 		}
 		v.rep.Report(diag.Error, model.CodeProfileTypeForm, model.Where(n, at), msg).
-			Path(pathString(path)).
+			Path(PathString(path)).
 			Hint("e.g. process_cpu:cpu:nanoseconds:cpu:nanoseconds")
 	}
 }
@@ -284,7 +284,7 @@ func checkSelector(v *validator, _ model.Check, n *model.Node, path []string, at
 	if _, err := selector.Parse(n.Value); err != nil {
 		e := err.(*selector.Error)
 		v.rep.Report(diag.Error, model.CodeSelectorSyntax, n.PosAt(e.Off), "invalid query: "+e.Msg).
-			Path(pathString(path)).
+			Path(PathString(path)).
 			Hint(e.Hint)
 	}
 }
@@ -304,25 +304,25 @@ func checkLabelFilter(v *validator, _ model.Check, n *model.Node, path []string,
 				empty = n.Get("labelName")
 			}
 			v.rep.Warnf(model.CodeEmptyFilter, model.Where(empty, at), "filter %s%s%q has an empty label name or value: the Perses UI drops it", name, op, val).
-				Path(pathString(path)).
+				Path(PathString(path)).
 				Hint("remove the filter, or use =~\".+\" / !~\".+\" to test whether a label is set")
 		}
 		return
 	}
 	if !uiIdentRe.MatchString(name) {
 		v.rep.Errorf(model.CodeUICannotCarry, model.Where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
-			Path(pathString(append(path, "labelName")))
+			Path(PathString(append(path, "labelName")))
 	}
 	vn := n.Get("labelValue")
 	if strings.ContainsAny(val, "\"\\\n") {
 		v.rep.Errorf(model.CodeUICannotCarry, model.Where(vn, at), "label value %q contains a quote, backslash or newline: the Perses UI does not escape values when it builds the query", val).
-			Path(pathString(append(path, "labelValue"))).
+			Path(PathString(append(path, "labelValue"))).
 			Hint("match it with a regular expression instead, e.g. =~ with . in place of the character")
 	}
 	if op == "=~" || op == "!~" {
 		if err := selector.CheckRegexp(val); err != nil {
 			v.rep.Errorf(model.CodeRegexp, model.Where(vn, at), "invalid regular expression %q: %s", val, err).
-				Path(pathString(append(path, "labelValue"))).
+				Path(PathString(append(path, "labelValue"))).
 				Hint("label values are matched as fully anchored RE2 expressions")
 		}
 	}
@@ -356,7 +356,7 @@ func checkPyroscopeEndpoints(v *validator, _ model.Check, n *model.Node, path []
 		if staleRoutes[strings.TrimSuffix(strings.TrimPrefix(p, "^"), "$")] {
 			pn := e.Get("endpointPattern")
 			v.rep.Report(diag.Warning, model.CodeStaleEndpoint, model.Where(pn, at), staleMessage(p)).
-				Path(pathString(append(path, fmt.Sprintf("[%d]", i), "endpointPattern"))).
+				Path(PathString(append(path, fmt.Sprintf("[%d]", i), "endpointPattern"))).
 				Hint(endpointsHint())
 		}
 		if re, err := regexp.Compile(p); err == nil {
@@ -384,7 +384,7 @@ func checkPyroscopeEndpoints(v *validator, _ model.Check, n *model.Node, path []
 	}
 	if len(missing) > 0 {
 		v.rep.Warnf(model.CodeStaleEndpoint, at, "allowedEndpoints does not allow %s, which the Pyroscope plugin calls", strings.Join(missing, ", ")).
-			Path(pathString(path)).
+			Path(PathString(path)).
 			Hint(endpointsHint())
 	}
 }
@@ -410,7 +410,7 @@ func checkRequiresTrue(v *validator, c model.Check, n *model.Node, path []string
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && !isTrue(n.Get(b)) {
 		v.rep.Errorf(model.CodeInvalidValue, model.Where(&model.Node{Pos: an.KeyPos}, model.Where(an, at)), "%s needs %s: true", a, b).
-			Path(pathString(append(path, a))).
+			Path(PathString(append(path, a))).
 			Hint(fmt.Sprintf("set %s: true, or remove %s", b, a))
 	}
 }
@@ -422,7 +422,7 @@ func checkListRequiresTrue(v *validator, c model.Check, n *model.Node, path []st
 	a, b := c.Args[0], c.Args[1]
 	if an := n.Get(a); an != nil && an.Kind == model.ListKind && len(an.Items) > 1 && !isTrue(n.Get(b)) {
 		v.rep.Errorf(model.CodeInvalidValue, model.Where(an, at), "%s lists %d values but %s is not true", a, len(an.Items), b).
-			Path(pathString(append(path, a))).
+			Path(PathString(append(path, a))).
 			Hint(fmt.Sprintf("set %s: true, or give one value", b))
 	}
 }
@@ -434,7 +434,7 @@ func checkNonEmptyWhenTrue(v *validator, c model.Check, n *model.Node, path []st
 	if isTrue(n.Get(b)) {
 		if an := n.Get(a); an == nil || (an.Kind == model.StringKind && an.Value == "") {
 			v.rep.Errorf(model.CodeInvalidValue, model.Where(an, at), "a %s variable needs a non-empty %s", b, a).
-				Path(pathString(append(path, a)))
+				Path(PathString(append(path, a)))
 		}
 	}
 }

@@ -30,9 +30,9 @@ type validator struct {
 	stack []*model.Node
 }
 
-// pathString spells a path inside a resource as diagnostics show it:
+// PathString spells a path inside a resource as diagnostics show it:
 // spec.panels.cpu, spec.queries[0].
-func pathString(path []string) string {
+func PathString(path []string) string {
 	var b strings.Builder
 	for _, p := range path {
 		if strings.HasPrefix(p, "[") {
@@ -47,7 +47,9 @@ func pathString(path []string) string {
 	return b.String()
 }
 
-func lastName(path []string) string {
+// LastName is the last field name of a path (not an index), as a message
+// names the value: "maxNodes", or "value" for a path of indexes only.
+func LastName(path []string) string {
 	for i := len(path) - 1; i >= 0; i-- {
 		if !strings.HasPrefix(path[i], "[") {
 			return path[i]
@@ -86,8 +88,8 @@ func (v *validator) walk(t *model.Type, n *model.Node, path []string, at diag.Po
 			if t.Enum != nil && n.Kind == model.StringKind {
 				hint = didYouMean(n.Value, t.Enum)
 			}
-			v.rep.Errorf(model.CodeInvalidValue, at, "invalid %s %s: %s", lastName(path), shown(n, path), msg).
-				Path(pathString(path)).
+			v.rep.Errorf(model.CodeInvalidValue, at, "invalid %s %s: %s", LastName(path), shown(n, path), msg).
+				Path(PathString(path)).
 				Hint(hint)
 		}
 		return n
@@ -108,8 +110,8 @@ func (v *validator) wrongType(n *model.Node, want string, path []string, at diag
 	case n.Kind == model.StringKind && strings.Contains(want, "number") || n.Kind == model.StringKind && strings.Contains(want, "integer"):
 		hint = "write the number without quotes"
 	}
-	v.rep.Errorf(model.CodeWrongType, at, "%s must be %s, got %s", lastName(path), want, got).
-		Path(pathString(path)).
+	v.rep.Errorf(model.CodeWrongType, at, "%s must be %s, got %s", LastName(path), want, got).
+		Path(PathString(path)).
 		Hint(hint)
 }
 
@@ -172,8 +174,8 @@ func (v *validator) walkUnion(t *model.Type, n *model.Node, path []string, at di
 			}
 		}
 		if t.Msg != "" {
-			v.rep.Errorf(model.CodeWrongType, at, "invalid %s: %s", lastName(path), t.Msg).
-				Path(pathString(path))
+			v.rep.Errorf(model.CodeWrongType, at, "invalid %s: %s", LastName(path), t.Msg).
+				Path(PathString(path))
 			return n
 		}
 		v.wrongType(n, strings.Join(slices.Compact(want), " or "), path, at)
@@ -197,19 +199,19 @@ func (v *validator) walkUnion(t *model.Type, n *model.Node, path []string, at di
 			pos = model.Where(k, at)
 		}
 		if kind == "" {
-			v.rep.Errorf(model.CodeMissingField, pos, "%s needs a kind: one of %s", lastName(path), strings.Join(kinds, ", ")).
-				Path(pathString(path))
+			v.rep.Errorf(model.CodeMissingField, pos, "%s needs a kind: one of %s", LastName(path), strings.Join(kinds, ", ")).
+				Path(PathString(path))
 		} else {
 			v.rep.Errorf(model.CodeInvalidValue, pos, "unknown kind %q: expected one of %s", kind, strings.Join(kinds, ", ")).
-				Path(pathString(path)).
+				Path(PathString(path)).
 				Hint(didYouMean(kind, kinds))
 		}
 		return n
 	}
 	if t.Msg != "" && same[0].Kind == model.LeafType {
 		if msg := v.s.CheckLeaf(same[0], n); msg != "" {
-			v.rep.Errorf(model.CodeInvalidValue, at, "invalid %s %s: %s", lastName(path), shown(n, path), t.Msg).
-				Path(pathString(path))
+			v.rep.Errorf(model.CodeInvalidValue, at, "invalid %s %s: %s", LastName(path), shown(n, path), t.Msg).
+				Path(PathString(path))
 			return n
 		}
 	}
@@ -239,14 +241,14 @@ func (v *validator) walkStruct(t *model.Type, n *model.Node, path []string, at d
 			switch {
 			case f.Required:
 				v.rep.Errorf(model.CodeMissingField, missingAt, "missing required field %q in %s", f.Name, describePath(path)).
-					Path(pathString(fpath)).
+					Path(PathString(fpath)).
 					Hint(fieldHint(f))
 			case !f.Optional:
 				if d := FillValue(f.Type); d != nil {
 					out.Set(f.Name, d)
 				} else {
 					v.rep.Errorf(model.CodeMissingField, missingAt, "missing required field %q in %s", f.Name, describePath(path)).
-						Path(pathString(fpath)).
+						Path(PathString(fpath)).
 						Hint(fieldHint(f))
 				}
 			}
@@ -273,7 +275,7 @@ func (v *validator) walkStruct(t *model.Type, n *model.Node, path []string, at d
 			if t.KeyType != nil {
 				if msg := v.s.CheckLeaf(t.KeyType, &model.Node{Kind: model.StringKind, Value: k}); msg != "" {
 					v.rep.Errorf(model.CodeMapKey, model.Where(&model.Node{Pos: child.KeyPos}, at), "invalid key %q in %s: %s", k, describePath(path), msg).
-						Path(pathString(fpath))
+						Path(PathString(fpath))
 				}
 			}
 			out.Set(k, v.walk(t.Pattern, child, fpath, at))
@@ -291,7 +293,7 @@ func (v *validator) walkStruct(t *model.Type, n *model.Node, path []string, at d
 				pos = model.Where(child, at)
 			}
 			v.rep.Errorf(model.CodeUnknownField, pos, "unknown field %q in %s", k, describePath(path)).
-				Path(pathString(fpath)).
+				Path(PathString(fpath)).
 				Hint(hint)
 		default:
 			out.Set(k, child)
@@ -336,7 +338,7 @@ func describePath(path []string) string {
 	if len(path) == 0 {
 		return "the resource"
 	}
-	return pathString(path)
+	return PathString(path)
 }
 
 var docDefRef = regexp.MustCompile(`; see #\w+| \(see #\w+\)`)
@@ -378,7 +380,7 @@ func (v *validator) plugin(role string, n *model.Node, path []string, at diag.Po
 		for k := range v.s.Plugins {
 			if strings.EqualFold(k, kind) {
 				v.rep.Errorf(model.CodeInvalidValue, kpos, "unknown plugin kind %q", kind).
-					Path(pathString(append(path, "kind"))).
+					Path(PathString(append(path, "kind"))).
 					Hint(fmt.Sprintf("plugin kinds are case-sensitive: did you mean %q?", k))
 				return n
 			}
@@ -389,7 +391,7 @@ func (v *validator) plugin(role string, n *model.Node, path []string, at diag.Po
 	}
 	if p.Role != role && role != "" {
 		v.rep.Errorf(model.CodePluginRole, kpos, "%s is a %s plugin, but it is used as a %s plugin", kind, RoleName(p.Role), RoleName(role)).
-			Path(pathString(append(path, "kind"))).
+			Path(PathString(append(path, "kind"))).
 			Hint(roleHint(p))
 		return n
 	}
@@ -462,7 +464,7 @@ func roleHint(p *model.PluginSchema) string {
 
 // shown is how a value appears in a message.
 func shown(n *model.Node, path []string) string {
-	if diag.SecretField(lastName(path)) {
+	if diag.SecretField(LastName(path)) {
 		return diag.Redacted
 	}
 	return n.Literal()
@@ -484,7 +486,7 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 	kind, ok := n.Str("kind")
 	if !ok {
 		v.rep.Errorf(model.CodeWrongType, model.Where(kn, n.Pos), "kind must be a string").
-			Path(pathString([]string{"kind"}))
+			Path(PathString([]string{"kind"}))
 		return nil
 	}
 	rs := s.Resources[kind]
@@ -492,7 +494,7 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 		for k, r := range s.Resources {
 			if strings.EqualFold(k, kind) {
 				v.rep.Warnf(model.CodeKindSpelling, model.Where(kn, n.Pos), "kind %q is written %q by Perses", kind, k).
-					Path(pathString([]string{"kind"})).
+					Path(PathString([]string{"kind"})).
 					Hint("pyrobuild writes the canonical spelling")
 				rs = r
 				n.Set("kind", model.NewString(k, kn))
@@ -514,7 +516,7 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 			hint = "pyrobuild compiles Project, Datasource, GlobalDatasource, Secret, GlobalSecret and Dashboard resources"
 		}
 		v.rep.Errorf(model.CodeUnknownKind, model.Where(kn, n.Pos), "unknown resource kind %q", kind).
-			Path(pathString([]string{"kind"})).
+			Path(PathString([]string{"kind"})).
 			Hint(hint)
 		return nil
 	}
@@ -522,7 +524,7 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 	if rs.Global && meta != nil {
 		if p := meta.Get("project"); p != nil {
 			v.rep.Errorf(model.CodeScope, model.Where(&model.Node{Pos: p.KeyPos}, model.Where(p, n.Pos)), "%s is a global kind: it has no project", rs.Kind).
-				Path(pathString([]string{"metadata", "project"})).
+				Path(PathString([]string{"metadata", "project"})).
 				Hint("remove metadata.project, or use the project-scoped kind")
 			meta.Delete("project")
 		}
@@ -540,7 +542,7 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 		wire.Set("kind", n.Get("kind"))
 		if meta == nil {
 			v.rep.Report(diag.Error, model.CodeMissingField, n.Pos, `missing required field "metadata" in the resource`).
-				Path(pathString([]string{"metadata"}))
+				Path(PathString([]string{"metadata"}))
 		} else {
 			wire.Set("metadata", v.walk(mt, meta, []string{"metadata"}, n.Pos))
 		}
@@ -548,10 +550,10 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 			wire.Set("spec", spec)
 		} else {
 			v.rep.Report(diag.Error, model.CodeMissingField, n.Pos, `missing required field "spec" in the resource`).
-				Path(pathString([]string{"spec"}))
+				Path(PathString([]string{"spec"}))
 		}
 		v.rep.Infof(model.CodeUncheckedPlugin, model.Where(kn, n.Pos), "%s resources are passed through: their spec is not validated", rs.Kind).
-			Path(pathString([]string{"kind"}))
+			Path(PathString([]string{"kind"}))
 	}
 	md := wire.Get("metadata")
 	name, _ := md.Str("name")

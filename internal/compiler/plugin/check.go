@@ -165,7 +165,7 @@ func (c *Checker) object(obj *model.Node, role string, path []string, rep diag.R
 	if !ok || c.ownSpelling(kind) != "" {
 		return
 	}
-	kpath := pathString(append(path, "kind"))
+	kpath := check.PathString(append(path, "kind"))
 	kpos := model.Where(obj.Get("kind"), obj.Pos)
 	_, own := c.Own[kind]
 	if c.Set == nil {
@@ -180,7 +180,7 @@ func (c *Checker) object(obj *model.Node, role string, path []string, rep diag.R
 		}
 		return
 	}
-	if own && c.reported(pathString(path), kpos) {
+	if own && c.reported(check.PathString(path), kpos) {
 		return
 	}
 	sc := c.Set.Lookup(kind)
@@ -225,7 +225,7 @@ func placeHint(sc *Schema) string {
 func report(rep diag.Reporter, sc *Schema, obj *model.Node, p Problem, prefix []string) {
 	full := append(prefix[:len(prefix):len(prefix)], cuePath(obj, p.Path)...)
 	at, node := position(obj, p.Path, p.Kind == NotAllowed)
-	name := lastName(full)
+	name := check.LastName(full)
 	from := fmt.Sprintf("the schema of %s (plugin module %s)", sc.Kind, sc.Module)
 	switch p.Kind {
 	case NotAllowed:
@@ -234,11 +234,11 @@ func report(rep diag.Reporter, sc *Schema, obj *model.Node, p Problem, prefix []
 			hint = fmt.Sprintf("%s allows %s", from, strings.Join(p.Fields, ", "))
 		}
 		rep.Errorf(model.CodeUnknownField, at, "unknown field %q: %s does not allow it", name, from).
-			Path(pathString(full)).
+			Path(check.PathString(full)).
 			Hint(hint)
 	case Missing:
-		rep.Errorf(model.CodeMissingField, at, "missing required field %q in %s", name, pathString(full[:len(full)-1])).
-			Path(pathString(full)).
+		rep.Errorf(model.CodeMissingField, at, "missing required field %q in %s", name, check.PathString(full[:len(full)-1])).
+			Path(check.PathString(full)).
 			Hint("required by " + from)
 	case WrongType:
 		want, hint := wantType(p.Message, node), "required by "+from
@@ -247,7 +247,7 @@ func report(rep diag.Reporter, sc *Schema, obj *model.Node, p Problem, prefix []
 		}
 		if want == "" {
 			rep.Errorf(model.CodeWrongType, at, "%s %s has the wrong type: %s", name, shown(node, name), p.Message).
-				Path(pathString(full)).
+				Path(check.PathString(full)).
 				Hint(hint)
 			return
 		}
@@ -256,7 +256,7 @@ func report(rep diag.Reporter, sc *Schema, obj *model.Node, p Problem, prefix []
 			got = node.Kind.String() + " " + shown(node, name)
 		}
 		rep.Errorf(model.CodeWrongType, at, "%s must be %s, got %s", name, article(want), got).
-			Path(pathString(full)).
+			Path(check.PathString(full)).
 			Hint(hint)
 	default:
 		msg := p.Message
@@ -264,7 +264,7 @@ func report(rep diag.Reporter, sc *Schema, obj *model.Node, p Problem, prefix []
 			msg = "must be one of " + strings.Join(alts, ", ")
 		}
 		rep.Errorf(model.CodeInvalidValue, at, "invalid %s %s: %s", name, shown(node, name), msg).
-			Path(pathString(full)).
+			Path(check.PathString(full)).
 			Hint("checked against " + from)
 	}
 }
@@ -314,26 +314,6 @@ func cuePath(obj *model.Node, path []string) []string {
 		n = Lookup(n, []string{p})
 	}
 	return out
-}
-
-func pathString(path []string) string {
-	var b strings.Builder
-	for _, p := range path {
-		if !strings.HasPrefix(p, "[") && b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-func lastName(path []string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if !strings.HasPrefix(path[i], "[") {
-			return path[i]
-		}
-	}
-	return "value"
 }
 
 // shown is how a value appears in a message.
