@@ -395,6 +395,11 @@ var brokenCases = []brokenCase{
 	{file: "variable-bad-capturing-regexp.yaml", want: []wantDiag{
 		errAt(model.CodeRegexp, 10, 26, `invalid regular expression "env-(.*"`),
 	}},
+	{file: "variable-resource-plugin.yaml", want: []wantDiag{
+		errAt(model.CodeUnknownField, 18, 9, `unknown field "valuez"`).withHint(`did you mean "values"?`),
+		warnAt(model.CodeUncheckedPlugin, 28, 13, `plugin "MyListVariable" is not one pyrobuild models`),
+		errAt(model.CodeUnknownField, 38, 5, `unknown field "name"`),
+	}},
 	{file: "variable-name-starts-with-underscores.yaml", want: []wantDiag{
 		errAt(model.CodeInvalidValue, 9, 15, `invalid name "__env"`),
 	}},
@@ -470,9 +475,9 @@ var brokenCases = []brokenCase{
 		errAt(model.CodeNoPluginSchema, 62, 17, `no schema for plugin "Markdown"`).withHint("AcmeLineChart"),
 	}},
 	{file: "plugin-global-variable.yaml", plugins: true, want: []wantDiag{
-		// A passed-through kind: its ListVariable's plugin is still checked.
+		// A GlobalVariable is modelled: its plugin is checked once, though
+		// both pyrobuild's model and the loaded schema reject it.
 		errAt(model.CodeUnknownField, 14, 9, `unknown field "valuez"`).withHint(`did you mean "values"?`),
-		noteAt(model.CodeUncheckedPlugin, 1, 7, "GlobalVariable resources are passed through"),
 	}},
 	{file: "plugin-spec-in-cue.cue", plugins: true, want: []wantDiag{
 		errAt(model.CodeUnknownField, 19, 15, `unknown field "postion"`).withHint(`did you mean "position"?`),

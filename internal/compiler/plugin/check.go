@@ -65,13 +65,9 @@ func (c *Checker) Resource(r *model.Resource, rep diag.Reporter, prior diag.Diag
 	case "Dashboard":
 		c.dashboard(spec, rep)
 	case "Variable", "GlobalVariable":
-		// Passed-through kinds: without loaded schemas the compiler has
-		// already noted that their spec is not checked.
-		if c.Set != nil {
-			if k, _ := spec.Str("kind"); k == "ListVariable" {
-				if inner := spec.Get("spec"); inner != nil {
-					c.object(inner.Get("plugin"), "Variable", []string{"spec", "spec", "plugin"}, rep)
-				}
+		if k, _ := spec.Str("kind"); k == "ListVariable" {
+			if inner := spec.Get("spec"); inner != nil {
+				c.object(inner.Get("plugin"), "Variable", []string{"spec", "spec", "plugin"}, rep)
 			}
 		}
 	}
