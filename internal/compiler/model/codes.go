@@ -138,7 +138,7 @@ var Codes = []CodeInfo{
 		Summary: "Project-scoped resources need metadata.project; global ones must not have it.",
 		Fix:     "Give a project-scoped resource (Datasource, Secret, Dashboard, …) its `metadata.project`; delete `metadata.project` from a global one (Project, GlobalDatasource, GlobalSecret, …), or use the kind of the other scope (Datasource instead of GlobalDatasource)."},
 	{Code: CodeUncheckedPlugin, Title: "plugin not validated",
-		Summary: "No plugin schemas are loaded and pyrobuild's own schema does not model the plugin kind (it models PyroscopeDatasource, PyroscopeProfileQuery, FlameChart and StaticListVariable), so its spec is not checked: a warning, so that `--strict` fails. Variable and GlobalVariable resources, which pyrobuild passes through, are noted with this code too.",
+		Summary: "No plugin schemas are loaded and pyrobuild's own schema does not model the plugin kind (it models PyroscopeDatasource, PyroscopeProfileQuery, FlameChart and StaticListVariable), so its spec is not checked: a warning, so that `--strict` fails. Resource kinds pyrobuild passes through (Folder, Role, User…) are noted with this code too.",
 		Fix:     "Load the schemas of the plugins your Perses server runs, with `--plugins PATH` or `plugins:` in `pyrobuild.yaml`: PATH is a folder of plugin archives (a copy of the Perses container's `/etc/perses/plugins-archive`, or archives from the perses/plugins releases) or of extracted plugin folders. Every plugin is then checked as the server checks it. If you meant a plugin pyrobuild models, spell its kind exactly so."},
 	{Code: CodePluginRole, Title: "plugin in the wrong place",
 		Summary: "A plugin is used where a plugin of another role is expected (for example a panel plugin as a query).",
