@@ -119,23 +119,29 @@ func cueFile(n *model.Node, r *model.Resource, vars []string) []byte {
 	var b bytes.Buffer
 	b.Write(secretComment(vars, "//"))
 	b.WriteString("package pulled\n\n")
-	if modelled[r.Kind] {
+	def := schemaDefs[r.Kind]
+	if def != "" {
 		b.WriteString("import pb \"github.com/pyrobuild/pyrobuild/schema\"\n\n")
 	}
 	field := cueIdent(strings.ToLower(r.Kind) + "_" + r.Name)
-	if modelled[r.Kind] {
-		fmt.Fprintf(&b, "%s: pb.#%s & ", field, r.Kind)
+	if def != "" {
+		fmt.Fprintf(&b, "%s: pb.%s & ", field, def)
 	} else {
-		// A kind pyrobuild passes through (Variable) has no schema of its
-		// own: the value alone.
+		// A kind pyrobuild passes through has no schema of its own: the
+		// value alone.
 		fmt.Fprintf(&b, "%s: ", field)
 	}
 	b.Write(bundle.Encode(n, bundle.JSON))
 	return b.Bytes()
 }
 
-// modelled are the kinds pyrobuild's CUE schema defines.
-var modelled = map[string]bool{"Project": true, "Datasource": true, "GlobalDatasource": true, "Secret": true, "GlobalSecret": true, "Dashboard": true}
+// schemaDefs names the definition of pyrobuild's CUE schema for each kind
+// it models (#Variable is a dashboard's variable, hence the two names).
+var schemaDefs = map[string]string{
+	"Project": "#Project", "Datasource": "#Datasource", "GlobalDatasource": "#GlobalDatasource",
+	"Secret": "#Secret", "GlobalSecret": "#GlobalSecret", "Dashboard": "#Dashboard",
+	"Variable": "#VariableResource", "GlobalVariable": "#GlobalVariableResource",
+}
 
 // cueIdent is s as a CUE field name: quoted unless it is an identifier
 // (quoted names need no escaping beyond Go's).
