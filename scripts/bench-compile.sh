@@ -358,26 +358,28 @@ percli_check() {
 }
 
 # anchor times `percli dac build -d .` RUNS times in the SDK module DIR and
-# prints the median seconds. percli writes into DIR/built; each run starts
+# prints the median wall seconds and the median CPU seconds (user + system,
+# the `cue` processes included: on a loaded machine they move less). percli writes into DIR/built; each run starts
 # without one, because the one before was renamed away (after its timing),
 # not deleted: the deletions wait until every timed run is over.
 anchor() {
-	local n=$1 dir=$2 nf times=() r t0 t1
+	local n=$1 dir=$2 nf times=() cpus=() r t0 t1
 	nf=$((n + (n + 49) / 50))
 	for ((r = 0; r < RUNS; r++)); do
 		[[ ! -e "$dir/built" ]] || { log "bench-compile: $dir/built exists before a timed run"; exit 1; }
 		t0=$(now)
-		(cd "$dir" && PATH="$BIN:$PATH" "$PERCLI" dac build -d . >"$WORK/runs/percli-$n-$r.log" 2>&1) || {
+		(cd "$dir" && PATH="$BIN:$PATH" "$TIME" -v -o "$WORK/runs/percli-$n-$r.time" "$PERCLI" dac build -d . >"$WORK/runs/percli-$n-$r.log" 2>&1) || {
 			tail -20 "$WORK/runs/percli-$n-$r.log" >&2
 			log "bench-compile: percli dac build failed"
 			exit 1
 		}
 		t1=$(now)
 		times+=("$(calc "$t1 - $t0")")
+		cpus+=("$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { print s }' "$WORK/runs/percli-$n-$r.time")")
 		mv "$dir/built" "$WORK/runs/percli-built-$n-$r"
 		percli_check "$WORK/runs/percli-built-$n-$r" "$nf"
 	done
-	median "${times[@]}"
+	printf '%s %s\n' "$(median "${times[@]}")" "$(median "${cpus[@]}")"
 }
 
 # pyro runs pyrobuild RUNS times, each with an empty cache and into an
@@ -450,8 +452,9 @@ for n in $SIZES; do
 		sdir="$WORK/sdk-dashboards-$n"
 		gen_sdk "$n" "$sdir"
 		log "N=$n: percli dac build on the Perses CUE SDK form (median of $RUNS)…"
-		psecs=$(anchor "$n" "$sdir")
-		arows+=("| $n | $(fixed "$psecs" 2) | $(fixed "$(calc "$psecs * 1000 / $nfiles")" 1) | $bcell | $(fixed "$(calc "$base / $psecs")" 2) | $(fixed "$secs" 3) | $(fixed "$(calc "$psecs / $secs")" 1)× | $(fixed "$wsecs" 3) | $(fixed "$(calc "$psecs / $wsecs")" 0)× |")
+		res=$(anchor "$n" "$sdir")
+		read -r psecs pcpu <<<"$res"
+		arows+=("| $n | $(fixed "$psecs" 2) | $(fixed "$(calc "$psecs * 1000 / $nfiles")" 1) | $bcell | $(fixed "$(calc "$base / $psecs")" 2) | $(fixed "$secs" 3) | $(fixed "$(calc "$psecs / $secs")" 1)× | $(fixed "$wsecs" 3) | $(fixed "$(calc "$psecs / $wsecs")" 0)× | $(fixed "$pcpu" 2) | $(fixed "$cpusecs" 2) | $(fixed "$(calc "$pcpu / $cpusecs")" 1)× |")
 	elif ((ANCHOR == 1)); then
 		anotes+=("N=$n: percli dac build not timed (N > ANCHOR_MAX=$ANCHOR_MAX).")
 	fi
@@ -477,10 +480,10 @@ table=$(
 	printf '%s\n' "${rows[@]}"
 	if ((${#arows[@]} > 0)); then
 		echo
-		echo "Real anchor: \`percli dac build -d .\` (percli ${PERCLI_VERSION:-of unknown version}, which runs \`cue eval FILE --out yaml --concrete\` per file) on the same N dashboards and N/50 Pyroscope datasources written with the Perses CUE SDK (dac-utils dashboard and panel groups builders, the FlameChart and Pyroscope plugin schemas; dependencies in cue.mod/pkg), median of $RUNS runs, each into a new build folder; every run's output checked (one file per source, dashboard 0 accepted by \`percli lint\` with the plugin schemas). Ratios against the pyrobuild runs above on the pyrobuild-schema form of the same dashboards."
+		echo "Real anchor: \`percli dac build -d .\` (percli ${PERCLI_VERSION:-of unknown version}, which runs \`cue eval FILE --out yaml --concrete\` per file) on the same N dashboards and N/50 Pyroscope datasources written with the Perses CUE SDK (dac-utils dashboard and panel groups builders, the FlameChart and Pyroscope plugin schemas; dependencies in cue.mod/pkg), median of $RUNS runs, each into a new build folder (CPU: user + system of percli and its \`cue\` processes, against pyrobuild's cold CPU seconds; less moved by the machine's load than wall time); every run's output checked (one file per source, dashboard 0 accepted by \`percli lint\` with the plugin schemas). Ratios against the pyrobuild runs above on the pyrobuild-schema form of the same dashboards."
 		echo
-		echo "| N dashboards | percli dac build (s) | per file (ms) | \`cue export\` (pyrobuild's schema) (s) | its share of percli's time | pyrobuild cold (s) | percli / cold | pyrobuild warm (s) | percli / warm |"
-		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| N dashboards | percli dac build (s) | per file (ms) | \`cue export\` (pyrobuild's schema) (s) | its share of percli's time | pyrobuild cold (s) | percli / cold | pyrobuild warm (s) | percli / warm | percli CPU (s) | pyrobuild cold CPU (s) | CPU ratio |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 		printf '%s\n' "${arows[@]}"
 	fi
 	if ((${#anotes[@]} > 0)); then
