@@ -387,12 +387,13 @@ anchor() {
 # and prints the median wall seconds, the largest peak RSS in KiB and the
 # median CPU seconds (user + system); then RUNS times more with the cache
 # and output of the last cold run (warm: an unchanged repository compiled
-# again), and prints their median wall seconds and largest peak RSS.
+# again), and prints their median wall seconds and largest peak RSS. TAG
+# names the runs' folders apart from other sources of the same N.
 pyro() {
-	local n=$1 dir=$2 times=() cpus=() rss=0 r t0 t1 kb cache out
+	local n=$1 dir=$2 tag=${3:-} times=() cpus=() rss=0 r t0 t1 kb cache out
 	for ((r = 0; r < RUNS; r++)); do
-		cache="$WORK/runs/cache-$n-$r"
-		out="$WORK/runs/out-$n-$r"
+		cache="$WORK/runs/cache$tag-$n-$r"
+		out="$WORK/runs/out$tag-$n-$r"
 		t0=$(now)
 		PYROBUILD_CACHE=$cache "$TIME" -v -o "$WORK/time.txt" "$PYRO" compile "$dir" -o "$out" -q
 		t1=$(now)
@@ -454,7 +455,10 @@ for n in $SIZES; do
 		log "N=$n: percli dac build on the Perses CUE SDK form (median of $RUNS)…"
 		res=$(anchor "$n" "$sdir")
 		read -r psecs pcpu <<<"$res"
-		arows+=("| $n | $(fixed "$psecs" 2) | $(fixed "$(calc "$psecs * 1000 / $nfiles")" 1) | $bcell | $(fixed "$(calc "$base / $psecs")" 2) | $(fixed "$secs" 3) | $(fixed "$(calc "$psecs / $secs")" 1)× | $(fixed "$wsecs" 3) | $(fixed "$(calc "$psecs / $wsecs")" 0)× | $(fixed "$pcpu" 2) | $(fixed "$cpusecs" 2) | $(fixed "$(calc "$pcpu / $cpusecs")" 1)× |")
+		log "N=$n: pyrobuild on the Perses CUE SDK form (median of $RUNS)…"
+		res=$(pyro "$n" "$sdir" -sdk)
+		read -r ssecs _ scpu swsecs _ <<<"$res"
+		arows+=("| $n | $(fixed "$psecs" 2) | $(fixed "$(calc "$psecs * 1000 / $nfiles")" 1) | $(fixed "$(calc "$base / $psecs")" 2) | $(fixed "$ssecs" 3) | $(fixed "$(calc "$psecs / $ssecs")" 1)× | $(fixed "$swsecs" 3) | $(fixed "$(calc "$psecs / $swsecs")" 0)× | $(fixed "$secs" 3) | $(fixed "$(calc "$psecs / $secs")" 1)× | $(fixed "$pcpu" 2) | $(fixed "$scpu" 2) | $(fixed "$(calc "$pcpu / $scpu")" 1)× |")
 	elif ((ANCHOR == 1)); then
 		anotes+=("N=$n: percli dac build not timed (N > ANCHOR_MAX=$ANCHOR_MAX).")
 	fi
@@ -480,10 +484,10 @@ table=$(
 	printf '%s\n' "${rows[@]}"
 	if ((${#arows[@]} > 0)); then
 		echo
-		echo "Real anchor: \`percli dac build -d .\` (percli ${PERCLI_VERSION:-of unknown version}, which runs \`cue eval FILE --out yaml --concrete\` per file) on the same N dashboards and N/50 Pyroscope datasources written with the Perses CUE SDK (dac-utils dashboard and panel groups builders, the FlameChart and Pyroscope plugin schemas; dependencies in cue.mod/pkg), median of $RUNS runs, each into a new build folder (CPU: user + system of percli and its \`cue\` processes, against pyrobuild's cold CPU seconds; less moved by the machine's load than wall time); every run's output checked (one file per source, dashboard 0 accepted by \`percli lint\` with the plugin schemas). Ratios against the pyrobuild runs above on the pyrobuild-schema form of the same dashboards."
+		echo "Real anchor: \`percli dac build -d .\` (percli ${PERCLI_VERSION:-of unknown version}, which runs \`cue eval FILE --out yaml --concrete\` per file) on the same N dashboards and N/50 Pyroscope datasources written with the Perses CUE SDK (dac-utils dashboard and panel groups builders, the FlameChart and Pyroscope plugin schemas; dependencies in cue.mod/pkg), median of $RUNS runs, each into a new build folder (CPU: user + system of percli and its \`cue\` processes, against pyrobuild's cold CPU seconds on the SDK form; less moved by the machine's load than wall time); every run's output checked (one file per source, dashboard 0 accepted by \`percli lint\` with the plugin schemas). pyrobuild compiles the same SDK sources (cold: new cache and output folders; warm: those of the last cold run; median of $RUNS), and the ratios put percli's time over pyrobuild's on the SDK form and, for reference, on the pyrobuild-schema form above. The fourth column is the lighter baseline's share of percli's time."
 		echo
-		echo "| N dashboards | percli dac build (s) | per file (ms) | \`cue export\` (pyrobuild's schema) (s) | its share of percli's time | pyrobuild cold (s) | percli / cold | pyrobuild warm (s) | percli / warm | percli CPU (s) | pyrobuild cold CPU (s) | CPU ratio |"
-		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| N dashboards | percli dac build (s) | per file (ms) | \`cue export\` (pyrobuild's schema) / percli | pyrobuild cold, SDK form (s) | ratio | pyrobuild warm, SDK form (s) | ratio | pyrobuild cold, pyrobuild's schema (s) | ratio | percli CPU (s) | pyrobuild cold CPU, SDK form (s) | CPU ratio |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 		printf '%s\n' "${arows[@]}"
 	fi
 	if ((${#anotes[@]} > 0)); then
