@@ -52,7 +52,10 @@ bench:
 bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 $(PKGS)
 
-## bench-compile: pyrobuild against `cue export` once per file (percli's method)
+## bench-compile: pyrobuild against `cue export` (pyrobuild's schema) once per
+## file; with PERCLI=percli PERSES_SDK=perses-checkout PERSES_PLUGINS=plugins-dir
+## also against the real `percli dac build` on the same dashboards written with
+## the Perses CUE SDK (SIZES, RUNS, MODE=go, OUT, ANCHOR_MAX: see the script)
 bench-compile:
 	bash scripts/bench-compile.sh
 

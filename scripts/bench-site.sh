@@ -7,14 +7,17 @@
 #   PAGES=1000 RUNS=5 scripts/bench-site.sh
 #
 # Prints a markdown table: median wall time, pages/s and peak RSS of each
-# tool, and the ratios. OUT=FILE also writes it there.
+# tool, and the ratios. OUT=FILE also writes it there. TRASH=DIR moves the
+# work folder there at exit instead of deleting it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAGES=${PAGES:-1000}
 RUNS=${RUNS:-5}
 export HUGO_VERSION=${HUGO_VERSION:-v0.165.0}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# At exit, after the timed runs: TRASH (set by scripts/bench.sh) defers the
+# deletion until the last script's timed runs are over too.
+trap 'if [ -n "${TRASH:-}" ]; then mkdir -p "$TRASH" && mv "$work" "$TRASH/"; else rm -rf "$work"; fi' EXIT
 
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 bin="$work/bin"
@@ -45,16 +48,23 @@ measure() {
   echo "$median $rss"
 }
 
-cache="$work/cache"
 read -r hugo_t hugo_m < <(measure hugo hugo --quiet --source "$work/hugo" --destination "$work/hugo-out" --cleanDestinationDir --noBuildLock)
-# Cold: no page or highlight cache (a fresh cache folder each run).
-cold_cmd() { rm -rf "$cache"; pyrobuild build --root "$work/pyro" -o "$work/pyro-out" --cache-dir "$cache" -q; }
-export -f cold_cmd; export work cache
+# Cold: no page or highlight cache. Each run gets a cache and an output
+# folder of its own, new paths: deleting the last run's files right before
+# a timed run would time the file system's recovery from the deletion.
+cold_cmd() {
+  local i
+  i=$(( $(cat "$work/cold-runs" 2>/dev/null || echo 0) + 1 ))
+  echo "$i" >"$work/cold-runs"
+  pyrobuild build --root "$work/pyro" -o "$work/pyro-out-$i" --cache-dir "$work/cache-$i" -q
+}
+export -f cold_cmd; export work
 read -r cold_t cold_m < <(measure cold bash -c cold_cmd)
-# Warm: the caches the previous run left (pages unchanged: each is kept from
-# the previous output).
-pyrobuild build --root "$work/pyro" -o "$work/pyro-out" --cache-dir "$cache" -q
-read -r warm_t warm_m < <(measure warm pyrobuild build --root "$work/pyro" -o "$work/pyro-out" --cache-dir "$cache" -q)
+# Warm: the caches and output the last cold run left (pages unchanged: each
+# is kept from the previous output).
+cache="$work/cache-$RUNS" out="$work/pyro-out-$RUNS"
+pyrobuild build --root "$work/pyro" -o "$out" --cache-dir "$cache" -q
+read -r warm_t warm_m < <(measure warm pyrobuild build --root "$work/pyro" -o "$out" --cache-dir "$cache" -q)
 
 table=$(awk -v n="$PAGES" -v ht="$hugo_t" -v hm="$hugo_m" -v ct="$cold_t" -v cm="$cold_m" -v wt="$warm_t" -v wm="$warm_m" -v runs="$RUNS" 'BEGIN {
   printf "| %d pages, median of %d runs | wall | pages/s | peak RSS | vs Hugo (pages/s) | vs Hugo (RSS) |\n", n, runs

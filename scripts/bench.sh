@@ -9,6 +9,13 @@
 # Tools come from the Go module proxy (cue, hugo) and Debian (time) inside
 # the scripts it calls: scripts/bench-compile.sh, scripts/bench-site.sh,
 # scripts/bench-serve.sh.
+#
+# No timed run follows a mass deletion: every run writes to new paths, the
+# scripts it calls move their work folders into this one's trash (TRASH),
+# and everything is deleted at exit, after the last timed run.
+#
+# PERCLI, PERSES_SDK and PERSES_PLUGINS (see scripts/bench-compile.sh) add
+# the real `percli dac build` to the compile comparison.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -16,6 +23,7 @@ OUT=${OUT:-BENCHMARKS.md}
 QUICK=${QUICK:-0}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+export TRASH="$WORK/trash"
 log() { printf '== %s\n' "$*" >&2; }
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 
@@ -26,12 +34,12 @@ else
 	COMPILE_SIZES="50 500 10000"; SCALE_SIZES="100 1000 5000"; PAGES=1000; EDITS=15
 fi
 
-log "compile: CUE sources against cue export per file ($COMPILE_SIZES)"
+log "compile: CUE sources against cue export (pyrobuild's schema) per file${PERCLI:+ and percli dac build} ($COMPILE_SIZES)"
 SIZES="$COMPILE_SIZES" RUNS=3 OUT="$WORK/compile.md" bash scripts/bench-compile.sh >/dev/null
 log "compile: Go sources against go run per program"
 MODE=go SIZES=50 RUNS=3 OUT="$WORK/go.md" bash scripts/bench-compile.sh >/dev/null
 log "compile scaling: $SCALE_SIZES CUE dashboards"
-SIZES="$SCALE_SIZES" SAMPLE=20 RUNS=1 OUT="$WORK/scale-compile.md" bash scripts/bench-compile.sh >/dev/null
+PERCLI= SIZES="$SCALE_SIZES" SAMPLE=20 RUNS=1 OUT="$WORK/scale-compile.md" bash scripts/bench-compile.sh >/dev/null
 
 BIN="$WORK/bin"
 mkdir -p "$BIN"
@@ -50,9 +58,8 @@ log "compile: YAML sources"
 	echo "|---:|---:|---:|---:|"
 	for n in $SCALE_SIZES; do
 		"$BIN/benchgen" -format yaml -n "$n" -out "$WORK/yaml-$n"
-		read -r t m < <(timed "$BIN/pyrobuild" compile "$WORK/yaml-$n" -o "$WORK/yaml-out" -q)
+		read -r t m < <(timed "$BIN/pyrobuild" compile "$WORK/yaml-$n" -o "$WORK/yaml-out-$n" -q)
 		awk -v n="$n" -v t="$t" -v m="$m" 'BEGIN { printf "| %d | %.2f | %.2f | %.0f |\n", n, t, 1000*t/n, m/1024 }'
-		rm -rf "$WORK/yaml-$n" "$WORK/yaml-out"
 	done
 } >"$WORK/yaml.md"
 
@@ -64,9 +71,8 @@ log "site scaling: $SCALE_SIZES pages"
 	echo "|---:|---:|---:|---:|"
 	for n in $SCALE_SIZES; do
 		"$BIN/benchgen" -format pages -n "$n" -out "$WORK/pages-$n"
-		read -r t m < <(timed "$BIN/pyrobuild" build --root "$WORK/pages-$n" -o "$WORK/pages-out" --cache-dir off -q)
+		read -r t m < <(timed "$BIN/pyrobuild" build --root "$WORK/pages-$n" -o "$WORK/pages-out-$n" --cache-dir off -q)
 		awk -v n="$n" -v t="$t" -v m="$m" 'BEGIN { printf "| %d | %.2f | %.2f | %.0f |\n", n, t, 1000*t/n, m/1024 }'
-		rm -rf "$WORK/pages-$n" "$WORK/pages-out"
 	done
 } >"$WORK/scale-site.md"
 
@@ -84,7 +90,7 @@ hugo_v=${HUGO_VERSION:-v0.165.0}
 	echo "Each comparison runs both tools on the same generated inputs in the same run; ratios are of throughput"
 	echo "(higher is better for pyrobuild) unless marked. Timings on a shared machine move by ±20% between runs."
 	echo
-	echo "## Compile: CUE dashboards against \`cue export\` once per file (percli dac build's method)"
+	echo "## Compile: CUE dashboards against \`cue export\` (pyrobuild's schema) once per file${PERCLI:+, and \`percli dac build\` on the Perses CUE SDK}"
 	echo
 	sed '1{/^# /d}' "$WORK/compile.md"
 	echo
@@ -118,6 +124,8 @@ hugo_v=${HUGO_VERSION:-v0.165.0}
 	echo 'make bench            # this file'
 	echo 'QUICK=1 make bench    # smaller sizes'
 	echo 'make bench-compile    # one part: compile (SIZES, RUNS, MODE=go, OUT; see the script)'
+	echo '# the real anchor, percli dac build on the same dashboards written with the Perses CUE SDK:'
+	echo 'PERCLI=path/to/percli PERSES_SDK=path/to/perses PERSES_PLUGINS=path/to/plugins make bench-compile'
 	echo 'make bench-site       # one part: docs site (PAGES, RUNS)'
 	echo 'make bench-serve      # one part: live preview (PAGES, EDITS)'
 	echo 'make bench-go         # the Go benchmarks (testing.B), for benchstat'

@@ -51,16 +51,18 @@ func Resources(n int) int {
 // WriteCUE writes n CUE dashboards under dir, with their projects, each file
 // importing pyrobuild's schema package. It returns the first error.
 func WriteCUE(dir string, n int) error {
-	return write(dir, n, ".cue", CUE, CUEProject)
+	return write(dir, n, ".cue", CUE, CUEProject, "project")
 }
 
 // WriteYAML writes n YAML dashboards under dir, with the same content as
 // WriteCUE's.
 func WriteYAML(dir string, n int) error {
-	return write(dir, n, ".yaml", YAML, YAMLProject)
+	return write(dir, n, ".yaml", YAML, YAMLProject, "project")
 }
 
-func write(dir string, n int, ext string, dashboard func(Dashboard) string, project func(string) string) error {
+// write writes n dashboards rendered by dashboard, and per team one file
+// named teamFile+ext rendered by project.
+func write(dir string, n int, ext string, dashboard func(Dashboard) string, project func(string) string, teamFile string) error {
 	if n < 0 {
 		return fmt.Errorf("benchgen: negative dashboard count %d", n)
 	}
@@ -71,7 +73,7 @@ func write(dir string, n int, ext string, dashboard func(Dashboard) string, proj
 			return err
 		}
 		if i%TeamSize == 0 {
-			p := filepath.Join(dir, d.Project, "project"+ext)
+			p := filepath.Join(dir, d.Project, teamFile+ext)
 			if err := os.WriteFile(p, []byte(project(d.Project)), 0o644); err != nil {
 				return err
 			}

@@ -3,7 +3,8 @@
 // compare with). Dashboards are laid out as team-TT/svc-NNNNN/dashboard.{cue,yaml}. The CUE
 // dashboards import "github.com/pyrobuild/pyrobuild/schema"; pyrobuild
 // provides it, while plain `cue` needs a cue.mod (see
-// scripts/bench-compile.sh).
+// scripts/bench-compile.sh). The cue-sdk dashboards are the same ones written
+// with the Perses CUE SDK and plugin schemas, for `percli dac build`.
 //
 //	go run ./internal/benchgen/cmd/benchgen -n 500 -format cue -out /tmp/dash
 package main
@@ -18,11 +19,11 @@ import (
 
 func main() {
 	n := flag.Int("n", 50, "number of dashboards")
-	format := flag.String("format", "cue", "what to write: cue or yaml dashboards, or a docs site of N pages for pyrobuild (pages) or Hugo (hugo)")
+	format := flag.String("format", "cue", "what to write: cue, cue-sdk (the Perses CUE SDK) or yaml dashboards, or a docs site of N pages for pyrobuild (pages) or Hugo (hugo)")
 	out := flag.String("out", "", "folder to write into (created if missing)")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: benchgen -n N -format cue|yaml|pages|hugo -out DIR")
+		fmt.Fprintln(os.Stderr, "usage: benchgen -n N -format cue|cue-sdk|yaml|pages|hugo -out DIR")
 		os.Exit(2)
 	}
 	var err error
@@ -31,12 +32,14 @@ func main() {
 		err = benchgen.WriteCUE(*out, *n)
 	case "yaml":
 		err = benchgen.WriteYAML(*out, *n)
+	case "cue-sdk":
+		err = benchgen.WriteCUESDK(*out, *n)
 	case "pages":
 		err = benchgen.WritePages(*out, *n)
 	case "hugo":
 		err = benchgen.WriteHugoSite(*out, *n)
 	default:
-		fmt.Fprintf(os.Stderr, "benchgen: unknown format %q (want cue, yaml, pages or hugo)\n", *format)
+		fmt.Fprintf(os.Stderr, "benchgen: unknown format %q (want cue, cue-sdk, yaml, pages or hugo)\n", *format)
 		os.Exit(2)
 	}
 	if err != nil {
