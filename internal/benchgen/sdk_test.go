@@ -64,7 +64,7 @@ func TestCUESDKSyntax(t *testing.T) {
 				continue
 			}
 			var got []string
-			for _, spec := range f.Imports {
+			for spec := range f.ImportSpecs() {
 				got = append(got, importPath(spec))
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.imports, "\n") {
