@@ -45,7 +45,7 @@ func genericStep(b *buf) {
 			e = runeEnd(s, e)
 		}
 		b.emit(chroma.Text, e)
-	case strings.HasPrefix(s[i:], "//") || c == '#' || strings.HasPrefix(s[i:], "-- ") || strings.HasPrefix(s[i:], "--\n"):
+	case strings.HasPrefix(s[i:], "//") || c == '#' || sqlComment(s, i):
 		b.emit(chroma.CommentSingle, lineEnd(s, i))
 	case strings.HasPrefix(s[i:], "/*"):
 		e := len(s)
@@ -87,10 +87,16 @@ func genericStep(b *buf) {
 	}
 }
 
+// sqlComment reports whether s[i:] starts a "-- " comment (SQL, Lua,
+// Haskell): after white space, so that x-- stays an operator.
+func sqlComment(s string, i int) bool {
+	return (strings.HasPrefix(s[i:], "-- ") || strings.HasPrefix(s[i:], "--\n")) && (i == 0 || isSpace(s, i-1))
+}
+
 // genericString adds the string that starts at the quote at b.pos: to the
 // matching quote, past backslash escapes. A single- or double-quoted one
-// ends with its line (an apostrophe, a Rust lifetime, is then only
-// punctuation); back quotes and triple quotes may span lines.
+// ends with its line (a lone apostrophe is then only punctuation); back
+// quotes and triple quotes may span lines.
 func genericString(b *buf) {
 	s, i := b.src, b.pos
 	q := s[i]
