@@ -190,6 +190,7 @@ func TestHighlightNative(t *testing.T) {
 		{lang: "console", code: "$ echo \"$HOME\" | wc -c # count\n6\n# ls -l\n"},
 		{lang: "zsh", code: "for f in *.md; do\n  [ -s \"$f\" ] && echo ${f%.md}\ndone\n"},
 		{lang: "text", code: "a < b\n"},
+		{lang: "diff", code: "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a: 1\n+a: 2\n b: 3\n"},
 		// Declined (go/scanner reports an error): plain text.
 		{lang: "go", code: "x := \"\\d\" // a scanner error\n", plain: "x := &#34;\\d&#34; // a scanner error\n"},
 		// A raw string holding a template is one string: chroma's lexer

@@ -55,6 +55,7 @@ var nativeLexers = sync.OnceValue(func() map[string]*nativeLexer {
 		"YAML":         lexYAML,
 		"Bash":         always(hllex.Shell),
 		"Bash Session": always(hllex.Console),
+		"Diff":         always(hllex.Diff),
 		plainLexer:     always(hllex.Plain),
 		genericLexer:   always(hllex.Generic),
 	} {
@@ -73,6 +74,7 @@ var lexerNames = map[string]string{
 	"yaml": "YAML", "yml": "YAML",
 	"bash": "Bash", "sh": "Bash", "shell": "Bash", "zsh": "Bash", "ksh": "Bash",
 	"console": "Bash Session", "bash-session": "Bash Session", "shell-session": "Bash Session", "sh-session": "Bash Session",
+	"diff": "Diff", "udiff": "Diff", "patch": "Diff",
 	"text": plainLexer, "plaintext": plainLexer, "plain": plainLexer, "txt": plainLexer, "no-highlight": plainLexer,
 	"markdown": plainLexer, "md": plainLexer, "mkd": plainLexer,
 }
