@@ -193,9 +193,8 @@ func TestHighlightNative(t *testing.T) {
 		{lang: "diff", code: "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a: 1\n+a: 2\n b: 3\n"},
 		// Declined (go/scanner reports an error): plain text.
 		{lang: "go", code: "x := \"\\d\" // a scanner error\n", plain: "x := &#34;\\d&#34; // a scanner error\n"},
-		// A raw string holding a template is one string: chroma's lexer
-		// highlights the template inside with its template lexer.
-		{lang: "go", code: "t := `{{.X}}`\n", plain: `<span class="nx">t</span><span class="w"> </span><span class="o">:=</span><span class="w"> </span><span class="s">` + "`{{.X}}`</span><span class=\"w\">\n</span>"},
+		// A raw string holding a template: the template highlighted inside.
+		{lang: "go", code: "t := `a {{- if .X }}{{ printf \"%d\" (len $y) | html }}{{/* c */}}{{ $z := 0x1F }}{{end -}} b`\n"},
 	} {
 		got, ok := h.highlight(c.lang, []byte(c.code))
 		if !ok {

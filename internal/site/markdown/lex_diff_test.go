@@ -245,10 +245,10 @@ func (l *fixedLexer) AnalyseText(string) float32                     { return 0 
 //     to the next quote, lets a lone " end a """ string, ends an
 //     interpolation at its first ")" and lexes the lines of a multi-line
 //     bytes literal as code; CUE's scanner gets these right.
-//   - Go: a raw string holding a template ({{...}}) is one string, where
-//     chroma highlights the template inside with its template lexer; and
-//     blocks go/scanner reports errors for, and those with numbers chroma
-//     splits oddly (0x1p-2, 1e3i), are declined.
+//   - Go: none, but blocks go/scanner reports errors for, and those with
+//     numbers chroma splits oddly (0x1p-2, 1e3i), are declined (shown
+//     plain). Templates in raw strings follow chroma's template lexer
+//     (FuzzLexers checks hllex.GoTemplate against it).
 //   - Bash Session (console): a blank line is plain text, where chroma
 //     calls it an error; a [user@host] prompt must sit on one line.
 //   - Bash: none; it follows chroma's rules one for one.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/markdown/hllex"
 )
 
 // FuzzLexers checks that every native lexer (the shell, console, plain and
@@ -26,7 +28,9 @@ func FuzzLexers(f *testing.F) {
 	f.Add("#!/bin/sh\nx=${1:-a} # c\nif [ \"$x\" ]; then echo 'y' $((x+1)) `pwd` <<EOF\nz\nEOF\nfi\n")
 	f.Add("$ cat <<'EOF' > a.yaml\nb: 1\nEOF\n\n[me@host]$ ls\na.yaml\n> more\n")
 	f.Add("fn main() { let s = \"a\\\"b\"; /* c */ x -= 1.5e3; } // d\n'a \"\"\"e\n\"\"\" -- f\n")
+	f.Add("a {{- if .X }}{{ printf \"%d\" (len $y) | html }}{{/* c */}}{{ $z := 0x1F -1.5e3 }}{{end -}} b")
 	f.Fuzz(func(t *testing.T, src string) {
+		fuzzGoTemplate(t, src)
 		for name, l := range nativeLexers() {
 			toks, ok := l.lex(src)
 			if !ok {
@@ -53,6 +57,40 @@ func FuzzLexers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzGoTemplate checks that hllex.GoTemplate, which the Go lexer uses
+// inside raw strings, spells its input and, on ASCII input, gives the
+// tokens of chroma's Go template lexer, whose text is a string there.
+func fuzzGoTemplate(t *testing.T, src string) {
+	if strings.Contains(src, "`") {
+		return // not inside a raw string
+	}
+	toks := hllex.GoTemplate(src)
+	var b strings.Builder
+	for _, tok := range toks {
+		b.WriteString(tok.Value)
+	}
+	if b.String() != src {
+		t.Fatalf("GoTemplate: tokens spell %q, not the input", b.String())
+	}
+	if !isASCII(src) || strings.Contains(src, "\r") {
+		return
+	}
+	it, err := lexers.Get("go-text-template").Tokenise(&chroma.TokeniseOptions{State: "root", Nested: true}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []chroma.Token
+	for _, tok := range it.Tokens() {
+		if tok.Type == chroma.Other {
+			tok.Type = chroma.LiteralString
+		}
+		want = append(want, tok)
+	}
+	if got := coalesce(toks); !slices.Equal(got, coalesce(want)) {
+		t.Fatalf("GoTemplate: tokens differ from chroma's:\nnative %v\nchroma %v", got, coalesce(want))
+	}
 }
 
 func isASCII(s string) bool {

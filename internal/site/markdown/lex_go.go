@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/alecthomas/chroma/v2"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/markdown/hllex"
 )
 
 // lexGo tokenises Go with go/scanner and types the tokens as chroma's Go
@@ -56,6 +58,8 @@ func lexGo(src string) ([]chroma.Token, bool) {
 			b.emit(t, end)
 		case tok == token.CHAR:
 			b.emit(chroma.LiteralStringChar, end)
+		case tok == token.STRING && strings.HasPrefix(text, "`") && strings.Contains(text, "{{"):
+			goTemplate(&b, end)
 		case tok == token.STRING:
 			b.emit(chroma.LiteralString, end)
 		case tok == token.COMMENT:
@@ -131,6 +135,17 @@ func goComment(c string) chroma.TokenType {
 		return chroma.CommentPreproc
 	}
 	return chroma.CommentSingle
+}
+
+// goTemplate adds a raw string that ends at end and holds a template:
+// chroma highlights its inside with its Go template lexer, and so does
+// hllex.GoTemplate.
+func goTemplate(b *tokenBuf, end int) {
+	b.emit(chroma.LiteralString, b.pos+1)
+	for _, t := range hllex.GoTemplate(b.src[b.pos : end-1]) {
+		b.emit(t.Type, b.pos+len(t.Value))
+	}
+	b.emit(chroma.LiteralString, end)
 }
 
 var (
