@@ -135,89 +135,93 @@ func tmplExpression(b *buf) bool {
 	case c == '$':
 		b.emit(chroma.NameAttribute, i+1)
 	case c == '"':
-		for j := i + 1; j < len(s); j++ {
-			switch s[j] {
-			case '\\':
-				if j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '"') {
-					j++
-				}
-			case '"':
-				b.emit(chroma.LiteralString, j+1)
-				return true
-			}
-		}
-		return false
+		return tmplString(b)
 	case c == '`':
 		n := strings.IndexByte(s[i+1:], '`')
 		if n < 0 {
 			return false
 		}
 		b.emit(chroma.LiteralString, i+n+2)
-	case c == '-' && i+1 < len(s) && isDigit(s[i+1]):
+	case c == '-' && i+1 < len(s) && (isDigit(s[i+1]) || s[i+1] == '.' && i+2 < len(s) && isDigit(s[i+2])):
 		t, e := tmplNumber(s, i)
 		b.emit(t, e)
-	case c == '-' && i+2 < len(s) && s[i+1] == '.' && isDigit(s[i+2]):
-		// -?\.\d+([eE][+\-]?\d+)? (the imaginary form has no sign)
-		e := digits(s, i+2)
-		if e < len(s) && (s[e] == 'e' || s[e] == 'E') {
-			m := e + 1
-			if m < len(s) && (s[m] == '+' || s[m] == '-') {
-				m++
-			}
-			if d := digits(s, m); d > m {
-				e = d
-			}
-		}
-		b.emit(chroma.LiteralNumberFloat, e)
 	default:
 		return false
 	}
 	return true
 }
 
+// tmplString adds the "..." string at b.pos, and reports false when it
+// does not end.
+func tmplString(b *buf) bool {
+	s, i := b.src, b.pos
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			if j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '"') {
+				j++
+			}
+		case '"':
+			b.emit(chroma.LiteralString, j+1)
+			return true
+		}
+	}
+	return false
+}
+
+// tmplExp matches [Ee][-+]?\d+ at s[k], the sign required when signed,
+// and returns its end, or k.
+func tmplExp(s string, k int, signed bool) int {
+	if k < len(s) && (s[k] == 'e' || s[k] == 'E') {
+		m := k + 1
+		if m < len(s) && (s[m] == '+' || s[m] == '-') {
+			m++
+		} else if signed {
+			return k
+		}
+		if e := digits(s, m); e > m {
+			return e
+		}
+	}
+	return k
+}
+
 // tmplNumber types the number at s[i] by the template lexer's number rules
 // (a simplification of their order that agrees on Go's number forms).
 func tmplNumber(s string, i int) (chroma.TokenType, int) {
-	j := i
-	if s[j] == '-' {
-		j++
-	}
+	j := i + 1 // after the minus: the template lexer's numbers are only reached with one
 	d := digits(s, j)
-	exp := func(k int, signed bool) int { // [Ee][-+]?\d+ at k, or k
-		if k < len(s) && (s[k] == 'e' || s[k] == 'E') {
-			m := k + 1
-			if m < len(s) && (s[m] == '+' || s[m] == '-') {
-				m++
-			} else if signed {
-				return k
-			}
-			if e := digits(s, m); e > m {
-				return e
-			}
-		}
-		return k
+	if d == j {
+		// -?\.\d+([eE][+\-]?\d+)? (the imaginary form has no sign)
+		return chroma.LiteralNumberFloat, tmplExp(s, digits(s, j+1), false)
 	}
 	switch {
 	case d < len(s) && s[d] == 'i':
 		return chroma.LiteralNumber, d + 1
 	case d < len(s) && s[d] == '.':
 		f := digits(s, d+1)
-		if e := exp(f, true); e < len(s) && s[e] == 'i' {
+		if e := tmplExp(s, f, true); e < len(s) && s[e] == 'i' {
 			return chroma.LiteralNumber, e + 1
 		}
 		if f > d+1 {
-			if e := exp(f, false); e > f {
+			if e := tmplExp(s, f, false); e > f {
 				return chroma.LiteralNumberFloat, e
 			}
 		}
 		return chroma.LiteralNumberFloat, f
 	}
-	if e := exp(d, true); e > d && e < len(s) && s[e] == 'i' {
+	if e := tmplExp(s, d, true); e > d && e < len(s) && s[e] == 'i' {
 		return chroma.LiteralNumber, e + 1
 	}
-	if e := exp(d, false); e > d {
+	if e := tmplExp(s, d, false); e > d {
 		return chroma.LiteralNumberFloat, e
 	}
+	return tmplInt(s, j, d)
+}
+
+// tmplInt types the integer s[j:d] (and a hexadecimal or binary one
+// running on from it) and returns its end.
+func tmplInt(s string, j, d int) (chroma.TokenType, int) {
 	switch {
 	case s[j] == '0' && d > j+1 && strings.Trim(s[j+1:d], "01234567") == "":
 		return chroma.LiteralNumberOct, d
