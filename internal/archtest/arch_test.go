@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -49,6 +50,7 @@ var layers = []struct {
 	{pkg: "internal/parallel", only: []string{}},
 	{pkg: "internal/watch", only: []string{}},
 	{pkg: "internal/site/markdown", only: []string{"internal/site/diagram"}},
+	{pkg: "internal/site/markdown/hllex", only: []string{}},
 	{pkg: "internal/site/diagram", only: []string{}},
 	{pkg: "internal/site/sitediag", only: []string{"internal/diag"}},
 	{pkg: "internal/compiler/selector", only: []string{}},
@@ -224,6 +226,40 @@ func TestLayers(t *testing.T) {
 	for _, l := range layers {
 		if !seen[l.pkg] {
 			t.Errorf("no Go file in %s: update the layers of this test and ARCHITECTURE.md", l.pkg)
+		}
+	}
+}
+
+// startupForbidden are packages the command must not link: each does costly
+// work when the program starts (chroma's lexers parse some 250 lexer
+// definitions, its styles package some 70 styles), which every command
+// would pay. The site's highlighter has its own lexers (site/markdown,
+// site/markdown/hllex) and styles (site/markdown/hlstyle); tests may still
+// link chroma's, to compare.
+var startupForbidden = []string{
+	"github.com/alecthomas/chroma/v2/lexers",
+	"github.com/alecthomas/chroma/v2/styles",
+}
+
+func TestStartupDeps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	cmd := exec.Command("go", "list", "-deps", module+"/cmd/pyrobuild")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list -deps printed %d packages", len(deps))
+	}
+	for _, d := range deps {
+		for _, f := range startupForbidden {
+			if d == f || strings.HasPrefix(d, f+"/") {
+				t.Errorf("cmd/pyrobuild links %s", d)
+			}
 		}
 	}
 }

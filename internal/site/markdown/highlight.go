@@ -10,7 +10,6 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -21,7 +20,8 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/site/markdown/hlstyle"
 )
 
-// Highlighter highlights code with chroma, writing CSS classes rather than
+// Highlighter highlights code with the site's lexers and chroma's
+// formatter, writing CSS classes rather than
 // inline styles so that one HTML serves both the light and the dark theme.
 // It caches results by language and content, so a rebuild that shares it
 // only highlights the code blocks that changed. It is safe for concurrent
@@ -81,21 +81,15 @@ func (h *Highlighter) Stats() (hits, misses int64) {
 }
 
 // highlight returns the highlighted HTML of code, the inside of a
-// <code> element, and false when lang names no language chroma knows.
+// <code> element, and false when the block names no language. Every
+// language is highlighted: by its own lexer (see lex_native.go), or by the
+// generic one.
 func (h *Highlighter) highlight(lang string, code []byte) ([]byte, bool) {
 	if lang == "" {
 		return nil, false
 	}
-	lexer := lexers.Get(lang)
-	if lexer == nil {
-		return nil, false
-	}
-	name := lexer.Config().Name
-	// Hand-written lexers take the languages docs use most, for speed
-	// (see lex_native.go); their cache name carries their version.
-	if n := nativeLexers()[name]; n != nil {
-		lexer, name = n, n.cacheKey
-	}
+	lexer := lexerFor(lang)
+	name := lexer.cacheKey
 	key := highlightKey{lang: name, sum: sha256.Sum256(code)}
 	h.mu.Lock()
 	out, ok := h.cur[key]
@@ -112,10 +106,7 @@ func (h *Highlighter) highlight(lang string, code []byte) ([]byte, bool) {
 	h.misses.Add(1)
 	// Highlight outside the lock: two goroutines may both compute the same
 	// block, which is cheaper than making every other block wait.
-	it, err := chroma.Coalesce(lexer).Tokenise(nil, string(code))
-	if err != nil {
-		return nil, false
-	}
+	it := chroma.Literator(lexer.tokenise(string(code))...)
 	var b bytes.Buffer
 	if err := h.format.Format(&b, h.light, it); err != nil {
 		return nil, false

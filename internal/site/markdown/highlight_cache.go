@@ -28,9 +28,10 @@ type savedHighlight struct {
 }
 
 // cacheVersion names what a saved highlight depends on: this format, the
-// chroma release when the binary records it, and a fingerprint of
-// chroma's output on a probe, which changes when its lexers or HTML do
-// (test binaries carry no module versions).
+// chroma release when the binary records it, and a fingerprint of the
+// output on a probe, which changes when the lexers or chroma's HTML do
+// (test binaries carry no module versions). Entries also carry their
+// lexer's version in their key (nativeLexerVersion).
 func cacheVersion() string {
 	versionOnce.Do(func() {
 		v := "pyrobuild-highlight-1"

@@ -26,9 +26,11 @@ func TestHighlightHTML(t *testing.T) {
 				`</span></code></pre></div>` + "\n",
 		},
 		{
+			// A language the site has no lexer for gets the generic one.
 			name: "unknown language",
 			src:  "```nosuchlang\na < b & \"c\"\n```\n",
-			want: `<div class="highlight" data-lang=""><button class="copy" type="button" aria-label="Copy code">Copy</button><pre class="chroma"><code>a &lt; b &amp; &quot;c&quot;` + "\n</code></pre></div>\n",
+			want: `<div class="highlight" data-lang="nosuchlang"><button class="copy" type="button" aria-label="Copy code">Copy</button><pre class="chroma"><code>` +
+				`<span class="n">a</span> <span class="o">&lt;</span> <span class="n">b</span> <span class="o">&amp;</span> <span class="s">&#34;c&#34;</span>` + "\n</code></pre></div>\n",
 		},
 		{
 			name: "no language",
@@ -67,23 +69,24 @@ func TestHighlightCache(t *testing.T) {
 	if _, err := e.Render("a.md", page); err != nil {
 		t.Fatal(err)
 	}
-	// The second go block repeats the first: one hit already.
-	if hits, misses := h.Stats(); hits != 1 || misses != 2 {
-		t.Errorf("after one render: hits %d, misses %d; want 1, 2", hits, misses)
+	// The second go block repeats the first: one hit already. The
+	// unknown language is highlighted too, by the generic lexer.
+	if hits, misses := h.Stats(); hits != 1 || misses != 3 {
+		t.Errorf("after one render: hits %d, misses %d; want 1, 3", hits, misses)
 	}
 	// Another engine sharing the highlighter, as a warm rebuild does.
 	if _, err := New(Options{Highlighter: h}).Render("a.md", page); err != nil {
 		t.Fatal(err)
 	}
-	if hits, misses := h.Stats(); hits != 4 || misses != 2 {
-		t.Errorf("after a second render: hits %d, misses %d; want 4, 2", hits, misses)
+	if hits, misses := h.Stats(); hits != 5 || misses != 3 {
+		t.Errorf("after a second render: hits %d, misses %d; want 5, 3", hits, misses)
 	}
 	// Aliases share entries: "golang" is chroma's alias of Go.
 	if _, ok := h.highlight("golang", []byte("package a\n")); !ok {
 		t.Fatal("golang not highlighted")
 	}
-	if hits, _ := h.Stats(); hits != 5 {
-		t.Errorf("alias missed the cache: hits %d, want 5", hits)
+	if hits, _ := h.Stats(); hits != 6 {
+		t.Errorf("alias missed the cache: hits %d, want 6", hits)
 	}
 }
 
@@ -173,22 +176,35 @@ func TestHighlighterCSS(t *testing.T) {
 	}
 }
 
-// TestHighlightNative checks that the native lexers take go, cue, json and
-// yaml with their aliases, HTML as chroma's lexers would have it, input
-// they decline included, and that their cache entries are not those of
-// chroma's lexers.
+// TestHighlightNative checks that the native lexers take their languages
+// with their aliases, HTML as chroma's lexers would have it, that input a
+// lexer declines is plain text, and that their cache entries are not those
+// of chroma's lexers.
 func TestHighlightNative(t *testing.T) {
 	h := NewHighlighter("", "")
-	for _, c := range []struct{ lang, code string }{
-		{"golang", "package main\n\n//go:generate x\nfunc main() { println(`{{.X}}`, 0x1F, 0o7) } // c\n"},
-		{"go", "x := \"\\d\" // a scanner error: chroma's lexer takes it\n"},
-		{"cue", "#A: {x?: int & >0, s: \"a\\(x)b\\n\"} @go(A)\n"},
-		{"json", "{\"a\": [1, 2.5e3, true, null], \"b\": {}}\n"},
-		{"yml", "a: &x [1, 'b']\nb: |\n  c\n- *x # d\n"},
+	for _, c := range []struct{ lang, code, plain string }{
+		{lang: "golang", code: "package main\n\n//go:generate x\nfunc main() { println(`raw`, 0x1F, 0o7) } // c\n"},
+		{lang: "cue", code: "#A: {x?: int & >0, s: \"a\\(x)b\\n\"} @go(A)\n"},
+		{lang: "json", code: "{\"a\": [1, 2.5e3, true, null], \"b\": {}}\n"},
+		{lang: "yml", code: "a: &x [1, 'b']\nb: |\n  c\n- *x # d\n"},
+		{lang: "console", code: "$ echo \"$HOME\" | wc -c # count\n6\n# ls -l\n"},
+		{lang: "zsh", code: "for f in *.md; do\n  [ -s \"$f\" ] && echo ${f%.md}\ndone\n"},
+		{lang: "text", code: "a < b\n"},
+		{lang: "diff", code: "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a: 1\n+a: 2\n b: 3\n"},
+		// Declined (go/scanner reports an error): plain text.
+		{lang: "go", code: "x := \"\\d\" // a scanner error\n", plain: "x := &#34;\\d&#34; // a scanner error\n"},
+		// A raw string holding a template: the template highlighted inside.
+		{lang: "go", code: "t := `a {{- if .X }}{{ printf \"%d\" (len $y) | html }}{{/* c */}}{{ $z := 0x1F }}{{end -}} b`\n"},
 	} {
 		got, ok := h.highlight(c.lang, []byte(c.code))
 		if !ok {
 			t.Fatalf("%s not highlighted", c.lang)
+		}
+		if c.plain != "" {
+			if string(got) != c.plain {
+				t.Errorf("%s: HTML\n%s\nwant\n%s", c.lang, got, c.plain)
+			}
+			continue
 		}
 		it, err := chroma.Coalesce(lexers.Get(c.lang)).Tokenise(nil, c.code)
 		if err != nil {

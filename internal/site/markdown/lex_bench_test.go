@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/pyrobuild/pyrobuild/internal/benchgen"
 )
 
@@ -36,6 +37,37 @@ const benchJSON = `{
 }
 `
 
+const benchConsole = `$ pyrobuild build -o public
+built 42 pages in 180ms
+$ pyrobuild check dashboards/ # the same checks, no output
+$ export PYROSCOPE_URL="http://localhost:4040" && pyrobuild live --since 1h dashboards/*.cue
+checked 3 dashboards against http://localhost:4040: 0 problems
+`
+
+const benchShell = `#!/bin/sh
+set -eu
+# Build the site and check its links.
+out=${1:-public}
+for f in content/*.md; do
+  if [ -s "$f" ]; then echo "page: $f"; fi
+done
+pyrobuild build -o "$out" && echo 'done' >&2
+n=$(ls "$out" | wc -l)
+echo "$((n + 1)) files in $out"
+`
+
+// chromaLexer lets chroma's Coalesce drive a native lexer, for the
+// benchmark's comparison.
+type chromaLexer struct{ l *nativeLexer }
+
+func (c chromaLexer) Config() *chroma.Config { return &chroma.Config{Name: c.l.name} }
+func (c chromaLexer) Tokenise(_ *chroma.TokeniseOptions, src string) (chroma.Iterator, error) {
+	return chroma.Literator(c.l.tokenise(src)...), nil
+}
+func (c chromaLexer) SetRegistry(*chroma.LexerRegistry) chroma.Lexer { return c }
+func (c chromaLexer) SetAnalyser(func(string) float32) chroma.Lexer  { return c }
+func (c chromaLexer) AnalyseText(string) float32                     { return 0 }
+
 // BenchmarkLex compares chroma's lexers with the native ones on blocks
 // like the docs': the generated pages' YAML and Go, a CUE dashboard and a
 // JSON panel. It tokenises and reads the tokens as highlight does,
@@ -45,13 +77,14 @@ func BenchmarkLex(b *testing.B) {
 	for _, blk := range fencedBlocks("page", benchgen.Page(1, 10)) {
 		blocks[map[string]string{"Go": "go", "YAML": "yaml"}[blk.lang]] = blk.code
 	}
-	for _, lang := range []string{"go", "yaml", "cue", "json"} {
+	blocks["console"] = benchConsole
+	blocks["sh"] = benchShell
+	for _, lang := range []string{"go", "yaml", "cue", "json", "console", "sh"} {
 		code := blocks[lang]
-		native := nativeLexers()[nativeLang(lang)]
 		for _, impl := range []struct {
 			name  string
 			lexer chroma.Lexer
-		}{{"chroma", native.Lexer}, {"native", native}} {
+		}{{"chroma", lexers.Get(lang)}, {"native", chromaLexer{lexerFor(lang)}}} {
 			b.Run(lang+"/"+impl.name, func(b *testing.B) {
 				b.SetBytes(int64(len(code)))
 				lexer := chroma.Coalesce(impl.lexer)

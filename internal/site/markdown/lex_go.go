@@ -4,12 +4,12 @@ import (
 	"go/scanner"
 	"go/token"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/markdown/hllex"
 )
 
 // lexGo tokenises Go with go/scanner and types the tokens as chroma's Go
@@ -59,9 +59,7 @@ func lexGo(src string) ([]chroma.Token, bool) {
 		case tok == token.CHAR:
 			b.emit(chroma.LiteralStringChar, end)
 		case tok == token.STRING && strings.HasPrefix(text, "`") && strings.Contains(text, "{{"):
-			if !goTemplate(&b, end) {
-				return nil, false
-			}
+			goTemplate(&b, end)
 		case tok == token.STRING:
 			b.emit(chroma.LiteralString, end)
 		case tok == token.COMMENT:
@@ -140,33 +138,15 @@ func goComment(c string) chroma.TokenType {
 }
 
 // goTemplate adds a raw string that ends at end and holds a template:
-// chroma highlights its inside with its Go text template lexer, so that
-// lexer does it here too.
-func goTemplate(b *tokenBuf, end int) bool {
-	body := b.src[b.pos+1 : end-1]
-	it, err := goTextTemplate().Tokenise(&chroma.TokeniseOptions{State: "root", Nested: true}, body)
-	if err != nil {
-		return false
-	}
+// chroma highlights its inside with its Go template lexer, and so does
+// hllex.GoTemplate.
+func goTemplate(b *tokenBuf, end int) {
 	b.emit(chroma.LiteralString, b.pos+1)
-	for t := it(); t != chroma.EOF; t = it() {
-		if t.Type == chroma.Other {
-			t.Type = chroma.LiteralString
-		}
-		if !strings.HasPrefix(b.src[b.pos:end-1], t.Value) {
-			return false
-		}
+	for _, t := range hllex.GoTemplate(b.src[b.pos : end-1]) {
 		b.emit(t.Type, b.pos+len(t.Value))
 	}
-	if b.pos != end-1 {
-		return false
-	}
 	b.emit(chroma.LiteralString, end)
-	return true
 }
-
-// goTextTemplate is chroma's lexer of Go templates, looked up on first use.
-var goTextTemplate = sync.OnceValue(func() chroma.Lexer { return lexers.Get("go-text-template") })
 
 var (
 	goDeclarations = wordSet("var", "func", "struct", "map", "chan", "type", "interface", "const")

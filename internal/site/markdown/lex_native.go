@@ -8,75 +8,93 @@ import (
 	"unicode/utf8"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
+
+	"github.com/pyrobuild/pyrobuild/internal/site/markdown/hllex"
 )
 
-// Chroma's lexers are regular expressions tried one after the other at
-// every position, and they take most of the CPU time of a cold build. The
-// languages docs show most get hand-written lexers instead, which produce
-// the same token types (the differential test in lex_diff_test.go holds
-// them to it), so chroma's formatter, styles and CSS classes stay as they
-// are.
+// The site highlights code with hand-written lexers that produce chroma's
+// token types, so chroma's formatter, styles and CSS classes stay as they
+// are. Chroma's own lexers are regular expressions tried one after the
+// other at every position, which took most of the CPU time of a cold
+// build, and their registry parses some 250 lexer definitions when the
+// program starts, which every command paid; the binary does not link them.
+// The differential test in lex_diff_test.go holds the native lexers to
+// chroma's output.
 
-// nativeLexerVersion is part of the highlight cache key of the blocks the
-// native lexers tokenise. Bump it whenever their output changes, so that a
-// saved cache of an earlier version is not reused.
-const nativeLexerVersion = 1
+// nativeLexerVersion is part of the highlight cache key. Bump it whenever
+// the lexers' output changes, so that a saved cache of an earlier version
+// is not reused.
+const nativeLexerVersion = 2
 
-// nativeLexers maps the name of a chroma lexer to its native replacement.
-// It is made on first use: only build and serve highlight code.
-var nativeLexers = sync.OnceValue(func() map[string]*nativeLexer {
-	m := map[string]*nativeLexer{}
-	for name, lex := range map[string]func(string) ([]chroma.Token, bool){
-		"Go":   lexGo,
-		"CUE":  lexCUE,
-		"JSON": lexJSON,
-		"YAML": lexYAML,
-	} {
-		m[name] = &nativeLexer{
-			Lexer:    lexers.Get(name),
-			lex:      lex,
-			cacheKey: fmt.Sprintf("%s native-%d", name, nativeLexerVersion),
-		}
-	}
-	return m
-})
-
-// nativeLexer is a chroma.Lexer whose tokens come from a hand-written
-// function. Config, analysis and the registry are those of the chroma
-// lexer it replaces, which also tokenises whatever the function declines,
-// so no input ever loses text.
+// nativeLexer is one of the site's lexers.
 type nativeLexer struct {
-	chroma.Lexer
-	// lex tokenises src, or reports false to leave it to chroma.
+	name string // chroma's name of the language, or Plain or Generic
+	// lex tokenises src, or reports false when it declines: the block is
+	// then plain text.
 	lex      func(src string) ([]chroma.Token, bool)
 	cacheKey string // the highlight cache's name for the lexer
 }
 
-func (l *nativeLexer) Tokenise(opts *chroma.TokeniseOptions, text string) (chroma.Iterator, error) {
-	if opts == nil {
-		opts = &chroma.TokeniseOptions{State: "root", EnsureLF: true}
+// The names of the lexers that are not chroma's: plain text, and the
+// generic lexer of every language the site has no lexer for.
+const (
+	plainLexer   = "Plain"
+	genericLexer = "Generic"
+)
+
+// nativeLexers maps a lexer's name to the lexer.
+var nativeLexers = sync.OnceValue(func() map[string]*nativeLexer {
+	m := map[string]*nativeLexer{}
+	always := func(f func(string) []chroma.Token) func(string) ([]chroma.Token, bool) {
+		return func(src string) ([]chroma.Token, bool) { return f(src), true }
 	}
-	if opts.State != "" && opts.State != "root" {
-		return l.Lexer.Tokenise(opts, text) // only chroma knows its states
+	for name, lex := range map[string]func(string) ([]chroma.Token, bool){
+		"Go":           lexGo,
+		"CUE":          lexCUE,
+		"JSON":         lexJSON,
+		"YAML":         lexYAML,
+		"Bash":         always(hllex.Shell),
+		"Bash Session": always(hllex.Console),
+		"Diff":         always(hllex.Diff),
+		plainLexer:     always(hllex.Plain),
+		genericLexer:   always(hllex.Generic),
+	} {
+		m[name] = &nativeLexer{name: name, lex: lex, cacheKey: fmt.Sprintf("%s native-%d", name, nativeLexerVersion)}
 	}
-	if opts.EnsureLF {
-		text = ensureLF(text)
-	}
-	if toks, ok := l.lex(text); ok {
-		return chroma.Literator(toks...), nil
-	}
-	return l.Lexer.Tokenise(opts, text)
+	return m
+})
+
+// lexerNames maps a fence's language, lower-cased, to its lexer's name:
+// the names, aliases and file extensions chroma knows the languages by.
+// Markdown is shown as plain text.
+var lexerNames = map[string]string{
+	"go": "Go", "golang": "Go",
+	"cue":  "CUE",
+	"json": "JSON",
+	"yaml": "YAML", "yml": "YAML",
+	"bash": "Bash", "sh": "Bash", "shell": "Bash", "zsh": "Bash", "ksh": "Bash",
+	"console": "Bash Session", "bash-session": "Bash Session", "shell-session": "Bash Session", "sh-session": "Bash Session",
+	"diff": "Diff", "udiff": "Diff", "patch": "Diff",
+	"text": plainLexer, "plaintext": plainLexer, "plain": plainLexer, "txt": plainLexer, "no-highlight": plainLexer,
+	"markdown": plainLexer, "md": plainLexer, "mkd": plainLexer,
 }
 
-func (l *nativeLexer) SetRegistry(r *chroma.LexerRegistry) chroma.Lexer {
-	l.Lexer.SetRegistry(r)
-	return l
+// lexerFor returns the lexer for a fence's language: its own, or the
+// generic one.
+func lexerFor(lang string) *nativeLexer {
+	if name, ok := lexerNames[strings.ToLower(lang)]; ok {
+		return nativeLexers()[name]
+	}
+	return nativeLexers()[genericLexer]
 }
 
-func (l *nativeLexer) SetAnalyser(f func(string) float32) chroma.Lexer {
-	l.Lexer.SetAnalyser(f)
-	return l
+// tokenise returns the tokens of src, plain text when the lexer declines.
+func (l *nativeLexer) tokenise(src string) []chroma.Token {
+	src = ensureLF(src)
+	if toks, ok := l.lex(src); ok {
+		return toks
+	}
+	return hllex.Plain(src)
 }
 
 // ensureLF turns CRLF and lone CR into LF, as chroma's lexers do before
