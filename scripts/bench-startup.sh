@@ -22,17 +22,8 @@ N=${N:-50}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-startup.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-if [ "${1:-}" = "--rev" ]; then
-	[ $# -eq 2 ] || { echo "usage: $0 --rev REV" >&2; exit 2; }
-	git worktree add -q --detach "$work/src" "$2"
-	(cd "$work/src" && go build -o "$work/old" ./cmd/pyrobuild)
-	git worktree remove --force "$work/src"
-	go build -o "$work/new" ./cmd/pyrobuild
-	set -- "$work/old" "$work/new"
-fi
-[ $# -eq 2 ] || { echo "usage: $0 OLD_BINARY NEW_BINARY | --rev REV" >&2; exit 2; }
-declare -A bin=([old]=$(realpath "$1") [new]=$(realpath "$2"))
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+. scripts/pair.sh
+pair "$work" "$@"
 
 go run ./internal/benchgen/cmd/benchgen -format cue -n "$N" -out "$work/cue"
 for side in old new; do
