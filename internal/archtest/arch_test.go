@@ -64,7 +64,8 @@ var layers = []struct {
 	{pkg: "internal/remote", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live", "internal/jsonschema"}},
 	{pkg: "internal/live", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/bundle", "internal/jsonschema"}},
 	{pkg: "internal/jsonschema", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live"}},
-	{pkg: "internal/site", forbidden: []string{"internal/cli"}},
+	{pkg: "internal/proxyroute", only: []string{}},
+	{pkg: "internal/site", forbidden: []string{"internal/cli", "internal/preview"}},
 	{pkg: "internal/preview", forbidden: []string{"internal/cli"}},
 }
 

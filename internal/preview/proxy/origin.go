@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/pyrobuild/pyrobuild/internal/proxyroute"
 )
 
 // Closed to other sites: a page of another web site open in the same
@@ -89,7 +91,7 @@ func (h *Handler) refuseEarly(w http.ResponseWriter, r *http.Request, start time
 	// An absolute-form request line ("GET http://elsewhere/ HTTP/1.1") is
 	// what a client of an open proxy sends: this is not one.
 	if r.URL.IsAbs() || r.URL.Host != "" {
-		h.fail(w, r, start, "", http.StatusBadRequest, "absolute URLs are not proxied", "request a path such as "+ProjectPath("project", "datasource")+"/pyroscope/render")
+		h.fail(w, r, start, "", http.StatusBadRequest, "absolute URLs are not proxied", "request a path such as "+proxyroute.Project("project", "datasource")+"/pyroscope/render")
 		return true
 	}
 	return false

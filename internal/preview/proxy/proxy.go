@@ -11,7 +11,7 @@
 //	/_global/{datasource}/{endpoint...}                a GlobalDatasource
 //	/{project}/@{dashboard}/{key}/{endpoint...}        a dashboard's own datasource
 //
-// ProjectPath, GlobalPath and DashboardPath build them.
+// Package proxyroute builds them.
 package proxy
 
 import (
@@ -35,6 +35,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/preview/flame"
+	"github.com/pyrobuild/pyrobuild/internal/proxyroute"
 )
 
 // Defaults of Options.
@@ -44,9 +45,7 @@ const (
 	DefaultMaxResponseBody = 32 << 20 // 32 MiB: a flame graph at maxNodes 8192 is well under 1 MiB
 )
 
-// globalSegment is the first path segment of global datasources. A project
-// of that name cannot be reached (New logs it): Perses names allow "_".
-const globalSegment = "_global"
+const globalSegment = proxyroute.GlobalSegment
 
 // Options tune a Handler. The zero value is ready to use.
 type Options struct {
@@ -93,23 +92,6 @@ func ReadEndpoints() []Endpoint {
 	}
 }
 
-// ProjectPath is where a Handler serves project datasource name, e.g.
-// ProjectPath("profiling", "pyro") + "/pyroscope/render".
-func ProjectPath(project, name string) string {
-	return "/" + url.PathEscape(project) + "/" + url.PathEscape(name)
-}
-
-// GlobalPath is where a Handler serves GlobalDatasource name.
-func GlobalPath(name string) string {
-	return "/" + globalSegment + "/" + url.PathEscape(name)
-}
-
-// DashboardPath is where a Handler serves the datasource a dashboard
-// defines under key in its spec.datasources.
-func DashboardPath(project, dashboard, key string) string {
-	return "/" + url.PathEscape(project) + "/@" + url.PathEscape(dashboard) + "/" + url.PathEscape(key)
-}
-
 // PathFor returns where h serves a datasource, given the scope a query's
 // selector resolved to ("project", "global" or "dashboard", the values of
 // compiler.ResolvedDatasource.Scope), its project, the dashboard (for the
@@ -119,15 +101,15 @@ func (h *Handler) PathFor(scope, project, dashboard, name string) (string, bool)
 	switch scope {
 	case "project":
 		if h.project[project][name] != nil {
-			return ProjectPath(project, name), true
+			return proxyroute.Project(project, name), true
 		}
 	case "global":
 		if h.global[name] != nil {
-			return GlobalPath(name), true
+			return proxyroute.Global(name), true
 		}
 	case "dashboard":
 		if h.dashboard[project][dashboard][name] != nil {
-			return DashboardPath(project, dashboard, name), true
+			return proxyroute.Dashboard(project, dashboard, name), true
 		}
 	}
 	return "", false
@@ -526,7 +508,7 @@ func (h *Handler) unknown(names []string) (msg, hint string) {
 		return msg, fmt.Sprintf("did you mean %q?", s)
 	}
 	if len(names) == 2 && names[0] != globalSegment && h.global[name] != nil {
-		return msg, "it is a GlobalDatasource: request " + GlobalPath(name)
+		return msg, "it is a GlobalDatasource: request " + proxyroute.Global(name)
 	}
 	if len(known) > 0 {
 		if len(known) > 10 {

@@ -20,6 +20,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
+	"github.com/pyrobuild/pyrobuild/internal/proxyroute"
 )
 
 // Secret values of the test sources: none may appear in any answer or log.
@@ -437,7 +438,7 @@ func TestForwardAllowed(t *testing.T) {
 		}
 	})
 	t.Run("global datasource and secret", func(t *testing.T) {
-		resp, _ := f.do(t, "GET", GlobalPath("shared")+q, "")
+		resp, _ := f.do(t, "GET", proxyroute.Global("shared")+q, "")
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
@@ -446,7 +447,7 @@ func TestForwardAllowed(t *testing.T) {
 		}
 	})
 	t.Run("dashboard datasource", func(t *testing.T) {
-		resp, body := f.do(t, "GET", DashboardPath("profiling", "cpu", "local")+q, "")
+		resp, body := f.do(t, "GET", proxyroute.Dashboard("profiling", "cpu", "local")+q, "")
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, body)
 		}
@@ -650,11 +651,11 @@ func TestPathFor(t *testing.T) {
 			t.Errorf("PathFor(%q, %q, %q, %q) = %q, %v; want %q", tt.scope, tt.project, tt.dashboard, tt.name, got, ok, tt.want)
 		}
 	}
-	if p := ProjectPath("my project", "a/b"); p != "/my%20project/a%2Fb" {
-		t.Errorf("ProjectPath escapes to %q", p)
+	if p := proxyroute.Project("my project", "a/b"); p != "/my%20project/a%2Fb" {
+		t.Errorf("proxyroute.Project escapes to %q", p)
 	}
-	// A name with a slash, escaped by ProjectPath, still routes to it.
-	if _, status, msg, _ := f.h.route(ProjectPath("profiling", "a/b") + "/pyroscope/render"); status != 404 || !strings.Contains(msg, `"a/b"`) {
+	// A name with a slash, escaped by proxyroute.Project, still routes to it.
+	if _, status, msg, _ := f.h.route(proxyroute.Project("profiling", "a/b") + "/pyroscope/render"); status != 404 || !strings.Contains(msg, `"a/b"`) {
 		t.Errorf("escaped name routed to %d %q", status, msg)
 	}
 }

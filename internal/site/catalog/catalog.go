@@ -17,7 +17,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
-	"github.com/pyrobuild/pyrobuild/internal/preview/proxy"
+	"github.com/pyrobuild/pyrobuild/internal/proxyroute"
 )
 
 // ProxyPrefix is where the preview server mounts the datasource proxy,
@@ -483,11 +483,11 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 			case rd.Scope == "server":
 				pq.Note = fmt.Sprintf("Datasource %q exists only on the Perses server: the preview cannot reach it.", rd.Name)
 			case rd.Scope == "global":
-				pq.Proxy = ProxyPrefix + proxy.GlobalPath(rd.Name)
+				pq.Proxy = ProxyPrefix + proxyroute.Global(rd.Name)
 			case rd.Scope == "dashboard":
-				pq.Proxy = ProxyPrefix + proxy.DashboardPath(d.Project, d.Name, rd.Name)
+				pq.Proxy = ProxyPrefix + proxyroute.Dashboard(d.Project, d.Name, rd.Name)
 			default:
-				pq.Proxy = ProxyPrefix + proxy.ProjectPath(rd.Project, rd.Name)
+				pq.Proxy = ProxyPrefix + proxyroute.Project(rd.Project, rd.Name)
 			}
 			pq.Datasource = rd.Name
 			pqs = append(pqs, pq)
