@@ -189,22 +189,13 @@ func (p *jsonParser) object(depth int) (*model.Node, *diag.Diagnostic) {
 		v.KeyPos = keyPos
 		n.Keys = append(n.Keys, k)
 		n.Vals = append(n.Vals, v)
-		p.skipSpace()
-		if p.i < len(p.data) && p.data[p.i] == ',' {
-			comma := p.i
-			p.i++
-			p.skipSpace()
-			if p.i < len(p.data) && p.data[p.i] == '}' {
-				p.i = comma
-				return nil, p.errorf("trailing comma before '}' is not allowed in JSON")
-			}
-			continue
+		done, err := p.separator('}')
+		if err != nil {
+			return nil, err
 		}
-		if p.i < len(p.data) && p.data[p.i] == '}' {
-			p.i++
+		if done {
 			return n, nil
 		}
-		return nil, p.errorf("unexpected %s, expected ',' or '}'", p.describe())
 	}
 }
 
@@ -224,21 +215,35 @@ func (p *jsonParser) array(depth int) (*model.Node, *diag.Diagnostic) {
 			return nil, err
 		}
 		n.Items = append(n.Items, v)
-		p.skipSpace()
-		if p.i < len(p.data) && p.data[p.i] == ',' {
-			comma := p.i
-			p.i++
-			p.skipSpace()
-			if p.i < len(p.data) && p.data[p.i] == ']' {
-				p.i = comma
-				return nil, p.errorf("trailing comma before ']' is not allowed in JSON")
-			}
-			continue
+		done, err := p.separator(']')
+		if err != nil {
+			return nil, err
 		}
-		if p.i < len(p.data) && p.data[p.i] == ']' {
-			p.i++
+		if done {
 			return n, nil
 		}
-		return nil, p.errorf("unexpected %s, expected ',' or ']'", p.describe())
 	}
+}
+
+// separator reads what follows an element of an object or array closed by
+// close: a comma (done is false, the next element follows) or close itself
+// (done is true, consumed). A comma right before close is refused, at the
+// comma, as JSON does not allow it.
+func (p *jsonParser) separator(close byte) (done bool, err *diag.Diagnostic) {
+	p.skipSpace()
+	if p.i < len(p.data) && p.data[p.i] == ',' {
+		comma := p.i
+		p.i++
+		p.skipSpace()
+		if p.i < len(p.data) && p.data[p.i] == close {
+			p.i = comma
+			return false, p.errorf("trailing comma before '%c' is not allowed in JSON", close)
+		}
+		return false, nil
+	}
+	if p.i < len(p.data) && p.data[p.i] == close {
+		p.i++
+		return true, nil
+	}
+	return false, p.errorf("unexpected %s, expected ',' or '%c'", p.describe(), close)
 }
