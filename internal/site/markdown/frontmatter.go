@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -128,14 +129,14 @@ type yamlError struct {
 	msg       string
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 func decodeFrontMatter(y []byte) (FrontMatter, *yamlError) {
 	var meta FrontMatter
 	var root yaml.Node
 	if err := yaml.Unmarshal(y, &root); err != nil {
 		e := &yamlError{line: 1, col: 1, msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLineRe().FindStringSubmatch(err.Error()); m != nil {
 			e.line, _ = strconv.Atoi(m[1])
 			e.msg = m[2]
 		}
