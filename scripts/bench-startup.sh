@@ -10,10 +10,12 @@
 #
 # Each of RUNS rounds runs each binary BATCH times per case. Prints the
 # median over rounds of the mean wall and CPU (user+system) milliseconds
-# of one run, the NEW/OLD ratios (below 1 is faster), and the package
-# initialisation of each binary by GODEBUG=inittrace=1 (allocations are
-# exact; times move with the machine's load). CPU time is the better guide
-# on a busy machine: waiting for a core is wall time, not CPU time.
+# and minor page faults of one run, the NEW/OLD ratios (below 1 is
+# faster), and the package initialisation of each binary by
+# GODEBUG=inittrace=1: its total and the packages that cost most
+# (allocations are exact; times move with the machine's load). CPU time
+# and page faults are the better guides on a busy machine: waiting for a
+# core is wall time, not CPU time, and the faults do not move with load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-7}
@@ -32,12 +34,13 @@ for side in old new; do
 done
 
 # batch FILE CMD...: runs CMD BATCH times and appends the mean wall and
-# CPU milliseconds of one run to FILE.
+# CPU milliseconds and minor page faults of one run to FILE (the loop's
+# shell counts in all three, the same for both binaries).
 batch() {
 	local file=$1
 	shift
-	/usr/bin/time -f "%e %U %S" -o "$work/time" bash -c 'for _ in $(seq "$0"); do "$@" >/dev/null || exit 1; done' "$BATCH" "$@"
-	awk -v n="$BATCH" '{ printf "%.3f %.3f\n", $1*1000/n, ($2+$3)*1000/n }' "$work/time" >>"$file"
+	/usr/bin/time -f "%e %U %S %R" -o "$work/time" bash -c 'for _ in $(seq "$0"); do "$@" >/dev/null || exit 1; done' "$BATCH" "$@"
+	awk -v n="$BATCH" '{ printf "%.3f %.3f %.0f\n", $1*1000/n, ($2+$3)*1000/n, $4/n }' "$work/time" >>"$file"
 }
 
 for _ in $(seq "$RUNS"); do
@@ -49,22 +52,26 @@ for _ in $(seq "$RUNS"); do
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "| case (median of $RUNS rounds of $BATCH runs, alternating) | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| case (median of $RUNS rounds of $BATCH runs, alternating) | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old | old faults | new faults |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in version warm; do
 	ow=$(cut -d' ' -f1 "$work/old.$c" | median)
 	nw=$(cut -d' ' -f1 "$work/new.$c" | median)
 	oc=$(cut -d' ' -f2 "$work/old.$c" | median)
 	nc=$(cut -d' ' -f2 "$work/new.$c" | median)
+	of=$(cut -d' ' -f3 "$work/old.$c" | median)
+	nf=$(cut -d' ' -f3 "$work/new.$c" | median)
 	label="pyrobuild --version"
 	[ "$c" = warm ] && label="compile of $N CUE dashboards, warm"
-	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" \
-		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n", l, ow, nw, nw/ow, oc, nc, nc/oc }'
+	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" -v of="$of" -v nf="$nf" \
+		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %d | %d |\n", l, ow, nw, nw/ow, oc, nc, nc/oc, of, nf }'
 done
 echo
 for side in old new; do
 	GODEBUG=inittrace=1 "${bin[$side]}" --version 2>&1 >/dev/null |
-		awk -v s="$side" '{ ms += $5; by += $8; n += $10 } $2 ~ /chroma/ { cms += $5; cn += $10 }
-			END { printf "%s: package init %.1f ms, %.1f MB, %d allocations; of which chroma %.1f ms, %d allocations\n", s, ms, by/1e6, n, cms, cn }'
+		awk -v s="$side" '$1 == "init" { ms += $5; by += $8; n += $10 }
+			END { printf "%s: package init %.1f ms, %.1f MB, %d allocations; the most allocations:\n", s, ms, by/1e6, n }'
+	GODEBUG=inittrace=1 "${bin[$side]}" --version 2>&1 >/dev/null |
+		awk '$1 == "init" { printf "  %-60s %6.2f ms %8d B %6d allocations\n", $2, $5, $8, $10 }' | sort -k6 -n -r | head -8
 done
 echo "$(nproc) cores, $(go env GOVERSION), load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs."
