@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # bench-startup.sh times what every command pays before it does anything:
 # `pyrobuild --version`, and a warm compile of N CUE dashboards (unchanged
-# sources and cache, where start-up is a large part), for two binaries,
-# alternating batches so that both see the same machine.
+# sources and cache, where start-up is a large part), for two binaries
+# that see the same machine.
 #
 #   scripts/bench-startup.sh OLD_BINARY NEW_BINARY
 #   scripts/bench-startup.sh --rev REV              # REV against the work tree
-#   RUNS=9 BATCH=20 N=50 scripts/bench-startup.sh ...
+#   STARTS=300 RUNS=9 BATCH=20 N=50 scripts/bench-startup.sh ...
 #
-# Each of RUNS rounds runs each binary BATCH times per case. Prints the
-# median over rounds of the mean wall and CPU (user+system) milliseconds
-# and minor page faults of one run, the NEW/OLD ratios (below 1 is
-# faster), and the package initialisation of each binary by
-# GODEBUG=inittrace=1: its total and the packages that cost most
+# `--version` is run STARTS times by each binary, interleaved in a random
+# order (internal/benchgen/cmd/benchstart): the median of one run's wall
+# and CPU (user+system) milliseconds and minor page faults. The warm
+# compile is run BATCH times by each binary in each of RUNS rounds,
+# alternating: the median over rounds of the mean of one run (the loop's
+# shell counts in, the same for both). Prints the NEW/OLD ratios (below 1
+# is faster), and the package initialisation of each binary by
+# GODEBUG=inittrace=1: its total and the packages that allocate most
 # (allocations are exact; times move with the machine's load). CPU time
 # and page faults are the better guides on a busy machine: waiting for a
 # core is wall time, not CPU time, and the faults do not move with load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+STARTS=${STARTS:-100}
 RUNS=${RUNS:-7}
 BATCH=${BATCH:-20}
 N=${N:-50}
@@ -43,16 +47,20 @@ batch() {
 	awk -v n="$BATCH" '{ printf "%.3f %.3f %.0f\n", $1*1000/n, ($2+$3)*1000/n, $4/n }' "$work/time" >>"$file"
 }
 
+go build -o "$work/benchstart" ./internal/benchgen/cmd/benchstart
+"$work/benchstart" -n "$STARTS" "${bin[old]}" "${bin[new]}" -- --version >"$work/starts"
+awk -v o="${bin[old]}" '$1 == o { print $2, $5, $6 }' "$work/starts" >"$work/old.version"
+awk -v n="${bin[new]}" '$1 == n { print $2, $5, $6 }' "$work/starts" >"$work/new.version"
+
 for _ in $(seq "$RUNS"); do
 	for side in old new; do
 		b=${bin[$side]}
-		batch "$work/$side.version" "$b" --version
 		batch "$work/$side.warm" env PYROBUILD_CACHE="$work/cache-$side" "$b" compile "$work/cue" -o "$work/out-$side" -q
 	done
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "| case (median of $RUNS rounds of $BATCH runs, alternating) | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old | old faults | new faults |"
+echo "| case | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old | old faults | new faults |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in version warm; do
 	ow=$(cut -d' ' -f1 "$work/old.$c" | median)
@@ -61,8 +69,8 @@ for c in version warm; do
 	nc=$(cut -d' ' -f2 "$work/new.$c" | median)
 	of=$(cut -d' ' -f3 "$work/old.$c" | median)
 	nf=$(cut -d' ' -f3 "$work/new.$c" | median)
-	label="pyrobuild --version"
-	[ "$c" = warm ] && label="compile of $N CUE dashboards, warm"
+	label="pyrobuild --version (median of $STARTS runs, random order)"
+	[ "$c" = warm ] && label="compile of $N CUE dashboards, warm (median of $RUNS rounds of $BATCH runs, alternating)"
 	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" -v of="$of" -v nf="$nf" \
 		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %d | %d |\n", l, ow, nw, nw/ow, oc, nc, nc/oc, of, nf }'
 done
