@@ -400,7 +400,8 @@
     a.target = "_blank";
     a.rel = "noopener noreferrer";
     a.textContent = "Open in Pyroscope";
-    a.title = "This query " + rangeText(range) + " in the Pyroscope UI at " + base;
+    a.title = (q.service ? "Service " + q.service + ", profile type " : "Profile type ") + q.profileType + ", " +
+      rangeText(range) + ", in the Pyroscope UI at " + base;
     host.appendChild(a);
   }
 
