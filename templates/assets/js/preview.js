@@ -4,10 +4,12 @@
 // the answers) and draws them with flamegraph.js: one per query of the
 // panel, each labelled with its query when there are several. With the
 // panel's showSeries option, the query's time series is drawn above its
-// flame graph.
+// flame graph, with axes and a brush that sets the page's range. Each
+// panel links to the Pyroscope UI the proxy names.
 //
 // The page's address carries what the reader chose: the time range
-// (range=15m) and each flame graph's zoom and search (zoom.PANEL.QUERY,
+// (range=15m, or from=MS&until=MS for an absolute one) and each flame
+// graph's zoom and search (zoom.PANEL.QUERY,
 // search.PANEL.QUERY), so that the reload after a rebuild, a reload by
 // hand or a shared link shows the same view.
 (function () {
