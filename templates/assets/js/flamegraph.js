@@ -346,7 +346,7 @@
       wrap.appendChild(table);
       box.appendChild(wrap);
     }
-    var menu = buildMenu(), menuTarget = null, menuOpened = 0;
+    var menu = buildMenu(), menuTarget = null, menuOpened = 0, menuArmed = false;
     box.appendChild(menu);
     container.appendChild(box);
 
@@ -718,6 +718,11 @@
       menu.style.left = Math.max(4, Math.min(x, vw - mw - 4)) + "px";
       menu.style.top = Math.max(4, y + mh + 4 > vh ? y - mh : y) + "px";
       menuOpened = Date.now();
+      // A scroll that happened before it opened (focusing a table row's
+      // button scrolls the table) is reported a frame later: scrolling
+      // closes the menu only from the next frame on.
+      menuArmed = false;
+      requestAnimationFrame(function () { menuArmed = true; });
       var first = items()[0];
       if (first) first.focus({ preventScroll: true });
     }
@@ -786,8 +791,8 @@
     // It closes as a menu does: on a press elsewhere, on scrolling (of the
     // page or of any box, in the capture phase) and on resizing.
     on(document, "pointerdown", function (e) { if (!menu.hidden && !menu.contains(e.target)) closeMenu(false); }, true);
-    on(window, "scroll", function () { closeMenu(false); }, { capture: true, passive: true });
-    on(window, "resize", function () { closeMenu(false); });
+    on(window, "scroll", function () { if (menuArmed) closeMenu(false); }, { capture: true, passive: true });
+    on(window, "resize", function () { if (menuArmed) closeMenu(false); });
 
     // ---- Search ----
 
