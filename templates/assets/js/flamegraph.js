@@ -386,7 +386,7 @@
     // pane, a caller's width is the time spent in the function through it.
     function values(p, f) {
       if (p.inverted && f.level > 0)
-        return [["In " + state.sandwich + " through it", fmt(f.total) + " (" + percent(f.total, total) + ")"]];
+        return [["Via this caller", fmt(f.total) + " (" + percent(f.total, total) + ")"]];
       return [["Total", fmt(f.total) + " (" + percent(f.total, total) + ")"], ["Self", fmt(f.self) + " (" + percent(f.self, total) + ")"]];
     }
 
