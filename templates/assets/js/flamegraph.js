@@ -755,7 +755,7 @@
           break;
         case "reset":
           closeSandwich(false);
-          zoom(main, 0, !t.pane ? false : true);
+          zoom(main, 0, !!t.pane); // from a row, the focus stays on the row
           break;
       }
     }
