@@ -257,6 +257,7 @@ func TestBrowserSandwich(t *testing.T) {
 		eval[any](t, ctx, `(() => {
 			const graph = document.querySelector(".pf-graph"), r = graph.getBoundingClientRect();
 			graph.style.marginTop = (innerHeight - r.top - 30) + "px"; })()`)
+		nextFrame(t, ctx) // the resize observer's redraw, and any scroll event, are past
 		root := frameRect(t, ctx, "total")
 		x, y := float64(browsertest.Width-25), root.Y+root.H/2
 		if err := chromedp.Do(ctx, chromedp.MouseClickXY(x, y, chromedp.ButtonRight)); err != nil {
