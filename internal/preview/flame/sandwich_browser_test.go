@@ -186,6 +186,27 @@ func TestBrowserSandwich(t *testing.T) {
 		}
 	})
 
+	t.Run("copy without the clipboard API", func(t *testing.T) {
+		// Where the page may not use navigator.clipboard (a browser that
+		// refuses it, a page served over plain HTTP to another machine),
+		// the name is copied through a selected text area.
+		const other = "golang.org/x/net/http2.(*serverConn).runHandler"
+		eval[any](t, ctx, `navigator.clipboard.writeText = () => Promise.reject(new Error("refused")); navigator.clipboard.writeText.name`)
+		rightClick(t, ctx, frameRect(t, ctx, other))
+		clickItem(t, ctx, "copy")
+		wait(t, ctx, "the copied note", `document.querySelector(".pf-status").textContent === "Copied \u201c`+other+`\u201d"`)
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+		if err != nil || got != other {
+			t.Errorf("the clipboard holds %q (%v), want %q", got, err, other)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll("textarea").length`); n != 0 {
+			t.Errorf("%d text areas left in the page", n)
+		}
+		if got := eval[string](t, ctx, active); got != other {
+			t.Errorf("after copying the focus is on %q, want back on the frame", got)
+		}
+	})
+
 	width := graphWidth(t, ctx)
 	t.Run("sandwich from the menu", func(t *testing.T) {
 		rightClick(t, ctx, frameRect(t, ctx, handler))
