@@ -7,8 +7,8 @@
 // flame graph.
 //
 // The page's address carries what the reader chose: the time range
-// (range=15m) and each flame graph's zoom, search and sandwich view
-// (zoom.PANEL.QUERY, search.PANEL.QUERY, sandwich.PANEL.QUERY), so that the reload after a rebuild, a reload by
+// (range=15m) and each flame graph's zoom and search (zoom.PANEL.QUERY,
+// search.PANEL.QUERY), so that the reload after a rebuild, a reload by
 // hand or a shared link shows the same view.
 (function () {
   "use strict";
@@ -228,7 +228,7 @@
           showFlameGraph: opts.showFlameGraph !== false,
           zoom: view.get("zoom." + key),
           search: view.get("search." + key),
-          sandwich: view.get("sandwich." + key),
+          sandwich: view.get("sandwich." + key), // the function of its sandwich view
           onState: function (st) {
             remember("zoom." + key, st.zoom);
             remember("search." + key, st.search);
