@@ -589,9 +589,11 @@
           showFlameGraph: opts.showFlameGraph !== false,
           zoom: view.get("zoom." + key),
           search: view.get("search." + key),
+          sandwich: view.get("sandwich." + key), // the function of its sandwich view
           onState: function (st) {
             remember("zoom." + key, st.zoom);
             remember("search." + key, st.search);
+            remember("sandwich." + key, st.sandwich);
           }
         }));
         done("loaded");
