@@ -23,6 +23,7 @@ type snapshotOptions struct {
 	rng     string
 	urls    []string
 	timeout time.Duration
+	nodes   int
 }
 
 func newSnapshotCmd(env environment, stdout, stderr io.Writer) *cobra.Command {
@@ -43,6 +44,11 @@ times) and, per panel and query, the answer. Commit them: build draws them
 on the dashboard pages of the docs site, which cannot reach any Pyroscope,
 and serve draws them when the live server does not answer. Sources never
 read them (folders whose name starts with a dot are skipped).
+
+Flame graphs are bounded by each query's maxNodes (the server's default,
+8192, for a query that sets none, as Perses asks); --max-nodes caps them
+lower to keep recordings small, at the cost of merging the smallest
+frames into "other".
 
 Each query is asked over --range (default: the dashboard's duration, 1h
 without one). Credentials come from the sources' Secrets, as for check
@@ -74,6 +80,7 @@ other dashboards are recorded, and snapshot exits 1.`,
 	f.StringVar(&o.rng, "range", "", "how far back each query is asked: 30m, 6h, 2d (default: each dashboard's duration, 1h without one)")
 	f.StringArrayVar(&o.urls, "url", nil, "ask this URL instead of every datasource's, or NAME=URL for datasource NAME (repeatable)")
 	f.DurationVar(&o.timeout, "timeout", time.Minute, "deadline of the whole snapshot")
+	f.IntVar(&o.nodes, "max-nodes", 0, "cap every flame graph at this many nodes, below the query's maxNodes, to keep recordings small (default: the query's maxNodes, or the server's default as in Perses)")
 	cmd.RegisterFlagCompletionFunc("diagnostics", completeDiagnostics)
 	return cmd
 }
@@ -115,6 +122,9 @@ func runSnapshot(cmd *cobra.Command, o *snapshotOptions, paths []string, stdout,
 			return usageError{fmt.Errorf("--range %q: a duration such as 30m, 6h or 2d", o.rng)}
 		}
 	}
+	if o.nodes < 0 {
+		return usageError{fmt.Errorf("--max-nodes must not be negative, got %d", o.nodes)}
+	}
 	if o.timeout <= 0 {
 		return usageError{fmt.Errorf("--timeout must be positive, got %s", o.timeout)}
 	}
@@ -145,7 +155,7 @@ func runSnapshot(cmd *cobra.Command, o *snapshotOptions, paths []string, stdout,
 				return usageError{fmt.Errorf("--url %s=…: no query uses a datasource %s; they use %s", name, name, strings.Join(known, ", "))}
 			}
 		}
-		rec = snapshot.Record(ctx, res.Resources, snapshot.Options{Timeout: o.timeout, Range: o.rng, URL: all, URLs: byName})
+		rec = snapshot.Record(ctx, res.Resources, snapshot.Options{Timeout: o.timeout, Range: o.rng, URL: all, URLs: byName, MaxNodes: o.nodes})
 		diags = append(diags, rec.Diagnostics...)
 		diags.Sort()
 	}

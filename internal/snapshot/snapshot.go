@@ -44,9 +44,17 @@ type Options struct {
 	Now func() time.Time
 	// ReadFile reads the files a Secret names (default os.ReadFile).
 	ReadFile func(string) ([]byte, error)
-	// Parallel is how many requests are in flight at once (default 4).
+	// Parallel is how many requests are in flight at once (default 2:
+	// flame graphs are heavy queries for the server).
 	Parallel int
+	// MaxNodes, when positive, caps the nodes of every flame graph below
+	// the query's own maxNodes (or the server's default, 8192, for a query
+	// that sets none), to keep recordings small.
+	MaxNodes int
 }
+
+// serverMaxNodes is Pyroscope's maxNodes when a request sets none.
+const serverMaxNodes = 8192
 
 // A Recording is the recording of one dashboard, ready to be written.
 type Recording struct {
@@ -108,7 +116,7 @@ func Record(ctx context.Context, rs []*model.Resource, opts Options) *Result {
 		opts.Client = http.DefaultClient
 	}
 	if opts.Parallel <= 0 {
-		opts.Parallel = 4
+		opts.Parallel = 2
 	}
 	until := opts.Now().UTC().Truncate(time.Second)
 	res := &Result{}
@@ -130,6 +138,9 @@ func Record(ctx context.Context, rs []*model.Resource, opts Options) *Result {
 			dur = time.Hour
 		}
 		j := &job{t: t, url: t.URL, from: until.Add(-dur), until: until, query: recording.RenderQuery(t.Spec), max: recording.MaxNodes(t.Spec)}
+		if opts.MaxNodes > 0 && (j.max == 0 && opts.MaxNodes < serverMaxNodes || j.max > opts.MaxNodes) {
+			j.max = opts.MaxNodes
+		}
 		if u, ok := opts.URLs[t.Datasource]; ok {
 			j.url = strings.TrimRight(u, "/")
 		} else if opts.URL != "" && t.Datasource != "" {
@@ -246,6 +257,12 @@ func run(ctx context.Context, jobs []*job, opts Options) {
 			}
 			defer func() { <-sem }()
 			j.answer, j.empty, j.err = ask(ctx, opts.Client, j)
+			var se *serverError
+			if errors.As(j.err, &se) && ctx.Err() == nil {
+				// Pyroscope under load answers 5xx (a cancelled stream
+				// between its components) where a second try succeeds.
+				j.answer, j.empty, j.err = ask(ctx, opts.Client, j)
+			}
 		}()
 	}
 	wg.Wait()
@@ -292,7 +309,11 @@ func ask(ctx context.Context, c *http.Client, j *job) (json.RawMessage, bool, er
 		if msg == "" {
 			msg = strings.TrimSpace(string(data[:min(len(data), 200)]))
 		}
-		return nil, false, fmt.Errorf("%s answered %s: %s", diag.RedactURL(j.url), resp.Status, diag.RedactURLs(msg))
+		err := fmt.Errorf("%s answered %s: %s", diag.RedactURL(j.url), resp.Status, diag.RedactURLs(msg))
+		if resp.StatusCode >= 500 {
+			err = &serverError{err}
+		}
+		return nil, false, err
 	}
 	var fb struct {
 		Flamebearer *struct {
@@ -311,6 +332,11 @@ func ask(ctx context.Context, c *http.Client, j *job) (json.RawMessage, bool, er
 	ticks, _ := fb.Flamebearer.NumTicks.Int64()
 	return norm, ticks == 0, nil
 }
+
+// serverError is a 5xx answer, which may succeed when asked again.
+type serverError struct{ error }
+
+func (e *serverError) Unwrap() error { return e.error }
 
 // transportError says why a request failed, without its URL (which may
 // hold credentials).
