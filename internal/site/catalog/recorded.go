@@ -115,7 +115,9 @@ func recordedAnswers(rec *recording.File, panel string, pqs []previewQuery) stri
 // label saying when, where from and over which range.
 func writeRecorded(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver, rec *recording.File) {
 	label := recordedLabel(rec)
-	fmt.Fprintf(w, `<div class="pb-recorded pb-wide" data-recorded="%s"><p class="pb-recorded-label">%s.</p>`, html.EscapeString(label), html.EscapeString(label))
+	// Styled in place, so that a site's own stylesheet needs nothing new.
+	fmt.Fprintf(w, `<div class="pb-recorded pb-wide" style="margin:1rem 0 2rem" data-recorded="%s"><p class="pb-recorded-label" style="font-size:.9rem;opacity:.8">%s.</p>`,
+		html.EscapeString(label), html.EscapeString(label))
 	writePanelGrid(w, d, spec, panels, resolver, rec)
 	w.WriteString("</div>\n\n")
 }

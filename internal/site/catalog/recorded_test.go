@@ -85,7 +85,7 @@ func TestRecordedPage(t *testing.T) {
 	writeRecording(t, dir, query, recording.Version)
 	const label = "Recorded 2026-12-06 20:00 UTC from http://user:&lt;redacted&gt;@127.0.0.1:4040 for the last 1h (2026-12-06 19:00 – 20:00 UTC)"
 	page = dashboardPageOf(t, dir, false)
-	for _, want := range []string{"scripts: [js/flamegraph.js, js/recording.js]", "## Recorded profiles", `<p class="pb-recorded-label">` + label + ".</p>",
+	for _, want := range []string{"scripts: [js/flamegraph.js, js/recording.js]", "## Recorded profiles", `<p class="pb-recorded-label" style="font-size:.9rem;opacity:.8">` + label + ".</p>",
 		`data-recording="[{&#34;answer&#34;:{&#34;flamebearer&#34;:`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("built page lacks %s:\n%s", want, page)

@@ -73,7 +73,7 @@
     var rec = recs && recs[index];
     if (!rec || !rec.answer || !rec.answer.flamebearer) { return false; }
     box.innerHTML = "";
-    if (label) { note(box, "pb-recorded-note", label); }
+    if (label) { note(box, "pb-recorded-note", label).style.cssText = "margin:0 0 .5rem;font-size:.8rem"; }
     var empty = false;
     try { empty = window.PyroFlame.parse(rec.answer).numTicks === 0; } catch (e) { empty = true; }
     if (empty) {
