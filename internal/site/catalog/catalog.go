@@ -418,8 +418,10 @@ func redactHeaders(n *model.Node) *model.Node {
 // writeLivePreview lays the dashboard's panels out on its grid as Perses
 // does (24 columns of the window's width, 30 px rows; pb-wide widens the
 // page), each FlameChart with what preview.js needs to fetch and draw its flame
-// graph through the preview server's proxy. It is one HTML block (no blank
-// line), so markdown passes it through.
+// graph through the preview server's proxy. With a recording, the panels
+// carry it too, for recording.js to draw when a query cannot be answered
+// live. It is one HTML block (no blank line), so markdown passes it
+// through.
 func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver, rec *recording.File) {
 	duration, _ := spec.Str("duration")
 	fmt.Fprintf(w, `<div class="pb-preview pb-wide" data-duration="%s"`, html.EscapeString(duration))
