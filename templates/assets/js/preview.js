@@ -538,6 +538,7 @@
   // malformed), unreachable or unavailable.
   function loadQuery(panel, q, index, box, range, opts, done) {
     if (!q.proxy) {
+      if (window.PyroRecording && window.PyroRecording.fallback(panel, index, box, opts, q.note || "the preview cannot reach this query's datasource", done)) { return; } // recording.js
       state(box, "pb-unavailable", q.note || "The preview cannot reach this query's datasource.");
       done("unavailable");
       return;
@@ -567,6 +568,7 @@
             msg = "Pyroscope: " + res.data.message;
           }
           var st = res.proxyError === "invalid-answer" ? "invalid" : res.proxyError ? "unreachable" : "error";
+          if (window.PyroRecording && window.PyroRecording.fallback(panel, index, box, opts, msg, done)) { return; } // recording.js
           state(box, "pb-" + st, msg);
           done(st);
           return;
@@ -599,6 +601,7 @@
         done("loaded");
       })
       .catch(function (err) {
+        if (window.PyroRecording && window.PyroRecording.fallback(panel, index, box, opts, "the preview server did not answer: " + err.message, done)) { return; } // recording.js
         state(box, "pb-unreachable", "The preview server did not answer: " + err.message);
         done("unreachable");
       });
