@@ -171,8 +171,27 @@ func TestBrowserSwapDashboard(t *testing.T) {
 		t.Errorf("a new title made api ask again: %d renders, %d before", got, apiBefore)
 	}
 
+	// A broken query of db shows the overlay over the page, and fixing it
+	// clears the overlay; the page and the unchanged panel api stay.
+	renamed := strings.Replace(edited, "name: API", "name: API renamed", 1)
+	broken := strings.Replace(renamed, "profileType: cpu\n                  query: '{service_name=\"db2\"}'", "profileType: cpuu\n                  query: '{service_name=\"db2\"}'", 1)
+	if broken == renamed {
+		t.Fatal("the fixture lacks db's profile type")
+	}
+	write(t, dash, broken)
+	tab.waitFor("the error overlay", `!!document.getElementById("pyrobuild-overlay")`, 5*time.Second)
+	if got := tab.eval(`document.getElementById("pyrobuild-overlay").textContent`); !strings.Contains(got, "cpuu") {
+		t.Errorf("the overlay does not name the bad value: %s", got)
+	}
+	write(t, dash, renamed)
+	tab.waitFor("the overlay to clear", `!document.getElementById("pyrobuild-overlay")`, 5*time.Second)
+	tab.waitFor("api's title after the fix", api+`.querySelector(".pb-panel-title").textContent === "API renamed"`, 5*time.Second)
+	if tab.eval(`String(`+api+` === window.__api && window.__marker === "before")`) != "true" {
+		t.Error("an error and its fix replaced api or reloaded the page")
+	}
+
 	// A panel removed goes; the other stays.
-	text := strings.Replace(edited, "name: API", "name: API renamed", 1)
+	text := renamed
 	text = text[:strings.LastIndex(text, "          - x: 0\n            y: 14")]
 	text = text[:strings.Index(text, "    db:\n")] + text[strings.Index(text, "  layouts:\n"):]
 	write(t, dash, text)
@@ -183,7 +202,7 @@ func TestBrowserSwapDashboard(t *testing.T) {
 }
 
 // TestBrowserSwapDocPage: an edit of an open page replaces what changed in
-// its article, and its table of contents, with no reload; what did not
+// its article and its table of contents, with no reload; what did not
 // change stays the same DOM node and the scroll position stays.
 func TestBrowserSwapDocPage(t *testing.T) {
 	if testing.Short() {
@@ -204,7 +223,8 @@ func TestBrowserSwapDocPage(t *testing.T) {
 	})
 	tab := liveTab{t, ctx, f.url}
 	tab.navigate("/guide/a/")
-	tab.eval(`window.scrollTo(0, 500); window.__marker = "before"; window.__h1 = document.querySelector("article h1"); ""`)
+	tab.eval(`window.scrollTo(0, 500); window.__marker = "before"; window.__h1 = document.querySelector("article h1");
+		window.__toc = document.querySelector(".toc a"); ""`)
 
 	start := time.Now()
 	write(t, filepath.Join(f.root, "content", "guide", "a.md"), page(", edited\n\n## Three\n\nA new section"))
@@ -222,6 +242,9 @@ func TestBrowserSwapDocPage(t *testing.T) {
 	}
 	if got := tab.eval(`Array.from(document.querySelectorAll(".toc a")).map(a => a.textContent).join(",")`); got != "One,Two,Three" {
 		t.Errorf("table of contents %q, want One,Two,Three", got)
+	}
+	if tab.eval(`String(document.querySelector(".toc a") === window.__toc)`) != "true" {
+		t.Error("the unchanged entry of the table of contents was replaced")
 	}
 }
 

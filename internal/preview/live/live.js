@@ -99,8 +99,10 @@
   // data-hash). Anything else (another template, a changed script, a
   // replaced part holding a script or content tabs, whose handlers are
   // bound at load) reloads the page.
-  var REGIONS = [".layout", "#site-nav", "#content", "article.page", ".pb-preview"];
-  var BOUND = "script, .tabs, .site-header, .pb-panel, " + REGIONS.join(", ");
+  // The table of contents is entered too, so that its entries that stay
+  // keep what site.js bound to them (the mark of the section being read).
+  var REGIONS = [".layout", "#site-nav", "#content", "article.page", ".pb-preview", ".toc", ".toc > ul"];
+  var BOUND = "script, .tabs, .site-header, .pb-panel, .layout, #site-nav, #content, article.page, .pb-preview";
 
   function regionOf(n) {
     if (n.nodeType !== 1) { return ""; }
@@ -116,9 +118,9 @@
     if (n.nodeType === 3) { return "#" + n.data; }
     if (n.nodeType === 8) { return "<!--" + n.data; }
     if (n.nodeType !== 1) { return ""; }
-    if (n.matches(".toc")) {
+    if (n.closest(".toc")) {
       var c = n.cloneNode(true);
-      c.querySelectorAll(".active").forEach(function (e) { e.classList.remove("active"); if (!e.classList.length) { e.removeAttribute("class"); } });
+      [c].concat(Array.from(c.querySelectorAll(".active"))).forEach(function (e) { e.classList.remove("active"); if (!e.classList.length) { e.removeAttribute("class"); } });
       return c.outerHTML;
     }
     return n.outerHTML;
@@ -156,7 +158,7 @@
             patchNodes(parent, a.slice(x + 1), b.slice(y + 1), ref, ops);
         }
       }
-      return false; // a region the new page lacks
+      // A region the new page lacks: replaced as any node, if it may be.
     }
     var i = 0, j = 0;
     while (i < a.length && i < b.length && html(a[i]) === html(b[i])) { i++; }
