@@ -1,11 +1,13 @@
 package preview
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -246,6 +248,36 @@ func TestBrowserSwapDocPage(t *testing.T) {
 	if tab.eval(`String(document.querySelector(".toc a") === window.__toc)`) != "true" {
 		t.Error("the unchanged entry of the table of contents was replaced")
 	}
+
+	// Edit → updated DOM, a few times over (a measurement, not a limit).
+	var took []time.Duration
+	for i := range 5 {
+		start := time.Now()
+		want := fmt.Sprintf("Edit number %d", i)
+		write(t, filepath.Join(f.root, "content", "guide", "a.md"), page(", edited\n\n"+want))
+		tab.waitFor("edit "+want, `document.querySelector("article").textContent.includes("`+want+`")`, 5*time.Second)
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	t.Logf("edit → updated page, 5 edits: min %s, median %s, max %s (swaps %s, reloads none: marker %s)", took[0].Round(time.Millisecond),
+		took[2].Round(time.Millisecond), took[4].Round(time.Millisecond), tab.eval(`String(window.__pyrobuildLive.swaps)`), tab.eval(`String(window.__marker)`))
+}
+
+// TestBrowserSwapUnknownLayout: a page laid out by a template of the
+// site's own, without pyrobuild's regions, is reloaded, not swapped.
+func TestBrowserSwapUnknownLayout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	ctx := browsertest.New(t)
+	f := newServeFixtureWith(t, "http://127.0.0.1:1", func(root string) {
+		write(t, filepath.Join(root, "templates", "layouts", "page.html"), "<!doctype html><html><body><main><article>{{ .Page.Content }}</article></main></body></html>\n")
+	})
+	tab := liveTab{t, ctx, f.url}
+	tab.navigate("/guide/a/")
+	tab.eval(`window.__marker = "before"; ""`)
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), "---\ntitle: Page A\n---\n\n# Page A\n\nSecond version of A.\n")
+	tab.waitFor("the edit, reloaded", `window.__marker === undefined && document.querySelector("article").textContent.includes("Second version of A")`, 5*time.Second)
 }
 
 // TestBrowserSwapScriptReloads: a changed script cannot be swapped in: the
