@@ -96,11 +96,11 @@
   // list of children stay, the middle is replaced. The regions below are
   // entered instead of compared whole, and a dashboard's panels are
   // matched by their key and the hash of what they draw (data-panel,
-  // data-hash). Anything else (another template, a changed script, a
+  // data-hash). The table of contents is entered too, so that its entries
+  // that stay keep what site.js bound to them (the mark of the section
+  // being read). Anything else (another template, a changed script, a
   // replaced part holding a script or content tabs, whose handlers are
   // bound at load) reloads the page.
-  // The table of contents is entered too, so that its entries that stay
-  // keep what site.js bound to them (the mark of the section being read).
   var REGIONS = [".layout", "#site-nav", "#content", "article.page", ".pb-preview", ".toc", ".toc > ul"];
   var BOUND = "script, .tabs, .site-header, .pb-panel, .layout, #site-nav, #content, article.page, .pb-preview";
 
@@ -309,7 +309,7 @@
         if (queued) {
           var q = queued;
           queued = null;
-          route(q);
+          if (q.type === "reload") { route(q); } else if (q.build !== build) { update(q); }
         }
       })
       .catch(function () { reload(); });
