@@ -103,7 +103,7 @@ func TestBrowserPreviewEmptySaysWhy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab.eval(`window.__panelBefore = `+panel+`; ""`)
+	tab.eval(`window.__panelBefore = ` + panel + `; ""`)
 	write(t, dash, strings.Replace(string(src), filtered, `query: '{service_name="burner"}'`, 1))
 	// The changed panel is replaced in place (see swap_browser_test.go).
 	tab.waitFor("the panel without the filter", `(() => { const p = `+panel+`; return !!p && p !== window.__panelBefore && !p.dataset.queries.includes("environment") })()`, 5*time.Second)
