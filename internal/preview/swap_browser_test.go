@@ -163,15 +163,25 @@ func TestBrowserSwapDashboard(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "preview-swapped-panel")
 
-	// A title is changed in place: nothing is asked again.
-	write(t, dash, strings.Replace(edited, "name: API", "name: API renamed", 1))
+	// A title and a place are changed in place: nothing is asked again.
+	const place = "width: 24\n            height: 14\n            content:\n              $ref: '#/spec/panels/api'"
+	if !strings.Contains(edited, place) {
+		t.Fatal("the fixture lacks api's place")
+	}
+	moved := strings.Replace(strings.Replace(edited, "name: API", "name: API renamed", 1), place, strings.Replace(place, "width: 24", "width: 12", 1), 1)
+	write(t, dash, moved)
 	tab.waitFor("api's new title", api+`.querySelector(".pb-panel-title").textContent === "API renamed"`, 5*time.Second)
+	if got := tab.eval(api + `.style.gridColumn`); got != "1 / span 12" {
+		t.Errorf("api's grid column is %q, want 1 / span 12", got)
+	}
 	if tab.eval(`String(`+api+` === window.__api && window.__marker === "before")`) != "true" {
-		t.Error("a new title replaced the panel or reloaded the page")
+		t.Error("a new title and place replaced the panel or reloaded the page")
 	}
 	if got := renders.count("burner"); got != apiBefore {
-		t.Errorf("a new title made api ask again: %d renders, %d before", got, apiBefore)
+		t.Errorf("a new title and place made api ask again: %d renders, %d before", got, apiBefore)
 	}
+	write(t, dash, strings.Replace(moved, "width: 12", "width: 24", 1))
+	tab.waitFor("api's place back", api+`.style.gridColumn === "1 / span 24"`, 5*time.Second)
 
 	// A broken query of db shows the overlay over the page, and fixing it
 	// clears the overlay; the page and the unchanged panel api stay.
