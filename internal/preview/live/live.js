@@ -185,9 +185,11 @@
   // its zoom and search from the address); a panel gone is unmounted.
   function patchPreview(pv, npv, ops) {
     var api = window.pyrobuildPreview;
-    var bar = pv.querySelector(".pb-preview-toolbar"), nbar = npv.querySelector(".pb-preview-toolbar");
     var grid = pv.querySelector(".pb-preview-grid"), ngrid = npv.querySelector(".pb-preview-grid");
-    if (!api || !bar || !nbar || !grid || !ngrid || html(bar) !== html(nbar) || pv.dataset.duration !== npv.dataset.duration) {
+    // The toolbar is made from the preview's attributes (the dashboard's
+    // duration), and preview.js adds controls to it: it is compared
+    // through them, and a new one takes a reload.
+    if (!api || !grid || !ngrid || !pv.querySelector(".pb-preview-toolbar") || attributes(pv) !== attributes(npv)) {
       return false;
     }
     var old = {};
@@ -201,8 +203,7 @@
         if (p && p.dataset.hash && p.dataset.hash === np.dataset.hash) {
           kept[key] = p;
           if (p.getAttribute("style") !== np.getAttribute("style")) { p.setAttribute("style", np.getAttribute("style") || ""); }
-          var t = p.querySelector(".pb-panel-title"), nt = np.querySelector(".pb-panel-title");
-          if (t && nt && t.textContent !== nt.textContent) { t.textContent = nt.textContent; }
+          retitle(p.querySelector(".pb-panel-title"), np.querySelector(".pb-panel-title"));
           return;
         }
         var el = document.importNode(np, true), scroll = 0;
@@ -238,6 +239,20 @@
       });
     });
     return true;
+  }
+
+  function attributes(el) {
+    return Array.from(el.attributes).map(function (a) { return a.name + "=" + a.value; }).sort().join("\n");
+  }
+
+  // retitle gives a kept panel its new title, leaving what preview.js
+  // added to the title (the link to Pyroscope) in place.
+  function retitle(t, nt) {
+    if (!t || !nt) { return; }
+    var texts = Array.from(t.childNodes).filter(function (n) { return n.nodeType === 3; });
+    if (texts.map(function (n) { return n.data; }).join("") === nt.textContent) { return; }
+    texts.forEach(function (n) { n.remove(); });
+    t.insertBefore(document.createTextNode(nt.textContent), t.firstChild);
   }
 
   // swapPage turns this page into doc, the same page rebuilt; false (and

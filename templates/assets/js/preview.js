@@ -291,8 +291,8 @@
     mount: function (panel, scrollTop) {
       if (panel.dataset.kind !== "FlameChart") { return; }
       if (scrollTop > 0) { scrolls[panel.dataset.panel] = scrollTop; }
-      var select = panel.closest(".pb-preview").querySelector(".pb-range");
-      load(panel, select.value);
+      var pv = panel.closest(".pb-preview");
+      load(panel, pv._range || pv.querySelector(".pb-range").value);
     },
     unmount: function (panel) {
       (panel._flames || []).forEach(function (f) { f.destroy(); });
