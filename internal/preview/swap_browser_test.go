@@ -168,14 +168,20 @@ func TestBrowserSwapDashboard(t *testing.T) {
 	if !strings.Contains(edited, place) {
 		t.Fatal("the fixture lacks api's place")
 	}
+	link := `String(!!` + api + `.querySelector(".pb-panel-title .pb-open"))`
+	hadLink := tab.eval(link)
 	moved := strings.Replace(strings.Replace(edited, "name: API", "name: API renamed", 1), place, strings.Replace(place, "width: 24", "width: 12", 1), 1)
 	write(t, dash, moved)
-	tab.waitFor("api's new title", api+`.querySelector(".pb-panel-title").textContent === "API renamed"`, 5*time.Second)
+	tab.waitFor("api's new title", api+`.querySelector(".pb-panel-title").firstChild.textContent === "API renamed"`, 5*time.Second)
 	if got := tab.eval(api + `.style.gridColumn`); got != "1 / span 12" {
 		t.Errorf("api's grid column is %q, want 1 / span 12", got)
 	}
 	if tab.eval(`String(`+api+` === window.__api && window.__marker === "before")`) != "true" {
 		t.Error("a new title and place replaced the panel or reloaded the page")
+	}
+	t.Logf("api's title has a link to Pyroscope: %s", hadLink)
+	if got := tab.eval(link); got != hadLink {
+		t.Errorf("a link to Pyroscope in api's title: %s before the new title, %s after", hadLink, got)
 	}
 	if got := renders.count("burner"); got != apiBefore {
 		t.Errorf("a new title and place made api ask again: %d renders, %d before", got, apiBefore)
@@ -197,7 +203,7 @@ func TestBrowserSwapDashboard(t *testing.T) {
 	}
 	write(t, dash, renamed)
 	tab.waitFor("the overlay to clear", `!document.getElementById("pyrobuild-overlay")`, 5*time.Second)
-	tab.waitFor("api's title after the fix", api+`.querySelector(".pb-panel-title").textContent === "API renamed"`, 5*time.Second)
+	tab.waitFor("api's title after the fix", api+`.querySelector(".pb-panel-title").firstChild.textContent === "API renamed"`, 5*time.Second)
 	if tab.eval(`String(`+api+` === window.__api && window.__marker === "before")`) != "true" {
 		t.Error("an error and its fix replaced api or reloaded the page")
 	}
