@@ -255,7 +255,8 @@ func TestBrowserSeriesBrushAndRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dash, strings.Replace(string(src), "name: API", "name: API edited", 1))
-	tab.waitFor("the rebuilt page", `!window.__beforeRebuild && `+panel+` && `+panel+`.querySelector(".pb-panel-title").textContent.startsWith("API edited")`, 5*time.Second)
+	// The page is updated in place, not reloaded (see swap_browser_test.go).
+	tab.waitFor("the rebuilt page", `window.__beforeRebuild && `+panel+` && `+panel+`.querySelector(".pb-panel-title").textContent.startsWith("API edited")`, 5*time.Second)
 	tab.waitFor("the panel after the rebuild", loaded, 10*time.Second)
 	checkPicked("rebuilt")
 }

@@ -6,6 +6,8 @@ package catalog
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -534,6 +536,7 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		}
 		attrs["data-options"] = "{" + strings.Join(parts, ",") + "}"
 	}
+	attrs["data-hash"] = panelHash(attrs, note)
 	names := make([]string, 0, len(attrs))
 	for k := range attrs {
 		names = append(names, k)
@@ -548,6 +551,20 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		fmt.Fprintf(w, `<p class="pb-state">%s</p>`, html.EscapeString(note))
 	}
 	w.WriteString(`</div></section>`)
+}
+
+// panelHash identifies what a preview panel draws: its kind, queries,
+// options and note, not its title or its place on the grid. The preview
+// server's live script compares it across rebuilds, so that a panel whose
+// hash is unchanged keeps its flame graphs (and their zoom, search and
+// scroll) and only a changed one queries again.
+func panelHash(attrs map[string]string, note string) string {
+	h := sha256.New()
+	for _, k := range []string{"data-kind", "data-queries", "data-options"} {
+		fmt.Fprintf(h, "%s=%q\n", k, attrs[k])
+	}
+	fmt.Fprintf(h, "note=%q\n", note)
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // previewQuery is what preview.js needs of one query of a FlameChart

@@ -653,6 +653,23 @@
     });
   }
 
+  // pyrobuildPreview lets the live script of pyrobuild serve replace the
+  // panels a rebuild changed without reloading the page: it unmounts the
+  // old panel and mounts the new one, which loads with the range chosen,
+  // its zoom and search from the address and the body's scroll given.
+  window.pyrobuildPreview = {
+    mount: function (panel, scrollTop) {
+      if (panel.dataset.kind !== "FlameChart") { return; }
+      if (scrollTop > 0) { scrolls[panel.dataset.panel] = scrollTop; }
+      var pv = panel.closest(".pb-preview");
+      load(panel, pv._range || pv.querySelector(".pb-range").value);
+    },
+    unmount: function (panel) {
+      (panel._flames || []).forEach(function (f) { f.destroy(); });
+      panel._flames = [];
+    }
+  };
+
   previews.forEach(function (pv) {
     var select = pv.querySelector(".pb-range");
     var refresh = pv.querySelector(".pb-refresh");
