@@ -63,6 +63,8 @@ var layers = []struct {
 	{pkg: "internal/perses/persestest", only: []string{}},
 	{pkg: "internal/remote", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live", "internal/jsonschema"}},
 	{pkg: "internal/live", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/bundle", "internal/jsonschema"}},
+	{pkg: "internal/snapshot/recording", only: []string{"internal/compiler/model"}},
+	{pkg: "internal/snapshot", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/bundle", "internal/jsonschema"}},
 	{pkg: "internal/jsonschema", forbidden: []string{"internal/cli", "internal/site", "internal/preview", "internal/live"}},
 	{pkg: "internal/proxyroute", only: []string{}},
 	{pkg: "internal/site", forbidden: []string{"internal/cli", "internal/preview"}},

@@ -135,7 +135,7 @@ Start with:  pyrobuild init my-dashboards && cd my-dashboards && pyrobuild serve
 	root.PersistentFlags().String("config", "", "settings file (default: "+ConfigFile+" in the current folder or the nearest parent, up to the repository's root, when there is one)")
 	root.AddCommand(newCompileCmd(env, stdout, stderr), newCheckCmd(env, stdout, stderr), newBuildCmd(env, stdout, stderr), newServeCmd(env, stdout, stderr), newVersionCmd(stdout))
 	root.AddCommand(newInitCmd(stdout, stderr), newDiffCmd(env, stdout, stderr))
-	root.AddCommand(newSchemaCmd(stdout))
+	root.AddCommand(newSchemaCmd(stdout), newSnapshotCmd(env, stdout, stderr))
 	root.AddCommand(newApplyCmd(env, stdout, stderr), newPullCmd(env, stdout, stderr))
 	return root
 }

@@ -103,9 +103,10 @@ func TestBrowserPreviewEmptySaysWhy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab.eval(`window.__beforeRebuild = true; ""`)
+	tab.eval(`window.__panelBefore = ` + panel + `; ""`)
 	write(t, dash, strings.Replace(string(src), filtered, `query: '{service_name="burner"}'`, 1))
-	tab.waitFor("the page without the filter", `!window.__beforeRebuild`, 5*time.Second)
+	// The changed panel is replaced in place (see swap_browser_test.go).
+	tab.waitFor("the panel without the filter", `(() => { const p = `+panel+`; return !!p && p !== window.__panelBefore && !p.dataset.queries.includes("environment") })()`, 5*time.Second)
 	reason("both there, no filter", "Service “burner” has process_cpu:cpu:nanoseconds:cpu:nanoseconds over the last 1h, but Pyroscope answered no samples.")
 
 	mu.Lock()

@@ -512,7 +512,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 				fmt.Fprintf(s.log, "rebuild failed: %v\n", err)
 				continue
 			}
-			fmt.Fprintf(s.log, "rebuilt in %s: %s changed, %s reloaded, %s\n", info.Took.Round(time.Millisecond),
+			fmt.Fprintf(s.log, "rebuilt in %s: %s changed, %s updated, %s\n", info.Took.Round(time.Millisecond),
 				plural(len(info.Changed), "file"), plural(len(info.Pages), "page"), errorWord(info.Errors))
 			s.watchInputs() // sources a rebuild started to use (a new include, a new import)
 		}

@@ -63,6 +63,8 @@ const (
 	CodeLiveNoData           Code = "PB1302"
 	CodeLiveProfileType      Code = "PB1303"
 	CodeLiveNote             Code = "PB1304"
+	CodeSnapshotFailed       Code = "PB1305"
+	CodeSnapshotEmpty        Code = "PB1306"
 	// PB14xx: Kubernetes output (compile --crd).
 	CodeCRDSkipped Code = "PB1401"
 	CodeCRDName    Code = "PB1402"
@@ -246,6 +248,14 @@ var Codes = []CodeInfo{
 		Summary:   "What limited check --live: the live part was skipped (the sources have errors, or warnings under strict), the range was shortened to the server's `max_query_length`, or a datasource was asked without the credentials of its Secret (a `…File` that is not on this machine, an oauth secret).",
 		Fix:       "Nothing is wrong with the dashboards. Correct the errors first for the live part to run; for a Secret whose file lives only on the Perses server, put a copy at the same path to check with its credentials.",
 		NoExample: "It depends on the other diagnostics, the server's limits and the files on the machine at the time of the check."},
+	{Code: CodeSnapshotFailed, Title: "panel not recorded (snapshot)",
+		Summary:   "pyrobuild snapshot could not record what a query shows: its datasource is not in the sources or has no URL, the Pyroscope server did not answer (unreachable, time-out, credentials refused), or it answered an error or something that is not a flame graph. The dashboard's recording is left as it was.",
+		Fix:       "Check that the server answers from this machine, or point the datasource at one that does with `--url URL` (every datasource) or `--url NAME=URL` (one datasource); an error answer is quoted in the message (a range over the server's `max_query_length` needs a shorter `--range`).",
+		NoExample: "It depends on the network and on the Pyroscope server at the time of the snapshot, not on the source."},
+	{Code: CodeSnapshotEmpty, Title: "empty recording (snapshot)",
+		Summary:   "pyrobuild snapshot recorded a flame graph with no samples: the server holds no profiles for the query over the range. The recording is written, and the published page shows the empty panel.",
+		Fix:       "Run `pyrobuild check --live` to learn why (service, profile type or filters), or record over a longer `--range` once the service has sent profiles.",
+		NoExample: "It depends on the profiles the Pyroscope server holds at the time of the snapshot."},
 	{Code: CodeCRDSkipped, Title: "not written as a custom resource (--crd)",
 		Summary: "The Perses operator has no custom resource for the kind (Secret, GlobalSecret, Folder, …) or does not carry the field (a project's display, a panel's display.hideHeader, which is a warning): compile --crd leaves it out. A Secret whose credentials are files on the Perses server is written as `spec.client` of the datasources using it instead.",
 		Fix:     "For a Secret: the operator makes a Perses secret from a datasource custom resource's `spec.client` and names it `<custom resource name>-secret`, so the datasource's `proxy.spec.secret` must name that (pyrobuild writes both when the Secret's basicAuth password and TLS certificates are files); for credentials written in the Secret, put them in a Kubernetes Secret that `spec.client` names, or create the Secret on the Perses server (`percli apply -f` with pyrobuild's output without `--crd`). A project's display is lost (the operator names the project after its namespace), and so is a panel's hideHeader: remove it, or apply the dashboard with percli."},

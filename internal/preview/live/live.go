@@ -1,7 +1,9 @@
-// Package live pushes reload and error messages from the preview server to
+// Package live pushes update and error messages from the preview server to
 // the browsers looking at it, over server-sent events, and injects the
-// small client script into served pages. Built files on disk never carry
-// the script: only responses of the preview server do.
+// small client script into served pages. The script swaps a changed page
+// in place (fetched again, only what changed replaced) and reloads it
+// only when it cannot. Built files on disk never carry the script: only
+// responses of the preview server do.
 package live
 
 import (
@@ -24,8 +26,9 @@ const (
 var script []byte
 
 // Message is one event for the browsers. Type is "reload" (Pages lists the
-// URL paths whose HTML changed, CSS the stylesheets to swap in place, All
-// asks every page to reload), "errors" (Problems to show in an overlay) or
+// URL paths whose HTML changed, which the browsers showing them update,
+// CSS the stylesheets to swap in place, All asks every page to reload: a
+// script or an image changed), "errors" (Problems to show in an overlay) or
 // "ok" (clear the overlay). Build identifies the site version, so a
 // browser that reconnects after missing events can tell it is stale.
 type Message struct {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
+	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
 // datasource is one Pyroscope datasource as the proxy reaches it.
@@ -112,6 +113,15 @@ func newDatasource(id string, spec *model.Node, secrets map[string]*model.Node) 
 		}
 	}
 	return d
+}
+
+// uiURL is where the datasource's Pyroscope serves its own UI: the
+// datasource URL's scheme, host and base path, with a trailing slash. base
+// holds no user information or query (credentials are never published);
+// diag.RedactURL guards that should it ever change.
+func (d *datasource) uiURL() string {
+	u := url.URL{Scheme: d.base.Scheme, Host: d.base.Host, Path: d.base.Path + "/"}
+	return diag.RedactURL(u.String())
 }
 
 // allowed reports whether method and path may be forwarded, matching as

@@ -244,6 +244,13 @@ const ErrorHeader = "X-Pyrobuild-Error"
 // it is "proxy" for the proxy's other errors.
 const InvalidAnswer = "invalid-answer"
 
+// UIHeader is set on every answer the datasource itself made: its value
+// is where the datasource's Pyroscope serves its own UI (the URL as the
+// user configured it, without user information or query), so the page
+// can link a panel to it. Answers the proxy makes itself never carry it:
+// a page without it shows no link.
+const UIHeader = "X-Pyrobuild-Pyroscope-Ui"
+
 // renderPath is the endpoint whose answers the preview draws.
 const renderPath = "/pyroscope/render"
 
@@ -376,6 +383,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	copyResponseHeaders(w.Header(), resp.Header)
+	w.Header().Set(UIHeader, d.uiURL())
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(data)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -682,6 +683,60 @@ func TestInvalidRenderAnswer(t *testing.T) {
 	for _, q := range []string{"burner", "nonexistent"} {
 		if resp, body := f.do(t, "GET", "/profiling/proxied/pyroscope/render?query="+q, ""); resp.StatusCode != 200 {
 			t.Errorf("%s: status %d: %s", q, resp.StatusCode, body)
+		}
+	}
+}
+
+// TestUIHeader: an answer of the datasource names where its Pyroscope
+// serves its own UI, as the user configured the URL but without the user
+// information or query parameters that carry credentials; answers the
+// proxy makes itself (here, an unreachable server) name nothing.
+func TestUIHeader(t *testing.T) {
+	up := newUpstream(t)
+	host := strings.TrimPrefix(up.URL, "http://")
+	src := strings.NewReplacer("HOST", host, "DEAD", deadURL(t)).Replace(`
+kind: Project
+metadata: {name: p}
+---
+kind: Datasource
+metadata: {name: plain, project: p}
+spec:
+  plugin: {kind: PyroscopeDatasource, spec: {directUrl: "http://HOST"}}
+---
+kind: Datasource
+metadata: {name: creds, project: p}
+spec:
+  plugin:
+    kind: PyroscopeDatasource
+    spec:
+      proxy: {kind: HTTPProxy, spec: {url: "http://admin:pw-in-url@HOST/prefix/?token=tok-in-url"}}
+---
+kind: Datasource
+metadata: {name: dead, project: p}
+spec:
+  plugin: {kind: PyroscopeDatasource, spec: {directUrl: "DEAD"}}
+`)
+	srv := httptest.NewServer(New(compile(t, map[string]string{"s.yaml": src}), Options{}))
+	defer srv.Close()
+	for _, tc := range []struct{ ds, want string }{
+		{"plain", "http://" + host + "/"},
+		{"creds", "http://" + host + "/prefix/"},
+		{"dead", ""},
+	} {
+		resp, err := srv.Client().Get(srv.URL + proxyroute.Project("p", tc.ds) + "/pyroscope/render?query=" + url.QueryEscape(`process_cpu:cpu:nanoseconds:cpu:nanoseconds{service_name="api"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get(UIHeader); got != tc.want {
+			t.Errorf("%s: %s %q, want %q (status %d)", tc.ds, UIHeader, got, tc.want, resp.StatusCode)
+		}
+		var all strings.Builder
+		resp.Header.Write(&all)
+		for _, secret := range []string{"pw-in-url", "tok-in-url", "admin"} {
+			if strings.Contains(all.String(), secret) {
+				t.Errorf("%s: the answer's headers hold %q:\n%s", tc.ds, secret, all.String())
+			}
 		}
 	}
 }

@@ -6,6 +6,8 @@ package catalog
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -18,6 +20,7 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 	"github.com/pyrobuild/pyrobuild/internal/proxyroute"
+	"github.com/pyrobuild/pyrobuild/internal/snapshot/recording"
 )
 
 // ProxyPrefix is where the preview server mounts the datasource proxy,
@@ -140,8 +143,14 @@ func (o *Options) dashboardPage(d *model.Resource, title string, resolver *compi
 	spec := d.Node.Get("spec")
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "---\ntitle: %q\ndescription: %q\n", title, fmt.Sprintf("Dashboard %s/%s as pyrobuild compiles it.", d.Project, d.Name))
-	if o.Preview {
+	rec, recProblem := readRecording(d)
+	switch {
+	case o.Preview && rec != nil:
+		w.WriteString("scripts: [js/flamegraph.js, js/recording.js, js/preview.js]\nstyles: [css/flamegraph.css]\n")
+	case o.Preview:
 		w.WriteString("scripts: [js/flamegraph.js, js/preview.js]\nstyles: [css/flamegraph.css]\n")
+	case rec != nil:
+		w.WriteString("scripts: [js/flamegraph.js, js/recording.js]\nstyles: [css/flamegraph.css]\n")
 	}
 	w.WriteString("---\n\n")
 	fmt.Fprintf(&w, "# %s\n\n", mdEscape(title))
@@ -163,12 +172,19 @@ func (o *Options) dashboardPage(d *model.Resource, title string, resolver *compi
 
 	panels := spec.Get("panels")
 	if panels != nil && len(panels.Keys) > 0 {
-		if o.Preview {
+		switch {
+		case o.Preview:
 			w.WriteString("## Live preview\n\n")
-			writeLivePreview(&w, d, spec, panels, resolver)
+			writeLivePreview(&w, d, spec, panels, resolver, rec)
+		case rec != nil:
+			w.WriteString("## Recorded profiles\n\n")
+			writeRecorded(&w, d, spec, panels, resolver, rec)
+		}
+		if recProblem != "" {
+			w.WriteString(mdEscape(recProblem) + "\n\n")
 		}
 		w.WriteString("## Panels\n\n")
-		if !o.Preview {
+		if !o.Preview && rec == nil {
 			writeGridPreview(&w, spec, panels)
 		}
 		for i, key := range panels.Keys {
@@ -404,11 +420,17 @@ func redactHeaders(n *model.Node) *model.Node {
 // writeLivePreview lays the dashboard's panels out on its grid as Perses
 // does (24 columns of the window's width, 30 px rows; pb-wide widens the
 // page), each FlameChart with what preview.js needs to fetch and draw its flame
-// graph through the preview server's proxy. It is one HTML block (no blank
-// line), so markdown passes it through.
-func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver) {
+// graph through the preview server's proxy. With a recording, the panels
+// carry it too, for recording.js to draw when a query cannot be answered
+// live. It is one HTML block (no blank line), so markdown passes it
+// through.
+func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver, rec *recording.File) {
 	duration, _ := spec.Str("duration")
-	fmt.Fprintf(w, `<div class="pb-preview pb-wide" data-duration="%s">`, html.EscapeString(duration))
+	fmt.Fprintf(w, `<div class="pb-preview pb-wide" data-duration="%s"`, html.EscapeString(duration))
+	if rec != nil {
+		fmt.Fprintf(w, ` data-recorded="%s"`, html.EscapeString(recordedLabel(rec)))
+	}
+	w.WriteString(">")
 	w.WriteString(`<div class="pb-preview-toolbar"><label>Time range <select class="pb-range">`)
 	ranges := []string{"5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d"}
 	if duration != "" && indexOf(ranges, duration) < 0 {
@@ -424,7 +446,15 @@ func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.No
 		}
 		fmt.Fprintf(w, `<option value="%s"%s>last %s</option>`, r, sel, r)
 	}
-	w.WriteString(`</select></label> <button type="button" class="pb-refresh">Refresh</button></div><div class="pb-preview-grid">`)
+	w.WriteString(`</select></label> <button type="button" class="pb-refresh">Refresh</button></div>`)
+	writePanelGrid(w, d, spec, panels, resolver, rec)
+	w.WriteString("</div>\n\n")
+}
+
+// writePanelGrid lays the panels out on the dashboard's grid; with a
+// recording, each FlameChart panel carries its recorded answers.
+func writePanelGrid(w *bytes.Buffer, d *model.Resource, spec, panels *model.Node, resolver *compiler.Resolver, rec *recording.File) {
+	w.WriteString(`<div class="pb-preview-grid">`)
 	placed := map[string]bool{}
 	for _, l := range spec.Get("layouts").List() {
 		for _, it := range l.Get("spec").Get("items").List() {
@@ -439,18 +469,18 @@ func writeLivePreview(w *bytes.Buffer, d *model.Resource, spec, panels *model.No
 			y, _ := intValue(it.Get("y"))
 			wd, _ := intValue(it.Get("width"))
 			ht, _ := intValue(it.Get("height"))
-			writePreviewPanel(w, d, key, panels.Vals[i], resolver, fmt.Sprintf("grid-column:%d / span %d;grid-row:%d / span %d", x+1, max(wd, 1), y+1, max(ht, 1)))
+			writePreviewPanel(w, d, key, panels.Vals[i], resolver, rec, fmt.Sprintf("grid-column:%d / span %d;grid-row:%d / span %d", x+1, max(wd, 1), y+1, max(ht, 1)))
 		}
 	}
 	for i, key := range panels.Keys {
 		if !placed[key] {
-			writePreviewPanel(w, d, key, panels.Vals[i], resolver, "grid-column:1 / span 24;grid-row:auto / span 10")
+			writePreviewPanel(w, d, key, panels.Vals[i], resolver, rec, "grid-column:1 / span 24;grid-row:auto / span 10")
 		}
 	}
-	w.WriteString("</div></div>\n\n")
+	w.WriteString("</div>")
 }
 
-func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *model.Node, resolver *compiler.Resolver, style string) {
+func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *model.Node, resolver *compiler.Resolver, rec *recording.File, style string) {
 	ps := panel.Get("spec")
 	title := displayName(ps, key)
 	kind, _ := ps.Get("plugin").Str("kind")
@@ -470,7 +500,7 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		for _, q := range queries {
 			qp := q.Get("spec").Get("plugin")
 			qs := qp.Get("spec")
-			pq := previewQuery{Query: renderQuery(qs), Filters: strings.Join(filterMatchers(qs), ",")}
+			pq := previewQuery{Query: recording.RenderQuery(qs), Filters: strings.Join(recording.FilterMatchers(qs), ",")}
 			pq.ProfileType, _ = qs.Str("profileType")
 			pq.Service, _ = qs.Str("service")
 			if mn := qs.Get("maxNodes"); mn != nil {
@@ -494,6 +524,9 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		}
 		js, _ := json.Marshal(pqs)
 		attrs["data-queries"] = string(js)
+		if r := recordedAnswers(rec, key, pqs); r != "" {
+			attrs["data-recording"] = r
+		}
 		opts := ps.Get("plugin").Get("spec")
 		var parts []string
 		if opts != nil {
@@ -503,6 +536,7 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 		}
 		attrs["data-options"] = "{" + strings.Join(parts, ",") + "}"
 	}
+	attrs["data-hash"] = panelHash(attrs, note)
 	names := make([]string, 0, len(attrs))
 	for k := range attrs {
 		names = append(names, k)
@@ -519,6 +553,20 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 	w.WriteString(`</div></section>`)
 }
 
+// panelHash identifies what a preview panel draws: its kind, queries,
+// options and note, not its title or its place on the grid. The preview
+// server's live script compares it across rebuilds, so that a panel whose
+// hash is unchanged keeps its flame graphs (and their zoom, search and
+// scroll) and only a changed one queries again.
+func panelHash(attrs map[string]string, note string) string {
+	h := sha256.New()
+	for _, k := range []string{"data-kind", "data-queries", "data-options"} {
+		fmt.Fprintf(h, "%s=%q\n", k, attrs[k])
+	}
+	fmt.Fprintf(h, "note=%q\n", note)
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
 // previewQuery is what preview.js needs of one query of a FlameChart
 // panel: the /pyroscope/render query, and the proxy path of its datasource
 // (none, with a note, when the preview cannot reach it).
@@ -533,30 +581,6 @@ type previewQuery struct {
 	Proxy       string `json:"proxy,omitempty"`
 	Datasource  string `json:"datasource,omitempty"`
 	Note        string `json:"note,omitempty"`
-}
-
-// renderQuery is the query the Perses plugin sends to /pyroscope/render:
-// the profile type, then service_name and the filters as matchers.
-func renderQuery(qs *model.Node) string {
-	pt, _ := qs.Str("profileType")
-	var m []string
-	if svc, ok := qs.Str("service"); ok && svc != "" {
-		m = append(m, fmt.Sprintf("service_name=%q", svc))
-	}
-	m = append(m, filterMatchers(qs)...)
-	return pt + "{" + strings.Join(m, ",") + "}"
-}
-
-// filterMatchers are the query's filters as label matchers.
-func filterMatchers(qs *model.Node) []string {
-	var m []string
-	for _, f := range qs.Get("filters").List() {
-		n, _ := f.Str("labelName")
-		op, _ := f.Str("operator")
-		v, _ := f.Str("labelValue")
-		m = append(m, fmt.Sprintf("%s%s%q", n, op, v))
-	}
-	return m
 }
 
 func jsonLiteral(n *model.Node) string {

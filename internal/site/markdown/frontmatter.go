@@ -104,9 +104,14 @@ func (frontMatterParser) Continue(node ast.Node, reader text.Reader, pc parser.C
 func (frontMatterParser) Close(node ast.Node, reader text.Reader, pc parser.Context) {
 	p := pageOf(pc)
 	// The YAML starts on line 2 of the file: yaml line n is file line n+1.
-	meta, err := decodeFrontMatter(node.Lines().Value(reader.Source()))
+	lines := node.Lines()
+	if lines.Len() == 0 {
+		return
+	}
+	base := lines.At(0).Start
+	meta, err := decodeFrontMatter(lines.Value(reader.Source()), func(off int) int { return p.line(base + off) })
 	if err != nil {
-		p.failAt(err.line+1, err.col, "front matter: "+err.msg)
+		p.fail(base+err.off, "front matter: "+err.msg)
 		return
 	}
 	p.doc.Meta = meta
@@ -123,22 +128,26 @@ func (frontMatterRenderer) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) 
 	})
 }
 
-// yamlError is an error at a 1-based line and byte column of the YAML text.
+// yamlError is an error at a byte offset of the YAML text. Offsets, not
+// yaml.v3's lines, because yaml.v3 also breaks lines at a lone "\r" and at
+// U+0085, U+2028 and U+2029, where the page has none.
 type yamlError struct {
-	line, col int
-	msg       string
+	off int
+	msg string
 }
 
 var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
-func decodeFrontMatter(y []byte) (FrontMatter, *yamlError) {
+// decodeFrontMatter decodes the YAML text y; fileLine gives the page's line
+// of an offset in y, for messages that name another line.
+func decodeFrontMatter(y []byte, fileLine func(off int) int) (FrontMatter, *yamlError) {
 	var meta FrontMatter
 	var root yaml.Node
 	if err := yaml.Unmarshal(y, &root); err != nil {
-		e := &yamlError{line: 1, col: 1, msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		e := &yamlError{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 		if m := yamlLineRe().FindStringSubmatch(err.Error()); m != nil {
-			e.line, _ = strconv.Atoi(m[1])
-			e.msg = m[2]
+			line, _ := strconv.Atoi(m[1])
+			e.off, e.msg = yamlOffset(y, line, 1), m[2]
 		}
 		return meta, e
 	}
@@ -152,16 +161,16 @@ func decodeFrontMatter(y []byte) (FrontMatter, *yamlError) {
 	if doc.Kind != yaml.MappingNode {
 		return meta, nodeError(y, doc, "must be a mapping of keys to values")
 	}
-	seen := map[string]int{}
+	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return meta, nodeError(y, k, "keys must be plain strings")
 		}
-		if line, dup := seen[k.Value]; dup {
-			return meta, nodeError(y, k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, line+1))
+		if first, dup := seen[k.Value]; dup {
+			return meta, nodeError(y, k, fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, fileLine(yamlOffset(y, first.Line, first.Column))))
 		}
-		seen[k.Value] = k.Line
+		seen[k.Value] = k
 		var target any
 		var want string
 		switch k.Value {
@@ -211,18 +220,31 @@ func deeperThan(n *yaml.Node, max int) *yaml.Node {
 	return nil
 }
 
-// nodeError converts yaml.v3's character column to a byte column, the unit
-// of every column this package reports.
+// nodeError is an error at node n.
 func nodeError(y []byte, n *yaml.Node, msg string) *yamlError {
-	lines := bytes.SplitAfter(y, []byte("\n"))
-	col := n.Column
-	if n.Line >= 1 && n.Line <= len(lines) {
-		l, b := lines[n.Line-1], 0
-		for r := 1; r < n.Column && b < len(l); r++ {
-			_, size := utf8.DecodeRune(l[b:])
-			b += size
+	return &yamlError{off: yamlOffset(y, n.Line, n.Column), msg: msg}
+}
+
+// yamlOffset converts yaml.v3's 1-based line and character column to a
+// byte offset in y, counting line breaks as yaml.v3 does. A position past
+// the end (yaml.v3 reports the end of the stream on the line after the
+// last) is the end of y.
+func yamlOffset(y []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line && off < len(y); {
+		r, size := utf8.DecodeRune(y[off:])
+		off += size
+		switch {
+		case r == '\r' && off < len(y) && y[off] == '\n':
+			off++
+			l++
+		case r == '\n' || r == '\r' || r == '\u0085' || r == '\u2028' || r == '\u2029':
+			l++
 		}
-		col = b + 1
 	}
-	return &yamlError{line: n.Line, col: col, msg: msg}
+	for c := 1; c < col && off < len(y) && y[off] != '\n' && y[off] != '\r'; c++ {
+		_, size := utf8.DecodeRune(y[off:])
+		off += size
+	}
+	return off
 }

@@ -77,6 +77,11 @@ func TestFrontMatterErrors(t *testing.T) {
 		{"unclosed", "---\ntitle: T\n\n# Body\n", Error{Line: 1, Col: 1, Msg: `front matter: no closing "---" line`}},
 		{"byte column after multibyte text", "---\nx: é\nweight: [1]\n---\n", Error{Line: 3, Col: 9, Msg: "front matter: weight must be an integer"}},
 		{"tab indentation", "---\ntitle: T\n\tweight: 1\n---\n", Error{Line: 3, Col: 1}},
+		// yaml.v3 also breaks lines at a lone "\r" and U+2028, the page
+		// does not: positions stay on the page's own lines.
+		{"lone CR in an unclosed quote", "---\na: '\rb\n---", Error{Line: 3, Col: 1, Msg: "front matter: found unexpected end of stream"}},
+		{"duplicate key after a lone CR", "---\nx: 1\rtitle: a\ntitle: b\n---\n", Error{Line: 3, Col: 1, Msg: `front matter: duplicate key "title" (first at line 2)`}},
+		{"weight after U+2028", "---\nx: 1\u2028weight: [1]\n---\n", Error{Line: 2, Col: 16, Msg: "front matter: weight must be an integer"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,10 +4,13 @@
    focused, read by screen readers and found by tests.
 
    API: PyroFlame.render(container, data, {palette, showTable, showFlameGraph,
-   zoom, search, onState}) returns {search(text), reset(), state(), destroy()}.
-   zoom and search restore a state (zoom is a frame's path: the names from
-   the root's child down to it, joined by ";"); onState({zoom, search}) is
-   called whenever the zoom or the search changes. */
+   zoom, search, sandwich, onState}) returns {search(text), reset(),
+   sandwich(name), state(), destroy()}. zoom, search and sandwich restore a
+   state (zoom is a frame's path: the names from the root's child down to
+   it, joined by ";"; sandwich a function's name, shown with its callers
+   and callees); onState({zoom, search, sandwich}) is called whenever one
+   of them changes. PyroFlame.sandwich(parse(data), name) is the merge
+   behind the sandwich view. */
 (function (root) {
   "use strict";
 
@@ -146,6 +149,98 @@
     return p.toFixed(2).replace(/\.?0+$/, "") + "%";
   }
 
+  // ---- Sandwich -------------------------------------------------------------
+
+  // sandwich merges every place a function appears in a parsed profile into
+  // two trees rooted at the function: its callers (each stack's path up to
+  // the function, nearest caller first, drawn upside down) and its callees
+  // (the subtrees below it). A recursive function is counted once per
+  // stack: only its outermost frames are merged, so both roots weigh the
+  // function's total as the table counts it, and the inner calls show up
+  // among the callees. self sums every frame of the function. The trees
+  // have parse's shape, so they draw as flame graphs. null when the
+  // profile has no such function (the root, "total", is not one).
+  function sandwich(model, name) {
+    var frames = model.frames, kids = childrenOf(model), outer = [], self = 0, total = 0;
+    for (var i = 1; i < frames.length; i++) {
+      var f = frames[i];
+      if (f.name !== name) continue;
+      self += f.self;
+      if (!nested(frames, f)) { outer.push(f); total += f.total; }
+    }
+    if (!outer.length) return null;
+    var callers = node(name), callees = node(name);
+    outer.forEach(function (f) {
+      merge(callees, f, kids, frames);
+      var n = callers;
+      n.total += f.total;
+      for (var a = f.parent; a > 0; a = frames[a].parent) {
+        n = child(n, frames[a].name);
+        n.total += f.total;
+      }
+      n.self += f.total; // nothing above calls it: the stacks start here
+    });
+    return { name: name, total: total, self: self, places: outer.length,
+      callers: layout(callers, model.metadata), callees: layout(callees, model.metadata) };
+  }
+
+  // nested tells whether one of f's callers (the root aside) has its name.
+  function nested(frames, f) {
+    for (var a = f.parent; a > 0; a = frames[a].parent) if (frames[a].name === f.name) return true;
+    return false;
+  }
+
+  // childrenOf lists each frame's callees, left to right, once per model.
+  function childrenOf(model) {
+    if (model.children) return model.children;
+    var kids = model.frames.map(function () { return []; });
+    for (var i = 1; i < model.frames.length; i++) kids[model.frames[i].parent].push(i);
+    model.children = kids;
+    return kids;
+  }
+
+  function node(name) { return { name: name, total: 0, self: 0, kids: Object.create(null), order: [] }; }
+
+  function child(n, name) {
+    var c = n.kids[name];
+    if (!c) { c = n.kids[name] = node(name); n.order.push(c); }
+    return c;
+  }
+
+  // merge adds frame f and everything below it to tree node n.
+  function merge(n, f, kids, frames) {
+    n.total += f.total;
+    n.self += f.self;
+    var k = kids[f.index];
+    for (var i = 0; i < k.length; i++) merge(child(n, frames[k[i]].name), frames[k[i]], kids, frames);
+  }
+
+  // layout turns a merged tree into parse's frames, level by level, left
+  // to right, callees in name order as Pyroscope sorts them.
+  function layout(root, md) {
+    var frames = [], byLevel = [], maxSelf = 0, row = [{ n: root, start: 0, parent: -1 }];
+    for (var l = 0; row.length; l++) {
+      var cur = [], next = [];
+      for (var r = 0; r < row.length; r++) {
+        var it = row[r], n = it.n;
+        var f = { index: frames.length, level: l, start: it.start, total: n.total, self: n.self, name: n.name, parent: it.parent };
+        frames.push(f);
+        cur.push(f);
+        if (f.self > maxSelf) maxSelf = f.self;
+        var x = it.start, kids = n.order.slice().sort(byName);
+        for (var k = 0; k < kids.length; k++) {
+          next.push({ n: kids[k], start: x, parent: f.index });
+          x += kids[k].total;
+        }
+      }
+      byLevel.push(cur);
+      row = next;
+    }
+    return { frames: frames, byLevel: byLevel, numTicks: root.total, maxSelf: maxSelf, metadata: md };
+  }
+
+  function byName(a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; }
+
   // ---- DOM helpers ----------------------------------------------------------
 
   function el(tag, cls, text) {
@@ -169,6 +264,9 @@
 
   // ---- Render ---------------------------------------------------------------
 
+  // The context menu's actions, in order.
+  var ACTIONS = [["focus", "Focus"], ["copy", "Copy function name"], ["sandwich", "Sandwich view"], ["reset", "Reset view"]];
+
   function render(container, data, options) {
     var opts = options || {};
     var palette = opts.palette === "value" ? "value" : "package-name";
@@ -187,7 +285,9 @@
       return stateView(container, "pf-empty", "The flame graph and the table are both turned off for this panel", "status");
 
     var fmt = formatter(model.metadata), frames = model.frames, total = model.numTicks;
-    var state = { zoom: 0, focus: 0, query: "", matched: null };
+    // query and lower: the search; sandwich: the function shown in the
+    // sandwich view, "" for the full graph.
+    var state = { query: "", lower: "", sandwich: "" };
     var sortKey = "total", sortDir = -1, rows = []; // the table's order and rows
     var cleanups = [];
     function on(target, type, fn, opt) {
@@ -210,44 +310,71 @@
     reset.type = "button";
     reset.disabled = true;
     reset.hidden = !showGraph; // nothing to zoom in the table alone
+    var status = el("span", "pf-status");
+    status.setAttribute("role", "status");
     var what = model.metadata.name ? model.metadata.name + " · " : "";
     var summary = el("span", "pf-summary", what + "total " + fmt(total));
-    bar.append(input, info, reset, summary);
+    bar.append(input, info, reset, status, summary);
     box.appendChild(bar);
 
-    var graph = null, tip = null, table = null, tbody = null;
+    // A pane is one drawn flame graph: the full one (main), or the callers
+    // (drawn upside down) and callees of the sandwich view. Each has its
+    // own zoom and its own tab stop.
+    var main = null, graphs = null, sw = null, tip = null, table = null, tbody = null, wrap = null;
     if (showGraph) {
-      graph = el("div", "pf-graph");
-      graph.setAttribute("role", "group");
-      graph.setAttribute("aria-label", "Flame graph. Arrow keys move between frames, Enter zooms, Escape resets.");
-      graph.style.height = model.byLevel.length * ROW + "px";
+      graphs = el("div", "pf-graphs");
+      main = pane(model, "pf-graph", false,
+        "Flame graph. Arrow keys move between frames, Enter zooms, Escape resets, S opens the sandwich view, Shift+F10 the menu.");
+      sw = el("section", "pf-sandwich");
+      sw.hidden = true;
+      graphs.append(main.el, sw);
       tip = el("div", "pf-tooltip");
       tip.setAttribute("role", "tooltip");
       tip.id = "pf-tip-" + Math.random().toString(36).slice(2);
       tip.hidden = true;
-      box.append(graph, tip);
+      box.append(graphs, tip);
     }
+    var callers = null, callees = null; // the sandwich's panes, when shown
     if (showTable) {
       table = buildTable();
       // The table scrolls in its own box: a profile has hundreds of
       // functions, and the page should not grow by all of them.
-      var wrap = el("div", "pf-table-wrap");
+      wrap = el("div", "pf-table-wrap");
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
       wrap.setAttribute("aria-label", "Functions by self and total");
       wrap.appendChild(table);
       box.appendChild(wrap);
     }
+    var menu = buildMenu(), menuTarget = null, menuOpened = 0, menuArmed = false;
+    box.appendChild(menu);
     container.appendChild(box);
 
+    function pane(m, cls, inverted, label) {
+      var g = el("div", cls);
+      g.setAttribute("role", "group");
+      g.setAttribute("aria-label", label);
+      g.style.height = m.byLevel.length * ROW + "px";
+      return { el: g, model: m, frames: m.frames, zoom: 0, focus: 0, inverted: inverted, width: -1, sandwich: m !== model };
+    }
+
+    function visible() { return state.sandwich ? [callers, callees] : main ? [main] : []; }
+
+    function paneOf(n) {
+      var all = [main, callers, callees];
+      for (var i = 0; i < all.length; i++) if (all[i] && all[i].el.contains(n)) return all[i];
+      return null;
+    }
+
     // colour sets a frame's or swatch's colour variables.
-    function colour(node, f) {
-      if (f.level === 0 || f.name === "other") {
+    function colour(node, f, p) {
+      if ((f.level === 0 && !p.sandwich) || f.name === "other") {
         node.classList.add("pf-neutral");
         return;
       }
       if (palette === "value") {
-        var heat = model.maxSelf ? f.self / model.maxSelf : 0;
+        // Merged frames of the sandwich may hold more than any one frame.
+        var heat = model.maxSelf ? Math.min(1, f.self / model.maxSelf) : 0;
         node.style.setProperty("--pf-h", String(Math.round(48 * (1 - heat))));
         node.style.setProperty("--pf-s", Math.round(55 + 40 * heat) + "%");
       } else {
@@ -255,36 +382,45 @@
       }
     }
 
+    // values is what a frame's tooltip and label say. In the callers'
+    // pane, a caller's width is the time spent in the function through it.
+    function values(p, f) {
+      if (p.inverted && f.level > 0)
+        return [["Via this caller", fmt(f.total) + " (" + percent(f.total, total) + ")"]];
+      return [["Total", fmt(f.total) + " (" + percent(f.total, total) + ")"], ["Self", fmt(f.self) + " (" + percent(f.self, total) + ")"]];
+    }
+
     // ---- Flame graph ----
 
-    function isAncestor(a, f) { // a is f or one of its callers
-      for (var i = f.index; i >= 0; i = frames[i].parent) if (i === a) return true;
+    function isAncestor(fr, a, f) { // a is f or one of its callers
+      for (var i = f.index; i >= 0; i = fr[i].parent) if (i === a) return true;
       return false;
     }
 
     // charWidth measures a label character once (labels are monospace), to
     // know how much of a name fits in a frame.
     var charWidth = 0;
-    function measure() {
+    function measure(g) {
       var probe = el("span", "pf-frame", "0000000000");
       probe.style.cssText = "visibility:hidden;padding:0;width:auto";
-      graph.appendChild(probe);
+      g.appendChild(probe);
       charWidth = probe.getBoundingClientRect().width / 10;
-      graph.removeChild(probe);
+      g.removeChild(probe);
     }
 
-    function draw() {
-      if (!graph) return;
-      var width = graph.clientWidth;
-      graph.textContent = "";
+    function draw(p) {
+      if (!p) return;
+      var g = p.el, fr = p.frames, width = g.clientWidth, depth = p.model.byLevel.length;
+      g.textContent = "";
+      p.width = width;
       if (!width) return; // hidden: the resize observer draws when shown
-      if (!charWidth) measure();
-      var z = frames[state.zoom], scale = width / z.total, end = z.start + z.total;
+      if (!charWidth) measure(g);
+      var z = fr[p.zoom], scale = width / z.total, end = z.start + z.total;
       var frag = document.createDocumentFragment(), focusable = null;
-      for (var i = 0; i < frames.length; i++) {
-        var f = frames[i], x, w, ancestor = false;
+      for (var i = 0; i < fr.length; i++) {
+        var f = fr[i], x, w, ancestor = false;
         if (f.level < z.level) {
-          if (!isAncestor(i, z)) continue;
+          if (!isAncestor(fr, i, z)) continue;
           x = 0; w = width; ancestor = true;
         } else {
           if (f.start < z.start || f.start + f.total > end || (f.level === z.level && i !== z.index)) continue;
@@ -296,30 +432,32 @@
         node.dataset.index = String(i);
         node.dataset.name = f.name;
         node.setAttribute("role", "button");
-        node.setAttribute("tabindex", i === state.focus ? "0" : "-1");
-        node.setAttribute("aria-label", f.name + ": total " + fmt(f.total) + " (" + percent(f.total, total) + "), self " + fmt(f.self));
+        node.setAttribute("tabindex", i === p.focus ? "0" : "-1");
+        node.setAttribute("aria-label", f.name + ": " + values(p, f).map(function (v) { return v[0].toLowerCase() + " " + v[1]; }).join(", "));
         node.style.left = x + "px";
         node.style.width = Math.max(w - (ancestor ? 0 : 1), MIN_FRAME) + "px";
-        node.style.top = f.level * ROW + "px";
+        node.style.top = (p.inverted ? depth - 1 - f.level : f.level) * ROW + "px";
         if (ancestor) node.classList.add("pf-ancestor");
-        if (state.matched) node.classList.add(state.matched[i] ? "pf-hit" : "pf-dim");
-        colour(node, f);
+        if (state.lower) node.classList.add(f.name.toLowerCase().indexOf(state.lower) >= 0 ? "pf-hit" : "pf-dim");
+        colour(node, f, p);
         if (w >= MIN_LABEL) {
           // The frame's padding (8 px) and its 1 px gap are not for text.
           var label = charWidth ? shortName(f.name, Math.floor((w - 9) / charWidth)) : f.name;
           if (label) node.appendChild(el("span", "pf-label", label));
         }
-        if (i === state.focus) focusable = node;
+        if (i === p.focus) focusable = node;
         frag.appendChild(node);
       }
-      graph.appendChild(frag);
+      g.appendChild(frag);
       if (!focusable) { // the focused frame is not drawn: the zoomed one takes the tab stop
-        state.focus = state.zoom;
-        focusable = graph.querySelector('[data-index="' + state.zoom + '"]');
+        p.focus = p.zoom;
+        focusable = frameNode(p, p.zoom);
         if (focusable) focusable.setAttribute("tabindex", "0");
       }
-      reset.disabled = state.zoom === 0;
+      reset.disabled = !visible().some(function (v) { return v.zoom !== 0; });
     }
+
+    function drawAll() { visible().forEach(draw); }
 
     // pathOf and findPath name a frame by its stack, so that a zoom outlives
     // the answer it was made in (a rebuild or a new range fetches another).
@@ -341,34 +479,94 @@
       return cur;
     }
 
-    function current() { return { zoom: pathOf(state.zoom), search: state.query }; }
+    function current() { return { zoom: main ? pathOf(main.zoom) : "", search: state.query, sandwich: state.sandwich }; }
 
     function notify() {
       if (typeof opts.onState === "function") opts.onState(current());
     }
 
-    function zoom(i) {
-      if (!graph) return;
-      // Drawing replaces the frames, so whether one had the focus is
-      // noted first, to give it back to the new one.
-      var hadFocus = graph.contains(document.activeElement);
-      state.zoom = frames[i].level === 0 ? 0 : i;
-      state.focus = i;
+    // zoom draws pane p from frame i down. The focus follows to the frame
+    // when asked, or when it was on the pane's frames (drawing replaces
+    // them, so whether one had it is noted first).
+    function zoom(p, i, focusIt) {
+      if (!p) return;
+      if (focusIt === undefined) focusIt = p.el.contains(document.activeElement);
+      p.zoom = p.frames[i].level === 0 ? 0 : i;
+      p.focus = i;
       hideTip();
-      draw();
-      var n = frameNode(i);
-      if (n && hadFocus) n.focus();
+      draw(p);
+      var n = frameNode(p, i);
+      if (n && focusIt) n.focus();
       notify();
     }
 
-    function frameNode(i) { return graph && graph.querySelector('[data-index="' + i + '"]'); }
+    function resetZoom() { visible().forEach(function (p) { zoom(p, 0); }); }
 
-    function showTip(f, x, y) {
+    function frameNode(p, i) { return p && p.el.querySelector('[data-index="' + i + '"]'); }
+
+    // widest is the full graph's widest frame of a function, -1 if none.
+    function widest(name) {
+      var best = -1;
+      for (var i = 1; i < frames.length; i++)
+        if (frames[i].name === name && (best < 0 || frames[i].total > frames[best].total)) best = i;
+      return best;
+    }
+
+    // ---- Sandwich view ----
+
+    // openSandwich shows the callers and callees of one function in place
+    // of the full graph (whose zoom is kept for the way back).
+    function openSandwich(name, focusIt) {
+      if (!main || widest(name) < 0) return false;
+      var s = sandwich(model, name);
+      closeMenu(false);
+      hideTip();
+      if (ro && callers) { ro.unobserve(callers.el); ro.unobserve(callees.el); }
+      sw.textContent = "";
+      sw.setAttribute("aria-label", "Sandwich view of " + name);
+      var head = el("div", "pf-sw-head"), back = el("button", "pf-sw-back", "Back to the full graph");
+      back.type = "button";
+      head.append(el("span", "pf-sw-kind", "Sandwich"), el("strong", "pf-sw-name", name),
+        el("span", "pf-sw-values", "total " + fmt(s.total) + " (" + percent(s.total, total) + ") · self " +
+          fmt(s.self) + " (" + percent(s.self, total) + ") · called from " + s.places + (s.places === 1 ? " place" : " places")), back);
+      callers = pane(s.callers, "pf-graph pf-callers", true, "Callers of " + name + ", merged over every place it is called from; the function is the bottom row.");
+      callees = pane(s.callees, "pf-graph pf-callees", false, "Callees of " + name + ", merged; the function is the top row.");
+      sw.append(head, el("div", "pf-sw-label", "Callers ↑"), callers.el, el("div", "pf-sw-label", "Callees ↓"), callees.el);
+      state.sandwich = name;
+      main.el.hidden = true;
+      sw.hidden = false;
+      draw(main); // empties it while hidden
+      draw(callers);
+      draw(callees);
+      if (ro) { ro.observe(callers.el); ro.observe(callees.el); }
+      if (focusIt) { var n = frameNode(callees, 0); if (n) n.focus(); }
+      markRow();
+      notify();
+      return true;
+    }
+
+    function closeSandwich(focusIt) {
+      if (!state.sandwich) return;
+      hideTip();
+      if (ro) { ro.unobserve(callers.el); ro.unobserve(callees.el); }
+      callers = callees = null;
+      state.sandwich = "";
+      sw.textContent = "";
+      sw.hidden = true;
+      main.el.hidden = false;
+      draw(main);
+      if (focusIt) { var n = frameNode(main, main.focus); if (n) n.focus(); }
+      markRow();
+      notify();
+    }
+
+    // ---- Tooltip ----
+
+    function showTip(p, f, x, y) {
       tip.textContent = "";
       tip.appendChild(el("strong", "pf-tip-name", f.name));
       var dl = el("dl", "pf-tip-values");
-      dl.append(el("dt", null, "Total"), el("dd", null, fmt(f.total) + " (" + percent(f.total, total) + ")"),
-        el("dt", null, "Self"), el("dd", null, fmt(f.self) + " (" + percent(f.self, total) + ")"));
+      values(p, f).forEach(function (v) { dl.append(el("dt", null, v[0]), el("dd", null, v[1])); });
       tip.appendChild(dl);
       tip.hidden = false;
       // Kept inside the component, on the pointer's side with most room.
@@ -382,44 +580,64 @@
 
     function frameOf(target) {
       var n = target && target.closest ? target.closest(".pf-frame") : null;
-      return n && graph.contains(n) ? n : null;
+      return n && graphs.contains(n) ? n : null;
     }
 
-    if (graph) {
-      on(graph, "mousemove", function (e) {
+    var ro = null;
+    if (graphs) {
+      on(graphs, "mousemove", function (e) {
         var n = frameOf(e.target);
         if (!n) return hideTip();
-        var r = box.getBoundingClientRect();
-        showTip(frames[+n.dataset.index], e.clientX - r.left, e.clientY - r.top);
+        var r = box.getBoundingClientRect(), p = paneOf(n);
+        showTip(p, p.frames[+n.dataset.index], e.clientX - r.left, e.clientY - r.top);
       });
-      on(graph, "mouseleave", hideTip);
-      on(graph, "click", function (e) {
+      on(graphs, "mouseleave", hideTip);
+      on(graphs, "click", function (e) {
+        if (e.target.closest(".pf-sw-back")) return closeSandwich(true);
         var n = frameOf(e.target);
-        if (n) zoom(+n.dataset.index);
+        if (n) zoom(paneOf(n), +n.dataset.index);
       });
-      on(graph, "focusin", function (e) {
+      on(graphs, "contextmenu", function (e) {
         var n = frameOf(e.target);
         if (!n) return;
-        state.focus = +n.dataset.index;
+        e.preventDefault();
+        if (!menu.hidden && Date.now() - menuOpened < 500) return; // the key that opened it
+        var p = paneOf(n);
+        openMenu({ name: n.dataset.name, pane: p, index: +n.dataset.index, invoker: n }, e.clientX, e.clientY, n);
+      });
+      on(graphs, "focusin", function (e) {
+        var n = frameOf(e.target);
+        if (!n) return;
+        var p = paneOf(n);
+        p.focus = +n.dataset.index;
         var r = box.getBoundingClientRect(), fr = n.getBoundingClientRect();
-        showTip(frames[state.focus], Math.max(0, fr.left - r.left), fr.top - r.top);
+        showTip(p, p.frames[p.focus], Math.max(0, fr.left - r.left), fr.top - r.top);
       });
-      on(graph, "focusout", hideTip);
-      on(graph, "keydown", function (e) {
+      on(graphs, "focusout", hideTip);
+      on(graphs, "keydown", function (e) {
         var n = frameOf(e.target);
         if (!n) return;
-        var i = +n.dataset.index, next = -1;
+        var p = paneOf(n), i = +n.dataset.index, f = p.frames[i], next = -1;
+        if (isMenuKey(e)) {
+          e.preventDefault();
+          openMenu({ name: f.name, pane: p, index: i, invoker: n }, 0, 0, n);
+          return;
+        }
         switch (e.key) {
-          case "Enter": case " ": zoom(i); e.preventDefault(); return;
-          case "ArrowUp": next = frames[i].parent; break;
-          case "ArrowDown": next = widestChild(i); break;
-          case "ArrowLeft": next = sibling(n, -1); break;
-          case "ArrowRight": next = sibling(n, 1); break;
+          case "Enter": case " ": zoom(p, i); e.preventDefault(); return;
+          case "ArrowUp": next = p.inverted ? widestChild(p, i) : f.parent; break;
+          case "ArrowDown": next = p.inverted ? f.parent : widestChild(p, i); break;
+          case "ArrowLeft": next = sibling(p, n, -1); break;
+          case "ArrowRight": next = sibling(p, n, 1); break;
           case "Home": next = 0; break;
+          case "s": case "S":
+            if (e.ctrlKey || e.metaKey || e.altKey) return;
+            if (openSandwich(f.name, true)) e.preventDefault();
+            return;
           default: return;
         }
         e.preventDefault();
-        var m = next >= 0 ? frameNode(next) : null;
+        var m = next >= 0 ? frameNode(p, next) : null;
         if (m) {
           n.setAttribute("tabindex", "-1");
           m.setAttribute("tabindex", "0");
@@ -429,71 +647,191 @@
       // Frames are laid out in pixels, so they are drawn again when the
       // width changes (the panel is resized, or shown after being hidden).
       if (typeof ResizeObserver === "function") {
-        var lastWidth = -1, pending = 0;
-        var ro = new ResizeObserver(function () {
-          if (graph.clientWidth === lastWidth || pending) return;
+        var pending = 0;
+        ro = new ResizeObserver(function () {
+          if (pending) return;
           pending = requestAnimationFrame(function () {
             pending = 0;
-            lastWidth = graph.clientWidth;
-            draw();
+            visible().forEach(function (p) { if (p.el.clientWidth !== p.width) draw(p); });
           });
         });
-        ro.observe(graph);
+        ro.observe(main.el);
         cleanups.push(function () { ro.disconnect(); if (pending) cancelAnimationFrame(pending); });
       }
     }
 
-    function widestChild(i) {
-      var best = -1, lvl = model.byLevel[frames[i].level + 1] || [];
+    function widestChild(p, i) {
+      var best = -1, fr = p.frames, lvl = p.model.byLevel[fr[i].level + 1] || [];
       for (var k = 0; k < lvl.length; k++)
-        if (lvl[k].parent === i && frameNode(lvl[k].index) && (best < 0 || lvl[k].total > frames[best].total)) best = lvl[k].index;
+        if (lvl[k].parent === i && frameNode(p, lvl[k].index) && (best < 0 || lvl[k].total > fr[best].total)) best = lvl[k].index;
       return best;
     }
 
-    function sibling(n, dir) { // the next drawn frame on the same level
-      var lvl = model.byLevel[frames[+n.dataset.index].level], pos = lvl.indexOf(frames[+n.dataset.index]);
-      for (var k = pos + dir; k >= 0 && k < lvl.length; k += dir) if (frameNode(lvl[k].index)) return lvl[k].index;
+    function sibling(p, n, dir) { // the next drawn frame on the same level
+      var f = p.frames[+n.dataset.index], lvl = p.model.byLevel[f.level], pos = lvl.indexOf(f);
+      for (var k = pos + dir; k >= 0 && k < lvl.length; k += dir) if (frameNode(p, lvl[k].index)) return lvl[k].index;
       return -1;
     }
+
+    // ---- Context menu ----
+
+    // isMenuKey: the keys that open a context menu from the keyboard.
+    function isMenuKey(e) { return e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey); }
+
+    function buildMenu() {
+      var m = el("div", "pf-menu");
+      m.setAttribute("role", "menu");
+      m.hidden = true;
+      ACTIONS.forEach(function (a) {
+        var b = el("button", "pf-menu-item", a[1]);
+        b.type = "button";
+        b.tabIndex = -1;
+        b.setAttribute("role", "menuitem");
+        b.dataset.action = a[0];
+        m.appendChild(b);
+      });
+      return m;
+    }
+
+    function items() { return Array.prototype.filter.call(menu.children, function (b) { return !b.disabled; }); }
+
+    // openMenu shows the menu for a frame or a table row at the pointer
+    // (x, y in the window), or below the element anchor when opened from
+    // the keyboard, kept inside the window.
+    function openMenu(target, x, y, anchor) {
+      hideTip();
+      menuTarget = target;
+      menu.setAttribute("aria-label", "Actions for " + target.name);
+      var fn = !!main && widest(target.name) > 0;
+      menu.querySelector('[data-action="focus"]').disabled = !main || (!target.pane && !fn);
+      menu.querySelector('[data-action="sandwich"]').disabled = !fn;
+      menu.querySelector('[data-action="reset"]').disabled = !main;
+      if (!x && !y && anchor) {
+        var r = anchor.getBoundingClientRect();
+        x = r.left + Math.min(r.width / 2, 24);
+        y = r.bottom;
+      }
+      menu.style.left = menu.style.top = "0px";
+      menu.hidden = false;
+      var vw = document.documentElement.clientWidth || window.innerWidth, vh = window.innerHeight;
+      var mw = menu.offsetWidth, mh = menu.offsetHeight;
+      menu.style.left = Math.max(4, Math.min(x, vw - mw - 4)) + "px";
+      menu.style.top = Math.max(4, y + mh + 4 > vh ? y - mh : y) + "px";
+      menuOpened = Date.now();
+      // A scroll that happened before it opened (focusing a table row's
+      // button scrolls the table) is reported a frame later: scrolling
+      // closes the menu only from the next frame on.
+      menuArmed = false;
+      requestAnimationFrame(function () { menuArmed = true; });
+      var first = items()[0];
+      if (first) first.focus({ preventScroll: true });
+    }
+
+    // closeMenu hides the menu; restore gives the focus back to what
+    // opened it.
+    function closeMenu(restore) {
+      if (menu.hidden) return;
+      menu.hidden = true;
+      var inv = menuTarget && menuTarget.invoker;
+      menuTarget = null;
+      if (restore && inv && inv.isConnected) inv.focus({ preventScroll: true });
+    }
+
+    function act(action) {
+      var t = menuTarget;
+      if (!t) return;
+      closeMenu(true);
+      switch (action) {
+        case "copy":
+          copyText(t.name).then(function (ok) { say(ok ? "Copied \u201c" + t.name + "\u201d" : "Could not copy the name"); });
+          break;
+        case "focus":
+          if (t.pane && t.pane.el.isConnected) { zoom(t.pane, t.index, true); break; }
+          closeSandwich(false);
+          zoom(main, widest(t.name), true);
+          break;
+        case "sandwich":
+          openSandwich(t.name, true);
+          break;
+        case "reset":
+          closeSandwich(false);
+          zoom(main, 0, !!t.pane); // from a row, the focus stays on the row
+          break;
+      }
+    }
+
+    var sayTimer = 0;
+    function say(text) {
+      status.textContent = text;
+      clearTimeout(sayTimer);
+      sayTimer = setTimeout(function () { status.textContent = ""; }, 4000);
+    }
+    cleanups.push(function () { clearTimeout(sayTimer); });
+
+    on(menu, "click", function (e) {
+      var b = e.target.closest(".pf-menu-item");
+      if (b && !b.disabled) act(b.dataset.action);
+    });
+    on(menu, "contextmenu", function (e) { e.preventDefault(); });
+    on(menu, "keydown", function (e) {
+      var list = items(), i = list.indexOf(document.activeElement), next = -1;
+      switch (e.key) {
+        case "Escape": case "Tab": closeMenu(true); break;
+        case "ArrowDown": next = (i + 1) % list.length; break;
+        case "ArrowUp": next = (i - 1 + list.length) % list.length; break;
+        case "Home": next = 0; break;
+        case "End": next = list.length - 1; break;
+        default:
+          if (!isMenuKey(e)) return; // Enter and Space click the item
+      }
+      e.preventDefault();
+      e.stopPropagation(); // Escape closes the menu only
+      if (next >= 0 && list[next]) list[next].focus({ preventScroll: true });
+    });
+    // It closes as a menu does: on a press elsewhere, on scrolling (of the
+    // page or of any box, in the capture phase) and on resizing.
+    on(document, "pointerdown", function (e) { if (!menu.hidden && !menu.contains(e.target)) closeMenu(false); }, true);
+    on(window, "scroll", function () { if (menuArmed) closeMenu(false); }, { capture: true, passive: true });
+    on(window, "resize", function () { if (menuArmed) closeMenu(false); });
 
     // ---- Search ----
 
     function search(text) {
       var q = String(text == null ? "" : text).trim();
       state.query = q;
+      state.lower = q.toLowerCase();
       if (input.value.trim() !== q) input.value = q;
       var res = { matches: 0, percent: "0%" };
       if (!q) {
-        state.matched = null;
         info.textContent = "";
       } else {
-        var lower = q.toLowerCase(), hit = new Array(frames.length), sum = 0;
+        var hit = new Array(frames.length), sum = 0;
         for (var i = 0; i < frames.length; i++) {
-          if (frames[i].name.toLowerCase().indexOf(lower) < 0) continue;
+          if (frames[i].name.toLowerCase().indexOf(state.lower) < 0) continue;
           hit[i] = true;
           res.matches++;
-          var nested = false; // a match under a match is counted once
-          for (var a = frames[i].parent; a >= 0; a = frames[a].parent) if (hit[a]) { nested = true; break; }
-          if (!nested) sum += frames[i].total;
+          var nestedHit = false; // a match under a match is counted once
+          for (var a = frames[i].parent; a >= 0; a = frames[a].parent) if (hit[a]) { nestedHit = true; break; }
+          if (!nestedHit) sum += frames[i].total;
         }
-        state.matched = hit;
         res.percent = percent(sum, total);
         info.textContent = res.matches
           ? res.matches + (res.matches === 1 ? " frame" : " frames") + " · " + res.percent + " of total"
           : "No match";
       }
-      draw();
+      drawAll();
       filterTable();
       notify();
       return res;
     }
 
     on(input, "input", function () { search(input.value); });
-    on(reset, "click", function () { zoom(0); });
+    on(reset, "click", resetZoom);
     on(box, "keydown", function (e) {
       if (e.key !== "Escape") return;
       if (e.target === input && input.value) search("");
-      else if (state.zoom !== 0) zoom(0);
+      else if (visible().some(function (p) { return p.zoom !== 0; })) resetZoom();
+      else if (state.sandwich) closeSandwich(graphs.contains(document.activeElement));
       else search("");
     });
 
@@ -506,9 +844,7 @@
         if (!r) { r = byName[f.name] = { name: f.name, self: 0, total: 0, frame: f }; list.push(r); }
         r.self += f.self;
         // A recursive function's total counts its outermost frames only.
-        var inner = false;
-        for (var a = f.parent; a > 0; a = frames[a].parent) if (frames[a].name === f.name) { inner = true; break; }
-        if (!inner) r.total += f.total;
+        if (!nested(frames, f)) r.total += f.total;
       }
       rows = list;
       var t = el("table", "pf-table");
@@ -536,7 +872,23 @@
       });
       on(tbody, "click", function (e) {
         var tr = e.target.closest("tr");
-        if (tr) search(tr.dataset.name);
+        if (!tr) return;
+        if (e.target.closest(".pf-row-sw")) openSandwich(tr.dataset.name, true);
+        else search(tr.dataset.name);
+      });
+      on(tbody, "contextmenu", function (e) {
+        var tr = e.target.closest("tr");
+        if (!tr) return;
+        e.preventDefault();
+        if (!menu.hidden && Date.now() - menuOpened < 500) return;
+        var inv = tr.querySelector(".pf-row-sw") || wrap;
+        openMenu({ name: tr.dataset.name, pane: null, index: -1, invoker: inv }, e.clientX, e.clientY, inv);
+      });
+      on(tbody, "keydown", function (e) {
+        var b = e.target.closest(".pf-row-sw");
+        if (!b || !isMenuKey(e)) return;
+        e.preventDefault();
+        openMenu({ name: b.closest("tr").dataset.name, pane: null, index: -1, invoker: b }, 0, 0, b);
       });
       return t;
     }
@@ -556,13 +908,22 @@
         var tr = el("tr");
         tr.dataset.name = r.name;
         var fn = el("td", "pf-fn"), sw = el("span", "pf-swatch");
-        colour(sw, r.frame);
+        colour(sw, r.frame, { sandwich: false });
         fn.append(sw, el("span", null, r.name));
+        if (showGraph) {
+          // The row's action: the sandwich view of its function.
+          var b = el("button", "pf-row-sw", "⇅");
+          b.type = "button";
+          b.title = "Sandwich view: callers and callees (right-click the row for more)";
+          b.setAttribute("aria-label", "Sandwich view of " + r.name);
+          fn.appendChild(b);
+        }
         tr.append(fn, cell(r.self), cell(r.total));
         frag.appendChild(tr);
       });
       tbody.appendChild(frag);
       filterTable();
+      markRow();
     }
 
     function cell(v) {
@@ -573,23 +934,35 @@
 
     function filterTable() {
       if (!tbody) return;
-      var q = state.query.toLowerCase();
+      var q = state.lower;
       for (var tr = tbody.firstChild; tr; tr = tr.nextSibling)
         tr.hidden = !!q && tr.dataset.name.toLowerCase().indexOf(q) < 0;
     }
 
-    fillTable();
-    if (opts.zoom && graph) {
-      var zi = findPath(opts.zoom);
-      if (zi > 0) state.zoom = state.focus = zi;
+    // markRow marks the table row of the sandwich's function.
+    function markRow() {
+      if (!tbody) return;
+      for (var tr = tbody.firstChild; tr; tr = tr.nextSibling) {
+        if (state.sandwich && tr.dataset.name === state.sandwich) tr.setAttribute("aria-current", "true");
+        else tr.removeAttribute("aria-current");
+      }
     }
+
+    fillTable();
+    if (opts.zoom && main) {
+      var zi = findPath(opts.zoom);
+      if (zi > 0) main.zoom = main.focus = zi;
+    }
+    if (opts.sandwich && main) openSandwich(String(opts.sandwich), false);
     if (opts.search) search(opts.search); // draws
-    else draw();
-    if (opts.zoom && state.zoom === 0) notify(); // the zoomed frame is gone
+    else drawAll();
+    // A zoomed frame or a sandwiched function the new answer lacks is gone.
+    if ((opts.zoom && main && main.zoom === 0) || (opts.sandwich && main && !state.sandwich)) notify();
 
     return {
       search: search,
-      reset: function () { zoom(0); },
+      reset: resetZoom,
+      sandwich: function (name) { return name ? openSandwich(String(name), false) : (closeSandwich(false), true); },
       state: current,
       destroy: function () {
         cleanups.forEach(function (f) { f(); });
@@ -599,7 +972,30 @@
     };
   }
 
-  var api = { render: render, parse: parse, packageOf: packageOf, formatter: formatter, percent: percent, shortName: shortName, EMPTY: EMPTY };
+  // copyText puts text on the clipboard: the asynchronous clipboard where
+  // the page may use it, else a selected, hidden text area and the copy
+  // command. It resolves to whether either worked.
+  function copyText(text) {
+    function fallback() {
+      var ta = el("textarea");
+      ta.value = text;
+      ta.setAttribute("readonly", "");
+      ta.style.cssText = "position:fixed;top:0;left:0;width:1px;height:1px;opacity:0";
+      var had = document.activeElement;
+      document.body.appendChild(ta);
+      ta.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(ta);
+      if (had && had.focus) had.focus({ preventScroll: true });
+      return ok;
+    }
+    if (typeof navigator !== "undefined" && navigator.clipboard && navigator.clipboard.writeText)
+      return navigator.clipboard.writeText(text).then(function () { return true; }, fallback);
+    return Promise.resolve(fallback());
+  }
+
+  var api = { render: render, parse: parse, sandwich: sandwich, packageOf: packageOf, formatter: formatter, percent: percent, shortName: shortName, EMPTY: EMPTY };
   root.PyroFlame = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);

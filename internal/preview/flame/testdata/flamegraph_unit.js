@@ -107,4 +107,114 @@ check("parse rejects", () => {
   for (const b of bad) assert.throws(() => PF.parse(b), Error, JSON.stringify(b));
 });
 
+// The sandwich merge, checked against a reference that works on stacks
+// rather than frames: every frame's self value is the weight of one stack
+// (its path from the root's child). A stack through a function counts
+// once: its callers are the path above the function's first (outermost)
+// call, its callees the path from there down.
+function stacks(m) {
+  const out = [];
+  for (const f of m.frames) {
+    if (f.level === 0 || !f.self) continue;
+    const p = [];
+    for (let i = f.index; i > 0; i = m.frames[i].parent) p.unshift(m.frames[i].name);
+    out.push([p, f.self]);
+  }
+  return out;
+}
+
+function reference(st, name) {
+  const r = { total: 0, self: 0, callers: new Map(), callees: new Map() };
+  const add = (tree, path, w) => {
+    for (let k = 1; k <= path.length; k++) {
+      const key = path.slice(0, k).join(";"), v = tree.get(key) || { total: 0, self: 0 };
+      v.total += w;
+      if (k === path.length) v.self += w;
+      tree.set(key, v);
+    }
+  };
+  for (const [p, w] of st) {
+    const first = p.indexOf(name);
+    if (first < 0) continue;
+    r.total += w;
+    if (p[p.length - 1] === name) r.self += w;
+    add(r.callers, p.slice(0, first + 1).reverse(), w);
+    add(r.callees, p.slice(first), w);
+  }
+  return r;
+}
+
+// tree maps each frame of a laid-out sandwich tree by its path, and checks
+// the layout: children inside their parent, side by side, in name order.
+function tree(m) {
+  const out = new Map(), key = [];
+  for (const f of m.frames) {
+    key[f.index] = f.parent < 0 ? f.name : key[f.parent] + ";" + f.name;
+    assert.ok(!out.has(key[f.index]), "a path twice: " + key[f.index]);
+    out.set(key[f.index], { total: f.total, self: f.self });
+  }
+  for (const lvl of m.byLevel.slice(1)) {
+    for (let i = 0; i < lvl.length; i++) {
+      const f = lvl[i], p = m.frames[f.parent], prev = lvl[i - 1];
+      assert.ok(f.start >= p.start && f.start + f.total <= p.start + p.total, "outside its caller: " + f.name);
+      if (prev && prev.parent === f.parent) {
+        assert.strictEqual(f.start, prev.start + prev.total, "a gap before " + f.name);
+        assert.ok(prev.name < f.name, "not in name order: " + f.name);
+      } else {
+        assert.strictEqual(f.start, p.start, "the first callee does not start with its caller: " + f.name);
+      }
+    }
+  }
+  return out;
+}
+
+function sameTree(got, want, what) {
+  const plain = (mp) => JSON.stringify([...mp.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  assert.strictEqual(plain(got), plain(want), what);
+}
+
+check("sandwich against stacks, every function of two recorded profiles", () => {
+  const dir = path.join(__dirname);
+  for (const file of ["render_cpu_full.json", "render_pyroscope_cpu_v1.21.1.json"]) {
+    const m = PF.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    const st = stacks(m), names = [...new Set(m.frames.slice(1).map((f) => f.name))];
+    const t0 = process.hrtime.bigint();
+    for (const name of names) {
+      const s = PF.sandwich(m, name), r = reference(st, name), what = file + ": " + name;
+      assert.strictEqual(s.total, r.total, what + " total");
+      assert.strictEqual(s.self, r.self, what + " self");
+      assert.strictEqual(s.callers.numTicks, s.total, what + " callers' root");
+      assert.strictEqual(s.callees.numTicks, s.total, what + " callees' root");
+      sameTree(tree(s.callers), r.callers, what + " callers");
+      sameTree(tree(s.callees), r.callees, what + " callees");
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    console.log(file + ": " + names.length + " functions checked (" + m.frames.length + " frames, " + ms.toFixed(1) + " ms with the reference)");
+  }
+});
+
+check("sandwich of a recursive function", () => {
+  // In the server's own profile net/http.HandlerFunc.ServeHTTP calls
+  // itself through middlewares: 2 outermost calls, 90 ms in all, and the
+  // inner calls are not counted again.
+  const m = PF.parse(fs.readFileSync(path.join(__dirname, "render_pyroscope_cpu_v1.21.1.json"), "utf8"));
+  const name = "net/http.HandlerFunc.ServeHTTP";
+  const all = m.frames.filter((f) => f.name === name);
+  assert.ok(all.length > 2, "the fixture no longer has the recursion");
+  const s = PF.sandwich(m, name);
+  assert.deepStrictEqual([s.total, s.self, s.places], [90000000, 0, 2]);
+  assert.ok(all.reduce((a, f) => a + f.total, 0) > s.total, "recursion would be counted twice");
+  const callers = s.callers.byLevel[1].map((f) => [f.name, f.total]);
+  assert.deepStrictEqual(callers, [["golang.org/x/net/http2.(*serverConn).runHandler", 40000000], ["net/http.serverHandler.ServeHTTP", 50000000]]);
+  // Below it, the recursion stays visible: the function again, two levels down.
+  assert.deepStrictEqual(s.callees.byLevel[3].map((f) => [f.name, f.total]), [[name, 50000000], [name, 40000000]]);
+  // The table's total for it is the same number.
+  const cpu = PF.parse(fs.readFileSync(path.join(__dirname, "render_cpu_full.json"), "utf8"));
+  const bst = PF.sandwich(cpu, "runtime.binarySearchTree");
+  assert.deepStrictEqual([bst.total, bst.self, bst.places, bst.callees.byLevel.length], [10000000, 10000000, 1, 4]);
+  assert.strictEqual(bst.callers.byLevel[1][0].name, "runtime.(*stackScanState).buildIndex");
+  assert.strictEqual(PF.sandwich(cpu, "total"), null);
+  assert.strictEqual(PF.sandwich(cpu, "no.such.function"), null);
+});
+
 console.log(n + " checks passed");
