@@ -74,7 +74,8 @@ bench-ab:
 	bash scripts/bench-ab.sh --rev $(REV)
 
 ## bench-startup: --version and a warm compile of 50 dashboards, this work
-## tree against REV (default main), wall and CPU time, runs alternating
+## tree against REV (default main): wall and CPU time and page faults,
+## runs interleaved (STARTS, RUNS, BATCH, N)
 bench-startup:
 	bash scripts/bench-startup.sh --rev $(REV)
 

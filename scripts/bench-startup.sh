@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # bench-startup.sh times what every command pays before it does anything:
 # `pyrobuild --version`, and a warm compile of N CUE dashboards (unchanged
-# sources and cache, where start-up is a large part), for two binaries,
-# alternating batches so that both see the same machine.
+# sources and cache, where start-up is a large part), for two binaries
+# that see the same machine.
 #
 #   scripts/bench-startup.sh OLD_BINARY NEW_BINARY
 #   scripts/bench-startup.sh --rev REV              # REV against the work tree
-#   RUNS=9 BATCH=20 N=50 scripts/bench-startup.sh ...
+#   STARTS=300 RUNS=9 BATCH=20 N=50 scripts/bench-startup.sh ...
 #
-# Each of RUNS rounds runs each binary BATCH times per case. Prints the
-# median over rounds of the mean wall and CPU (user+system) milliseconds
-# of one run, the NEW/OLD ratios (below 1 is faster), and the package
-# initialisation of each binary by GODEBUG=inittrace=1 (allocations are
-# exact; times move with the machine's load). CPU time is the better guide
-# on a busy machine: waiting for a core is wall time, not CPU time.
+# `--version` is run STARTS times by each binary, interleaved in a random
+# order (internal/benchgen/cmd/benchstart): the median of one run's wall
+# and CPU (user+system) milliseconds and minor page faults. The warm
+# compile is run BATCH times by each binary in each of RUNS rounds,
+# alternating: the median over rounds of the mean of one run (the loop's
+# shell counts in, the same for both). Prints the NEW/OLD ratios (below 1
+# is faster), and the package initialisation of each binary by
+# GODEBUG=inittrace=1: its total and the packages that allocate most
+# (allocations are exact; times move with the machine's load). CPU time
+# and page faults are the better guides on a busy machine: waiting for a
+# core is wall time, not CPU time, and the faults do not move with load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+STARTS=${STARTS:-100}
 RUNS=${RUNS:-7}
 BATCH=${BATCH:-20}
 N=${N:-50}
@@ -32,39 +38,48 @@ for side in old new; do
 done
 
 # batch FILE CMD...: runs CMD BATCH times and appends the mean wall and
-# CPU milliseconds of one run to FILE.
+# CPU milliseconds and minor page faults of one run to FILE (the loop's
+# shell counts in all three, the same for both binaries).
 batch() {
 	local file=$1
 	shift
-	/usr/bin/time -f "%e %U %S" -o "$work/time" bash -c 'for _ in $(seq "$0"); do "$@" >/dev/null || exit 1; done' "$BATCH" "$@"
-	awk -v n="$BATCH" '{ printf "%.3f %.3f\n", $1*1000/n, ($2+$3)*1000/n }' "$work/time" >>"$file"
+	/usr/bin/time -f "%e %U %S %R" -o "$work/time" bash -c 'for _ in $(seq "$0"); do "$@" >/dev/null || exit 1; done' "$BATCH" "$@"
+	awk -v n="$BATCH" '{ printf "%.3f %.3f %.0f\n", $1*1000/n, ($2+$3)*1000/n, $4/n }' "$work/time" >>"$file"
 }
+
+go build -o "$work/benchstart" ./internal/benchgen/cmd/benchstart
+"$work/benchstart" -n "$STARTS" "${bin[old]}" "${bin[new]}" -- --version >"$work/starts"
+awk -v o="${bin[old]}" '$1 == o { print $2, $5, $6 }' "$work/starts" >"$work/old.version"
+awk -v n="${bin[new]}" '$1 == n { print $2, $5, $6 }' "$work/starts" >"$work/new.version"
 
 for _ in $(seq "$RUNS"); do
 	for side in old new; do
 		b=${bin[$side]}
-		batch "$work/$side.version" "$b" --version
 		batch "$work/$side.warm" env PYROBUILD_CACHE="$work/cache-$side" "$b" compile "$work/cue" -o "$work/out-$side" -q
 	done
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "| case (median of $RUNS rounds of $BATCH runs, alternating) | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| case | old wall (ms) | new wall (ms) | new/old | old CPU (ms) | new CPU (ms) | new/old | old faults | new faults |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in version warm; do
 	ow=$(cut -d' ' -f1 "$work/old.$c" | median)
 	nw=$(cut -d' ' -f1 "$work/new.$c" | median)
 	oc=$(cut -d' ' -f2 "$work/old.$c" | median)
 	nc=$(cut -d' ' -f2 "$work/new.$c" | median)
-	label="pyrobuild --version"
-	[ "$c" = warm ] && label="compile of $N CUE dashboards, warm"
-	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" \
-		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n", l, ow, nw, nw/ow, oc, nc, nc/oc }'
+	of=$(cut -d' ' -f3 "$work/old.$c" | median)
+	nf=$(cut -d' ' -f3 "$work/new.$c" | median)
+	label="pyrobuild --version (median of $STARTS runs, random order)"
+	[ "$c" = warm ] && label="compile of $N CUE dashboards, warm (median of $RUNS rounds of $BATCH runs, alternating)"
+	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" -v of="$of" -v nf="$nf" \
+		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %d | %d |\n", l, ow, nw, nw/ow, oc, nc, nc/oc, of, nf }'
 done
 echo
 for side in old new; do
 	GODEBUG=inittrace=1 "${bin[$side]}" --version 2>&1 >/dev/null |
-		awk -v s="$side" '{ ms += $5; by += $8; n += $10 } $2 ~ /chroma/ { cms += $5; cn += $10 }
-			END { printf "%s: package init %.1f ms, %.1f MB, %d allocations; of which chroma %.1f ms, %d allocations\n", s, ms, by/1e6, n, cms, cn }'
+		awk -v s="$side" '$1 == "init" { ms += $5; by += $8; n += $10 }
+			END { printf "%s: package init %.1f ms, %.1f MB, %d allocations; the most allocations:\n", s, ms, by/1e6, n }'
+	GODEBUG=inittrace=1 "${bin[$side]}" --version 2>&1 >/dev/null |
+		awk '$1 == "init" { printf "  %-60s %6.2f ms %8d B %6d allocations\n", $2, $5, $8, $10 }' | sort -k6 -n -r | head -8
 done
 echo "$(nproc) cores, $(go env GOVERSION), load average $(cut -d' ' -f1-3 /proc/loadavg) after the runs."

@@ -244,7 +244,9 @@ var startupForbidden = []string{
 	"github.com/alecthomas/chroma/v2/styles",
 }
 
-func TestStartupDeps(t *testing.T) {
+// commandDeps lists the packages cmd/pyrobuild links.
+func commandDeps(t *testing.T) []string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs go list")
 	}
@@ -258,7 +260,11 @@ func TestStartupDeps(t *testing.T) {
 	if len(deps) < 10 {
 		t.Fatalf("go list -deps printed %d packages", len(deps))
 	}
-	for _, d := range deps {
+	return deps
+}
+
+func TestStartupDeps(t *testing.T) {
+	for _, d := range commandDeps(t) {
 		for _, f := range startupForbidden {
 			if d == f || strings.HasPrefix(d, f+"/") {
 				t.Errorf("cmd/pyrobuild links %s", d)
@@ -295,4 +301,80 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// startupCalls are calls that must not initialise a package-level
+// variable of a package the command links: package initialisation runs at
+// every start of every command, `pyrobuild --version` included, and these
+// cost from a few microseconds to a millisecond each (a regexp is parsed
+// and compiled). Such a variable is made on first use instead, with
+// sync.OnceValue.
+var startupCalls = map[string]bool{
+	"regexp.MustCompile":      true,
+	"regexp.MustCompilePOSIX": true,
+	"regexp.Compile":          true,
+	"template.Must":           true,
+}
+
+func TestNoStartupWork(t *testing.T) {
+	linked := map[string]bool{}
+	for _, d := range commandDeps(t) {
+		if rel, ok := strings.CutPrefix(d, module+"/"); ok {
+			linked[rel] = true
+		}
+	}
+	checked := 0
+	for _, f := range repoFiles(t) {
+		if !linked[f.pkg] {
+			continue
+		}
+		checked++
+		for _, decl := range f.ast.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				for _, v := range spec.(*ast.ValueSpec).Values {
+					for _, call := range startupCallsIn(v) {
+						t.Errorf("%s: package-level %s runs when the program starts: make the variable on first use (sync.OnceValue)", f.fset.Position(call.Pos()), qualified(call.Fun))
+					}
+				}
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("checked %d files of the command's packages: the match of packages to folders failed", checked)
+	}
+}
+
+// startupCallsIn returns the calls of startupCalls that evaluating e makes,
+// leaving out those inside function literals (run later, if ever).
+func startupCallsIn(e ast.Expr) []*ast.CallExpr {
+	var calls []*ast.CallExpr
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if startupCalls[qualified(x.Fun)] {
+				calls = append(calls, x)
+			}
+		}
+		return true
+	})
+	return calls
+}
+
+// qualified is pkg.Name for a selector expression, "" otherwise.
+func qualified(e ast.Expr) string {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	id, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return ""
+	}
+	return id.Name + "." + sel.Sel.Name
 }

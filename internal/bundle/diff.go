@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
@@ -362,7 +363,9 @@ func writeJSONNode(b *bytes.Buffer, n *model.Node) {
 
 // credentialKeyRe matches the names of fields that hold credentials
 // anywhere in a resource.
-var credentialKeyRe = regexp.MustCompile(`(?i)^(password|credentials|clientSecret|token|accessToken|apiKey|privateKey|bearerToken)$`)
+var credentialKeyRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(password|credentials|clientSecret|token|accessToken|apiKey|privateKey|bearerToken)$`)
+})
 
 // secretPlainKeys are the fields of a Secret's spec that are not
 // credentials, so a diff may show them (every other value of a Secret is
@@ -383,7 +386,7 @@ func isCredential(kind string, path []string) bool {
 		// Paths to files on the server are not secrets.
 		return !secretPlainKeys[last] && !strings.HasSuffix(last, "File") && !isIndex(last)
 	}
-	if credentialKeyRe.MatchString(last) {
+	if credentialKeyRe().MatchString(last) {
 		return true
 	}
 	return len(path) >= 2 && path[len(path)-2] == "headers" && compiler.CredentialHeader(last)

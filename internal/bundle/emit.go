@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -162,7 +163,7 @@ func toYAML(n *model.Node) *yaml.Node {
 
 func yamlString(v string) *yaml.Node {
 	y := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
-	if yaml11Ambiguous.MatchString(v) {
+	if yaml11Ambiguous().MatchString(v) {
 		// YAML 1.2 (yaml.v3) leaves these plain, but YAML 1.1 readers,
 		// which much Kubernetes and Perses tooling still uses, would read
 		// a boolean or a number.
@@ -173,7 +174,9 @@ func yamlString(v string) *yaml.Node {
 
 // yaml11Ambiguous matches plain strings that YAML 1.1 reads as booleans
 // (yaml11Words) or sexagesimal numbers.
-var yaml11Ambiguous = regexp.MustCompile(`^(?:` + strings.Join(yaml11Words, "|") + `|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
+var yaml11Ambiguous = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:` + strings.Join(yaml11Words, "|") + `|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
+})
 
 // yaml11Words are the words YAML 1.1 reads as booleans.
 var yaml11Words = []string{"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}

@@ -132,7 +132,7 @@ func (w *yamlWriter) inline(n *model.Node) {
 		// Literals as the loaders keep them; yaml.v3 writes a tagged
 		// scalar's value as is when it resolves to that tag, which the
 		// differential test checks for the forms sources use.
-		if !plainLiteral.MatchString(n.Value) {
+		if !plainLiteral().MatchString(n.Value) {
 			w.ok = false
 			return
 		}
@@ -143,7 +143,9 @@ func (w *yamlWriter) inline(n *model.Node) {
 }
 
 // plainLiteral is a number or boolean literal yaml.v3 writes unchanged.
-var plainLiteral = regexp.MustCompile(`^(?:true|false|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)$`)
+var plainLiteral = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:true|false|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)$`)
+})
 
 // isSafePlain reports whether yaml.v3 writes a string plain, as is: it
 // starts with a letter, holds no character YAML gives a meaning to (": ",

@@ -191,7 +191,7 @@ func TestIsSafePlainMatchesRegexp(t *testing.T) {
 		if got, want := isSafePlain(s), re.MatchString(s); got != want {
 			t.Fatalf("isSafePlain(%q) = %v, the regexp says %v", s, got, want)
 		}
-		if isSafePlain(s) && yaml11Word(s) != yaml11Ambiguous.MatchString(s) {
+		if isSafePlain(s) && yaml11Word(s) != yaml11Ambiguous().MatchString(s) {
 			t.Fatalf("yaml11Word(%q) = %v, yaml11Ambiguous says %v", s, yaml11Word(s), !yaml11Word(s))
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -110,7 +111,7 @@ given.`,
 // releaseRe matches the versions a go.mod can require as they are: tags
 // and pseudo-versions, not "devel" nor a build of a checkout with
 // uncommitted changes ("+dirty").
-var releaseRe = regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
+var releaseRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`) })
 
 func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.Writer) error {
 	project := o.project
@@ -131,7 +132,7 @@ func runInit(ctx context.Context, o *initOptions, dir string, stdout, stderr io.
 		opts.SDKReplace = replace
 	}
 	sdkVersion := "latest"
-	if v := initVersion(); releaseRe.MatchString(v) {
+	if v := initVersion(); releaseRe().MatchString(v) {
 		// The project builds with the SDK of the pyrobuild that made it,
 		// and CI installs that same pyrobuild.
 		opts.SDKVersion, opts.InstallVersion = v, v

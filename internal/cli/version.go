@@ -6,11 +6,17 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // pseudoVersionRe finds the commit in a Go pseudo-version
 // (v0.0.0-20261125110544-0a0e934c1d2e), which `go install …@main` records.
-var pseudoVersionRe = regexp.MustCompile(`-(\d{14})-([0-9a-f]{12})$`)
+var pseudoVersionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-(\d{14})-([0-9a-f]{12})$`) })
+
+// readBuildInfo is debug.ReadBuildInfo, parsed once: every command asks
+// for the version (the root command's --version, the User-Agent), and the
+// parse is of some 200 lines of dependencies.
+var readBuildInfo = sync.OnceValues(debug.ReadBuildInfo)
 
 // buildInfo is what `pyrobuild version` and `pyrobuild --version` print:
 // the version, the commit it was built from, and the Go toolchain. A bug
@@ -18,7 +24,7 @@ var pseudoVersionRe = regexp.MustCompile(`-(\d{14})-([0-9a-f]{12})$`)
 func buildInfo() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "pyrobuild %s\n", version())
-	info, ok := debug.ReadBuildInfo()
+	info, ok := readBuildInfo()
 	commit := "unknown"
 	goVersion := runtime.Version()
 	if ok {
@@ -39,7 +45,7 @@ func buildInfo() string {
 			if len(notes) > 0 {
 				commit += " (" + strings.Join(notes, ", ") + ")"
 			}
-		} else if m := pseudoVersionRe.FindStringSubmatch(info.Main.Version); m != nil {
+		} else if m := pseudoVersionRe().FindStringSubmatch(info.Main.Version); m != nil {
 			commit = m[2]
 		} else if v := info.Main.Version; v != "" && v != "(devel)" {
 			commit = "tagged " + v

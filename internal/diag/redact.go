@@ -3,6 +3,7 @@ package diag
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Redaction: a credential's value must never be printed, not in a
@@ -26,12 +27,16 @@ func SecretField(name string) bool {
 
 // secretLineRe finds values of credential fields on a source line, so an
 // excerpt never prints a password.
-var secretLineRe = regexp.MustCompile(`(?i)("?(password|credentials|clientSecret|authorization|token|key)"?\s*:\s*)(.+)$`)
+var secretLineRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)("?(password|credentials|clientSecret|authorization|token|key)"?\s*:\s*)(.+)$`)
+})
 
 // goSecretRe finds credentials passed to Go SDK calls: the string after a
 // credential-like quoted name (dac.Header("Authorization", "…")), and the
 // second argument of BasicAuth and Authorization.
-var goSecretRe = regexp.MustCompile(`(?i)((?:"[^"]*(?:password|credentials|secret|authorization|token|key|cookie)[^"]*"|\b(?:BasicAuth|Authorization)\(\s*(?:"(?:[^"\\]|\\.)*"|\w+))\s*,\s*)("(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)`)
+var goSecretRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)((?:"[^"]*(?:password|credentials|secret|authorization|token|key|cookie)[^"]*"|\b(?:BasicAuth|Authorization)\(\s*(?:"(?:[^"\\]|\\.)*"|\w+))\s*,\s*)("(?:[^"\\]|\\.)*"|` + "`[^`]*`" + `)`)
+})
 
 // credentialElem reports whether e names a field or header that holds
 // credentials, or a struct (basicAuth, headers, …) whose values may: it
@@ -42,7 +47,7 @@ var goSecretRe = regexp.MustCompile(`(?i)((?:"[^"]*(?:password|credentials|secre
 func credentialElem(e string) bool {
 	var buf [64]byte
 	if len(e) > len(buf) {
-		return credentialElemRe.MatchString(e)
+		return credentialElemRe().MatchString(e)
 	}
 	b := buf[:len(e)]
 	for i := 0; i < len(e); i++ {
@@ -50,7 +55,7 @@ func credentialElem(e string) bool {
 		switch {
 		case c >= 0x80:
 			// Unicode folds more than ASCII does (ſ is s, K is k).
-			return credentialElemRe.MatchString(e)
+			return credentialElemRe().MatchString(e)
 		case c >= 'A' && c <= 'Z':
 			c += 'a' - 'A'
 		}
@@ -71,7 +76,9 @@ func credentialElem(e string) bool {
 var credentialWords = []string{"basicauth", "authorization", "oauth", "tlsconfig", "headers", "password", "credential", "secret", "token", "cookie"}
 
 // credentialElemRe is credentialElem's rule, for names beyond ASCII.
-var credentialElemRe = regexp.MustCompile(`(?i)basicauth|authorization|oauth|tlsconfig|headers|password|credential|secret|token|cookie|api-?key|^key$`)
+var credentialElemRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)basicauth|authorization|oauth|tlsconfig|headers|password|credential|secret|token|cookie|api-?key|^key$`)
+})
 
 // CredentialPath reports whether a value at path (field names from the
 // resource's root) may be a credential. A misspelt field (pasword) is
@@ -86,29 +93,29 @@ func CredentialPath(path []string) bool {
 }
 
 // keyValueRe is a "key: value" line of YAML, JSON or CUE.
-var keyValueRe = regexp.MustCompile(`^(\s*(?:-\s+)?"?[^"\s:]+"?\s*:\s*)\S.*$`)
+var keyValueRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\s*(?:-\s+)?"?[^"\s:]+"?\s*:\s*)\S.*$`) })
 
 // maskValue hides the value of a "key: value" line.
 func maskValue(line string) string {
-	return keyValueRe.ReplaceAllString(line, "${1}"+Redacted)
+	return keyValueRe().ReplaceAllString(line, "${1}"+Redacted)
 }
 
 // quotedValueRe is a quoted string in a message, unless it follows =~ or
 // !~ (a pattern the schema imposes, not a value of the user's).
-var quotedValueRe = regexp.MustCompile(`(^|[^~])"(?:[^"\\]|\\.)*"`)
+var quotedValueRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|[^~])"(?:[^"\\]|\\.)*"`) })
 
 // RedactQuoted hides the quoted values of a message about a credential.
 func RedactQuoted(msg string) string {
-	return quotedValueRe.ReplaceAllString(msg, `${1}"`+Redacted+`"`)
+	return quotedValueRe().ReplaceAllString(msg, `${1}"`+Redacted+`"`)
 }
 
 func maskSecrets(line string) string {
 	// Go lines hold many values: the literal keeps its width, so that a
 	// caret under a later value stays under it.
-	line = goSecretRe.ReplaceAllStringFunc(line, func(m string) string {
-		sub := goSecretRe.FindStringSubmatch(m)
+	line = goSecretRe().ReplaceAllStringFunc(line, func(m string) string {
+		sub := goSecretRe().FindStringSubmatch(m)
 		lit := sub[2]
 		return sub[1] + lit[:1] + strings.Repeat("*", len([]rune(lit))-2) + lit[len(lit)-1:]
 	})
-	return secretLineRe.ReplaceAllString(line, "${1}"+Redacted)
+	return secretLineRe().ReplaceAllString(line, "${1}"+Redacted)
 }

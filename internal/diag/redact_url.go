@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Credentials written inside URLs (http://user:pass@host/, ?token=…) are
@@ -14,13 +15,15 @@ import (
 
 // urlInTextRe finds URLs in free text: a scheme, "://", and what follows
 // up to a space, a quote or an angle bracket.
-var urlInTextRe = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
+var urlInTextRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>` + "`" + `]+`) })
 
 // userinfoRe is a URL's user information with a password.
-var userinfoRe = regexp.MustCompile(`^((?i)[a-z][a-z0-9+.-]*://)([^/?#@\s:]*):([^/?#@\s]*)@`)
+var userinfoRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^((?i)[a-z][a-z0-9+.-]*://)([^/?#@\s:]*):([^/?#@\s]*)@`)
+})
 
 // queryParamRe is one parameter of a query string.
-var queryParamRe = regexp.MustCompile(`([?&;])([^=&;#\s]+)=([^&;#\s]*)`)
+var queryParamRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([?&;])([^=&;#\s]+)=([^&;#\s]*)`) })
 
 // credentialParams are query parameter names that carry credentials
 // beyond those credentialElem recognises (token, api_key, secret, …).
@@ -44,11 +47,11 @@ func CredentialParam(name string) bool {
 // empty for a URL without any.
 func URLCredentials(u string) []string {
 	var found []string
-	if m := userinfoRe.FindStringSubmatch(u); m != nil {
+	if m := userinfoRe().FindStringSubmatch(u); m != nil {
 		found = append(found, "a password in the user information")
 	}
 	if i := strings.IndexByte(u, '?'); i >= 0 {
-		for _, m := range queryParamRe.FindAllStringSubmatch(u[i:], -1) {
+		for _, m := range queryParamRe().FindAllStringSubmatch(u[i:], -1) {
 			if CredentialParam(m[2]) && m[3] != "" {
 				found = append(found, "the query parameter "+m[2])
 			}
@@ -61,13 +64,13 @@ func URLCredentials(u string) []string {
 // information and the values of its credential query parameters. The
 // rest is left as written.
 func RedactURL(u string) string {
-	u = userinfoRe.ReplaceAllString(u, "${1}${2}:"+Redacted+"@")
+	u = userinfoRe().ReplaceAllString(u, "${1}${2}:"+Redacted+"@")
 	i := strings.IndexByte(u, '?')
 	if i < 0 {
 		return u
 	}
-	q := queryParamRe.ReplaceAllStringFunc(u[i:], func(m string) string {
-		sub := queryParamRe.FindStringSubmatch(m)
+	q := queryParamRe().ReplaceAllStringFunc(u[i:], func(m string) string {
+		sub := queryParamRe().FindStringSubmatch(m)
 		if !CredentialParam(sub[2]) || sub[3] == "" {
 			return m
 		}
@@ -81,5 +84,5 @@ func RedactURLs(text string) string {
 	if !strings.Contains(text, "://") {
 		return text
 	}
-	return urlInTextRe.ReplaceAllStringFunc(text, RedactURL)
+	return urlInTextRe().ReplaceAllStringFunc(text, RedactURL)
 }

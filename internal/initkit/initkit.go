@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -70,11 +71,11 @@ type File struct {
 }
 
 // nameRe is Perses's rule for resource names.
-var nameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,75}$`)
+var nameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,75}$`) })
 
 // ValidName reports whether name can name a Perses project.
 func ValidName(name string) bool {
-	return nameRe.MatchString(name) && !strings.Contains(name, "..") && !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".")
+	return nameRe().MatchString(name) && !strings.Contains(name, "..") && !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".")
 }
 
 // ProjectName derives a project name from a folder's name that both

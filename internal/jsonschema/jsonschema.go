@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 
@@ -738,7 +739,7 @@ func anySlice(ss []string) []any {
 }
 
 // ecmaRepeat is a Go repetition operator, written the same in ECMA-262.
-var ecmaRepeat = regexp.MustCompile(`^\{[0-9]+(,[0-9]*)?\}`)
+var ecmaRepeat = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\{[0-9]+(,[0-9]*)?\}`) })
 
 // ecmaPattern rewrites a Go (RE2) regular expression as an ECMA-262 one
 // that matches the same strings, for the pattern keyword (editors run it
@@ -836,7 +837,7 @@ func ecmaPattern(re string) (string, bool) {
 			}
 			b.WriteByte('(')
 		case '{':
-			if m := ecmaRepeat.FindString(re[i:]); m != "" {
+			if m := ecmaRepeat().FindString(re[i:]); m != "" {
 				b.WriteString(m)
 				i += len(m) - 1
 			} else {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -51,7 +52,7 @@ func (e *statusError) Error() string {
 // limitRe finds the limit in Pyroscope's answer to a range over
 // max_query_length: "the query time range exceeds the limit
 // (max_query_length, actual: 48h0m0s, limit: 1d)".
-var limitRe = regexp.MustCompile(`max_query_length.*limit: ([0-9a-z]+)\)`)
+var limitRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`max_query_length.*limit: ([0-9a-z]+)\)`) })
 
 // fetch asks s everything the queries need, within ctx.
 func (s *server) fetch(ctx context.Context, opts Options, n needs) {
@@ -63,7 +64,7 @@ func (s *server) fetch(ctx context.Context, opts Options, n needs) {
 	names, err := s.labelValues(ctx, opts, "service_name", "")
 	var se *statusError
 	if errors.As(err, &se) {
-		if m := limitRe.FindStringSubmatch(se.message); m != nil {
+		if m := limitRe().FindStringSubmatch(se.message); m != nil {
 			if limit, perr := parseDuration(m[1]); perr == nil && limit > 0 && limit < opts.Range {
 				s.start, s.clamped = s.end.Add(-limit), true
 				names, err = s.labelValues(ctx, opts, "service_name", "")
@@ -190,7 +191,7 @@ func transportError(ctx context.Context, err error) error {
 
 // durationRe is one number and unit of a Prometheus duration ("1d",
 // "12h30m"), the form Pyroscope prints its limits in.
-var durationRe = regexp.MustCompile(`^([0-9]+)(ms|y|w|d|h|m|s)`)
+var durationRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+)(ms|y|w|d|h|m|s)`) })
 
 // parseDuration reads a Prometheus duration.
 func parseDuration(s string) (time.Duration, error) {
@@ -201,7 +202,7 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, errors.New("empty duration")
 	}
 	for s != "" {
-		m := durationRe.FindStringSubmatch(s)
+		m := durationRe().FindStringSubmatch(s)
 		if m == nil {
 			return 0, fmt.Errorf("not a duration: %q", s)
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
@@ -255,7 +256,9 @@ func staticVariables(vars *model.Node) map[string][]string {
 
 // variableRe is a variable reference: $name or ${name} (with an optional
 // ${name:format}).
-var variableRe = regexp.MustCompile(`\$(?:\{([A-Za-z0-9_]+)(?::[^}]*)?\}|([A-Za-z0-9_]+))`)
+var variableRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$(?:\{([A-Za-z0-9_]+)(?::[^}]*)?\}|([A-Za-z0-9_]+))`)
+})
 
 // expand returns the values s takes over the static values of the
 // variables it names; ok is false when it names a variable whose values
@@ -263,7 +266,7 @@ var variableRe = regexp.MustCompile(`\$(?:\{([A-Za-z0-9_]+)(?::[^}]*)?\}|([A-Za-
 func expand(s string, vars map[string][]string) (vals []string, ok bool) {
 	vals = []string{""}
 	last := 0
-	for _, m := range variableRe.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range variableRe().FindAllStringSubmatchIndex(s, -1) {
 		var name string
 		if m[2] >= 0 {
 			name = s[m[2]:m[3]]

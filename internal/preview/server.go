@@ -557,7 +557,7 @@ func errorWord(n int) string {
 	return plural(n, "error")
 }
 
-var assetVersion = regexp.MustCompile(`\?v=[0-9a-f]{10}`)
+var assetVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\?v=[0-9a-f]{10}`) })
 
 // onlyContentChanges drops the pages whose only change is the version of
 // a stylesheet they link: the browser swaps the stylesheet instead of
@@ -577,7 +577,7 @@ func onlyContentChanges(pages []string, prev, next *site.Site) []string {
 		}
 		a, _ := prev.File(name)
 		b, _ := next.File(name)
-		if a == nil || b == nil || !bytes.Equal(assetVersion.ReplaceAll(a, nil), assetVersion.ReplaceAll(b, nil)) {
+		if a == nil || b == nil || !bytes.Equal(assetVersion().ReplaceAll(a, nil), assetVersion().ReplaceAll(b, nil)) {
 			out = append(out, p)
 		}
 	}

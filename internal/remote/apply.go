@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
@@ -77,12 +78,12 @@ func (p *Prepared) Validate(ctx context.Context, c *perses.Client) (diag.Diagnos
 	return ds, nil
 }
 
-var missingPlugin = regexp.MustCompile(`schema not found for plugin (\S+)`)
+var missingPlugin = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`schema not found for plugin (\S+)`) })
 
 // refusalPos is where a refusal points in the sources: the plugin it
 // names, when the resource has one of that kind.
 func refusalPos(r *model.Resource, msg string) diag.Pos {
-	if m := missingPlugin.FindStringSubmatch(msg); m != nil {
+	if m := missingPlugin().FindStringSubmatch(msg); m != nil {
 		if n := findKind(r.Tree(), strings.Trim(m[1], `"'.,`), 0); n != nil {
 			return model.Where(n, r.Pos)
 		}
@@ -118,7 +119,7 @@ func findKind(n *model.Node, kind string, depth int) *model.Node {
 }
 
 func refusalHint(msg string) string {
-	if missingPlugin.MatchString(msg) {
+	if missingPlugin().MatchString(msg) {
 		return "the Perses server has not loaded this plugin: install it on the server (its plugin folder), or use a plugin the server has"
 	}
 	return "nothing was written: correct the source, or the server's configuration, and apply again"

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -51,7 +52,7 @@ func withServerSecrets(r, server *model.Resource) *model.Resource {
 
 // A secret's value in the sources is one of these references, resolved by
 // apply on the machine it runs on.
-var valueRef = regexp.MustCompile(`^\$\{(env|file):([^}]+)\}$`)
+var valueRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\$\{(env|file):([^}]+)\}$`) })
 
 // ResolveSecret returns the secret r with every credential resolved: a
 // value "${env:NAME}" is the variable NAME of env, "${file:PATH}" the
@@ -72,7 +73,7 @@ func ResolveSecret(r *model.Resource, env func(string) (string, bool)) (*model.N
 		if v == nil || v.Kind != model.StringKind {
 			continue
 		}
-		m := valueRef.FindStringSubmatch(v.Value)
+		m := valueRef().FindStringSubmatch(v.Value)
 		if m == nil {
 			if credentialFields[f] {
 				ds = append(ds, diag.Diagnostic{Severity: diag.Error, Pos: model.Where(v, r.Pos),

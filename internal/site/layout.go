@@ -182,7 +182,7 @@ func (b *Builder) siteData() siteData {
 	return siteData{Title: b.cfg.Title, RepoURL: b.cfg.RepoURL, Footer: b.cfg.Footer, Language: "en"}
 }
 
-var rootLinkRe = regexp.MustCompile(`(\s(?:href|src)=")/([^/"])`)
+var rootLinkRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\s(?:href|src)=")/([^/"])`) })
 
 // rebase prefixes site-absolute links written in markdown ("/reference/")
 // with the base path, so a site published under /docs/ keeps working.
@@ -190,7 +190,7 @@ func (b *Builder) rebase(h []byte) []byte {
 	if b.basePath == "/" {
 		return h
 	}
-	return rootLinkRe.ReplaceAll(h, []byte("${1}"+b.basePath+"${2}"))
+	return rootLinkRe().ReplaceAll(h, []byte("${1}"+b.basePath+"${2}"))
 }
 
 // notFound is 404.html. Its links are absolute, as it is served for any

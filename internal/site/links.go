@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -249,7 +250,7 @@ func relativeDest(dest string) bool {
 	return err != nil || u.Scheme == "" && u.Host == ""
 }
 
-var rawAttrRe = regexp.MustCompile(`(\s(?:href|src)=)(?:"([^"]*)"|'([^']*)')`)
+var rawAttrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\s(?:href|src)=)(?:"([^"]*)"|'([^']*)')`) })
 
 // resolveRaw rewrites the relative links of a page's HTML as the markdown
 // engine rewrote its markdown links: HTML written in the page says
@@ -268,8 +269,8 @@ func (b *Builder) resolveRaw(p *Page, h []byte) []byte {
 	if !need {
 		return h
 	}
-	return rawAttrRe.ReplaceAllFunc(h, func(m []byte) []byte {
-		sub := rawAttrRe.FindSubmatch(m)
+	return rawAttrRe().ReplaceAllFunc(h, func(m []byte) []byte {
+		sub := rawAttrRe().FindSubmatch(m)
 		v := sub[2]
 		if v == nil {
 			v = sub[3]

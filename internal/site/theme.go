@@ -189,7 +189,9 @@ func inflate(gz []byte) ([]byte, error) {
 
 // templateLineRe matches the errors of text/template ("template: NAME:LINE:
 // …") and of html/template's escaper ("html/template:NAME:LINE:COL: …").
-var templateLineRe = regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+):(?:(\d+):)?\s*(.*)$`)
+var templateLineRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+):(?:(\d+):)?\s*(.*)$`)
+})
 
 // diag turns an error of parsing or executing a layout into a diagnostic
 // at the file:line of the template it happened in, named as parse and
@@ -198,7 +200,7 @@ var templateLineRe = regexp.MustCompile(`^(?:html/)?template: ?([^:]+):(\d+):(?:
 // to blame when the error does not say.
 func (th *theme) diag(err error, name string) diag.Diagnostic {
 	d := diag.Diagnostic{Severity: diag.Error, Code: sitediag.CodeTemplate, Pos: diag.Pos{File: th.layoutFile[name]}, Message: err.Error()}
-	if m := templateLineRe.FindStringSubmatch(err.Error()); m != nil {
+	if m := templateLineRe().FindStringSubmatch(err.Error()); m != nil {
 		if f, ok := th.layoutFile[m[1]]; ok {
 			d.Pos.File = f
 		}

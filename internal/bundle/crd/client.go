@@ -183,7 +183,7 @@ func (c *crdConverter) secretNote(r *model.Resource) {
 	}
 	var names, secrets []string
 	for _, u := range users {
-		n, _, _, _ := kubeName(u.Name, dns1123Subdomain, 253, "")
+		n, _, _, _ := kubeName(u.Name, dns1123Subdomain(), 253, "")
 		if n == "" {
 			continue // reported at the datasource
 		}

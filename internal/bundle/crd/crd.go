@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/bundle"
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
@@ -36,8 +37,10 @@ var crdKinds = map[string]string{
 // dns1123Label is a Kubernetes namespace name; dns1123Subdomain the name of
 // most other objects, custom resources included.
 var (
-	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	dns1123Label     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
+	dns1123Subdomain = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	})
 )
 
 // Convert turns compiled resources into the Kubernetes objects the Perses
@@ -217,7 +220,7 @@ func (c *crdConverter) namespace(project string, at *model.Node, pos diag.Pos) s
 	if ns, ok := c.namespaces[project]; ok {
 		return ns
 	}
-	ns, sev, msg, hint := kubeName(project, dns1123Label, 63, "a namespace")
+	ns, sev, msg, hint := kubeName(project, dns1123Label(), 63, "a namespace")
 	if msg != "" {
 		c.report(sev, model.CodeCRDName, compiler.Where(at, pos), "metadata.project", fmt.Sprintf("project %q %s", project, msg), hint)
 	}
@@ -228,7 +231,7 @@ func (c *crdConverter) namespace(project string, at *model.Node, pos diag.Pos) s
 // name returns the name of r's custom resource, reporting a name
 // Kubernetes cannot take.
 func (c *crdConverter) name(r *model.Resource, at *model.Node) (string, bool) {
-	name, sev, msg, hint := kubeName(r.Name, dns1123Subdomain, 253, "a Kubernetes name")
+	name, sev, msg, hint := kubeName(r.Name, dns1123Subdomain(), 253, "a Kubernetes name")
 	if msg != "" {
 		if sev == diag.Warning && r.Kind != "Dashboard" {
 			// Perses matches project and global datasource names without
@@ -254,11 +257,11 @@ func kubeName(name string, rule *regexp.Regexp, max int, what string) (string, d
 		return low, diag.Warning, fmt.Sprintf("is written %q: %s is lower-case", low, what), ""
 	}
 	hint := fmt.Sprintf("%s has at most %d lower-case letters, digits and '-'", what, max)
-	if rule == dns1123Subdomain {
+	if rule == dns1123Subdomain() {
 		hint += " or '.'"
 	}
 	hint += ", starting and ending with a letter or digit"
-	if s := kubeSuggest(name, rule == dns1123Subdomain); s != "" && len(s) <= max {
+	if s := kubeSuggest(name, rule == dns1123Subdomain()); s != "" && len(s) <= max {
 		hint += fmt.Sprintf(": rename it, e.g. %q", s)
 	}
 	return "", diag.Error, "cannot be " + what + " (the operator names the Perses resource after it)", hint

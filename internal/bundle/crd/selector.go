@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 )
@@ -27,9 +28,11 @@ type Requirement struct {
 }
 
 var (
-	labelKeyRe   = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
-	labelValueRe = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
-	setRe        = regexp.MustCompile(`^(\S+)\s+(in|notin)\s+\(([^()]*)\)$`)
+	labelKeyRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
+	})
+	labelValueRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`) })
+	setRe        = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\S+)\s+(in|notin)\s+\(([^()]*)\)$`) })
 )
 
 // ParseSelector reads a selector as kubectl -l writes one:
@@ -44,8 +47,8 @@ func ParseSelector(s string) (*Selector, error) {
 		switch {
 		case part == "":
 			return nil, fmt.Errorf("instance selector %q: an empty requirement (two commas in a row?)", s)
-		case setRe.MatchString(part):
-			m := setRe.FindStringSubmatch(part)
+		case setRe().MatchString(part):
+			m := setRe().FindStringSubmatch(part)
 			op := "In"
 			if m[2] == "notin" {
 				op = "NotIn"
@@ -109,11 +112,11 @@ func splitSelector(s string) []string {
 }
 
 func checkLabel(sel, key string, values ...string) error {
-	if !labelKeyRe.MatchString(key) || len(key) > 316 {
+	if !labelKeyRe().MatchString(key) || len(key) > 316 {
 		return fmt.Errorf("instance selector %q: %q is not a label key (letters, digits, '-', '_', '.', up to 63, with an optional DNS prefix and '/')", sel, key)
 	}
 	for _, v := range values {
-		if !labelValueRe.MatchString(v) {
+		if !labelValueRe().MatchString(v) {
 			return fmt.Errorf("instance selector %q: %q is not a label value (up to 63 letters, digits, '-', '_', '.', starting and ending with a letter or digit)", sel, v)
 		}
 	}

@@ -243,7 +243,7 @@ func checkMaxItems(v *validator, c model.Check, n *model.Node, path []string, at
 
 // profileTypeIDRe is the shape Pyroscope needs: 5 or 6 colon-separated parts
 // that also form a valid selector prefix (the Perses UI writes it unquoted).
-var profileTypeIDRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z0-9_]*){4,5}$`)
+var profileTypeIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*(:[a-zA-Z0-9_]*){4,5}$`) })
 
 // checkProfileType: a known short name or a full Pyroscope profile type ID.
 func checkProfileType(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
@@ -264,7 +264,7 @@ func checkProfileType(v *validator, _ model.Check, n *model.Node, path []string,
 			Hint(hint)
 		return
 	}
-	if !profileTypeIDRe.MatchString(p) {
+	if !profileTypeIDRe().MatchString(p) {
 		parts := strings.Count(p, ":") + 1
 		msg := fmt.Sprintf("profile type %q has %d parts; Pyroscope needs name:sampleType:sampleUnit:periodType:periodUnit (5 parts, or 6 with :delta)", p, parts)
 		if parts == 5 || parts == 6 {
@@ -290,7 +290,7 @@ func checkSelector(v *validator, _ model.Check, n *model.Node, path []string, at
 }
 
 // uiIdentRe is what the Perses UI can write unquoted as a label name.
-var uiIdentRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+var uiIdentRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`) })
 
 // checkLabelFilter: a filter the Perses UI can turn into a working query.
 func checkLabelFilter(v *validator, _ model.Check, n *model.Node, path []string, at diag.Pos) {
@@ -309,7 +309,7 @@ func checkLabelFilter(v *validator, _ model.Check, n *model.Node, path []string,
 		}
 		return
 	}
-	if !uiIdentRe.MatchString(name) {
+	if !uiIdentRe().MatchString(name) {
 		v.rep.Errorf(model.CodeUICannotCarry, model.Where(n.Get("labelName"), at), "label name %q cannot be used: the Perses UI writes label names unquoted, so only letters, digits and '_' work", name).
 			Path(PathString(append(path, "labelName")))
 	}
@@ -441,11 +441,11 @@ func checkNonEmptyWhenTrue(v *validator, c model.Check, n *model.Node, path []st
 
 // ProfileTypeIDPattern is the regular expression (Go syntax) a full
 // Pyroscope profile type ID matches.
-func ProfileTypeIDPattern() string { return profileTypeIDRe.String() }
+func ProfileTypeIDPattern() string { return profileTypeIDRe().String() }
 
 // LabelNamePattern is the regular expression (Go syntax) of a label name
 // the Perses UI can write unquoted.
-func LabelNamePattern() string { return uiIdentRe.String() }
+func LabelNamePattern() string { return uiIdentRe().String() }
 
 // RuleNames are the names of the rules written in Go that the schema's
 // @check attributes name, sorted.

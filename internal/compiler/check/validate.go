@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 
@@ -341,7 +342,7 @@ func describePath(path []string) string {
 	return PathString(path)
 }
 
-var docDefRef = regexp.MustCompile(`; see #\w+| \(see #\w+\)`)
+var docDefRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`; see #\w+| \(see #\w+\)`) })
 
 func fieldHint(f *model.Field) string {
 	if f.Doc == "" {
@@ -353,7 +354,7 @@ func fieldHint(f *model.Field) string {
 	}
 	// "see #profileTypeAliases" is a link on the docs site; in a terminal
 	// it names nothing the user wrote.
-	doc = docDefRef.ReplaceAllString(doc, "")
+	doc = docDefRef().ReplaceAllString(doc, "")
 	if !strings.HasPrefix(doc, f.Name+" ") {
 		doc = f.Name + ": " + doc
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/diag"
@@ -200,4 +201,4 @@ func CredentialHeader(h string) bool {
 }
 
 // varRefRe finds $name and ${name} references.
-var varRefRe = regexp.MustCompile(`\$(?:\{(\w+)(?:[:.][^}]*)?\}|(\w+))`)
+var varRefRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$(?:\{(\w+)(?:[:.][^}]*)?\}|(\w+))`) })

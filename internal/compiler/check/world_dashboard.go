@@ -295,7 +295,7 @@ func forEachVarRef(n *model.Node, f func(name string, at diag.Pos)) {
 	}
 	switch n.Kind {
 	case model.StringKind:
-		for _, m := range varRefRe.FindAllStringSubmatchIndex(n.Value, -1) {
+		for _, m := range varRefRe().FindAllStringSubmatchIndex(n.Value, -1) {
 			s, e := m[2], m[3]
 			if s < 0 {
 				s, e = m[4], m[5]

@@ -650,7 +650,7 @@ func (r *goRun) buildAlone(bin string) {
 }
 
 // goErrorRe matches a compiler message: file.go:line[:col]: text.
-var goErrorRe = regexp.MustCompile(`^(.+?\.go):(\d+)(?::(\d+))?: (.*)$`)
+var goErrorRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+?\.go):(\d+)(?::(\d+))?: (.*)$`) })
 
 // buildErrors turns go build's output into diagnostics at the .go lines it
 // names; what has no line (module problems) goes to the main function.
@@ -667,7 +667,7 @@ func (r *goRun) buildErrors(out []byte, err error) {
 			d.Hint = strings.TrimSpace(strings.TrimSpace(d.Hint + " " + strings.TrimSpace(l)))
 			continue
 		}
-		if m := goErrorRe.FindStringSubmatch(l); m != nil {
+		if m := goErrorRe().FindStringSubmatch(l); m != nil {
 			at := r.goPos(m[1], m[2], m[3])
 			r.rep().Report(diag.Error, model.CodeGoBuild, at, m[4])
 			positioned = true
@@ -690,13 +690,13 @@ func (r *goRun) buildErrors(out []byte, err error) {
 }
 
 // goPosRe matches a position inside a message: file.go:line[:col].
-var goPosRe = regexp.MustCompile(`[^\s()"'\x60]+\.go:\d+(?::\d+)?`)
+var goPosRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\s()"'\x60]+\.go:\d+(?::\d+)?`) })
 
 // rewritePositions names the files of the positions a message of the
 // program quotes (the other panel "at main.go:8:21", relative to the
 // folder the program ran in) as the diagnostics name them.
 func (r *goRun) rewritePositions(msg string) string {
-	return goPosRe.ReplaceAllStringFunc(msg, func(s string) string {
+	return goPosRe().ReplaceAllStringFunc(msg, func(s string) string {
 		p, ok := r.parsePos(s)
 		if !ok {
 			return s
@@ -849,7 +849,7 @@ func (r *goRun) runErrors(stderr string, err error) {
 	}
 	found := false
 	for _, l := range lines {
-		if m := goErrorRe.FindStringSubmatch(l); m != nil {
+		if m := goErrorRe().FindStringSubmatch(l); m != nil {
 			r.rep().Report(diag.Error, model.CodeGoRun, r.goPos(m[1], m[2], m[3]), r.rewritePositions(m[4]))
 			found = true
 		}

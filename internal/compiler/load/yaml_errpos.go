@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -28,8 +29,8 @@ import (
 // is the place.
 
 var (
-	yamlLineRe   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	yamlAnchorRe = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+	yamlLineRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
+	yamlAnchorRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown anchor '(.*)' referenced$`) })
 )
 
 // yamlError turns the decoder's error into a diagnostic at the offending
@@ -37,7 +38,7 @@ var (
 func yamlError(src *model.Source, err error) *diag.Diagnostic {
 	text := err.Error()
 	msg, reported := strings.TrimPrefix(text, "yaml: "), 0
-	if m := yamlLineRe.FindStringSubmatch(text); m != nil {
+	if m := yamlLineRe().FindStringSubmatch(text); m != nil {
 		reported, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
@@ -58,7 +59,7 @@ func yamlError(src *model.Source, err error) *diag.Diagnostic {
 		// be followed by ':'): the offending token is the key.
 		off = yamlKeyStart(src.Data, off)
 	}
-	if m := yamlAnchorRe.FindStringSubmatch(msg); m != nil {
+	if m := yamlAnchorRe().FindStringSubmatch(msg); m != nil {
 		// Found once the name is complete: point at its '*'.
 		if i := bytes.LastIndex(src.Data[:off+1], []byte("*"+m[1])); i >= 0 {
 			off = i

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
@@ -120,10 +121,10 @@ func fastLeaf(v cue.Value) func(*Node) bool {
 
 // intLiteral is how an integer is written in JSON, YAML and CUE alike;
 // other forms (1e3, 0x10, 1_000) are left to CUE.
-var intLiteral = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,17})$`)
+var intLiteral = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]{0,17})$`) })
 
 func nodeInt(n *Node) (int64, bool) {
-	if n.Kind != NumberKind || !intLiteral.MatchString(n.Value) {
+	if n.Kind != NumberKind || !intLiteral().MatchString(n.Value) {
 		return 0, false
 	}
 	i, err := strconv.ParseInt(n.Value, 10, 64)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/check"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
@@ -324,14 +325,14 @@ func shown(n *model.Node, name string) string {
 }
 
 var (
-	mismatched  = regexp.MustCompile(`mismatched types (\w+) and (\w+)`)
-	conflicting = regexp.MustCompile(`^conflicting values (.+) and (.+)$`)
+	mismatched  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`mismatched types (\w+) and (\w+)`) })
+	conflicting = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^conflicting values (.+) and (.+)$`) })
 )
 
 // wantType is the type the schema wants, from CUE's "mismatched types"
 // message: the one that is not the user's value's.
 func wantType(msg string, n *model.Node) string {
-	m := mismatched.FindStringSubmatch(msg)
+	m := mismatched().FindStringSubmatch(msg)
 	if m == nil || n == nil {
 		return ""
 	}
@@ -364,7 +365,7 @@ func alternatives(msg string, n *model.Node) []string {
 	}
 	var out []string
 	for _, part := range strings.Split(msg, "; ") {
-		m := conflicting.FindStringSubmatch(part)
+		m := conflicting().FindStringSubmatch(part)
 		if m == nil {
 			return nil
 		}

@@ -3,6 +3,7 @@ package markdown
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -80,7 +81,9 @@ func defaultTitle(class string) string {
 	return strings.ToUpper(class[:1]) + class[1:]
 }
 
-var admonitionRe = regexp.MustCompile(`^(!!!|\?\?\?\+?)[ \t]+([A-Za-z][\w-]*)((?:[ \t]+[A-Za-z][\w-]*)*)(?:[ \t]+"(.*)")?[ \t]*$`)
+var admonitionRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(!!!|\?\?\?\+?)[ \t]+([A-Za-z][\w-]*)((?:[ \t]+[A-Za-z][\w-]*)*)(?:[ \t]+"(.*)")?[ \t]*$`)
+})
 
 type admonitionParser struct{}
 
@@ -93,7 +96,7 @@ func (admonitionParser) Open(parent ast.Node, reader text.Reader, pc parser.Cont
 		return nil, parser.NoChildren
 	}
 	l := line[pos:]
-	m := admonitionRe.FindSubmatchIndex(util.TrimRightSpace(l))
+	m := admonitionRe().FindSubmatchIndex(util.TrimRightSpace(l))
 	if m == nil {
 		return nil, parser.NoChildren
 	}
@@ -134,7 +137,7 @@ func (admonitionParser) Close(ast.Node, text.Reader, parser.Context) {}
 func (admonitionParser) CanInterruptParagraph() bool { return true }
 func (admonitionParser) CanAcceptIndentedLine() bool { return false }
 
-var alertRe = regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`)
+var alertRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*\[!([A-Za-z]+)\]\s*$`) })
 
 // alertTypes are GitHub's alert types; other words in brackets stay a
 // plain blockquote, as on GitHub.
@@ -169,7 +172,7 @@ func (admonitions) Transform(doc *ast.Document, reader text.Reader, pc parser.Co
 			continue
 		}
 		first := para.Lines().At(0)
-		m := alertRe.FindSubmatch(first.Value(src))
+		m := alertRe().FindSubmatch(first.Value(src))
 		if m == nil || !alertTypes[strings.ToLower(string(m[1]))] {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -135,7 +136,7 @@ type yamlError struct {
 	msg string
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // decodeFrontMatter decodes the YAML text y; fileLine gives the page's line
 // of an offset in y, for messages that name another line.
@@ -144,7 +145,7 @@ func decodeFrontMatter(y []byte, fileLine func(off int) int) (FrontMatter, *yaml
 	var root yaml.Node
 	if err := yaml.Unmarshal(y, &root); err != nil {
 		e := &yamlError{msg: strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLineRe().FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			e.off, e.msg = yamlOffset(y, line, 1), m[2]
 		}

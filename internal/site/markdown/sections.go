@@ -3,6 +3,7 @@ package markdown
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -22,7 +23,7 @@ func (sections) Extend(m goldmark.Markdown) {
 	))
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
+var tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
 
 func (sections) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	p := pageOf(pc)
@@ -73,7 +74,7 @@ func (sections) Transform(doc *ast.Document, reader text.Reader, pc parser.Conte
 				s := lines.At(i)
 				h.Write(s.Value(src))
 			}
-			b.WriteString(unescapeHTML(tagRe.ReplaceAllString(h.String(), " ")))
+			b.WriteString(unescapeHTML(tagRe().ReplaceAllString(h.String(), " ")))
 			return ast.WalkSkipChildren, nil
 		}
 		return ast.WalkContinue, nil

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -79,7 +80,7 @@ func (n *tabNode) Dump(src []byte, level int) {
 	ast.DumpHelper(n, src, level, map[string]string{"ID": n.id}, nil)
 }
 
-var tabRe = regexp.MustCompile(`^===([!+]{0,2})[ \t]+"(.*)"[ \t]*$`)
+var tabRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^===([!+]{0,2})[ \t]+"(.*)"[ \t]*$`) })
 
 type tabParser struct{}
 
@@ -92,7 +93,7 @@ func (tabParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (a
 		return nil, parser.NoChildren
 	}
 	l := line[pos:]
-	m := tabRe.FindSubmatchIndex(util.TrimRightSpace(l))
+	m := tabRe().FindSubmatchIndex(util.TrimRightSpace(l))
 	if m == nil {
 		return nil, parser.NoChildren
 	}

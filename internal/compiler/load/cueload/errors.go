@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -292,7 +293,7 @@ func firstHint(hints ...string) string {
 
 // atPos matches a position CUE writes into a message: "previous
 // declaration at a.cue:4:2".
-var atPos = regexp.MustCompile(`^(.*\S)\s+at\s+(\S+):(\d+):(\d+)$`)
+var atPos = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*\S)\s+at\s+(\S+):(\d+):(\d+)$`) })
 
 // splitMessage keeps a message on one line, so the code printed after it
 // stays on the diagnostic's first line: a further line naming a position
@@ -306,7 +307,7 @@ func (c *cueLoc) splitMessage(msg string) (string, []diag.Note) {
 		if l == "" {
 			continue
 		}
-		if m := atPos.FindStringSubmatch(l); m != nil {
+		if m := atPos().FindStringSubmatch(l); m != nil {
 			line, _ := strconv.Atoi(m[3])
 			col, _ := strconv.Atoi(m[4])
 			file := m[2]
@@ -323,7 +324,9 @@ func (c *cueLoc) splitMessage(msg string) (string, []diag.Note) {
 
 // importPathIn finds the import path in CUE's messages about a package it
 // cannot find.
-var importPathIn = regexp.MustCompile(`(?:cannot find package|builtin package|package) "([^"]+)"(?: undefined| imported but not defined| not found)?`)
+var importPathIn = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:cannot find package|builtin package|package) "([^"]+)"(?: undefined| imported but not defined| not found)?`)
+})
 
 // missingImport reports whether msg says an import cannot be found, and
 // which.
@@ -331,7 +334,7 @@ func missingImport(msg string) (string, bool) {
 	if !strings.Contains(msg, "cannot find package") && !strings.Contains(msg, "builtin package") && !strings.Contains(msg, "imported but not defined") {
 		return "", false
 	}
-	m := importPathIn.FindStringSubmatch(msg)
+	m := importPathIn().FindStringSubmatch(msg)
 	if m == nil {
 		return "", false
 	}
@@ -381,7 +384,7 @@ func (c *cueLoc) missingImport(path string) (msg, hint string) {
 }
 
 // moduleLine finds the module path in cue.mod/module.cue.
-var moduleLine = regexp.MustCompile(`(?m)^\s*module:\s*"([^"@]+)(?:@[^"]*)?"`)
+var moduleLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*module:\s*"([^"@]+)(?:@[^"]*)?"`) })
 
 // modulePath is the path of the module rooted at root, or "".
 func modulePath(root string) string {
@@ -389,7 +392,7 @@ func modulePath(root string) string {
 	if err != nil {
 		return ""
 	}
-	if m := moduleLine.FindSubmatch(b); m != nil {
+	if m := moduleLine().FindSubmatch(b); m != nil {
 		return string(m[1])
 	}
 	return ""
