@@ -15,7 +15,7 @@ import (
 
 type testSources map[string]*model.Source
 
-func (s testSources) Add(src *model.Source)          { s[src.Path] = src }
+func (s testSources) Add(src *model.Source)         { s[src.Path] = src }
 func (s testSources) Get(path string) *model.Source { return s[path] }
 
 func parseAll(t *testing.T, srcs ...string) []*ast.File {
