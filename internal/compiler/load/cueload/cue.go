@@ -426,16 +426,11 @@ func (c *cueLoc) node(v cue.Value, depth int, t *model.Type) *model.Node {
 		}
 		return n
 	}
-	switch v.Kind() {
+	switch k := v.Kind(); k {
 	case cue.StructKind:
 		n.Kind = model.MapKind
 		if allDeclared(t) {
-			// Declared fields by lookup, in the model's order: no sort.
-			for _, f := range t.Fields {
-				if fv := v.LookupPath(fieldPath(f.Name)); fv.Exists() {
-					c.field(n, f.Name, fv, depth, f.Type)
-				}
-			}
+			c.declaredFields(n, v, depth, t)
 			break
 		}
 		it, _ := v.Fields()
@@ -455,8 +450,7 @@ func (c *cueLoc) node(v cue.Value, depth int, t *model.Type) *model.Node {
 			n.Items = append(n.Items, c.node(it.Value(), depth+1, elem))
 		}
 	default:
-		s := model.NodeFromCUE(v)
-		n.Kind, n.Value = s.Kind, s.Value
+		n.Kind, n.Value = model.ScalarFromCUE(v, k)
 	}
 	if !n.Pos.IsValid() && c.absDir != "" {
 		if p := v.Pos(); p.IsValid() && !c.isUser(p.Filename()) && !within(p.Filename(), c.schemaDir) {
@@ -483,6 +477,29 @@ func (c *cueLoc) node(v cue.Value, depth int, t *model.Type) *model.Node {
 		}
 	}
 	return n
+}
+
+// declaredField is a declared field found in a struct, and its value.
+type declaredField struct {
+	f *model.Field
+	v cue.Value
+}
+
+// declaredFields reads the fields of struct v, of type t, which the schema
+// closes, by lookup in the model's order: no sort, and slices of the
+// right size.
+func (c *cueLoc) declaredFields(n *model.Node, v cue.Value, depth int, t *model.Type) {
+	var buf [16]declaredField
+	found := buf[:0]
+	for _, f := range t.Fields {
+		if fv := v.LookupPath(fieldPath(f.Name)); fv.Exists() {
+			found = append(found, declaredField{f, fv})
+		}
+	}
+	n.Keys, n.Vals = make([]string, 0, len(found)), make([]*model.Node, 0, len(found))
+	for _, e := range found {
+		c.field(n, e.f.Name, e.v, depth, e.f.Type)
+	}
 }
 
 // field adds field name of value v, of type t, to map n.
