@@ -233,15 +233,9 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Resource, diag.Diagnosti
 }
 
 // hasField reports whether struct v has a regular field name, even when an
-// error made v bottom (where LookupPath finds nothing).
+// error made v bottom: LookupPath still finds the fields CUE evaluated.
 func hasField(v cue.Value, name string) bool {
-	it, err := v.Fields()
-	for err == nil && it.Next() {
-		if it.Selector().IsString() && it.Selector().Unquoted() == name {
-			return true
-		}
-	}
-	return false
+	return v.LookupPath(fieldPath(name)).Exists()
 }
 
 // fieldErrors is every error of v: those of its fields, validated one by
