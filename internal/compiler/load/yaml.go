@@ -109,8 +109,10 @@ func (c *yamlConv) conv(y *yaml.Node, depth int) (*model.Node, *diag.Diagnostic)
 		return c.conv(y.Content[0], depth)
 	case yaml.MappingNode:
 		n.Kind = model.MapKind
-		n.Keys = make([]string, 0, len(y.Content)/2)
-		n.Vals = make([]*model.Node, 0, len(y.Content)/2)
+		if len(y.Content) > 0 {
+			n.Keys = make([]string, 0, len(y.Content)/2)
+			n.Vals = make([]*model.Node, 0, len(y.Content)/2)
+		}
 		// Small maps, most of them, find a duplicate key by a scan of the
 		// keys before; larger ones with a map.
 		var seen map[string]*yaml.Node

@@ -490,7 +490,9 @@ func (c *cueLoc) declaredFields(n *model.Node, v cue.Value, depth int, t *model.
 			found = append(found, declaredField{f, fv})
 		}
 	}
-	n.Keys, n.Vals = make([]string, 0, len(found)), make([]*model.Node, 0, len(found))
+	if len(found) > 0 {
+		n.Keys, n.Vals = make([]string, 0, len(found)), make([]*model.Node, 0, len(found))
+	}
 	for _, e := range found {
 		c.field(n, e.f.Name, e.v, depth, e.f.Type)
 	}

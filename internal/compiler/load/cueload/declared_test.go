@@ -123,7 +123,7 @@ func sameNode(t *testing.T, path string, a, b *model.Node) {
 	for i := range a.Items {
 		sameNode(t, path+"["+string(rune('0'+i))+"]", a.Items[i], b.Items[i])
 	}
-	if !slices.Equal(slices.Sorted(slices.Values(a.Keys)), slices.Sorted(slices.Values(b.Keys))) {
+	if !slices.Equal(slices.Sorted(slices.Values(a.Keys)), slices.Sorted(slices.Values(b.Keys))) || (a.Keys == nil) != (b.Keys == nil) {
 		t.Errorf("%s: keys %q, want %q", path, a.Keys, b.Keys)
 		return
 	}
