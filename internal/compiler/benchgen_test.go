@@ -1,6 +1,9 @@
 package compiler_test
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pyrobuild/pyrobuild/internal/benchgen"
@@ -9,7 +12,26 @@ import (
 
 // benchSizes are the dashboard counts each compile benchmark runs at. With
 // -short only the smallest runs, so `go test -short -bench=.` stays fast.
-var benchSizes = []int{50, 500}
+// PYROBUILD_BENCH_SIZES replaces them ("500 5000"), for profiling a
+// compile at another size.
+var benchSizes = sizesFromEnv(os.Getenv("PYROBUILD_BENCH_SIZES"), []int{50, 500})
+
+// sizesFromEnv reads a space-separated list of positive counts, or returns
+// def when s is empty or not such a list.
+func sizesFromEnv(s string, def []int) []int {
+	var sizes []int
+	for _, f := range strings.Fields(s) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			return def
+		}
+		sizes = append(sizes, n)
+	}
+	if len(sizes) == 0 {
+		return def
+	}
+	return sizes
+}
 
 // benchRepo writes n generated dashboards into a fresh temporary folder
 // with write (benchgen.WriteCUE or benchgen.WriteYAML) and returns it.

@@ -109,25 +109,36 @@ func (c *yamlConv) conv(y *yaml.Node, depth int) (*model.Node, *diag.Diagnostic)
 		return c.conv(y.Content[0], depth)
 	case yaml.MappingNode:
 		n.Kind = model.MapKind
-		seen := map[string]*yaml.Node{}
+		if len(y.Content) > 0 {
+			n.Keys = make([]string, 0, len(y.Content)/2)
+			n.Vals = make([]*model.Node, 0, len(y.Content)/2)
+		}
+		// Small maps, most of them, find a duplicate key by a scan of the
+		// keys before; larger ones with a map.
+		var seen map[string]*yaml.Node
+		if len(y.Content) > 2*smallMap {
+			seen = make(map[string]*yaml.Node, len(y.Content)/2)
+		}
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
 				return nil, c.errorf(k, model.CodeYAMLSyntax, "mapping keys must be plain strings").Diagnostic()
 			}
-			if k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0) {
+			if isMergeKey(k) {
 				merges = append(merges, v)
 				continue
 			}
-			if first, dup := seen[k.Value]; dup {
+			if first := firstKey(y.Content[:i], seen, k.Value); first != nil {
 				at, _ := c.pos(first)
 				return nil, c.errorf(k, model.CodeDuplicateKey, "duplicate key %q (first defined at line %d)", k.Value, first.Line).
 					Hint("remove one of the two; YAML readers disagree on which one wins").
 					Note(at, fmt.Sprintf("key %q is first defined here", k.Value)).
 					Diagnostic()
 			}
-			seen[k.Value] = k
+			if seen != nil {
+				seen[k.Value] = k
+			}
 			cv, d := c.conv(v, depth+1)
 			if d != nil {
 				return nil, d
@@ -155,6 +166,29 @@ func (c *yamlConv) conv(y *yaml.Node, depth int) (*model.Node, *diag.Diagnostic)
 		return c.scalar(y, n)
 	}
 	return n, nil
+}
+
+// smallMap is the number of keys up to which a mapping looks for a
+// duplicate key by scanning the keys before it.
+const smallMap = 16
+
+func isMergeKey(k *yaml.Node) bool {
+	return k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0)
+}
+
+// firstKey is the earlier key named name of a mapping: found in seen when
+// the mapping is large (seen not nil), else among the keys and values
+// before, or nil.
+func firstKey(before []*yaml.Node, seen map[string]*yaml.Node, name string) *yaml.Node {
+	if seen != nil {
+		return seen[name]
+	}
+	for i := 0; i+1 < len(before); i += 2 {
+		if k := before[i]; k.Value == name && !isMergeKey(k) {
+			return k
+		}
+	}
+	return nil
 }
 
 // merge applies a YAML merge key: keys already present win.

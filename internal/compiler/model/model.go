@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -490,19 +491,7 @@ func docOf(v cue.Value) string {
 // with no source text.
 func NodeFromCUE(v cue.Value) *Node {
 	n := &Node{off: -1}
-	switch v.Kind() {
-	case cue.NullKind:
-		n.Kind = NullKind
-	case cue.BoolKind:
-		b, _ := v.Bool()
-		n.Kind, n.Value = BoolKind, fmt.Sprint(b)
-	case cue.IntKind, cue.FloatKind, cue.NumberKind:
-		n.Kind = NumberKind
-		b, _ := v.MarshalJSON()
-		n.Value = string(b)
-	case cue.StringKind:
-		n.Kind = StringKind
-		n.Value, _ = v.String()
+	switch k := v.Kind(); k {
 	case cue.StructKind:
 		n.Kind = MapKind
 		it, _ := v.Fields()
@@ -517,8 +506,27 @@ func NodeFromCUE(v cue.Value) *Node {
 		for it.Next() {
 			n.Items = append(n.Items, NodeFromCUE(it.Value()))
 		}
+	default:
+		n.Kind, n.Value = ScalarFromCUE(v, k)
 	}
 	return n
+}
+
+// ScalarFromCUE is the Kind and Value of a Node holding concrete scalar v
+// of CUE kind k (v.Kind()), as NodeFromCUE makes them, without the Node.
+func ScalarFromCUE(v cue.Value, k cue.Kind) (Kind, string) {
+	switch k {
+	case cue.BoolKind:
+		b, _ := v.Bool()
+		return BoolKind, strconv.FormatBool(b)
+	case cue.IntKind, cue.FloatKind, cue.NumberKind:
+		b, _ := v.MarshalJSON()
+		return NumberKind, string(b)
+	case cue.StringKind:
+		s, _ := v.String()
+		return StringKind, s
+	}
+	return NullKind, ""
 }
 
 // CheckLeaf validates a scalar against a leaf type and returns a message

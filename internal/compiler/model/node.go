@@ -39,7 +39,7 @@ type Node struct {
 	// Value holds the scalar: the string for StringKind, the literal text of
 	// a number for NumberKind, "true"/"false" for BoolKind.
 	Value string
-	Keys  []string // MapKind, in source order
+	Keys  []string // MapKind, in source order (CUE: the model's order where the schema closes a struct)
 	Vals  []*Node  // MapKind values, parallel to Keys
 	Items []*Node  // ListKind
 

@@ -94,6 +94,12 @@ type Resource struct {
 // dir is the package's folder, srcs its files, read. closed reports
 // whether the result depends on these files alone.
 func Load(dir string, srcs []*model.Source, sources Sources, env *Env) (_ []Resource, _ diag.Diagnostics, closed bool) {
+	return load(dir, srcs, sources, env, true)
+}
+
+// load is Load; lookup false reads every struct with Fields, as values
+// the schema does not surely close are read (tests compare the two).
+func load(dir string, srcs []*model.Source, sources Sources, env *Env, lookup bool) (_ []Resource, _ diag.Diagnostics, closed bool) {
 	cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources, modCache: env.ModCache}
 	files := make([]*ast.File, 0, len(srcs))
 	var diags diag.Diagnostics
@@ -137,6 +143,9 @@ func Load(dir string, srcs []*model.Source, sources Sources, env *Env) (_ []Reso
 			return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
 		}
 		inst.Imports = append(inst.Imports, si)
+	}
+	if lookup && declaredCertain(files) {
+		cl.files = files
 	}
 	raws, diags := cl.resources(ctx.BuildInstance(inst), srcs[0].Path)
 	return raws, cueDedup(diags), true
@@ -214,7 +223,7 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Resource, diag.Diagnosti
 	}
 	var diags diag.Diagnostics
 	var out []Resource
-	c.extract(v, 0, &out, &diags)
+	c.extract(v, 0, "", &out, &diags)
 	if !diags.HasErrors() {
 		if err := v.Validate(); err != nil {
 			diags = append(diags, c.errors(err, file)...)
@@ -224,15 +233,9 @@ func (c *cueLoc) resources(v cue.Value, file string) ([]Resource, diag.Diagnosti
 }
 
 // hasField reports whether struct v has a regular field name, even when an
-// error made v bottom (where LookupPath finds nothing).
+// error made v bottom: LookupPath still finds the fields CUE evaluated.
 func hasField(v cue.Value, name string) bool {
-	it, err := v.Fields()
-	for err == nil && it.Next() {
-		if it.Selector().IsString() && it.Selector().Unquoted() == name {
-			return true
-		}
-	}
-	return false
+	return v.LookupPath(fieldPath(name)).Exists()
 }
 
 // fieldErrors is every error of v: those of its fields, validated one by
@@ -274,8 +277,9 @@ func fieldErrors(v cue.Value, depth int, opts []cue.Option) cueerrors.Error {
 }
 
 // extract finds the resources in an evaluated value: the value itself, the
-// elements of a list, or the fields of a struct (recursively).
-func (c *cueLoc) extract(v cue.Value, depth int, out *[]Resource, diags *diag.Diagnostics) {
+// elements of a list, or the fields of a struct (recursively). label is
+// the field v is the value of, "" for a list element.
+func (c *cueLoc) extract(v cue.Value, depth int, label string, out *[]Resource, diags *diag.Diagnostics) {
 	if err := v.Err(); err != nil && depth > 0 {
 		// v.Err has the first error, and CUE validates no further a value
 		// an error made bottom: its fields are validated one by one.
@@ -297,16 +301,16 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]Resource, diags *diag.Di
 	case cue.ListKind:
 		it, _ := v.List()
 		for it.Next() {
-			c.extract(it.Value(), depth+1, out, diags)
+			c.extract(it.Value(), depth+1, "", out, diags)
 		}
 	case cue.StructKind:
-		if v.LookupPath(cue.ParsePath("kind")).Exists() || (v.LookupPath(cue.ParsePath("metadata")).Exists() && v.LookupPath(cue.ParsePath("spec")).Exists()) {
+		if v.LookupPath(fieldPath("kind")).Exists() || (v.LookupPath(fieldPath("metadata")).Exists() && v.LookupPath(fieldPath("spec")).Exists()) {
 			if err := v.Validate(cue.Concrete(true)); err != nil {
 				*diags = append(*diags, c.errors(err, "")...)
 				return
 			}
 			c.tooDeep, c.deps = nil, nil
-			n := c.node(v, 0)
+			n := c.node(v, 0, c.resourceType(v, depth, label))
 			if c.tooDeep != nil {
 				// As for YAML and JSON: an error, not a value cut short.
 				diag.NewReporter(diags).Errorf(model.CodeInputLimit, model.Where(&model.Node{Pos: *c.tooDeep}, n.Pos), "nesting deeper than %d levels", model.MaxDepth)
@@ -325,9 +329,31 @@ func (c *cueLoc) extract(v cue.Value, depth int, out *[]Resource, diags *diag.Di
 		}
 		it, _ := v.Fields()
 		for it.Next() {
-			c.extract(it.Value(), depth+1, out, diags)
+			c.extract(it.Value(), depth+1, it.Selector().Unquoted(), out, diags)
 		}
 	}
+}
+
+// resourceType is the model type of resource v, the value of field label
+// at depth, when the schema surely closes it (see declaredCertain), else
+// nil.
+func (c *cueLoc) resourceType(v cue.Value, depth int, label string) *model.Type {
+	if c.files == nil || depth != 1 || label == "" {
+		return nil
+	}
+	kind, err := v.LookupPath(fieldPath("kind")).String()
+	if err != nil {
+		return nil
+	}
+	s, err := model.LoadSchema()
+	if err != nil {
+		return nil
+	}
+	r := s.Resources[kind]
+	if r == nil || r.Type == nil || !closedBySchema(c.files, label, r.Type.Name) {
+		return nil
+	}
+	return r.Type
 }
 
 // depValue is where a dependency wrote a value; unified is set when the
@@ -367,7 +393,9 @@ func (c *cueLoc) fill(n *model.Node, at diag.Pos, via map[diag.Pos]diag.Pos) {
 }
 
 // node converts a concrete CUE value to a Node with the user's positions.
-func (c *cueLoc) node(v cue.Value, depth int) *model.Node {
+// t is v's type when the schema surely closes v (see declaredCertain),
+// else nil.
+func (c *cueLoc) node(v cue.Value, depth int, t *model.Type) *model.Node {
 	if d, ok := v.Default(); ok {
 		v = d
 	}
@@ -392,28 +420,31 @@ func (c *cueLoc) node(v cue.Value, depth int) *model.Node {
 		}
 		return n
 	}
-	switch v.Kind() {
+	switch k := v.Kind(); k {
 	case cue.StructKind:
 		n.Kind = model.MapKind
+		if allDeclared(t) {
+			c.declaredFields(n, v, depth, t)
+			break
+		}
 		it, _ := v.Fields()
 		for it.Next() {
-			child := c.node(it.Value(), depth+1)
-			if !child.KeyPos.IsValid() {
-				child.KeyPos = child.Pos
-			}
-			n.Keys = append(n.Keys, it.Selector().Unquoted())
-			n.Vals = append(n.Vals, child)
+			name := it.Selector().Unquoted()
+			c.field(n, name, it.Value(), depth, childType(t, name))
 		}
 	case cue.ListKind:
 		n.Kind = model.ListKind
 		n.Items = []*model.Node{}
+		var elem *model.Type
+		if t != nil && t.Kind == model.ListType {
+			elem = t.Elem
+		}
 		it, _ := v.List()
 		for it.Next() {
-			n.Items = append(n.Items, c.node(it.Value(), depth+1))
+			n.Items = append(n.Items, c.node(it.Value(), depth+1, elem))
 		}
 	default:
-		s := model.NodeFromCUE(v)
-		n.Kind, n.Value = s.Kind, s.Value
+		n.Kind, n.Value = model.ScalarFromCUE(v, k)
 	}
 	if !n.Pos.IsValid() && c.absDir != "" {
 		if p := v.Pos(); p.IsValid() && !c.isUser(p.Filename()) && !within(p.Filename(), c.schemaDir) {
@@ -440,4 +471,39 @@ func (c *cueLoc) node(v cue.Value, depth int) *model.Node {
 		}
 	}
 	return n
+}
+
+// declaredField is a declared field found in a struct, and its value.
+type declaredField struct {
+	f *model.Field
+	v cue.Value
+}
+
+// declaredFields reads the fields of struct v, of type t, which the schema
+// closes, by lookup in the model's order: no sort, and slices of the
+// right size.
+func (c *cueLoc) declaredFields(n *model.Node, v cue.Value, depth int, t *model.Type) {
+	var buf [16]declaredField
+	found := buf[:0]
+	for _, f := range t.Fields {
+		if fv := v.LookupPath(fieldPath(f.Name)); fv.Exists() {
+			found = append(found, declaredField{f, fv})
+		}
+	}
+	if len(found) > 0 {
+		n.Keys, n.Vals = make([]string, 0, len(found)), make([]*model.Node, 0, len(found))
+	}
+	for _, e := range found {
+		c.field(n, e.f.Name, e.v, depth, e.f.Type)
+	}
+}
+
+// field adds field name of value v, of type t, to map n.
+func (c *cueLoc) field(n *model.Node, name string, v cue.Value, depth int, t *model.Type) {
+	child := c.node(v, depth+1, t)
+	if !child.KeyPos.IsValid() {
+		child.KeyPos = child.Pos
+	}
+	n.Keys = append(n.Keys, name)
+	n.Vals = append(n.Vals, child)
 }

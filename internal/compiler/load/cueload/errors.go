@@ -41,6 +41,9 @@ type cueLoc struct {
 	// deps holds, for the nodes of the resource being converted that a
 	// dependency made, where the dependency wrote them.
 	deps map[*model.Node]depValue
+	// files are the package's files when every struct the schema closes
+	// can be read by lookup (see declaredCertain), else nil.
+	files []*ast.File
 }
 
 // within reports whether file is dir or below it.
