@@ -130,6 +130,7 @@ func Compile(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	c.loadAll()
+	c.store.close() // this run's entries go into the store's index, even when stopped
 	if ctx.Err() != nil {
 		return nil, stopped(ctx)
 	}
@@ -408,7 +409,6 @@ func (c *compilation) finish() *Result {
 	}
 	if c.store != nil {
 		out.Stored = int(c.stored.Load())
-		c.store.trim()
 	}
 	if g := c.goL; g != nil {
 		out.GoBuilds = g.Builds()

@@ -21,7 +21,8 @@ import (
 // entry could be read back). An entry is named by the hash of the
 // package's file names and contents and of the pyrobuild executable that
 // wrote it, so a new pyrobuild (a new schema, a new CUE) never reads an old
-// entry. Entries are written atomically; one that cannot be read is a miss.
+// entry. Entries are appended to pack files (cache.Store), checked when
+// read; one that cannot be read whole and intact is a miss.
 
 // UnitStoreDir is the folder of the unit store in pyrobuild's cache folder
 // root, beside GoCacheDir's compiled programs: the usual Options.UnitStore.
@@ -29,7 +30,7 @@ func UnitStoreDir(root string) string { return filepath.Join(root, "units") }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.
-const unitStoreFormat = "pyrobuild-units-2"
+const unitStoreFormat = "pyrobuild-units-3"
 
 // unitStore is the cache.Store of units' entries.
 type unitStore struct{ store *cache.Store }
@@ -81,8 +82,13 @@ func (s *unitStore) put(sum [sha256.Size]byte, res []*model.Resource, diags diag
 	s.store.Write(sum[:], b)
 }
 
-// trim removes entries unused for cache.TTL, at most once a day.
-func (s *unitStore) trim() { s.store.Trim() }
+// close ends the store's use: the entries put go into its index (see
+// cache.Store.Close). A nil store has nothing to close.
+func (s *unitStore) close() {
+	if s != nil {
+		s.store.Close()
+	}
+}
 
 // mayHoldCredential reports whether a resource is a secret or has a field
 // whose name says it may hold a credential (diag.CredentialPath's rule).
