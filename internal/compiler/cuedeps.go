@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"os"
 	"path/filepath"
@@ -29,8 +30,9 @@ import (
 // folders above it up to where the search started (CUE adds a parent's
 // files of the same package). A unit whose imports cannot all be found so
 // (a dependency of module.cue's deps, from CUE's registry and module
-// cache; a path with a major version; no cue.mod; an import cycle) has no
-// key: it is evaluated every time, as before.
+// cache; a path with a major version; no cue.mod; an import cycle), or
+// that embeds files (@extern(embed)), has no key: it is evaluated every
+// time, as before.
 type cueDeps struct {
 	mu      sync.Mutex
 	modules map[string]*cueModule // by module root
@@ -57,6 +59,10 @@ type dirSum struct {
 	ok      bool
 }
 
+// externAttr starts the attribute of a file that embeds others
+// (@extern(embed)): what it reads is not hashed, so it is not kept.
+var externAttr = []byte("@extern(")
+
 func newCUEDeps() *cueDeps {
 	return &cueDeps{modules: map[string]*cueModule{}, pkgs: map[string]pkgSum{}, dirs: map[string]dirSum{}}
 }
@@ -71,7 +77,9 @@ func (d *cueDeps) key(srcs []*model.Source) (sum [sha256.Size]byte, extra, ok bo
 		return sum, false, true
 	}
 	var imports []string
+	embeds := false
 	for _, src := range srcs {
+		embeds = embeds || bytes.Contains(src.Data, externAttr)
 		im, ok := fileImports(src.Path, src.Data)
 		if !ok {
 			return sum, false, true // a syntax error: the package is not evaluated
@@ -81,6 +89,9 @@ func (d *cueDeps) key(srcs []*model.Source) (sum [sha256.Size]byte, extra, ok bo
 	imports = moduleImports(imports)
 	if len(imports) == 0 {
 		return sum, false, true
+	}
+	if embeds {
+		return sum, true, false // it reads files of any kind
 	}
 	dir, err := filepath.Abs(filepath.Dir(srcs[0].Path))
 	if err != nil {
@@ -322,6 +333,9 @@ func (d *cueDeps) dir(dir string) dirSum {
 			break
 		}
 		ds.files++
+		if bytes.Contains(data, externAttr) {
+			ds.ok = false // it may embed files of any kind
+		}
 		fs := sha256.Sum256(data)
 		h.Write([]byte(e.Name() + "\x00"))
 		h.Write(fs[:])
