@@ -54,8 +54,8 @@ type pkgSum struct {
 
 type dirSum struct {
 	sum     [sha256.Size]byte
-	files   int      // .cue files
-	imports []string // of those files
+	files   int                 // .cue files
+	imports map[string][]string // of those files, by package name
 	ok      bool
 }
 
@@ -123,11 +123,17 @@ func (d *cueDeps) key(srcs []*model.Source) (sum [sha256.Size]byte, extra, ok bo
 // fileImports lists the import paths of a CUE file; ok is false when its
 // imports do not parse.
 func fileImports(name string, data []byte) ([]string, bool) {
+	_, im, ok := fileHeader(name, data)
+	return im, ok
+}
+
+// fileHeader returns a CUE file's package name and import paths; ok is
+// false when they do not parse.
+func fileHeader(name string, data []byte) (pkg string, imports []string, ok bool) {
 	f, err := parser.ParseFile(name, data, parser.ImportsOnly)
 	if err != nil {
-		return nil, false
+		return "", nil, false
 	}
-	var out []string
 	for _, decl := range f.Decls {
 		imp, isImport := decl.(*ast.ImportDecl)
 		if !isImport {
@@ -136,12 +142,12 @@ func fileImports(name string, data []byte) ([]string, bool) {
 		for _, spec := range imp.Specs {
 			p, err := strconv.Unquote(spec.Path.Value)
 			if err != nil {
-				return nil, false
+				return "", nil, false
 			}
-			out = append(out, p)
+			imports = append(imports, p)
 		}
 	}
-	return out, true
+	return f.PackageName(), imports, true
 }
 
 // moduleImports keeps the imports cueload does not resolve itself: those
@@ -254,7 +260,10 @@ func (d *cueDeps) pkg(root string, mod *cueModule, p string, visiting map[string
 	visiting[p] = true
 	defer delete(visiting, p)
 
-	path, _, _ := strings.Cut(p, ":")
+	path, name, qualified := strings.Cut(p, ":")
+	if !qualified {
+		name = path[strings.LastIndex(path, "/")+1:]
+	}
 	var bases []string // where the search for the folder starts
 	switch {
 	case strings.Contains(path, "@"):
@@ -279,7 +288,14 @@ func (d *cueDeps) pkg(root string, mod *cueModule, p string, visiting map[string
 			}
 			h.Write([]byte(dd + "\x00"))
 			h.Write(ds.sum[:])
-			imports = append(imports, ds.imports...)
+			// Files above the folder are of the package when they
+			// have its name (CUE adds them); so are their imports. In
+			// the folder, every file's imports are followed.
+			for pkg, im := range ds.imports {
+				if dd == dir || pkg == name {
+					imports = append(imports, im...)
+				}
+			}
 			found = found || (dd == dir && ds.files > 0)
 			if dd == base || !strings.HasPrefix(dd, base) {
 				break
@@ -292,6 +308,9 @@ func (d *cueDeps) pkg(root string, mod *cueModule, p string, visiting map[string
 		imports = moduleImports(imports)
 		slices.Sort(imports)
 		for _, im := range slices.Compact(imports) {
+			if im == p {
+				continue
+			}
 			dep := d.pkg(root, mod, im, visiting)
 			if !dep.ok {
 				ps.ok = false
@@ -339,8 +358,11 @@ func (d *cueDeps) dir(dir string) dirSum {
 		fs := sha256.Sum256(data)
 		h.Write([]byte(e.Name() + "\x00"))
 		h.Write(fs[:])
-		if im, ok := fileImports(e.Name(), data); ok {
-			ds.imports = append(ds.imports, im...)
+		if pkg, im, ok := fileHeader(e.Name(), data); ok {
+			if ds.imports == nil {
+				ds.imports = map[string][]string{}
+			}
+			ds.imports[pkg] = append(ds.imports[pkg], im...)
 		}
 	}
 	if ds.files > 0 {

@@ -21,9 +21,9 @@ func TestUnitStoreKeepsSDKProjects(t *testing.T) {
 	files := map[string]string{
 		"cue.mod/module.cue": "module: \"example.com/dash\"\nlanguage: version: \"v0.16.0\"\n",
 		// An SDK: a builder package importing a package of names.
-		"cue.mod/pkg/sdk.example/kit/project/project.cue": "package project\n\nimport \"sdk.example/kit/names\"\n\n" +
+		"cue.mod/pkg/sdk.example/kit/project/project.cue": "package project\n\nimport \"sdk.example/kit/project/names\"\n\n" +
 			"#Builder: {\n\t#name: string\n\tproject: {kind: \"project\", metadata: name: names.prefix + #name, spec: {}}\n}\n",
-		"cue.mod/pkg/sdk.example/kit/names/names.cue": "package names\n\nprefix: \"team-\"\n",
+		"cue.mod/pkg/sdk.example/kit/project/names/names.cue": "package names\n\nprefix: \"team-\"\n",
 		"lib/lib.cue": "package lib\n\nsuffix: \"-x\"\n",
 		"a/a.cue":     "package a\n\nimport pb \"sdk.example/kit/project\"\n\n_b: pb.#Builder & {#name: \"a\"}\n_b.project\n",
 		"b/b.cue":     "package b\n\nimport (\n\tpb \"sdk.example/kit/project\"\n\t\"example.com/dash/lib\"\n)\n\n_x: pb.#Builder & {#name: \"b\" + lib.suffix}\n_x.project\n",
@@ -55,7 +55,7 @@ func TestUnitStoreKeepsSDKProjects(t *testing.T) {
 		cold       int    // packages evaluated again
 		want       string // in the new output
 	}{
-		{"cue.mod/pkg/sdk.example/kit/names/names.cue", "package names\n\nprefix: \"crew-\"\n", 2, "name: crew-a"},
+		{"cue.mod/pkg/sdk.example/kit/project/names/names.cue", "package names\n\nprefix: \"crew-\"\n", 2, "name: crew-a"},
 		{"cue.mod/pkg/sdk.example/kit/project/extra.cue", "package project\n\n#Builder: project: metadata: labels: {}\n", 2, "crew-b-x"},
 		{"lib/lib.cue", "package lib\n\nsuffix: \"-y\"\n", 2, "name: crew-b-y"}, // lib and b
 		{"cue.mod/module.cue", "module: \"example.com/dash\"\nlanguage: version: \"v0.16.0\"\n// edited\n", 2, "name: crew-a"},
