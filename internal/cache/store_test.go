@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -306,3 +307,52 @@ func FuzzStoreIndex(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkStore: a cold run's writes (500 entries of 2 KB, the size of a
+// generated dashboard's unit) and Close, then a warm run's reads, against
+// one file per entry as the store wrote them before packs.
+func BenchmarkStore(b *testing.B) {
+	data := bytes.Repeat([]byte("x"), 2048)
+	const n = 500
+	b.Run("pack/write", func(b *testing.B) {
+		for b.Loop() {
+			s := Open(b.TempDir(), "f")
+			for i := range n {
+				s.Write([]byte(strconv.Itoa(i)), data)
+			}
+			s.Close()
+		}
+	})
+	b.Run("file-per-entry/write", func(b *testing.B) {
+		for b.Loop() {
+			dir := b.TempDir()
+			for i := range n {
+				name := hexSum(sha(strconv.Itoa(i)))
+				_ = WriteFile(filepath.Join(dir, name[:2], name), data)
+			}
+		}
+	})
+	dir := b.TempDir()
+	written(dir, func() map[string]string {
+		m := map[string]string{}
+		for i := range n {
+			m[strconv.Itoa(i)] = string(data)
+		}
+		return m
+	}())
+	b.Run("pack/read", func(b *testing.B) {
+		for b.Loop() {
+			s := Open(dir, "f")
+			for i := range n {
+				if _, ok := s.Read([]byte(strconv.Itoa(i))); !ok {
+					b.Fatal("miss")
+				}
+			}
+			s.Close()
+		}
+	})
+}
+
+func sha(s string) [32]byte { return sha256.Sum256([]byte(s)) }
+
+func hexSum(b [32]byte) string { return fmt.Sprintf("%x", b[:]) }
