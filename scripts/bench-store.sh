@@ -13,7 +13,8 @@
 #
 # Prints, per case and binary, the median wall and CPU (user + system)
 # seconds, peak RSS, and for cold runs the files the run created in the
-# cache and output folders and the bytes of the unit store. Every timed
+# cache and output folders and the bytes of the unit store (du -sb:
+# folders count too). Every timed
 # run writes to paths never used before; nothing is deleted until the end.
 # The SDK case runs only when PERSES_SDK, PERSES_SHARED and PERSES_PLUGINS
 # are set.
@@ -37,8 +38,11 @@ timed() {
 	awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/time" >>"$work/$name"
 }
 
-# files DIR: how many files are under DIR.
-files() { find "$1" -type f | wc -l; }
+# files DIR: how many files are under DIR (0 when there is none).
+files() { if [[ -d $1 ]]; then find "$1" -type f | wc -l; else echo 0; fi; }
+
+# bytes DIR: the bytes under DIR, folders included (0 when there is none).
+bytes() { if [[ -d $1 ]]; then du -sb "$1" | cut -f1; else echo 0; fi; }
 
 # median NAME COLUMN
 median() { awk -v c="$2" '{ print $c }' "$work/$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -79,7 +83,7 @@ for c in "${cases[@]}"; do
 			b=${bin[$side]}
 			cache="$work/cache-$run" out="$work/out-$run"
 			timed "$side.$c.cold" env PYROBUILD_CACHE="$cache" "$b" compile "$work/$c" -o "$out" -q
-			echo "$(files "$cache") $(files "$out") $(du -sb "$cache/units" | cut -f1)" >>"$work/$side.$c.files"
+			echo "$(files "$cache") $(files "$out") $(bytes "$cache/units")" >>"$work/$side.$c.files"
 			timed "$side.$c.warm" env PYROBUILD_CACHE="$cache" "$b" compile "$work/$c" -o "$out" -q
 		done
 	done
