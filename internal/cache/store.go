@@ -363,7 +363,12 @@ func (s *Store) merge() {
 			f.Close()
 		}
 	}()
-	mine := func(pack string) bool { _, ok := held[pack]; return before[pack] || ok || pack == s.ownName }
+	// Packs this merge may remove: those the index named, those it
+	// adopted, its own; never a live run's.
+	mine := func(pack string) bool {
+		_, adopted := held[pack]
+		return before[pack] || adopted || pack == s.ownName
+	}
 	for k, l := range idx {
 		if s.today-l.day > int32(TTL/(24*time.Hour)) {
 			delete(idx, k)
