@@ -73,7 +73,8 @@ writes spec.instanceSelector on every custom resource.
 
 Without PATH, the sources are those of pyrobuild.yaml, or else the file's
 folder (the current folder without a file); the file's output, format,
-strict and server_datasources apply unless their flags are given.
+strict, resource_files and server_datasources apply unless their flags are
+given.
 pyrobuild.yaml is looked up in the current folder, then in its parents up
 to the repository's root (a folder holding .git): from a subfolder of a
 project, commands do what they do at its root. Paths in the file, and the
