@@ -286,6 +286,9 @@ func (d *cueDeps) pkg(root string, mod *cueModule, p string, visiting map[string
 			if !ds.ok {
 				return pkgSum{}
 			}
+			// The folder's absolute path too: an entry may name a
+			// dependency's file where it was (a note), and a copy of the
+			// repository elsewhere must not show the old place.
 			h.Write([]byte(dd + "\x00"))
 			h.Write(ds.sum[:])
 			// Files above the folder are of the package when they
