@@ -318,15 +318,26 @@ func (w *worker) load(u load.Unit) unitResult {
 	if summed && c.cache != nil {
 		raws, ds, hit = c.cache.Get(u, sum, &c.sources)
 	}
-	storeKey, deps := w.storeKey(u, sum, summed && useStore)
-	useStore = useStore && storeKey != nil
 	// A stored unit was validated when it was stored: its entry holds the
-	// resources in wire form and every diagnostic.
+	// resources in wire form and every diagnostic. An entry under the sum
+	// of the files alone is of a package that imports no module (see
+	// storeKey): it is looked for first, before the imports are parsed.
+	useStore = useStore && summed && !hit
 	var via map[diag.Pos]diag.Pos
-	if useStore && !hit {
-		if res, ds, via, hit = c.store.get(u, *storeKey, &c.sources); hit {
-			c.stored.Add(1)
+	stored := false
+	if useStore {
+		res, ds, via, stored = c.store.get(u, sum, &c.sources)
+	}
+	var storeKey *[sha256.Size]byte
+	deps := false
+	if useStore && !stored {
+		if storeKey, deps = w.storeKey(u, sum); deps {
+			res, ds, via, stored = c.store.get(u, *storeKey, &c.sources)
 		}
+	}
+	if stored {
+		hit = true
+		c.stored.Add(1)
 	}
 	if !hit {
 		raws, ds, abandoned = w.loadFresh(u, &closed)
@@ -350,7 +361,7 @@ func (w *worker) load(u load.Unit) unitResult {
 		}
 	}
 	// A package that imports modules is kept too: its key covers them.
-	if useStore && !hit && !abandoned && (closed.Load() || deps) {
+	if storeKey != nil && !hit && !abandoned && (closed.Load() || deps) {
 		c.store.put(*storeKey, res, ds, via)
 	}
 	// After the store: what the plugins say depends on the schemas
@@ -375,10 +386,7 @@ func (w *worker) load(u load.Unit) unitResult {
 // storeKey is a CUE unit's key in the unit store, when it has one: the
 // sum of its files and, for a package that imports modules (deps), of
 // what it reads from them (cueDeps).
-func (w *worker) storeKey(u load.Unit, sum [sha256.Size]byte, use bool) (key *[sha256.Size]byte, deps bool) {
-	if !use {
-		return nil, false
-	}
+func (w *worker) storeKey(u load.Unit, sum [sha256.Size]byte) (key *[sha256.Size]byte, deps bool) {
 	extra, deps, ok := w.c.deps.key(u.Sources())
 	switch {
 	case !ok:
