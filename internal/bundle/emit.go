@@ -196,10 +196,15 @@ type OutputFile struct {
 //
 //	bundle.<ext>                          everything, in apply order
 //	global/bundle.<ext>                   the global resources
-//	global/<kinds>/<name>.<ext>
+//	global/<kinds>/<name>.<ext>           (resource files)
 //	projects/<project>/bundle.<ext>       the Project, then its resources
-//	projects/<project>/project.<ext>      the Project itself
-//	projects/<project>/<kinds>/<name>.<ext>
+//	projects/<project>/project.<ext>      (resource files) the Project itself
+//	projects/<project>/<kinds>/<name>.<ext> (resource files)
+//
+// The bundles are what `percli apply -f` and the operator's users read;
+// the file of each resource is written only when asked (ResourceFiles): a
+// cold compilation of N dashboards otherwise creates N files more, and
+// creating a file costs more than encoding a dashboard on some disks.
 
 // bundleGroup is the resources of one bundle below the root one, in order.
 type bundleGroup struct {
@@ -289,8 +294,8 @@ func (listStyle) Open(w io.Writer, f Format) Stream { return newListWriter(w, f)
 // emitChunk bounds how many encoded resources are held at once.
 const emitChunk = 256
 
-// emit produces the output tree: put receives each resource's file, open
-// each bundle, which is written item by item. Resources are encoded in
+// emit produces the output tree: put receives each resource's file (nil:
+// none is written), open each bundle, which is written item by item. Resources are encoded in
 // parallel, a chunk at a time, so memory does not grow with the output.
 func emit(rs []*model.Resource, f Format, style Style, put func(path string, data []byte) error, open func(path string) (io.Writer, error)) error {
 	ext := "." + string(f)
@@ -309,8 +314,10 @@ func emit(rs []*model.Resource, f Format, style Style, put func(path string, dat
 			chunk := g.items[start:min(start+emitChunk, len(g.items))]
 			enc := encodeAll(rs, chunk, f)
 			for k, i := range chunk {
-				if err := put(resourcePath(rs[i], ext), enc[k]); err != nil {
-					return err
+				if put != nil {
+					if err := put(resourcePath(rs[i], ext), enc[k]); err != nil {
+						return err
+					}
 				}
 				item := style.Item(enc[k], f)
 				s.Add(item)
@@ -324,19 +331,39 @@ func emit(rs []*model.Resource, f Format, style Style, put func(path string, dat
 	return all.Close()
 }
 
-// Layout returns the output tree in memory, sorted by path.
+// Layout returns the output tree in memory, sorted by path, with the file
+// of each resource.
 func Layout(rs []*model.Resource, f Format) []OutputFile {
 	return LayoutStyle(rs, f, Lists)
 }
 
 // LayoutStyle is Layout with bundles in the given style.
 func LayoutStyle(rs []*model.Resource, f Format, style Style) []OutputFile {
-	var files []OutputFile
+	return LayoutTree(rs, f, style, ResourceFiles)
+}
+
+// What an output tree holds beside its bundles.
+type Files bool
+
+// ResourceFiles is a tree with the file of each resource; BundlesOnly
+// one without, the default output of pyrobuild compile.
+const (
+	ResourceFiles Files = true
+	BundlesOnly   Files = false
+)
+
+// LayoutTree is LayoutStyle with the file of each resource only when
+// files says so.
+func LayoutTree(rs []*model.Resource, f Format, style Style, files Files) []OutputFile {
+	var out []OutputFile
 	bufs := map[string]*bytes.Buffer{}
 	var order []string
-	put := func(path string, data []byte) error {
-		files = append(files, OutputFile{path, data})
-		return nil
+	var put func(path string, data []byte) error
+	if files {
+		put = func(path string, data []byte) error {
+			out = append(out, OutputFile{path, data})
+			return nil
+		}
 	}
 	open := func(path string) (io.Writer, error) {
 		b := new(bytes.Buffer)
@@ -348,26 +375,27 @@ func LayoutStyle(rs []*model.Resource, f Format, style Style) []OutputFile {
 		panic(err) // writing to memory does not fail
 	}
 	for _, p := range order {
-		files = append(files, OutputFile{p, bufs[p].Bytes()})
+		out = append(out, OutputFile{p, bufs[p].Bytes()})
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }
 
-// WriteOutput replaces dir with the output tree of rs, atomically (see
-// replaceDir), streaming it to disk.
+// WriteOutput replaces dir with the output tree of rs, the file of each
+// resource included, atomically (see replaceDir), streaming it to disk.
 func WriteOutput(dir string, rs []*model.Resource, f Format) error {
-	return writeOutput(dir, rs, f, Lists, nil)
+	return writeOutput(dir, rs, f, Lists, ResourceFiles, nil)
 }
 
-// WriteOutputStyle is WriteOutput with bundles in the given style.
-func WriteOutputStyle(dir string, rs []*model.Resource, f Format, style Style) error {
-	return writeOutput(dir, rs, f, style, nil)
+// WriteOutputStyle is WriteOutput with bundles in the given style, and
+// the file of each resource only when files says so.
+func WriteOutputStyle(dir string, rs []*model.Resource, f Format, style Style, files Files) error {
+	return writeOutput(dir, rs, f, style, files, nil)
 }
 
 // writeOutput is WriteOutputStyle; after the tree, done (if set) may add
 // to the new folder before it is swapped in.
-func writeOutput(dir string, rs []*model.Resource, f Format, style Style, done func(tmp string) error) error {
+func writeOutput(dir string, rs []*model.Resource, f Format, style Style, which Files, done func(tmp string) error) error {
 	return outdir.Replace(dir, func(t *outdir.Tree) error {
 		t.SetFileMode(0o666) // as os.Create makes them
 		var open []*bufio.Writer
@@ -387,7 +415,11 @@ func writeOutput(dir string, rs []*model.Resource, f Format, style Style, done f
 			open = append(open, w)
 			return w, nil
 		}
-		if err := emit(rs, f, style, t.WriteFile, openBundle); err != nil {
+		put := t.WriteFile
+		if !which {
+			put = nil
+		}
+		if err := emit(rs, f, style, put, openBundle); err != nil {
 			return err
 		}
 		for i, w := range open {

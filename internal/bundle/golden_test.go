@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -120,39 +121,56 @@ func TestJoinListMatchesEncoder(t *testing.T) {
 }
 
 // TestWriteOutputMatchesLayout: what is streamed to disk is the tree
-// Layout describes, byte for byte, and nothing else but the marker.
+// Layout describes, byte for byte, and nothing else but the marker; with
+// BundlesOnly, the same bundles and no file per resource.
 func TestWriteOutputMatchesLayout(t *testing.T) {
 	res := compileOK(t, compiler.Options{Paths: []string{"../../examples"}})
 	for _, f := range []Format{YAML, JSON} {
-		dir := filepath.Join(t.TempDir(), "out")
-		if err := WriteOutput(dir, res.Resources, f); err != nil {
-			t.Fatal(err)
-		}
-		want := map[string][]byte{outdir.MarkerFile: nil}
-		for _, of := range Layout(res.Resources, f) {
-			want[of.Path] = of.Data
-		}
-		n := 0
-		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
+		for _, files := range []Files{ResourceFiles, BundlesOnly} {
+			dir := filepath.Join(t.TempDir(), "out")
+			if err := WriteOutputStyle(dir, res.Resources, f, Lists, files); err != nil {
+				t.Fatal(err)
 			}
-			rel, _ := filepath.Rel(dir, p)
-			rel = filepath.ToSlash(rel)
-			w, ok := want[rel]
-			if !ok {
-				t.Errorf("%s: unexpected file %s", f, rel)
-			} else if rel != outdir.MarkerFile {
-				got, _ := os.ReadFile(p)
-				if !bytes.Equal(got, w) {
-					t.Errorf("%s: %s differs from Layout", f, rel)
+			want := map[string][]byte{outdir.MarkerFile: nil}
+			for _, of := range LayoutTree(res.Resources, f, Lists, files) {
+				want[of.Path] = of.Data
+			}
+			bundles := 0
+			for _, of := range Layout(res.Resources, f) {
+				_, in := want[of.Path]
+				isBundle := path.Base(of.Path) == "bundle."+string(f)
+				if isBundle {
+					bundles++
+				}
+				if in != (isBundle || bool(files)) {
+					t.Errorf("%s, resource files %v: %s in the tree: %v", f, files, of.Path, in)
 				}
 			}
-			n++
-			return nil
-		})
-		if n != len(want) {
-			t.Errorf("%s: %d files on disk, want %d", f, n, len(want))
+			if bundles < 3 {
+				t.Fatalf("%s: %d bundles in the examples' tree", f, bundles)
+			}
+			n := 0
+			filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(dir, p)
+				rel = filepath.ToSlash(rel)
+				w, ok := want[rel]
+				if !ok {
+					t.Errorf("%s: unexpected file %s", f, rel)
+				} else if rel != outdir.MarkerFile {
+					got, _ := os.ReadFile(p)
+					if !bytes.Equal(got, w) {
+						t.Errorf("%s: %s differs from Layout", f, rel)
+					}
+				}
+				n++
+				return nil
+			})
+			if n != len(want) {
+				t.Errorf("%s: %d files on disk, want %d", f, n, len(want))
+			}
 		}
 	}
 }

@@ -59,15 +59,19 @@ func OutputKey(r *compiler.Result, f Format) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// WriteOutputKeyed is WriteOutput for output whose inputs hash to key
-// (OutputKey), with stamps in stamps (OutputStampDir): it leaves dir
-// alone, and reports false, when dir holds the output of that key as it was
-// written. An empty key or stamps folder always writes.
-func WriteOutputKeyed(dir string, rs []*model.Resource, f Format, key, stamps string) (written bool, err error) {
+// WriteOutputKeyed is WriteOutputStyle for Perses bundles whose inputs
+// hash to key (OutputKey), with stamps in stamps (OutputStampDir): it
+// leaves dir alone, and reports false, when dir holds the output of that
+// key, with or without resource files as asked, as it was written. An
+// empty key or stamps folder always writes.
+func WriteOutputKeyed(dir string, rs []*model.Resource, f Format, files Files, key, stamps string) (written bool, err error) {
 	stamp := stampPath(dir, stamps)
 	if stamp == "" || key == "" {
 		ForgetOutput(dir, stamps)
-		return true, WriteOutput(dir, rs, f)
+		return true, writeOutput(dir, rs, f, Lists, files, nil)
+	}
+	if files {
+		key += "+files" // the same inputs, another tree
 	}
 	if stampHolds(stamp, dir, key) {
 		cache.Touch(stamp)
@@ -75,10 +79,10 @@ func WriteOutputKeyed(dir string, rs []*model.Resource, f Format, key, stamps st
 	}
 	// From here until a new stamp is written, no stamp vouches for dir.
 	if !ForgetOutput(dir, stamps) {
-		return true, WriteOutput(dir, rs, f)
+		return true, writeOutput(dir, rs, f, Lists, files, nil)
 	}
 	var tree []string
-	err = writeOutput(dir, rs, f, Lists, func(tmp string) error {
+	err = writeOutput(dir, rs, f, Lists, files, func(tmp string) error {
 		if lines, ok := listTree(tmp); ok {
 			tree = lines // the files keep their times when tmp is swapped in
 		}

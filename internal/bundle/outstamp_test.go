@@ -34,7 +34,7 @@ func TestWriteOutputKeyed(t *testing.T) {
 	}
 	write := func(what, key string, want bool) {
 		t.Helper()
-		written, err := WriteOutputKeyed(dir, res.Resources, YAML, key, stamps)
+		written, err := WriteOutputKeyed(dir, res.Resources, YAML, ResourceFiles, key, stamps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,6 +49,18 @@ func TestWriteOutputKeyed(t *testing.T) {
 		}
 	}
 	write("first", key, true)
+	// Without resource files the same inputs are another tree: written,
+	// and then left alone; back with them, written again.
+	if written, err := WriteOutputKeyed(dir, res.Resources, YAML, BundlesOnly, key, stamps); err != nil || !written {
+		t.Fatalf("bundles only: written %v, %v", written, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "projects", "profiling", "project.yaml")); !os.IsNotExist(err) {
+		t.Errorf("bundles only: a resource file is there (%v)", err)
+	}
+	if written, _ := WriteOutputKeyed(dir, res.Resources, YAML, BundlesOnly, key, stamps); written {
+		t.Error("bundles only, unchanged: written")
+	}
+	write("with resource files again", key, true)
 	before, err := os.Stat(bundle)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +100,7 @@ func TestWriteOutputKeyed(t *testing.T) {
 	write("the key again", key, true)
 	write("no key", "", true)
 	write("no key again", "", true)
-	if _, err := WriteOutputKeyed(dir, res.Resources, YAML, key, ""); err != nil {
+	if _, err := WriteOutputKeyed(dir, res.Resources, YAML, ResourceFiles, key, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat("trimmed"); err == nil {
@@ -174,13 +186,13 @@ func TestStampTrim(t *testing.T) {
 	stamps := t.TempDir()
 	other := aged(filepath.Join(stamps, "0123"))
 	out := filepath.Join(t.TempDir(), "out")
-	if _, err := WriteOutputKeyed(out, res.Resources, YAML, OutputKey(res, YAML), stamps); err != nil {
+	if _, err := WriteOutputKeyed(out, res.Resources, YAML, ResourceFiles, OutputKey(res, YAML), stamps); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(other); err == nil {
 		t.Error("a stamp unused for a month was kept")
 	}
-	if written, err := WriteOutputKeyed(out, res.Resources, YAML, OutputKey(res, YAML), stamps); err != nil || written {
+	if written, err := WriteOutputKeyed(out, res.Resources, YAML, ResourceFiles, OutputKey(res, YAML), stamps); err != nil || written {
 		t.Errorf("the trim took the stamp in use: written %v, %v", written, err)
 	}
 }

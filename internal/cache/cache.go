@@ -5,11 +5,14 @@
 // ($PYROBUILD_CACHE) down in options, so the package has no setting of its
 // own.
 //
-// Every cache is a folder of files named by the hash of what they were
+// Most caches are a folder of files named by the hash of what they were
 // made from. A run touches the entries it uses (Touch), and at most once a
 // day (Daily) removes those unused for TTL (Trim). An entry is written
 // atomically (WriteFile), so a reader sees a whole entry or none; one it
-// cannot read is a miss, never an error.
+// cannot read is a miss, never an error. A Store, for caches of many small
+// entries (the compiler's unit store), appends them to pack files instead,
+// each record checked when read: creating a file costs more than writing
+// such an entry.
 package cache
 
 import (

@@ -18,7 +18,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 
 func TestCompileExamples(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "build")
-	code, stdout, stderr := run(t, "compile", "../../examples", "-o", out)
+	code, stdout, stderr := run(t, "compile", "../../examples", "-o", out, "--resource-files")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -36,6 +36,13 @@ func TestCompileExamples(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "bundle.yaml")); !os.IsNotExist(err) {
 		t.Errorf("old output survived a successful rebuild: %v", err)
+	}
+	// Without --resource-files, the bundles only.
+	if _, err := os.Stat(filepath.Join(out, "projects/profiling/bundle.json")); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "projects/profiling/dashboards")); !os.IsNotExist(err) {
+		t.Errorf("resource files without --resource-files: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, "bundle.json")); err != nil {
 		t.Error(err)

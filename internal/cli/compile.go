@@ -31,6 +31,7 @@ type compileOptions struct {
 	strict            bool
 	quiet             bool
 	crd               bool
+	resourceFiles     bool   // --resource-files: a file per resource beside the bundles
 	instanceSelector  string // --instance-selector, for --crd
 	watch             bool
 	cache             *compiler.Cache // --watch: kept between runs
@@ -52,9 +53,12 @@ writes:
   <output>/bundle.yaml                      every resource, in apply order
   <output>/global/bundle.yaml               global resources
   <output>/projects/<project>/bundle.yaml   a project and its resources
-  <output>/projects/<project>/<kinds>/<name>.yaml
 
 Bundles are YAML lists (or JSON arrays), which 'percli apply -f' reads whole.
+With --resource-files (or resource_files: true in pyrobuild.yaml), each
+resource also gets a file of its own beside its project's bundle:
+<output>/projects/<project>/<kinds>/<name>.yaml (global ones under
+<output>/global/<kinds>/, a project in <output>/projects/<project>/project.yaml).
 The output folder is replaced atomically, and only when there is no error.
 
 With --crd, the same folders hold Perses operator custom resources
@@ -69,7 +73,8 @@ writes spec.instanceSelector on every custom resource.
 
 Without PATH, the sources are those of pyrobuild.yaml, or else the file's
 folder (the current folder without a file); the file's output, format,
-strict and server_datasources apply unless their flags are given.
+strict, resource_files and server_datasources apply unless their flags are
+given.
 pyrobuild.yaml is looked up in the current folder, then in its parents up
 to the repository's root (a folder holding .git): from a subfolder of a
 project, commands do what they do at its root. Paths in the file, and the
@@ -106,6 +111,7 @@ a compilation succeeds. Ctrl-C stops it.`,
 	f.StringVarP(&o.output, "output", "o", "build", "output folder (replaced on success)")
 	f.StringVar(&o.format, "format", "yaml", "output format: yaml or json")
 	f.BoolVar(&o.crd, "crd", false, "write Perses operator custom resources (perses.dev/v1alpha2) for kubectl, Argo CD or Flux")
+	f.BoolVar(&o.resourceFiles, "resource-files", false, "also write each resource to a file of its own (projects/<project>/<kinds>/<name>.yaml), beside the bundles")
 	f.StringVar(&o.instanceSelector, "instance-selector", "", "with --crd, the Perses instances the operator writes the resources to: spec.instanceSelector, a label selector as kubectl -l takes it (app=perses,env in (prod))")
 	f.BoolVarP(&o.watch, "watch", "w", false, "recompile whenever a source changes, until Ctrl-C")
 	addCheckFlags(f, o)

@@ -36,9 +36,10 @@ func crdObjects(o *compileOptions, res *compiler.Result) []*model.Resource {
 // It reports false when the folder already held this very output
 // (bundle.WriteOutputKeyed) and was left alone.
 func writeCompiled(o *compileOptions, res *compiler.Result, crs []*model.Resource, format bundle.Format) (bool, error) {
+	files := bundle.Files(o.resourceFiles)
 	if o.crd {
 		bundle.ForgetOutput(o.output, bundle.OutputStampDir(o.env.cacheRoot))
-		return true, crd.WriteOutput(o.output, crs, format)
+		return true, crd.WriteOutput(o.output, crs, format, files)
 	}
-	return bundle.WriteOutputKeyed(o.output, res.Resources, format, bundle.OutputKey(res, format), bundle.OutputStampDir(o.env.cacheRoot))
+	return bundle.WriteOutputKeyed(o.output, res.Resources, format, files, bundle.OutputKey(res, format), bundle.OutputStampDir(o.env.cacheRoot))
 }

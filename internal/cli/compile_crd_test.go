@@ -10,7 +10,7 @@ import (
 
 func TestCompileCRD(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "deploy")
-	code, stdout, stderr := run(t, "compile", "../../examples", "-o", out, "--crd")
+	code, stdout, stderr := run(t, "compile", "../../examples", "-o", out, "--crd", "--resource-files")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -33,7 +33,7 @@ func TestCompileCRD(t *testing.T) {
 	}
 
 	// -q hides the notes; JSON bundles are v1 Lists.
-	code, _, stderr = run(t, "compile", "../../examples", "-o", out, "--crd", "-q", "--format", "json")
+	code, _, stderr = run(t, "compile", "../../examples", "-o", out, "--crd", "-q", "--format", "json", "--resource-files")
 	if code != 0 || strings.Contains(stderr, "PB1401") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -118,7 +118,7 @@ func TestCompileCRDInstanceSelector(t *testing.T) {
 		{nil, "  instanceSelector:\n    matchLabels:\n      app: perses\n"},
 		{[]string{"--instance-selector", "env in (prod),!canary"}, "  instanceSelector:\n    matchExpressions:\n      - key: env\n        operator: In\n        values:\n          - prod\n      - key: canary\n        operator: DoesNotExist\n"},
 	} {
-		code, _, stderr := run(t, append([]string{"compile", "--crd", "-o", "out", "-q"}, tc.args...)...)
+		code, _, stderr := run(t, append([]string{"compile", "--crd", "-o", "out", "-q", "--resource-files"}, tc.args...)...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", tc.args, code, stderr)
 		}

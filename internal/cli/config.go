@@ -73,6 +73,7 @@ type projectConfig struct {
 	output            *string
 	format            *string
 	strict            *bool
+	resourceFiles     *bool
 	serverDatasources []string
 	plugins           []string
 
@@ -117,6 +118,7 @@ var configKeys = []configKey{
 	{name: "output", kind: "path", str: func(c *projectConfig) **string { return &c.output }},
 	{name: "format", kind: "string", oneOf: []string{"yaml", "json"}, str: func(c *projectConfig) **string { return &c.format }},
 	{name: "strict", kind: "bool", bool: func(c *projectConfig) **bool { return &c.strict }},
+	{name: "resource_files", kind: "bool", bool: func(c *projectConfig) **bool { return &c.resourceFiles }},
 	{name: "server_datasources", kind: "strings", list: func(c *projectConfig) *[]string { return &c.serverDatasources }},
 	{name: "plugins", kind: "paths", list: func(c *projectConfig) *[]string { return &c.plugins }},
 	{name: "site", kind: "section", keys: []configKey{
@@ -536,6 +538,9 @@ func (c *projectConfig) applyCompile(f *pflag.FlagSet, o *compileOptions, args [
 		override(f, "format", &o.format, c.format)
 	}
 	override(f, "strict", &o.strict, c.strict)
+	if f.Lookup("resource-files") != nil {
+		override(f, "resource-files", &o.resourceFiles, c.resourceFiles)
+	}
 	overrideList(f, "server-datasource", &o.serverDatasources, c.serverDatasources)
 	override(f, "instance-selector", &o.instanceSelector, c.crdInstanceSelector)
 	c.applyPlugins(f, &o.plugins)

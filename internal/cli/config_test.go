@@ -20,7 +20,7 @@ import (
 func TestConfigPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"pyrobuild.yaml": "sources: [src]\noutput: out\nformat: json\nstrict: true\nserver_datasources: [default]\n",
+		"pyrobuild.yaml": "sources: [src]\noutput: out\nformat: json\nstrict: true\nresource_files: true\nserver_datasources: [default]\n",
 		"src/d.yaml":     noDatasourceDashboard,
 		"other/d.yaml":   strings.Replace(noDatasourceDashboard, "name: d,", "name: other,", 1),
 	})
@@ -37,10 +37,10 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
 	}
 	if !exists("out/bundle.json") || !exists("out/projects/p/dashboards/d.json") {
-		t.Error("output not in out/ as JSON")
+		t.Error("output not in out/ as JSON, with resource files")
 	}
-	if code, _, stderr := run(t, "compile", "--strict=false", "--format", "yaml", "-o", "out2"); code != 0 || !exists("out2/bundle.yaml") {
-		t.Errorf("--format and -o over the file: exit %d: %s", code, stderr)
+	if code, _, stderr := run(t, "compile", "--strict=false", "--format", "yaml", "-o", "out2", "--resource-files=false"); code != 0 || !exists("out2/bundle.yaml") || !exists("out2/projects/p/bundle.yaml") || exists("out2/projects/p/dashboards/d.yaml") {
+		t.Errorf("--format, -o and --resource-files over the file: exit %d: %s", code, stderr)
 	}
 	// A --server-datasource replaces the file's list.
 	if code, _, stderr := run(t, "check", "--strict=false", "--server-datasource", "elsewhere"); code != 1 || !strings.Contains(stderr, "no default PyroscopeDatasource") {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"os"
@@ -58,10 +59,13 @@ func TestInitRoundTrip(t *testing.T) {
 			if code != 0 || !strings.Contains(stdout, "compiled 3 resources") || stderr != "" {
 				t.Fatalf("compile: exit %d: %s%s", code, stdout, stderr)
 			}
-			for _, f := range []string{"build/bundle.yaml", "build/projects/shop/project.yaml", "build/projects/shop/datasources/pyroscope.yaml", "build/projects/shop/dashboards/cpu.yaml"} {
+			for _, f := range []string{"build/bundle.yaml", "build/projects/shop/bundle.yaml"} {
 				if !exists(f) {
 					t.Errorf("%s not written", f)
 				}
+			}
+			if b, _ := os.ReadFile("build/projects/shop/bundle.yaml"); !bytes.Contains(b, []byte("kind: Project")) || !bytes.Contains(b, []byte("kind: Datasource")) || !bytes.Contains(b, []byte("kind: Dashboard")) {
+				t.Errorf("the project's bundle misses a resource:\n%s", b)
 			}
 			// The CI workflow's command: no annotation at all.
 			if code, stdout, stderr := run(t, "check", "--diagnostics", "github"); code != 0 || stdout != "" {
@@ -185,7 +189,7 @@ func TestInitProjectNameForKubernetes(t *testing.T) {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
 	}
 	t.Chdir(dir)
-	code, stdout, stderr := run(t, "compile", "--crd", "-o", "deploy")
+	code, stdout, stderr := run(t, "compile", "--crd", "-o", "deploy", "--resource-files")
 	if code != 0 || strings.Contains(stderr, "warning") || !exists("deploy/projects/my-dash-boards/dashboards/cpu.yaml") {
 		t.Errorf("compile --crd: exit %d: %s%s", code, stdout, stderr)
 	}

@@ -37,8 +37,10 @@ func testKillCompile(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	k := &killScenario{bin: bin, parent: t.TempDir()}
-	k.args = []string{"compile", src, "-o", k.out()}
-	k.prev = []string{"compile", prevSrc, "-o", k.out()}
+	// A file per resource: a tree of hundreds of files to be caught
+	// writing.
+	k.args = []string{"compile", src, "--resource-files", "-o", k.out()}
+	k.prev = []string{"compile", prevSrc, "--resource-files", "-o", k.out()}
 	k.run(t)
 }
 

@@ -7,6 +7,7 @@ package compiler
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"maps"
 	"os"
@@ -130,6 +131,7 @@ func Compile(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	c.loadAll()
+	c.store.close() // this run's entries go into the store's index, even when stopped
 	if ctx.Err() != nil {
 		return nil, stopped(ctx)
 	}
@@ -162,6 +164,7 @@ type compilation struct {
 	goL     *load.GoLoader
 	cache   *Cache
 	store   *unitStore
+	deps    *cueDeps // the store's keys of packages importing modules
 	plugins *plugin.Checker
 	// results are gathered by unit index, so the output order never
 	// depends on scheduling.
@@ -249,6 +252,9 @@ func (c *compilation) loadAll() {
 		c.cache.Begin()
 	}
 	c.store = openUnitStore(c.opts.UnitStore)
+	if c.store != nil {
+		c.deps = newCUEDeps()
+	}
 	cueLimit := cueTimeout(c.opts)
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -313,23 +319,36 @@ func (w *worker) load(u load.Unit) unitResult {
 		raws, ds, hit = c.cache.Get(u, sum, &c.sources)
 	}
 	// A stored unit was validated when it was stored: its entry holds the
-	// resources in wire form and every diagnostic.
-	if summed && useStore && !hit {
-		if res, ds, hit = c.store.get(u, sum, &c.sources); hit {
-			c.stored.Add(1)
+	// resources in wire form and every diagnostic. An entry under the sum
+	// of the files alone is of a package that imports no module (see
+	// storeKey): it is looked for first, before the imports are parsed.
+	useStore = useStore && summed && !hit
+	var via map[diag.Pos]diag.Pos
+	stored := false
+	if useStore {
+		res, ds, via, stored = c.store.get(u, sum, &c.sources)
+	}
+	var storeKey *[sha256.Size]byte
+	deps := false
+	if useStore && !stored {
+		if storeKey, deps = w.storeKey(u, sum); deps {
+			res, ds, via, stored = c.store.get(u, *storeKey, &c.sources)
 		}
+	}
+	if stored {
+		hit = true
+		c.stored.Add(1)
 	}
 	if !hit {
 		raws, ds, abandoned = w.loadFresh(u, &closed)
 	}
-	if u.Kind() == "go" || (!hit && (abandoned || !closed.Load())) {
+	if u.Kind() == "go" || deps || (!hit && (abandoned || !closed.Load())) {
 		c.open.Store(true) // its output may depend on files beyond its sources
 	}
 	keep := summed && !hit && !abandoned && closed.Load()
 	if keep && c.cache != nil {
 		c.cache.Put(u, sum, raws, ds)
 	}
-	var via map[diag.Pos]diag.Pos
 	for _, raw := range raws {
 		for at, d := range raw.Via {
 			if via == nil {
@@ -341,8 +360,9 @@ func (w *worker) load(u load.Unit) unitResult {
 			res = append(res, r)
 		}
 	}
-	if keep && useStore {
-		c.store.put(sum, res, ds)
+	// A package that imports modules is kept too: its key covers them.
+	if storeKey != nil && !hit && !abandoned && (closed.Load() || deps) {
+		c.store.put(*storeKey, res, ds, via)
 	}
 	// After the store: what the plugins say depends on the schemas
 	// loaded, not only on the unit's files.
@@ -361,6 +381,23 @@ func (w *worker) load(u load.Unit) unitResult {
 		}
 	}
 	return unitResult{res, ds, via}
+}
+
+// storeKey is a CUE unit's key in the unit store, when it has one: the
+// sum of its files and, for a package that imports modules (deps), of
+// what it reads from them (cueDeps).
+func (w *worker) storeKey(u load.Unit, sum [sha256.Size]byte) (key *[sha256.Size]byte, deps bool) {
+	extra, deps, ok := w.c.deps.key(u.Sources())
+	switch {
+	case !ok:
+		return nil, false
+	case deps:
+		h := sha256.New()
+		h.Write(sum[:])
+		h.Write(extra[:])
+		h.Sum(sum[:0])
+	}
+	return &sum, deps
 }
 
 // loadFresh loads a unit no cache held. closed is set when the load read
@@ -408,7 +445,6 @@ func (c *compilation) finish() *Result {
 	}
 	if c.store != nil {
 		out.Stored = int(c.stored.Load())
-		c.store.trim()
 	}
 	if g := c.goL; g != nil {
 		out.GoBuilds = g.Builds()

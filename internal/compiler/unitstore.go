@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pyrobuild/pyrobuild/internal/cache"
@@ -21,7 +23,8 @@ import (
 // entry could be read back). An entry is named by the hash of the
 // package's file names and contents and of the pyrobuild executable that
 // wrote it, so a new pyrobuild (a new schema, a new CUE) never reads an old
-// entry. Entries are written atomically; one that cannot be read is a miss.
+// entry. Entries are appended to pack files (cache.Store), checked when
+// read; one that cannot be read whole and intact is a miss.
 
 // UnitStoreDir is the folder of the unit store in pyrobuild's cache folder
 // root, beside GoCacheDir's compiled programs: the usual Options.UnitStore.
@@ -29,7 +32,7 @@ func UnitStoreDir(root string) string { return filepath.Join(root, "units") }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.
-const unitStoreFormat = "pyrobuild-units-2"
+const unitStoreFormat = "pyrobuild-units-3"
 
 // unitStore is the cache.Store of units' entries.
 type unitStore struct{ store *cache.Store }
@@ -43,46 +46,52 @@ func openUnitStore(dir string) *unitStore {
 	return &unitStore{s}
 }
 
-// get reads the entry of a unit whose files (u.Sources()) hash to sum: its
-// resources, validated and in wire form, and all its diagnostics. It adds
+// get reads the entry of a unit whose key is sum: its resources, validated
+// and in wire form, all its diagnostics, and where the values its CUE
+// dependencies made were written (load.Raw.Via). It adds
 // the unit's sources to sources when it finds one.
-func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*model.Resource, diag.Diagnostics, bool) {
+func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*model.Resource, diag.Diagnostics, map[diag.Pos]diag.Pos, bool) {
 	b, ok := s.store.Read(sum[:])
 	if !ok {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	srcs := map[string]*model.Source{}
 	for _, src := range u.Sources() {
 		srcs[src.Path] = src
 	}
-	res, diags, err := decodeUnit(b, srcs)
+	res, diags, via, err := decodeUnit(b, srcs)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	for _, src := range u.Sources() {
 		sources.Add(src)
 	}
-	return res, diags, true
+	return res, diags, via, true
 }
 
 // put writes a unit's entry; a unit that cannot be encoded is not kept,
 // nor one that may hold a credential: the store must not become a second,
 // forgotten copy of a secret.
-func (s *unitStore) put(sum [sha256.Size]byte, res []*model.Resource, diags diag.Diagnostics) {
+func (s *unitStore) put(sum [sha256.Size]byte, res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) {
 	for _, r := range res {
 		if mayHoldCredential(r.Node) {
 			return
 		}
 	}
-	b, err := encodeUnit(res, diags)
+	b, err := encodeUnit(res, diags, via)
 	if err != nil {
 		return
 	}
 	s.store.Write(sum[:], b)
 }
 
-// trim removes entries unused for cache.TTL, at most once a day.
-func (s *unitStore) trim() { s.store.Trim() }
+// close ends the store's use: the entries put go into its index (see
+// cache.Store.Close). A nil store has nothing to close.
+func (s *unitStore) close() {
+	if s != nil {
+		s.store.Close()
+	}
+}
 
 // mayHoldCredential reports whether a resource is a secret or has a field
 // whose name says it may hold a credential (diag.CredentialPath's rule).
@@ -113,12 +122,13 @@ func mayHoldCredential(n *model.Node) bool {
 // ---- the encoding ----
 //
 // An entry is the magic, then the resources (kind, project, name, global,
-// position, wire-form node tree), then the diagnostics with their notes. Integers are
+// position, wire-form node tree), then the diagnostics with their notes,
+// then the places values of CUE dependencies were made (sorted). Integers are
 // varints; strings are numbered on first use and written once. A node's
 // source (for positions inside a string) is the source of the file its
 // position names.
 
-var unitMagic = []byte("PBU3")
+var unitMagic = []byte("PBU4")
 
 type unitEncoder struct {
 	buf     bytes.Buffer
@@ -130,7 +140,7 @@ type unitEncoder struct {
 	srcs map[*model.Source]int
 }
 
-func encodeUnit(res []*model.Resource, diags diag.Diagnostics) ([]byte, error) {
+func encodeUnit(res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) ([]byte, error) {
 	e := &unitEncoder{strings: map[string]int{}}
 	e.buf.Write(unitMagic)
 	e.int(len(res))
@@ -161,6 +171,12 @@ func encodeUnit(res []*model.Resource, diags diag.Diagnostics) ([]byte, error) {
 			e.pos(n.End)
 			e.str(n.Message)
 		}
+	}
+	at := slices.SortedFunc(maps.Keys(via), diag.Pos.Compare)
+	e.int(len(at))
+	for _, p := range at {
+		e.pos(p)
+		e.pos(via[p])
 	}
 	return e.buf.Bytes(), e.err
 }
@@ -243,9 +259,9 @@ type unitDecoder struct {
 
 var errBadEntry = errors.New("unreadable unit store entry")
 
-func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resource, diags diag.Diagnostics, err error) {
+func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos, err error) {
 	if !bytes.HasPrefix(b, unitMagic) {
-		return nil, nil, errBadEntry
+		return nil, nil, nil, errBadEntry
 	}
 	d := &unitDecoder{s: string(b[len(unitMagic):]), sources: sources}
 	n := d.count()
@@ -275,13 +291,21 @@ func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resour
 		}
 		diags = append(diags, dg)
 	}
+	n = d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		if via == nil {
+			via = map[diag.Pos]diag.Pos{}
+		}
+		at := d.pos()
+		via[at] = d.pos()
+	}
 	if d.err == nil && d.i != len(d.s) {
 		d.err = errBadEntry
 	}
 	if d.err != nil {
-		return nil, nil, d.err
+		return nil, nil, nil, d.err
 	}
-	return res, diags, nil
+	return res, diags, via, nil
 }
 
 func (d *unitDecoder) int() int {

@@ -11,27 +11,27 @@ import (
 // FuzzUnitStoreDecode: whatever a store entry holds, reading it never
 // panics, and what it gives back encodes to the same bytes.
 func FuzzUnitStoreDecode(f *testing.F) {
-	f.Add([]byte("PBU3\x00\x00"))
+	f.Add([]byte("PBU4\x00\x00\x00"))
 	res := []*model.Resource{{Kind: "Dashboard", Project: "p", Name: "d", Pos: diag.Pos{File: "d.cue", Line: 1, Col: 1},
 		Node: &model.Node{Kind: model.MapKind, Keys: []string{"kind"}, Vals: []*model.Node{model.New(model.StringKind, diag.Pos{File: "d.cue", Line: 1, Col: 7})}}}}
 	res[0].Node.Vals[0].Value = "Dashboard"
 	res[0].Node.SetOrigin(nil, -1)
-	b, err := encodeUnit(res, storedDiags)
+	b, err := encodeUnit(res, storedDiags, storedVia)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		srcs := map[string]*model.Source{"d.cue": model.NewSource("d.cue", []byte("kind: \"Dashboard\"\n"))}
-		res, diags, err := decodeUnit(b, srcs)
+		res, diags, via, err := decodeUnit(b, srcs)
 		if err != nil {
 			return
 		}
-		again, err := encodeUnit(res, diags)
+		again, err := encodeUnit(res, diags, via)
 		if err != nil {
 			t.Fatalf("decoded entry does not encode: %v", err)
 		}
-		if _, _, err := decodeUnit(again, srcs); err != nil {
+		if _, _, _, err := decodeUnit(again, srcs); err != nil {
 			t.Fatalf("re-encoded entry does not decode: %v", err)
 		}
 	})
@@ -44,18 +44,28 @@ var storedDiags = diag.Diagnostics{
 		Notes: []diag.Note{{Pos: diag.Pos{File: "d.cue", Line: 1, Col: 1}, Message: "first"}, {Pos: diag.Pos{File: "e.cue", Line: 2, Col: 2}, End: diag.Pos{File: "e.cue", Line: 2, Col: 4}, Message: "second"}}},
 }
 
+// storedVia is where a CUE dependency made two values.
+var storedVia = map[diag.Pos]diag.Pos{
+	{File: "d.cue", Line: 3, Col: 1}: {File: "cue.mod/pkg/x.com/lib/lib.cue", Line: 7, Col: 2},
+	{File: "d.cue", Line: 1, Col: 9}: {File: "cue.mod/pkg/x.com/lib/lib.cue", Line: 2, Col: 4},
+}
+
 // TestUnitStoreKeepsNotes: a unit read back from the store has the
-// diagnostics it was stored with, notes and all.
+// diagnostics it was stored with, notes and all, and where its
+// dependencies made values.
 func TestUnitStoreKeepsNotes(t *testing.T) {
-	b, err := encodeUnit(nil, storedDiags)
+	b, err := encodeUnit(nil, storedDiags, storedVia)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, got, err := decodeUnit(b, map[string]*model.Source{})
+	_, got, via, err := decodeUnit(b, map[string]*model.Source{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, storedDiags) {
 		t.Errorf("got %+v\nwant %+v", got, storedDiags)
+	}
+	if !reflect.DeepEqual(via, storedVia) {
+		t.Errorf("via %v, want %v", via, storedVia)
 	}
 }

@@ -326,9 +326,10 @@ func Layout(crs []*model.Resource, f bundle.Format) []bundle.OutputFile {
 }
 
 // WriteOutput replaces dir with the output tree of custom resources,
-// atomically, as bundle.WriteOutput does.
-func WriteOutput(dir string, crs []*model.Resource, f bundle.Format) error {
-	return bundle.WriteOutputStyle(dir, crs, f, Objects)
+// atomically, as bundle.WriteOutput does, with the file of each object
+// only when files says so.
+func WriteOutput(dir string, crs []*model.Resource, f bundle.Format, files bundle.Files) error {
+	return bundle.WriteOutputStyle(dir, crs, f, Objects, files)
 }
 
 // Objects is the bundle.Style of Kubernetes bundles: one file kubectl

@@ -336,7 +336,7 @@ func TestCRDWriteOutput(t *testing.T) {
 	crs, _ := crdExamples(t)
 	for _, f := range []bundle.Format{bundle.YAML, bundle.JSON} {
 		dir := filepath.Join(t.TempDir(), "out")
-		if err := WriteOutput(dir, crs, f); err != nil {
+		if err := WriteOutput(dir, crs, f, bundle.ResourceFiles); err != nil {
 			t.Fatal(err)
 		}
 		for _, of := range Layout(crs, f) {
