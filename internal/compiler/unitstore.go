@@ -138,6 +138,9 @@ type unitEncoder struct {
 	// that lives in memory only (pack): the pointers are kept, not
 	// looked up again by file name.
 	srcs map[*model.Source]int
+	// varint is scratch space for one number: appending to a nil slice
+	// allocated once per number, the most frequent thing encoded.
+	varint [binary.MaxVarintLen64]byte
 }
 
 func encodeUnit(res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) ([]byte, error) {
@@ -182,7 +185,7 @@ func encodeUnit(res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]
 }
 
 func (e *unitEncoder) int(n int) {
-	e.buf.Write(binary.AppendVarint(nil, int64(n)))
+	e.buf.Write(binary.AppendVarint(e.varint[:0], int64(n)))
 }
 
 func (e *unitEncoder) str(s string) {

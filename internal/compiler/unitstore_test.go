@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -67,5 +68,20 @@ func TestUnitStoreKeepsNotes(t *testing.T) {
 	}
 	if !reflect.DeepEqual(via, storedVia) {
 		t.Errorf("via %v, want %v", via, storedVia)
+	}
+}
+
+// BenchmarkEncodeUnit encodes the compiled examples as a unit store entry:
+// the encoder runs once per evaluated CUE package of a cold compile.
+func BenchmarkEncodeUnit(b *testing.B) {
+	res, err := Compile(context.Background(), Options{Paths: []string{"../../examples/profiling"}})
+	if err != nil || len(res.Resources) == 0 {
+		b.Fatalf("compile examples: %v (%d resources)", err, len(res.Resources))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := encodeUnit(res.Resources, res.Diagnostics, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
