@@ -13,6 +13,7 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/parser"
 
+	"github.com/pyrobuild/pyrobuild/internal/compiler/load/cueload"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
 )
@@ -97,7 +98,7 @@ func (d *cueDeps) key(srcs []*model.Source) (sum [sha256.Size]byte, extra, ok bo
 	if err != nil {
 		return sum, true, false
 	}
-	root := moduleRoot(dir)
+	root := cueload.ModuleRoot(dir)
 	if root == "" {
 		return sum, true, false
 	}
@@ -156,18 +157,6 @@ func moduleImports(imports []string) []string {
 	return slices.DeleteFunc(imports, func(p string) bool {
 		return p == schema.ImportPath || !strings.Contains(strings.SplitN(p, "/", 2)[0], ".")
 	})
-}
-
-// moduleRoot returns the folder holding cue.mod at or above dir, or "".
-func moduleRoot(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		if fi, err := os.Stat(filepath.Join(d, "cue.mod")); err == nil && fi.IsDir() {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return ""
-		}
-	}
 }
 
 // module reads and hashes root's cue.mod/module.cue, once.

@@ -25,8 +25,8 @@ import (
 	"github.com/pyrobuild/pyrobuild/internal/diag"
 )
 
-// findModuleRoot returns the folder holding cue.mod above dir, or "".
-func findModuleRoot(dir string) string {
+// ModuleRoot returns the folder holding cue.mod at or above dir, or "".
+func ModuleRoot(dir string) string {
 	for d := dir; ; d = filepath.Dir(d) {
 		if fi, err := os.Stat(filepath.Join(d, "cue.mod")); err == nil && fi.IsDir() {
 			return d
@@ -177,7 +177,7 @@ func loadModule(dir string, srcs []*model.Source, cl *cueLoc) ([]Resource, diag.
 	if err != nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeRead, Pos: diag.Pos{File: dir}, Message: err.Error()}}
 	}
-	root := findModuleRoot(absDir)
+	root := ModuleRoot(absDir)
 	ov := map[string]cueloader.Source{}
 	cl.modRoot = root
 	if root == "" {
