@@ -43,8 +43,14 @@ func isScratchName(name string) bool {
 
 // isSkippedDirName reports whether a sub-folder is never watched: hidden
 // folders (.git and friends hold thousands of entries that change on every
-// git command) and node_modules (huge, and never site input).
+// git command) and node_modules (huge, and never site input). The one
+// hidden folder watched is .pyrobuild: the recordings `pyrobuild snapshot`
+// writes there are drawn on the dashboards' pages, and a snapshot taken
+// while serve runs must show without a restart.
 func isSkippedDirName(name string) bool {
+	if name == ".pyrobuild" {
+		return false
+	}
 	return name == "" || name[0] == '.' || name == "node_modules"
 }
 

@@ -55,6 +55,10 @@ func TestRelAllowed(t *testing.T) {
 		{".git", true, false},
 		{j("docs", "node_modules"), true, false},
 		{j("a", ".cache", "b"), true, false},
+		// Recordings of pyrobuild snapshot, drawn on the pages.
+		{j("dashboards", ".pyrobuild"), true, true},
+		{j("dashboards", ".pyrobuild", "recordings", "p", "d.json"), false, true},
+		{j("dashboards", ".pyrobuild", "recordings", "p", ".tmp-123"), false, false},
 	} {
 		if got := relAllowed(tc.rel, tc.isDir); got != tc.want {
 			t.Errorf("relAllowed(%q, %v) = %v, want %v", tc.rel, tc.isDir, got, tc.want)

@@ -554,13 +554,14 @@ func writePreviewPanel(w *bytes.Buffer, d *model.Resource, key string, panel *mo
 }
 
 // panelHash identifies what a preview panel draws: its kind, queries,
-// options and note, not its title or its place on the grid. The preview
-// server's live script compares it across rebuilds, so that a panel whose
-// hash is unchanged keeps its flame graphs (and their zoom, search and
-// scroll) and only a changed one queries again.
+// options, recording and note, not its title or its place on the grid.
+// The preview server's live script compares it across rebuilds, so that a
+// panel whose hash is unchanged keeps its flame graphs (and their zoom,
+// search and scroll) and only a changed one queries again; a new recording
+// from pyrobuild snapshot changes it.
 func panelHash(attrs map[string]string, note string) string {
 	h := sha256.New()
-	for _, k := range []string{"data-kind", "data-queries", "data-options"} {
+	for _, k := range []string{"data-kind", "data-queries", "data-options", "data-recording"} {
 		fmt.Fprintf(h, "%s=%q\n", k, attrs[k])
 	}
 	fmt.Fprintf(h, "note=%q\n", note)
