@@ -245,7 +245,9 @@ func TestBrowserSwapDocPage(t *testing.T) {
 		window.__toc = document.querySelector(".toc a"); ""`)
 
 	start := time.Now()
-	write(t, filepath.Join(f.root, "content", "guide", "a.md"), page(", edited\n\n## Three\n\nA new section"))
+	// The new section is followed by enough text to be scrolled to the top.
+	write(t, filepath.Join(f.root, "content", "guide", "a.md"), page(", edited\n\n## Three\n\nA new section.\n\n"+
+		strings.Repeat("More text under the new section, to scroll past.\n\n", 40)+"The last line"))
 	tab.waitFor("the edit", `document.querySelector("article").textContent.includes("The end, edited")`, 5*time.Second)
 	t.Logf("doc edit shown %s after the save; live.js: %s", time.Since(start).Round(time.Millisecond),
 		tab.eval(`String(JSON.stringify(window.__pyrobuildLive.lastSwap))`))
@@ -264,6 +266,11 @@ func TestBrowserSwapDocPage(t *testing.T) {
 	if tab.eval(`String(document.querySelector(".toc a") === window.__toc)`) != "true" {
 		t.Error("the unchanged entry of the table of contents was replaced")
 	}
+	// The section added by the edit is marked when it is read.
+	tab.eval(`document.getElementById("three").scrollIntoView(); ""`)
+	tab.waitFor("the new section marked in the table of contents",
+		`(document.querySelector(".toc a.active") || {}).textContent === "Three"`, 5*time.Second)
+	tab.eval(`window.scrollTo(0, 500); ""`)
 
 	// Edit → updated DOM, a few times over (a measurement, not a limit).
 	var took []time.Duration

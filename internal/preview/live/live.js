@@ -276,6 +276,9 @@
     }
     ops.forEach(function (op) { op(); });
     if (document.title !== doc.title) { document.title = doc.title; }
+    // site.js marks the section being read from the headings it found at
+    // load: an edit may have added or removed some.
+    if (window.pyrobuildSite && window.pyrobuildSite.toc) { window.pyrobuildSite.toc(); }
     return true;
   }
 

@@ -117,13 +117,18 @@
   var savedTab = store.get("pyrobuild-tab");
   if (savedTab) { selectLabel(savedTab); }
 
-  // Table of contents: mark the section being read.
-  var tocLinks = document.querySelectorAll(".toc a[href^='#']");
-  if (tocLinks.length && "IntersectionObserver" in window) {
+  // Table of contents: mark the section being read. The preview server
+  // binds it again after it swaps a rebuilt page in (pyrobuildSite.toc), so
+  // that a section added by an edit is marked too.
+  var tocObserver = null;
+  function bindToc() {
+    if (tocObserver) { tocObserver.disconnect(); tocObserver = null; }
+    var tocLinks = document.querySelectorAll(".toc a[href^='#']");
+    if (!tocLinks.length || !("IntersectionObserver" in window)) { return; }
     var byId = {};
     tocLinks.forEach(function (a) { byId[decodeURIComponent(a.getAttribute("href").slice(1))] = a; });
     var visible = {};
-    var obs = new IntersectionObserver(function (entries) {
+    tocObserver = new IntersectionObserver(function (entries) {
       entries.forEach(function (en) { visible[en.target.id] = en.isIntersecting; });
       var first = null;
       tocLinks.forEach(function (a) {
@@ -136,9 +141,11 @@
     }, { rootMargin: "0px 0px -60% 0px" });
     Object.keys(byId).forEach(function (id) {
       var h = document.getElementById(id);
-      if (h) { obs.observe(h); }
+      if (h) { tocObserver.observe(h); }
     });
   }
+  bindToc();
+  window.pyrobuildSite = { toc: bindToc };
 
   // Search: the index (one entry per section) loads on first use.
   var input = document.getElementById("search-input");
