@@ -152,21 +152,43 @@ func tmplExpression(b *buf) bool {
 }
 
 // tmplString adds the "..." string at b.pos, and reports false when it
-// does not end.
+// does not end. It ends where chroma's "(\\\\|\\"|[^"])*" does, with the
+// backtracking of its regexp engine: an escaped quote may also be read as a
+// backslash and the closing quote, so "\" (three characters) is a string.
 func tmplString(b *buf) bool {
-	s, i := b.src, b.pos
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			if j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '"') {
-				j++
-			}
-		case '"':
-			b.emit(chroma.LiteralString, j+1)
-			return true
-		}
+	if b.strEnds == nil {
+		b.strEnds = stringEnds(b.src)
 	}
-	return false
+	e := b.strEnds[b.pos+1]
+	if e < 0 {
+		return false
+	}
+	b.emit(chroma.LiteralString, e)
+	return true
+}
+
+// stringEnds gives, for each index j of s, where a string whose body
+// continues at j ends (after its closing quote), or -1. The regexp tries one
+// more repetition of its body before the closing quote, its alternatives in
+// order; ends[j] follows that order, from the end of s back, so each index
+// is worked out once whatever the number of quotes.
+func stringEnds(s string) []int {
+	ends := make([]int, len(s)+2)
+	ends[len(s)], ends[len(s)+1] = -1, -1
+	for j := len(s) - 1; j >= 0; j-- {
+		r := -1
+		if s[j] == '\\' && j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '"') {
+			r = ends[j+2]
+		}
+		if r < 0 && s[j] != '"' {
+			r = ends[runeEnd(s, j)]
+		}
+		if r < 0 && s[j] == '"' {
+			r = j + 1
+		}
+		ends[j] = r
+	}
+	return ends
 }
 
 // tmplExp matches [Ee][-+]?\d+ at s[k], the sign required when signed,

@@ -27,6 +27,8 @@ type buf struct {
 	src  string
 	toks []chroma.Token
 	pos  int
+	// strEnds is stringEnds(src), made when a Go template first needs it.
+	strEnds []int
 }
 
 func (b *buf) emit(t chroma.TokenType, end int) {
