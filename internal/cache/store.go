@@ -100,7 +100,10 @@ const (
 	orphanAge    = 24 * time.Hour
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is made on first use: making it fills the hardware tables,
+// a cost every start of the command would otherwise pay (see
+// archtest.TestNoStartupWork).
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // Open returns the store in dir, a folder of pyrobuild's cache folder, for
 // entries of the given format, or nil when there is none to use: no
@@ -241,7 +244,7 @@ func createPack(dir string) (*os.File, string) {
 // appendRecord appends data's record under key to b, and returns it with
 // data's checksum.
 func appendRecord(b []byte, k key, data []byte) ([]byte, uint32) {
-	crc := crc32.Checksum(data, castagnoli)
+	crc := crc32.Checksum(data, castagnoli())
 	b = append(b, recMagic...)
 	b = append(b, k[:]...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
@@ -259,7 +262,7 @@ func readRecord(f *os.File, k key, l loc) ([]byte, bool) {
 	data := buf[recHeader:]
 	if string(h[:len(recMagic)]) != recMagic || !bytes.Equal(h[len(recMagic):len(recMagic)+sha256.Size], k[:]) ||
 		binary.LittleEndian.Uint32(h[recHeader-8:]) != l.n || binary.LittleEndian.Uint32(h[recHeader-4:]) != l.crc ||
-		crc32.Checksum(data, castagnoli) != l.crc {
+		crc32.Checksum(data, castagnoli()) != l.crc {
 		return nil, false
 	}
 	return data, true
@@ -534,7 +537,7 @@ func encodeIndex(idx map[key]loc) []byte {
 		b = binary.LittleEndian.AppendUint32(b, l.crc)
 		b = binary.AppendUvarint(b, uint64(l.day))
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli()))
 }
 
 // readIndex reads the index at p; an index missing or unreadable is an
@@ -553,7 +556,7 @@ func readIndex(p string) (map[key]loc, error) {
 
 func decodeIndex(b []byte) (map[key]loc, error) {
 	if len(b) < len(idxMagic)+4 || string(b[:len(idxMagic)]) != idxMagic ||
-		crc32.Checksum(b[:len(b)-4], castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
+		crc32.Checksum(b[:len(b)-4], castagnoli()) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return nil, errBadIndex
 	}
 	d := idxDecoder{b: b[len(idxMagic) : len(b)-4]}

@@ -37,15 +37,30 @@ var errInterrupted = errors.New("interrupted")
 // Run executes pyrobuild with args and returns the process exit code.
 //
 // SIGINT and SIGTERM are handled here, once for every command, from the
-// start (package interrupt catches them before Run is called): they cancel
-// the context the command runs with (cmd.Context()). A command that
-// serves or watches stops and exits 0; any other stops what it does,
-// leaves its output as it was, and exits 130. A second signal kills the
-// process at once.
+// start: they cancel the context the command runs with (cmd.Context()).
+// A command that serves or watches stops and exits 0; any other stops
+// what it does, leaves its output as it was, and exits 130. A second
+// signal kills the process at once. `--version` and `--help` alone only
+// print, have nothing to undo, and are spared the cost of catching.
 func Run(args []string, stdout, stderr io.Writer) int {
+	if printsOnly(args) {
+		return runContext(context.Background(), args, stdout, stderr)
+	}
 	ctx, stop := interrupt.Context()
 	defer stop()
 	return runContext(ctx, args, stdout, stderr)
+}
+
+// printsOnly reports whether args only ask for the version or the help.
+func printsOnly(args []string) bool {
+	if len(args) != 1 {
+		return false
+	}
+	switch args[0] {
+	case "--version", "-v", "version", "--help", "-h", "help":
+		return true
+	}
+	return false
 }
 
 // runContext is Run with the context the command runs with.

@@ -11,25 +11,13 @@ import (
 	"time"
 )
 
-// TestContext: a signal received before Context is called cancels the
-// first context at once (the early catch); later signals cancel the
-// context of their time; each names its signal. One test, in this order:
-// once Context has been called, an early signal would kill the process.
+// TestContext: a signal cancels the context of its time and names its
+// signal; released without one, the cause is context.Canceled.
 func TestContext(t *testing.T) {
-	// Before any Context: caught by the package's initialisation, not
-	// fatal.
-	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(50 * time.Millisecond)
-	for i, sig := range []syscall.Signal{0, syscall.SIGINT, syscall.SIGTERM} {
+	for i, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		ctx, stop := Context()
-		if sig != 0 {
-			if err := syscall.Kill(os.Getpid(), sig); err != nil {
-				t.Fatal(err)
-			}
-		} else {
-			sig = syscall.SIGTERM // the early one
+		if err := syscall.Kill(os.Getpid(), sig); err != nil {
+			t.Fatal(err)
 		}
 		select {
 		case <-ctx.Done():
@@ -43,7 +31,6 @@ func TestContext(t *testing.T) {
 		stop()
 	}
 
-	// Released without a signal: cancelled, for no signal.
 	ctx, stop := Context()
 	stop()
 	<-ctx.Done()
