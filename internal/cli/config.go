@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler"
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
