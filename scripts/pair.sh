@@ -11,9 +11,11 @@ pair() {
 	if [ "${1:-}" = "--rev" ]; then
 		[ $# -eq 2 ] || { echo "usage: $0 --rev REV" >&2; exit 2; }
 		git worktree add -q --detach "$work/src" "$2"
-		(cd "$work/src" && go build -o "$work/old" ./cmd/pyrobuild)
+		# Built as `make build` builds (pure Go, static) unless
+		# CGO_ENABLED says otherwise.
+		(cd "$work/src" && CGO_ENABLED=${CGO_ENABLED:-0} go build -o "$work/old" ./cmd/pyrobuild)
 		git worktree remove --force "$work/src"
-		go build -o "$work/new" ./cmd/pyrobuild
+		CGO_ENABLED=${CGO_ENABLED:-0} go build -o "$work/new" ./cmd/pyrobuild
 		set -- "$work/old" "$work/new"
 	fi
 	[ $# -eq 2 ] || { echo "usage: $0 OLD_BINARY NEW_BINARY | --rev REV" >&2; exit 2; }
