@@ -37,28 +37,35 @@ func ModuleRoot(dir string) string {
 	}
 }
 
-// Env is one worker's CUE context with the schema built in it. Building
-// the schema once per worker, not once per package, is most of the speed.
-// CUE contexts only grow, by about 200 KB per package evaluated in them,
-// so a worker starts a fresh one every cueEnvUses packages: with 50, 10,000
-// dashboards compile in a third of the memory 250 took, for about 1.5 ms of
-// schema building per 50 packages.
+// Env is one worker's CUE contexts with the schema built in them: one
+// with the schema's evaluation form, where packages are evaluated, and one
+// with the schema as written, where a package that failed there is
+// evaluated again for its diagnostics (see model.EvalSchemaInstance).
+// Building the schema once per worker, not once per package, is most of
+// the speed. CUE contexts only grow, by about 200 KB per package evaluated
+// in them, so a worker starts a fresh one every cueEnvUses packages: with
+// 50, 10,000 dashboards compile in a third of the memory 250 took, for
+// about 1.5 ms of schema building per 50 packages.
 type Env struct {
 	// ModCache is where CUE keeps the modules it downloaded (CUE_CACHE_DIR,
 	// or cue in the user's cache folder), named when an import is missing;
 	// "" describes it instead.
 	ModCache string
 
+	eval, written envCtx
+}
+
+type envCtx struct {
 	ctx  *cue.Context
 	uses int
 }
 
 const cueEnvUses = 50
 
-func (e *Env) get() (*cue.Context, error) {
+func (e *envCtx) get(build func(*cue.Context) (cue.Value, error)) (*cue.Context, error) {
 	if e.ctx == nil || e.uses >= cueEnvUses {
 		ctx := cuecontext.New()
-		if _, err := model.BuildSchema(ctx); err != nil {
+		if _, err := build(ctx); err != nil {
 			return nil, err
 		}
 		e.ctx, e.uses = ctx, 0
@@ -127,28 +134,45 @@ func load(dir string, srcs []*model.Source, sources Sources, env *Env, lookup bo
 		raws, diags := loadModule(dir, srcs, cl)
 		return raws, cueDedup(diags), false // imports of the user's own packages are not tracked
 	}
-	ctx, err := env.get()
+	raws, diags, err := evalOffline(dir, srcs, files, imports, cl, &env.eval, model.BuildEvalSchema, model.EvalSchemaInstance, lookup)
+	if err == nil && diags.HasErrors() {
+		// The diagnostics are those of the schema as written.
+		*cl = cueLoc{schemaDir: cl.schemaDir, sources: cl.sources, modCache: cl.modCache}
+		raws, diags, err = evalOffline(dir, srcs, files, imports, cl, &env.written, model.BuildSchema, model.SchemaInstance, lookup)
+	}
 	if err != nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
 	}
-	inst := build.NewContext().NewInstance(dir, nil)
+	return raws, cueDedup(diags), true
+}
+
+// evalOffline evaluates a package that imports only the schema and CUE's
+// standard library in the context of e, where buildSchema built the schema
+// whose instance inst returns.
+func evalOffline(dir string, srcs []*model.Source, files []*ast.File, imports map[string]bool, cl *cueLoc, e *envCtx,
+	buildSchema func(*cue.Context) (cue.Value, error), inst func() (*build.Instance, error), lookup bool) ([]Resource, diag.Diagnostics, error) {
+	ctx, err := e.get(buildSchema)
+	if err != nil {
+		return nil, nil, err
+	}
+	bi := build.NewContext().NewInstance(dir, nil)
 	for _, f := range files {
-		if err := inst.AddSyntax(f); err != nil {
-			return nil, cl.errors(err, srcs[0].Path), true
+		if err := bi.AddSyntax(f); err != nil {
+			return nil, cl.errors(err, srcs[0].Path), nil
 		}
 	}
 	if imports[schema.ImportPath] {
-		si, err := model.SchemaInstance()
+		si, err := inst()
 		if err != nil {
-			return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
+			return nil, nil, err
 		}
-		inst.Imports = append(inst.Imports, si)
+		bi.Imports = append(bi.Imports, si)
 	}
 	if lookup && declaredCertain(files) {
 		cl.files = files
 	}
-	raws, diags := cl.resources(ctx.BuildInstance(inst), srcs[0].Path)
-	return raws, cueDedup(diags), true
+	raws, diags := cl.resources(ctx.BuildInstance(bi), srcs[0].Path)
+	return raws, diags, nil
 }
 
 // cueImports lists the import paths of files, and reports whether they are

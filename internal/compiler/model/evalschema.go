@@ -1,0 +1,158 @@
+package model
+
+import (
+	"fmt"
+	"sync"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/format"
+	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+
+	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
+)
+
+// The evaluation form of the schema.
+//
+// A default (`showSettings: bool | *true`) is a disjunction, and CUE
+// evaluates every disjunction of every dashboard: with the schema's
+// defaults they were about a sixth of a cold compile's CPU. The
+// validator fills an absent regular field with its default anyway (YAML
+// and JSON sources have no CUE to do it), from the model of the schema as
+// written. So packages are evaluated against a form of the schema where
+// every field with a default is optional and has none (`showSettings?:
+// bool`): a value the user wrote meets the same constraint, an absent one
+// is filled by the validator with the same default, and the output is the
+// same.
+//
+// Two things differ, and the loader covers both by evaluating a package
+// again against the schema as written whenever the evaluation form gives
+// an error: CUE's messages about a default field (a disjunction's
+// "2 errors in empty disjunction" becomes a plain conflict), and a user's
+// reference to a default the user did not set (incomplete without it).
+// Every diagnostic therefore comes from the schema as written.
+
+// EvalSchemaInstance is the evaluation form of the embedded schema as
+// loaded (once per process), under the same import path as the schema.
+func EvalSchemaInstance() (*build.Instance, error) { return evalSchemaInstance() }
+
+// BuildEvalSchema builds the evaluation form in ctx, as BuildSchema builds
+// the schema. A context holds one of the two: they share an import path.
+func BuildEvalSchema(ctx *cue.Context) (cue.Value, error) {
+	inst, err := evalSchemaInstance()
+	if err != nil {
+		return cue.Value{}, err
+	}
+	schemaBuildMu.Lock()
+	v := ctx.BuildInstance(inst)
+	schemaBuildMu.Unlock()
+	if err := v.Err(); err != nil {
+		return cue.Value{}, fmt.Errorf("embedded schema (evaluation form): %w", err)
+	}
+	return v, nil
+}
+
+var evalSchemaInstance = sync.OnceValues(func() (*build.Instance, error) {
+	ov, names, err := SchemaOverlay(SchemaRoot)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		p := SchemaRoot + "/" + name
+		b, err := schema.Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out, err := WithoutDefaults(p, b)
+		if err != nil {
+			return nil, fmt.Errorf("embedded schema (evaluation form): %w", err)
+		}
+		ov[p] = load.FromBytes(out)
+	}
+	ov[SchemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
+	insts := load.Instances(names, &load.Config{Dir: SchemaRoot, Overlay: ov})
+	if len(insts) != 1 || insts[0].Err != nil {
+		return nil, fmt.Errorf("embedded schema (evaluation form): %v", insts[0].Err)
+	}
+	insts[0].ImportPath = schema.ImportPath
+	return insts[0], nil
+})
+
+// WithoutDefaults rewrites a CUE file of the schema so that every regular
+// field whose value is a disjunction with a marked default becomes
+// optional without a default: `f: T | *d` becomes `f?: T`. The default
+// alternative is dropped when another alternative is a type (it is taken
+// to admit the default: TestEvalSchemaAdmitsDefaults checks it), and kept
+// unmarked when all the others are literals (`*"a" | "b"` becomes
+// `"a" | "b"`). Positions of what is left are the file's own.
+func WithoutDefaults(filename string, src []byte) ([]byte, error) {
+	f, err := parser.ParseFile(filename, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	ast.Walk(f, func(n ast.Node) bool {
+		fd, ok := n.(*ast.Field)
+		if !ok || fd.Constraint != token.ILLEGAL {
+			return true
+		}
+		if v, ok := withoutDefault(fd.Value); ok {
+			fd.Value = v
+			fd.Constraint = token.OPTION
+		}
+		return true
+	}, nil)
+	return format.Node(f)
+}
+
+// withoutDefault is x without its marked default, and whether x had one.
+func withoutDefault(x ast.Expr) (ast.Expr, bool) {
+	var alts []ast.Expr
+	var flatten func(ast.Expr)
+	flatten = func(e ast.Expr) {
+		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.OR {
+			flatten(b.X)
+			flatten(b.Y)
+			return
+		}
+		alts = append(alts, e)
+	}
+	flatten(x)
+	var rest, defaults []ast.Expr
+	typed := false
+	for _, a := range alts {
+		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.MUL {
+			defaults = append(defaults, u.X)
+			continue
+		}
+		rest = append(rest, a)
+		if !isLiteral(a) {
+			typed = true
+		}
+	}
+	if len(defaults) == 0 {
+		return x, false
+	}
+	if !typed {
+		rest = append(defaults, rest...) // the default stays a choice
+	}
+	out := rest[0]
+	for _, a := range rest[1:] {
+		out = &ast.BinaryExpr{X: out, Op: token.OR, Y: a}
+	}
+	return out, true
+}
+
+// isLiteral reports whether e is a literal value (a string, number,
+// boolean or null), not a type or constraint.
+func isLiteral(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.Ident:
+		return x.Name == "true" || x.Name == "false" || x.Name == "null"
+	}
+	return false
+}

@@ -1,0 +1,112 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+)
+
+// TestEvalSchemaAdmitsDefaults: in the schema's evaluation form, every
+// field that has a default in the schema as written is optional, has no
+// default, and admits the default, so that a user's value meets the same
+// constraint and the validator's filling of an absent one gives what CUE
+// gave. Fields without a default are as written.
+func TestEvalSchemaAdmitsDefaults(t *testing.T) {
+	written, err := BuildSchema(cuecontext.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval, err := BuildEvalSchema(cuecontext.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := 0
+	var walk func(w, e cue.Value, path string, depth int)
+	walk = func(w, e cue.Value, path string, depth int) {
+		if depth > 10 {
+			return
+		}
+		// Elements of lists and values of maps.
+		for _, sel := range []cue.Selector{cue.AnyIndex, cue.AnyString} {
+			if we := w.LookupPath(cue.MakePath(sel)); we.Exists() {
+				walk(we, e.LookupPath(cue.MakePath(sel)), path+"."+sel.String(), depth+1)
+			}
+		}
+		it, err := w.Fields(cue.Optional(true), cue.Definitions(true))
+		if err != nil {
+			return
+		}
+		for it.Next() {
+			sel := it.Selector()
+			wv := it.Value()
+			p := path + "." + sel.String()
+			name := strings.TrimRight(sel.String(), "?!")
+			if d, ok := wv.Default(); ok && sel.ConstraintType()&(cue.OptionalConstraint|cue.RequiredConstraint) == 0 {
+				defaults++
+				ev := e.LookupPath(cue.MakePath(cue.Str(name).Optional()))
+				if !ev.Exists() {
+					t.Errorf("%s: not optional in the evaluation form", p)
+					continue
+				}
+				if _, has := ev.Default(); has {
+					t.Errorf("%s: still has a default in the evaluation form", p)
+				}
+				if err := ev.Unify(d).Validate(cue.Concrete(true)); err != nil {
+					t.Errorf("%s: the evaluation form does not admit the default %v: %v", p, d, err)
+				}
+				continue
+			}
+			var ev cue.Value
+			switch sel.ConstraintType() {
+			case cue.OptionalConstraint:
+				ev = e.LookupPath(cue.MakePath(cue.Str(name).Optional()))
+			case cue.RequiredConstraint:
+				ev = e.LookupPath(cue.MakePath(cue.Str(name).Required()))
+			default:
+				ev = e.LookupPath(cue.MakePath(sel))
+			}
+			if !ev.Exists() {
+				t.Errorf("%s: missing from the evaluation form", p)
+				continue
+			}
+			walk(wv, ev, p, depth+1)
+		}
+	}
+	walk(written, eval, "schema", 0)
+	if defaults < 15 {
+		t.Errorf("checked %d fields with defaults; the schema has more: the walk missed them", defaults)
+	}
+	t.Logf("%d fields with defaults checked", defaults)
+}
+
+// TestWithoutDefaults pins the rewriting of one field of each shape.
+func TestWithoutDefaults(t *testing.T) {
+	src := `package schema
+
+#A: {
+	b:  bool | *true
+	n:  int & >=0 | *0
+	p:  *"package-name" | "value"
+	d:  #D | *"1h"
+	r!: string
+	o?: bool
+	l:  [...{hidden: bool | *false}]
+	k:  "x"
+}
+#D: string
+`
+	got, err := WithoutDefaults("a.cue", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"b?: bool\n", "n?: int & >=0\n", `p?: "package-name" | "value"`, `d?: #D` + "\n", "r!: string", "o?: bool", "hidden?: bool}", `k: "x"`} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if strings.Contains(string(got), "*") {
+		t.Errorf("a default is left:\n%s", got)
+	}
+}
