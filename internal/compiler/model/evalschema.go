@@ -2,12 +2,15 @@ package model
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/format"
+	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
@@ -87,7 +90,9 @@ var evalSchemaInstance = sync.OnceValues(func() (*build.Instance, error) {
 // alternative is dropped when another alternative is a type (it is taken
 // to admit the default: TestEvalSchemaAdmitsDefaults checks it), and kept
 // unmarked when all the others are literals (`*"a" | "b"` becomes
-// `"a" | "b"`). Positions of what is left are the file's own.
+// `"a" | "b"`). A field's choice among strings then becomes the regular
+// expression that admits exactly them (`=~"^(?:a|b)$"`), the same
+// concrete values without a disjunction.
 func WithoutDefaults(filename string, src []byte) ([]byte, error) {
 	f, err := parser.ParseFile(filename, src, parser.ParseComments)
 	if err != nil {
@@ -95,12 +100,17 @@ func WithoutDefaults(filename string, src []byte) ([]byte, error) {
 	}
 	ast.Walk(f, func(n ast.Node) bool {
 		fd, ok := n.(*ast.Field)
-		if !ok || fd.Constraint != token.ILLEGAL {
+		if !ok {
 			return true
 		}
-		if v, ok := withoutDefault(fd.Value); ok {
-			fd.Value = v
-			fd.Constraint = token.OPTION
+		if fd.Constraint == token.ILLEGAL {
+			if v, ok := withoutDefault(fd.Value); ok {
+				fd.Value = v
+				fd.Constraint = token.OPTION
+			}
+		}
+		if re, ok := stringChoice(fd.Value); ok {
+			fd.Value = re
 		}
 		return true
 	}, nil)
@@ -143,6 +153,38 @@ func withoutDefault(x ast.Expr) (ast.Expr, bool) {
 		out = &ast.BinaryExpr{X: out, Op: token.OR, Y: a}
 	}
 	return out, true
+}
+
+// stringChoice is a choice among string literals ("a" | "b") as the
+// regular expression that matches exactly them (=~"^(?:a|b)$"): CUE
+// evaluates a disjunction alternative by alternative for every value,
+// and matches a regular expression, compiled once per context, at once.
+func stringChoice(x ast.Expr) (ast.Expr, bool) {
+	b, ok := x.(*ast.BinaryExpr)
+	if !ok || b.Op != token.OR {
+		return x, false
+	}
+	var alts []string
+	var flatten func(ast.Expr) bool
+	flatten = func(e ast.Expr) bool {
+		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.OR {
+			return flatten(b.X) && flatten(b.Y)
+		}
+		lit, ok := e.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return false
+		}
+		s, err := literal.Unquote(lit.Value)
+		if err != nil {
+			return false
+		}
+		alts = append(alts, regexp.QuoteMeta(s))
+		return true
+	}
+	if !flatten(x) {
+		return x, false
+	}
+	return &ast.UnaryExpr{Op: token.MAT, X: ast.NewString("^(?:" + strings.Join(alts, "|") + ")$")}, true
 }
 
 // isLiteral reports whether e is a literal value (a string, number,

@@ -94,6 +94,8 @@ func TestWithoutDefaults(t *testing.T) {
 	o?: bool
 	l:  [...{hidden: bool | *false}]
 	k:  "x"
+	m!: "GET" | "a.b"
+	x?: "a" | int
 }
 #D: string
 `
@@ -101,12 +103,27 @@ func TestWithoutDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"b?: bool\n", "n?: int & >=0\n", `p?: "package-name" | "value"`, `d?: #D` + "\n", "r!: string", "o?: bool", "hidden?: bool}", `k: "x"`} {
-		if !strings.Contains(string(got), want) {
+	norm := strings.Join(strings.Fields(string(got)), " ") + " " // formatting aside
+	for _, want := range []string{"b?: bool ", "n?: int & >=0 ", `p?: =~"^(?:package-name|value)$"`, `d?: #D `, "r!: string", "o?: bool", "hidden?: bool}", `k: "x"`, `m!: =~"^(?:GET|a\\.b)$"`, `x?: "a" | int`} {
+		if !strings.Contains(norm, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
 	if strings.Contains(string(got), "*") {
 		t.Errorf("a default is left:\n%s", got)
+	}
+
+	// A choice of strings admits exactly its strings.
+	v := cuecontext.New().CompileBytes(got).LookupPath(cue.MakePath(cue.Def("#A"), cue.Str("m").Required()))
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for s, ok := range map[string]bool{"GET": true, "a.b": true, "get": false, "GETX": false, "xGET": false, "axb": false, "": false} {
+		if err := v.Unify(v.Context().Encode(s)).Validate(cue.Concrete(true)); (err == nil) != ok {
+			t.Errorf("%q: admitted %v, want %v", s, err == nil, ok)
+		}
+	}
+	if err := v.Unify(v.Context().Encode(1)).Validate(); err == nil {
+		t.Error("a number is admitted by a choice of strings")
 	}
 }
