@@ -82,38 +82,38 @@ func TestSameResultEveryWay(t *testing.T) {
 // its source that positions inside query strings rely on.
 func TestPackKeepsPositions(t *testing.T) {
 	res := compileOK(t, Options{Paths: []string{"../../examples"}})
-	var check func(path string, a, b *model.Node)
-	check = func(path string, a, b *model.Node) {
-		as, ao := a.Origin()
-		bs, bo := b.Origin()
-		if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || as != bs || ao != bo {
-			t.Errorf("%s: %+v became %+v", path, *a, *b)
-			return
-		}
-		if len(a.Keys) != len(b.Keys) || len(a.Items) != len(b.Items) || (a.Items == nil) != (b.Items == nil) {
-			t.Errorf("%s: shape changed", path)
-			return
-		}
-		for i, k := range a.Keys {
-			if b.Keys[i] != k {
-				t.Errorf("%s: key %q became %q", path, k, b.Keys[i])
-			}
-			check(path+"."+k, a.Vals[i], b.Vals[i])
-		}
-		for i := range a.Items {
-			check(fmt.Sprintf("%s[%d]", path, i), a.Items[i], b.Items[i])
-		}
-	}
 	withSource := 0
 	for _, r := range res.Resources {
-		p, err := pack(r.Node)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := pack(r.Node)
 		withSource += len(p.srcs)
-		check(r.ID(), r.Node, p.Unpack())
+		sameTree(t, r.ID(), r.Node, p.Unpack())
 	}
 	if withSource == 0 {
 		t.Fatal("no node pointed into its source: the offsets went untested")
+	}
+}
+
+// sameTree reports where b, a copy of a, differs from it: kinds, values,
+// positions, the sources and offsets nodes point into, shape.
+func sameTree(t *testing.T, path string, a, b *model.Node) {
+	t.Helper()
+	as, ao := a.Origin()
+	bs, bo := b.Origin()
+	if a.Kind != b.Kind || a.Value != b.Value || a.Pos != b.Pos || a.KeyPos != b.KeyPos || as != bs || ao != bo {
+		t.Errorf("%s: %+v became %+v", path, *a, *b)
+		return
+	}
+	if len(a.Keys) != len(b.Keys) || len(a.Items) != len(b.Items) || (a.Items == nil) != (b.Items == nil) {
+		t.Errorf("%s: shape changed", path)
+		return
+	}
+	for i, k := range a.Keys {
+		if b.Keys[i] != k {
+			t.Errorf("%s: key %q became %q", path, k, b.Keys[i])
+		}
+		sameTree(t, path+"."+k, a.Vals[i], b.Vals[i])
+	}
+	for i := range a.Items {
+		sameTree(t, fmt.Sprintf("%s[%d]", path, i), a.Items[i], b.Items[i])
 	}
 }
