@@ -290,6 +290,7 @@ type worker struct {
 	env      *load.CUEEnv
 	runner   *load.CUERunner
 	cueLimit time.Duration
+	packer   packer
 }
 
 func (w *worker) close() {
@@ -397,7 +398,7 @@ func (w *worker) pack(res []*model.Resource, packs []*packed, put bool) []*packe
 	packs = make([]*packed, len(res))
 	for i, r := range res {
 		if put || r.Kind == "Dashboard" {
-			packs[i] = pack(r.Node)
+			packs[i] = w.packer.pack(r.Node)
 		}
 	}
 	return packs

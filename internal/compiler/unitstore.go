@@ -459,8 +459,25 @@ type packed struct {
 }
 
 // pack encodes n. It keeps each string once and the sources n points into.
-func pack(n *model.Node) *packed {
-	e := &unitEncoder{strings: map[string]int{}, srcs: map[*model.Source]int{}}
+func pack(n *model.Node) *packed { return new(packer).pack(n) }
+
+// packer packs one tree after another (a worker's), keeping its buffer and
+// tables: cleared, they cost less than new ones grown for every tree.
+type packer struct{ e unitEncoder }
+
+func (pk *packer) pack(n *model.Node) *packed {
+	e := &pk.e
+	// Tables or a buffer a very large tree grew are not kept.
+	if len(e.strings) > 1<<12 || e.strings == nil {
+		e.strings, e.srcs = map[string]int{}, map[*model.Source]int{}
+	} else {
+		clear(e.strings)
+		clear(e.srcs)
+	}
+	if e.buf.Cap() > 1<<20 {
+		e.buf = bytes.Buffer{}
+	}
+	e.buf.Reset()
 	e.node(n)
 	p := &packed{data: e.buf.String(), srcs: make([]*model.Source, len(e.srcs))}
 	for s, i := range e.srcs {

@@ -128,3 +128,19 @@ func BenchmarkEncodeUnit(b *testing.B) {
 		encodeUnit(res.Resources, packAll(res.Resources), res.Diagnostics, nil)
 	}
 }
+
+// BenchmarkPack packs the compiled examples' trees one after another, as
+// a worker does when it stores a unit or keeps its dashboards packed.
+func BenchmarkPack(b *testing.B) {
+	res, err := Compile(context.Background(), Options{Paths: []string{"../../examples/profiling"}})
+	if err != nil || len(res.Resources) == 0 {
+		b.Fatalf("compile examples: %v (%d resources)", err, len(res.Resources))
+	}
+	var pk packer
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, r := range res.Resources {
+			pk.pack(r.Node)
+		}
+	}
+}
