@@ -12,8 +12,9 @@ import (
 
 // TestSameResultEveryWay compiles the same sources with dashboards kept as
 // trees, packed (Options.Pack, what pyrobuild compile uses), and read back
-// from a unit store that the packed run filled: the diagnostics, with their
-// positions and hints, and every output byte must be the same.
+// from a unit store that the packed run filled, as trees and packed (the
+// bytes of the store's entries): the diagnostics, with their positions and
+// hints, and every output byte must be the same.
 func TestSameResultEveryWay(t *testing.T) {
 	defer func(n int) { packUnits = n }(packUnits)
 	packUnits = 0 // pack the few dashboards of the test sources too
@@ -32,20 +33,23 @@ func TestSameResultEveryWay(t *testing.T) {
 			trees := compile(Options{})
 			packed := compile(Options{Pack: true, UnitStore: store})
 			stored := compile(Options{UnitStore: store})
-			if stored.Stored == 0 {
+			storedPacked := compile(Options{Pack: true, UnitStore: store})
+			if stored.Stored == 0 || storedPacked.Stored == 0 {
 				t.Fatal("no package came from the store")
 			}
-			var dashboards, wasPacked int
-			for _, r := range packed.Resources {
-				if r.Kind == "Dashboard" {
-					dashboards++
-					if r.Node == nil && r.Tree() != nil {
-						wasPacked++
+			for _, res := range []*Result{packed, storedPacked} {
+				var dashboards, wasPacked int
+				for _, r := range res.Resources {
+					if r.Kind == "Dashboard" {
+						dashboards++
+						if r.Node == nil && r.Tree() != nil {
+							wasPacked++
+						}
 					}
 				}
-			}
-			if dashboards == 0 || wasPacked != dashboards {
-				t.Fatalf("%d of %d dashboards packed", wasPacked, dashboards)
+				if dashboards == 0 || wasPacked != dashboards {
+					t.Fatalf("%d of %d dashboards packed", wasPacked, dashboards)
+				}
 			}
 			show := func(ds diag.Diagnostics) string {
 				var b bytes.Buffer
@@ -57,7 +61,7 @@ func TestSameResultEveryWay(t *testing.T) {
 			for _, other := range []struct {
 				name string
 				res  *Result
-			}{{"packed", packed}, {"stored", stored}} {
+			}{{"packed", packed}, {"stored", stored}, {"stored and packed", storedPacked}} {
 				if a, b := show(trees.Diagnostics), show(other.res.Diagnostics); a != b {
 					t.Errorf("diagnostics differ:\ntrees:\n%s\n%s:\n%s", a, other.name, b)
 				}
