@@ -290,6 +290,7 @@ type worker struct {
 	env      *load.CUEEnv
 	runner   *load.CUERunner
 	cueLimit time.Duration
+	packer   packer
 }
 
 func (w *worker) close() {
@@ -324,15 +325,16 @@ func (w *worker) load(u load.Unit) unitResult {
 	// storeKey): it is looked for first, before the imports are parsed.
 	useStore = useStore && summed && !hit
 	var via map[diag.Pos]diag.Pos
+	var packs []*packed // res[i]'s tree packed, when it has been
 	stored := false
 	if useStore {
-		res, ds, via, stored = c.store.get(u, sum, &c.sources)
+		res, packs, ds, via, stored = c.store.get(u, sum, &c.sources)
 	}
 	var storeKey *[sha256.Size]byte
 	deps := false
 	if useStore && !stored {
 		if storeKey, deps = w.storeKey(u, sum); deps {
-			res, ds, via, stored = c.store.get(u, *storeKey, &c.sources)
+			res, packs, ds, via, stored = c.store.get(u, *storeKey, &c.sources)
 		}
 	}
 	if stored {
@@ -361,8 +363,10 @@ func (w *worker) load(u load.Unit) unitResult {
 		}
 	}
 	// A package that imports modules is kept too: its key covers them.
-	if storeKey != nil && !hit && !abandoned && (closed.Load() || deps) {
-		c.store.put(*storeKey, res, ds, via)
+	put := storeKey != nil && !hit && !abandoned && (closed.Load() || deps)
+	packs = w.pack(res, packs, put)
+	if put {
+		c.store.put(u, *storeKey, res, packs, ds, via)
 	}
 	// After the store: what the plugins say depends on the schemas
 	// loaded, not only on the unit's files.
@@ -372,15 +376,32 @@ func (w *worker) load(u load.Unit) unitResult {
 		c.plugins.Resource(r, rep, prior)
 	}
 	if c.packing {
-		for _, r := range res {
+		for i, r := range res {
 			if r.Kind == "Dashboard" {
-				if p, err := pack(r.Node); err == nil {
-					r.Pack(p)
-				}
+				r.Pack(packs[i])
 			}
 		}
 	}
 	return unitResult{res, ds, via}
+}
+
+// pack returns each resource's tree packed (packs[i] is res[i]'s) where
+// the store or the compilation needs it: every tree of a unit to be put in
+// the store, the dashboards of a compilation that packs them. Each tree is
+// encoded once: the store's entry is made of the packed trees the
+// compilation keeps, and a stored unit's (packs, when not nil) come from
+// its entry.
+func (w *worker) pack(res []*model.Resource, packs []*packed, put bool) []*packed {
+	if packs != nil || !(put || w.c.packing) {
+		return packs
+	}
+	packs = make([]*packed, len(res))
+	for i, r := range res {
+		if put || r.Kind == "Dashboard" {
+			packs[i] = w.packer.pack(r.Node)
+		}
+	}
+	return packs
 }
 
 // storeKey is a CUE unit's key in the unit store, when it has one: the

@@ -32,7 +32,7 @@ func UnitStoreDir(root string) string { return filepath.Join(root, "units") }
 
 // unitStoreFormat changes whenever the encoding or what loaders put in a
 // node changes.
-const unitStoreFormat = "pyrobuild-units-3"
+const unitStoreFormat = "pyrobuild-units-4"
 
 // unitStore is the cache.Store of units' entries.
 type unitStore struct{ store *cache.Store }
@@ -47,42 +47,48 @@ func openUnitStore(dir string) *unitStore {
 }
 
 // get reads the entry of a unit whose key is sum: its resources, validated
-// and in wire form, all its diagnostics, and where the values its CUE
-// dependencies made were written (load.Raw.Via). It adds
-// the unit's sources to sources when it finds one.
-func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) ([]*model.Resource, diag.Diagnostics, map[diag.Pos]diag.Pos, bool) {
+// and in wire form, each with its tree packed too (packs[i] is res[i]'s,
+// ready for Resource.Pack without encoding it again), all its
+// diagnostics, and where the values its CUE dependencies made were written
+// (load.Raw.Via). It adds the unit's sources to sources when it finds one.
+func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Sources) (res []*model.Resource, packs []*packed, diags diag.Diagnostics, via map[diag.Pos]diag.Pos, ok bool) {
 	b, ok := s.store.Read(sum[:])
 	if !ok {
-		return nil, nil, nil, false
+		return nil, nil, nil, nil, false
 	}
 	srcs := map[string]*model.Source{}
 	for _, src := range u.Sources() {
 		srcs[src.Path] = src
 	}
-	res, diags, via, err := decodeUnit(b, srcs)
+	res, packs, diags, via, err := decodeUnit(b, srcs)
 	if err != nil {
-		return nil, nil, nil, false
+		return nil, nil, nil, nil, false
 	}
 	for _, src := range u.Sources() {
 		sources.Add(src)
 	}
-	return res, diags, via, true
+	return res, packs, diags, via, true
 }
 
-// put writes a unit's entry; a unit that cannot be encoded is not kept,
-// nor one that may hold a credential: the store must not become a second,
-// forgotten copy of a secret.
-func (s *unitStore) put(sum [sha256.Size]byte, res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) {
-	for _, r := range res {
+// put writes a unit's entry, packs[i] being res[i]'s tree packed: the
+// entry holds those bytes, so a tree is encoded once for the store and
+// for the pack a large compilation keeps. A unit whose trees point into
+// files other than its own is not kept (its key does not cover them, nor
+// could they be found when it is read), nor one that may hold a
+// credential: the store must not become a second, forgotten copy of a
+// secret.
+func (s *unitStore) put(u load.Unit, sum [sha256.Size]byte, res []*model.Resource, packs []*packed, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) {
+	for i, r := range res {
+		for _, src := range packs[i].srcs {
+			if !slices.ContainsFunc(u.Sources(), func(s *model.Source) bool { return s.Path == src.Path }) {
+				return
+			}
+		}
 		if mayHoldCredential(r.Node) {
 			return
 		}
 	}
-	b, err := encodeUnit(res, diags, via)
-	if err != nil {
-		return
-	}
-	s.store.Write(sum[:], b)
+	s.store.Write(sum[:], encodeUnit(res, packs, diags, via))
 }
 
 // close ends the store's use: the entries put go into its index (see
@@ -122,32 +128,39 @@ func mayHoldCredential(n *model.Node) bool {
 // ---- the encoding ----
 //
 // An entry is the magic, then the resources (kind, project, name, global,
-// position, wire-form node tree), then the diagnostics with their notes,
-// then the places values of CUE dependencies were made (sorted). Integers are
-// varints; strings are numbered on first use and written once. A node's
-// source (for positions inside a string) is the source of the file its
-// position names.
+// position, the paths of the files its tree points into, its wire-form
+// tree packed), then the diagnostics with their notes, then the places
+// values of CUE dependencies were made (sorted). Integers are varints;
+// strings are numbered on first use and written once. A packed tree (pack)
+// stands on its own, with its own numbering of strings, so that the same
+// bytes are both part of an entry and the packed form of a resource kept
+// in memory: a node's source (for positions inside a string) is a number,
+// that of the source in the packed tree's list, which an entry writes as
+// file paths.
 
-var unitMagic = []byte("PBU4")
+var unitMagic = []byte("PBU5")
 
 type unitEncoder struct {
 	buf     bytes.Buffer
 	strings map[string]int
-	err     error
-	// srcs, when set, numbers the sources nodes point into, for an encoding
-	// that lives in memory only (pack): the pointers are kept, not
-	// looked up again by file name.
+	// srcs numbers the sources the nodes of a packed tree point into.
 	srcs map[*model.Source]int
 	// varint is scratch space for one number: appending to a nil slice
 	// allocated once per number, the most frequent thing encoded.
 	varint [binary.MaxVarintLen64]byte
 }
 
-func encodeUnit(res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) ([]byte, error) {
+// encodeUnit encodes an entry; packs[i] is res[i]'s tree packed.
+func encodeUnit(res []*model.Resource, packs []*packed, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) []byte {
 	e := &unitEncoder{strings: map[string]int{}}
+	size := len(unitMagic) + 64*len(res) + 64*len(diags)
+	for _, p := range packs {
+		size += len(p.data)
+	}
+	e.buf.Grow(size)
 	e.buf.Write(unitMagic)
 	e.int(len(res))
-	for _, r := range res {
+	for i, r := range res {
 		e.str(r.Kind)
 		e.str(r.Project)
 		e.str(r.Name)
@@ -157,7 +170,13 @@ func encodeUnit(res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]
 		}
 		e.int(global)
 		e.pos(r.Pos)
-		e.node(r.Node)
+		p := packs[i]
+		e.int(len(p.srcs))
+		for _, s := range p.srcs {
+			e.str(s.Path)
+		}
+		e.int(len(p.data))
+		e.buf.WriteString(p.data)
 	}
 	e.int(len(diags))
 	for _, d := range diags {
@@ -181,7 +200,7 @@ func encodeUnit(res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]
 		e.pos(p)
 		e.pos(via[p])
 	}
-	return e.buf.Bytes(), e.err
+	return e.buf.Bytes()
 }
 
 func (e *unitEncoder) int(n int) {
@@ -214,9 +233,7 @@ func (e *unitEncoder) node(n *model.Node) {
 	e.str(n.Value)
 	e.pos(n.Pos)
 	e.pos(n.KeyPos)
-	src, off := n.Origin()
-	switch {
-	case src != nil && e.srcs != nil && off >= 0:
+	if src, off := n.Origin(); src != nil && off >= 0 {
 		i, ok := e.srcs[src]
 		if !ok {
 			i = len(e.srcs)
@@ -224,12 +241,7 @@ func (e *unitEncoder) node(n *model.Node) {
 		}
 		e.int(off)
 		e.int(i)
-	case src != nil && e.srcs == nil:
-		if src.Path != n.Pos.File {
-			e.err = errors.New("a node's source is not the file of its position")
-		}
-		e.int(off)
-	default:
+	} else {
 		e.int(-1)
 	}
 	e.int(len(n.Keys))
@@ -255,18 +267,19 @@ type unitDecoder struct {
 	i       int // read offset in s
 	slab    []model.Node
 	strings []string
-	sources map[string]*model.Source
 	srcs    []*model.Source // see unitEncoder.srcs
 	err     error
 }
 
 var errBadEntry = errors.New("unreadable unit store entry")
 
-func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resource, diags diag.Diagnostics, via map[diag.Pos]diag.Pos, err error) {
+// decodeUnit reads an entry whose trees point into sources (by path):
+// packs[i] is res[i]'s tree as the entry holds it, packed.
+func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resource, packs []*packed, diags diag.Diagnostics, via map[diag.Pos]diag.Pos, err error) {
 	if !bytes.HasPrefix(b, unitMagic) {
-		return nil, nil, nil, errBadEntry
+		return nil, nil, nil, nil, errBadEntry
 	}
-	d := &unitDecoder{s: string(b[len(unitMagic):]), sources: sources}
+	d := &unitDecoder{s: string(b[len(unitMagic):])}
 	n := d.count()
 	for i := 0; i < n && d.err == nil; i++ {
 		r := &model.Resource{Kind: d.str(), Project: d.str(), Name: d.str()}
@@ -278,10 +291,21 @@ func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resour
 			d.err = errBadEntry
 		}
 		r.Pos = d.pos()
-		if r.Node = d.node(0); r.Node == nil {
-			d.err = errBadEntry
+		p := &packed{srcs: make([]*model.Source, d.count())}
+		for j := range p.srcs {
+			if p.srcs[j] = sources[d.str()]; p.srcs[j] == nil {
+				d.err = errBadEntry
+			}
 		}
-		res = append(res, r)
+		p.data = d.bytes()
+		if d.err == nil {
+			t := &unitDecoder{s: p.data, srcs: p.srcs, slab: d.slab}
+			if r.Node = t.node(0); r.Node == nil || t.err != nil || t.i != len(t.s) {
+				d.err = errBadEntry
+			}
+			d.slab = t.slab
+		}
+		res, packs = append(res, r), append(packs, p)
 	}
 	n = d.count()
 	for i := 0; i < n && d.err == nil; i++ {
@@ -306,9 +330,9 @@ func decodeUnit(b []byte, sources map[string]*model.Source) (res []*model.Resour
 		d.err = errBadEntry
 	}
 	if d.err != nil {
-		return nil, nil, nil, d.err
+		return nil, nil, nil, nil, d.err
 	}
-	return res, diags, via, nil
+	return res, packs, diags, via, nil
 }
 
 func (d *unitDecoder) int() int {
@@ -348,6 +372,17 @@ func (d *unitDecoder) count() int {
 	return n
 }
 
+// bytes reads a length and as many bytes.
+func (d *unitDecoder) bytes() string {
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := d.s[d.i : d.i+n]
+	d.i += n
+	return s
+}
+
 func (d *unitDecoder) str() string {
 	i := d.int()
 	if i >= 0 {
@@ -357,12 +392,10 @@ func (d *unitDecoder) str() string {
 		}
 		return d.strings[i]
 	}
-	n := d.count()
+	s := d.bytes()
 	if d.err != nil {
 		return ""
 	}
-	s := d.s[d.i : d.i+n]
-	d.i += n
 	d.strings = append(d.strings, s)
 	return s
 }
@@ -388,18 +421,13 @@ func (d *unitDecoder) node(depth int) *model.Node {
 	*n = model.Node{Kind: model.Kind(k), Value: d.str(), Pos: d.pos(), KeyPos: d.pos()}
 	var src *model.Source
 	off := d.int()
-	if off >= 0 && d.srcs != nil {
-		if i := d.int(); i >= 0 && i < len(d.srcs) {
-			src = d.srcs[i]
-		} else {
+	if off >= 0 {
+		i := d.int()
+		if i < 0 || i >= len(d.srcs) || off > len(d.srcs[i].Data) {
 			d.err = errBadEntry
 			return nil
 		}
-	} else if off >= 0 {
-		if src = d.sources[n.Pos.File]; src == nil || off > len(src.Data) {
-			d.err = errBadEntry
-			return nil
-		}
+		src = d.srcs[i]
 	}
 	n.SetOrigin(src, off)
 	if nk := d.count(); nk > 0 {
@@ -423,24 +451,39 @@ func (d *unitDecoder) node(depth int) *model.Node {
 }
 
 // packed is a node tree held in the unit encoding, several times smaller
-// than the Nodes, for resources a large compilation keeps until its end.
+// than the Nodes: the form of each resource in a unit store entry, and that
+// of the resources a large compilation keeps until its end.
 type packed struct {
 	data string
 	srcs []*model.Source
 }
 
 // pack encodes n. It keeps each string once and the sources n points into.
-func pack(n *model.Node) (*packed, error) {
-	e := &unitEncoder{strings: map[string]int{}, srcs: map[*model.Source]int{}}
-	e.node(n)
-	if e.err != nil {
-		return nil, e.err
+func pack(n *model.Node) *packed { return new(packer).pack(n) }
+
+// packer packs one tree after another (a worker's), keeping its buffer and
+// tables: cleared, they cost less than new ones grown for every tree.
+type packer struct{ e unitEncoder }
+
+func (pk *packer) pack(n *model.Node) *packed {
+	e := &pk.e
+	// Tables or a buffer a very large tree grew are not kept.
+	if len(e.strings) > 1<<12 || e.strings == nil {
+		e.strings, e.srcs = map[string]int{}, map[*model.Source]int{}
+	} else {
+		clear(e.strings)
+		clear(e.srcs)
 	}
+	if e.buf.Cap() > 1<<20 {
+		e.buf = bytes.Buffer{}
+	}
+	e.buf.Reset()
+	e.node(n)
 	p := &packed{data: e.buf.String(), srcs: make([]*model.Source, len(e.srcs))}
 	for s, i := range e.srcs {
 		p.srcs[i] = s
 	}
-	return p, nil
+	return p
 }
 
 // Unpack decodes a new tree; the caller may change it.
@@ -448,7 +491,8 @@ func (p *packed) Unpack() *model.Node {
 	d := &unitDecoder{s: p.data, srcs: p.srcs}
 	n := d.node(0)
 	if d.err != nil || d.i != len(d.s) {
-		// pack wrote these bytes in this process.
+		// pack wrote these bytes in this process, or decodeUnit read them
+		// whole.
 		panic("compiler: unreadable packed resource")
 	}
 	return n
