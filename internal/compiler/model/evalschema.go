@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -11,11 +10,8 @@ import (
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/literal"
-	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
-
-	"github.com/pyrobuild/pyrobuild/internal/compiler/schema"
 )
 
 // The evaluation form of the schema.
@@ -45,43 +41,11 @@ func EvalSchemaInstance() (*build.Instance, error) { return evalSchemaInstance()
 // BuildEvalSchema builds the evaluation form in ctx, as BuildSchema builds
 // the schema. A context holds one of the two: they share an import path.
 func BuildEvalSchema(ctx *cue.Context) (cue.Value, error) {
-	inst, err := evalSchemaInstance()
-	if err != nil {
-		return cue.Value{}, err
-	}
-	schemaBuildMu.Lock()
-	v := ctx.BuildInstance(inst)
-	schemaBuildMu.Unlock()
-	if err := v.Err(); err != nil {
-		return cue.Value{}, fmt.Errorf("embedded schema (evaluation form): %w", err)
-	}
-	return v, nil
+	return buildSchema(ctx, evalSchemaInstance, "embedded schema (evaluation form)")
 }
 
 var evalSchemaInstance = sync.OnceValues(func() (*build.Instance, error) {
-	ov, names, err := SchemaOverlay(SchemaRoot)
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		p := SchemaRoot + "/" + name
-		b, err := schema.Files.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out, err := WithoutDefaults(p, b)
-		if err != nil {
-			return nil, fmt.Errorf("embedded schema (evaluation form): %w", err)
-		}
-		ov[p] = load.FromBytes(out)
-	}
-	ov[SchemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
-	insts := load.Instances(names, &load.Config{Dir: SchemaRoot, Overlay: ov})
-	if len(insts) != 1 || insts[0].Err != nil {
-		return nil, fmt.Errorf("embedded schema (evaluation form): %v", insts[0].Err)
-	}
-	insts[0].ImportPath = schema.ImportPath
-	return insts[0], nil
+	return loadSchema(WithoutDefaults, "embedded schema (evaluation form)")
 })
 
 // WithoutDefaults rewrites a CUE file of the schema so that every regular

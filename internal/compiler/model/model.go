@@ -183,7 +183,13 @@ const SchemaRoot = "/pyrobuild-schema"
 // are loaded and parsed once per process: workers build the package in a
 // fresh context every cueEnvUses packages, and loading was most of that.
 func BuildSchema(ctx *cue.Context) (cue.Value, error) {
-	inst, err := schemaInstance()
+	return buildSchema(ctx, schemaInstance, "embedded schema")
+}
+
+// buildSchema builds the package instance returns in ctx; what names it
+// in errors.
+func buildSchema(ctx *cue.Context, instance func() (*build.Instance, error), what string) (cue.Value, error) {
+	inst, err := instance()
 	if err != nil {
 		return cue.Value{}, err
 	}
@@ -192,7 +198,7 @@ func BuildSchema(ctx *cue.Context) (cue.Value, error) {
 	v := ctx.BuildInstance(inst)
 	schemaBuildMu.Unlock()
 	if err := v.Err(); err != nil {
-		return cue.Value{}, fmt.Errorf("embedded schema: %w", err)
+		return cue.Value{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return v, nil
 }
@@ -200,20 +206,41 @@ func BuildSchema(ctx *cue.Context) (cue.Value, error) {
 var schemaBuildMu sync.Mutex
 
 var schemaInstance = sync.OnceValues(func() (*build.Instance, error) {
+	return loadSchema(nil, "embedded schema")
+})
+
+// loadSchema loads the embedded schema package, each file replaced by what
+// rewrite makes of it (nil: as embedded); what names it in errors.
+func loadSchema(rewrite func(path string, src []byte) ([]byte, error), what string) (*build.Instance, error) {
 	ov, names, err := SchemaOverlay(SchemaRoot)
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range names {
+		if rewrite == nil {
+			break
+		}
+		p := SchemaRoot + "/" + name
+		b, err := schema.Files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out, err := rewrite(p, b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		ov[p] = load.FromBytes(out)
+	}
 	ov[SchemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
 	insts := load.Instances(names, &load.Config{Dir: SchemaRoot, Overlay: ov})
 	if len(insts) != 1 || insts[0].Err != nil {
-		return nil, fmt.Errorf("embedded schema: %v", insts[0].Err)
+		return nil, fmt.Errorf("%s: %v", what, insts[0].Err)
 	}
 	// Loaded by file name, it has no import path: give it the one users
 	// import, so their packages can list it among their imports.
 	insts[0].ImportPath = schema.ImportPath
 	return insts[0], nil
-})
+}
 
 // SchemaInstance is the embedded schema package as loaded (once per
 // process). A package that imports it lists it among its build imports;
