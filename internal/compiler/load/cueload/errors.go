@@ -277,8 +277,9 @@ func (c *cueLoc) suggestField(path []string) string {
 	}
 	var names []string
 	for it.Next() {
-		if name := it.Selector().Unquoted(); name != bad && it.Selector().IsString() {
-			names = append(names, name)
+		// Unquoted panics on other labels (a pattern's, say): asked second.
+		if sel := it.Selector(); sel.IsString() && sel.Unquoted() != bad {
+			names = append(names, sel.Unquoted())
 		}
 	}
 	return model.DidYouMean(bad, names)
