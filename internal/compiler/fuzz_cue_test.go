@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,3 +63,78 @@ func FuzzCUE(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCUEEvalForm: a CUE package compiles to the same resources, byte for
+// byte, and the same diagnostics whether it is evaluated against the
+// schema's evaluation form (defaults left to the validator, choices of
+// strings as regular expressions, the schema as written again on an
+// error) or against the schema as written only.
+func FuzzCUEEvalForm(f *testing.F) {
+	addSeeds(f, "../../examples/*/*.cue")
+	addSeeds(f, "testdata/broken/*.cue")
+	f.Add([]byte(evalFormSeed))
+	dir := f.TempDir()
+	s := MustSchema()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file := filepath.Join(dir, "f.cue")
+		if err := os.WriteFile(file, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		units, _ := load.Discover([]string{file}, nil)
+		if len(units) != 1 {
+			t.Fatalf("%d units found for one CUE file", len(units))
+		}
+		var got [2]string
+		for i, env := range []*load.CUEEnv{{}, {AsWritten: true}} {
+			var sources load.Sources
+			raws, diags, abandoned, _ := load.NewCUERunner().Load(context.Background(), units[0], time.Second, func() ([]load.Raw, diag.Diagnostics) {
+				raws, diags, _ := load.Load(units[0], &sources, env)
+				return raws, diags
+			})
+			if abandoned {
+				return // too slow to compare
+			}
+			var rs []*model.Resource
+			for _, raw := range raws {
+				if r := check.Validate(s, raw.Node, &diags); r != nil {
+					rs = append(rs, r)
+				}
+			}
+			w := &check.World{Resources: rs}
+			w.Check(&diags)
+			var b strings.Builder
+			for _, r := range w.Resources {
+				b.Write(Encode(r.Node, YAML))
+			}
+			for _, d := range diags {
+				b.WriteString(d.String() + "\n")
+			}
+			got[i] = b.String()
+		}
+		if got[0] != got[1] {
+			t.Errorf("evaluation form:\n%s\nschema as written:\n%s", got[0], got[1])
+		}
+	})
+}
+
+// evalFormSeed sets, leaves out and reads fields with defaults.
+const evalFormSeed = `package p
+
+import pb "github.com/pyrobuild/pyrobuild/schema"
+
+project: pb.#Project & {metadata: name: "shop"}
+dashboard: pb.#Dashboard & {
+	metadata: {name: "cpu", project: "shop", version: 2}
+	spec: {
+		display: name: "over \(dashboard.spec.duration)"
+		panels: cpu: pb.#Panel & {
+			spec: {
+				display: name: "CPU"
+				plugin: pb.#FlameChart & {spec: {showSeries: *true | bool, palette: "value"}}
+				queries: [{kind: "ProfileQuery", spec: plugin: pb.#PyroscopeProfileQuery & {spec: {profileType: "cpu", service: "api"}}}]
+			}
+		}
+		layouts: [{kind: "Grid", spec: items: [{x: 0, y: 0, width: 24, height: 10, content: "$ref": "#/spec/panels/cpu"}]}]
+	}
+}
+`

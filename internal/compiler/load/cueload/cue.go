@@ -51,6 +51,9 @@ type Env struct {
 	// or cue in the user's cache folder), named when an import is missing;
 	// "" describes it instead.
 	ModCache string
+	// AsWritten evaluates against the schema as written only, skipping
+	// the evaluation form (tests compare the two).
+	AsWritten bool
 
 	eval, written envCtx
 }
@@ -134,8 +137,12 @@ func load(dir string, srcs []*model.Source, sources Sources, env *Env, lookup bo
 		raws, diags := loadModule(dir, srcs, cl)
 		return raws, cueDedup(diags), false // imports of the user's own packages are not tracked
 	}
-	raws, diags, err := evalOffline(dir, srcs, files, imports, cl, &env.eval, model.BuildEvalSchema, model.EvalSchemaInstance, lookup)
-	if err == nil && diags.HasErrors() {
+	var raws []Resource
+	var err error
+	if !env.AsWritten {
+		raws, diags, err = evalOffline(dir, srcs, files, imports, cl, &env.eval, model.BuildEvalSchema, model.EvalSchemaInstance, lookup)
+	}
+	if env.AsWritten || err == nil && diags.HasErrors() {
 		// The diagnostics are those of the schema as written.
 		*cl = cueLoc{schemaDir: cl.schemaDir, sources: cl.sources, modCache: cl.modCache}
 		raws, diags, err = evalOffline(dir, srcs, files, imports, cl, &env.written, model.BuildSchema, model.SchemaInstance, lookup)
