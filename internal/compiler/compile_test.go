@@ -173,3 +173,39 @@ func TestCompileCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestTagsAsASet: tags are written sorted and each once, as Perses stores
+// them (a set), so that diff --url and pull see no change after apply.
+func TestTagsAsASet(t *testing.T) {
+	dir := t.TempDir()
+	src := `kind: Project
+metadata: {name: shop}
+---
+kind: Dashboard
+metadata:
+  name: cpu
+  project: shop
+  tags: [profiling, generated, api, profiling]
+spec:
+  panels: {}
+  layouts: []
+`
+	if err := os.WriteFile(filepath.Join(dir, "d.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := compileOK(t, Options{Paths: []string{dir}})
+	for _, r := range res.Resources {
+		if r.Kind != "Dashboard" {
+			continue
+		}
+		var got []string
+		for _, it := range r.Node.Get("metadata").Get("tags").Items {
+			got = append(got, it.Value)
+		}
+		if strings.Join(got, ",") != "api,generated,profiling" {
+			t.Errorf("tags %q, want api, generated, profiling", got)
+		}
+		return
+	}
+	t.Fatal("no dashboard compiled")
+}

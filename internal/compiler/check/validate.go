@@ -557,10 +557,28 @@ func Validate(s *model.Schema, n *model.Node, diags *diag.Diagnostics) *model.Re
 			Path(PathString([]string{"kind"}))
 	}
 	md := wire.Get("metadata")
+	setOfTags(md)
 	name, _ := md.Str("name")
 	project, _ := md.Str("project")
 	if name == "" || (!rs.Global && project == "") {
 		return nil // reported as a missing field
 	}
 	return &model.Resource{Kind: rs.Kind, Name: name, Project: project, Global: rs.Global, Node: wire, Pos: n.Pos}
+}
+
+// setOfTags writes metadata.tags sorted and each once: Perses keeps tags
+// as a set and stores them so, and a resource written in another order
+// would look changed to diff --url and pull against the server.
+func setOfTags(md *model.Node) {
+	tags := md.Get("tags")
+	if tags == nil || tags.Kind != model.ListKind || len(tags.Items) < 2 {
+		return
+	}
+	for _, t := range tags.Items {
+		if t.Kind != model.StringKind {
+			return // reported by the walk
+		}
+	}
+	slices.SortStableFunc(tags.Items, func(a, b *model.Node) int { return strings.Compare(a.Value, b.Value) })
+	tags.Items = slices.CompactFunc(tags.Items, func(a, b *model.Node) bool { return a.Value == b.Value })
 }
