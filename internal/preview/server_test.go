@@ -142,12 +142,28 @@ func (l testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// write writes text to p. A file that does not exist yet appears whole (written beside it, then
+// renamed): os.WriteFile creates it empty first, and a rebuild that reads
+// it in that moment sees an empty page, which changes the navigation of
+// every page. Under load that made the tests that add a page see every
+// page reload. An existing file is written in place, as editors that save
+// in place do.
 func write(t *testing.T, p, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+	if _, err := os.Stat(p); err == nil {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".new")
+	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -207,7 +207,7 @@ func TestCRDDashboard(t *testing.T) {
 	if ns, _ := meta.Str("namespace"); ns != "team-a" {
 		t.Errorf("namespace %q, want the project", ns)
 	}
-	if tags, _ := meta.Get("annotations").Str(TagsAnnotation); tags != "prod,on call" {
+	if tags, _ := meta.Get("annotations").Str(TagsAnnotation); tags != "on call,prod" { // sorted, as Perses keeps them
 		t.Errorf("tags annotation %q", tags)
 	}
 	config := d.Get("spec").Get("config")
