@@ -27,34 +27,12 @@ func FuzzCUE(f *testing.F) {
 	env := &load.CUEEnv{}
 	runner := load.NewCUERunner()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file := filepath.Join(dir, "f.cue")
-		if err := os.WriteFile(file, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		units, _ := load.Discover([]string{file}, nil)
-		if len(units) != 1 {
-			t.Fatalf("%d units found for one CUE file", len(units))
-		}
-		u := units[0]
-		var sources load.Sources
-		e := env
-		raws, diags, abandoned, _ := runner.Load(context.Background(), u, time.Second, func() ([]load.Raw, diag.Diagnostics) {
-			raws, diags, _ := load.Load(u, &sources, e)
-			return raws, diags
-		})
+		rs, diags, abandoned := fuzzCompileCUE(t, dir, data, runner, env, s)
 		if abandoned {
 			runner, env = load.NewCUERunner(), &load.CUEEnv{}
 			return
 		}
-		var rs []*model.Resource
-		for _, raw := range raws {
-			if r := check.Validate(s, raw.Node, &diags); r != nil {
-				rs = append(rs, r)
-			}
-		}
-		w := &check.World{Resources: rs}
-		w.Check(&diags)
-		for _, r := range w.Resources {
+		for _, r := range rs {
 			Encode(r.Node, YAML)
 			Encode(r.Node, JSON)
 		}
@@ -76,34 +54,14 @@ func FuzzCUEEvalForm(f *testing.F) {
 	dir := f.TempDir()
 	s := MustSchema()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file := filepath.Join(dir, "f.cue")
-		if err := os.WriteFile(file, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		units, _ := load.Discover([]string{file}, nil)
-		if len(units) != 1 {
-			t.Fatalf("%d units found for one CUE file", len(units))
-		}
 		var got [2]string
 		for i, env := range []*load.CUEEnv{{}, {AsWritten: true}} {
-			var sources load.Sources
-			raws, diags, abandoned, _ := load.NewCUERunner().Load(context.Background(), units[0], time.Second, func() ([]load.Raw, diag.Diagnostics) {
-				raws, diags, _ := load.Load(units[0], &sources, env)
-				return raws, diags
-			})
+			rs, diags, abandoned := fuzzCompileCUE(t, dir, data, load.NewCUERunner(), env, s)
 			if abandoned {
 				return // too slow to compare
 			}
-			var rs []*model.Resource
-			for _, raw := range raws {
-				if r := check.Validate(s, raw.Node, &diags); r != nil {
-					rs = append(rs, r)
-				}
-			}
-			w := &check.World{Resources: rs}
-			w.Check(&diags)
 			var b strings.Builder
-			for _, r := range w.Resources {
+			for _, r := range rs {
 				b.Write(Encode(r.Node, YAML))
 			}
 			for _, d := range diags {
@@ -138,3 +96,36 @@ dashboard: pb.#Dashboard & {
 	}
 }
 `
+
+// fuzzCompileCUE writes data as the one CUE file of dir and compiles it
+// with runner and env: loading (within a second), validation and the
+// cross-resource checks. abandoned reports that loading took too long.
+func fuzzCompileCUE(t *testing.T, dir string, data []byte, runner *load.CUERunner, env *load.CUEEnv, s *model.Schema) (_ []*model.Resource, _ diag.Diagnostics, abandoned bool) {
+	t.Helper()
+	file := filepath.Join(dir, "f.cue")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	units, _ := load.Discover([]string{file}, nil)
+	if len(units) != 1 {
+		t.Fatalf("%d units found for one CUE file", len(units))
+	}
+	u := units[0]
+	var sources load.Sources
+	raws, diags, abandoned, _ := runner.Load(context.Background(), u, time.Second, func() ([]load.Raw, diag.Diagnostics) {
+		raws, diags, _ := load.Load(u, &sources, env)
+		return raws, diags
+	})
+	if abandoned {
+		return nil, nil, true
+	}
+	var rs []*model.Resource
+	for _, raw := range raws {
+		if r := check.Validate(s, raw.Node, &diags); r != nil {
+			rs = append(rs, r)
+		}
+	}
+	w := &check.World{Resources: rs}
+	w.Check(&diags)
+	return w.Resources, diags, false
+}
