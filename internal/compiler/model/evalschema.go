@@ -83,20 +83,9 @@ func WithoutDefaults(filename string, src []byte) ([]byte, error) {
 
 // withoutDefault is x without its marked default, and whether x had one.
 func withoutDefault(x ast.Expr) (ast.Expr, bool) {
-	var alts []ast.Expr
-	var flatten func(ast.Expr)
-	flatten = func(e ast.Expr) {
-		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.OR {
-			flatten(b.X)
-			flatten(b.Y)
-			return
-		}
-		alts = append(alts, e)
-	}
-	flatten(x)
 	var rest, defaults []ast.Expr
 	typed := false
-	for _, a := range alts {
+	for _, a := range alternatives(x) {
 		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.MUL {
 			defaults = append(defaults, u.X)
 			continue
@@ -124,31 +113,32 @@ func withoutDefault(x ast.Expr) (ast.Expr, bool) {
 // evaluates a disjunction alternative by alternative for every value,
 // and matches a regular expression, compiled once per context, at once.
 func stringChoice(x ast.Expr) (ast.Expr, bool) {
-	b, ok := x.(*ast.BinaryExpr)
-	if !ok || b.Op != token.OR {
+	alts := alternatives(x)
+	if len(alts) < 2 {
 		return x, false
 	}
-	var alts []string
-	var flatten func(ast.Expr) bool
-	flatten = func(e ast.Expr) bool {
-		if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.OR {
-			return flatten(b.X) && flatten(b.Y)
-		}
-		lit, ok := e.(*ast.BasicLit)
+	quoted := make([]string, len(alts))
+	for i, a := range alts {
+		lit, ok := a.(*ast.BasicLit)
 		if !ok || lit.Kind != token.STRING {
-			return false
+			return x, false
 		}
 		s, err := literal.Unquote(lit.Value)
 		if err != nil {
-			return false
+			return x, false
 		}
-		alts = append(alts, regexp.QuoteMeta(s))
-		return true
+		quoted[i] = regexp.QuoteMeta(s)
 	}
-	if !flatten(x) {
-		return x, false
+	return &ast.UnaryExpr{Op: token.MAT, X: ast.NewString("^(?:" + strings.Join(quoted, "|") + ")$")}, true
+}
+
+// alternatives lists the operands of disjunction x (a | b | c), or x
+// alone when it is not one.
+func alternatives(x ast.Expr) []ast.Expr {
+	if b, ok := x.(*ast.BinaryExpr); ok && b.Op == token.OR {
+		return append(alternatives(b.X), alternatives(b.Y)...)
 	}
-	return &ast.UnaryExpr{Op: token.MAT, X: ast.NewString("^(?:" + strings.Join(alts, "|") + ")$")}, true
+	return []ast.Expr{x}
 }
 
 // isLiteral reports whether e is a literal value (a string, number,

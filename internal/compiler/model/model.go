@@ -157,6 +157,12 @@ func MustSchema() *Schema {
 // SchemaOverlay returns the schema files as a load overlay rooted at dir,
 // and their names, for building CUE packages that import the schema.
 func SchemaOverlay(dir string) (map[string]load.Source, []string, error) {
+	return schemaOverlay(dir, nil)
+}
+
+// schemaOverlay is SchemaOverlay with each file replaced by what rewrite
+// makes of it, when rewrite is not nil.
+func schemaOverlay(dir string, rewrite func(path string, src []byte) ([]byte, error)) (map[string]load.Source, []string, error) {
 	ov := map[string]load.Source{}
 	var names []string
 	err := fs.WalkDir(schema.Files, ".", func(p string, d fs.DirEntry, err error) error {
@@ -167,7 +173,13 @@ func SchemaOverlay(dir string) (map[string]load.Source, []string, error) {
 		if err != nil {
 			return err
 		}
-		ov[path.Join(dir, p)] = load.FromBytes(b)
+		full := path.Join(dir, p)
+		if rewrite != nil {
+			if b, err = rewrite(full, b); err != nil {
+				return err
+			}
+		}
+		ov[full] = load.FromBytes(b)
 		names = append(names, p)
 		return nil
 	})
@@ -212,24 +224,9 @@ var schemaInstance = sync.OnceValues(func() (*build.Instance, error) {
 // loadSchema loads the embedded schema package, each file replaced by what
 // rewrite makes of it (nil: as embedded); what names it in errors.
 func loadSchema(rewrite func(path string, src []byte) ([]byte, error), what string) (*build.Instance, error) {
-	ov, names, err := SchemaOverlay(SchemaRoot)
+	ov, names, err := schemaOverlay(SchemaRoot, rewrite)
 	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		if rewrite == nil {
-			break
-		}
-		p := SchemaRoot + "/" + name
-		b, err := schema.Files.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out, err := rewrite(p, b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		ov[p] = load.FromBytes(out)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	ov[SchemaRoot+"/cue.mod/module.cue"] = load.FromString(`module: "` + schema.ImportPath + `"` + "\nlanguage: version: \"v0.16.0\"\n")
 	insts := load.Instances(names, &load.Config{Dir: SchemaRoot, Overlay: ov})

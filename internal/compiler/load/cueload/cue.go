@@ -110,7 +110,8 @@ func Load(dir string, srcs []*model.Source, sources Sources, env *Env) (_ []Reso
 // load is Load; lookup false reads every struct with Fields, as values
 // the schema does not surely close are read (tests compare the two).
 func load(dir string, srcs []*model.Source, sources Sources, env *Env, lookup bool) (_ []Resource, _ diag.Diagnostics, closed bool) {
-	cl := &cueLoc{schemaDir: model.SchemaRoot, sources: sources, modCache: env.ModCache}
+	newLoc := func() *cueLoc { return &cueLoc{schemaDir: model.SchemaRoot, sources: sources, modCache: env.ModCache} }
+	cl := newLoc()
 	files := make([]*ast.File, 0, len(srcs))
 	var diags diag.Diagnostics
 	for _, src := range srcs {
@@ -144,8 +145,7 @@ func load(dir string, srcs []*model.Source, sources Sources, env *Env, lookup bo
 	}
 	if env.AsWritten || err == nil && diags.HasErrors() {
 		// The diagnostics are those of the schema as written.
-		*cl = cueLoc{schemaDir: cl.schemaDir, sources: cl.sources, modCache: cl.modCache}
-		raws, diags, err = evalOffline(dir, srcs, files, imports, cl, &env.written, model.BuildSchema, model.SchemaInstance, lookup)
+		raws, diags, err = evalOffline(dir, srcs, files, imports, newLoc(), &env.written, model.BuildSchema, model.SchemaInstance, lookup)
 	}
 	if err != nil {
 		return nil, diag.Diagnostics{{Severity: diag.Error, Code: model.CodeCUE, Message: "embedded schema: " + err.Error()}}, false
