@@ -1,12 +1,15 @@
 package model
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/ast/astutil"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/format"
 	"cuelang.org/go/cue/literal"
@@ -78,7 +81,92 @@ func WithoutDefaults(filename string, src []byte) ([]byte, error) {
 		}
 		return true
 	}, nil)
+	if runeCounts(f) {
+		dropUnusedImport(f, "strings")
+	}
 	return format.Node(f)
+}
+
+// runeCounts replaces every call strings.MinRunes(n) and
+// strings.MaxRunes(n) with the regular expression that admits the same
+// strings (=~"^(?s:.{n,})$", =~"^(?s:.{0,n})$"), and reports whether it
+// replaced any. A builtin is called through CUE's generic argument
+// conversion for every value it checks; a regular expression literal is
+// compiled once per context and matched directly. Go's regular
+// expressions count runes as the builtins do, an invalid byte as one.
+// Both refuse every non-string, so an error either way falls back to the
+// schema as written.
+func runeCounts(f *ast.File) bool {
+	changed := false
+	astutil.Apply(f, func(c astutil.Cursor) bool {
+		call, ok := c.Node().(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		pkg, ok := sel.X.(*ast.Ident)
+		if !ok || pkg.Name != "strings" {
+			return true
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		if !ok || lit.Kind != token.INT {
+			return true
+		}
+		n, err := strconv.Atoi(lit.Value)
+		if err != nil || n < 0 {
+			return true
+		}
+		var re string
+		switch sel.Sel.(*ast.Ident).Name {
+		case "MinRunes":
+			re = fmt.Sprintf("^(?s:.{%d,})$", n)
+		case "MaxRunes":
+			re = fmt.Sprintf("^(?s:.{0,%d})$", n)
+		default:
+			return true
+		}
+		c.Replace(&ast.UnaryExpr{Op: token.MAT, X: ast.NewString(re)})
+		changed = true
+		return false
+	}, nil)
+	return changed
+}
+
+// dropUnusedImport removes the import of path from f when no selector of
+// f names it any more: CUE refuses an import left unused.
+func dropUnusedImport(f *ast.File, path string) {
+	name := path[strings.LastIndex(path, "/")+1:]
+	used := false
+	ast.Walk(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == name {
+				used = true
+			}
+		}
+		return !used
+	}, nil)
+	if used {
+		return
+	}
+	decls := f.Decls[:0]
+	for _, d := range f.Decls {
+		if imp, ok := d.(*ast.ImportDecl); ok {
+			specs := imp.Specs[:0]
+			for _, s := range imp.Specs {
+				if s.Path.Value != strconv.Quote(path) {
+					specs = append(specs, s)
+				}
+			}
+			if imp.Specs = specs; len(specs) == 0 {
+				continue
+			}
+		}
+		decls = append(decls, d)
+	}
+	f.Decls = decls
 }
 
 // withoutDefault is x without its marked default, and whether x had one.

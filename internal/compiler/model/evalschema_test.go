@@ -127,3 +127,49 @@ func TestWithoutDefaults(t *testing.T) {
 		t.Error("a number is admitted by a choice of strings")
 	}
 }
+
+// TestRuneCountsAsRegexps: strings.MinRunes and strings.MaxRunes become
+// regular expressions that admit exactly the same values (runes counted,
+// not bytes; a newline is a rune), and the strings import goes only when
+// nothing else of it is used.
+func TestRuneCountsAsRegexps(t *testing.T) {
+	src := `package schema
+
+import "strings"
+
+#Min: strings.MinRunes(2)
+#Max: strings.MaxRunes(3)
+#Both: strings.MinRunes(1) & strings.MaxRunes(2) & =~"^[^x]*$"
+`
+	got, err := WithoutDefaults("a.cue", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(got), "strings") {
+		t.Fatalf("a call or the import is left:\n%s", got)
+	}
+	written, eval := cuecontext.New().CompileString(src), cuecontext.New().CompileBytes(got)
+	if err := eval.Err(); err != nil {
+		t.Fatalf("%v in:\n%s", err, got)
+	}
+	values := []any{"", "a", "ab", "abc", "abcd", "é", "éé", "ééé", "éééé", "😀😀", "😀😀😀😀", "a\n", "\n\n\n", "\n\n\n\n", "x", 1, true, nil}
+	for _, def := range []string{"#Min", "#Max", "#Both"} {
+		w, e := written.LookupPath(cue.ParsePath(def)), eval.LookupPath(cue.ParsePath(def))
+		for _, x := range values {
+			wErr := w.Unify(w.Context().Encode(x)).Validate(cue.Concrete(true))
+			eErr := e.Unify(e.Context().Encode(x)).Validate(cue.Concrete(true))
+			if (wErr == nil) != (eErr == nil) {
+				t.Errorf("%s & %q: as written admitted %v, evaluation form %v", def, x, wErr == nil, eErr == nil)
+			}
+		}
+	}
+
+	// Another use of the package keeps its import.
+	kept, err := WithoutDefaults("b.cue", []byte("package schema\n\nimport \"strings\"\n\n#A: strings.MinRunes(1) & strings.HasPrefix(\"a\")\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := cuecontext.New().CompileBytes(kept); v.Err() != nil || !strings.Contains(string(kept), `import "strings"`) {
+		t.Errorf("the import of a package still used went (%v):\n%s", v.Err(), kept)
+	}
+}
