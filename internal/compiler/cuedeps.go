@@ -128,29 +128,6 @@ func fileImports(name string, data []byte) ([]string, bool) {
 	return im, ok
 }
 
-// fileHeader returns a CUE file's package name and import paths; ok is
-// false when they do not parse.
-func fileHeader(name string, data []byte) (pkg string, imports []string, ok bool) {
-	f, err := parser.ParseFile(name, data, parser.ImportsOnly)
-	if err != nil {
-		return "", nil, false
-	}
-	for _, decl := range f.Decls {
-		imp, isImport := decl.(*ast.ImportDecl)
-		if !isImport {
-			continue
-		}
-		for _, spec := range imp.Specs {
-			p, err := strconv.Unquote(spec.Path.Value)
-			if err != nil {
-				return "", nil, false
-			}
-			imports = append(imports, p)
-		}
-	}
-	return f.PackageName(), imports, true
-}
-
 // moduleImports keeps the imports cueload does not resolve itself: those
 // whose first element has a dot, but pyrobuild's schema (as cueImports).
 func moduleImports(imports []string) []string {
