@@ -175,8 +175,14 @@ func evalOffline(dir string, srcs []*model.Source, files []*ast.File, imports ma
 		}
 		bi.Imports = append(bi.Imports, si)
 	}
-	if lookup && declaredCertain(files) {
-		cl.files = files
+	if lookup {
+		if labels, ok := declaredLabels(files); ok {
+			cl.files = files
+			cl.labels = labels
+			if schemaInst, err := inst(); err == nil {
+				cl.schemaLabels = schemaRegularLabels(schemaInst)
+			}
+		}
 	}
 	raws, diags := cl.resources(ctx.BuildInstance(bi), srcs[0].Path)
 	return raws, diags, nil
@@ -366,7 +372,7 @@ func (c *cueLoc) extract(v cue.Value, depth int, label string, out *[]Resource, 
 }
 
 // resourceType is the model type of resource v, the value of field label
-// at depth, when the schema surely closes it (see declaredCertain), else
+// at depth, when the schema surely closes it (see declaredLabels), else
 // nil.
 func (c *cueLoc) resourceType(v cue.Value, depth int, label string) *model.Type {
 	if c.files == nil || depth != 1 || label == "" {
@@ -424,7 +430,7 @@ func (c *cueLoc) fill(n *model.Node, at diag.Pos, via map[diag.Pos]diag.Pos) {
 }
 
 // node converts a concrete CUE value to a Node with the user's positions.
-// t is v's type when the schema surely closes v (see declaredCertain),
+// t is v's type when the schema surely closes v (see declaredLabels),
 // else nil.
 func (c *cueLoc) node(v cue.Value, depth int, t *model.Type) *model.Node {
 	if d, ok := v.Default(); ok {
@@ -517,6 +523,9 @@ func (c *cueLoc) declaredFields(n *model.Node, v cue.Value, depth int, t *model.
 	var buf [16]declaredField
 	found := buf[:0]
 	for _, f := range t.Fields {
+		if !c.mayBePresent(f.Name) {
+			continue
+		}
 		if fv := v.LookupPath(fieldPath(f.Name)); fv.Exists() {
 			found = append(found, declaredField{f, fv})
 		}
@@ -527,6 +536,14 @@ func (c *cueLoc) declaredFields(n *model.Node, v cue.Value, depth int, t *model.
 	for _, e := range found {
 		c.field(n, e.f.Name, e.v, depth, e.f.Type)
 	}
+}
+
+// mayBePresent reports whether a field name can be present in a value of
+// the package: some file of it or the schema declares it regular. (A
+// failed lookup costs CUE an error value, and most declared fields are
+// optional and absent.)
+func (c *cueLoc) mayBePresent(name string) bool {
+	return c.schemaLabels == nil || c.labels[name] || c.schemaLabels[name] || c.schemaLabels[""]
 }
 
 // field adds field name of value v, of type t, to map n.

@@ -6,6 +6,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/token"
 
 	"github.com/pyrobuild/pyrobuild/internal/compiler/model"
@@ -28,11 +29,15 @@ import (
 // label) and that imports nothing but the schema. Every other value is
 // read with Fields, as before.
 
-// declaredCertain reports whether files can be read by lookup where the
+// declaredLabels reports whether files can be read by lookup where the
 // schema closes a value: they import only pyrobuild's schema and every
-// field label in them is written out.
-func declaredCertain(files []*ast.File) bool {
+// field label in them is written out. It returns those labels: a field
+// can only be present in a value if a conjunct declares it regular, so
+// one that neither the files nor the schema (regularLabels) write as a
+// label is not looked up.
+func declaredLabels(files []*ast.File) (map[string]bool, bool) {
 	ok := true
+	labels := map[string]bool{}
 	for _, f := range files {
 		ast.Walk(f, func(n ast.Node) bool {
 			switch x := n.(type) {
@@ -43,17 +48,47 @@ func declaredCertain(files []*ast.File) bool {
 			case *ast.Comprehension:
 				ok = false
 			case *ast.Field:
-				if _, _, err := ast.LabelName(x.Label); err != nil {
+				name, _, err := ast.LabelName(x.Label)
+				if err != nil {
 					ok = false // a computed label: (expr) or "\(x)"
 				}
+				labels[name] = true
 			}
 			return ok
 		}, nil)
 		if !ok {
-			return false
+			return nil, false
 		}
 	}
-	return true
+	return labels, true
+}
+
+// regularLabels is the set of labels a form of the schema declares as
+// regular fields anywhere (not optional, not required), by instance.
+var regularLabels sync.Map // *build.Instance -> map[string]bool
+
+func schemaRegularLabels(inst *build.Instance) map[string]bool {
+	if m, ok := regularLabels.Load(inst); ok {
+		return m.(map[string]bool)
+	}
+	labels := map[string]bool{}
+	for _, f := range inst.Files {
+		ast.Walk(f, func(n ast.Node) bool {
+			if x, ok := n.(*ast.Field); ok && x.Constraint == token.ILLEGAL {
+				if _, pattern := x.Label.(*ast.ListLit); pattern {
+					return true // [string]: T applies to fields, makes none
+				}
+				if name, _, err := ast.LabelName(x.Label); err == nil {
+					labels[name] = true
+				} else {
+					labels[""] = true // not known: look every field up
+				}
+			}
+			return true
+		}, nil)
+	}
+	m, _ := regularLabels.LoadOrStore(inst, labels)
+	return m.(map[string]bool)
 }
 
 // closedBySchema reports whether a top-level field label of files is

@@ -47,8 +47,8 @@ func TestDeclaredCertain(t *testing.T) {
 		{"interpolated label", "package p\nk: \"a\"\nd: {\"\\(k)-x\": 1}\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := declaredCertain(parseAll(t, tc.src)); got != tc.want {
-				t.Errorf("declaredCertain = %v, want %v", got, tc.want)
+			if _, got := declaredLabels(parseAll(t, tc.src)); got != tc.want {
+				t.Errorf("declaredLabels = %v, want %v", got, tc.want)
 			}
 		})
 	}
@@ -81,7 +81,7 @@ func TestClosedBySchema(t *testing.T) {
 
 // loadDir loads the CUE package in dir, reading structs by lookup where the
 // schema closes them (lookup) or all with Fields.
-func loadDir(t *testing.T, dir string, lookup bool) []Resource {
+func loadDir(t *testing.T, dir string, lookup, asWritten bool) []Resource {
 	t.Helper()
 	names, err := filepath.Glob(filepath.Join(dir, "*.cue"))
 	if err != nil || len(names) == 0 {
@@ -95,7 +95,7 @@ func loadDir(t *testing.T, dir string, lookup bool) []Resource {
 		}
 		srcs = append(srcs, model.NewSource(name, data))
 	}
-	res, diags, _ := load(dir, srcs, testSources{}, &Env{}, lookup)
+	res, diags, _ := load(dir, srcs, testSources{}, &Env{AsWritten: asWritten}, lookup)
 	if diags.HasErrors() {
 		t.Fatalf("%s: %v", dir, diags)
 	}
@@ -148,15 +148,18 @@ func TestLookupReadsWhatFieldsReads(t *testing.T) {
 	}
 	dirs = slices.Compact(slices.Sorted(slices.Values(dirs)))
 	for _, dir := range dirs {
-		fast, slow := loadDir(t, dir, true), loadDir(t, dir, false)
-		if len(fast) != len(slow) || len(fast) == 0 {
-			t.Fatalf("%s: %d resources by lookup, %d with Fields", dir, len(fast), len(slow))
-		}
-		for i := range fast {
-			if fast[i].File != slow[i].File {
-				t.Errorf("%s: resource %d from %s, want %s", dir, i, fast[i].File, slow[i].File)
+		// Both forms of the schema: they declare different fields regular.
+		for _, asWritten := range []bool{false, true} {
+			fast, slow := loadDir(t, dir, true, asWritten), loadDir(t, dir, false, asWritten)
+			if len(fast) != len(slow) || len(fast) == 0 {
+				t.Fatalf("%s: %d resources by lookup, %d with Fields", dir, len(fast), len(slow))
 			}
-			sameNode(t, dir, fast[i].Node, slow[i].Node)
+			for i := range fast {
+				if fast[i].File != slow[i].File {
+					t.Errorf("%s: resource %d from %s, want %s", dir, i, fast[i].File, slow[i].File)
+				}
+				sameNode(t, dir, fast[i].Node, slow[i].Node)
+			}
 		}
 	}
 }
@@ -180,7 +183,7 @@ project: #D & {metadata: name: "p"}
 	if err := os.WriteFile(filepath.Join(dir, "p.cue"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res := loadDir(t, dir, true)
+	res := loadDir(t, dir, true, false)
 	if len(res) != 1 || res[0].Node.Get("extra") == nil {
 		t.Fatalf("resources %+v: want the project with its field extra", res)
 	}

@@ -42,8 +42,11 @@ type cueLoc struct {
 	// dependency made, where the dependency wrote them.
 	deps map[*model.Node]depValue
 	// files are the package's files when every struct the schema closes
-	// can be read by lookup (see declaredCertain), else nil.
+	// can be read by lookup (see declaredLabels), else nil.
 	files []*ast.File
+	// labels are the field labels the files write, and schemaLabels those
+	// the schema declares regular: no other field can be present.
+	labels, schemaLabels map[string]bool
 }
 
 // within reports whether file is dir or below it.
