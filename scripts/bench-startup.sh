@@ -19,6 +19,14 @@
 # (allocations are exact; times move with the machine's load). CPU time
 # and page faults are the better guides on a busy machine: waiting for a
 # core is wall time, not CPU time, and the faults do not move with load.
+#
+# Two programs run beside them for scale, built as the binaries are: a Go
+# program that prints a line, and the dependency floor: a program that
+# links every package pyrobuild's own code imports (this work tree's,
+# standard library included) and prints a line. Package initialisation
+# runs whether a command uses a package or not, so the floor is what
+# `--version` cannot go below without dropping a library; what NEW adds
+# to it is pyrobuild's own start-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STARTS=${STARTS:-100}
@@ -47,8 +55,31 @@ batch() {
 	awk -v n="$BATCH" '{ printf "%.3f %.3f %.0f\n", $1*1000/n, ($2+$3)*1000/n, $4/n }' "$work/time" >>"$file"
 }
 
+# scale NAME MAIN_GO: builds a program of this module's dependencies as
+# the binaries are built, and copies it as pair.sh copies them.
+scale() {
+	local dir=$work/$1
+	mkdir -p "$dir"
+	cp go.mod go.sum "$dir/"
+	printf '%s\n' "$2" >"$dir/main.go"
+	(cd "$dir" && CGO_ENABLED=${CGO_ENABLED:-0} GOFLAGS=-mod=mod go build -o "$work/$1.out" .)
+	cp "$work/$1.out" "$work/$1.bin"
+	realpath "$work/$1.bin"
+}
+own=github.com/pyrobuild/pyrobuild
+imports=$(go list -deps -f '{{if and .Module (eq .Module.Path "'$own'")}}{{join .Imports "\n"}}{{end}}' ./cmd/pyrobuild | grep -v "^$own" | sort -u | sed 's/.*/\t_ "&"/')
+floor=$(scale floor "package main
+import (
+	\"fmt\"
+$imports
+)
+func main() { fmt.Println(\"pyrobuild (dependencies only)\") }")
+hello=$(scale hello 'package main
+import "fmt"
+func main() { fmt.Println("hello") }')
+
 go build -o "$work/benchstart" ./internal/benchgen/cmd/benchstart
-"$work/benchstart" -n "$STARTS" "${bin[old]}" "${bin[new]}" -- --version >"$work/starts"
+"$work/benchstart" -n "$STARTS" "${bin[old]}" "${bin[new]}" "$floor" "$hello" -- --version >"$work/starts"
 awk -v o="${bin[old]}" '$1 == o { print $2, $5, $6 }' "$work/starts" >"$work/old.version"
 awk -v n="${bin[new]}" '$1 == n { print $2, $5, $6 }' "$work/starts" >"$work/new.version"
 
@@ -74,6 +105,18 @@ for c in version warm; do
 	awk -v l="$label" -v ow="$ow" -v nw="$nw" -v oc="$oc" -v nc="$nc" -v of="$of" -v nf="$nf" \
 		'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %d | %d |\n", l, ow, nw, nw/ow, oc, nc, nc/oc, of, nf }'
 done
+echo
+for p in floor hello; do
+	b=$floor
+	label="the dependency floor: pyrobuild's imports, no code of its own"
+	if [ "$p" = hello ]; then
+		b=$hello
+		label="a Go program that prints a line"
+	fi
+	awk -v b="$b" -v l="$label" '$1 == b { printf "| %s | | %.1f | | | %.1f | | | %d |\n", l, $2, $5, $6 }' "$work/starts"
+done
+new_ms=$(cut -d' ' -f1 "$work/new.version" | median)
+awk -v b="$floor" -v n="$new_ms" '$1 == b { printf "\nNEW --version: %.1f ms over the dependency floor (%.1f ms).\n", n - $2, $2 }' "$work/starts"
 echo
 for side in old new; do
 	GODEBUG=inittrace=1 "${bin[$side]}" --version 2>&1 >/dev/null |
