@@ -1,9 +1,11 @@
 package cueload
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"cuelang.org/go/cue/ast"
@@ -186,5 +188,44 @@ project: #D & {metadata: name: "p"}
 	res := loadDir(t, dir, true, false)
 	if len(res) != 1 || res[0].Node.Get("extra") == nil {
 		t.Fatalf("resources %+v: want the project with its field extra", res)
+	}
+}
+
+// TestPackageNames: files with no package clause or `package _` join any
+// package; two different names are an error at the second file, as
+// `cue export` reports it.
+func TestPackageNames(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string // package clauses
+		want  string   // part of the error, "" for none
+	}{
+		{"one name", []string{"package a", "package a"}, ""},
+		{"no clause", []string{"", "package a"}, ""},
+		{"blank", []string{"package _", "package a", ""}, ""},
+		{"two names", []string{"package a", "package b"}, `package name "b" conflicts with previous package name "a"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			var srcs []*model.Source
+			for i, clause := range tc.files {
+				name := filepath.Join(dir, string(rune('a'+i))+".cue")
+				src := clause + "\n\n" + string(rune('x'+i)) + ": 1\n"
+				if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				srcs = append(srcs, model.NewSource(name, []byte(src)))
+			}
+			_, diags, _ := Load(dir, srcs, testSources{}, &Env{})
+			if tc.want == "" {
+				if diags.HasErrors() {
+					t.Fatalf("unexpected errors: %v", diags)
+				}
+				return
+			}
+			if !diags.HasErrors() || !strings.Contains(fmt.Sprint(diags), tc.want) {
+				t.Fatalf("diagnostics %v, want %q", diags, tc.want)
+			}
+		})
 	}
 }
