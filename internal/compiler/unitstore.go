@@ -78,13 +78,13 @@ func (s *unitStore) get(u load.Unit, sum [sha256.Size]byte, sources *load.Source
 // credential: the store must not become a second, forgotten copy of a
 // secret.
 func (s *unitStore) put(u load.Unit, sum [sha256.Size]byte, res []*model.Resource, packs []*packed, diags diag.Diagnostics, via map[diag.Pos]diag.Pos) {
-	for i, r := range res {
+	for i := range res {
 		for _, src := range packs[i].srcs {
 			if !slices.ContainsFunc(u.Sources(), func(s *model.Source) bool { return s.Path == src.Path }) {
 				return
 			}
 		}
-		if mayHoldCredential(r.Node) {
+		if packs[i].credential {
 			return
 		}
 	}
@@ -97,32 +97,6 @@ func (s *unitStore) close() {
 	if s != nil {
 		s.store.Close()
 	}
-}
-
-// mayHoldCredential reports whether a resource is a secret or has a field
-// whose name says it may hold a credential (diag.CredentialPath's rule).
-func mayHoldCredential(n *model.Node) bool {
-	if k, _ := n.Str("kind"); strings.Contains(strings.ToLower(k), "secret") {
-		return true
-	}
-	var walk func(n *model.Node) bool
-	walk = func(n *model.Node) bool {
-		if n == nil {
-			return false
-		}
-		for i, k := range n.Keys {
-			if diag.CredentialPath([]string{k}) || walk(n.Vals[i]) {
-				return true
-			}
-		}
-		for _, it := range n.Items {
-			if walk(it) {
-				return true
-			}
-		}
-		return false
-	}
-	return walk(n)
 }
 
 // ---- the encoding ----
@@ -148,6 +122,11 @@ type unitEncoder struct {
 	// varint is scratch space for one number: appending to a nil slice
 	// allocated once per number, the most frequent thing encoded.
 	varint [binary.MaxVarintLen64]byte
+	// keys, when packing, records whether each key met may name a
+	// credential (diag.CredentialPath's rule, asked once per key), and
+	// credential whether one did.
+	keys       map[string]bool
+	credential bool
 }
 
 // encodeUnit encodes an entry; packs[i] is res[i]'s tree packed.
@@ -246,6 +225,14 @@ func (e *unitEncoder) node(n *model.Node) {
 	}
 	e.int(len(n.Keys))
 	for i, k := range n.Keys {
+		if e.keys != nil {
+			cred, seen := e.keys[k]
+			if !seen {
+				cred = diag.CredentialPath([]string{k})
+				e.keys[k] = cred
+			}
+			e.credential = e.credential || cred
+		}
 		e.str(k)
 		e.node(n.Vals[i])
 	}
@@ -456,6 +443,9 @@ func (d *unitDecoder) node(depth int) *model.Node {
 type packed struct {
 	data string
 	srcs []*model.Source
+	// credential: the tree is a secret's or has a key that may name a
+	// credential (see unitStore.put).
+	credential bool
 }
 
 // pack encodes n. It keeps each string once and the sources n points into.
@@ -469,17 +459,23 @@ func (pk *packer) pack(n *model.Node) *packed {
 	e := &pk.e
 	// Tables or a buffer a very large tree grew are not kept.
 	if len(e.strings) > 1<<12 || e.strings == nil {
-		e.strings, e.srcs = map[string]int{}, map[*model.Source]int{}
+		e.strings, e.srcs, e.keys = map[string]int{}, map[*model.Source]int{}, map[string]bool{}
 	} else {
 		clear(e.strings)
 		clear(e.srcs)
 	}
+	if len(e.keys) > 1<<12 {
+		e.keys = map[string]bool{} // the verdicts stay valid: only the size is bounded
+	}
+	e.credential = false
 	if e.buf.Cap() > 1<<20 {
 		e.buf = bytes.Buffer{}
 	}
 	e.buf.Reset()
 	e.node(n)
-	p := &packed{data: e.buf.String(), srcs: make([]*model.Source, len(e.srcs))}
+	kind, _ := n.Str("kind")
+	p := &packed{data: e.buf.String(), srcs: make([]*model.Source, len(e.srcs)),
+		credential: e.credential || strings.Contains(strings.ToLower(kind), "secret")}
 	for s, i := range e.srcs {
 		p.srcs[i] = s
 	}
