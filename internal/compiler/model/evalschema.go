@@ -108,19 +108,24 @@ func runeCounts(f *ast.File) bool {
 			return true
 		}
 		pkg, ok := sel.X.(*ast.Ident)
-		if !ok || pkg.Name != "strings" {
+		if !ok || !importsPath(pkg, "strings") {
+			return true
+		}
+		name, ok := sel.Sel.(*ast.Ident)
+		if !ok {
 			return true
 		}
 		lit, ok := call.Args[0].(*ast.BasicLit)
 		if !ok || lit.Kind != token.INT {
 			return true
 		}
+		// Go's regular expressions repeat at most 1000 times.
 		n, err := strconv.Atoi(lit.Value)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > 1000 {
 			return true
 		}
 		var re string
-		switch sel.Sel.(*ast.Ident).Name {
+		switch name.Name {
 		case "MinRunes":
 			re = fmt.Sprintf("^(?s:.{%d,})$", n)
 		case "MaxRunes":
@@ -133,6 +138,16 @@ func runeCounts(f *ast.File) bool {
 		return false
 	}, nil)
 	return changed
+}
+
+// importsPath reports whether id names the import of path.
+func importsPath(id *ast.Ident, path string) bool {
+	spec, ok := id.Node.(*ast.ImportSpec)
+	if !ok {
+		return false
+	}
+	p, err := strconv.Unquote(spec.Path.Value)
+	return err == nil && p == path
 }
 
 // dropUnusedImport removes the import of path from f when no selector of

@@ -141,6 +141,20 @@ import "strings"
 #Max: strings.MaxRunes(3)
 #Both: strings.MinRunes(1) & strings.MaxRunes(2) & =~"^[^x]*$"
 `
+	// Beyond what a regular expression can repeat, and a name that is
+	// not the import, the calls stay.
+	for _, src := range []string{
+		"package schema\n\nimport \"strings\"\n\n#Long: strings.MaxRunes(1001)\n",
+		"package schema\n\nimport \"strings\"\n\n#A: strings.MinRunes(1)\n#B: {\n\tstrings: {MinRunes: _}\n\tx: strings.MinRunes(1)\n}\n",
+	} {
+		kept, err := WithoutDefaults("b.cue", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(kept), `import "strings"`) || strings.Count(string(kept), "strings.") != strings.Count(src, "strings.")-strings.Count(src, "#A: strings.") {
+			t.Errorf("rewrote what it must keep:\n%s", kept)
+		}
+	}
 	got, err := WithoutDefaults("a.cue", []byte(src))
 	if err != nil {
 		t.Fatal(err)
