@@ -166,16 +166,17 @@ func yamlString(v string) *yaml.Node {
 	if yaml11Ambiguous().MatchString(v) {
 		// YAML 1.2 (yaml.v3) leaves these plain, but YAML 1.1 readers,
 		// which much Kubernetes and Perses tooling still uses, would read
-		// a boolean or a number.
+		// a boolean, a number or (a lone "=", a filter's operator) the
+		// value key, which PyYAML refuses to load.
 		y.Style = yaml.DoubleQuotedStyle
 	}
 	return y
 }
 
 // yaml11Ambiguous matches plain strings that YAML 1.1 reads as booleans
-// (yaml11Words) or sexagesimal numbers.
+// (yaml11Words), sexagesimal numbers or the value key "=".
 var yaml11Ambiguous = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(?:` + strings.Join(yaml11Words, "|") + `|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
+	return regexp.MustCompile(`^(?:` + strings.Join(yaml11Words, "|") + `|=|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$`)
 })
 
 // yaml11Words are the words YAML 1.1 reads as booleans.

@@ -175,11 +175,12 @@ func TestWriteOutputMatchesLayout(t *testing.T) {
 	}
 }
 
-// TestYAMLQuotesWhatYAML11Misreads: strings such as yes, on or 1:30 are
-// quoted, so YAML 1.1 readers get strings back.
+// TestYAMLQuotesWhatYAML11Misreads: strings such as yes, on, 1:30 or a
+// filter's "=" operator are quoted, so YAML 1.1 readers get strings back
+// (PyYAML refuses a plain "=", the 1.1 value key).
 func TestYAMLQuotesWhatYAML11Misreads(t *testing.T) {
 	n := model.NewMap(nil)
-	for _, v := range []string{"yes", "On", "n", "OFF", "1:30", "plain", "process_cpu:cpu:nanoseconds:cpu:nanoseconds"} {
+	for _, v := range []string{"yes", "On", "n", "OFF", "1:30", "=", "=~", "plain", "process_cpu:cpu:nanoseconds:cpu:nanoseconds"} {
 		n.Set(v, model.NewString(v, nil))
 	}
 	got := string(Encode(n, YAML))
@@ -188,6 +189,8 @@ func TestYAMLQuotesWhatYAML11Misreads(t *testing.T) {
 "n": "n"
 "OFF": "OFF"
 "1:30": "1:30"
+"=": "="
+=~: =~
 plain: plain
 process_cpu:cpu:nanoseconds:cpu:nanoseconds: process_cpu:cpu:nanoseconds:cpu:nanoseconds
 `

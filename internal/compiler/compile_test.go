@@ -116,7 +116,7 @@ spec:
 		"profileType: process_cpu:cpu:nanoseconds:cpu:nanoseconds\n",
 		"service: api\n",
 		"- labelName: environment\n",
-		"operator: =\n",
+		"operator: \"=\"\n",
 		"labelValue: production\n",
 	} {
 		if !strings.Contains(out, want) {
