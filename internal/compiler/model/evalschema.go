@@ -151,13 +151,14 @@ func importsPath(id *ast.Ident, path string) bool {
 }
 
 // dropUnusedImport removes the import of path from f when no selector of
-// f names it any more: CUE refuses an import left unused.
+// f refers to it any more: CUE refuses an import left unused. References
+// are told by what they resolve to, as runeCounts tells them, so an
+// aliased import or a field that shadows its name is not mistaken.
 func dropUnusedImport(f *ast.File, path string) {
-	name := path[strings.LastIndex(path, "/")+1:]
 	used := false
 	ast.Walk(f, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if id, ok := sel.X.(*ast.Ident); ok && id.Name == name {
+			if id, ok := sel.X.(*ast.Ident); ok && importsPath(id, path) {
 				used = true
 			}
 		}

@@ -142,17 +142,24 @@ import "strings"
 #Both: strings.MinRunes(1) & strings.MaxRunes(2) & =~"^[^x]*$"
 `
 	// Beyond what a regular expression can repeat, and a name that is
-	// not the import, the calls stay.
-	for _, src := range []string{
-		"package schema\n\nimport \"strings\"\n\n#Long: strings.MaxRunes(1001)\n",
-		"package schema\n\nimport \"strings\"\n\n#A: strings.MinRunes(1)\n#B: {\n\tstrings: {MinRunes: _}\n\tx: strings.MinRunes(1)\n}\n",
+	// not the import, the calls stay; the import stays while a call of
+	// it does (a field named strings is not one), and the result compiles.
+	for _, c := range []struct {
+		src         string
+		keepsImport bool
+	}{
+		{"package schema\n\nimport \"strings\"\n\n#Long: strings.MaxRunes(1001)\n", true},
+		{"package schema\n\nimport \"strings\"\n\n#A: strings.MinRunes(1)\n#B: {\n\tstrings: {MinRunes: _}\n\tx: strings.MinRunes(1)\n}\n", false},
 	} {
-		kept, err := WithoutDefaults("b.cue", []byte(src))
+		kept, err := WithoutDefaults("b.cue", []byte(c.src))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(kept), `import "strings"`) || strings.Count(string(kept), "strings.") != strings.Count(src, "strings.")-strings.Count(src, "#A: strings.") {
+		if strings.Contains(string(kept), `import "strings"`) != c.keepsImport || strings.Count(string(kept), "strings.") != strings.Count(c.src, "strings.")-strings.Count(c.src, "#A: strings.") {
 			t.Errorf("rewrote what it must keep:\n%s", kept)
+		}
+		if v := cuecontext.New().CompileBytes(kept); v.Err() != nil {
+			t.Errorf("%v in:\n%s", v.Err(), kept)
 		}
 	}
 	got, err := WithoutDefaults("a.cue", []byte(src))
@@ -178,12 +185,18 @@ import "strings"
 		}
 	}
 
-	// Another use of the package keeps its import.
-	kept, err := WithoutDefaults("b.cue", []byte("package schema\n\nimport \"strings\"\n\n#A: strings.MinRunes(1) & strings.HasPrefix(\"a\")\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v := cuecontext.New().CompileBytes(kept); v.Err() != nil || !strings.Contains(string(kept), `import "strings"`) {
-		t.Errorf("the import of a package still used went (%v):\n%s", v.Err(), kept)
+	// Another use of the package keeps its import, under its own name or
+	// an alias.
+	for _, src := range []string{
+		"package schema\n\nimport \"strings\"\n\n#A: strings.MinRunes(1) & strings.HasPrefix(\"a\")\n",
+		"package schema\n\nimport str \"strings\"\n\n#A: str.MinRunes(1) & str.HasPrefix(\"a\")\n",
+	} {
+		kept, err := WithoutDefaults("b.cue", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := cuecontext.New().CompileBytes(kept); v.Err() != nil || !strings.Contains(string(kept), `"strings"`) || strings.Contains(string(kept), "MinRunes") {
+			t.Errorf("the import of a package still used went, or a call stayed (%v):\n%s", v.Err(), kept)
+		}
 	}
 }
