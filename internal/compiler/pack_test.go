@@ -121,3 +121,6 @@ func sameTree(t *testing.T, path string, a, b *model.Node) {
 		sameTree(t, fmt.Sprintf("%s[%d]", path, i), a.Items[i], b.Items[i])
 	}
 }
+
+// pack encodes n with a packer of its own.
+func pack(n *model.Node) *packed { return new(packer).pack(n) }

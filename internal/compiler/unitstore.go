@@ -448,13 +448,11 @@ type packed struct {
 	credential bool
 }
 
-// pack encodes n. It keeps each string once and the sources n points into.
-func pack(n *model.Node) *packed { return new(packer).pack(n) }
-
 // packer packs one tree after another (a worker's), keeping its buffer and
 // tables: cleared, they cost less than new ones grown for every tree.
 type packer struct{ e unitEncoder }
 
+// pack encodes n. It keeps each string once and the sources n points into.
 func (pk *packer) pack(n *model.Node) *packed {
 	e := &pk.e
 	// Tables or a buffer a very large tree grew are not kept.

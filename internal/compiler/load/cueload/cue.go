@@ -175,20 +175,17 @@ func evalOffline(dir string, srcs []*model.Source, files []*ast.File, imports ma
 			}
 		}
 	}
+	// Loaded once per process: e.get built the schema from it already.
+	si, err := inst()
+	if err != nil {
+		return nil, nil, err
+	}
 	if imports[schema.ImportPath] {
-		si, err := inst()
-		if err != nil {
-			return nil, nil, err
-		}
 		bi.Imports = append(bi.Imports, si)
 	}
 	if lookup {
 		if labels, ok := declaredLabels(files); ok {
-			cl.files = files
-			cl.labels = labels
-			if schemaInst, err := inst(); err == nil {
-				cl.schemaLabels = schemaRegularLabels(schemaInst)
-			}
+			cl.files, cl.labels, cl.schemaLabels = files, labels, schemaRegularLabels(si)
 		}
 	}
 	raws, diags := cl.resources(ctx.BuildInstance(bi), srcs[0].Path)
